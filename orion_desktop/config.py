@@ -1,0 +1,111 @@
+"""Where the database is: --db URL > ORION_DATABASE_URL > saved setting > default SQLite file.
+
+The saved setting lives in a small JSON file in the user's config directory so that the CLI
+(which never loads Qt) and the GUI (whose Database dialog writes it) agree on it.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from platformdirs import user_config_dir, user_data_dir
+
+from orion_desktop.domain.actor import Actor
+from orion_desktop.domain.enums import Role
+from orion_desktop.domain.errors import InvalidInput
+
+APP_DIR_NAME = "orion-desktop"
+ENV_DATABASE_URL = "ORION_DATABASE_URL"
+ENV_USER = "ORION_USER"
+ENV_ROLE = "ORION_ROLE"
+ENV_CONFIG_DIR = "ORION_CONFIG_DIR"  # lets tests and portable installs keep settings elsewhere
+ENV_DATA_DIR = "ORION_DATA_DIR"
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get(ENV_DATA_DIR) or user_data_dir(APP_DIR_NAME, appauthor=False))
+
+
+def config_dir() -> Path:
+    return Path(os.environ.get(ENV_CONFIG_DIR) or user_config_dir(APP_DIR_NAME, appauthor=False))
+
+
+def default_sqlite_url() -> str:
+    return f"sqlite:///{data_dir() / 'orion.db'}"
+
+
+def _settings_file() -> Path:
+    return config_dir() / "settings.json"
+
+
+def saved_database_url() -> str | None:
+    try:
+        data = json.loads(_settings_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    url = data.get("database_url") if isinstance(data, dict) else None
+    return url if isinstance(url, str) and url.strip() else None
+
+
+def save_database_url(url: str | None) -> None:
+    """Remember (or with None, forget) the database URL for the next start."""
+    path = _settings_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            data = {}
+    except (OSError, ValueError):
+        data = {}
+    if url:
+        data["database_url"] = url
+    else:
+        data.pop("database_url", None)
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseChoice:
+    url: str
+    source: str  # "--db", "ORION_DATABASE_URL", "saved setting" or "default"
+
+
+def choose_database(cli_url: str | None = None) -> DatabaseChoice:
+    if cli_url and cli_url.strip():
+        return DatabaseChoice(cli_url.strip(), "--db")
+    env = os.environ.get(ENV_DATABASE_URL, "").strip()
+    if env:
+        return DatabaseChoice(env, ENV_DATABASE_URL)
+    saved = saved_database_url()
+    if saved:
+        return DatabaseChoice(saved, "saved setting")
+    return DatabaseChoice(default_sqlite_url(), "default")
+
+
+def current_actor(user: str | None = None, role: str | None = None) -> Actor:
+    """The acting user: --user/ORION_USER else the OS login; --role/ORION_ROLE else admin.
+
+    There are no user accounts yet: on a shared database, PostgreSQL's own roles are what
+    keep people out (see README). The role here decides which actions the services allow.
+    """
+    name = (user or os.environ.get(ENV_USER) or _login_name()).strip()
+    role_text = (role or os.environ.get(ENV_ROLE) or Role.ADMIN.value).strip().lower()
+    try:
+        parsed = Role(role_text)
+    except ValueError:
+        options = ", ".join(r.value for r in Role)
+        raise InvalidInput(f"{role_text!r} is not a role; use one of {options}.") from None
+    if not name:
+        raise InvalidInput("The user name must not be empty.")
+    return Actor(name=name[:128], role=parsed)
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"

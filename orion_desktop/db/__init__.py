@@ -1,0 +1,1 @@
+"""SQLAlchemy models, engine setup and migrations. Only services and the composition root use this."""

@@ -1,0 +1,188 @@
+"""Engine setup for SQLite and PostgreSQL (DESIGN.md §3) and the unit of work.
+
+Only the composition root builds a :class:`Database`; services receive it.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session
+
+from orion_desktop.domain.errors import Conflict, DatabaseUnavailable, InvalidInput, OrionError
+
+log = logging.getLogger(__name__)
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+POSTGRES_LOCK_TIMEOUT = "5s"
+_WRITE_OPTION = "orion_write"
+
+CONFLICT_MESSAGE = "Another workstation is changing this item right now. Please try again in a moment."
+
+
+def parse_url(raw: str) -> URL:
+    """Turn user text into a URL we support, or one clear sentence."""
+    text = raw.strip()
+    if not text:
+        raise InvalidInput("The database address is empty.")
+    try:
+        url = make_url(text)
+    except exc.ArgumentError:
+        raise InvalidInput(
+            f"{text!r} is not a database address. Use sqlite:///path/to/file.db or postgresql://user@host/dbname."
+        ) from None
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        if url.database in (None, "", ":memory:"):
+            raise InvalidInput("A SQLite database needs a file path, for example sqlite:///orion.db.")
+        return url.set(drivername="sqlite+pysqlite")
+    if backend == "postgresql":
+        if url.drivername not in ("postgresql", "postgresql+psycopg"):
+            raise InvalidInput(f"Use postgresql:// (psycopg 3) rather than {url.drivername}://.")
+        return url.set(drivername="postgresql+psycopg")
+    raise InvalidInput(f"Orion Desktop works with SQLite or PostgreSQL, not {backend!r}.")
+
+
+def describe_url(url: URL) -> str:
+    """A short, password-free description for status bars and messages."""
+    if url.get_backend_name() == "sqlite":
+        return f"SQLite file {url.database}"
+    return f"PostgreSQL {url.database} on {url.host or 'localhost'}" + (f" as {url.username}" if url.username else "")
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event emit BEGIN itself (the documented pysqlite recipe).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # A deferred transaction that reads then writes fails at once with "database is locked";
+        # writers take the lock up front so busy_timeout can queue them.
+        if conn.get_execution_options().get(_WRITE_OPTION):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def create_orion_engine(url: URL | str) -> Engine:
+    """Build an engine with the settings DESIGN.md §3 asks for."""
+    if isinstance(url, str):
+        url = parse_url(url)
+    if url.get_backend_name() == "sqlite":
+        assert url.database is not None
+        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(
+        url,
+        pool_pre_ping=True,  # survive a database restart
+        pool_size=5,
+        max_overflow=5,
+        isolation_level="READ COMMITTED",
+        connect_args={
+            "connect_timeout": 5,
+            "options": f"-c lock_timeout={POSTGRES_LOCK_TIMEOUT}",
+            "application_name": "orion-desktop",
+        },
+    )
+
+
+def translate_db_error(error: exc.DBAPIError) -> OrionError:
+    """Map a driver error to a sentence. Unknown errors become DatabaseUnavailable with the reason."""
+    orig = error.orig
+    code = getattr(orig, "sqlstate", None) or getattr(getattr(orig, "diag", None), "sqlstate", None)
+    text = str(orig).lower()
+    if code in ("55P03", "40P01", "40001") or "database is locked" in text or "lock timeout" in text:
+        return Conflict(CONFLICT_MESSAGE)
+    if isinstance(error, exc.IntegrityError):
+        return Conflict(f"The change was refused by the database because it would break a rule ({_constraint(text)}).")
+    if isinstance(error, exc.OperationalError | exc.InterfaceError):
+        return DatabaseUnavailable(f"The database cannot be reached: {_first_line(str(orig))}")
+    return DatabaseUnavailable(f"The database reported a problem: {_first_line(str(orig))}")
+
+
+def _constraint(text: str) -> str:
+    for token in text.replace('"', " ").split():
+        if token.startswith(("ck_", "uq_", "fk_")):
+            return token
+    return _first_line(text)
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else "no details"
+
+
+class Database:
+    """One engine and the unit of work around it.
+
+    ``write()`` and ``read()`` each yield a Session for one transaction: commit on
+    success, roll back on any error, and translate driver errors into OrionError.
+    """
+
+    def __init__(self, url: URL | str, engine: Engine | None = None) -> None:
+        self.url = parse_url(url) if isinstance(url, str) else url
+        self.engine = engine or create_orion_engine(self.url)
+        self._write_engine = self.engine.execution_options(**{_WRITE_OPTION: True})
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    def describe(self) -> str:
+        return describe_url(self.url)
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        with self._session(self._write_engine) as session:
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._session(self.engine) as session:
+            yield session
+
+    @contextmanager
+    def _session(self, bind: Engine) -> Iterator[Session]:
+        session = Session(bind=bind, expire_on_commit=False, autoflush=False)
+        try:
+            yield session
+            session.commit()
+        except exc.DBAPIError as error:
+            session.rollback()
+            raise translate_db_error(error) from error
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def ping(self) -> None:
+        """Raise DatabaseUnavailable unless a trivial query succeeds."""
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+        except exc.DBAPIError as error:
+            raise translate_db_error(error) from error
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,1 @@
+"""Pure domain: rules, value objects and errors. No SQLAlchemy, no Qt."""

@@ -1,0 +1,266 @@
+"""Stores, locations and products."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from orion_desktop.db.engine import Database
+from orion_desktop.db.models import Inventory, Location, Product, Store
+from orion_desktop.domain import gtin as gtin_rules
+from orion_desktop.domain.actor import Actor, Permission
+from orion_desktop.domain.enums import ProductType
+from orion_desktop.domain.errors import Conflict, InvalidInput, NotFound
+from orion_desktop.domain.results import LocationInfo, LocationSummary, ProductInfo, StoreInfo
+from orion_desktop.domain.validation import (
+    check_optional_level,
+    clean_sku,
+    clean_text,
+    normalize_location_code,
+    normalize_store_code,
+)
+from orion_desktop.services.lookup import product_info, resolve_product, resolve_store
+
+
+def parse_product_type(raw: str | ProductType | None) -> ProductType:
+    if raw is None or raw == "":
+        return ProductType.PHYSICAL
+    try:
+        return ProductType(str(raw).strip().lower())
+    except ValueError:
+        options = ", ".join(t.value for t in ProductType)
+        raise InvalidInput(f"{raw!r} is not a product type; use one of {options}.") from None
+
+
+def _location_info(row: Location) -> LocationInfo:
+    return LocationInfo(id=row.id, code=row.code, name=row.name, sort_key=row.sort_key, is_active=row.is_active)
+
+
+class CatalogService:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    # --- stores -------------------------------------------------------------------------
+    def add_store(self, actor: Actor, code: str, name: str) -> StoreInfo:
+        actor.require(Permission.MANAGE_STORES)
+        code = normalize_store_code(code)
+        clean_name = clean_text(name, "store name")
+        assert clean_name is not None
+        with self._db.write() as session:
+            if session.execute(select(Store.id).where(Store.code == code)).first():
+                raise Conflict(f"A store with code {code} already exists.")
+            store = Store(code=code, name=clean_name)
+            session.add(store)
+            session.flush()
+            return StoreInfo(id=store.id, code=store.code, name=store.name)
+
+    def list_stores(self) -> tuple[StoreInfo, ...]:
+        with self._db.read() as session:
+            rows = session.execute(select(Store.id, Store.code, Store.name).order_by(Store.code)).all()
+            return tuple(StoreInfo(id=r.id, code=r.code, name=r.name) for r in rows)
+
+    # --- locations ----------------------------------------------------------------------
+    def add_location(
+        self, actor: Actor, code: str, name: str | None = None, sort_key: int | str | None = None
+    ) -> LocationInfo:
+        """Create a location, or name and place one that stock operations created on the fly."""
+        actor.require(Permission.MANAGE_LOCATIONS)
+        code = normalize_location_code(code)
+        clean_name = clean_text(name, "location name", required=False)
+        key = check_optional_level(sort_key, "sort key")
+        with self._db.write() as session:
+            location = session.execute(select(Location).where(Location.code == code)).scalar_one_or_none()
+            if location is None:
+                location = Location(code=code, name=clean_name, sort_key=key or 0, is_active=True)
+                session.add(location)
+            else:
+                if clean_name is not None:
+                    location.name = clean_name
+                if key is not None:
+                    location.sort_key = key
+                location.is_active = True
+            session.flush()
+            return _location_info(location)
+
+    def update_location(
+        self,
+        actor: Actor,
+        code: str,
+        *,
+        name: str | None = None,
+        sort_key: int | str | None = None,
+        is_active: bool | None = None,
+    ) -> LocationInfo:
+        actor.require(Permission.MANAGE_LOCATIONS)
+        code = normalize_location_code(code)
+        clean_name = clean_text(name, "location name", required=False)
+        key = check_optional_level(sort_key, "sort key")
+        with self._db.write() as session:
+            location = session.execute(select(Location).where(Location.code == code)).scalar_one_or_none()
+            if location is None:
+                raise NotFound(f"There is no location {code}.")
+            if clean_name is not None:
+                location.name = clean_name
+            if key is not None:
+                location.sort_key = key
+            if is_active is not None:
+                location.is_active = is_active
+            session.flush()
+            return _location_info(location)
+
+    def list_locations(self) -> tuple[LocationSummary, ...]:
+        """Every location with how many stock rows and units it holds, in picking-path order."""
+        with self._db.read() as session:
+            rows = session.execute(
+                select(
+                    Location.code,
+                    Location.name,
+                    Location.sort_key,
+                    Location.is_active,
+                    func.count(Inventory.id).label("stock_rows"),
+                    func.coalesce(func.sum(Inventory.quantity), 0).label("quantity"),
+                    func.coalesce(func.sum(Inventory.reserved_quantity), 0).label("reserved"),
+                )
+                .outerjoin(Inventory, Inventory.location_id == Location.id)
+                .group_by(Location.id, Location.code, Location.name, Location.sort_key, Location.is_active)
+                .order_by(Location.sort_key, Location.code)
+            ).all()
+            return tuple(
+                LocationSummary(
+                    code=r.code,
+                    name=r.name,
+                    sort_key=r.sort_key,
+                    is_active=r.is_active,
+                    stock_rows=r.stock_rows,
+                    quantity=int(r.quantity),
+                    reserved_quantity=int(r.reserved),
+                )
+                for r in rows
+            )
+
+    # --- products -----------------------------------------------------------------------
+    def add_product(
+        self,
+        actor: Actor,
+        *,
+        store: str | None,
+        sku: str,
+        title: str,
+        gtin: str | None = None,
+        product_type: str | ProductType | None = None,
+        low_stock_threshold: int | str | None = None,
+        reorder_point: int | str | None = None,
+    ) -> ProductInfo:
+        actor.require(Permission.MANAGE_CATALOG)
+        clean = _clean_product(sku, title, gtin, product_type, low_stock_threshold, reorder_point)
+        with self._db.write() as session:
+            store_info = resolve_store(session, store)
+            actor.require_store(store_info.code)
+            _refuse_duplicates(session, store_info, clean.sku, clean.gtin)
+            product = Product(store_id=store_info.id, **clean.columns())
+            session.add(product)
+            try:
+                session.flush()
+            except IntegrityError:
+                raise Conflict(f"Product {clean.sku} was just added by another workstation.") from None
+            return product_info(product, store_info.code)
+
+    def get_product(self, store: str | None, identifier: str) -> ProductInfo:
+        with self._db.read() as session:
+            store_info = resolve_store(session, store)
+            ref = resolve_product(session, store_info, identifier)
+            return product_info(session.get_one(Product, ref.id), store_info.code)
+
+    def list_products(
+        self, store: str | None = None, search: str | None = None, limit: int | None = None
+    ) -> tuple[ProductInfo, ...]:
+        with self._db.read() as session:
+            query = select(Product, Store.code).join(Store, Store.id == Product.store_id)
+            if store:
+                query = query.where(Product.store_id == resolve_store(session, store).id)
+            if search and search.strip():
+                query = query.where(product_search_clause(search))
+            query = query.order_by(Store.code, Product.sku)
+            if limit:
+                query = query.limit(limit)
+            return tuple(product_info(product, code) for product, code in session.execute(query).all())
+
+
+class CleanProduct:
+    """Validated product fields, ready for the table."""
+
+    def __init__(
+        self,
+        sku: str,
+        title: str,
+        gtin: str | None,
+        is_placeholder: bool,
+        product_type: ProductType,
+        low: int | None,
+        reorder: int | None,
+    ) -> None:
+        self.sku, self.title, self.gtin, self.is_placeholder = sku, title, gtin, is_placeholder
+        self.product_type, self.low, self.reorder = product_type, low, reorder
+
+    def columns(self) -> dict[str, object]:
+        return {
+            "sku": self.sku,
+            "title": self.title,
+            "gtin": self.gtin,
+            "is_placeholder": self.is_placeholder,
+            "product_type": self.product_type.value,
+            "low_stock_threshold": self.low,
+            "reorder_point": self.reorder,
+        }
+
+
+def _clean_product(
+    sku: object,
+    title: object,
+    gtin: str | None,
+    product_type: str | ProductType | None,
+    low_stock_threshold: object,
+    reorder_point: object,
+) -> CleanProduct:
+    clean_title = clean_text(title, "product title")
+    assert clean_title is not None
+    canonical: str | None = None
+    placeholder = False
+    if gtin is not None and str(gtin).strip():
+        if gtin_rules.is_placeholder(str(gtin)):
+            placeholder = True  # stored as NULL: many placeholders share the one code
+        else:
+            canonical = gtin_rules.normalize_gtin(str(gtin))
+    return CleanProduct(
+        sku=clean_sku(sku),
+        title=clean_title,
+        gtin=canonical,
+        is_placeholder=placeholder,
+        product_type=parse_product_type(product_type),
+        low=check_optional_level(low_stock_threshold, "low-stock threshold"),
+        reorder=check_optional_level(reorder_point, "reorder point"),
+    )
+
+
+def _refuse_duplicates(session, store: StoreInfo, sku: str, gtin: str | None) -> None:  # type: ignore[no-untyped-def]
+    if session.execute(select(Product.id).where(Product.store_id == store.id, Product.sku == sku)).first():
+        raise Conflict(f"Store {store.code} already has a product with SKU {sku}.")
+    if gtin is not None:
+        other = session.execute(
+            select(Product.sku).where(Product.store_id == store.id, Product.gtin == gtin)
+        ).scalar_one_or_none()
+        if other is not None:
+            raise Conflict(f"GTIN {gtin_rules.display_gtin(gtin)} already belongs to {other} in store {store.code}.")
+
+
+def product_search_clause(search: str):  # type: ignore[no-untyped-def]
+    """Match title or SKU by substring, or the GTIN exactly when the text is a valid barcode."""
+    text = search.strip()
+    pattern = f"%{text.lower()}%"
+    clauses = [func.lower(Product.title).like(pattern), func.lower(Product.sku).like(pattern)]
+    if gtin_rules.looks_like_gtin(text):
+        try:
+            clauses.append(Product.gtin == gtin_rules.normalize_gtin(text))
+        except InvalidInput:
+            pass  # a mistyped barcode still searches titles and SKUs
+    return or_(*clauses)

@@ -1,0 +1,249 @@
+"""Stock changes: set, adjust, reserve, release, fulfill, transfer, delete. One transaction per call."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from orion_desktop.db.engine import Database
+from orion_desktop.db.models import Inventory
+from orion_desktop.domain.actor import Actor, Permission
+from orion_desktop.domain.enums import TransactionType
+from orion_desktop.domain.errors import Conflict, InvalidInput, NotFound
+from orion_desktop.domain.results import StockChange, TransferResult
+from orion_desktop.domain.validation import (
+    check_count,
+    check_delta,
+    check_level,
+    clean_text,
+    normalize_location_code,
+)
+from orion_desktop.services.lookup import (
+    ProductRef,
+    inventory_id,
+    location_id,
+    resolve_product,
+    resolve_store,
+)
+from orion_desktop.services.operations import run_once
+from orion_desktop.services.stock_ops import LedgerNote, Slot, apply_change, current_levels, require_stock_tracked
+
+
+def open_slot(session: Session, actor: Actor, store: str | None, product: str, location: str, *, create: bool) -> Slot:
+    """Resolve store, product and location into one inventory row (created empty when ``create``)."""
+    store_info = resolve_store(session, store)
+    actor.require_store(store_info.code)
+    ref = resolve_product(session, store_info, product)
+    require_stock_tracked(ref)
+    code = normalize_location_code(location)
+    loc_id = location_id(session, code, create=create)
+    inv_id = inventory_id(session, ref, loc_id, create=create)
+    if inv_id is None:
+        raise NotFound(f"There is no stock of {ref.title} ({ref.sku}) at {code}.")
+    return Slot(product=ref, location_id=loc_id, location_code=code, inventory_id=inv_id)
+
+
+class InventoryService:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    def set_quantity(
+        self,
+        actor: Actor,
+        *,
+        store: str | None,
+        product: str,
+        location: str,
+        quantity: int | str,
+        reason: str | None = None,
+        operation_key: str | None = None,
+    ) -> StockChange:
+        """Set the exact on-hand quantity (a count). Refused below what is reserved there."""
+        actor.require(Permission.CHANGE_STOCK)
+        target = check_level(quantity)
+        note_reason = clean_text(reason, "reason", required=False)
+        with self._db.write() as session:
+
+            def action() -> StockChange:
+                slot = open_slot(session, actor, store, product, location, create=True)
+                # Lock the row (PostgreSQL) so the delta we record is the delta we apply.
+                before, _reserved = current_levels(session, slot.inventory_id, lock=True)
+                return apply_change(
+                    session,
+                    slot,
+                    TransactionType.SET,
+                    quantity_change=target - before,
+                    reserved_change=0,
+                    note=LedgerNote(actor, note_reason, operation_key),
+                    expected_quantity=before,
+                )
+
+            return run_once(session, operation_key, "stock.set", actor, StockChange, action)
+
+    def adjust(
+        self,
+        actor: Actor,
+        *,
+        store: str | None,
+        product: str,
+        location: str,
+        delta: int | str,
+        reason: str,
+        operation_key: str | None = None,
+    ) -> StockChange:
+        """Add (positive delta) or remove (negative) stock, with a reason for the ledger."""
+        actor.require(Permission.CHANGE_STOCK)
+        change = check_delta(delta)
+        note_reason = clean_text(reason, "reason for the adjustment")
+        with self._db.write() as session:
+
+            def action() -> StockChange:
+                slot = open_slot(session, actor, store, product, location, create=change > 0)
+                return apply_change(
+                    session,
+                    slot,
+                    TransactionType.ADJUST,
+                    quantity_change=change,
+                    reserved_change=0,
+                    note=LedgerNote(actor, note_reason, operation_key),
+                )
+
+            return run_once(session, operation_key, "stock.adjust", actor, StockChange, action)
+
+    def reserve(
+        self, actor: Actor, *, store: str | None, product: str, location: str, quantity: int | str,
+        reason: str | None = None, operation_key: str | None = None,
+    ) -> StockChange:
+        """Set units aside for an order: reserved goes up, on-hand stays."""
+        return self._reserved_move(
+            actor, TransactionType.RESERVE, store, product, location, quantity, reason, operation_key
+        )
+
+    def release(
+        self, actor: Actor, *, store: str | None, product: str, location: str, quantity: int | str,
+        reason: str | None = None, operation_key: str | None = None,
+    ) -> StockChange:
+        """Give reserved units back to available: reserved goes down, on-hand stays."""
+        return self._reserved_move(
+            actor, TransactionType.RELEASE, store, product, location, quantity, reason, operation_key
+        )
+
+    def fulfill(
+        self, actor: Actor, *, store: str | None, product: str, location: str, quantity: int | str,
+        reason: str | None = None, operation_key: str | None = None,
+    ) -> StockChange:
+        """Reserved units leave the warehouse: on-hand and reserved both go down."""
+        return self._reserved_move(
+            actor, TransactionType.FULFILL, store, product, location, quantity, reason, operation_key
+        )
+
+    def _reserved_move(
+        self,
+        actor: Actor,
+        kind: TransactionType,
+        store: str | None,
+        product: str,
+        location: str,
+        quantity: int | str,
+        reason: str | None,
+        operation_key: str | None,
+    ) -> StockChange:
+        actor.require(Permission.MOVE_RESERVED_STOCK)
+        count = check_count(quantity)
+        note_reason = clean_text(reason, "reason", required=False)
+        quantity_change, reserved_change = {
+            TransactionType.RESERVE: (0, count),
+            TransactionType.RELEASE: (0, -count),
+            TransactionType.FULFILL: (-count, -count),
+        }[kind]
+        with self._db.write() as session:
+
+            def action() -> StockChange:
+                slot = open_slot(session, actor, store, product, location, create=False)
+                return apply_change(
+                    session,
+                    slot,
+                    kind,
+                    quantity_change=quantity_change,
+                    reserved_change=reserved_change,
+                    note=LedgerNote(actor, note_reason, operation_key),
+                )
+
+            return run_once(session, operation_key, f"stock.{kind.value}", actor, StockChange, action)
+
+    def transfer(
+        self,
+        actor: Actor,
+        *,
+        store: str | None,
+        product: str,
+        source: str,
+        destination: str,
+        quantity: int | str,
+        reason: str | None = None,
+        operation_key: str | None = None,
+    ) -> TransferResult:
+        """Move available units between locations: both ledger rows or neither."""
+        actor.require(Permission.CHANGE_STOCK)
+        count = check_count(quantity)
+        note_reason = clean_text(reason, "reason", required=False)
+        if normalize_location_code(source) == normalize_location_code(destination):
+            raise InvalidInput("The source and destination locations are the same; choose two different locations.")
+        with self._db.write() as session:
+
+            def action() -> TransferResult:
+                out_slot = open_slot(session, actor, store, product, source, create=False)
+                in_slot = open_slot(session, actor, store, product, destination, create=True)
+                note = LedgerNote(actor, note_reason, operation_key)
+                changes: dict[str, StockChange] = {}
+                # Touch rows in ascending primary-key order so two PCs cannot deadlock.
+                for slot in sorted((out_slot, in_slot), key=lambda s: s.inventory_id):
+                    outgoing = slot is out_slot
+                    changes["out" if outgoing else "in"] = apply_change(
+                        session,
+                        slot,
+                        TransactionType.TRANSFER_OUT if outgoing else TransactionType.TRANSFER_IN,
+                        quantity_change=-count if outgoing else count,
+                        reserved_change=0,
+                        note=note,
+                    )
+                return TransferResult(source=changes["out"], destination=changes["in"])
+
+            return run_once(session, operation_key, "stock.transfer", actor, TransferResult, action)
+
+    def delete_entry(
+        self, actor: Actor, *, store: str | None, product: str, location: str, reason: str | None = None
+    ) -> StockChange | None:
+        """Remove a product's row at a location. Refused while units there are reserved.
+
+        Remaining units are first written off with a ``set`` ledger row to zero, so the
+        ledger still adds up for the (product, location) after the row is gone.
+        """
+        actor.require(Permission.CHANGE_STOCK)
+        note_reason = clean_text(reason, "reason", required=False) or "entry deleted"
+        with self._db.write() as session:
+            slot = open_slot(session, actor, store, product, location, create=False)
+            quantity, reserved = current_levels(session, slot.inventory_id, lock=True)
+            if reserved:
+                raise Conflict(
+                    f"Cannot delete {slot.product.sku} at {slot.location_code}: {reserved} units are reserved "
+                    "for orders there. Release them first."
+                )
+            change = None
+            if quantity:
+                change = apply_change(
+                    session,
+                    slot,
+                    TransactionType.SET,
+                    quantity_change=-quantity,
+                    reserved_change=0,
+                    note=LedgerNote(actor, note_reason),
+                    expected_quantity=quantity,
+                )
+            session.execute(
+                delete(Inventory).where(Inventory.id == slot.inventory_id, Inventory.reserved_quantity == 0)
+            )
+            return change
+
+
+__all__ = ["InventoryService", "ProductRef", "open_slot"]

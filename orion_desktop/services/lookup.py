@@ -1,0 +1,152 @@
+"""Resolve what users type (store codes, SKUs, GTINs, location codes) into rows, inside a session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Row, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from orion_desktop.db.models import Inventory, Location, Product, Store
+from orion_desktop.db.types import utcnow
+from orion_desktop.domain import gtin as gtin_rules
+from orion_desktop.domain.enums import ProductType
+from orion_desktop.domain.errors import InvalidInput, NotFound
+from orion_desktop.domain.results import ProductInfo, StoreInfo
+from orion_desktop.domain.validation import normalize_location_code, normalize_store_code
+
+
+@dataclass(frozen=True, slots=True)
+class ProductRef:
+    """The columns of a product that stock operations need."""
+
+    id: int
+    store_id: int
+    store_code: str
+    sku: str
+    title: str
+    product_type: ProductType
+    is_placeholder: bool
+
+
+def dialect_insert(session: Session):  # type: ignore[no-untyped-def]
+    """INSERT with ON CONFLICT support for the session's dialect."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def resolve_store(session: Session, store_code: str | None) -> StoreInfo:
+    """A store by code; with no code, the only store (a clear error when there are several or none)."""
+    if store_code is None or not str(store_code).strip():
+        stores = session.execute(select(Store.id, Store.code, Store.name).order_by(Store.code).limit(2)).all()
+        if not stores:
+            raise NotFound("There are no stores yet. Create one first with `orion-desktop store add`.")
+        if len(stores) > 1:
+            raise InvalidInput("There is more than one store; say which one with --store CODE.")
+        row = stores[0]
+        return StoreInfo(id=row.id, code=row.code, name=row.name)
+    code = normalize_store_code(store_code)
+    row = session.execute(select(Store.id, Store.code, Store.name).where(Store.code == code)).first()
+    if row is None:
+        raise NotFound(f"There is no store with code {code}.")
+    return StoreInfo(id=row.id, code=row.code, name=row.name)
+
+
+def _product_columns():  # type: ignore[no-untyped-def]
+    return (
+        Product.id,
+        Product.store_id,
+        Store.code.label("store_code"),
+        Product.sku,
+        Product.title,
+        Product.product_type,
+        Product.is_placeholder,
+    )
+
+
+def resolve_product(session: Session, store: StoreInfo, identifier: str) -> ProductRef:
+    """A product by SKU, or by any valid form of its GTIN (EAN-8, UPC-A, EAN-13, GTIN-14)."""
+    text = str(identifier).strip() if identifier is not None else ""
+    if not text:
+        raise InvalidInput("Say which product: give its SKU or scan its GTIN.")
+    base = select(*_product_columns()).join(Store, Store.id == Product.store_id).where(Product.store_id == store.id)
+    row = session.execute(base.where(Product.sku == text)).first()
+    if row is None and gtin_rules.looks_like_gtin(text):
+        if gtin_rules.is_placeholder(text):
+            raise InvalidInput(
+                "0000000000000 is the placeholder code for unmatched items; it does not name one product."
+            )
+        canonical = gtin_rules.normalize_gtin(text)  # raises on a bad check digit
+        row = session.execute(base.where(Product.gtin == canonical)).first()
+    if row is None:
+        raise NotFound(f"No product with SKU or GTIN {text!r} in store {store.code}.")
+    return _ref(row)
+
+
+def _ref(row: Row) -> ProductRef:  # type: ignore[type-arg]
+    return ProductRef(
+        id=row.id,
+        store_id=row.store_id,
+        store_code=row.store_code,
+        sku=row.sku,
+        title=row.title,
+        product_type=ProductType(row.product_type),
+        is_placeholder=row.is_placeholder,
+    )
+
+
+def location_id(session: Session, code: str, *, create: bool) -> int:
+    """The id of a location, creating it on first use when ``create`` (the seeds treat locations as text)."""
+    normalized = normalize_location_code(code)
+    found = session.execute(select(Location.id).where(Location.code == normalized)).scalar_one_or_none()
+    if found is not None:
+        return found
+    if not create:
+        raise NotFound(f"There is no location {normalized}.")
+    insert = dialect_insert(session)
+    session.execute(
+        insert(Location.__table__)
+        .values(code=normalized, name=None, sort_key=0, is_active=True, created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["code"])
+    )
+    return session.execute(select(Location.id).where(Location.code == normalized)).scalar_one()
+
+
+def inventory_id(session: Session, product: ProductRef, location: int, *, create: bool) -> int | None:
+    """The inventory row of (product, location); created empty when ``create`` and missing."""
+    found = session.execute(
+        select(Inventory.id).where(Inventory.product_id == product.id, Inventory.location_id == location)
+    ).scalar_one_or_none()
+    if found is not None or not create:
+        return found
+    insert = dialect_insert(session)
+    session.execute(
+        insert(Inventory.__table__)
+        .values(
+            store_id=product.store_id,
+            product_id=product.id,
+            location_id=location,
+            quantity=0,
+            reserved_quantity=0,
+            created_at=utcnow(),
+            updated_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["product_id", "location_id"])
+    )
+    return session.execute(
+        select(Inventory.id).where(Inventory.product_id == product.id, Inventory.location_id == location)
+    ).scalar_one()
+
+
+def product_info(row: Product, store_code: str) -> ProductInfo:
+    return ProductInfo(
+        id=row.id,
+        store_code=store_code,
+        sku=row.sku,
+        gtin=gtin_rules.PLACEHOLDER_GTIN if row.is_placeholder else gtin_rules.display_gtin(row.gtin),
+        title=row.title,
+        product_type=ProductType(row.product_type),
+        low_stock_threshold=row.low_stock_threshold,
+        reorder_point=row.reorder_point,
+        is_placeholder=row.is_placeholder,
+    )

@@ -1,0 +1,163 @@
+"""The one way stock changes: a conditional UPDATE ... RETURNING plus its ledger row (DESIGN.md §3).
+
+Nothing here reads a quantity into Python and writes it back. The WHERE clause states the
+invariant for the values *after* the change (0 <= reserved <= quantity), so two PCs racing
+for the last unit cannot both win: the loser's UPDATE matches no row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from orion_desktop.db.models import Inventory, InventoryTransaction
+from orion_desktop.db.types import utcnow
+from orion_desktop.domain.actor import Actor
+from orion_desktop.domain.enums import TransactionType
+from orion_desktop.domain.errors import InsufficientStock, InvalidInput
+from orion_desktop.domain.results import StockChange
+from orion_desktop.services.lookup import ProductRef
+
+_inventory = Inventory.__table__
+_ledger = InventoryTransaction.__table__
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerNote:
+    """Who and why, written on every ledger row of one service call."""
+
+    actor: Actor
+    reason: str | None = None
+    operation_key: str | None = None
+    order_id: int | None = None
+    order_number: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """One inventory row: a product at a location."""
+
+    product: ProductRef
+    location_id: int
+    location_code: str
+    inventory_id: int
+
+
+def require_stock_tracked(product: ProductRef) -> None:
+    """Placeholders and non-physical products have no stock to change."""
+    if product.is_placeholder:
+        raise InvalidInput(f"{product.sku} is a placeholder product for unmatched items; it has no stock.")
+    if not product.product_type.is_stock_tracked:
+        raise InvalidInput(
+            f"{product.title} ({product.sku}) is a {product.product_type.value} product with unlimited stock; "
+            "there is no stock to change."
+        )
+
+
+def apply_change(
+    session: Session,
+    slot: Slot,
+    kind: TransactionType,
+    *,
+    quantity_change: int,
+    reserved_change: int,
+    note: LedgerNote,
+    expected_quantity: int | None = None,
+) -> StockChange:
+    """Apply one change to one inventory row and write its ledger row, or raise and change nothing."""
+    conditions = [
+        _inventory.c.id == slot.inventory_id,
+        _inventory.c.reserved_quantity + reserved_change >= 0,
+        _inventory.c.quantity + quantity_change >= _inventory.c.reserved_quantity + reserved_change,
+    ]
+    if expected_quantity is not None:
+        conditions.append(_inventory.c.quantity == expected_quantity)
+    row = session.execute(
+        update(_inventory)
+        .where(*conditions)
+        .values(
+            quantity=_inventory.c.quantity + quantity_change,
+            reserved_quantity=_inventory.c.reserved_quantity + reserved_change,
+            updated_at=utcnow(),
+        )
+        .returning(_inventory.c.quantity, _inventory.c.reserved_quantity)
+    ).first()
+    if row is None:
+        raise _refusal(session, slot, kind, quantity_change, reserved_change)
+    quantity_after, reserved_after = row
+    session.execute(
+        _ledger.insert().values(
+            store_id=slot.product.store_id,
+            product_id=slot.product.id,
+            location_id=slot.location_id,
+            transaction_type=kind.value,
+            quantity_change=quantity_change,
+            reserved_change=reserved_change,
+            quantity_after=quantity_after,
+            reserved_after=reserved_after,
+            order_id=note.order_id,
+            order_number=note.order_number,
+            reason=note.reason,
+            created_by=note.actor.name,
+            created_at=utcnow(),
+            operation_key=note.operation_key,
+        )
+    )
+    return StockChange(
+        transaction_type=kind,
+        sku=slot.product.sku,
+        location=slot.location_code,
+        quantity_change=quantity_change,
+        reserved_change=reserved_change,
+        quantity_after=quantity_after,
+        reserved_after=reserved_after,
+    )
+
+
+def current_levels(session: Session, inventory_id: int, *, lock: bool = False) -> tuple[int, int]:
+    """(quantity, reserved) of one row; with ``lock``, hold it until commit (PostgreSQL FOR UPDATE)."""
+    query = select(_inventory.c.quantity, _inventory.c.reserved_quantity).where(_inventory.c.id == inventory_id)
+    if lock:
+        query = query.with_for_update()
+    quantity, reserved = session.execute(query).one()
+    return quantity, reserved
+
+
+def _refusal(
+    session: Session, slot: Slot, kind: TransactionType, quantity_change: int, reserved_change: int
+) -> InsufficientStock:
+    """Explain why the conditional update matched nothing, from the row as it is now."""
+    quantity, reserved = current_levels(session, slot.inventory_id)
+    available = quantity - reserved
+    what = f"{slot.product.title} ({slot.product.sku}) at {slot.location_code}"
+    if kind in (TransactionType.RELEASE, TransactionType.FULFILL):
+        requested = -reserved_change
+        verb = "release" if kind is TransactionType.RELEASE else "ship"
+        return InsufficientStock(
+            f"Cannot {verb} {requested} of {what}: only {reserved} reserved there.",
+            available=reserved,
+            requested=requested,
+        )
+    if kind is TransactionType.RESERVE:
+        return InsufficientStock(
+            f"Insufficient stock for {what}. Available: {available}, Requested: {reserved_change}.",
+            available=available,
+            requested=reserved_change,
+        )
+    if kind in (TransactionType.SET,):
+        target = quantity + quantity_change
+        return InsufficientStock(
+            f"Cannot set {what} to {target}: {reserved} units are reserved there for orders. "
+            f"Release them first or set at least {reserved}.",
+            available=available,
+            requested=target,
+        )
+    removed = -quantity_change
+    return InsufficientStock(
+        f"Cannot remove {removed} of {what}: {quantity} on hand, {reserved} reserved for orders, "
+        f"so at most {available} can be removed. Available: {available}, Requested: {removed}.",
+        available=available,
+        requested=removed,
+    )

@@ -1,0 +1,158 @@
+"""Fixtures shared by every test: a fresh database on SQLite and on PostgreSQL.
+
+PostgreSQL is used when ORION_TEST_POSTGRES_URL is set (e.g. postgresql://root@127.0.0.1/test).
+The run creates its own uniquely named database from that server and drops it at the end.
+Under CI (CI=true) a missing variable is a failure, never a silent skip.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from orion_desktop.bootstrap import Services
+from orion_desktop.db.engine import Database
+from orion_desktop.db.migrate import upgrade
+from orion_desktop.db.models import Base
+from orion_desktop.domain.actor import Actor
+from orion_desktop.domain.enums import Role
+
+PG_ENV = "ORION_TEST_POSTGRES_URL"
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never read or write the developer's real settings or default database."""
+    home = tmp_path_factory.mktemp("userdirs")
+    monkeypatch.setenv("ORION_CONFIG_DIR", str(home / "config"))
+    monkeypatch.setenv("ORION_DATA_DIR", str(home / "data"))
+    monkeypatch.delenv("ORION_DATABASE_URL", raising=False)
+    monkeypatch.delenv("ORION_USER", raising=False)
+    monkeypatch.delenv("ORION_ROLE", raising=False)
+
+
+def postgres_server_url() -> str | None:
+    url = os.environ.get(PG_ENV, "").strip()
+    if not url:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{PG_ENV} is not set under CI; PostgreSQL tests must run, not skip.")
+        return None
+    return url
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url() -> str:
+    url = postgres_server_url()
+    if url is None:
+        pytest.skip(f"PostgreSQL tests need {PG_ENV}")
+    return url
+
+
+def _pg_url(server_url: str, database: str) -> str:
+    return make_url(server_url).set(drivername="postgresql+psycopg", database=database).render_as_string(
+        hide_password=False
+    )
+
+
+@pytest.fixture(scope="session")
+def pg_database_factory(pg_admin_url: str) -> Iterator:  # type: ignore[type-arg]
+    """Creates uniquely named databases on the test server; drops them all at the end."""
+    admin = create_engine(_pg_url(pg_admin_url, make_url(pg_admin_url).database or "postgres"), isolation_level="AUTOCOMMIT")
+    created: list[str] = []
+
+    def create(prefix: str = "orion_test") -> str:
+        name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        created.append(name)
+        return _pg_url(pg_admin_url, name)
+
+    yield create
+    with admin.connect() as conn:
+        for name in created:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_migrated_url(pg_database_factory) -> str:  # type: ignore[no-untyped-def]
+    url = pg_database_factory()
+    database = Database(url)
+    upgrade(database)
+    database.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file per run; each test gets a copy (much faster than migrating)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    database = Database(f"sqlite:///{path}")
+    upgrade(database)
+    with database.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    database.dispose()
+    return path
+
+
+def _truncate_all(database: Database) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with database.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A URL of an empty, migrated database for this test only."""
+    if backend == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        target = tmp_path / "orion.db"
+        shutil.copyfile(template, target)
+        return f"sqlite:///{target}"
+    url: str = request.getfixturevalue("pg_migrated_url")
+    database = Database(url)
+    _truncate_all(database)
+    database.dispose()
+    return url
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    db = Database(database_url)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def services(database: Database) -> Services:
+    return Services.on(database)
+
+
+@pytest.fixture
+def manager() -> Actor:
+    return Actor(name="maria", role=Role.MANAGER)
+
+
+@pytest.fixture
+def admin() -> Actor:
+    return Actor(name="admin", role=Role.ADMIN)
+
+
+@pytest.fixture
+def packer() -> Actor:
+    return Actor(name="pat", role=Role.PACKER)
