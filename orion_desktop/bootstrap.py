@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from orion_desktop.config import choose_database
+from orion_desktop.db import migrate
 from orion_desktop.db.engine import Database
-from orion_desktop.db.migrate import ensure_schema
+from orion_desktop.domain.actor import Actor
 from orion_desktop.services.catalog import CatalogService
 from orion_desktop.services.inventory import InventoryService
 from orion_desktop.services.stock_queries import StockQueries
+
+if TYPE_CHECKING:
+    from orion_desktop.services.demo import DemoSummary
+    from orion_desktop.services.importing import ImportService
 
 
 @dataclass
@@ -30,6 +37,13 @@ class Services:
             _database=database,
         )
 
+    @cached_property
+    def importing(self) -> ImportService:
+        """CSV import/export, loaded on first use (most commands never need it)."""
+        from orion_desktop.services.importing import ImportService
+
+        return ImportService(self._database)
+
     @property
     def database_description(self) -> str:
         return self._database.describe()
@@ -42,6 +56,12 @@ class Services:
         """Raise DatabaseUnavailable if the database cannot be reached now."""
         self._database.ping()
 
+    def fill_demo(self, actor: Actor) -> DemoSummary:
+        """Fill an empty database with the demo warehouse."""
+        from orion_desktop.services.demo import fill_demo
+
+        return fill_demo(self._database, actor)
+
     def close(self) -> None:
         self._database.dispose()
 
@@ -51,7 +71,7 @@ def open_database(url: str | None = None, *, migrate: bool = True) -> Database:
     database = Database(choose_database(url).url)
     if migrate:
         try:
-            ensure_schema(database)
+            migrate.ensure_schema(database)
         except BaseException:
             database.dispose()
             raise
@@ -60,3 +80,32 @@ def open_database(url: str | None = None, *, migrate: bool = True) -> Database:
 
 def open_services(url: str | None = None) -> Services:
     return Services.on(open_database(url))
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseStatus:
+    description: str
+    current: str | None
+    head: str
+    up_to_date: bool
+
+
+def upgrade_database(url: str | None = None) -> tuple[str | None, str]:
+    """`db upgrade`: bring the chosen database's schema to the latest revision."""
+    database = open_database(url, migrate=False)
+    try:
+        database.ping()
+        return migrate.upgrade(database)
+    finally:
+        database.dispose()
+
+
+def database_status(url: str | None = None) -> DatabaseStatus:
+    """`db current`: which revision the chosen database is at."""
+    database = open_database(url, migrate=False)
+    try:
+        current = migrate.current_revision(database)
+        head = migrate.head_revision()
+        return DatabaseStatus(database.describe(), current, head, current == head)
+    finally:
+        database.dispose()

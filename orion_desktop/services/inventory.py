@@ -37,8 +37,8 @@ def open_slot(session: Session, actor: Actor, store: str | None, product: str, l
     require_stock_tracked(ref)
     code = normalize_location_code(location)
     loc_id = location_id(session, code, create=create)
-    inv_id = inventory_id(session, ref, loc_id, create=create)
-    if inv_id is None:
+    inv_id = None if loc_id is None else inventory_id(session, ref, loc_id, create=create)
+    if loc_id is None or inv_id is None:
         raise NotFound(f"There is no stock of {ref.title} ({ref.sku}) at {code}.")
     return Slot(product=ref, location_id=loc_id, location_code=code, inventory_id=inv_id)
 

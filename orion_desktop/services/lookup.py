@@ -95,14 +95,15 @@ def _ref(row: Row) -> ProductRef:  # type: ignore[type-arg]
     )
 
 
-def location_id(session: Session, code: str, *, create: bool) -> int:
-    """The id of a location, creating it on first use when ``create`` (the seeds treat locations as text)."""
+def location_id(session: Session, code: str, *, create: bool) -> int | None:
+    """The id of a location (None if missing), created on first use when ``create``.
+
+    The seeds treat locations as text, so a stock operation may name a new one.
+    """
     normalized = normalize_location_code(code)
     found = session.execute(select(Location.id).where(Location.code == normalized)).scalar_one_or_none()
-    if found is not None:
+    if found is not None or not create:
         return found
-    if not create:
-        raise NotFound(f"There is no location {normalized}.")
     insert = dialect_insert(session)
     session.execute(
         insert(Location.__table__)

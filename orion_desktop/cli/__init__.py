@@ -1,0 +1,1 @@
+"""The command-line interface: argparse on top of the services. Never imports Qt or SQLAlchemy."""

@@ -1,0 +1,35 @@
+"""What every command handler receives: the parsed options, the actor, and lazily opened services."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, field
+
+from orion_desktop.bootstrap import Services, open_services
+from orion_desktop.config import current_actor
+from orion_desktop.domain.actor import Actor
+
+
+@dataclass
+class CliContext:
+    args: argparse.Namespace
+    _services: Services | None = field(default=None, repr=False)
+
+    @property
+    def actor(self) -> Actor:
+        return current_actor(self.args.user, self.args.role)
+
+    @property
+    def services(self) -> Services:
+        """Opened on first use, so `--help` and usage errors never touch the database."""
+        if self._services is None:
+            self._services = open_services(self.args.db)
+        return self._services
+
+    @property
+    def json(self) -> bool:
+        return bool(getattr(self.args, "json", False))
+
+    def close(self) -> None:
+        if self._services is not None:
+            self._services.close()

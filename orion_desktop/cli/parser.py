@@ -1,0 +1,227 @@
+"""The argument parser. Each subcommand names its handler with set_defaults(handler=...)."""
+
+from __future__ import annotations
+
+import argparse
+
+from orion_desktop import __version__
+from orion_desktop.cli import admin_commands, catalog_commands, stock_commands
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors read as sentences (still exit code 2)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage()
+        self.exit(2, f"error: {message}\n")
+
+
+def _json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def _store(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--store", metavar="CODE", help="store code (may be left out when there is only one store)")
+
+
+def _product(parser: argparse.ArgumentParser, required: bool = True) -> None:
+    parser.add_argument("--product", metavar="P", required=required, help="SKU or GTIN (EAN-8, UPC-A, EAN-13, GTIN-14)")
+
+
+def _op_key(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--operation-key", metavar="KEY", help="idempotency key: repeating a command with the same key changes nothing"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="orion-desktop",
+        description="Orion Desktop: warehouse stock, orders and shipping. Without a command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--db", metavar="URL", help="database URL (sqlite:///file.db or postgresql://user@host/db)")
+    parser.add_argument("--user", help="who is acting (default: ORION_USER or your login name)")
+    parser.add_argument("--role", choices=["packer", "manager", "admin"], help="acting role (default: ORION_ROLE or admin)")
+    parser.add_argument("--demo", action="store_true", help="open the window on a fresh demo database")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more detail to the log file")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    _db_commands(commands)
+    _store_commands(commands)
+    _location_commands(commands)
+    _product_commands(commands)
+    _stock_commands(commands)
+    _io_commands(commands)
+    demo = commands.add_parser("demo", help="fill the selected (empty) database with a demo warehouse")
+    _json(demo)
+    demo.set_defaults(handler=admin_commands.demo)
+    return parser
+
+
+def _group(commands, name: str, help_text: str, dest: str):  # type: ignore[no-untyped-def]
+    group = commands.add_parser(name, help=help_text)
+    sub = group.add_subparsers(dest=dest, metavar="ACTION", required=True, parser_class=_Parser)
+    return sub
+
+
+def _db_commands(commands) -> None:  # type: ignore[no-untyped-def]
+    sub = _group(commands, "db", "database schema: upgrade, current", "db_command")
+    upgrade = sub.add_parser("upgrade", help="create or upgrade the schema to the latest version")
+    _json(upgrade)
+    upgrade.set_defaults(handler=admin_commands.db_upgrade)
+    current = sub.add_parser("current", help="show the schema revision of the database")
+    _json(current)
+    current.set_defaults(handler=admin_commands.db_current)
+
+
+def _store_commands(commands) -> None:  # type: ignore[no-untyped-def]
+    sub = _group(commands, "store", "stores: add, list", "store_command")
+    add = sub.add_parser("add", help="add a store")
+    add.add_argument("--code", required=True, help="short code, e.g. MAIN")
+    add.add_argument("--name", required=True, help="display name")
+    _json(add)
+    add.set_defaults(handler=catalog_commands.store_add)
+    lst = sub.add_parser("list", help="list stores")
+    _json(lst)
+    lst.set_defaults(handler=catalog_commands.store_list)
+
+
+def _location_commands(commands) -> None:  # type: ignore[no-untyped-def]
+    sub = _group(commands, "location", "locations: add, list", "location_command")
+    add = sub.add_parser("add", help="add a location, or name and place an existing one")
+    add.add_argument("--code", required=True, help="e.g. WAREHOUSE_A (letters, digits, _ - .)")
+    add.add_argument("--name", help="display name")
+    add.add_argument("--sort-key", help="position along the picking path (0, 10, 20, ...)")
+    _json(add)
+    add.set_defaults(handler=catalog_commands.location_add)
+    lst = sub.add_parser("list", help="list locations with their stock")
+    _json(lst)
+    lst.set_defaults(handler=catalog_commands.location_list)
+
+
+def _product_commands(commands) -> None:  # type: ignore[no-untyped-def]
+    sub = _group(commands, "product", "products: add, list, show", "product_command")
+    add = sub.add_parser("add", help="add a product")
+    _store(add)
+    add.add_argument("--sku", required=True)
+    add.add_argument("--gtin", help="barcode (EAN-8, UPC-A, EAN-13 or GTIN-14); 0000000000000 marks a placeholder")
+    add.add_argument("--title", required=True)
+    add.add_argument("--type", default="physical", help="physical (default), digital, service or subscription")
+    add.add_argument("--low-stock", metavar="N", help="low-stock threshold for this product")
+    add.add_argument("--reorder-point", metavar="N")
+    _json(add)
+    add.set_defaults(handler=catalog_commands.product_add)
+    lst = sub.add_parser("list", help="list products")
+    _store(lst)
+    lst.add_argument("--search", metavar="TEXT", help="part of the title or SKU, or a GTIN")
+    lst.add_argument("--limit", type=int, metavar="N")
+    _json(lst)
+    lst.set_defaults(handler=catalog_commands.product_list)
+    show = sub.add_parser("show", help="show one product")
+    _store(show)
+    _product(show)
+    _json(show)
+    show.set_defaults(handler=catalog_commands.product_show)
+
+
+def _stock_commands(commands) -> None:  # type: ignore[no-untyped-def]
+    sub = _group(commands, "stock", "stock: set, adjust, reserve, release, fulfill, transfer, show, list, ...", "stock_command")
+
+    def change(name: str, help_text: str):  # type: ignore[no-untyped-def]
+        cmd = sub.add_parser(name, help=help_text)
+        _store(cmd)
+        _product(cmd)
+        _json(cmd)
+        return cmd
+
+    set_cmd = change("set", "set the exact quantity on hand at a location")
+    set_cmd.add_argument("--location", required=True)
+    set_cmd.add_argument("--quantity", required=True, metavar="N")
+    set_cmd.add_argument("--reason", metavar="R")
+    _op_key(set_cmd)
+    set_cmd.set_defaults(handler=stock_commands.stock_set)
+
+    adjust = change("adjust", "add (+N) or remove (-N) stock at a location")
+    adjust.add_argument("--location", required=True)
+    adjust.add_argument("--delta", required=True, metavar="N", help="e.g. 25 or -3 (write --delta=-3 for negatives)")
+    adjust.add_argument("--reason", required=True, metavar="R", help="why, for the ledger")
+    _op_key(adjust)
+    adjust.set_defaults(handler=stock_commands.stock_adjust)
+
+    for name, help_text in (
+        ("reserve", "set units aside (reserved goes up)"),
+        ("release", "give reserved units back (reserved goes down)"),
+        ("fulfill", "reserved units leave the warehouse (on hand and reserved go down)"),
+    ):
+        cmd = change(name, help_text)
+        cmd.add_argument("--location", required=True)
+        cmd.add_argument("--quantity", required=True, metavar="N")
+        cmd.add_argument("--reason", metavar="R")
+        _op_key(cmd)
+        cmd.set_defaults(handler=stock_commands.stock_reserved_move)
+
+    transfer = change("transfer", "move available units between two locations")
+    transfer.add_argument("--from", dest="source", required=True, metavar="L1")
+    transfer.add_argument("--to", dest="destination", required=True, metavar="L2")
+    transfer.add_argument("--quantity", required=True, metavar="N")
+    transfer.add_argument("--reason", metavar="R")
+    _op_key(transfer)
+    transfer.set_defaults(handler=stock_commands.stock_transfer)
+
+    delete = change("delete", "delete a product's entry at a location (refused while anything is reserved)")
+    delete.add_argument("--location", required=True)
+    delete.add_argument("--reason", metavar="R")
+    delete.set_defaults(handler=stock_commands.stock_delete)
+
+    show = change("show", "a product's stock at every location, with totals")
+    show.set_defaults(handler=stock_commands.stock_show)
+
+    lst = sub.add_parser("list", help="stock rows with filters")
+    _store(lst)
+    lst.add_argument("--location", metavar="L")
+    lst.add_argument("--low-stock", metavar="N", help="only rows with at most N available")
+    lst.add_argument("--search", metavar="TEXT", help="part of the title or SKU, or a GTIN")
+    lst.add_argument("--limit", metavar="N")
+    _json(lst)
+    lst.set_defaults(handler=stock_commands.stock_list)
+
+    low = sub.add_parser("low", help="rows at or below their low-stock threshold")
+    low.add_argument("--threshold", metavar="N", help="one threshold for all (default: each product's own, else 10)")
+    low.add_argument("--limit", metavar="N")
+    _json(low)
+    low.set_defaults(handler=stock_commands.stock_low)
+
+    stats = sub.add_parser("stats", help="totals over all stock")
+    _json(stats)
+    stats.set_defaults(handler=stock_commands.stock_stats)
+
+    ledger = sub.add_parser("ledger", help="the stock ledger, newest first")
+    _store(ledger)
+    _product(ledger, required=False)
+    ledger.add_argument("--location", metavar="L")
+    ledger.add_argument("--limit", default="50", metavar="N")
+    _json(ledger)
+    ledger.set_defaults(handler=stock_commands.stock_ledger)
+
+    verify = sub.add_parser("verify", help="check that every stock row matches its ledger (exit 1 if not)")
+    _json(verify)
+    verify.set_defaults(handler=stock_commands.stock_verify)
+
+
+def _io_commands(commands) -> None:  # type: ignore[no-untyped-def]
+    imp = _group(commands, "import", "import products or stock levels from CSV", "import_kind")
+    for kind, help_text in (
+        ("products", "CSV: store,sku,title,gtin,product_type,low_stock_threshold,reorder_point"),
+        ("stock", "CSV: store,product,location,quantity (sets the quantity on hand)"),
+    ):
+        cmd = imp.add_parser(kind, help=help_text)
+        cmd.add_argument("file", metavar="FILE")
+        _json(cmd)
+        cmd.set_defaults(handler=admin_commands.import_file)
+    exp = _group(commands, "export", "export stock levels to CSV", "export_kind")
+    stock = exp.add_parser("stock", help="write every stock row to a CSV file")
+    stock.add_argument("file", metavar="FILE")
+    _store(stock)
+    _json(stock)
+    stock.set_defaults(handler=admin_commands.export_stock)

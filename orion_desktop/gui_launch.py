@@ -1,0 +1,33 @@
+"""Starting the window from `orion-desktop` with no command: choose the database (demo or not), then hand over to Qt."""
+
+from __future__ import annotations
+
+import argparse
+
+from orion_desktop.app import run_gui
+from orion_desktop.bootstrap import Services, open_services
+from orion_desktop.config import current_actor, data_dir
+
+
+def demo_database_url() -> str:
+    """A fresh demo database each time `--demo` is used without --db."""
+    path = data_dir() / "demo.db"
+    for suffix in ("", "-wal", "-shm"):
+        candidate = path.with_name(path.name + suffix)
+        if candidate.exists():
+            candidate.unlink()
+    return f"sqlite:///{path}"
+
+
+def launch(args: argparse.Namespace) -> int:
+    actor = current_actor(args.user, args.role)
+    url = args.db
+    if args.demo and not url:
+        url = demo_database_url()
+    services: Services = open_services(url)
+    try:
+        if args.demo and not services.catalog.list_stores():
+            services.fill_demo(actor)
+        return run_gui(services, actor, [])
+    finally:
+        services.close()
