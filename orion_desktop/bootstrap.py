@@ -66,10 +66,10 @@ class Services:
         self._database.dispose()
 
 
-def open_database(url: str | None = None, *, migrate: bool = True) -> Database:
+def open_database(url: str | None = None, *, check_schema: bool = True) -> Database:
     """Open the chosen database; bring SQLite up to date, refuse an outdated PostgreSQL schema."""
     database = Database(choose_database(url).url)
-    if migrate:
+    if check_schema:
         try:
             migrate.ensure_schema(database)
         except BaseException:
@@ -92,7 +92,7 @@ class DatabaseStatus:
 
 def upgrade_database(url: str | None = None) -> tuple[str | None, str]:
     """`db upgrade`: bring the chosen database's schema to the latest revision."""
-    database = open_database(url, migrate=False)
+    database = open_database(url, check_schema=False)
     try:
         database.ping()
         return migrate.upgrade(database)
@@ -102,7 +102,7 @@ def upgrade_database(url: str | None = None) -> tuple[str | None, str]:
 
 def database_status(url: str | None = None) -> DatabaseStatus:
     """`db current`: which revision the chosen database is at."""
-    database = open_database(url, migrate=False)
+    database = open_database(url, check_schema=False)
     try:
         current = migrate.current_revision(database)
         head = migrate.head_revision()

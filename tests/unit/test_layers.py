@@ -27,3 +27,9 @@ def test_cli_starts_without_importing_qt() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_schema_head_constant_matches_the_migrations() -> None:
+    from orion_desktop.db.migrate import SCHEMA_HEAD, head_revision
+
+    assert head_revision() == SCHEMA_HEAD
