@@ -16,7 +16,7 @@ from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 
-from orion_desktop.domain.errors import Conflict, DatabaseUnavailable, InvalidInput, OrionError
+from orion_desktop.domain.errors import Conflict, DatabaseUnavailable, InvalidInput, OrionError, PermissionDenied
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +110,11 @@ def translate_db_error(error: exc.DBAPIError) -> OrionError:
     text = str(orig).lower()
     if code in ("55P03", "40P01", "40001") or "database is locked" in text or "lock timeout" in text:
         return Conflict(CONFLICT_MESSAGE)
+    if code == "42501":
+        return PermissionDenied(
+            f"The database account may not do this ({_first_line(str(orig))}). "
+            "Ask whoever set up the shared database (README: Sharing one database between PCs)."
+        )
     if isinstance(error, exc.IntegrityError):
         return Conflict(f"The change was refused by the database because it would break a rule ({_constraint(text)}).")
     if isinstance(error, exc.OperationalError | exc.InterfaceError):
