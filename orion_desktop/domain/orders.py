@@ -1,0 +1,119 @@
+"""Order rules in plain Python: the status machine, order numbers, and allocation planning."""
+
+from __future__ import annotations
+
+import secrets
+import string
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from orion_desktop.domain.errors import InvalidInput, InvalidTransition
+
+
+class OrderStatus(StrEnum):
+    PENDING = "pending"
+    PROCESSING = "processing"
+    PARTIALLY_SHIPPED = "partially_shipped"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_open(self) -> bool:
+        """Still waiting for stock or shipping (reservations may be held)."""
+        return self in (OrderStatus.PENDING, OrderStatus.PROCESSING, OrderStatus.PARTIALLY_SHIPPED)
+
+
+# What a person may ask for. partially_shipped is reached by shipping, and processing -> pending
+# only by reservation expiry, so neither is offered as a manual target.
+_MANUAL_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    OrderStatus.PENDING: frozenset({OrderStatus.PROCESSING, OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
+    OrderStatus.PROCESSING: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
+    OrderStatus.PARTIALLY_SHIPPED: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
+    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED}),
+    OrderStatus.DELIVERED: frozenset(),
+    OrderStatus.CANCELLED: frozenset(),
+}
+
+
+def parse_status(raw: object) -> OrderStatus:
+    try:
+        return OrderStatus(str(raw).strip().lower())
+    except ValueError:
+        options = ", ".join(s.value for s in OrderStatus)
+        raise InvalidInput(f"{raw!r} is not an order status; use one of {options}.") from None
+
+
+def check_transition(order_number: str, current: OrderStatus, target: OrderStatus) -> None:
+    """Raise InvalidTransition with a sentence unless ``current -> target`` is allowed."""
+    if current == target:
+        raise InvalidTransition(f"Order {order_number} is already {current.value}.")
+    allowed = _MANUAL_TRANSITIONS[current]
+    if target in allowed:
+        return
+    if not allowed:
+        raise InvalidTransition(f"Order {order_number} is {current.value}; its status can no longer change.")
+    if target is OrderStatus.CANCELLED:
+        raise InvalidTransition(f"Order {order_number} is {current.value}; only orders not yet shipped can be cancelled.")
+    options = ", ".join(sorted(s.value for s in allowed))
+    raise InvalidTransition(
+        f"Order {order_number} cannot go from {current.value} to {target.value}; from {current.value} it can go to {options}."
+    )
+
+
+def status_after_shipping(shipped_units: int, ordered_units: int) -> OrderStatus:
+    """partially_shipped while anything remains, shipped when every unit has gone."""
+    if ordered_units > 0 and shipped_units >= ordered_units:
+        return OrderStatus.SHIPPED
+    return OrderStatus.PARTIALLY_SHIPPED
+
+
+_SUFFIX_ALPHABET = string.ascii_uppercase + string.digits
+
+
+def new_order_number(store_id: int, today: date, suffix: str | None = None) -> str:
+    """ORD-{store_id}-{YYYYMMDD}-{6 chars}."""
+    tail = suffix or "".join(secrets.choice(_SUFFIX_ALPHABET) for _ in range(6))
+    return f"ORD-{store_id}-{today:%Y%m%d}-{tail}"
+
+
+@dataclass(frozen=True, slots=True)
+class StockCandidate:
+    """A place an item could be reserved from."""
+
+    inventory_id: int
+    location: str
+    sort_key: int
+    available: int
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    inventory_id: int
+    location: str
+    quantity: int
+
+
+def plan_allocation(needed: int, candidates: Sequence[StockCandidate]) -> tuple[list[Allocation], int]:
+    """Where to reserve ``needed`` units: (allocations, shortfall).
+
+    One location that can cover the whole quantity is preferred (first along the picking
+    path); otherwise units are taken location by location in picking-path order.
+    """
+    if needed <= 0:
+        return [], 0
+    ordered = sorted((c for c in candidates if c.available > 0), key=lambda c: (c.sort_key, c.location, c.inventory_id))
+    for candidate in ordered:
+        if candidate.available >= needed:
+            return [Allocation(candidate.inventory_id, candidate.location, needed)], 0
+    allocations: list[Allocation] = []
+    remaining = needed
+    for candidate in ordered:
+        take = min(candidate.available, remaining)
+        allocations.append(Allocation(candidate.inventory_id, candidate.location, take))
+        remaining -= take
+        if remaining == 0:
+            break
+    return allocations, remaining
