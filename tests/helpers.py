@@ -25,6 +25,6 @@ def seed_catalog(services: Services) -> None:
 
 
 def assert_ledger_consistent(services: Services) -> None:
-    """Invariant L holds: every stock row equals the sum of its ledger."""
+    """Invariants L and R hold: every stock row equals the sum of its ledger and of its open reservations."""
     report = services.stock.verify()
-    assert report.ok, "\n".join(m.describe() for m in report.mismatches)
+    assert report.ok, "\n".join(report.problems())

@@ -232,11 +232,15 @@ def stock_verify(ctx: CliContext) -> int:
     report = ctx.services.stock.verify()
     if ctx.json:
         print_json({"ok": report.ok, "rows_checked": report.rows_checked, "ledger_rows": report.ledger_rows,
-                    "mismatches": report.mismatches})
+                    "mismatches": report.mismatches, "reservation_mismatches": report.reservation_mismatches})
     elif report.ok:
-        print(f"Stock and ledger agree: {report.rows_checked} stock rows, {report.ledger_rows} ledger rows checked.")
+        print(
+            f"Stock, ledger and reservations agree: {report.rows_checked} stock rows, "
+            f"{report.ledger_rows} ledger rows checked."
+        )
     else:
-        print(f"{len(report.mismatches)} stock rows do not match their ledger:")
-        for mismatch in report.mismatches:
-            print(f"  {mismatch.describe()}")
+        problems = report.problems()
+        print(f"{len(problems)} stock rows do not match their ledger or their reservations:")
+        for problem in problems:
+            print(f"  {problem}")
     return 0 if report.ok else 1

@@ -149,3 +149,175 @@ class Operation(Base):
     result_json: Mapped[str] = mapped_column(Text)
     created_by: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+# --- orders ---------------------------------------------------------------------------------
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('pending', 'processing', 'partially_shipped', 'shipped', 'delivered', 'cancelled')",
+            name="status_known",
+        ),
+        Index("ix_orders_status_created", "status", "created_at"),
+        Index("ix_orders_store_created", "store_id", "created_at"),
+        Index("ix_orders_customer_name", "customer_name"),
+        Index("ix_orders_reservation_expires_at", "reservation_expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="RESTRICT"))
+    order_number: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(32), default="pending", server_default="pending")
+    customer_name: Mapped[str | None] = mapped_column(String(255))
+    customer_email: Mapped[str | None] = mapped_column(String(255))
+    channel: Mapped[str] = mapped_column(String(32), default="manual", server_default="manual")
+    tracking_number: Mapped[str | None] = mapped_column(String(128))
+    carrier: Mapped[str | None] = mapped_column(String(64))
+    reservation_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    processing_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    partially_shipped_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    shipped_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    created_by: Mapped[str | None] = mapped_column(String(128))
+
+
+class OrderItem(Base):
+    __tablename__ = "order_items"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("shipped_quantity >= 0 AND shipped_quantity <= quantity", name="shipped_within_quantity"),
+        CheckConstraint("returned_quantity >= 0 AND returned_quantity <= shipped_quantity", name="returned_within_shipped"),
+        Index("ix_order_items_order", "order_id"),
+        Index("ix_order_items_product", "product_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="RESTRICT"))
+    product_name: Mapped[str] = mapped_column(String(255))
+    sku: Mapped[str] = mapped_column(String(64))
+    gtin: Mapped[str | None] = mapped_column(String(14))
+    quantity: Mapped[int] = mapped_column(Integer)
+    shipped_quantity: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    returned_quantity: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class InventoryReservation(Base):
+    """One allocation of stock at one inventory row: to an order item, or a manual hold (no item).
+
+    Invariant R: per inventory row, reserved_quantity = sum of open parts of its reservations,
+    where open = quantity_reserved - quantity_fulfilled - quantity_released.
+    """
+
+    __tablename__ = "inventory_reservations"
+    __table_args__ = (
+        CheckConstraint("quantity_reserved > 0", name="reserved_positive"),
+        CheckConstraint(
+            "quantity_fulfilled >= 0 AND quantity_released >= 0 "
+            "AND quantity_fulfilled + quantity_released <= quantity_reserved",
+            name="parts_within_reserved",
+        ),
+        CheckConstraint("status IN ('active', 'fulfilled', 'released')", name="status_known"),
+        Index("ix_inventory_reservations_item_status", "order_item_id", "status"),
+        Index("ix_inventory_reservations_inventory_status", "inventory_id", "status"),
+        Index("ix_inventory_reservations_order", "order_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # A deleted stock entry leaves its (closed) reservations behind with their location.
+    inventory_id: Mapped[int | None] = mapped_column(ForeignKey("inventory.id", ondelete="SET NULL"))
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id", ondelete="RESTRICT"))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="RESTRICT"))
+    order_item_id: Mapped[int | None] = mapped_column(ForeignKey("order_items.id", ondelete="RESTRICT"))
+    quantity_reserved: Mapped[int] = mapped_column(Integer)
+    quantity_fulfilled: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    quantity_released: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(String(128))
+    reserved_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    fulfilled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    released_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class Shipment(Base):
+    """A parcel (the seeds' fulfillment): pending -> picking -> packing -> ready_to_ship -> shipped."""
+
+    __tablename__ = "shipments"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('pending', 'picking', 'packing', 'ready_to_ship', 'shipped', 'cancelled')",
+            name="status_known",
+        ),
+        CheckConstraint("weight_grams IS NULL OR weight_grams >= 0", name="weight_not_negative"),
+        Index("ix_shipments_order", "order_id"),
+        Index("ix_shipments_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shipment_number: Mapped[str] = mapped_column(String(64), unique=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="RESTRICT"))
+    status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    assigned_to: Mapped[str | None] = mapped_column(String(128))
+    box_size: Mapped[str | None] = mapped_column(String(64))
+    weight_grams: Mapped[int | None] = mapped_column(Integer)
+    notes: Mapped[str | None] = mapped_column(Text)
+    tracking_number: Mapped[str | None] = mapped_column(String(128))
+    carrier: Mapped[str | None] = mapped_column(String(64))
+    created_by: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    assigned_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    picking_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    packing_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    ready_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    shipped_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class ShipmentLine(Base):
+    __tablename__ = "shipment_lines"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        Index("ix_shipment_lines_shipment", "shipment_id"),
+        Index("ix_shipment_lines_item", "order_item_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"))
+    order_item_id: Mapped[int] = mapped_column(ForeignKey("order_items.id", ondelete="RESTRICT"))
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id", ondelete="RESTRICT"))
+    quantity: Mapped[int] = mapped_column(Integer)
+
+
+class OrderHistory(Base):
+    __tablename__ = "order_history"
+    __table_args__ = (Index("ix_order_history_order", "order_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(32))
+    old_status: Mapped[str | None] = mapped_column(String(32))
+    new_status: Mapped[str | None] = mapped_column(String(32))
+    description: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class OrderNote(Base):
+    __tablename__ = "order_notes"
+    __table_args__ = (Index("ix_order_notes_order", "order_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    note: Mapped[str] = mapped_column(Text)
+    is_internal: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    created_by: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

@@ -199,14 +199,34 @@ class LedgerMismatch:
 
 
 @dataclass(frozen=True, slots=True)
+class ReservationMismatch:
+    """An inventory row whose reserved quantity differs from its open reservations (invariant R)."""
+
+    sku: str
+    location: str
+    reserved_quantity: int
+    open_reservations: int
+
+    def describe(self) -> str:
+        return (
+            f"{self.sku} at {self.location}: {self.reserved_quantity} reserved, "
+            f"but open reservations add up to {self.open_reservations}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class VerifyReport:
     rows_checked: int
     ledger_rows: int
     mismatches: tuple[LedgerMismatch, ...]
+    reservation_mismatches: tuple[ReservationMismatch, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return not self.mismatches
+        return not self.mismatches and not self.reservation_mismatches
+
+    def problems(self) -> list[str]:
+        return [m.describe() for m in self.mismatches] + [m.describe() for m in self.reservation_mismatches]
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from orion_desktop.services.lookup import (
     resolve_store,
 )
 from orion_desktop.services.operations import run_once
+from orion_desktop.services.reservations import hold, open_reservations, settle
 from orion_desktop.services.stock_ops import LedgerNote, Slot, apply_change, current_levels, require_stock_tracked
 
 
@@ -114,7 +115,7 @@ class InventoryService:
         self, actor: Actor, *, store: str | None, product: str, location: str, quantity: int | str,
         reason: str | None = None, operation_key: str | None = None,
     ) -> StockChange:
-        """Set units aside for an order: reserved goes up, on-hand stays."""
+        """Hold units aside by hand (not for an order): reserved goes up, on-hand stays."""
         return self._reserved_move(
             actor, TransactionType.RESERVE, store, product, location, quantity, reason, operation_key
         )
@@ -123,7 +124,7 @@ class InventoryService:
         self, actor: Actor, *, store: str | None, product: str, location: str, quantity: int | str,
         reason: str | None = None, operation_key: str | None = None,
     ) -> StockChange:
-        """Give reserved units back to available: reserved goes down, on-hand stays."""
+        """Give manually held units back to available: reserved goes down, on-hand stays."""
         return self._reserved_move(
             actor, TransactionType.RELEASE, store, product, location, quantity, reason, operation_key
         )
@@ -132,7 +133,7 @@ class InventoryService:
         self, actor: Actor, *, store: str | None, product: str, location: str, quantity: int | str,
         reason: str | None = None, operation_key: str | None = None,
     ) -> StockChange:
-        """Reserved units leave the warehouse: on-hand and reserved both go down."""
+        """Manually held units leave the warehouse: on-hand and reserved both go down."""
         return self._reserved_move(
             actor, TransactionType.FULFILL, store, product, location, quantity, reason, operation_key
         )
@@ -151,23 +152,16 @@ class InventoryService:
         actor.require(Permission.MOVE_RESERVED_STOCK)
         count = check_count(quantity)
         note_reason = clean_text(reason, "reason", required=False)
-        quantity_change, reserved_change = {
-            TransactionType.RESERVE: (0, count),
-            TransactionType.RELEASE: (0, -count),
-            TransactionType.FULFILL: (-count, -count),
-        }[kind]
         with self._db.write() as session:
 
             def action() -> StockChange:
                 slot = open_slot(session, actor, store, product, location, create=False)
-                return apply_change(
-                    session,
-                    slot,
-                    kind,
-                    quantity_change=quantity_change,
-                    reserved_change=reserved_change,
-                    note=LedgerNote(actor, note_reason, operation_key),
-                )
+                note = LedgerNote(actor, note_reason, operation_key)
+                if kind is TransactionType.RESERVE:
+                    return hold(session, slot, count, note)
+                # Only manual holds: units reserved for an order move through that order.
+                holds = open_reservations(session, inventory_id=slot.inventory_id, order_item_id=None, manual=True)
+                return settle(session, slot, holds, count, kind, note)
 
             return run_once(session, operation_key, f"stock.{kind.value}", actor, StockChange, action)
 

@@ -9,7 +9,7 @@ from sqlalchemy import Select, and_, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.engine import Database
-from orion_desktop.db.models import Inventory, InventoryTransaction, Location, Product, Store
+from orion_desktop.db.models import Inventory, InventoryReservation, InventoryTransaction, Location, Product, Store
 from orion_desktop.domain import gtin as gtin_rules
 from orion_desktop.domain.enums import TransactionType
 from orion_desktop.domain.results import (
@@ -19,6 +19,7 @@ from orion_desktop.domain.results import (
     LocationStock,
     LowStockRow,
     ProductStock,
+    ReservationMismatch,
     StockRow,
     VerifyReport,
 )
@@ -327,4 +328,31 @@ def verify_ledger(session: Session) -> VerifyReport:
     )
     rows_checked = session.execute(select(func.count(Inventory.id))).scalar_one()
     ledger_rows = session.execute(select(func.count(ledger.id))).scalar_one()
-    return VerifyReport(rows_checked=rows_checked, ledger_rows=ledger_rows, mismatches=mismatches)
+    return VerifyReport(
+        rows_checked=rows_checked,
+        ledger_rows=ledger_rows,
+        mismatches=mismatches,
+        reservation_mismatches=_reservation_mismatches(session),
+    )
+
+
+def _reservation_mismatches(session: Session) -> tuple[ReservationMismatch, ...]:
+    """Invariant R: each row's reserved quantity equals the open parts of its reservations."""
+    r = InventoryReservation
+    open_parts = (
+        select(
+            r.inventory_id,
+            func.sum(r.quantity_reserved - r.quantity_fulfilled - r.quantity_released).label("open_quantity"),
+        )
+        .where(r.status == "active")
+        .group_by(r.inventory_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Product.sku, Location.code, Inventory.reserved_quantity, func.coalesce(open_parts.c.open_quantity, 0))
+        .join(Product, Product.id == Inventory.product_id)
+        .join(Location, Location.id == Inventory.location_id)
+        .outerjoin(open_parts, open_parts.c.inventory_id == Inventory.id)
+        .where(Inventory.reserved_quantity != func.coalesce(open_parts.c.open_quantity, 0))
+    ).all()
+    return tuple(ReservationMismatch(sku, code, int(reserved), int(open_quantity)) for sku, code, reserved, open_quantity in rows)

@@ -86,9 +86,9 @@ def test_release_and_fulfill(stocked: Services, manager: Actor) -> None:
     assert (released.quantity_after, released.reserved_after) == (20, 5)
     shipped = inv.fulfill(manager, store="MAIN", product="B", location="A-01", quantity=5)
     assert (shipped.quantity_after, shipped.reserved_after) == (15, 0)
-    with pytest.raises(InsufficientStock, match="only 0 reserved"):
+    with pytest.raises(InsufficientStock, match="only 0 held manually"):
         inv.fulfill(manager, store="MAIN", product="B", location="A-01", quantity=1)
-    with pytest.raises(InsufficientStock, match="only 0 reserved"):
+    with pytest.raises(InsufficientStock, match="only 0 held manually"):
         inv.release(manager, store="MAIN", product="B", location="A-01", quantity=1)
     kinds = [e.transaction_type for e in stocked.stock.ledger(product="B")]
     assert kinds == [TransactionType.FULFILL, TransactionType.RELEASE, TransactionType.RESERVE, TransactionType.SET]

@@ -1,0 +1,141 @@
+"""Reservation rows and the stock they hold, always changed together (invariant R).
+
+Every reserved unit belongs to one open reservation: an order item's, or a manual hold
+(``order_item_id`` NULL) made with `stock reserve`. The inventory row is changed first
+(conditional UPDATE, which also locks it), then its reservation rows, so concurrent calls
+take locks in the same order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import case, select, update
+from sqlalchemy.orm import Session
+
+from orion_desktop.db.models import InventoryReservation
+from orion_desktop.db.types import utcnow
+from orion_desktop.domain.enums import TransactionType
+from orion_desktop.domain.errors import Conflict, InsufficientStock
+from orion_desktop.domain.results import StockChange
+from orion_desktop.services.stock_ops import LedgerNote, Slot, apply_change
+
+_reservations = InventoryReservation.__table__
+_OPEN = _reservations.c.quantity_reserved - _reservations.c.quantity_fulfilled - _reservations.c.quantity_released
+
+
+@dataclass(frozen=True, slots=True)
+class OpenReservation:
+    id: int
+    inventory_id: int
+    order_item_id: int | None
+    open_quantity: int
+
+
+def hold(
+    session: Session,
+    slot: Slot,
+    quantity: int,
+    note: LedgerNote,
+    *,
+    order_item_id: int | None = None,
+    expires_at: datetime | None = None,
+) -> StockChange:
+    """Reserve ``quantity`` at ``slot`` and record who it is for."""
+    change = apply_change(session, slot, TransactionType.RESERVE, quantity_change=0, reserved_change=quantity, note=note)
+    now = utcnow()
+    session.execute(
+        _reservations.insert().values(
+            inventory_id=slot.inventory_id,
+            location_id=slot.location_id,
+            order_id=note.order_id,
+            order_item_id=order_item_id,
+            quantity_reserved=quantity,
+            quantity_fulfilled=0,
+            quantity_released=0,
+            status="active",
+            expires_at=expires_at,
+            notes=note.reason,
+            created_by=note.actor.name,
+            reserved_at=now,
+            updated_at=now,
+        )
+    )
+    return change
+
+
+def open_reservations(
+    session: Session, *, inventory_id: int | None = None, order_item_id: int | None, manual: bool = False
+) -> list[OpenReservation]:
+    """Open reservations, oldest first: of one item, or the manual holds (``manual=True``) of one row."""
+    query = select(_reservations.c.id, _reservations.c.inventory_id, _reservations.c.order_item_id, _OPEN).where(
+        _reservations.c.status == "active"
+    )
+    if manual:
+        query = query.where(_reservations.c.order_item_id.is_(None))
+    else:
+        query = query.where(_reservations.c.order_item_id == order_item_id)
+    if inventory_id is not None:
+        query = query.where(_reservations.c.inventory_id == inventory_id)
+    return [OpenReservation(*row) for row in session.execute(query.order_by(_reservations.c.id)).all()]
+
+
+def settle(
+    session: Session,
+    slot: Slot,
+    reservations: list[OpenReservation],
+    quantity: int,
+    kind: TransactionType,
+    note: LedgerNote,
+) -> StockChange:
+    """Release or fulfil ``quantity`` units out of ``reservations`` (all at ``slot``), oldest first."""
+    assert kind in (TransactionType.RELEASE, TransactionType.FULFILL)
+    held = sum(r.open_quantity for r in reservations)
+    if held < quantity:
+        verb = "release" if kind is TransactionType.RELEASE else "ship"
+        whose = "held manually" if all(r.order_item_id is None for r in reservations) else "reserved for this line"
+        raise InsufficientStock(
+            f"Cannot {verb} {quantity} of {slot.product.title} ({slot.product.sku}) at {slot.location_code}: "
+            f"only {held} {whose} there." + (
+                " Units reserved for orders are released through their orders." if whose == "held manually" else ""
+            ),
+            available=held,
+            requested=quantity,
+        )
+    change = apply_change(
+        session,
+        slot,
+        kind,
+        quantity_change=-quantity if kind is TransactionType.FULFILL else 0,
+        reserved_change=-quantity,
+        note=note,
+    )
+    column = "quantity_fulfilled" if kind is TransactionType.FULFILL else "quantity_released"
+    stamp = "fulfilled_at" if kind is TransactionType.FULFILL else "released_at"
+    remaining = quantity
+    now = utcnow()
+    for reservation in reservations:
+        if remaining == 0:
+            break
+        take = min(reservation.open_quantity, remaining)
+        updated = session.execute(
+            update(_reservations)
+            .where(_reservations.c.id == reservation.id, _OPEN >= take)
+            .values(
+                {
+                    column: _reservations.c[column] + take,
+                    "updated_at": now,
+                    stamp: now,
+                    "status": case(
+                        (_OPEN - take > 0, "active"),
+                        (_reservations.c.quantity_fulfilled + (take if column == "quantity_fulfilled" else 0) > 0, "fulfilled"),
+                        else_="released",
+                    ),
+                }
+            )
+        )
+        if updated.rowcount != 1:
+            raise Conflict("Another workstation changed this reservation at the same moment. Please try again.")
+        remaining -= take
+    return change
