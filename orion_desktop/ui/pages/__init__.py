@@ -1,0 +1,1 @@
+"""The pages of the main window; each is a ``Page`` the navigation can switch to."""

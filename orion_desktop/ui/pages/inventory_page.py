@@ -1,0 +1,295 @@
+"""Inventory: every stock row, searchable by title, SKU or scanned GTIN, with a product detail pane."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, QLocale, QModelIndex, QSettings, Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from orion_desktop.domain.validation import DEFAULT_LOW_STOCK_THRESHOLD
+from orion_desktop.ui.models.inventory_model import InventoryColumn, InventoryModel, InventoryRole, StockFilter
+from orion_desktop.ui.pages.base import Page
+from orion_desktop.ui.widgets.filling_table_view import FillingTableView
+from orion_desktop.ui.widgets.message_banner import MessageBanner
+from orion_desktop.ui.widgets.product_detail import ProductDetailPane
+
+if TYPE_CHECKING:
+    from orion_desktop.bootstrap import Services
+    from orion_desktop.domain.results import StockRow
+
+SEARCH_DELAY_MS = 250
+"""Typing pauses this long before the list is searched; Enter (what scanners send) searches at once."""
+
+LEDGER_ROWS_SHOWN = 20
+
+
+class InventoryPage(Page):
+    title = "Inventory"
+    settings_group = "inventory"
+
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("inventoryPage")
+        self._services = services
+        self._selected_inventory_id: int | None = None
+        self._detail_error_shown = False
+        self.model = InventoryModel(services.stock, parent=self)
+        self._init_filters()
+        self._init_table()
+        self._init_layout()
+        self._connect()
+        self.refresh()
+
+    # --- construction ---------------------------------------------------------------------
+    def _init_filters(self) -> None:
+        self.search_edit = QLineEdit(self)
+        self.search_edit.setObjectName("inventorySearch")
+        self.search_edit.setPlaceholderText("Search title or SKU, or scan a GTIN")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setAccessibleName("Search")
+        self.search_edit.setMinimumWidth(self.fontMetrics().horizontalAdvance("0" * 16) + 40)  # a GTIN-14 + clear button
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(SEARCH_DELAY_MS)
+
+        self.store_combo = QComboBox(self)
+        self.store_combo.setObjectName("storeFilter")
+        # Long names must not widen the window: the combos keep a fixed width, their lists show everything.
+        self.store_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.store_combo.setMinimumContentsLength(12)
+        self.store_combo.setToolTip("Show the stock of one store")
+        self.store_combo.setAccessibleName("Store")
+        self.location_combo = QComboBox(self)
+        self.location_combo.setObjectName("locationFilter")
+        self.location_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.location_combo.setMinimumContentsLength(16)
+        self.location_combo.setToolTip("Show the stock at one location")
+        self.location_combo.setAccessibleName("Location")
+        self.low_stock_check = QCheckBox("Low stock only", self)
+        self.low_stock_check.setObjectName("lowStockFilter")
+        self.low_stock_check.setToolTip(f"Show only rows with {DEFAULT_LOW_STOCK_THRESHOLD} or fewer units available")
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("inventoryCount")
+        self.count_label.setEnabled(False)  # muted: a status line, not content
+
+    def _init_table(self) -> None:
+        metrics = self.fontMetrics()
+        table = FillingTableView(InventoryColumn.PRODUCT, metrics.horizontalAdvance("n") * 22, self)
+        table.setObjectName("inventoryTable")
+        table.setModel(self.model)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setAlternatingRowColors(True)
+        table.setWordWrap(False)
+        table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        table.setCornerButtonEnabled(False)
+        vertical = table.verticalHeader()
+        vertical.hide()
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # uniform rows: fast with many rows
+        vertical.setDefaultSectionSize(table.fontMetrics().height() + 8)
+        header = table.horizontalHeader()
+        header.setHighlightSections(False)
+        padding = metrics.horizontalAdvance("M") + 8
+        samples = {
+            InventoryColumn.SKU: "SKU-00000",
+            InventoryColumn.GTIN: "0000000000000",
+            InventoryColumn.LOCATION: "WAREHOUSE_A",
+            InventoryColumn.QUANTITY: "000,000",
+            InventoryColumn.RESERVED: "000,000",
+            InventoryColumn.AVAILABLE: "000,000",
+        }
+        for column, sample in samples.items():
+            width = max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(column.header)) + padding
+            table.setColumnWidth(column, width)
+        header.setMinimumSectionSize(metrics.horizontalAdvance("0000") + padding)
+        self.table = table
+        self.detail = ProductDetailPane(self)
+
+    def _init_layout(self) -> None:
+        self.banner = MessageBanner(self)
+        filters = QHBoxLayout()
+        filters.addWidget(self.search_edit, 2)
+        filters.addSpacing(8)
+        filters.addWidget(self.store_combo)  # "All stores" / "All locations" say what each combo is
+        filters.addWidget(self.location_combo)
+        filters.addSpacing(8)
+        filters.addWidget(self.low_stock_check)
+        filters.addStretch(1)
+        filters.addWidget(self.count_label)
+
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.setObjectName("inventorySplitter")
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([600, 360])
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addLayout(filters)
+        layout.addWidget(self.splitter, 1)
+
+    def _connect(self) -> None:
+        self.search_edit.textChanged.connect(lambda _text: self.search_timer.start())  # (re)start the pause
+        self.search_edit.returnPressed.connect(self.search_now)
+        self.search_timer.timeout.connect(self.apply_filter)
+        self.store_combo.currentIndexChanged.connect(self.apply_filter)
+        self.location_combo.currentIndexChanged.connect(self.apply_filter)
+        self.low_stock_check.toggled.connect(self.apply_filter)
+        self.model.loadFailed.connect(self.banner.show_error)
+        self.model.rowsLoaded.connect(self._update_count)
+        self.model.modelAboutToBeReset.connect(self._remember_selection)
+        self.model.modelReset.connect(self._restore_selection)
+        self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
+
+    # --- Page -----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        self._clear_banner()
+        self._load_choices()
+        self.apply_filter(clear_banner=False)
+
+    def focus_search(self) -> None:
+        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_edit.selectAll()
+
+    def save_state(self, settings: QSettings) -> None:
+        settings.beginGroup(self.settings_group)
+        settings.setValue("splitter", self.splitter.saveState())
+        settings.setValue("columns", self.table.horizontalHeader().saveState())
+        settings.endGroup()
+
+    def restore_state(self, settings: QSettings) -> None:
+        settings.beginGroup(self.settings_group)
+        splitter, columns = settings.value("splitter"), settings.value("columns")
+        settings.endGroup()
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+        if isinstance(columns, QByteArray):
+            self.table.horizontalHeader().restoreState(columns)
+
+    # --- filtering and searching ----------------------------------------------------------
+    def current_filter(self) -> StockFilter:
+        return StockFilter(
+            store=self.store_combo.currentData(),
+            location=self.location_combo.currentData(),
+            search=self.search_edit.text(),
+            low_stock_at_most=DEFAULT_LOW_STOCK_THRESHOLD if self.low_stock_check.isChecked() else None,
+        )
+
+    def apply_filter(self, *_args: object, clear_banner: bool = True) -> None:
+        """Re-query the table for the filter the widgets show."""
+        self.search_timer.stop()
+        if clear_banner:
+            self._clear_banner()
+        self.model.set_filter(self.current_filter())
+
+    def search_now(self) -> None:
+        """Enter in the search box (a scanner ends every code with it): search at once, show the first hit."""
+        self.apply_filter()
+        self.search_edit.selectAll()  # the next scan replaces this one
+        if self.model.rowCount() > 0:
+            self.table.setCurrentIndex(self.model.index(0, 0))
+
+    def _load_choices(self) -> None:
+        try:
+            stores = self._services.catalog.list_stores()
+            locations = self._services.catalog.list_locations()
+        except Exception as error:  # noqa: BLE001 - shown as a sentence, the page stays usable
+            self.banner.show_error(error)
+            return
+        self._fill_combo(
+            self.store_combo,
+            "All stores",
+            ((s.code if s.name == s.code else f"{s.code} – {s.name}", s.code) for s in stores),
+        )
+        self._fill_combo(
+            self.location_combo,
+            "All locations",
+            (
+                (loc.code + (f" – {loc.name}" if loc.name else "") + ("" if loc.is_active else " (inactive)"), loc.code)
+                for loc in locations
+            ),
+        )
+
+    @staticmethod
+    def _fill_combo(combo: QComboBox, all_text: str, items: Iterable[tuple[str, str]]) -> None:
+        """Replace the choices, keeping the current one when it still exists; emits no signals."""
+        chosen = combo.currentData()
+        combo.blockSignals(True)
+        try:
+            combo.clear()
+            combo.addItem(all_text, None)
+            for text, code in items:
+                combo.addItem(text, code)
+            index = combo.findData(chosen) if chosen is not None else 0
+            combo.setCurrentIndex(max(index, 0))
+        finally:
+            combo.blockSignals(False)
+
+    def _update_count(self) -> None:
+        rows = self.model.rowCount()
+        if rows == 0:
+            text = "No stock matches the filter" if self.model.stock_filter.is_active else "No stock recorded yet"
+        else:
+            shown = QLocale().toString(rows)
+            text = f"{shown}+ rows" if self.model.has_more else f"{shown} row{'s' if rows != 1 else ''}"
+        self.count_label.setText(text)
+        self.count_label.setToolTip("Scroll down to load more rows" if self.model.has_more else "")
+
+    # --- selection and detail pane --------------------------------------------------------
+    def selected_row(self) -> StockRow | None:
+        index = self.table.currentIndex()
+        return index.data(InventoryRole.ROW) if index.isValid() else None
+
+    def _remember_selection(self) -> None:
+        row = self.selected_row()
+        self._selected_inventory_id = row.inventory_id if row is not None else None
+
+    def _restore_selection(self) -> None:
+        found = None
+        if self._selected_inventory_id is not None:
+            found = self.model.row_of_inventory(self._selected_inventory_id)
+        if found is None:
+            self._show_detail(QModelIndex())
+        else:
+            self.table.setCurrentIndex(self.model.index(found, 0))
+
+    def _current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._show_detail(current)
+
+    def _show_detail(self, index: QModelIndex) -> None:
+        row: StockRow | None = index.data(InventoryRole.ROW) if index.isValid() else None
+        if row is None:
+            self.detail.clear()
+            return
+        try:
+            stock = self._services.stock.product_stock(row.store_code, row.sku)
+            ledger = self._services.stock.ledger(store=row.store_code, product=row.sku, limit=LEDGER_ROWS_SHOWN)
+        except Exception as error:  # noqa: BLE001 - shown as a sentence, the page stays usable
+            self.detail.clear(ProductDetailPane.UNAVAILABLE_TEXT)
+            self.banner.show_error(error)
+            self._detail_error_shown = True
+            return
+        if self._detail_error_shown:  # the last error was about the detail pane, and it works again
+            self._clear_banner()
+        self.detail.show_product(stock, ledger)
+
+    def _clear_banner(self) -> None:
+        self.banner.clear()
+        self._detail_error_shown = False

@@ -1,0 +1,79 @@
+"""An inline banner above a page's content: errors as plain sentences, without a modal dialog."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
+
+from orion_desktop.ui.errors import user_message
+
+
+class BannerKind(Enum):
+    ERROR = ("#fdecea", "#8a1c12", "#f0b4ac")
+    INFO = ("#e8f1fb", "#17395c", "#b3cdea")
+
+    @property
+    def background(self) -> str:
+        return self.value[0]
+
+    @property
+    def foreground(self) -> str:
+        return self.value[1]
+
+    @property
+    def border(self) -> str:
+        return self.value[2]
+
+
+class MessageBanner(QFrame):
+    """Hidden until there is something to say; the user can dismiss it with its close button."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("messageBanner")
+        self.kind = BannerKind.ERROR
+        self._init_widgets()
+        self.hide()
+
+    def _init_widgets(self) -> None:
+        self.label = QLabel(self)
+        self.label.setObjectName("messageBannerText")
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # messages quote user input: never rich text
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.close_button = QToolButton(self)
+        self.close_button.setText("✕")
+        self.close_button.setToolTip("Dismiss")
+        self.close_button.setAutoRaise(True)
+        self.close_button.clicked.connect(self.clear)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 6, 6)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
+
+    @property
+    def text(self) -> str:
+        """The message shown now; empty when the banner is dismissed."""
+        return "" if self.isHidden() else self.label.text()
+
+    def show_error(self, error: BaseException) -> str:
+        """Show ``error`` as a sentence (unexpected errors are logged); returns the sentence."""
+        message = user_message(error)
+        self.show_message(message, BannerKind.ERROR)
+        return message
+
+    def show_message(self, message: str, kind: BannerKind = BannerKind.INFO) -> None:
+        self.kind = kind
+        self.setStyleSheet(
+            f"#messageBanner {{ background: {kind.background}; border: 1px solid {kind.border}; border-radius: 4px; }}"
+            f"#messageBannerText {{ color: {kind.foreground}; }}"
+            f"#messageBanner QToolButton {{ color: {kind.foreground}; }}"
+        )
+        self.label.setText(message)
+        self.show()
+
+    def clear(self) -> None:
+        self.label.clear()
+        self.hide()

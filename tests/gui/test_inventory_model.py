@@ -1,0 +1,216 @@
+"""InventoryModel: Qt's model contract, paging through fetchMore, and filters that re-query in SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+from helpers import GTIN_A
+from PySide6.QtCore import QModelIndex, Qt
+
+from orion_desktop.bootstrap import Services
+from orion_desktop.domain.errors import DatabaseUnavailable
+from orion_desktop.domain.results import StockRow
+from orion_desktop.ui.models.inventory_model import InventoryColumn, InventoryModel, InventoryRole, StockFilter
+
+ALL_ROWS = 5  # see seed_stock in conftest.py
+
+
+class Recorder:
+    """Wraps ``services.stock`` and records every list_stock call."""
+
+    def __init__(self, stock: Any) -> None:
+        self._stock = stock
+        self.calls: list[dict[str, Any]] = []
+
+    def list_stock(self, **kwargs: Any) -> Sequence[StockRow]:
+        self.calls.append(kwargs)
+        return self._stock.list_stock(**kwargs)
+
+
+def _row(inventory_id: int, sku: str = "X") -> StockRow:
+    return StockRow(
+        inventory_id=inventory_id,
+        store_code="MAIN",
+        product_id=inventory_id,
+        sku=f"{sku}{inventory_id}",
+        gtin=None,
+        title=f"Item {inventory_id}",
+        location="WAREHOUSE_A",
+        quantity=10,
+        reserved_quantity=inventory_id % 3,
+    )
+
+
+class ListSource:
+    """An in-memory source with offset paging, to count queries exactly."""
+
+    def __init__(self, rows: list[StockRow]) -> None:
+        self.rows = rows
+        self.calls: list[tuple[int, int | None]] = []
+
+    def list_stock(self, *, limit: int | None = None, offset: int = 0, **_filters: Any) -> Sequence[StockRow]:
+        self.calls.append((offset, limit))
+        end = None if limit is None else offset + limit
+        return tuple(self.rows[offset:end])
+
+
+def _skus(model: InventoryModel) -> list[str]:
+    return [row.sku for row in model.rows()]
+
+
+def test_model_passes_qt_model_tester(qtmodeltester, stocked: Services) -> None:  # type: ignore[no-untyped-def]
+    model = InventoryModel(stocked.stock, page_size=2)
+    assert model.reload()
+    qtmodeltester.check(model)  # Qt's C++ QAbstractItemModelTester keeps watching from here on
+    while model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
+    assert model.rowCount() == ALL_ROWS
+    model.set_filter(StockFilter(search="widget"))
+    model.set_filter(StockFilter())
+    assert model.rowCount() >= 2  # the tester may fetch more pages itself after a reset
+
+
+def test_model_passes_python_model_tester(qtmodeltester, stocked: Services) -> None:  # type: ignore[no-untyped-def]
+    model = InventoryModel(stocked.stock, page_size=3)
+    model.reload()
+    qtmodeltester.check(model, force_py=True)  # also fetches more and re-checks on every signal
+    model.set_filter(StockFilter(location="WAREHOUSE_B"))
+    assert model.rowCount() == 2
+
+
+def test_rows_grow_page_by_page_with_fetch_more(stocked: Services) -> None:
+    source = Recorder(stocked.stock)
+    model = InventoryModel(source, page_size=2)
+    model.reload()
+    assert model.rowCount() == 2
+    assert model.canFetchMore(QModelIndex())
+    model.fetchMore(QModelIndex())
+    assert model.rowCount() == 4
+    model.fetchMore(QModelIndex())
+    assert model.rowCount() == ALL_ROWS
+    assert not model.canFetchMore(QModelIndex())
+    # Every page is its own short query (no cursor stays open); one row more tells if more follow.
+    assert [(c["offset"], c["limit"]) for c in source.calls] == [(0, 3), (2, 3), (4, 3)]
+    # The pages join up to exactly what one unpaged query returns, in the same order.
+    assert model.rows() == stocked.stock.list_stock()
+
+
+def test_a_full_last_page_needs_no_extra_empty_query() -> None:
+    source = ListSource([_row(i) for i in range(1, 7)])
+    model = InventoryModel(source, page_size=3)
+    model.reload()
+    model.fetchMore(QModelIndex())
+    assert model.rowCount() == 6
+    assert not model.canFetchMore(QModelIndex())
+    assert source.calls == [(0, 4), (3, 4)]
+
+
+def test_rows_shifted_into_the_next_page_are_not_shown_twice() -> None:
+    rows = [_row(i) for i in range(1, 5)]
+    source = ListSource(rows)
+    model = InventoryModel(source, page_size=2)
+    model.reload()
+    source.rows = [_row(99), *rows]  # another workstation added a row that sorts first
+    model.fetchMore(QModelIndex())
+    model.fetchMore(QModelIndex())
+    ids = [row.inventory_id for row in model.rows()]
+    assert len(ids) == len(set(ids))
+    assert set(ids) == {1, 2, 3, 4}
+    assert not model.canFetchMore(QModelIndex())
+
+
+@pytest.mark.parametrize("scanned", [GTIN_A, "0" + GTIN_A, "4006 3813 3393 1"])
+def test_search_requeries_in_sql_and_finds_any_form_of_a_gtin(stocked: Services, scanned: str) -> None:
+    source = Recorder(stocked.stock)
+    model = InventoryModel(source, page_size=2)
+    model.reload()
+    model.fetchMore(QModelIndex())
+    resets: list[bool] = []
+    model.modelReset.connect(lambda: resets.append(True))
+
+    assert model.set_filter(StockFilter(search=scanned))
+
+    assert resets == [True]
+    assert source.calls[-1]["search"] == scanned.strip()
+    assert source.calls[-1]["offset"] == 0
+    assert _skus(model) == ["A", "A"]
+    assert {row.location for row in model.rows()} == {"WAREHOUSE_A", "WAREHOUSE_B"}
+
+
+def test_upc_a_finds_the_product_stored_as_ean13(stocked: Services) -> None:
+    model = InventoryModel(stocked.stock)
+    model.set_filter(StockFilter(search="036000291452"))
+    assert _skus(model) == ["D"]
+
+
+def test_store_location_and_low_stock_filters(stocked: Services) -> None:
+    model = InventoryModel(stocked.stock)
+    model.set_filter(StockFilter(location="warehouse_b"))
+    assert sorted(_skus(model)) == ["A", "D"]
+    model.set_filter(StockFilter(store="MAIN", low_stock_at_most=4))
+    assert sorted((row.sku, row.available_quantity) for row in model.rows()) == [("B", 4), ("C", 2)]
+    model.set_filter(StockFilter(search="no such thing"))
+    assert model.rowCount() == 0
+    assert not model.canFetchMore(QModelIndex())
+
+
+def test_data_and_header_roles(stocked: Services) -> None:
+    model = InventoryModel(stocked.stock)
+    model.set_filter(StockFilter(search="A", location="WAREHOUSE_A"))
+    assert model.rowCount() == 1
+    row = model.row_at(0)
+
+    def cell(column: InventoryColumn, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        return model.data(model.index(0, column), role)
+
+    assert [cell(c) for c in InventoryColumn] == ["Widget A", "A", GTIN_A, "WAREHOUSE_A", 12, 5, 7]
+    assert cell(InventoryColumn.PRODUCT, InventoryRole.ROW) == row
+    assert cell(InventoryColumn.QUANTITY, InventoryRole.VALUE) == 12
+    right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+    assert cell(InventoryColumn.AVAILABLE, Qt.ItemDataRole.TextAlignmentRole) == right
+    assert cell(InventoryColumn.SKU, Qt.ItemDataRole.TextAlignmentRole) & Qt.AlignmentFlag.AlignLeft
+    assert "MAIN" in cell(InventoryColumn.PRODUCT, Qt.ItemDataRole.ToolTipRole)
+    assert cell(InventoryColumn.SKU, Qt.ItemDataRole.DecorationRole) is None
+    assert model.data(QModelIndex()) is None
+    assert model.rowCount(model.index(0, 0)) == 0
+    assert model.columnCount(model.index(0, 0)) == 0
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in InventoryColumn]
+    assert headers == ["Product", "SKU", "GTIN", "Location", "Quantity", "Reserved", "Available"]
+    assert model.headerData(0, Qt.Orientation.Vertical) is None
+    assert model.row_of_inventory(row.inventory_id) == 0
+    assert model.row_of_inventory(-1) is None
+
+
+def test_custom_roles_start_at_user_role() -> None:
+    assert InventoryRole.ROW == Qt.ItemDataRole.UserRole.value
+    assert min(InventoryRole) == InventoryRole.ROW
+
+
+def test_a_failed_query_empties_the_model_and_reports_the_error(qtbot) -> None:  # type: ignore[no-untyped-def]
+    class Broken:
+        def list_stock(self, **_kwargs: Any) -> Sequence[StockRow]:
+            raise DatabaseUnavailable("The database cannot be reached. Check the network and try again.")
+
+    model = InventoryModel(Broken())
+    with qtbot.waitSignal(model.loadFailed) as blocker:
+        assert not model.reload()
+    assert isinstance(blocker.args[0], DatabaseUnavailable)
+    assert model.rowCount() == 0
+    assert not model.canFetchMore(QModelIndex())
+
+
+def test_a_failed_later_page_keeps_the_loaded_rows_and_stops_paging(qtbot) -> None:  # type: ignore[no-untyped-def]
+    source = ListSource([_row(i) for i in range(1, 6)])
+    model = InventoryModel(source, page_size=2)
+    model.reload()
+
+    def broken(**_kwargs: Any) -> Sequence[StockRow]:
+        raise DatabaseUnavailable("The database cannot be reached.")
+
+    source.list_stock = broken  # type: ignore[method-assign]
+    with qtbot.waitSignal(model.loadFailed):
+        model.fetchMore(QModelIndex())
+    assert model.rowCount() == 2
+    assert not model.canFetchMore(QModelIndex())
