@@ -12,6 +12,8 @@ from orion_desktop.db.engine import Database
 from orion_desktop.domain.actor import Actor
 from orion_desktop.services.catalog import CatalogService
 from orion_desktop.services.inventory import InventoryService
+from orion_desktop.services.order_queries import OrderQueries
+from orion_desktop.services.orders import OrderService
 from orion_desktop.services.stock_queries import StockQueries
 
 if TYPE_CHECKING:
@@ -26,6 +28,8 @@ class Services:
     catalog: CatalogService
     inventory: InventoryService
     stock: StockQueries
+    orders: OrderService
+    order_queries: OrderQueries
     _database: Database = field(repr=False)
 
     @classmethod
@@ -34,6 +38,8 @@ class Services:
             catalog=CatalogService(database),
             inventory=InventoryService(database),
             stock=StockQueries(database),
+            orders=OrderService(database),
+            order_queries=OrderQueries(database),
             _database=database,
         )
 

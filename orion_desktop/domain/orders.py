@@ -12,6 +12,61 @@ from enum import StrEnum
 from orion_desktop.domain.errors import InvalidInput, InvalidTransition
 
 
+class OrderHistoryAction(StrEnum):
+    """The phase-2.5 seed's audit actions."""
+
+    CREATED = "created"
+    CONFIRMED = "confirmed"
+    PAYMENT_RECEIVED = "payment_received"
+    PROCESSING_STARTED = "processing_started"
+    PACKED = "packed"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+    STATUS_CHANGED = "status_changed"
+    NOTE_ADDED = "note_added"
+    PAYMENT_FAILED = "payment_failed"
+    RETURN_REQUESTED = "return_requested"
+    RETURNED = "returned"
+    EDITED = "edited"
+    ASSIGNED = "assigned"
+    INVENTORY_RESERVED = "inventory_reserved"
+    INVENTORY_RELEASED = "inventory_released"
+
+
+class ShipmentStatus(StrEnum):
+    """The fulfillment workflow of one parcel."""
+
+    PENDING = "pending"
+    PICKING = "picking"
+    PACKING = "packing"
+    READY_TO_SHIP = "ready_to_ship"
+    SHIPPED = "shipped"
+    CANCELLED = "cancelled"
+
+
+_SHIPMENT_FLOW = [
+    ShipmentStatus.PENDING,
+    ShipmentStatus.PICKING,
+    ShipmentStatus.PACKING,
+    ShipmentStatus.READY_TO_SHIP,
+    ShipmentStatus.SHIPPED,
+]
+
+
+def check_shipment_transition(number: str, current: ShipmentStatus, target: ShipmentStatus) -> None:
+    """Shipments move forward (steps may be skipped) or are cancelled before they ship."""
+    if current in (ShipmentStatus.SHIPPED, ShipmentStatus.CANCELLED):
+        raise InvalidTransition(f"Shipment {number} is {current.value}; it can no longer change.")
+    if target is ShipmentStatus.CANCELLED:
+        return
+    if _SHIPMENT_FLOW.index(target) <= _SHIPMENT_FLOW.index(current):
+        raise InvalidTransition(
+            f"Shipment {number} is already {current.value}; it cannot go back to {target.value}."
+        )
+
+
 class OrderStatus(StrEnum):
     PENDING = "pending"
     PROCESSING = "processing"

@@ -27,7 +27,15 @@ from orion_desktop.services.lookup import (
 )
 from orion_desktop.services.operations import run_once
 from orion_desktop.services.reservations import hold, open_reservations, settle
-from orion_desktop.services.stock_ops import LedgerNote, Slot, apply_change, current_levels, require_stock_tracked
+from orion_desktop.services.backorders import allocate_backorders
+from orion_desktop.services.stock_ops import (
+    LedgerNote,
+    Slot,
+    apply_change,
+    current_levels,
+    lock_product_rows,
+    require_stock_tracked,
+)
 
 
 def open_slot(session: Session, actor: Actor, store: str | None, product: str, location: str, *, create: bool) -> Slot:
@@ -67,9 +75,11 @@ class InventoryService:
 
             def action() -> StockChange:
                 slot = open_slot(session, actor, store, product, location, create=True)
-                # Lock the row (PostgreSQL) so the delta we record is the delta we apply.
-                before, _reserved = current_levels(session, slot.inventory_id, lock=True)
-                return apply_change(
+                # Lock the product's rows (PostgreSQL) so the delta we record is the delta we apply,
+                # and so backorder allocation below takes its locks in the global order.
+                lock_product_rows(session, {slot.product.id})
+                before, _reserved = current_levels(session, slot.inventory_id)
+                change = apply_change(
                     session,
                     slot,
                     TransactionType.SET,
@@ -78,6 +88,9 @@ class InventoryService:
                     note=LedgerNote(actor, note_reason, operation_key),
                     expected_quantity=before,
                 )
+                if change.quantity_change > 0:
+                    allocate_backorders(session, {slot.product.id}, actor)
+                return change
 
             return run_once(session, operation_key, "stock.set", actor, StockChange, action)
 
@@ -100,7 +113,9 @@ class InventoryService:
 
             def action() -> StockChange:
                 slot = open_slot(session, actor, store, product, location, create=change > 0)
-                return apply_change(
+                if change > 0:
+                    lock_product_rows(session, {slot.product.id})
+                result = apply_change(
                     session,
                     slot,
                     TransactionType.ADJUST,
@@ -108,6 +123,9 @@ class InventoryService:
                     reserved_change=0,
                     note=LedgerNote(actor, note_reason, operation_key),
                 )
+                if change > 0:
+                    allocate_backorders(session, {slot.product.id}, actor)  # oldest waiting order first
+                return result
 
             return run_once(session, operation_key, "stock.adjust", actor, StockChange, action)
 
@@ -188,6 +206,7 @@ class InventoryService:
             def action() -> TransferResult:
                 out_slot = open_slot(session, actor, store, product, source, create=False)
                 in_slot = open_slot(session, actor, store, product, destination, create=True)
+                lock_product_rows(session, {out_slot.product.id})
                 note = LedgerNote(actor, note_reason, operation_key)
                 changes: dict[str, StockChange] = {}
                 # Touch rows in ascending primary-key order so two PCs cannot deadlock.

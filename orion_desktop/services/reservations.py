@@ -28,7 +28,8 @@ _OPEN = _reservations.c.quantity_reserved - _reservations.c.quantity_fulfilled -
 @dataclass(frozen=True, slots=True)
 class OpenReservation:
     id: int
-    inventory_id: int
+    inventory_id: int | None
+    location_id: int
     order_item_id: int | None
     open_quantity: int
 
@@ -69,7 +70,13 @@ def open_reservations(
     session: Session, *, inventory_id: int | None = None, order_item_id: int | None, manual: bool = False
 ) -> list[OpenReservation]:
     """Open reservations, oldest first: of one item, or the manual holds (``manual=True``) of one row."""
-    query = select(_reservations.c.id, _reservations.c.inventory_id, _reservations.c.order_item_id, _OPEN).where(
+    query = select(
+        _reservations.c.id,
+        _reservations.c.inventory_id,
+        _reservations.c.location_id,
+        _reservations.c.order_item_id,
+        _OPEN,
+    ).where(
         _reservations.c.status == "active"
     )
     if manual:

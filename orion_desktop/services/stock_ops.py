@@ -161,3 +161,20 @@ def _refusal(
         available=available,
         requested=removed,
     )
+
+
+def lock_product_rows(session: Session, product_ids: set[int] | list[int]) -> None:
+    """Lock every stock row of these products, in ascending id, before a multi-row change.
+
+    All multi-row stock work (orders, shipping, transfers with backorder allocation) takes its
+    row locks in this one global order, so two PCs can wait for each other but never deadlock.
+    SQLite needs nothing: a writer holds the whole database (BEGIN IMMEDIATE).
+    """
+    if not product_ids or session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(
+        select(_inventory.c.id)
+        .where(_inventory.c.product_id.in_(sorted(product_ids)))
+        .order_by(_inventory.c.id)
+        .with_for_update()
+    ).all()

@@ -1,0 +1,65 @@
+"""Backorders: the unreserved, unshipped part of items in processing or partially shipped orders.
+
+Any stock increase calls :func:`allocate_backorders` in the same transaction, so new stock goes
+to the oldest waiting order first.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from orion_desktop.db.models import InventoryReservation, Order, OrderItem
+from orion_desktop.domain.actor import Actor
+from orion_desktop.domain.order_results import ReservedLine
+from orion_desktop.domain.orders import OrderHistoryAction, OrderStatus
+from orion_desktop.services.order_history import record
+from orion_desktop.services.order_stock import item_states, reserve_for_item
+from orion_desktop.services.stock_ops import LedgerNote
+
+WAITING_STATUSES = (OrderStatus.PROCESSING.value, OrderStatus.PARTIALLY_SHIPPED.value)
+_OPEN = InventoryReservation.quantity_reserved - InventoryReservation.quantity_fulfilled - InventoryReservation.quantity_released
+
+
+def backordered_items_query(product_ids: set[int] | None = None):  # type: ignore[no-untyped-def]
+    """Items waiting for stock, oldest order first: (order id, order number, item id, missing units)."""
+    open_parts = (
+        select(InventoryReservation.order_item_id, func.sum(_OPEN).label("open_quantity"))
+        .where(InventoryReservation.status == "active", InventoryReservation.order_item_id.is_not(None))
+        .group_by(InventoryReservation.order_item_id)
+        .subquery()
+    )
+    missing = OrderItem.quantity - OrderItem.shipped_quantity - func.coalesce(open_parts.c.open_quantity, 0)
+    query = (
+        select(Order.id, Order.order_number, OrderItem.id.label("item_id"), missing.label("missing"))
+        .join(Order, Order.id == OrderItem.order_id)
+        .outerjoin(open_parts, open_parts.c.order_item_id == OrderItem.id)
+        .where(Order.status.in_(WAITING_STATUSES), missing > 0)
+        .order_by(Order.created_at, Order.id, OrderItem.id)
+    )
+    if product_ids is not None:
+        query = query.where(OrderItem.product_id.in_(sorted(product_ids)))
+    return query
+
+
+def allocate_backorders(session: Session, product_ids: set[int], actor: Actor) -> list[ReservedLine]:
+    """Reserve newly available stock of these products for waiting orders, oldest first."""
+    if not product_ids:
+        return []
+    reserved: list[ReservedLine] = []
+    exhausted: set[int] = set()  # products with no stock left to hand out
+    for order_id, order_number, item_id, _missing in session.execute(backordered_items_query(product_ids)).all():
+        item = next(i for i in item_states(session, order_id) if i.id == item_id)
+        if not item.stock_tracked or item.unreserved == 0 or item.product.id in exhausted:
+            continue
+        note = LedgerNote(actor, "backorder allocated", order_id=order_id, order_number=order_number)
+        lines, _shortfall = reserve_for_item(session, item, item.unreserved, note)
+        if not lines:
+            exhausted.add(item.product.id)
+            continue
+        units = sum(line.quantity for line in lines)
+        where = ", ".join(f"{line.quantity} at {line.location}" for line in lines)
+        record(session, order_id, OrderHistoryAction.INVENTORY_RESERVED,
+               f"Backorder of {item.product.sku}: reserved {units} ({where}) from new stock.", actor)
+        reserved.extend(lines)
+    return reserved

@@ -1,0 +1,37 @@
+"""Order history rows: one per status change, stock action, shipment, return and note."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.orm import Session
+
+from orion_desktop.db.models import OrderHistory
+from orion_desktop.db.types import utcnow
+from orion_desktop.domain.actor import Actor
+from orion_desktop.domain.orders import OrderHistoryAction
+
+log = logging.getLogger(__name__)
+
+
+def record(
+    session: Session,
+    order_id: int,
+    action: OrderHistoryAction,
+    description: str,
+    actor: Actor,
+    *,
+    old_status: str | None = None,
+    new_status: str | None = None,
+) -> None:
+    session.execute(
+        OrderHistory.__table__.insert().values(
+            order_id=order_id,
+            action=action.value,
+            old_status=old_status,
+            new_status=new_status,
+            description=description,
+            created_by=actor.name,
+            created_at=utcnow(),
+        )
+    )

@@ -1,0 +1,294 @@
+"""Read-only order views: list, detail, the seed's shipment status, history, notes, backorders."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from orion_desktop.db.engine import Database
+from orion_desktop.db.models import (
+    InventoryReservation,
+    Location,
+    Order,
+    OrderHistory,
+    OrderItem,
+    OrderNote,
+    Product,
+    Shipment,
+    ShipmentLine,
+    Store,
+)
+from orion_desktop.domain import gtin as gtin_rules
+from orion_desktop.domain.errors import NotFound
+from orion_desktop.domain.order_results import (
+    BackorderRow,
+    HistoryEntry,
+    ItemShipmentStatus,
+    NoteInfo,
+    OrderDetail,
+    OrderItemInfo,
+    OrderSummary,
+    ReservationInfo,
+    ShipmentInfo,
+    ShipmentLineInfo,
+    ShipmentStatusReport,
+)
+from orion_desktop.domain.orders import OrderHistoryAction, OrderStatus, ShipmentStatus, parse_status
+from orion_desktop.domain.validation import check_count, clean_text
+from orion_desktop.services.backorders import backordered_items_query
+from orion_desktop.services.order_stock import item_states
+
+_OPEN = InventoryReservation.quantity_reserved - InventoryReservation.quantity_fulfilled - InventoryReservation.quantity_released
+
+
+def _order_id(session: Session, order_number: str) -> int:
+    number = clean_text(order_number, "order number", max_length=64)
+    found = session.execute(select(Order.id).where(Order.order_number == number)).scalar_one_or_none()
+    if found is None:
+        raise NotFound(f"There is no order {number}.")
+    return found
+
+
+class OrderQueries:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    def list_orders(
+        self,
+        *,
+        status: str | None = None,
+        search: str | None = None,
+        store: str | None = None,
+        limit: int | str = 200,
+        before_id: int | None = None,
+    ) -> tuple[OrderSummary, ...]:
+        """Newest first. ``before_id`` pages further back (keyset paging: fast at any depth)."""
+        count = check_count(limit, "limit")
+        with self._db.read() as session:
+            query = self._summary_select()
+            if status:
+                query = query.where(Order.status == parse_status(status).value)
+            if store:
+                from orion_desktop.services.lookup import resolve_store
+
+                query = query.where(Order.store_id == resolve_store(session, store).id)
+            if search and search.strip():
+                text = search.strip()
+                query = query.where(
+                    or_(Order.order_number == text, Order.order_number.like(f"{_escape(text)}%", escape="\\"),
+                        func.lower(Order.customer_name).like(f"%{_escape(text.lower())}%", escape="\\"))
+                )
+            if before_id is not None:
+                query = query.where(Order.id < before_id)
+            rows = session.execute(query.order_by(Order.id.desc()).limit(count)).all()
+            return tuple(self._summary(row) for row in rows)
+
+    @staticmethod
+    def _summary_select() -> Select:  # type: ignore[type-arg]
+        totals = (
+            select(
+                OrderItem.order_id,
+                func.count(OrderItem.id).label("item_count"),
+                func.sum(OrderItem.quantity).label("ordered"),
+                func.sum(OrderItem.shipped_quantity).label("shipped"),
+            )
+            .group_by(OrderItem.order_id)
+            .subquery()
+        )
+        return (
+            select(Order, Store.code, totals.c.item_count, totals.c.ordered, totals.c.shipped)
+            .join(Store, Store.id == Order.store_id)
+            .outerjoin(totals, totals.c.order_id == Order.id)
+        )
+
+    @staticmethod
+    def _summary(row) -> OrderSummary:  # type: ignore[no-untyped-def]
+        order, store_code, item_count, ordered, shipped = row
+        return OrderSummary(
+            id=order.id,
+            order_number=order.order_number,
+            store_code=store_code,
+            status=OrderStatus(order.status),
+            customer_name=order.customer_name,
+            channel=order.channel,
+            created_at=order.created_at,
+            item_count=int(item_count or 0),
+            ordered_units=int(ordered or 0),
+            shipped_units=int(shipped or 0),
+        )
+
+    def status_counts(self) -> dict[OrderStatus, int]:
+        with self._db.read() as session:
+            rows = session.execute(select(Order.status, func.count(Order.id)).group_by(Order.status)).all()
+            counts = {status: 0 for status in OrderStatus}
+            counts.update({OrderStatus(status): int(n) for status, n in rows})
+            return counts
+
+    def get_order(self, order_number: str) -> OrderDetail:
+        with self._db.read() as session:
+            order_id = _order_id(session, order_number)
+            order, store_code = session.execute(
+                select(Order, Store.code).join(Store, Store.id == Order.store_id).where(Order.id == order_id)
+            ).one()
+            status = OrderStatus(order.status)
+            waiting = status in (OrderStatus.PROCESSING, OrderStatus.PARTIALLY_SHIPPED)
+            gtins = dict(session.execute(select(OrderItem.id, OrderItem.gtin).where(OrderItem.order_id == order_id)).all())
+            items = tuple(
+                OrderItemInfo(
+                    id=state.id,
+                    product_id=state.product.id,
+                    product_name=state.product.title,
+                    sku=state.product.sku,
+                    gtin=gtin_rules.display_gtin(gtins.get(state.id)),
+                    quantity=state.quantity,
+                    shipped_quantity=state.shipped_quantity,
+                    returned_quantity=state.returned_quantity,
+                    reserved=state.open_reserved,
+                    backordered=state.unreserved if waiting else 0,
+                    stock_tracked=state.stock_tracked,
+                )
+                for state in item_states(session, order_id)
+            )
+            return OrderDetail(
+                id=order.id,
+                order_number=order.order_number,
+                store_code=store_code,
+                status=status,
+                customer_name=order.customer_name,
+                customer_email=order.customer_email,
+                channel=order.channel,
+                tracking_number=order.tracking_number,
+                carrier=order.carrier,
+                reservation_expires_at=order.reservation_expires_at,
+                created_at=order.created_at,
+                items=items,
+                reservations=_reservations(session, order_id),
+                shipments=_shipments(session, order_id=order_id),
+            )
+
+    def shipment_status(self, order_number: str) -> ShipmentStatusReport:
+        """Exactly the seed's fields; total_item_count counts the order's items."""
+        with self._db.read() as session:
+            order_id = _order_id(session, order_number)
+            number, status = session.execute(select(Order.order_number, Order.status).where(Order.id == order_id)).one()
+            rows = session.execute(
+                select(OrderItem.id, OrderItem.product_name, OrderItem.quantity, OrderItem.shipped_quantity)
+                .where(OrderItem.order_id == order_id)
+                .order_by(OrderItem.id)
+            ).all()
+            items = tuple(
+                ItemShipmentStatus(r.id, r.product_name, r.quantity, r.shipped_quantity, r.quantity - r.shipped_quantity,
+                                   r.shipped_quantity >= r.quantity)
+                for r in rows
+            )
+            shipped_units = sum(i.shipped_quantity for i in items)
+            fully = all(i.is_fully_shipped for i in items) and bool(items)
+            return ShipmentStatusReport(
+                order_id=order_id,
+                order_number=number,
+                order_status=OrderStatus(status),
+                is_fully_shipped=fully,
+                is_partially_shipped=shipped_units > 0 and not fully,
+                shipped_item_count=sum(1 for i in items if i.is_fully_shipped),
+                total_item_count=len(items),
+                total_shipped_units=shipped_units,
+                total_ordered_units=sum(i.quantity for i in items),
+                items=items,
+            )
+
+    def history(self, order_number: str) -> tuple[HistoryEntry, ...]:
+        with self._db.read() as session:
+            order_id = _order_id(session, order_number)
+            rows = session.scalars(select(OrderHistory).where(OrderHistory.order_id == order_id).order_by(OrderHistory.id))
+            return tuple(
+                HistoryEntry(h.id, OrderHistoryAction(h.action), h.old_status, h.new_status, h.description,
+                             h.created_by, h.created_at)
+                for h in rows
+            )
+
+    def notes(self, order_number: str, *, customer_visible_only: bool = False) -> tuple[NoteInfo, ...]:
+        with self._db.read() as session:
+            order_id = _order_id(session, order_number)
+            query = select(OrderNote).where(OrderNote.order_id == order_id)
+            if customer_visible_only:
+                query = query.where(OrderNote.is_internal.is_(False))
+            return tuple(
+                NoteInfo(n.id, n.note, n.is_internal, n.created_by, n.created_at)
+                for n in session.scalars(query.order_by(OrderNote.id))
+            )
+
+    def backorders(self, *, product: str | None = None, store: str | None = None) -> tuple[BackorderRow, ...]:
+        """Units waiting for stock, oldest order first (the order they will be served in)."""
+        with self._db.read() as session:
+            product_ids = None
+            if product:
+                from orion_desktop.services.lookup import resolve_product, resolve_store
+
+                product_ids = {resolve_product(session, resolve_store(session, store), product).id}
+            waiting = backordered_items_query(product_ids).subquery()
+            rows = session.execute(
+                select(waiting.c.order_number, waiting.c.id, waiting.c.item_id, OrderItem.sku, OrderItem.product_name,
+                       waiting.c.missing, Order.created_at, Product.product_type, Product.is_placeholder)
+                .join(OrderItem, OrderItem.id == waiting.c.item_id)
+                .join(Order, Order.id == waiting.c.id)
+                .join(Product, Product.id == OrderItem.product_id)
+                .where(Product.product_type == "physical", Product.is_placeholder.is_(False))
+                .order_by(Order.created_at, Order.id, OrderItem.id)
+            ).all()
+            return tuple(BackorderRow(r[0], r[1], r[2], r[3], r[4], int(r[5]), r[6]) for r in rows)
+
+    def open_shipments(self, status: str | None = None) -> tuple[ShipmentInfo, ...]:
+        """Shipments not yet shipped or cancelled, by workflow status."""
+        with self._db.read() as session:
+            return _shipments(session, open_only=True, status=status)
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _reservations(session: Session, order_id: int) -> tuple[ReservationInfo, ...]:
+    rows = session.execute(
+        select(InventoryReservation, OrderItem.sku, Location.code)
+        .join(OrderItem, OrderItem.id == InventoryReservation.order_item_id)
+        .join(Location, Location.id == InventoryReservation.location_id)
+        .where(InventoryReservation.order_id == order_id)
+        .order_by(InventoryReservation.id)
+    ).all()
+    return tuple(
+        ReservationInfo(r.id, r.order_item_id, sku, code, r.quantity_reserved, r.quantity_fulfilled,
+                        r.quantity_released, r.status, r.expires_at)
+        for r, sku, code in rows
+    )
+
+
+def _shipments(
+    session: Session, *, order_id: int | None = None, open_only: bool = False, status: str | None = None
+) -> tuple[ShipmentInfo, ...]:
+    query = select(Shipment, Order.order_number).join(Order, Order.id == Shipment.order_id)
+    if order_id is not None:
+        query = query.where(Shipment.order_id == order_id)
+    if open_only:
+        query = query.where(Shipment.status.not_in(("shipped", "cancelled")))
+    if status:
+        query = query.where(Shipment.status == ShipmentStatus(status).value)
+    shipments = session.execute(query.order_by(Shipment.id)).all()
+    ids = [s.id for s, _ in shipments]
+    lines: dict[int, list[ShipmentLineInfo]] = {}
+    if ids:
+        for line, sku, name, code in session.execute(
+            select(ShipmentLine, OrderItem.sku, OrderItem.product_name, Location.code)
+            .join(OrderItem, OrderItem.id == ShipmentLine.order_item_id)
+            .outerjoin(Location, Location.id == ShipmentLine.location_id)
+            .where(ShipmentLine.shipment_id.in_(ids))
+            .order_by(ShipmentLine.id)
+        ).all():
+            lines.setdefault(line.shipment_id, []).append(
+                ShipmentLineInfo(line.order_item_id, sku, name, code, line.quantity)
+            )
+    return tuple(
+        ShipmentInfo(s.id, s.shipment_number, number, ShipmentStatus(s.status), s.assigned_to, s.box_size,
+                     s.weight_grams, s.notes, s.tracking_number, s.carrier, s.created_at, s.shipped_at,
+                     tuple(lines.get(s.id, [])))
+        for s, number in shipments
+    )

@@ -1,0 +1,577 @@
+"""Orders: creation, the status machine and its stock hooks, shipping, returns, notes, expiry.
+
+Every call is one transaction. Each starts by locking the order row and then every stock row of
+the order's products in ascending id (lock_product_rows), so concurrent PCs queue instead of
+deadlocking, and every plan below is made from fresh reads.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from orion_desktop.db.engine import Database
+from orion_desktop.db.models import Location, Order, OrderItem, OrderNote, Product, Shipment, ShipmentLine
+from orion_desktop.db.types import utcnow
+from orion_desktop.domain import gtin as gtin_rules
+from orion_desktop.domain.actor import Actor, Permission
+from orion_desktop.domain.enums import TransactionType
+from orion_desktop.domain.errors import Conflict, InsufficientStock, InvalidInput, InvalidTransition, NotFound
+from orion_desktop.domain.order_results import (
+    BackorderedItem,
+    ExpiryResult,
+    NoteInfo,
+    OrderLine,
+    ReservedLine,
+    ReturnResult,
+    ShipItemResult,
+    SkippedItem,
+    StatusChangeResult,
+)
+from orion_desktop.domain.orders import (
+    OrderHistoryAction,
+    OrderStatus,
+    check_transition,
+    new_order_number,
+    parse_status,
+    status_after_shipping,
+)
+from orion_desktop.domain.validation import check_count, clean_text, normalize_location_code
+from orion_desktop.services.backorders import allocate_backorders
+from orion_desktop.services.lookup import location_id as find_location_id
+from orion_desktop.services.lookup import inventory_id as find_inventory_id
+from orion_desktop.services.lookup import resolve_product, resolve_store
+from orion_desktop.services.operations import run_once
+from orion_desktop.services.order_history import record
+from orion_desktop.services.order_stock import ItemState, fulfill_for_item, item_states, release_item, reserve_for_item
+from orion_desktop.services.stock_ops import LedgerNote, Slot, apply_change, lock_product_rows
+
+log = logging.getLogger(__name__)
+
+_STATUS_TIMESTAMP = {
+    OrderStatus.PROCESSING: "processing_at",
+    OrderStatus.PARTIALLY_SHIPPED: "partially_shipped_at",
+    OrderStatus.SHIPPED: "shipped_at",
+    OrderStatus.DELIVERED: "delivered_at",
+    OrderStatus.CANCELLED: "cancelled_at",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class LockedOrder:
+    id: int
+    store_id: int
+    order_number: str
+    status: OrderStatus
+    reservation_expires_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ShipRequest:
+    """One line of a shipment: an item (id, SKU or GTIN), how many (None = all remaining), from where."""
+
+    item: str | int
+    quantity: int | str | None = None
+    location: str | None = None
+
+
+def lock_order(session: Session, order_number: str) -> tuple[LockedOrder, list[ItemState]]:
+    """Lock the order row, then the stock rows of its products (ascending), then read its items."""
+    number = clean_text(order_number, "order number", max_length=64)
+    row = session.execute(
+        select(Order.id, Order.store_id, Order.order_number, Order.status, Order.reservation_expires_at)
+        .where(Order.order_number == number)
+        .with_for_update()
+    ).first()
+    if row is None:
+        raise NotFound(f"There is no order {number}.")
+    product_ids = set(session.execute(select(OrderItem.product_id).where(OrderItem.order_id == row.id)).scalars())
+    lock_product_rows(session, product_ids)
+    order = LockedOrder(row.id, row.store_id, row.order_number, OrderStatus(row.status), row.reservation_expires_at)
+    return order, item_states(session, order.id)
+
+
+def _set_status(session: Session, order: LockedOrder, status: OrderStatus) -> None:
+    values: dict[str, object] = {"status": status.value, "updated_at": utcnow()}
+    if status in _STATUS_TIMESTAMP:
+        values[_STATUS_TIMESTAMP[status]] = utcnow()
+    session.execute(update(Order).where(Order.id == order.id).values(**values))
+
+
+def _note(actor: Actor, order: LockedOrder, reason: str | None = None, key: str | None = None) -> LedgerNote:
+    return LedgerNote(actor, reason, key, order_id=order.id, order_number=order.order_number)
+
+
+def find_item(items: list[ItemState], ref: str | int) -> ItemState:
+    """An order line by item id, SKU or any GTIN form."""
+    text = str(ref).strip()
+    if text.isdigit() and not gtin_rules.looks_like_gtin(text):
+        for item in items:
+            if item.id == int(text):
+                return item
+    for item in items:
+        if item.product.sku == text:
+            return item
+    if gtin_rules.looks_like_gtin(text):
+        canonical = gtin_rules.normalize_gtin(text)
+        for item in items:
+            if item.gtin == canonical:
+                return item
+    if text.isdigit():
+        for item in items:
+            if item.id == int(text):
+                return item
+    raise NotFound(f"This order has no line for {text!r}.")
+
+
+class OrderService:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    # --- creation -------------------------------------------------------------------------
+    def create_order(
+        self,
+        actor: Actor,
+        *,
+        store: str | None,
+        lines: Sequence[OrderLine],
+        customer: str | None = None,
+        email: str | None = None,
+        number: str | None = None,
+        channel: str = "manual",
+        strict: bool = False,
+        reservation_expires_at: datetime | None = None,
+        operation_key: str | None = None,
+    ) -> str:
+        """Create a pending order; return its number. ``strict`` refuses it when stock is short."""
+        actor.require(Permission.MANAGE_ORDERS)
+        if not lines:
+            raise InvalidInput("An order needs at least one line (product and quantity).")
+        customer_name = clean_text(customer, "customer name", required=False)
+        customer_email = clean_text(email, "customer e-mail", required=False)
+        channel_name = clean_text(channel, "channel", max_length=32) or "manual"
+        given_number = clean_text(number, "order number", required=False, max_length=64)
+        if given_number is not None and " " in given_number:
+            raise InvalidInput(f"The order number {given_number!r} must not contain spaces.")
+        with self._db.write() as session:
+
+            def action() -> str:
+                store_info = resolve_store(session, store)
+                actor.require_store(store_info.code)
+                wanted: dict[int, tuple[object, int]] = {}
+                for line in lines:
+                    quantity = check_count(line.quantity)
+                    ref = resolve_product(session, store_info, line.product)
+                    previous = wanted.get(ref.id, (ref, 0))[1]
+                    wanted[ref.id] = (ref, previous + quantity)  # the same product twice is one line
+                products = {p.id: p for p in session.scalars(select(Product).where(Product.id.in_(wanted))).all()}
+                if strict:
+                    _refuse_short_stock(session, products, {pid: qty for pid, (_, qty) in wanted.items()})
+                order_number = given_number or new_order_number(store_info.id, datetime.now(UTC).date())
+                if session.execute(select(Order.id).where(Order.order_number == order_number)).first():
+                    raise Conflict(f"An order numbered {order_number} already exists.")
+                order = Order(
+                    store_id=store_info.id,
+                    order_number=order_number,
+                    status=OrderStatus.PENDING.value,
+                    customer_name=customer_name,
+                    customer_email=customer_email,
+                    channel=channel_name,
+                    reservation_expires_at=reservation_expires_at,
+                    created_by=actor.name,
+                )
+                session.add(order)
+                session.flush()
+                for product_id, (_ref, quantity) in wanted.items():
+                    product = products[product_id]
+                    session.add(
+                        OrderItem(
+                            order_id=order.id,
+                            product_id=product.id,
+                            product_name=product.title,
+                            sku=product.sku,
+                            gtin=product.gtin,
+                            quantity=quantity,
+                        )
+                    )
+                session.flush()
+                units = sum(q for _, q in wanted.values())
+                record(session, order.id, OrderHistoryAction.CREATED,
+                       f"Order created with {len(wanted)} lines, {units} units.", actor, new_status="pending")
+                return order_number
+
+            return run_once(session, operation_key, "order.create", actor, str, action)
+
+    # --- status machine -------------------------------------------------------------------
+    def change_status(
+        self, actor: Actor, order_number: str, target: str | OrderStatus, *, operation_key: str | None = None
+    ) -> StatusChangeResult:
+        """Move an order along the status machine, with the stock hook of the target status."""
+        actor.require(Permission.MANAGE_ORDERS)
+        wanted = parse_status(target)
+        with self._db.write() as session:
+
+            def action() -> StatusChangeResult:
+                order, items = lock_order(session, order_number)
+                check_transition(order.order_number, order.status, wanted)
+                hook = {
+                    OrderStatus.PROCESSING: self._to_processing,
+                    OrderStatus.SHIPPED: self._to_shipped,
+                    OrderStatus.CANCELLED: self._to_cancelled,
+                    OrderStatus.DELIVERED: self._to_delivered,
+                }[wanted]
+                return hook(session, actor, order, items, operation_key)
+
+            return run_once(session, operation_key, "order.status", actor, StatusChangeResult, action)
+
+    def _to_processing(
+        self, session: Session, actor: Actor, order: LockedOrder, items: list[ItemState], key: str | None
+    ) -> StatusChangeResult:
+        """Reserve what can be reserved; the rest is reported and stays backordered (soft failure)."""
+        note = _note(actor, order, "order processing", key)
+        reserved: list[ReservedLine] = []
+        skipped: list[SkippedItem] = []
+        backordered: list[BackorderedItem] = []
+        for item in items:
+            if item.product.is_placeholder:
+                skipped.append(SkippedItem(item.id, item.product.sku, "placeholder product: no stock to reserve"))
+                continue
+            if not item.stock_tracked:
+                skipped.append(SkippedItem(item.id, item.product.sku, f"{item.product.product_type.value} product: unlimited"))
+                continue
+            if item.unreserved == 0:
+                continue
+            lines, shortfall = reserve_for_item(session, item, item.unreserved, note, order.reservation_expires_at)
+            reserved.extend(lines)
+            if shortfall:
+                reason = "no stock at any location" if not lines else f"only {item.unreserved - shortfall} available"
+                backordered.append(BackorderedItem(item.id, item.product.sku, shortfall, reason))
+        _set_status(session, order, OrderStatus.PROCESSING)
+        warnings = tuple(
+            f"{b.sku}: {b.quantity} backordered ({b.reason})" for b in backordered
+        ) + tuple(f"{s.sku}: skipped ({s.reason})" for s in skipped if "placeholder" in s.reason)
+        summary = f"Reserved {sum(r.quantity for r in reserved)} units"
+        if backordered:
+            summary += f"; backordered {sum(b.quantity for b in backordered)} units"
+        record(session, order.id, OrderHistoryAction.PROCESSING_STARTED, summary + ".", actor,
+               old_status=order.status.value, new_status=OrderStatus.PROCESSING.value)
+        if reserved:
+            where = ", ".join(f"{r.quantity} {r.sku} at {r.location}" for r in reserved)
+            record(session, order.id, OrderHistoryAction.INVENTORY_RESERVED, f"Reserved {where}.", actor)
+        for warning in warnings:
+            log.warning("Order %s: %s", order.order_number, warning)
+            record(session, order.id, OrderHistoryAction.STATUS_CHANGED, f"Warning: {warning}.", actor)
+        return StatusChangeResult(
+            order.order_number, order.status, OrderStatus.PROCESSING, tuple(reserved), tuple(skipped),
+            tuple(backordered), warnings=warnings,
+        )
+
+    def _to_shipped(
+        self, session: Session, actor: Actor, order: LockedOrder, items: list[ItemState], key: str | None
+    ) -> StatusChangeResult:
+        """Ship everything still unshipped in one shipment, or refuse and change nothing."""
+        requests = [(item, item.remaining, None) for item in items if item.remaining > 0]
+        fulfilled = self._ship(session, actor, order, items, requests, tracking=None, carrier=None, key=key)[1]
+        return StatusChangeResult(order.order_number, order.status, OrderStatus.SHIPPED, fulfilled=tuple(fulfilled))
+
+    def _to_cancelled(
+        self, session: Session, actor: Actor, order: LockedOrder, items: list[ItemState], key: str | None
+    ) -> StatusChangeResult:
+        """Release every open reservation; what was already shipped stays shipped."""
+        note = _note(actor, order, "order cancelled", key)
+        released: list[ReservedLine] = []
+        for item in items:
+            released.extend(release_item(session, item, note))
+        _set_status(session, order, OrderStatus.CANCELLED)
+        units = sum(r.quantity for r in released)
+        record(session, order.id, OrderHistoryAction.CANCELLED, f"Order cancelled; released {units} reserved units.",
+               actor, old_status=order.status.value, new_status=OrderStatus.CANCELLED.value)
+        if released:
+            record(session, order.id, OrderHistoryAction.INVENTORY_RELEASED,
+                   "Released " + ", ".join(f"{r.quantity} {r.sku} at {r.location}" for r in released) + ".", actor)
+        return StatusChangeResult(order.order_number, order.status, OrderStatus.CANCELLED, released=tuple(released))
+
+    def _to_delivered(
+        self, session: Session, actor: Actor, order: LockedOrder, items: list[ItemState], key: str | None
+    ) -> StatusChangeResult:
+        _set_status(session, order, OrderStatus.DELIVERED)
+        record(session, order.id, OrderHistoryAction.DELIVERED, "Order delivered.", actor,
+               old_status=order.status.value, new_status=OrderStatus.DELIVERED.value)
+        return StatusChangeResult(order.order_number, order.status, OrderStatus.DELIVERED)
+
+    # --- shipping -------------------------------------------------------------------------
+    def ship(
+        self,
+        actor: Actor,
+        order_number: str,
+        requests: Sequence[ShipRequest],
+        *,
+        tracking: str | None = None,
+        carrier: str | None = None,
+        operation_key: str | None = None,
+    ) -> tuple[int, tuple[ShipItemResult, ...]]:
+        """Ship one or more lines as one parcel; returns (shipment id, per-item results)."""
+        actor.require(Permission.MOVE_RESERVED_STOCK)
+        if not requests:
+            raise InvalidInput("Choose at least one line to ship.")
+        tracking_number = clean_text(tracking, "tracking number", required=False, max_length=128)
+        carrier_name = clean_text(carrier, "carrier", required=False, max_length=64)
+        with self._db.write() as session:
+
+            def action() -> tuple[int, tuple[ShipItemResult, ...]]:
+                order, items = lock_order(session, order_number)
+                planned: list[tuple[ItemState, int, int | None]] = []
+                seen: set[int] = set()
+                for request in requests:
+                    item = find_item(items, request.item)
+                    if item.id in seen:
+                        raise InvalidInput(f"{item.product.sku} appears twice in this shipment; give it once.")
+                    seen.add(item.id)
+                    if item.remaining == 0:
+                        raise InvalidInput(f"{item.product.sku} is already fully shipped.")
+                    quantity = item.remaining if request.quantity in (None, "") else check_count(request.quantity)
+                    if quantity > item.remaining:
+                        raise InvalidInput(
+                            f"Cannot ship {quantity} of {item.product.sku}: only {item.remaining} remain to ship "
+                            f"({item.quantity} ordered, {item.shipped_quantity} already shipped)."
+                        )
+                    location = None
+                    if request.location:
+                        location = find_location_id(session, normalize_location_code(request.location), create=False)
+                        if location is None:
+                            raise NotFound(f"There is no location {normalize_location_code(request.location)}.")
+                    planned.append((item, quantity, location))
+                shipment_id, _lines = self._ship(session, actor, order, items, planned, tracking_number,
+                                                 carrier_name, operation_key)
+                fresh = {i.id: i for i in item_states(session, order.id)}
+                results = tuple(
+                    ShipItemResult(
+                        order_id=order.id,
+                        item_id=item.id,
+                        fulfilled_quantity=quantity,
+                        shipped_quantity=fresh[item.id].shipped_quantity,
+                        remaining_quantity=fresh[item.id].remaining,
+                        is_fully_shipped=fresh[item.id].remaining == 0,
+                    )
+                    for item, quantity, _ in planned
+                )
+                return shipment_id, results
+
+            return run_once(session, operation_key, "order.ship", actor, tuple[int, tuple[ShipItemResult, ...]], action)
+
+    def ship_item(
+        self,
+        actor: Actor,
+        order_number: str,
+        item: str | int,
+        quantity: int | str | None = None,
+        *,
+        location: str | None = None,
+        tracking: str | None = None,
+        carrier: str | None = None,
+        operation_key: str | None = None,
+    ) -> ShipItemResult:
+        """The seed's ship-item call: one line, quantity defaulting to what remains."""
+        _shipment, results = self.ship(
+            actor, order_number, [ShipRequest(item, quantity, location)], tracking=tracking, carrier=carrier,
+            operation_key=operation_key,
+        )
+        return results[0]
+
+    def _ship(
+        self,
+        session: Session,
+        actor: Actor,
+        order: LockedOrder,
+        items: list[ItemState],
+        planned: Sequence[tuple[ItemState, int, int | None]],
+        tracking: str | None,
+        carrier: str | None,
+        key: str | None,
+    ) -> tuple[int, list[ReservedLine]]:
+        if order.status not in (OrderStatus.PENDING, OrderStatus.PROCESSING, OrderStatus.PARTIALLY_SHIPPED):
+            raise InvalidTransition(f"Order {order.order_number} is {order.status.value}; nothing can be shipped.")
+        note = _note(actor, order, "shipped", key)
+        taken: list[ReservedLine] = []
+        now = utcnow()
+        shipment = Shipment(
+            shipment_number=_next_shipment_number(session, order),
+            order_id=order.id,
+            status="shipped",
+            tracking_number=tracking,
+            carrier=carrier,
+            created_by=actor.name,
+            shipped_at=now,
+        )
+        session.add(shipment)
+        session.flush()
+        for item, quantity, location in planned:
+            lines = fulfill_for_item(session, item, quantity, note, location)
+            taken.extend(lines)
+            if lines:
+                for line in lines:
+                    loc = find_location_id(session, line.location, create=False)
+                    session.add(ShipmentLine(shipment_id=shipment.id, order_item_id=item.id, location_id=loc,
+                                             quantity=line.quantity))
+            else:
+                session.add(ShipmentLine(shipment_id=shipment.id, order_item_id=item.id, location_id=None,
+                                         quantity=quantity))
+            updated = session.execute(
+                update(OrderItem)
+                .where(OrderItem.id == item.id, OrderItem.shipped_quantity + quantity <= OrderItem.quantity)
+                .values(shipped_quantity=OrderItem.shipped_quantity + quantity)
+            )
+            if updated.rowcount != 1:
+                raise Conflict(f"{item.product.sku} was shipped by another workstation at the same moment.")
+        session.flush()
+        shipped_units, ordered_units = session.execute(
+            select(func.sum(OrderItem.shipped_quantity), func.sum(OrderItem.quantity)).where(OrderItem.order_id == order.id)
+        ).one()
+        new_status = status_after_shipping(int(shipped_units), int(ordered_units))
+        values: dict[str, object] = {}
+        if tracking:
+            values["tracking_number"] = tracking
+        if carrier:
+            values["carrier"] = carrier
+        if values:
+            session.execute(update(Order).where(Order.id == order.id).values(**values))
+        if new_status != order.status:
+            _set_status(session, order, new_status)
+        units = sum(q for _, q, _ in planned)
+        what = ", ".join(f"{q} {i.product.sku}" for i, q, _ in planned)
+        record(session, order.id, OrderHistoryAction.SHIPPED,
+               f"Shipment {shipment.shipment_number}: shipped {what} ({units} units)"
+               + (f", tracking {tracking}" if tracking else "") + ".",
+               actor, old_status=order.status.value, new_status=new_status.value)
+        return shipment.id, taken
+
+    # --- returns, notes, expiry -----------------------------------------------------------
+    def return_item(
+        self,
+        actor: Actor,
+        order_number: str,
+        item: str | int,
+        quantity: int | str,
+        *,
+        location: str | None = None,
+        damaged: bool = False,
+        reason: str | None = None,
+        operation_key: str | None = None,
+    ) -> ReturnResult:
+        """Take shipped units back: onto a shelf (stock up, backorders first) or written off as damaged."""
+        actor.require(Permission.CHANGE_STOCK)
+        count = check_count(quantity)
+        if damaged == bool(location):
+            raise InvalidInput("Say where the returned units go: a location to restock, or damaged (not restocked).")
+        why = clean_text(reason, "reason", required=False)
+        with self._db.write() as session:
+
+            def action() -> ReturnResult:
+                order, items = lock_order(session, order_number)
+                line = find_item(items, item)
+                returnable = line.shipped_quantity - line.returned_quantity
+                if count > returnable:
+                    raise InvalidInput(
+                        f"Cannot return {count} of {line.product.sku}: {line.shipped_quantity} shipped, "
+                        f"{line.returned_quantity} already returned, so at most {returnable} can come back."
+                    )
+                restocked = None
+                if location:
+                    if not line.stock_tracked:
+                        raise InvalidInput(f"{line.product.sku} has no stock; record the return as damaged instead.")
+                    restocked = normalize_location_code(location)
+                    loc_id = find_location_id(session, restocked, create=True)
+                    assert loc_id is not None
+                    inv_id = find_inventory_id(session, line.product, loc_id, create=True)
+                    assert inv_id is not None
+                    apply_change(session, Slot(line.product, loc_id, restocked, inv_id), TransactionType.RETURN,
+                                 quantity_change=count, reserved_change=0,
+                                 note=_note(actor, order, why or "customer return", operation_key))
+                session.execute(
+                    update(OrderItem)
+                    .where(OrderItem.id == line.id, OrderItem.returned_quantity + count <= OrderItem.shipped_quantity)
+                    .values(returned_quantity=OrderItem.returned_quantity + count)
+                )
+                where = f"back to {restocked}" if restocked else "as damaged (not restocked)"
+                record(session, order.id, OrderHistoryAction.RETURNED,
+                       f"Returned {count} {line.product.sku} {where}" + (f": {why}" if why else "") + ".", actor)
+                if restocked:
+                    allocate_backorders(session, {line.product.id}, actor)
+                return ReturnResult(order.order_number, line.id, line.product.sku, count, restocked, damaged,
+                                    line.returned_quantity + count)
+
+            return run_once(session, operation_key, "order.return", actor, ReturnResult, action)
+
+    def add_note(self, actor: Actor, order_number: str, text: str, *, customer_visible: bool = False) -> NoteInfo:
+        actor.require(Permission.MOVE_RESERVED_STOCK)
+        body = clean_text(text, "note", max_length=4000)
+        assert body is not None
+        with self._db.write() as session:
+            order, _items = lock_order(session, order_number)
+            note = OrderNote(order_id=order.id, note=body, is_internal=not customer_visible, created_by=actor.name)
+            session.add(note)
+            session.flush()
+            kind = "customer-visible" if customer_visible else "internal"
+            record(session, order.id, OrderHistoryAction.NOTE_ADDED, f"Added {kind} note: {body[:120]}", actor)
+            return NoteInfo(note.id, note.note, note.is_internal, note.created_by, note.created_at)
+
+    def expire_reservations(self, actor: Actor, now: datetime | None = None) -> ExpiryResult:
+        """Release the reservations of processing orders past their deadline; they go back to pending."""
+        actor.require(Permission.MANAGE_ORDERS)
+        moment = now or utcnow()
+        with self._db.write() as session:
+            numbers = session.execute(
+                select(Order.order_number)
+                .where(Order.status == OrderStatus.PROCESSING.value, Order.reservation_expires_at < moment)
+                .order_by(Order.id)
+            ).scalars().all()
+            expired: list[str] = []
+            released_units = 0
+            for number in numbers:
+                order, items = lock_order(session, number)
+                if order.status is not OrderStatus.PROCESSING:
+                    continue
+                note = _note(actor, order, "reservation expired")
+                released = [line for item in items for line in release_item(session, item, note)]
+                units = sum(r.quantity for r in released)
+                released_units += units
+                _set_status(session, order, OrderStatus.PENDING)
+                record(session, order.id, OrderHistoryAction.INVENTORY_RELEASED,
+                       f"Reservation expired; released {units} units and moved back to pending.", actor,
+                       old_status=order.status.value, new_status=OrderStatus.PENDING.value)
+                expired.append(order.order_number)
+            return ExpiryResult(tuple(expired), released_units)
+
+
+def _refuse_short_stock(session: Session, products: dict[int, Product], wanted: dict[int, int]) -> None:
+    """Strict mode: "Insufficient stock for <name>. Available: X, Requested: Y" for the first short line."""
+    from orion_desktop.db.models import Inventory
+
+    available = dict(
+        session.execute(
+            select(Inventory.product_id, func.sum(Inventory.quantity - Inventory.reserved_quantity))
+            .where(Inventory.product_id.in_(wanted))
+            .group_by(Inventory.product_id)
+        ).all()
+    )
+    for product_id, quantity in wanted.items():
+        product = products[product_id]
+        if product.is_placeholder or product.product_type != "physical":
+            continue
+        have = int(available.get(product_id, 0))
+        if have < quantity:
+            raise InsufficientStock(
+                f"Insufficient stock for {product.title}. Available: {have}, Requested: {quantity}",
+                available=have,
+                requested=quantity,
+            )
+
+
+def _next_shipment_number(session: Session, order: LockedOrder) -> str:
+    count = session.execute(select(func.count(Shipment.id)).where(Shipment.order_id == order.id)).scalar_one()
+    return f"SHP-{order.order_number.removeprefix('ORD-')}-{count + 1}"

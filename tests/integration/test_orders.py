@@ -1,0 +1,279 @@
+"""Orders on SQLite and PostgreSQL: the seeds' walk-throughs, partial shipping, backorders, returns, expiry."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from helpers import ADMIN, GTIN_B, assert_ledger_consistent, seed_catalog
+
+from orion_desktop.bootstrap import Services
+from orion_desktop.db.types import utcnow
+from orion_desktop.domain.enums import TransactionType
+from orion_desktop.domain.errors import InsufficientStock, InvalidInput, InvalidTransition, NotFound, OrionError
+from orion_desktop.domain.order_results import OrderLine
+from orion_desktop.domain.orders import OrderHistoryAction, OrderStatus
+from orion_desktop.services.orders import ShipRequest
+
+
+@pytest.fixture
+def shop(services: Services) -> Services:
+    seed_catalog(services)
+    for sku, quantity in (("A", 100), ("B", 50), ("C", 75)):
+        services.inventory.set_quantity(ADMIN, store="MAIN", product=sku, location="WAREHOUSE_MAIN", quantity=quantity)
+    return services
+
+
+def available(services: Services, sku: str) -> int:
+    return services.stock.product_stock("MAIN", sku).total_available
+
+
+def on_hand(services: Services, sku: str) -> tuple[int, int]:
+    stock = services.stock.product_stock("MAIN", sku)
+    return stock.total_quantity, stock.total_reserved
+
+
+def order(services: Services, *lines: tuple[str, int], **kwargs: object) -> str:
+    return services.orders.create_order(
+        ADMIN, store="MAIN", lines=[OrderLine(p, q) for p, q in lines], **kwargs  # type: ignore[arg-type]
+    )
+
+
+def assert_invariants(services: Services) -> None:
+    """L and R via verify, plus: an item's open reservations + shipped never exceed its quantity."""
+    assert_ledger_consistent(services)
+    for summary in services.order_queries.list_orders(limit=1000):
+        for item in services.order_queries.get_order(summary.order_number).items:
+            assert item.reserved + item.shipped_quantity <= item.quantity, (summary.order_number, item)
+
+
+def test_seed_walkthrough_process_ship_cancel(shop: Services) -> None:
+    number = order(shop, ("A", 10), ("B", 5), ("C", 20), customer="Ann")
+    result = shop.orders.change_status(ADMIN, number, "processing")
+    assert (result.old_status, result.new_status) == (OrderStatus.PENDING, OrderStatus.PROCESSING)
+    assert {(r.sku, r.quantity) for r in result.reserved} == {("A", 10), ("B", 5), ("C", 20)}
+    assert (available(shop, "A"), available(shop, "B"), available(shop, "C")) == (90, 45, 55)
+
+    shop.orders.change_status(ADMIN, number, "shipped")
+    assert on_hand(shop, "A") == (90, 0) and on_hand(shop, "B") == (45, 0) and on_hand(shop, "C") == (55, 0)
+
+    second = order(shop, ("A", 10))
+    shop.orders.change_status(ADMIN, second, "processing")
+    assert on_hand(shop, "A") == (90, 10)
+    cancelled = shop.orders.change_status(ADMIN, second, "cancelled")
+    assert [(r.sku, r.quantity) for r in cancelled.released] == [("A", 10)]
+    assert on_hand(shop, "A") == (90, 0)
+    assert_invariants(shop)
+
+
+def test_partial_shipping_and_shipment_status(shop: Services) -> None:
+    number = order(shop, ("A", 2), ("B", 3))
+    shop.orders.change_status(ADMIN, number, "processing")
+    shipped = shop.orders.ship_item(ADMIN, number, "A", 2, tracking="TRK-1", carrier="DHL")
+    assert (shipped.fulfilled_quantity, shipped.shipped_quantity, shipped.remaining_quantity, shipped.is_fully_shipped) == (
+        2, 2, 0, True)
+    status = shop.order_queries.shipment_status(number)
+    assert status.order_status is OrderStatus.PARTIALLY_SHIPPED
+    assert (status.shipped_item_count, status.total_item_count, status.total_shipped_units, status.total_ordered_units) == (
+        1, 2, 2, 5)
+    assert (status.is_fully_shipped, status.is_partially_shipped) == (False, True)
+    assert [(i.product_name, i.remaining_quantity, i.is_fully_shipped) for i in status.items] == [
+        ("Widget A", 0, True), ("Widget B", 3, False)]
+    rest = shop.orders.ship_item(ADMIN, number, GTIN_B)  # quantity defaults to what remains
+    assert rest.fulfilled_quantity == 3
+    assert shop.order_queries.shipment_status(number).order_status is OrderStatus.SHIPPED
+    detail = shop.order_queries.get_order(number)
+    assert detail.tracking_number == "TRK-1" and len(detail.shipments) == 2
+    assert on_hand(shop, "A") == (98, 0) and on_hand(shop, "B") == (47, 0)
+    assert_invariants(shop)
+
+
+def test_several_lines_in_one_parcel(shop: Services) -> None:
+    number = order(shop, ("A", 4), ("B", 4), ("C", 1))
+    shop.orders.change_status(ADMIN, number, "processing")
+    shipment_id, results = shop.orders.ship(ADMIN, number, [ShipRequest("A", 4), ShipRequest("B", 1)], tracking="T9")
+    assert [(r.item_id, r.shipped_quantity, r.remaining_quantity) for r in results] == [
+        (results[0].item_id, 4, 0), (results[1].item_id, 1, 3)]
+    [shipment] = shop.order_queries.get_order(number).shipments
+    assert shipment.id == shipment_id and shipment.tracking_number == "T9"
+    assert sorted((line.sku, line.quantity, line.location) for line in shipment.lines) == [
+        ("A", 4, "WAREHOUSE_MAIN"), ("B", 1, "WAREHOUSE_MAIN")]
+    assert_invariants(shop)
+
+
+def test_allocation_prefers_one_location_then_splits_by_sort_key(shop: Services) -> None:
+    shop.catalog.add_location(ADMIN, "A-01", sort_key=10)
+    shop.catalog.add_location(ADMIN, "B-01", sort_key=20)
+    shop.catalog.add_location(ADMIN, "WAREHOUSE_MAIN", sort_key=30)
+    shop.inventory.set_quantity(ADMIN, store="MAIN", product="C", location="A-01", quantity=5)
+    shop.inventory.set_quantity(ADMIN, store="MAIN", product="C", location="B-01", quantity=8)
+    shop.inventory.set_quantity(ADMIN, store="MAIN", product="C", location="WAREHOUSE_MAIN", quantity=4)
+    whole = order(shop, ("C", 7))
+    assert [(r.location, r.quantity) for r in shop.orders.change_status(ADMIN, whole, "processing").reserved] == [
+        ("B-01", 7)]
+    split = order(shop, ("C", 8))
+    assert [(r.location, r.quantity) for r in shop.orders.change_status(ADMIN, split, "processing").reserved] == [
+        ("A-01", 5), ("B-01", 1), ("WAREHOUSE_MAIN", 2)]
+    reservations = shop.order_queries.get_order(split).reservations
+    assert [(r.location, r.open_quantity) for r in reservations] == [("A-01", 5), ("B-01", 1), ("WAREHOUSE_MAIN", 2)]
+    assert_invariants(shop)
+
+
+def test_shipping_from_another_location_moves_the_reservation(shop: Services) -> None:
+    shop.catalog.add_location(ADMIN, "WAREHOUSE_MAIN", sort_key=10)
+    shop.catalog.add_location(ADMIN, "STORE_FRONT", sort_key=50)
+    shop.inventory.set_quantity(ADMIN, store="MAIN", product="A", location="STORE_FRONT", quantity=10)
+    number = order(shop, ("A", 5))
+    shop.orders.change_status(ADMIN, number, "processing")  # reserved at WAREHOUSE_MAIN, first on the path
+    shop.orders.ship_item(ADMIN, number, "A", 3, location="store_front")
+    rows = {r.location: (r.quantity, r.reserved_quantity) for r in shop.stock.list_stock(search="Widget A")}
+    assert rows == {"STORE_FRONT": (7, 0), "WAREHOUSE_MAIN": (100, 2)}
+    kinds = [(e.transaction_type, e.location) for e in shop.stock.ledger(product="A", limit=2)]
+    assert kinds == [(TransactionType.RELEASE, "WAREHOUSE_MAIN"), (TransactionType.FULFILL, "STORE_FRONT")]
+    assert_invariants(shop)
+
+
+def test_processing_is_a_soft_failure_with_backorders(shop: Services) -> None:
+    number = order(shop, ("A", 120), ("EBOOK", 1), ("UNMATCHED", 1))
+    result = shop.orders.change_status(ADMIN, number, "processing")
+    assert result.new_status is OrderStatus.PROCESSING
+    assert [(r.sku, r.quantity) for r in result.reserved] == [("A", 100)]
+    assert [(b.sku, b.quantity) for b in result.backordered] == [("A", 20)]
+    assert {s.sku for s in result.skipped_items} == {"EBOOK", "UNMATCHED"}
+    assert any("20 backordered" in w for w in result.warnings)
+    history = shop.order_queries.history(number)
+    assert any("backordered" in h.description for h in history)
+    assert [(b.sku, b.quantity) for b in shop.order_queries.backorders()] == [("A", 20)]
+    assert_invariants(shop)
+
+
+def test_restock_serves_backorders_oldest_first(shop: Services) -> None:
+    first = order(shop, ("B", 40))
+    second = order(shop, ("B", 30))
+    shop.orders.change_status(ADMIN, first, "processing")  # takes 40 of 50
+    shop.orders.change_status(ADMIN, second, "processing")  # gets 10, 20 backordered
+    assert [(b.order_number, b.quantity) for b in shop.order_queries.backorders()] == [(second, 20)]
+    third = order(shop, ("B", 5))
+    shop.orders.change_status(ADMIN, third, "processing")  # nothing left: 5 backordered
+    shop.inventory.adjust(ADMIN, store="MAIN", product="B", location="INBOUND", delta=22, reason="supplier delivery")
+    # 20 to the older order, the remaining 2 to the newer one.
+    waiting = {b.order_number: b.quantity for b in shop.order_queries.backorders()}
+    assert waiting == {third: 3}
+    assert [i.reserved for i in shop.order_queries.get_order(second).items] == [30]
+    assert any(h.action is OrderHistoryAction.INVENTORY_RESERVED and "Backorder" in h.description
+               for h in shop.order_queries.history(second))
+    assert_invariants(shop)
+
+
+def test_pending_to_shipped_fulfils_from_available_or_refuses(shop: Services) -> None:
+    number = order(shop, ("A", 3), ("EBOOK", 2))
+    shop.orders.change_status(ADMIN, number, "shipped")
+    assert on_hand(shop, "A") == (97, 0)
+    too_much = order(shop, ("A", 50), ("B", 60))
+    before = shop.stock.list_stock()
+    with pytest.raises(InsufficientStock, match="Widget B"):
+        shop.orders.change_status(ADMIN, too_much, "shipped")
+    assert shop.stock.list_stock() == before
+    assert shop.order_queries.get_order(too_much).status is OrderStatus.PENDING
+    assert_invariants(shop)
+
+
+def test_returns_to_shelf_or_damaged(shop: Services) -> None:
+    number = order(shop, ("A", 5))
+    shop.orders.change_status(ADMIN, number, "shipped")
+    waiting = order(shop, ("A", 97))
+    shop.orders.change_status(ADMIN, waiting, "processing")  # 95 reserved, 2 backordered
+    back = shop.orders.return_item(ADMIN, number, "A", 2, location="returns")
+    assert (back.restocked_location, back.returned_quantity) == ("RETURNS", 2)
+    assert shop.order_queries.backorders() == ()  # the returned units went to the waiting order
+    damaged = shop.orders.return_item(ADMIN, number, "A", 1, damaged=True, reason="crushed box")
+    assert damaged.damaged and damaged.returned_quantity == 3
+    with pytest.raises(InvalidInput, match="at most 2 can come back"):
+        shop.orders.return_item(ADMIN, number, "A", 3, location="RETURNS")
+    assert [e.transaction_type for e in shop.stock.ledger(location="RETURNS")] == [
+        TransactionType.RESERVE, TransactionType.RETURN]
+    assert_invariants(shop)
+
+
+def test_cancel_after_partial_shipment_releases_only_the_rest(shop: Services) -> None:
+    number = order(shop, ("A", 10))
+    shop.orders.change_status(ADMIN, number, "processing")
+    shop.orders.ship_item(ADMIN, number, "A", 4)
+    shop.orders.change_status(ADMIN, number, "cancelled")
+    assert on_hand(shop, "A") == (96, 0)
+    with pytest.raises(InvalidTransition, match="can no longer change"):
+        shop.orders.change_status(ADMIN, number, "processing")
+    assert_invariants(shop)
+
+
+def test_reservation_expiry(shop: Services) -> None:
+    late = order(shop, ("A", 10), reservation_expires_at=utcnow() - timedelta(minutes=1))
+    fine = order(shop, ("A", 5), reservation_expires_at=utcnow() + timedelta(days=1))
+    for number in (late, fine):
+        shop.orders.change_status(ADMIN, number, "processing")
+    result = shop.orders.expire_reservations(ADMIN)
+    assert result.order_numbers == (late,) and result.released_units == 10
+    assert shop.order_queries.get_order(late).status is OrderStatus.PENDING
+    assert on_hand(shop, "A") == (100, 5)
+    assert shop.order_queries.history(late)[-1].new_status == "pending"
+    assert_invariants(shop)
+
+
+def test_notes_and_history(shop: Services) -> None:
+    number = order(shop, ("A", 1), customer="Bea")
+    shop.orders.add_note(ADMIN, number, "Gift wrap, please", customer_visible=True)
+    shop.orders.add_note(ADMIN, number, "Customer called twice")
+    assert [n.note for n in shop.order_queries.notes(number, customer_visible_only=True)] == ["Gift wrap, please"]
+    shop.orders.change_status(ADMIN, number, "processing")
+    shop.orders.change_status(ADMIN, number, "shipped")
+    shop.orders.change_status(ADMIN, number, "delivered")
+    actions = [h.action for h in shop.order_queries.history(number)]
+    assert actions[0] is OrderHistoryAction.CREATED and actions[-1] is OrderHistoryAction.DELIVERED
+    assert OrderHistoryAction.NOTE_ADDED in actions and OrderHistoryAction.SHIPPED in actions
+    assert all(h.created_by == "admin" for h in shop.order_queries.history(number))
+
+
+def test_strict_creation_refuses_short_stock(shop: Services) -> None:
+    with pytest.raises(InsufficientStock, match=r"Insufficient stock for Widget B\. Available: 50, Requested: 51"):
+        order(shop, ("A", 1), ("B", 51), strict=True)
+    assert shop.order_queries.list_orders() == ()
+    number = order(shop, ("A", 1), ("EBOOK", 5), number="WEB-1001", strict=True)
+    assert number == "WEB-1001"
+    assert shop.order_queries.get_order("WEB-1001").items[1].stock_tracked is False
+
+
+def test_order_number_format(shop: Services) -> None:
+    number = order(shop, ("A", 1))
+    prefix, store_id, day, tail = number.split("-")
+    assert prefix == "ORD" and store_id.isdigit() and len(day) == 8 and len(tail) == 6
+
+
+BAD = [
+    (lambda s, n: s.orders.change_status(ADMIN, "ORD-NOPE", "processing"), NotFound, "no order"),
+    (lambda s, n: s.orders.ship_item(ADMIN, n, "ZZZ", 1), NotFound, "no line"),
+    (lambda s, n: s.orders.ship_item(ADMIN, n, "A", 3), InvalidInput, "only 2 remain"),
+    (lambda s, n: s.orders.ship_item(ADMIN, n, "A", 0), InvalidInput, "at least 1"),
+    (lambda s, n: s.orders.return_item(ADMIN, n, "A", 1, location="R"), InvalidInput, "0 shipped"),
+    (lambda s, n: s.orders.change_status(ADMIN, n, "delivered"), InvalidTransition, "cannot go from processing"),
+    (lambda s, n: s.orders.change_status(ADMIN, n, "done"), InvalidInput, "not an order status"),
+    (lambda s, n: order(s, ("A", 0)), InvalidInput, "at least 1"),
+    (lambda s, n: order(s, ("NOPE", 1)), NotFound, "No product"),
+    (lambda s, n: s.orders.ship(ADMIN, n, [ShipRequest("A", 1), ShipRequest("A", 1)]), InvalidInput, "twice"),
+    (lambda s, n: s.orders.ship_item(ADMIN, n, "A", 1, location="NOWHERE"), NotFound, "no location"),
+]
+
+
+@pytest.mark.parametrize(("call", "error", "fragment"), BAD)
+def test_bad_order_input_is_a_sentence_and_changes_nothing(
+    shop: Services, call, error: type[OrionError], fragment: str  # type: ignore[no-untyped-def]
+) -> None:
+    number = order(shop, ("A", 2), ("B", 1))
+    shop.orders.change_status(ADMIN, number, "processing")
+    before = (shop.stock.list_stock(), shop.order_queries.get_order(number), shop.order_queries.history(number),
+              shop.order_queries.list_orders())
+    with pytest.raises(error) as caught:
+        call(shop, number)
+    assert fragment in str(caught.value)
+    after = (shop.stock.list_stock(), shop.order_queries.get_order(number), shop.order_queries.history(number),
+             shop.order_queries.list_orders())
+    assert after == before
