@@ -163,7 +163,7 @@ class OrderQueries:
                 created_at=order.created_at,
                 items=items,
                 reservations=_reservations(session, order_id),
-                shipments=_shipments(session, order_id=order_id),
+                shipments=load_shipments(session, order_id=order_id),
             )
 
     def shipment_status(self, order_number: str) -> ShipmentStatusReport:
@@ -240,7 +240,7 @@ class OrderQueries:
     def open_shipments(self, status: str | None = None) -> tuple[ShipmentInfo, ...]:
         """Shipments not yet shipped or cancelled, by workflow status."""
         with self._db.read() as session:
-            return _shipments(session, open_only=True, status=status)
+            return load_shipments(session, open_only=True, status=status)
 
 
 def _escape(text: str) -> str:
@@ -262,12 +262,19 @@ def _reservations(session: Session, order_id: int) -> tuple[ReservationInfo, ...
     )
 
 
-def _shipments(
-    session: Session, *, order_id: int | None = None, open_only: bool = False, status: str | None = None
+def load_shipments(
+    session: Session,
+    *,
+    order_id: int | None = None,
+    shipment_id: int | None = None,
+    open_only: bool = False,
+    status: str | None = None,
 ) -> tuple[ShipmentInfo, ...]:
     query = select(Shipment, Order.order_number).join(Order, Order.id == Shipment.order_id)
     if order_id is not None:
         query = query.where(Shipment.order_id == order_id)
+    if shipment_id is not None:
+        query = query.where(Shipment.id == shipment_id)
     if open_only:
         query = query.where(Shipment.status.not_in(("shipped", "cancelled")))
     if status:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.engine import Database
@@ -30,12 +30,15 @@ from orion_desktop.domain.order_results import (
     ReservedLine,
     ReturnResult,
     ShipItemResult,
+    ShipmentInfo,
     SkippedItem,
     StatusChangeResult,
 )
 from orion_desktop.domain.orders import (
     OrderHistoryAction,
     OrderStatus,
+    ShipmentStatus,
+    check_shipment_transition,
     check_transition,
     new_order_number,
     parse_status,
@@ -47,6 +50,7 @@ from orion_desktop.services.lookup import location_id as find_location_id
 from orion_desktop.services.lookup import inventory_id as find_inventory_id
 from orion_desktop.services.lookup import resolve_product, resolve_store
 from orion_desktop.services.operations import run_once
+from orion_desktop.services.order_queries import load_shipments
 from orion_desktop.services.order_history import record
 from orion_desktop.services.order_stock import ItemState, fulfill_for_item, item_states, release_item, reserve_for_item
 from orion_desktop.services.stock_ops import LedgerNote, Slot, apply_change, lock_product_rows
@@ -325,27 +329,7 @@ class OrderService:
 
             def action() -> tuple[int, tuple[ShipItemResult, ...]]:
                 order, items = lock_order(session, order_number)
-                planned: list[tuple[ItemState, int, int | None]] = []
-                seen: set[int] = set()
-                for request in requests:
-                    item = find_item(items, request.item)
-                    if item.id in seen:
-                        raise InvalidInput(f"{item.product.sku} appears twice in this shipment; give it once.")
-                    seen.add(item.id)
-                    if item.remaining == 0:
-                        raise InvalidInput(f"{item.product.sku} is already fully shipped.")
-                    quantity = item.remaining if request.quantity in (None, "") else check_count(request.quantity)
-                    if quantity > item.remaining:
-                        raise InvalidInput(
-                            f"Cannot ship {quantity} of {item.product.sku}: only {item.remaining} remain to ship "
-                            f"({item.quantity} ordered, {item.shipped_quantity} already shipped)."
-                        )
-                    location = None
-                    if request.location:
-                        location = find_location_id(session, normalize_location_code(request.location), create=False)
-                        if location is None:
-                            raise NotFound(f"There is no location {normalize_location_code(request.location)}.")
-                    planned.append((item, quantity, location))
+                planned = self._plan(session, items, requests, already_planned={})
                 shipment_id, _lines = self._ship(session, actor, order, items, planned, tracking_number,
                                                  carrier_name, operation_key)
                 fresh = {i.id: i for i in item_states(session, order.id)}
@@ -393,34 +377,34 @@ class OrderService:
         tracking: str | None,
         carrier: str | None,
         key: str | None,
+        shipment_id: int | None = None,
     ) -> tuple[int, list[ReservedLine]]:
+        """Fulfil the planned lines as one shipment (a new one, or a prepared one reaching shipped)."""
         if order.status not in (OrderStatus.PENDING, OrderStatus.PROCESSING, OrderStatus.PARTIALLY_SHIPPED):
             raise InvalidTransition(f"Order {order.order_number} is {order.status.value}; nothing can be shipped.")
         note = _note(actor, order, "shipped", key)
-        taken: list[ReservedLine] = []
         now = utcnow()
-        shipment = Shipment(
-            shipment_number=_next_shipment_number(session, order),
-            order_id=order.id,
-            status="shipped",
-            tracking_number=tracking,
-            carrier=carrier,
-            created_by=actor.name,
-            shipped_at=now,
-        )
-        session.add(shipment)
+        if shipment_id is None:
+            shipment = Shipment(shipment_number=_next_shipment_number(session, order), order_id=order.id,
+                                created_by=actor.name)
+            session.add(shipment)
+        else:
+            shipment = session.get_one(Shipment, shipment_id)
+            # The prepared lines said what to send; the lines written below say where it came from.
+            session.execute(delete(ShipmentLine).where(ShipmentLine.shipment_id == shipment_id))
+        shipment.status = ShipmentStatus.SHIPPED.value
+        shipment.shipped_at = now
+        shipment.tracking_number = tracking or shipment.tracking_number
+        shipment.carrier = carrier or shipment.carrier
         session.flush()
+        taken: list[ReservedLine] = []
         for item, quantity, location in planned:
             lines = fulfill_for_item(session, item, quantity, note, location)
             taken.extend(lines)
-            if lines:
-                for line in lines:
-                    loc = find_location_id(session, line.location, create=False)
-                    session.add(ShipmentLine(shipment_id=shipment.id, order_item_id=item.id, location_id=loc,
-                                             quantity=line.quantity))
-            else:
-                session.add(ShipmentLine(shipment_id=shipment.id, order_item_id=item.id, location_id=None,
-                                         quantity=quantity))
+            for line in lines or [ReservedLine(item.id, item.product.sku, "", quantity)]:
+                loc = find_location_id(session, line.location, create=False) if line.location else None
+                session.add(ShipmentLine(shipment_id=shipment.id, order_item_id=item.id, location_id=loc,
+                                         quantity=line.quantity))
             updated = session.execute(
                 update(OrderItem)
                 .where(OrderItem.id == item.id, OrderItem.shipped_quantity + quantity <= OrderItem.quantity)
@@ -433,22 +417,167 @@ class OrderService:
             select(func.sum(OrderItem.shipped_quantity), func.sum(OrderItem.quantity)).where(OrderItem.order_id == order.id)
         ).one()
         new_status = status_after_shipping(int(shipped_units), int(ordered_units))
-        values: dict[str, object] = {}
-        if tracking:
-            values["tracking_number"] = tracking
-        if carrier:
-            values["carrier"] = carrier
-        if values:
-            session.execute(update(Order).where(Order.id == order.id).values(**values))
+        tracking_values = {k: v for k, v in (("tracking_number", shipment.tracking_number),
+                                            ("carrier", shipment.carrier)) if v}
+        if tracking_values:
+            session.execute(update(Order).where(Order.id == order.id).values(**tracking_values))
         if new_status != order.status:
             _set_status(session, order, new_status)
         units = sum(q for _, q, _ in planned)
         what = ", ".join(f"{q} {i.product.sku}" for i, q, _ in planned)
         record(session, order.id, OrderHistoryAction.SHIPPED,
                f"Shipment {shipment.shipment_number}: shipped {what} ({units} units)"
-               + (f", tracking {tracking}" if tracking else "") + ".",
+               + (f", tracking {shipment.tracking_number}" if shipment.tracking_number else "") + ".",
                actor, old_status=order.status.value, new_status=new_status.value)
         return shipment.id, taken
+
+    def _plan(
+        self, session: Session, items: list[ItemState], requests: Sequence[ShipRequest], *, already_planned: dict[int, int]
+    ) -> list[tuple[ItemState, int, int | None]]:
+        """Validate ship requests against what remains (minus units in other prepared shipments)."""
+        planned: list[tuple[ItemState, int, int | None]] = []
+        seen: set[int] = set()
+        for request in requests:
+            item = find_item(items, request.item)
+            if item.id in seen:
+                raise InvalidInput(f"{item.product.sku} appears twice in this shipment; give it once.")
+            seen.add(item.id)
+            open_units = item.remaining - already_planned.get(item.id, 0)
+            if open_units <= 0:
+                raise InvalidInput(
+                    f"{item.product.sku} is already fully shipped."
+                    if item.remaining == 0
+                    else f"All remaining units of {item.product.sku} are already in a prepared shipment."
+                )
+            quantity = open_units if request.quantity in (None, "") else check_count(request.quantity)
+            if quantity > open_units:
+                raise InvalidInput(
+                    f"Cannot ship {quantity} of {item.product.sku}: only {open_units} remain to ship "
+                    f"({item.quantity} ordered, {item.shipped_quantity} already shipped"
+                    + (f", {already_planned[item.id]} in prepared shipments" if already_planned.get(item.id) else "")
+                    + ")."
+                )
+            location = None
+            if request.location:
+                code = normalize_location_code(request.location)
+                location = find_location_id(session, code, create=False)
+                if location is None:
+                    raise NotFound(f"There is no location {code}.")
+            planned.append((item, quantity, location))
+        return planned
+
+    # --- the fulfillment workflow ---------------------------------------------------------
+    def prepare_shipment(
+        self,
+        actor: Actor,
+        order_number: str,
+        requests: Sequence[ShipRequest],
+        *,
+        assigned_to: str | None = None,
+        box_size: str | None = None,
+        weight_grams: int | str | None = None,
+        notes: str | None = None,
+    ) -> ShipmentInfo:
+        """Start a parcel in the workflow (pending). Stock leaves only when it reaches shipped."""
+        actor.require(Permission.MOVE_RESERVED_STOCK)
+        if not requests:
+            raise InvalidInput("Choose at least one line for the shipment.")
+        details = _shipment_details(assigned_to, box_size, weight_grams, notes)
+        with self._db.write() as session:
+            order, items = lock_order(session, order_number)
+            if not order.status.is_open:
+                raise InvalidTransition(f"Order {order.order_number} is {order.status.value}; nothing can be shipped.")
+            planned = self._plan(session, items, requests, already_planned=_prepared_units(session, order.id))
+            shipment = Shipment(shipment_number=_next_shipment_number(session, order), order_id=order.id,
+                                status=ShipmentStatus.PENDING.value, created_by=actor.name, **details)
+            if details.get("assigned_to"):
+                shipment.assigned_at = utcnow()
+            session.add(shipment)
+            session.flush()
+            for item, quantity, location in planned:
+                session.add(ShipmentLine(shipment_id=shipment.id, order_item_id=item.id, location_id=location,
+                                         quantity=quantity))
+            session.flush()
+            record(session, order.id, OrderHistoryAction.STATUS_CHANGED,
+                   f"Shipment {shipment.shipment_number} prepared: "
+                   + ", ".join(f"{q} {i.product.sku}" for i, q, _ in planned) + ".", actor)
+            return load_shipments(session, order_id=order.id, shipment_id=shipment.id)[0]
+
+    def advance_shipment(
+        self,
+        actor: Actor,
+        shipment_number: str,
+        status: str | ShipmentStatus,
+        *,
+        assigned_to: str | None = None,
+        box_size: str | None = None,
+        weight_grams: int | str | None = None,
+        notes: str | None = None,
+        tracking: str | None = None,
+        carrier: str | None = None,
+        operation_key: str | None = None,
+    ) -> ShipmentInfo:
+        """Move a parcel along pending -> picking -> packing -> ready_to_ship -> shipped, or cancel it.
+
+        Reaching shipped fulfils its lines (the order's status follows); cancelling an unshipped
+        parcel changes no stock and leaves the order's reservations in place.
+        """
+        actor.require(Permission.MOVE_RESERVED_STOCK)
+        target = _parse_shipment_status(status)
+        details = _shipment_details(assigned_to, box_size, weight_grams, notes)
+        tracking_number = clean_text(tracking, "tracking number", required=False, max_length=128)
+        carrier_name = clean_text(carrier, "carrier", required=False, max_length=64)
+        number = clean_text(shipment_number, "shipment number", max_length=64)
+        with self._db.write() as session:
+
+            def action() -> ShipmentInfo:
+                found = session.execute(
+                    select(Shipment.id, Order.order_number, Shipment.status)
+                    .join(Order, Order.id == Shipment.order_id)
+                    .where(Shipment.shipment_number == number)
+                ).first()
+                if found is None:
+                    raise NotFound(f"There is no shipment {number}.")
+                order, items = lock_order(session, found.order_number)
+                shipment = session.get_one(Shipment, found.id)
+                check_shipment_transition(shipment.shipment_number, ShipmentStatus(shipment.status), target)
+                for name, value in details.items():
+                    setattr(shipment, name, value)
+                if details.get("assigned_to"):
+                    shipment.assigned_at = utcnow()
+                if target is ShipmentStatus.SHIPPED:
+                    lines = session.execute(
+                        select(ShipmentLine.order_item_id, ShipmentLine.quantity, ShipmentLine.location_id)
+                        .where(ShipmentLine.shipment_id == shipment.id)
+                        .order_by(ShipmentLine.id)
+                    ).all()
+                    by_id = {i.id: i for i in items}
+                    planned = [(by_id[item_id], quantity, location) for item_id, quantity, location in lines]
+                    for item, quantity, _ in planned:
+                        if quantity > item.remaining:
+                            raise InvalidInput(
+                                f"Cannot ship {quantity} of {item.product.sku}: only {item.remaining} remain to ship."
+                            )
+                    self._ship(session, actor, order, items, planned, tracking_number, carrier_name, operation_key,
+                               shipment_id=shipment.id)
+                else:
+                    shipment.status = target.value
+                    stamp = {ShipmentStatus.PICKING: "picking_at", ShipmentStatus.PACKING: "packing_at",
+                             ShipmentStatus.READY_TO_SHIP: "ready_at", ShipmentStatus.CANCELLED: "cancelled_at"}[target]
+                    setattr(shipment, stamp, utcnow())
+                    if tracking_number:
+                        shipment.tracking_number = tracking_number
+                    if carrier_name:
+                        shipment.carrier = carrier_name
+                    action_name = OrderHistoryAction.PACKED if target is ShipmentStatus.PACKING else (
+                        OrderHistoryAction.STATUS_CHANGED)
+                    record(session, order.id, action_name,
+                           f"Shipment {shipment.shipment_number} is now {target.value}"
+                           + (f" (assigned to {shipment.assigned_to})" if shipment.assigned_to else "") + ".", actor)
+                session.flush()
+                return load_shipments(session, order_id=order.id, shipment_id=shipment.id)[0]
+
+            return run_once(session, operation_key, "shipment.advance", actor, ShipmentInfo, action)
 
     # --- returns, notes, expiry -----------------------------------------------------------
     def return_item(
@@ -575,3 +704,38 @@ def _refuse_short_stock(session: Session, products: dict[int, Product], wanted: 
 def _next_shipment_number(session: Session, order: LockedOrder) -> str:
     count = session.execute(select(func.count(Shipment.id)).where(Shipment.order_id == order.id)).scalar_one()
     return f"SHP-{order.order_number.removeprefix('ORD-')}-{count + 1}"
+
+
+def _prepared_units(session: Session, order_id: int) -> dict[int, int]:
+    """Units per item already in prepared (not yet shipped or cancelled) shipments."""
+    rows = session.execute(
+        select(ShipmentLine.order_item_id, func.sum(ShipmentLine.quantity))
+        .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
+        .where(Shipment.order_id == order_id, Shipment.status.not_in(("shipped", "cancelled")))
+        .group_by(ShipmentLine.order_item_id)
+    ).all()
+    return {item_id: int(units) for item_id, units in rows}
+
+
+def _parse_shipment_status(raw: object) -> ShipmentStatus:
+    try:
+        return ShipmentStatus(str(raw).strip().lower())
+    except ValueError:
+        options = ", ".join(s.value for s in ShipmentStatus)
+        raise InvalidInput(f"{raw!r} is not a shipment status; use one of {options}.") from None
+
+
+def _shipment_details(
+    assigned_to: str | None, box_size: str | None, weight_grams: int | str | None, notes: str | None
+) -> dict[str, object]:
+    """The optional workflow fields, validated; only those given."""
+    details: dict[str, object] = {}
+    if (name := clean_text(assigned_to, "assignee", required=False, max_length=128)) is not None:
+        details["assigned_to"] = name
+    if (box := clean_text(box_size, "box size", required=False, max_length=64)) is not None:
+        details["box_size"] = box
+    if weight_grams not in (None, ""):
+        details["weight_grams"] = check_count(weight_grams, "weight in grams")
+    if (text := clean_text(notes, "shipment notes", required=False, max_length=4000)) is not None:
+        details["notes"] = text
+    return details

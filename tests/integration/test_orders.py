@@ -277,3 +277,33 @@ def test_bad_order_input_is_a_sentence_and_changes_nothing(
     after = (shop.stock.list_stock(), shop.order_queries.get_order(number), shop.order_queries.history(number),
              shop.order_queries.list_orders())
     assert after == before
+
+
+def test_fulfillment_workflow_fulfils_only_when_shipped(shop: Services) -> None:
+    number = order(shop, ("A", 5), ("B", 2))
+    shop.orders.change_status(ADMIN, number, "processing")
+    parcel = shop.orders.prepare_shipment(ADMIN, number, [ShipRequest("A", 3)], assigned_to="pat", box_size="M")
+    assert parcel.status.value == "pending" and parcel.assigned_to == "pat"
+    with pytest.raises(InvalidInput, match="only 2 remain to ship .*3 in prepared shipments"):
+        shop.orders.prepare_shipment(ADMIN, number, [ShipRequest("A", 3)])
+    for step in ("picking", "packing", "ready_to_ship"):
+        assert shop.orders.advance_shipment(ADMIN, parcel.shipment_number, step).status.value == step
+        assert on_hand(shop, "A") == (100, 5)  # nothing leaves before shipped
+    with pytest.raises(InvalidTransition, match="cannot go back"):
+        shop.orders.advance_shipment(ADMIN, parcel.shipment_number, "picking")
+    done = shop.orders.advance_shipment(ADMIN, parcel.shipment_number, "shipped", weight_grams=850, tracking="PKG-7")
+    assert done.status.value == "shipped" and done.weight_grams == 850 and done.tracking_number == "PKG-7"
+    assert [(line.sku, line.quantity, line.location) for line in done.lines] == [("A", 3, "WAREHOUSE_MAIN")]
+    assert on_hand(shop, "A") == (97, 2)
+    assert shop.order_queries.get_order(number).status is OrderStatus.PARTIALLY_SHIPPED
+    assert OrderHistoryAction.PACKED in [h.action for h in shop.order_queries.history(number)]
+
+    other = shop.orders.prepare_shipment(ADMIN, number, [ShipRequest("B")])
+    assert [line.quantity for line in other.lines] == [2]
+    assert [s.shipment_number for s in shop.order_queries.open_shipments()] == [other.shipment_number]
+    shop.orders.advance_shipment(ADMIN, other.shipment_number, "cancelled")
+    assert on_hand(shop, "B") == (50, 2)  # reservations stay in place
+    assert shop.order_queries.open_shipments() == ()
+    with pytest.raises(InvalidTransition, match="can no longer change"):
+        shop.orders.advance_shipment(ADMIN, other.shipment_number, "shipped")
+    assert_invariants(shop)
