@@ -13,6 +13,7 @@ from orion_desktop.domain.enums import ProductType
 from orion_desktop.domain.errors import Conflict, InvalidInput, NotFound
 from orion_desktop.domain.results import LocationInfo, LocationSummary, ProductInfo, StoreInfo
 from orion_desktop.domain.validation import (
+    check_count,
     check_optional_level,
     clean_sku,
     clean_text,
@@ -181,8 +182,8 @@ class CatalogService:
             if search and search.strip():
                 query = query.where(product_search_clause(search))
             query = query.order_by(Store.code, Product.sku)
-            if limit:
-                query = query.limit(limit)
+            if limit is not None:
+                query = query.limit(check_count(limit, "limit"))
             return tuple(product_info(product, code) for product, code in session.execute(query).all())
 
 
@@ -253,11 +254,20 @@ def _refuse_duplicates(session, store: StoreInfo, sku: str, gtin: str | None) ->
             raise Conflict(f"GTIN {gtin_rules.display_gtin(gtin)} already belongs to {other} in store {store.code}.")
 
 
+def like_pattern(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, with %, _ and \\ taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def product_search_clause(search: str):  # type: ignore[no-untyped-def]
     """Match title or SKU by substring, or the GTIN exactly when the text is a valid barcode."""
     text = search.strip()
-    pattern = f"%{text.lower()}%"
-    clauses = [func.lower(Product.title).like(pattern), func.lower(Product.sku).like(pattern)]
+    pattern = like_pattern(text.lower())
+    clauses = [
+        func.lower(Product.title).like(pattern, escape="\\"),
+        func.lower(Product.sku).like(pattern, escape="\\"),
+    ]
     if gtin_rules.looks_like_gtin(text):
         try:
             clauses.append(Product.gtin == gtin_rules.normalize_gtin(text))

@@ -36,6 +36,7 @@ from orion_desktop.domain.order_results import (
 from orion_desktop.domain.orders import OrderHistoryAction, OrderStatus, ShipmentStatus, parse_status
 from orion_desktop.domain.validation import check_count, clean_text
 from orion_desktop.services.backorders import backordered_items_query
+from orion_desktop.services.catalog import like_pattern
 from orion_desktop.services.order_stock import item_states
 
 _OPEN = InventoryReservation.quantity_reserved - InventoryReservation.quantity_fulfilled - InventoryReservation.quantity_released
@@ -75,8 +76,11 @@ class OrderQueries:
             if search and search.strip():
                 text = search.strip()
                 query = query.where(
-                    or_(Order.order_number == text, Order.order_number.like(f"{_escape(text)}%", escape="\\"),
-                        func.lower(Order.customer_name).like(f"%{_escape(text.lower())}%", escape="\\"))
+                    or_(
+                        Order.order_number == text,
+                        Order.order_number.like(like_pattern(text.upper()), escape="\\"),
+                        func.lower(Order.customer_name).like(like_pattern(text.lower()), escape="\\"),
+                    )
                 )
             if before_id is not None:
                 query = query.where(Order.id < before_id)
@@ -241,10 +245,6 @@ class OrderQueries:
         """Shipments not yet shipped or cancelled, by workflow status."""
         with self._db.read() as session:
             return load_shipments(session, open_only=True, status=status)
-
-
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _reservations(session: Session, order_id: int) -> tuple[ReservationInfo, ...]:

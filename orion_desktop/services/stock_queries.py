@@ -87,11 +87,16 @@ class StockQueries:
         store: str | None = None,
         location: str | None = None,
         low_stock: int | str | None = None,
+        low_stock_only: bool = False,
         search: str | None = None,
         limit: int | None = None,
         offset: int = 0,
     ) -> tuple[StockRow, ...]:
-        """Inventory rows, filtered in SQL. ``low_stock`` keeps rows with available <= N."""
+        """Inventory rows, filtered in SQL.
+
+        ``low_stock=N`` keeps rows with available <= N; ``low_stock_only`` keeps rows at or below
+        each product's own threshold (else the default), as the low-stock list does.
+        """
         threshold = None if low_stock is None else check_level(low_stock, "low-stock threshold")
         with self._db.read() as session:
             query = self._stock_select()
@@ -101,6 +106,8 @@ class StockQueries:
                 query = query.where(Location.code == normalize_location_code(location))
             if threshold is not None:
                 query = query.where(_AVAILABLE <= threshold)
+            if low_stock_only:
+                query = query.where(_AVAILABLE <= _threshold(None))
             if search and search.strip():
                 query = query.where(product_search_clause(search))
             query = query.order_by(Store.code, Product.sku, Location.sort_key, Location.code).offset(offset)

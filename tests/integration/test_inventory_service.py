@@ -309,3 +309,14 @@ def test_store_and_product_catalog_rules(services: Services, admin: Actor, manag
     with pytest.raises(InvalidInput, match="more than one store"):
         services.stock.product_stock(None, "A")
     assert services.catalog.get_product("MAIN", "96385074").gtin == "0000096385074"
+
+
+def test_search_takes_wildcards_literally_and_low_stock_uses_own_thresholds(stocked: Services, manager: Actor) -> None:
+    stocked.catalog.add_product(ADMIN, store="MAIN", sku="SKU_1", title="100% cotton")
+    stocked.catalog.add_product(ADMIN, store="MAIN", sku="SKUX1", title="Wool", low_stock_threshold=50)
+    for sku in ("SKU_1", "SKUX1"):
+        stocked.inventory.set_quantity(manager, store="MAIN", product=sku, location="A-01", quantity=30)
+    assert [r.sku for r in stocked.stock.list_stock(search="sku_1")] == ["SKU_1"]
+    assert [r.sku for r in stocked.stock.list_stock(search="100%")] == ["SKU_1"]
+    # Wool's own threshold (50) flags its 30 units; cotton's default (10) does not.
+    assert [r.sku for r in stocked.stock.list_stock(low_stock_only=True)] == ["SKUX1"]
