@@ -80,6 +80,7 @@ class StockFilter:
     location: str | None = None
     search: str = ""
     low_stock_at_most: int | None = None  # keep rows whose available quantity is at most this
+    low_stock_only: bool = False  # keep rows at or below each product's own low-stock threshold
 
     def query_arguments(self) -> dict[str, Any]:
         return {
@@ -87,12 +88,16 @@ class StockFilter:
             "location": self.location or None,
             "search": self.search.strip() or None,
             "low_stock": self.low_stock_at_most,
+            "low_stock_only": self.low_stock_only,
         }
 
     @property
     def is_active(self) -> bool:
         """True when anything narrows the list."""
-        return bool(self.store or self.location or self.search.strip() or self.low_stock_at_most is not None)
+        return bool(
+            self.store or self.location or self.search.strip() or self.low_stock_at_most is not None
+            or self.low_stock_only
+        )
 
 
 class StockSource(Protocol):
@@ -104,6 +109,7 @@ class StockSource(Protocol):
         store: str | None = ...,
         location: str | None = ...,
         low_stock: int | str | None = ...,
+        low_stock_only: bool = ...,
         search: str | None = ...,
         limit: int | None = ...,
         offset: int = ...,

@@ -80,7 +80,10 @@ class InventoryPage(Page):
         self.location_combo.setAccessibleName("Location")
         self.low_stock_check = QCheckBox("Low stock only", self)
         self.low_stock_check.setObjectName("lowStockFilter")
-        self.low_stock_check.setToolTip(f"Show only rows with {DEFAULT_LOW_STOCK_THRESHOLD} or fewer units available")
+        self.low_stock_check.setToolTip(
+            "Show only rows at or below the product's low-stock threshold "
+            f"({DEFAULT_LOW_STOCK_THRESHOLD} units available for products without their own)"
+        )
         self.count_label = QLabel(self)
         self.count_label.setObjectName("inventoryCount")
         self.count_label.setEnabled(False)  # muted: a status line, not content
@@ -189,7 +192,7 @@ class InventoryPage(Page):
             store=self.store_combo.currentData(),
             location=self.location_combo.currentData(),
             search=self.search_edit.text(),
-            low_stock_at_most=DEFAULT_LOW_STOCK_THRESHOLD if self.low_stock_check.isChecked() else None,
+            low_stock_only=self.low_stock_check.isChecked(),
         )
 
     def apply_filter(self, *_args: object, clear_banner: bool = True) -> None:
