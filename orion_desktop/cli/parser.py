@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from orion_desktop import __version__
-from orion_desktop.cli import admin_commands, catalog_commands, stock_commands
+from orion_desktop.cli import admin_commands, catalog_commands, order_commands, stock_commands
 
 
 class _Parser(argparse.ArgumentParser):
@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     _location_commands(commands)
     _product_commands(commands)
     _stock_commands(commands)
+    _order_commands(commands)
     _io_commands(commands)
     demo = commands.add_parser("demo", help="fill the selected (empty) database with a demo warehouse")
     _json(demo)
@@ -207,6 +208,109 @@ def _stock_commands(commands) -> None:  # type: ignore[no-untyped-def]
     verify = sub.add_parser("verify", help="check that every stock row matches its ledger (exit 1 if not)")
     _json(verify)
     verify.set_defaults(handler=stock_commands.stock_verify)
+
+
+def _order(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--order", required=True, metavar="N", help="order number, e.g. ORD-1-20260101-ABC123")
+
+
+def _order_commands(commands) -> None:  # type: ignore[no-untyped-def]
+    sub = _group(commands, "order", "orders: create, list, show, status, ship, return, notes, history, ...",
+                 "order_command")
+
+    create = sub.add_parser("create", help="create a pending order")
+    _store(create)
+    create.add_argument(
+        "--item", action="append", required=True, metavar="P=QTY",
+        help="product (SKU or GTIN) and quantity, e.g. HP-1=2; repeat for more lines",
+    )
+    create.add_argument("--customer", metavar="NAME", help="customer name")
+    create.add_argument("--email", metavar="E", help="customer e-mail")
+    create.add_argument("--number", metavar="N", help="order number (default: ORD-{store}-{YYYYMMDD}-{6 chars})")
+    create.add_argument("--strict", action="store_true", help="refuse the order when stock is short")
+    create.add_argument("--expires-in", metavar="HOURS", help="reservations expire this many hours from now")
+    _op_key(create)
+    _json(create)
+    create.set_defaults(handler=order_commands.order_create)
+
+    lst = sub.add_parser("list", help="list orders, newest first")
+    _store(lst)
+    lst.add_argument("--status", metavar="S",
+                     help="pending, processing, partially_shipped, shipped, delivered or cancelled")
+    lst.add_argument("--search", metavar="TEXT", help="order number (or its start) or part of the customer name")
+    lst.add_argument("--limit", default="200", metavar="N")
+    _json(lst)
+    lst.set_defaults(handler=order_commands.order_list)
+
+    show = sub.add_parser("show", help="one order: items, reservations, shipments")
+    _order(show)
+    _json(show)
+    show.set_defaults(handler=order_commands.order_show)
+
+    status = sub.add_parser("status", help="move an order to processing (reserve), shipped, delivered or cancelled")
+    _order(status)
+    status.add_argument("--set", dest="target", required=True,
+                        choices=["processing", "shipped", "delivered", "cancelled"])
+    _op_key(status)
+    _json(status)
+    status.set_defaults(handler=order_commands.order_status)
+
+    ship = sub.add_parser("ship", help="ship one line of an order (all that remains unless --quantity)")
+    _order(ship)
+    ship.add_argument("--item", required=True, metavar="P|ITEM_ID", help="SKU, GTIN or item id of the order line")
+    ship.add_argument("--quantity", metavar="Q", help="how many (default: all that remains)")
+    ship.add_argument("--location", metavar="L", help="ship from this location instead of the reserved one")
+    ship.add_argument("--tracking", metavar="T", help="tracking number")
+    ship.add_argument("--carrier", metavar="C")
+    _op_key(ship)
+    _json(ship)
+    ship.set_defaults(handler=order_commands.order_ship)
+
+    shipment_status = sub.add_parser("shipment-status", help="what is shipped and what remains, item by item")
+    _order(shipment_status)
+    _json(shipment_status)
+    shipment_status.set_defaults(handler=order_commands.order_shipment_status)
+
+    ret = sub.add_parser("return", help="take shipped units back onto a shelf or as damaged")
+    _order(ret)
+    ret.add_argument("--item", required=True, metavar="P|ITEM_ID", help="SKU, GTIN or item id of the order line")
+    ret.add_argument("--quantity", required=True, metavar="Q")
+    where = ret.add_mutually_exclusive_group(required=True)
+    where.add_argument("--location", metavar="L", help="restock at this location")
+    where.add_argument("--damaged", action="store_true", help="record as damaged; stock is not changed")
+    ret.add_argument("--reason", metavar="R")
+    _op_key(ret)
+    _json(ret)
+    ret.set_defaults(handler=order_commands.order_return)
+
+    note = sub.add_parser("note", help="add a note to an order")
+    _order(note)
+    note.add_argument("--text", required=True, metavar="T")
+    note.add_argument("--customer-visible", action="store_true", help="the customer may see it (default: internal)")
+    _json(note)
+    note.set_defaults(handler=order_commands.order_note)
+
+    notes = sub.add_parser("notes", help="an order's notes")
+    _order(notes)
+    notes.add_argument("--customer-visible-only", action="store_true")
+    _json(notes)
+    notes.set_defaults(handler=order_commands.order_notes)
+
+    history = sub.add_parser("history", help="everything that happened to an order, oldest first")
+    _order(history)
+    _json(history)
+    history.set_defaults(handler=order_commands.order_history)
+
+    backorders = sub.add_parser("backorders", help="units waiting for stock, in the order they will be served")
+    _store(backorders)
+    _product(backorders, required=False)
+    _json(backorders)
+    backorders.set_defaults(handler=order_commands.order_backorders)
+
+    expire = sub.add_parser("expire-reservations",
+                            help="release reservations past their deadline (those orders go back to pending)")
+    _json(expire)
+    expire.set_defaults(handler=order_commands.order_expire_reservations)
 
 
 def _io_commands(commands) -> None:  # type: ignore[no-untyped-def]
