@@ -90,7 +90,9 @@ def lock_order(session: Session, order_number: str) -> tuple[LockedOrder, list[I
     row = session.execute(
         select(Order.id, Order.store_id, Order.order_number, Order.status, Order.reservation_expires_at)
         .where(Order.order_number == number)
-        .with_for_update()
+        # NO KEY UPDATE, so foreign-key checks (KEY SHARE) of rows inserted for this order by a
+        # restock's backorder allocation never wait on it.
+        .with_for_update(key_share=True)
     ).first()
     if row is None:
         raise NotFound(f"There is no order {number}.")

@@ -120,7 +120,7 @@ def current_levels(session: Session, inventory_id: int, *, lock: bool = False) -
     """(quantity, reserved) of one row; with ``lock``, hold it until commit (PostgreSQL FOR UPDATE)."""
     query = select(_inventory.c.quantity, _inventory.c.reserved_quantity).where(_inventory.c.id == inventory_id)
     if lock:
-        query = query.with_for_update()
+        query = query.with_for_update(key_share=True)  # FOR NO KEY UPDATE: see lock_product_rows
     quantity, reserved = session.execute(query).one()
     return quantity, reserved
 
@@ -168,6 +168,8 @@ def lock_product_rows(session: Session, product_ids: set[int] | list[int]) -> No
 
     All multi-row stock work (orders, shipping, transfers with backorder allocation) takes its
     row locks in this one global order, so two PCs can wait for each other but never deadlock.
+    FOR NO KEY UPDATE (the lock an UPDATE takes anyway) rather than FOR UPDATE: it does not block
+    the KEY SHARE locks of foreign-key checks, e.g. a reservation row being inserted for the row.
     SQLite needs nothing: a writer holds the whole database (BEGIN IMMEDIATE).
     """
     if not product_ids or session.get_bind().dialect.name != "postgresql":
@@ -176,5 +178,5 @@ def lock_product_rows(session: Session, product_ids: set[int] | list[int]) -> No
         select(_inventory.c.id)
         .where(_inventory.c.product_id.in_(sorted(product_ids)))
         .order_by(_inventory.c.id)
-        .with_for_update()
+        .with_for_update(key_share=True)  # renders FOR NO KEY UPDATE on PostgreSQL
     ).all()
