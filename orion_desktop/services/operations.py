@@ -77,8 +77,10 @@ def decode(cls: Any, data: Any) -> Any:
         options = [arg for arg in typing.get_args(cls) if arg is not type(None)]
         return decode(options[0], data)
     if origin is tuple:
-        (item_type, *_rest) = typing.get_args(cls)
-        return tuple(decode(item_type, item) for item in data)
+        args = typing.get_args(cls)
+        if len(args) == 2 and args[1] is Ellipsis:  # tuple[X, ...]
+            return tuple(decode(args[0], item) for item in data)
+        return tuple(decode(item_type, item) for item_type, item in zip(args, data, strict=True))
     if isinstance(cls, type) and dataclasses.is_dataclass(cls):
         hints = typing.get_type_hints(cls)
         return cls(**{field.name: decode(hints[field.name], data[field.name]) for field in dataclasses.fields(cls)})

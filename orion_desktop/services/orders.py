@@ -672,6 +672,8 @@ class OrderService:
                 units = sum(r.quantity for r in released)
                 released_units += units
                 _set_status(session, order, OrderStatus.PENDING)
+                # The deadline is spent: processing the order again holds stock until it ships or is cancelled.
+                session.execute(update(Order).where(Order.id == order.id).values(reservation_expires_at=None))
                 record(session, order.id, OrderHistoryAction.INVENTORY_RELEASED,
                        f"Reservation expired; released {units} units and moved back to pending.", actor,
                        old_status=order.status.value, new_status=OrderStatus.PENDING.value)

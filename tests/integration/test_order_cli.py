@@ -252,8 +252,6 @@ def test_operation_keys_make_retries_safe(shop: Cli) -> None:
     assert shop.json(*ret)["returned_quantity"] == shop.json(*ret)["returned_quantity"] == 1
 
 
-@pytest.mark.xfail(reason="service bug: a replayed ship operation key returns a dict, not a ShipItemResult "
-                          "(operations.decode reads tuple[int, tuple[ShipItemResult, ...]] as tuple[int, ...])")
 def test_replayed_ship_prints_the_human_sentence(shop: Cli) -> None:
     number = shop.create("A=3")
     ship = ["order", "ship", "--order", number, "--item", "A", "--quantity", "1", "--operation-key", "ship-h"]

@@ -216,6 +216,10 @@ def test_reservation_expiry(shop: Services) -> None:
     assert shop.order_queries.get_order(late).status is OrderStatus.PENDING
     assert on_hand(shop, "A") == (100, 5)
     assert shop.order_queries.history(late)[-1].new_status == "pending"
+    # The spent deadline is cleared: processing again holds the stock until shipped or cancelled.
+    assert shop.order_queries.get_order(late).reservation_expires_at is None
+    shop.orders.change_status(ADMIN, late, "processing")
+    assert shop.orders.expire_reservations(ADMIN).order_numbers == ()
     assert_invariants(shop)
 
 

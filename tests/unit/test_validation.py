@@ -85,3 +85,15 @@ def test_roles_grant_in_order() -> None:
     scoped.require_store("MAIN")
     with pytest.raises(PermissionDenied, match="OUTLET"):
         scoped.require_store("OUTLET")
+
+
+def test_operation_results_round_trip_through_json() -> None:
+    """Replaying an operation key rebuilds exactly the first result, nested tuples included."""
+    import json
+
+    from orion_desktop.domain.order_results import ShipItemResult
+    from orion_desktop.services.operations import decode, encode
+
+    value = (7, (ShipItemResult(1, 2, 3, 3, 0, True), ShipItemResult(1, 4, 1, 1, 2, False)))
+    kind = tuple[int, tuple[ShipItemResult, ...]]
+    assert decode(kind, json.loads(json.dumps(encode(value)))) == value
