@@ -1,0 +1,1 @@
+"""Dialogs built in code: values in, a frozen value object out, inline validation, errors as sentences."""
