@@ -19,6 +19,7 @@ from orion_desktop.services.stock_queries import StockQueries
 if TYPE_CHECKING:
     from orion_desktop.services.demo import DemoSummary
     from orion_desktop.services.importing import ImportService
+    from orion_desktop.services.order_import import OrderImportService
 
 
 @dataclass
@@ -49,6 +50,13 @@ class Services:
         from orion_desktop.services.importing import ImportService
 
         return ImportService(self._database)
+
+    @cached_property
+    def order_import(self) -> OrderImportService:
+        """Orders from a marketplace CSV, loaded on first use."""
+        from orion_desktop.services.order_import import OrderImportService
+
+        return OrderImportService(self._database)
 
     @property
     def database_description(self) -> str:

@@ -34,6 +34,13 @@ def import_file(ctx: CliContext) -> int:
     path = Path(ctx.args.file)
     importer = ctx.services.importing
     kind = ctx.args.import_kind
+    if kind == "orders":
+        result = ctx.services.order_import.import_orders(ctx.actor, path)
+        if ctx.json:
+            print_json(result)
+        else:
+            print(f"Imported {path.name}: {result.rows} lines, {result.created} new orders (pending).")
+        return 0
     if kind == "products":
         result = importer.import_products(ctx.actor, path)
     else:

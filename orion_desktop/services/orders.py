@@ -169,46 +169,22 @@ class OrderService:
             def action() -> str:
                 store_info = resolve_store(session, store)
                 actor.require_store(store_info.code)
-                wanted: dict[int, tuple[object, int]] = {}
+                quantities: dict[int, int] = {}
                 for line in lines:
                     quantity = check_count(line.quantity)
                     ref = resolve_product(session, store_info, line.product)
-                    previous = wanted.get(ref.id, (ref, 0))[1]
-                    wanted[ref.id] = (ref, previous + quantity)  # the same product twice is one line
-                products = {p.id: p for p in session.scalars(select(Product).where(Product.id.in_(wanted))).all()}
+                    quantities[ref.id] = quantities.get(ref.id, 0) + quantity  # the same product twice is one line
                 if strict:
-                    _refuse_short_stock(session, products, {pid: qty for pid, (_, qty) in wanted.items()})
+                    products = {p.id: p for p in session.scalars(select(Product).where(Product.id.in_(quantities)))}
+                    _refuse_short_stock(session, products, quantities)
                 order_number = given_number or new_order_number(store_info.id, datetime.now(UTC).date())
                 if session.execute(select(Order.id).where(Order.order_number == order_number)).first():
                     raise Conflict(f"An order numbered {order_number} already exists.")
-                order = Order(
-                    store_id=store_info.id,
-                    order_number=order_number,
-                    status=OrderStatus.PENDING.value,
-                    customer_name=customer_name,
-                    customer_email=customer_email,
-                    channel=channel_name,
+                insert_order(
+                    session, actor, store_id=store_info.id, order_number=order_number, quantities=quantities,
+                    customer=customer_name, email=customer_email, channel=channel_name,
                     reservation_expires_at=reservation_expires_at,
-                    created_by=actor.name,
                 )
-                session.add(order)
-                session.flush()
-                for product_id, (_ref, quantity) in wanted.items():
-                    product = products[product_id]
-                    session.add(
-                        OrderItem(
-                            order_id=order.id,
-                            product_id=product.id,
-                            product_name=product.title,
-                            sku=product.sku,
-                            gtin=product.gtin,
-                            quantity=quantity,
-                        )
-                    )
-                session.flush()
-                units = sum(q for _, q in wanted.values())
-                record(session, order.id, OrderHistoryAction.CREATED,
-                       f"Order created with {len(wanted)} lines, {units} units.", actor, new_status="pending")
                 return order_number
 
             return run_once(session, operation_key, "order.create", actor, str, action)
@@ -679,6 +655,44 @@ class OrderService:
                        old_status=order.status.value, new_status=OrderStatus.PENDING.value)
                 expired.append(order.order_number)
             return ExpiryResult(tuple(expired), released_units)
+
+
+def insert_order(
+    session: Session,
+    actor: Actor,
+    *,
+    store_id: int,
+    order_number: str,
+    quantities: dict[int, int],
+    customer: str | None,
+    email: str | None,
+    channel: str,
+    reservation_expires_at: datetime | None = None,
+) -> int:
+    """Write a pending order with one line per product (validated input); return its id."""
+    products = {p.id: p for p in session.scalars(select(Product).where(Product.id.in_(quantities)))}
+    order = Order(
+        store_id=store_id,
+        order_number=order_number,
+        status=OrderStatus.PENDING.value,
+        customer_name=customer,
+        customer_email=email,
+        channel=channel,
+        reservation_expires_at=reservation_expires_at,
+        created_by=actor.name,
+    )
+    session.add(order)
+    session.flush()
+    session.add_all(
+        OrderItem(order_id=order.id, product_id=pid, product_name=products[pid].title, sku=products[pid].sku,
+                  gtin=products[pid].gtin, quantity=quantity)
+        for pid, quantity in quantities.items()
+    )
+    session.flush()
+    record(session, order.id, OrderHistoryAction.CREATED,
+           f"Order created with {len(quantities)} lines, {sum(quantities.values())} units"
+           + (f" (channel {channel})" if channel != "manual" else "") + ".", actor, new_status="pending")
+    return order.id
 
 
 def _refuse_short_stock(session: Session, products: dict[int, Product], wanted: dict[int, int]) -> None:

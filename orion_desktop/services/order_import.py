@@ -1,0 +1,93 @@
+"""Orders from a marketplace CSV: one row per line item, grouped by order number, all or nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+
+from orion_desktop.db.engine import Database
+from orion_desktop.db.models import Order
+from orion_desktop.domain.actor import Actor, Permission
+from orion_desktop.domain.errors import InvalidInput, OrionError
+from orion_desktop.domain.results import ImportResult
+from orion_desktop.domain.validation import check_count, clean_text
+from orion_desktop.services.importing import CsvFormat, Problems, StoreResolver, chunks, read_csv
+from orion_desktop.services.lookup import resolve_product
+from orion_desktop.services.orders import insert_order
+
+ORDER_FORMAT = CsvFormat(
+    kind="orders",
+    required=("order_number", "quantity"),
+    one_of=("product", "sku", "gtin"),
+    optional=("store", "customer", "email", "channel"),
+    example="order_number,store,customer,email,channel,product,quantity",
+)
+_ORDER_FIELDS = ("customer", "email", "channel")
+
+
+@dataclass
+class _PendingOrder:
+    number: str
+    store_id: int
+    first_line: int
+    header: dict[str, str | None]
+    quantities: dict[int, int] = field(default_factory=dict)
+
+
+class OrderImportService:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    def import_orders(self, actor: Actor, path: Path, *, store: str | None = None) -> ImportResult:
+        """Create one pending order per order number in the file; a bad file creates none."""
+        actor.require(Permission.MANAGE_ORDERS)
+        table = read_csv(path, ORDER_FORMAT)
+        problems = Problems(table.file_name)
+        for line_number, message in table.shape_problems:
+            problems.add(line_number, message)
+        with self._db.write() as session:
+            stores = StoreResolver(session, actor, table, store)
+            orders: dict[str, _PendingOrder] = {}
+            for line in table.lines:
+                try:
+                    number = clean_text(line.get("order_number"), "order number", max_length=64)
+                    assert number is not None
+                    if " " in number:
+                        raise InvalidInput(f"the order number {number!r} must not contain spaces")
+                    store_info = stores.for_line(line)
+                    product = line.get("product") or line.get("sku") or line.get("gtin")
+                    ref = resolve_product(session, store_info, product)
+                    quantity = check_count(line.get("quantity"))
+                    header = {
+                        name: clean_text(line.get(name), name, required=False, max_length=255) for name in _ORDER_FIELDS
+                    }
+                except OrionError as error:
+                    problems.add(line.number, error)
+                    continue
+                pending = orders.setdefault(number, _PendingOrder(number, store_info.id, line.number, header))
+                if pending.store_id != store_info.id:
+                    problems.add(line.number, f"order {number} already has lines for another store (line {pending.first_line})")
+                    continue
+                for name, value in header.items():
+                    if value and pending.header[name] and value != pending.header[name]:
+                        problems.add(line.number, f"the {name} differs from line {pending.first_line} of order {number}")
+                    elif value:
+                        pending.header[name] = value
+                pending.quantities[ref.id] = pending.quantities.get(ref.id, 0) + quantity
+            existing = {
+                number
+                for batch in chunks(orders)
+                for number in session.scalars(select(Order.order_number).where(Order.order_number.in_(batch)))
+            }
+            for number in sorted(existing):
+                problems.add(orders[number].first_line, f"order {number} already exists")
+            problems.raise_if_any()
+            for pending in orders.values():
+                insert_order(
+                    session, actor, store_id=pending.store_id, order_number=pending.number,
+                    quantities=pending.quantities, customer=pending.header["customer"],
+                    email=pending.header["email"], channel=pending.header["channel"] or "import",
+                )
+            return ImportResult(kind="orders", rows=len(table.lines), created=len(orders), updated=0)
