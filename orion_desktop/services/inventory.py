@@ -220,6 +220,8 @@ class InventoryService:
                         reserved_change=0,
                         note=note,
                     )
+                # Units arriving at an active location may be what a waiting order needs.
+                allocate_backorders(session, {out_slot.product.id}, actor)
                 return TransferResult(source=changes["out"], destination=changes["in"])
 
             return run_once(session, operation_key, "stock.transfer", actor, TransferResult, action)

@@ -311,3 +311,15 @@ def test_fulfillment_workflow_fulfils_only_when_shipped(shop: Services) -> None:
     with pytest.raises(InvalidTransition, match="can no longer change"):
         shop.orders.advance_shipment(ADMIN, other.shipment_number, "shipped")
     assert_invariants(shop)
+
+
+def test_transfer_to_an_active_location_serves_backorders(shop: Services) -> None:
+    shop.inventory.set_quantity(ADMIN, store="MAIN", product="C", location="QUARANTINE", quantity=10)
+    shop.catalog.update_location(ADMIN, "QUARANTINE", is_active=False)  # stock there is not handed out
+    number = order(shop, ("C", 80))
+    result = shop.orders.change_status(ADMIN, number, "processing")
+    assert [(b.quantity) for b in result.backordered] == [5]
+    shop.inventory.transfer(ADMIN, store="MAIN", product="C", source="QUARANTINE", destination="A-02", quantity=10)
+    assert shop.order_queries.backorders() == ()
+    assert [i.reserved for i in shop.order_queries.get_order(number).items] == [80]
+    assert_invariants(shop)
