@@ -14,6 +14,7 @@ from orion_desktop.services.catalog import CatalogService
 from orion_desktop.services.inventory import InventoryService
 from orion_desktop.services.order_queries import OrderQueries
 from orion_desktop.services.orders import OrderService
+from orion_desktop.services.packing import PackingService
 from orion_desktop.services.stock_queries import StockQueries
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ class Services:
     stock: StockQueries
     orders: OrderService
     order_queries: OrderQueries
+    packing: PackingService
     _database: Database = field(repr=False)
 
     @classmethod
@@ -39,8 +41,9 @@ class Services:
             catalog=CatalogService(database),
             inventory=InventoryService(database),
             stock=StockQueries(database),
-            orders=OrderService(database),
+            orders=(orders := OrderService(database)),
             order_queries=OrderQueries(database),
+            packing=PackingService(database, orders),
             _database=database,
         )
 

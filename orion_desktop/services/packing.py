@@ -1,0 +1,174 @@
+"""The pack station's reads and its one write, plus the data of pick lists and packing slips.
+
+Scanning itself is pure (domain.packing.PackSession): the station loads the order's open lines
+once, and only a code that is not on the order costs a (indexed) catalog lookup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from sqlalchemy import func, or_, select
+
+from orion_desktop.db.engine import Database
+from orion_desktop.db.models import (
+    InventoryReservation,
+    Location,
+    Order,
+    OrderItem,
+    Product,
+    Shipment,
+    ShipmentLine,
+    Store,
+)
+from orion_desktop.db.types import utcnow
+from orion_desktop.domain.actor import Actor
+from orion_desktop.domain.errors import InvalidInput, InvalidTransition, NotFound
+from orion_desktop.domain.order_results import ShipItemResult
+from orion_desktop.domain.orders import OrderStatus
+from orion_desktop.domain.packing import PackLine
+from orion_desktop.domain.print_results import PackingSlip, PickList, PickRow, SlipLine
+from orion_desktop.domain.validation import clean_text
+from orion_desktop.services.orders import OrderService, ShipRequest
+
+_OPEN = InventoryReservation.quantity_reserved - InventoryReservation.quantity_fulfilled - InventoryReservation.quantity_released
+
+
+class PackingService:
+    def __init__(self, database: Database, orders: OrderService) -> None:
+        self._db = database
+        self._orders = orders
+
+    def open_order(self, order_number: str) -> tuple[str, OrderStatus, tuple[PackLine, ...]]:
+        """(order number, status, open lines) for the station; refuses orders with nothing to pack."""
+        number = clean_text(order_number, "order number", max_length=64)
+        with self._db.read() as session:
+            order = session.execute(select(Order.id, Order.order_number, Order.status).where(
+                Order.order_number == number)).first()
+            if order is None:
+                raise NotFound(f"There is no order {number}.")
+            status = OrderStatus(order.status)
+            if not status.is_open:
+                raise InvalidTransition(f"Order {order.order_number} is {status.value}; there is nothing to pack.")
+            rows = session.execute(
+                select(OrderItem.id, OrderItem.sku, OrderItem.product_name, Product.gtin, OrderItem.quantity,
+                       OrderItem.shipped_quantity, Product.product_type, Product.is_placeholder)
+                .join(Product, Product.id == OrderItem.product_id)
+                .where(OrderItem.order_id == order.id, OrderItem.shipped_quantity < OrderItem.quantity)
+                .order_by(OrderItem.id)
+            ).all()
+            lines = tuple(
+                PackLine(r.id, r.sku, r.product_name, r.gtin, r.quantity, r.shipped_quantity,
+                         physical=r.product_type == "physical" and not r.is_placeholder)
+                for r in rows
+            )
+            if not lines:
+                raise InvalidInput(f"Order {order.order_number} has nothing left to pack.")
+            return order.order_number, status, lines
+
+    def product_name(self, code: str) -> str | None:
+        """The title of a product with this SKU or canonical GTIN in any store (for "wrong item")."""
+        with self._db.read() as session:
+            return session.execute(
+                select(Product.title).where(or_(Product.gtin == code, Product.sku == code)).limit(1)
+            ).scalar_one_or_none()
+
+    def complete(
+        self,
+        actor: Actor,
+        order_number: str,
+        packed: Mapping[int, int],
+        *,
+        tracking: str | None = None,
+        carrier: str | None = None,
+        operation_key: str | None = None,
+    ) -> tuple[int, tuple[ShipItemResult, ...]]:
+        """Ship exactly the packed quantities as one shipment (partial allowed)."""
+        requests = [ShipRequest(item_id, quantity) for item_id, quantity in packed.items() if quantity > 0]
+        if not requests:
+            raise InvalidInput("Nothing is packed yet; scan the items into the box first.")
+        return self._orders.ship(actor, order_number, requests, tracking=tracking, carrier=carrier,
+                                 operation_key=operation_key)
+
+    def pick_list(self, order_numbers: Sequence[str]) -> PickList:
+        """Where to walk: every open line once per location, along the picking path, then by SKU."""
+        numbers = tuple(dict.fromkeys(clean_text(n, "order number", max_length=64) or "" for n in order_numbers))
+        if not numbers:
+            raise InvalidInput("Name at least one order for the pick list.")
+        with self._db.read() as session:
+            found = dict(session.execute(select(Order.order_number, Order.id).where(Order.order_number.in_(numbers))).all())
+            missing = [n for n in numbers if n not in found]
+            if missing:
+                raise NotFound(f"There is no order {', '.join(missing)}.")
+            reserved = session.execute(
+                select(Location.code, Location.sort_key, OrderItem.sku, OrderItem.product_name,
+                       func.sum(_OPEN), Order.order_number)
+                .join(OrderItem, OrderItem.id == InventoryReservation.order_item_id)
+                .join(Order, Order.id == OrderItem.order_id)
+                .join(Location, Location.id == InventoryReservation.location_id)
+                .where(Order.id.in_(found.values()), InventoryReservation.status == "active")
+                .group_by(Location.code, Location.sort_key, OrderItem.sku, OrderItem.product_name, Order.order_number)
+            ).all()
+            rows = [PickRow(code, key, sku, name, int(qty), number) for code, key, sku, name, qty, number in reserved]
+            # Open units with no reservation (pending or backordered lines) are listed without a location.
+            covered: dict[tuple[str, str], int] = {}
+            for row in rows:
+                covered[(row.order_number, row.sku)] = covered.get((row.order_number, row.sku), 0) + row.quantity
+            for number, sku, name, remaining, product_type, placeholder in session.execute(
+                select(Order.order_number, OrderItem.sku, OrderItem.product_name,
+                       OrderItem.quantity - OrderItem.shipped_quantity, Product.product_type, Product.is_placeholder)
+                .join(Order, Order.id == OrderItem.order_id)
+                .join(Product, Product.id == OrderItem.product_id)
+                .where(Order.id.in_(found.values()), OrderItem.shipped_quantity < OrderItem.quantity)
+            ).all():
+                if product_type != "physical" or placeholder:
+                    continue
+                gap = int(remaining) - covered.get((number, sku), 0)
+                if gap > 0:
+                    rows.append(PickRow(None, 2**31, sku, name, gap, number))
+            rows.sort(key=lambda r: (r.sort_key, r.location or "", r.sku, r.order_number))
+            return PickList(numbers, tuple(rows), utcnow())
+
+    def packing_slip(self, order_number: str, shipment_number: str | None = None) -> PackingSlip:
+        """The slip for one shipment of an order (default: its latest shipped one)."""
+        number = clean_text(order_number, "order number", max_length=64)
+        with self._db.read() as session:
+            order = session.execute(
+                select(Order.id, Order.order_number, Order.customer_name, Store.name)
+                .join(Store, Store.id == Order.store_id)
+                .where(Order.order_number == number)
+            ).first()
+            if order is None:
+                raise NotFound(f"There is no order {number}.")
+            query = select(Shipment).where(Shipment.order_id == order.id, Shipment.status == "shipped")
+            if shipment_number:
+                query = query.where(Shipment.shipment_number == shipment_number.strip())
+            shipment = session.scalars(query.order_by(Shipment.id.desc()).limit(1)).first()
+            if shipment is None:
+                raise NotFound(
+                    f"Order {order.order_number} has no shipped shipment"
+                    + (f" {shipment_number.strip()}" if shipment_number else "") + " yet."
+                )
+            shipped = session.execute(
+                select(OrderItem.sku, OrderItem.product_name, func.sum(ShipmentLine.quantity))
+                .join(OrderItem, OrderItem.id == ShipmentLine.order_item_id)
+                .where(ShipmentLine.shipment_id == shipment.id)
+                .group_by(OrderItem.id, OrderItem.sku, OrderItem.product_name)
+                .order_by(OrderItem.id)
+            ).all()
+            still_open = session.execute(
+                select(OrderItem.sku, OrderItem.product_name, OrderItem.quantity - OrderItem.shipped_quantity)
+                .where(OrderItem.order_id == order.id, OrderItem.shipped_quantity < OrderItem.quantity)
+                .order_by(OrderItem.id)
+            ).all()
+            return PackingSlip(
+                store_name=order.name,
+                order_number=order.order_number,
+                customer_name=order.customer_name,
+                shipment_number=shipment.shipment_number,
+                shipped_at=shipment.shipped_at,
+                tracking_number=shipment.tracking_number,
+                carrier=shipment.carrier,
+                shipped=tuple(SlipLine(sku, name, int(q)) for sku, name, q in shipped),
+                still_open=tuple(SlipLine(sku, name, int(q)) for sku, name, q in still_open),
+            )
