@@ -2,8 +2,9 @@
 
 A file is imported whole or not at all: every line is checked first, every bad line is
 reported with its line number (``ImportRejected``), and only a clean file is written, in
-one transaction. Lookups and writes are set-based (IN lists of at most ``CHUNK`` values and
-executemany statements), never one round trip per line, so 100k lines stay quick.
+one transaction. Lookups and writes are set-based (up to ``LOOKUP_CHUNK`` values per query,
+sent as one parameter, and executemany statements), never one round trip per line, so 100k
+lines stay quick.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Integer, and_, any_, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Row
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.engine import Database
@@ -35,10 +36,13 @@ from orion_desktop.domain.results import ImportResult, StoreInfo
 from orion_desktop.domain.validation import check_level, normalize_location_code
 from orion_desktop.services.catalog import CleanProduct, _clean_product
 from orion_desktop.services.lookup import ProductRef, dialect_insert, resolve_store
-from orion_desktop.services.stock_ops import require_stock_tracked
+from orion_desktop.services.operations import run_once
+from orion_desktop.services.stock_ops import LedgerNote, require_stock_tracked
 
-CHUNK = 10_000
-"""Most values looked up in one query (each query sends them as a single parameter, see one_of)."""
+IN_LIST_CHUNK = 500
+"""Most values in one plain ``IN (...)`` list, where each value is a bound parameter."""
+LOOKUP_CHUNK = 10_000
+"""Most values in one :func:`matches_any` lookup (all values travel as a single parameter)."""
 
 _products = Product.__table__
 _inventory = Inventory.__table__
@@ -257,7 +261,7 @@ def matches_any(session: Session, column: ColumnElement, values: Sequence[object
     return column.in_(select(listed.c.value))
 
 
-def chunks(values: Iterable[_T], size: int = CHUNK) -> Iterator[list[_T]]:
+def chunks(values: Iterable[_T], size: int = IN_LIST_CHUNK) -> Iterator[list[_T]]:
     batch: list[_T] = []
     for value in values:
         batch.append(value)
@@ -338,7 +342,7 @@ def _product_rows(session: Session, store: StoreInfo, column, values: Iterable[s
     """
     key = 1 if column is _products.c.sku else 2
     found: dict[str, Row[Any]] = {}
-    for batch in chunks(sorted(set(values))):
+    for batch in chunks(sorted(set(values)), LOOKUP_CHUNK):
         rows = session.execute(
             select(
                 _products.c.id,
@@ -412,26 +416,33 @@ class ImportService:
         self._db = database
 
     # --- products -------------------------------------------------------------------------
-    def import_products(self, actor: Actor, path: Path, *, store: str | None = None) -> ImportResult:
+    def import_products(
+        self, actor: Actor, path: Path, *, store: str | None = None, operation_key: str | None = None
+    ) -> ImportResult:
         """Create or update products from a CSV file, matched by (store, SKU). All lines or none.
 
         Columns a file does not have are left alone on existing products; an empty cell in a
         column the file has clears the value (e.g. an empty ``low_stock_threshold`` means
-        the global default applies). ``store`` is used for lines without a store.
+        the global default applies). ``store`` is used for lines without a store. Replaying
+        an ``operation_key`` returns the first result and changes nothing.
         """
         actor.require(Permission.MANAGE_CATALOG)
         path = Path(path)
         table = read_csv(path, PRODUCT_FORMAT)
         with self._db.write() as session:
-            problems = Problems(table.file_name)
-            for number, message in table.shape_problems:
-                problems.add(number, message)
-            stores = StoreResolver(session, actor, table, store)
-            lines = self._clean_product_lines(table, stores, problems)
-            existing = self._existing_products(session, lines)
-            self._check_product_conflicts(session, table, lines, existing, problems)
-            problems.raise_if_any()
-            return self._write_products(session, table, lines, existing)
+
+            def action() -> ImportResult:
+                problems = Problems(table.file_name)
+                for number, message in table.shape_problems:
+                    problems.add(number, message)
+                stores = StoreResolver(session, actor, table, store)
+                lines = self._clean_product_lines(table, stores, problems)
+                existing = self._existing_products(session, lines)
+                self._check_product_conflicts(session, table, lines, existing, problems)
+                problems.raise_if_any()
+                return self._write_products(session, table, lines, existing)
+
+            return run_once(session, operation_key, "import.products", actor, ImportResult, action)
 
     @staticmethod
     def _clean_product_lines(table: CsvTable, stores: StoreResolver, problems: Problems) -> list[_ProductLine]:
@@ -484,7 +495,7 @@ class ImportService:
             by_store.setdefault(line.store.id, set()).add(line.clean.sku)
         found: dict[tuple[int, str], _ExistingProduct] = {}
         for store_id, skus in by_store.items():
-            for batch in chunks(sorted(skus)):
+            for batch in chunks(sorted(skus), LOOKUP_CHUNK):
                 rows = session.execute(
                     select(
                         _products.c.id,
@@ -526,7 +537,7 @@ class ImportService:
             if line.clean.gtin is not None:
                 wanted.setdefault(line.store.id, {})[line.clean.gtin] = line
         for store_id, by_gtin in wanted.items():
-            for batch in chunks(sorted(by_gtin)):
+            for batch in chunks(sorted(by_gtin), LOOKUP_CHUNK):
                 rows = session.execute(
                     select(_products.c.sku, _products.c.gtin).where(
                         _products.c.store_id == store_id, matches_any(session, _products.c.gtin, batch)
@@ -550,7 +561,7 @@ class ImportService:
             new_placeholder = line.clean.is_placeholder if table.has("gtin") else False
             if new_type is not ProductType.PHYSICAL or new_placeholder:
                 becoming_untracked[before.id] = line
-        for batch in chunks(sorted(becoming_untracked)):
+        for batch in chunks(sorted(becoming_untracked), LOOKUP_CHUNK):
             with_stock = session.execute(
                 select(_inventory.c.product_id).where(matches_any(session, _inventory.c.product_id, batch)).distinct()
             ).scalars()
@@ -609,38 +620,46 @@ class ImportService:
         return ImportResult(kind="products", rows=len(table.lines), created=len(new_rows), updated=len(changed))
 
     # --- stock ----------------------------------------------------------------------------
-    def import_stock(self, actor: Actor, path: Path, *, store: str | None = None) -> ImportResult:
+    def import_stock(
+        self, actor: Actor, path: Path, *, store: str | None = None, operation_key: str | None = None
+    ) -> ImportResult:
         """Set on-hand quantities from a CSV file. All lines or none.
 
         Each changed row gets one ``import`` ledger row; unchanged rows get none, so importing
         the same file twice changes nothing the second time. Missing locations and stock rows
-        are created. ``store`` is used for lines without a store.
+        are created. ``store`` is used for lines without a store. Replaying an
+        ``operation_key`` returns the first result and changes nothing.
         """
         actor.require(Permission.CHANGE_STOCK)
         path = Path(path)
         table = read_csv(path, STOCK_FORMAT)
         with self._db.write() as session:
-            problems = Problems(table.file_name)
-            for number, message in table.shape_problems:
-                problems.add(number, message)
-            stores = StoreResolver(session, actor, table, store)
-            lines = self._parse_stock_lines(table, stores, problems)
-            self._resolve_stock_products(session, lines, problems)
-            lines = self._refuse_duplicate_slots([line for line in lines if line.product is not None], problems)
-            location_ids = self._location_ids(session, {line.location for line in lines})
-            slots = self._existing_slots(session, lines, location_ids)
-            for line in lines:
-                assert line.product is not None
-                slot = slots.get((line.product.id, location_ids.get(line.location, -1)))
-                if slot is not None and line.quantity < slot.reserved:
-                    problems.add(
-                        line.number,
-                        f"Cannot set {line.product.title} ({line.product.sku}) at {line.location} to "
-                        f"{line.quantity}: {slot.reserved} units are reserved there for orders. "
-                        f"Set at least {slot.reserved}.",
-                    )
-            problems.raise_if_any()
-            return self._write_stock(session, actor, table, lines, location_ids, slots)
+
+            def action() -> ImportResult:
+                problems = Problems(table.file_name)
+                for number, message in table.shape_problems:
+                    problems.add(number, message)
+                stores = StoreResolver(session, actor, table, store)
+                lines = self._parse_stock_lines(table, stores, problems)
+                self._resolve_stock_products(session, lines, problems)
+                lines = self._refuse_duplicate_slots([line for line in lines if line.product is not None], problems)
+                location_ids = self._location_ids(session, {line.location for line in lines})
+                slots = self._existing_slots(session, lines, location_ids)
+                for line in lines:
+                    assert line.product is not None
+                    slot = slots.get((line.product.id, location_ids.get(line.location, -1)))
+                    if slot is not None and line.quantity < slot.reserved:
+                        problems.add(
+                            line.number,
+                            f"Cannot set {line.product.title} ({line.product.sku}) at {line.location} to "
+                            f"{line.quantity}: {slot.reserved} units are reserved there for orders. "
+                            f"Set at least {slot.reserved}.",
+                        )
+                problems.raise_if_any()
+                note = LedgerNote(actor, f"imported from {table.file_name}", operation_key)
+                return self._write_stock(session, note, table, lines, location_ids, slots)
+
+            return run_once(session, operation_key, "import.stock", actor, ImportResult, action)
 
     @staticmethod
     def _parse_stock_lines(table: CsvTable, stores: StoreResolver, problems: Problems) -> list[_StockLine]:
@@ -656,11 +675,12 @@ class ImportService:
             except OrionError as error:
                 problems.add(line.number, error)
                 continue
-            identifiers = [(column, line.get(column)) for column in id_columns if line.get(column)]
+            cells = line.cells
+            identifiers = [(column, cells[column]) for column in id_columns if cells.get(column)]
             if not identifiers:
                 problems.add(line.number, "Say which product: give its SKU or GTIN.")
                 bad = True
-            raw_location = line.get("location")
+            raw_location = cells.get("location", "")
             if raw_location not in location_cache:
                 try:
                     location_cache[raw_location] = normalize_location_code(raw_location)
@@ -670,7 +690,7 @@ class ImportService:
             if isinstance(location, InvalidInput):
                 problems.add(line.number, location)
                 bad = True
-            raw_quantity = line.get("quantity")
+            raw_quantity = cells.get("quantity", "")
             if raw_quantity not in quantity_cache:
                 try:
                     if not raw_quantity:
@@ -775,7 +795,7 @@ class ImportService:
     @staticmethod
     def _location_ids(session: Session, codes: set[str]) -> dict[str, int]:
         found: dict[str, int] = {}
-        for batch in chunks(sorted(codes)):
+        for batch in chunks(sorted(codes), LOOKUP_CHUNK):
             found.update(
                 session.execute(
                     select(_locations.c.code, _locations.c.id).where(matches_any(session, _locations.c.code, batch))
@@ -808,11 +828,11 @@ class ImportService:
         found: dict[tuple[int, int], _Slot] = {}
         if self._db.is_sqlite:
             # BEGIN IMMEDIATE already holds the write lock: nobody else changes these rows now.
-            for batch in chunks(sorted({product_id for product_id, _ in wanted})):
+            for batch in chunks(sorted({product_id for product_id, _ in wanted}), LOOKUP_CHUNK):
                 query = select(*columns).where(matches_any(session, _inventory.c.product_id, batch))
-                for row in session.execute(query).all():
-                    if (row.product_id, row.location_id) in wanted:
-                        found[(row.product_id, row.location_id)] = _Slot(row.id, row.quantity, row.reserved_quantity)
+                for inventory_id, product_id, location_id, quantity, reserved in session.execute(query).all():
+                    if (product_id, location_id) in wanted:
+                        found[(product_id, location_id)] = _Slot(inventory_id, quantity, reserved)
             return found
         # PostgreSQL: one query for all (product, location) pairs, so the locks are taken in one
         # ascending-id pass rather than per chunk.
@@ -834,14 +854,14 @@ class ImportService:
             .order_by(_inventory.c.id)
             .with_for_update(of=_inventory)
         )
-        for row in session.execute(query).all():
-            found[(row.product_id, row.location_id)] = _Slot(row.id, row.quantity, row.reserved_quantity)
+        for inventory_id, product_id, location_id, quantity, reserved in session.execute(query).all():
+            found[(product_id, location_id)] = _Slot(inventory_id, quantity, reserved)
         return found
 
     @staticmethod
     def _write_stock(
         session: Session,
-        actor: Actor,
+        note: LedgerNote,
         table: CsvTable,
         lines: Sequence[_StockLine],
         location_ids: dict[str, int],
@@ -863,7 +883,6 @@ class ImportService:
         new_rows: list[dict[str, object]] = []
         changes: list[dict[str, object]] = []
         ledger: list[dict[str, object]] = []
-        reason = f"imported from {table.file_name}"
         for line in lines:
             product = line.product
             assert product is not None
@@ -890,7 +909,7 @@ class ImportService:
             if line.quantity != before:
                 ledger.append(
                     {
-                        "store_id": product.store_id,
+                        "store_id": line.store.id,
                         "product_id": product.id,
                         "location_id": loc_id,
                         "transaction_type": TransactionType.IMPORT.value,
@@ -900,10 +919,10 @@ class ImportService:
                         "reserved_after": reserved,
                         "order_id": None,
                         "order_number": None,
-                        "reason": reason,
-                        "created_by": actor.name,
+                        "reason": note.reason,
+                        "created_by": note.actor.name,
                         "created_at": now,
-                        "operation_key": None,
+                        "operation_key": note.operation_key,
                     }
                 )
         try:

@@ -132,3 +132,12 @@ def test_demo_stock_round_trips_through_export_and_import(
     assert (result.rows, result.created, result.updated) == (demo.stock_rows, 0, 0)
     assert services.stock.verify().ledger_rows == demo.ledger_rows
     assert_ledger_consistent(services)
+
+
+def test_demo_holds_can_be_released_through_the_inventory_service(demo: DemoSummary, services: Services) -> None:
+    held = next(r for r in services.stock.list_stock() if r.reserved_quantity)
+    change = services.inventory.release(
+        Actor(name="pat", role=Role.PACKER), store=held.store_code, product=held.sku, location=held.location, quantity=1
+    )
+    assert (change.quantity_after, change.reserved_after) == (held.quantity, held.reserved_quantity - 1)
+    assert_ledger_consistent(services)

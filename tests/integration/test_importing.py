@@ -405,6 +405,34 @@ def test_stock_lines_name_their_store_when_there_are_several(
     assert_ledger_consistent(catalog)
 
 
+def test_a_value_under_an_unnamed_column_is_refused(catalog: Services, importer: ImportService, tmp_path: Path) -> None:
+    # Spreadsheets often end the header with a separator; empty cells there are fine.
+    path = write(tmp_path, "stock.csv", "product;location;quantity;\nA;WAREHOUSE_A;4;\nB;WAREHOUSE_A;5;oops\n")
+    with pytest.raises(ImportRejected) as excinfo:
+        importer.import_stock(MANAGER, path)
+    assert rejected(excinfo) == ["line 3: has a value in a column without a name in the first line."]
+    path = write(tmp_path, "stock.csv", "product;location;quantity;\nA;WAREHOUSE_A;4;\n")
+    assert importer.import_stock(MANAGER, path).created == 1
+
+
+def test_an_import_replayed_with_its_operation_key_changes_nothing_twice(
+    catalog: Services, importer: ImportService, tmp_path: Path
+) -> None:
+    path = write(tmp_path, "stock.csv", STOCK_HEADER + "A,WAREHOUSE_A,10\n")
+    first = importer.import_stock(MANAGER, path, operation_key="key-1")
+    assert first.created == 1
+    assert catalog.stock.ledger(limit=1)[0].quantity_after == 10
+    # Someone changes the stock, then the GUI retries the same action (e.g. after a timeout).
+    catalog.inventory.set_quantity(MANAGER, store="MAIN", product="A", location="WAREHOUSE_A", quantity=3)
+    before = snapshot(catalog)
+    assert importer.import_stock(MANAGER, path, operation_key="key-1") == first
+    assert snapshot(catalog) == before
+    products = write(tmp_path, "p.csv", "sku,title\nNEW,New thing\n")
+    assert importer.import_products(MANAGER, products, operation_key="key-2").created == 1
+    assert importer.import_products(MANAGER, products, operation_key="key-2").created == 1  # the first result
+    assert len(catalog.catalog.list_products()) == 6
+
+
 # --- export --------------------------------------------------------------------------------
 
 
