@@ -11,8 +11,13 @@ from orion_desktop.domain.errors import OrionError
 def main(argv: list[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else argv
     args = parse(arguments)
+    if getattr(args, "printing_command", None):
+        # PDF output uses Qt's PDF writer: only these commands load Qt.
+        from orion_desktop.printing import commands as printing
+
+        args.handler = getattr(printing, args.printing_command)
     if args.command is not None:
-        return run_parsed(args, arguments)  # never imports Qt: commands start fast
+        return run_parsed(args, arguments)  # other commands never import Qt: they start fast
     from orion_desktop.gui_launch import launch
 
     try:

@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     _stock_commands(commands)
     _order_commands(commands)
     _io_commands(commands)
+    _printing_commands(commands)
     demo = commands.add_parser("demo", help="fill the selected (empty) database with a demo warehouse")
     _json(demo)
     demo.set_defaults(handler=admin_commands.demo)
@@ -330,3 +331,18 @@ def _io_commands(commands) -> None:  # type: ignore[no-untyped-def]
     _store(stock)
     _json(stock)
     stock.set_defaults(handler=admin_commands.export_stock)
+
+
+def _printing_commands(commands) -> None:  # type: ignore[no-untyped-def]
+    """PDF commands. Their handlers load Qt, so __main__ resolves them (``printing_command``)."""
+    pick = commands.add_parser("picklist", help="a pick list PDF for one or more orders, in walking order")
+    pick.add_argument("--order", action="append", required=True, metavar="N", help="order number (repeat for a batch)")
+    pick.add_argument("--pdf", required=True, metavar="FILE")
+    _json(pick)
+    pick.set_defaults(printing_command="picklist")
+    slip = commands.add_parser("packing-slip", help="the packing slip PDF of an order's shipment")
+    slip.add_argument("--order", required=True, metavar="N")
+    slip.add_argument("--shipment", metavar="ID", help="shipment number (default: the latest shipped one)")
+    slip.add_argument("--pdf", required=True, metavar="FILE")
+    _json(slip)
+    slip.set_defaults(printing_command="packing_slip")

@@ -1,0 +1,31 @@
+"""`orion-desktop picklist` and `packing-slip`: the only commands that load Qt (for its PDF writer)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from orion_desktop.cli.context import CliContext
+from orion_desktop.cli.output import print_json
+from orion_desktop.printing.layout import packing_slip_html, pick_list_html
+from orion_desktop.printing.pdf import write_pdf
+
+
+def picklist(ctx: CliContext) -> int:
+    pick = ctx.services.packing.pick_list(ctx.args.order)
+    # Landscape: location codes and order numbers fit on one line each.
+    path = write_pdf(pick_list_html(pick), Path(ctx.args.pdf), "Pick list", landscape=True)
+    if ctx.json:
+        print_json({"file": str(path), "orders": list(pick.order_numbers), "lines": len(pick.rows)})
+    else:
+        print(f"Pick list for {len(pick.order_numbers)} orders ({len(pick.rows)} lines) written to {path}.")
+    return 0
+
+
+def packing_slip(ctx: CliContext) -> int:
+    slip = ctx.services.packing.packing_slip(ctx.args.order, ctx.args.shipment)
+    path = write_pdf(packing_slip_html(slip), Path(ctx.args.pdf), f"Packing slip {slip.order_number}")
+    if ctx.json:
+        print_json({"file": str(path), "order_number": slip.order_number, "shipment": slip.shipment_number})
+    else:
+        print(f"Packing slip for {slip.order_number} (shipment {slip.shipment_number}) written to {path}.")
+    return 0

@@ -1,0 +1,83 @@
+"""HTML for the documents. Plain, high-contrast and large enough to read on a cart in a warehouse."""
+
+from __future__ import annotations
+
+from html import escape
+
+from orion_desktop.domain.print_results import PackingSlip, PickList
+
+_STYLE = """
+body { font-family: 'DejaVu Sans', sans-serif; font-size: 10pt; color: #000; }
+h1 { font-size: 18pt; margin: 0 0 4pt 0; }
+p.meta { color: #333; margin: 0 0 10pt 0; }
+table { border-collapse: collapse; border-color: #888; }
+th { text-align: left; background-color: #e8e8e8; }
+td.num, th.num { text-align: right; }
+td.loc { font-weight: bold; font-size: 11pt; }
+h2 { font-size: 12pt; margin: 14pt 0 4pt 0; }
+"""
+
+
+# Qt's rich text honours table and column widths given as HTML attributes, not as CSS.
+_TABLE = "<table width='100%' cellpadding='5' cellspacing='0' border='0.5'>"
+
+
+def _header(*columns: tuple[str, int, bool]) -> str:
+    """Header cells: (label, width in percent, right-aligned)."""
+    return "<tr>" + "".join(
+        f"<th width='{width}%'" + (" class='num'" if right else "") + f">{escape(label)}</th>"
+        for label, width, right in columns
+    ) + "</tr>"
+
+
+def _page(title: str, body: str) -> str:
+    return f"<html><head><style>{_STYLE}</style><title>{escape(title)}</title></head><body>{body}</body></html>"
+
+
+def pick_list_html(pick: PickList) -> str:
+    orders = ", ".join(pick.order_numbers)
+    rows = "".join(
+        "<tr>"
+        f"<td class='loc'>{escape(row.location or 'NOT RESERVED')}</td>"
+        f"<td>{escape(row.sku)}</td><td>{escape(row.title)}</td>"
+        f"<td class='num'>{row.quantity}</td><td>{escape(row.order_number)}</td><td>&#9744;</td>"
+        "</tr>"
+        for row in pick.rows
+    )
+    units = sum(row.quantity for row in pick.rows)
+    body = (
+        f"<h1>Pick list</h1><p class='meta'>Orders: {escape(orders)}<br/>"
+        f"{len(pick.rows)} lines, {units} units · printed {pick.created_at:%Y-%m-%d %H:%M} UTC</p>"
+        + _TABLE
+        + _header(("Location", 20, False), ("SKU", 15, False), ("Product", 28, False), ("Qty", 6, True),
+                  ("Order", 25, False), ("Done", 6, False))
+        + f"{rows}</table>"
+    )
+    return _page("Pick list", body)
+
+
+def packing_slip_html(slip: PackingSlip) -> str:
+    def table(lines: tuple) -> str:  # type: ignore[type-arg]
+        body = "".join(
+            f"<tr><td>{escape(line.sku)}</td><td>{escape(line.title)}</td><td class='num'>{line.quantity}</td></tr>"
+            for line in lines
+        )
+        return _TABLE + _header(("SKU", 22, False), ("Product", 63, False), ("Qty", 15, True)) + f"{body}</table>"
+
+    shipped_on = f"{slip.shipped_at:%Y-%m-%d}" if slip.shipped_at else ""
+    tracking = ""
+    if slip.tracking_number:
+        tracking = f"<br/>Tracking: {escape(slip.tracking_number)}" + (
+            f" ({escape(slip.carrier)})" if slip.carrier else "")
+    body = (
+        f"<h1>{escape(slip.store_name)}</h1>"
+        f"<p class='meta'>Packing slip for order <b>{escape(slip.order_number)}</b>"
+        + (f"<br/>Customer: {escape(slip.customer_name)}" if slip.customer_name else "")
+        + f"<br/>Shipment {escape(slip.shipment_number)} · shipped {shipped_on}{tracking}</p>"
+        f"<h2>In this parcel</h2>{table(slip.shipped)}"
+    )
+    if slip.still_open:
+        body += f"<h2>Still to come (sent separately)</h2>{table(slip.still_open)}"
+    else:
+        body += "<p>This completes your order.</p>"
+    return _page(f"Packing slip {slip.order_number}", body)
