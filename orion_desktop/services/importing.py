@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -19,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Integer, and_, any_, bindparam, func, insert, select, update
+from sqlalchemy import Integer, and_, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
@@ -35,9 +34,10 @@ from orion_desktop.domain.errors import Conflict, ImportRejected, InvalidInput, 
 from orion_desktop.domain.results import ImportResult, StoreInfo
 from orion_desktop.domain.validation import check_level, normalize_location_code
 from orion_desktop.services.catalog import CleanProduct, _clean_product
-from orion_desktop.services.lookup import ProductRef, dialect_insert, resolve_store
+from orion_desktop.services.lookup import ProductRef, dialect_insert, matches_any, resolve_store
 from orion_desktop.services.operations import run_once
-from orion_desktop.services.stock_ops import LedgerNote, require_stock_tracked
+from orion_desktop.services.backorders import allocate_backorders
+from orion_desktop.services.stock_ops import LedgerNote, lock_product_rows, require_stock_tracked
 
 IN_LIST_CHUNK = 500
 """Most values in one plain ``IN (...)`` list, where each value is a bound parameter."""
@@ -246,19 +246,6 @@ class Problems:
         if self._items:
             ordered = sorted(self._items)
             raise ImportRejected(self.file_name, [f"line {line}: {message}" for line, _, message in ordered])
-
-
-def matches_any(session: Session, column: ColumnElement, values: Sequence[object]) -> ColumnElement[bool]:  # type: ignore[type-arg]
-    """``column IN (values)`` with all values in one bound parameter.
-
-    An IN list of N values is N parameters that SQLAlchemy renders and the driver parses; at
-    100k lines that costs more than the queries themselves. PostgreSQL gets an array
-    (``= ANY(:values)``), SQLite a JSON list (``IN (SELECT value FROM json_each(:values))``).
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
-    listed = func.json_each(bindparam(None, json.dumps(list(values)))).table_valued("value")
-    return column.in_(select(listed.c.value))
 
 
 def chunks(values: Iterable[_T], size: int = IN_LIST_CHUNK) -> Iterator[list[_T]]:
@@ -643,6 +630,9 @@ class ImportService:
                 lines = self._parse_stock_lines(table, stores, problems)
                 self._resolve_stock_products(session, lines, problems)
                 lines = self._refuse_duplicate_slots([line for line in lines if line.product is not None], problems)
+                # The global lock order (every stock row of these products, ascending id) before any
+                # row is read for writing, as in every multi-row stock change.
+                lock_product_rows(session, {line.product.id for line in lines if line.product is not None})
                 location_ids = self._location_ids(session, {line.location for line in lines})
                 slots = self._existing_slots(session, lines, location_ids)
                 for line in lines:
@@ -657,7 +647,10 @@ class ImportService:
                         )
                 problems.raise_if_any()
                 note = LedgerNote(actor, f"imported from {table.file_name}", operation_key)
-                return self._write_stock(session, note, table, lines, location_ids, slots)
+                result = self._write_stock(session, note, table, lines, location_ids, slots)
+                # New stock goes to waiting orders first (oldest first), in this same transaction.
+                allocate_backorders(session, _increased_products(lines, location_ids, slots), actor)
+                return result
 
             return run_once(session, operation_key, "import.stock", actor, ImportResult, action)
 
@@ -852,7 +845,7 @@ class ImportService:
                 and_(_inventory.c.product_id == listed.c.product_id, _inventory.c.location_id == listed.c.location_id),
             )
             .order_by(_inventory.c.id)
-            .with_for_update(of=_inventory)
+            .with_for_update(of=_inventory, key_share=True)  # NO KEY UPDATE, as lock_product_rows
         )
         for inventory_id, product_id, location_id, quantity, reserved in session.execute(query).all():
             found[(product_id, location_id)] = _Slot(inventory_id, quantity, reserved)
@@ -1011,3 +1004,17 @@ class ImportService:
 
 
 __all__ = ["EXPORT_COLUMNS", "ImportService", "PRODUCT_FORMAT", "STOCK_FORMAT", "read_csv"]
+
+
+def _increased_products(
+    lines: Sequence[_StockLine], location_ids: dict[str, int], slots: dict[tuple[int, int], _Slot]
+) -> set[int]:
+    """Products whose stock the import raised somewhere (those may serve backorders)."""
+    raised: set[int] = set()
+    for line in lines:
+        assert line.product is not None
+        slot = slots.get((line.product.id, location_ids.get(line.location, -1)))
+        before = slot.quantity if slot is not None else 0
+        if line.quantity > before:
+            raised.add(line.product.id)
+    return raised

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Row, select
+import json
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, Row, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -151,3 +155,16 @@ def product_info(row: Product, store_code: str) -> ProductInfo:
         reorder_point=row.reorder_point,
         is_placeholder=row.is_placeholder,
     )
+
+
+def matches_any(session: Session, column: ColumnElement, values: Sequence[object]) -> ColumnElement[bool]:  # type: ignore[type-arg]
+    """``column IN (values)`` with all values in one bound parameter.
+
+    An IN list of N values is N parameters that SQLAlchemy renders and the driver parses; at
+    100k lines that costs more than the queries themselves. PostgreSQL gets an array
+    (``= ANY(:values)``), SQLite a JSON list (``IN (SELECT value FROM json_each(:values))``).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    listed = func.json_each(bindparam(None, json.dumps(list(values)))).table_valued("value")
+    return column.in_(select(listed.c.value))

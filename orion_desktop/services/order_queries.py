@@ -229,7 +229,7 @@ class OrderQueries:
                 from orion_desktop.services.lookup import resolve_product, resolve_store
 
                 product_ids = {resolve_product(session, resolve_store(session, store), product).id}
-            waiting = backordered_items_query(product_ids).subquery()
+            waiting = backordered_items_query(session, product_ids).subquery()
             rows = session.execute(
                 select(waiting.c.order_number, waiting.c.id, waiting.c.item_id, OrderItem.sku, OrderItem.product_name,
                        waiting.c.missing, Order.created_at, Product.product_type, Product.is_placeholder)

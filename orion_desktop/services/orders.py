@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.engine import Database
-from orion_desktop.db.models import Location, Order, OrderItem, OrderNote, Product, Shipment, ShipmentLine
+from orion_desktop.db.models import Order, OrderItem, OrderNote, Product, Shipment, ShipmentLine
 from orion_desktop.db.types import utcnow
 from orion_desktop.domain import gtin as gtin_rules
 from orion_desktop.domain.actor import Actor, Permission

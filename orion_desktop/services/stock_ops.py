@@ -18,7 +18,7 @@ from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import TransactionType
 from orion_desktop.domain.errors import InsufficientStock, InvalidInput
 from orion_desktop.domain.results import StockChange
-from orion_desktop.services.lookup import ProductRef
+from orion_desktop.services.lookup import ProductRef, matches_any
 
 _inventory = Inventory.__table__
 _ledger = InventoryTransaction.__table__
@@ -176,7 +176,7 @@ def lock_product_rows(session: Session, product_ids: set[int] | list[int]) -> No
         return
     session.execute(
         select(_inventory.c.id)
-        .where(_inventory.c.product_id.in_(sorted(product_ids)))
+        .where(matches_any(session, _inventory.c.product_id, sorted(product_ids)))
         .order_by(_inventory.c.id)
         .with_for_update(key_share=True)  # renders FOR NO KEY UPDATE on PostgreSQL
     ).all()

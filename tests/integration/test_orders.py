@@ -323,3 +323,14 @@ def test_transfer_to_an_active_location_serves_backorders(shop: Services) -> Non
     assert shop.order_queries.backorders() == ()
     assert [i.reserved for i in shop.order_queries.get_order(number).items] == [80]
     assert_invariants(shop)
+
+
+def test_stock_import_serves_backorders(shop: Services, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    number = order(shop, ("B", 60))
+    assert [b.quantity for b in shop.orders.change_status(ADMIN, number, "processing").backordered] == [10]
+    delivery = tmp_path / "delivery.csv"
+    delivery.write_text("product,location,quantity\nB,INBOUND,12\nA,INBOUND,0\n", encoding="utf-8")
+    shop.importing.import_stock(ADMIN, delivery)
+    assert shop.order_queries.backorders() == ()
+    assert on_hand(shop, "B") == (62, 60)
+    assert_invariants(shop)
