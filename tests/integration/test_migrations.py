@@ -335,7 +335,7 @@ def _upgrade_in_threads(url: str, workers: int) -> list[object]:
     return results
 
 
-@pytest.mark.parametrize("round_", range(3))
+@pytest.mark.parametrize("round_", range(2))
 def test_concurrent_upgrades_of_one_postgresql_database_run_the_migrations_once(
     pg_database_factory, round_: int  # type: ignore[no-untyped-def]
 ) -> None:

@@ -1,0 +1,310 @@
+"""The performance budgets of DESIGN.md §7, measured as ratios or bounds within one run.
+
+Run with ``pytest tests/perf -m perf`` (PostgreSQL parts need ORION_TEST_POSTGRES_URL).
+The measured figures are printed in the terminal summary; RESULTS.md holds a recorded run.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import psycopg
+import pytest
+from sqlalchemy import event, inspect
+
+from orion_desktop.bootstrap import Services
+from orion_desktop.db.engine import Database
+from orion_desktop.domain.actor import Actor
+from orion_desktop.domain.enums import Role
+
+pytestmark = pytest.mark.perf
+
+ACTOR = Actor(name="perf", role=Role.MANAGER)
+ADMIN = Actor(name="admin", role=Role.ADMIN)
+
+
+class BudgetMissed(AssertionError):
+    """A measured figure outside its budget (any other failure is a plain error)."""
+
+
+def within_budget(ok: bool, message: str) -> None:
+    if not ok:
+        raise BudgetMissed(message)
+
+
+# Budgets the product misses today (details and fixes in tests/perf/RESULTS.md). Not strict:
+# timings on a shared machine vary; remove a marker once its fix is in. Only BudgetMissed is
+# expected: a wrong result or an error still fails these tests.
+MISSES_RESERVE_BUDGET = pytest.mark.xfail(
+    raises=BudgetMissed,
+    strict=False,
+    reason="InventoryService.reserve spends ~5 ms of Python CPU per call (SQLAlchemy statement construction "
+    "and cache keys for 4 separate lookups + 3 writes, ORM-enabled selects); see RESULTS.md",
+)
+MISSES_STATS_BUDGET = pytest.mark.xfail(
+    raises=BudgetMissed,
+    strict=False,
+    reason="stats() uses count(DISTINCT store_id/location_id) over all stock rows (a sort each); see RESULTS.md",
+)
+MISSES_LOW_STOCK_BUDGET = pytest.mark.xfail(
+    raises=BudgetMissed,
+    strict=False,
+    reason="low_stock() joins every stock row to products to compare with the per-product threshold; "
+    "no index can serve it; see RESULTS.md",
+)
+MISSES_LISTING_BUDGET = pytest.mark.xfail(
+    raises=BudgetMissed,
+    strict=False,
+    reason="list_stock() orders by stores.code, so every page joins and sorts all rows; searches scan all "
+    "products (LIKE '%x%'); see RESULTS.md",
+)
+
+
+# --- (a) a reserve through the service costs at most 3x the raw DBAPI statements --------------
+
+
+class RawReserve:
+    """The statements a reserve needs, written by hand on a bare psycopg connection.
+
+    The same lookups the service has to make (store by code, product by SKU, location by code,
+    the stock row), the conditional UPDATE ... RETURNING, the ledger INSERT from the returned
+    values, and, where the schema has reservations, the hold row. One transaction, one commit.
+    """
+
+    def __init__(self, url: str, with_reservation: bool) -> None:
+        self.connection = psycopg.connect(url)
+        self.with_reservation = with_reservation
+
+    def __call__(self, store: str, sku: str, location: str, quantity: int) -> tuple[int, int]:
+        now = datetime.now(UTC)
+        with self.connection.transaction():
+            cursor = self.connection.cursor()
+            store_id = cursor.execute("SELECT id, code, name FROM stores WHERE code = %s", (store,)).fetchone()[0]
+            product = cursor.execute(
+                "SELECT p.id, p.store_id, s.code, p.sku, p.title, p.product_type, p.is_placeholder "
+                "FROM products p JOIN stores s ON s.id = p.store_id WHERE p.store_id = %s AND p.sku = %s",
+                (store_id, sku),
+            ).fetchone()
+            location_id = cursor.execute("SELECT id FROM locations WHERE code = %s", (location,)).fetchone()[0]
+            inventory_id = cursor.execute(
+                "SELECT id FROM inventory WHERE product_id = %s AND location_id = %s", (product[0], location_id)
+            ).fetchone()[0]
+            row = cursor.execute(
+                "UPDATE inventory SET reserved_quantity = reserved_quantity + %(n)s, updated_at = %(now)s "
+                "WHERE id = %(id)s AND quantity - reserved_quantity >= %(n)s "
+                "RETURNING quantity, reserved_quantity",
+                {"n": quantity, "now": now, "id": inventory_id},
+            ).fetchone()
+            assert row is not None, "the raw reserve ran out of stock"
+            cursor.execute(
+                "INSERT INTO inventory_transactions (store_id, product_id, location_id, transaction_type, "
+                "quantity_change, reserved_change, quantity_after, reserved_after, order_id, order_number, reason, "
+                "created_by, created_at, operation_key) "
+                "VALUES (%s, %s, %s, 'reserve', 0, %s, %s, %s, NULL, NULL, NULL, %s, %s, NULL)",
+                (product[1], product[0], location_id, quantity, row[0], row[1], "perf", now),
+            )
+            if self.with_reservation:
+                cursor.execute(
+                    "INSERT INTO inventory_reservations (inventory_id, location_id, order_id, order_item_id, "
+                    "quantity_reserved, quantity_fulfilled, quantity_released, status, expires_at, notes, "
+                    "created_by, reserved_at, updated_at) "
+                    "VALUES (%s, %s, NULL, NULL, %s, 0, 0, 'active', NULL, NULL, %s, %s, %s)",
+                    (inventory_id, location_id, quantity, "perf", now, now),
+                )
+        return row
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+class Replay:
+    """Exactly the statements one service call sent, re-sent through bare psycopg.
+
+    service / replay is the cost of the Python layers (SQLAlchemy, session, dataclasses);
+    replay / raw is the cost of any statements the service sends beyond the necessary ones.
+    """
+
+    def __init__(self, url: str, statements: list[tuple[str, Any]]) -> None:
+        self.connection = psycopg.connect(url)
+        self.statements = statements
+
+    def __call__(self) -> None:
+        with self.connection.transaction():
+            cursor = self.connection.cursor()
+            for statement, parameters in self.statements:
+                cursor.execute(statement, parameters)
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def _cpu_ms(call: Any, runs: int) -> float:
+    started = time.process_time()
+    for _ in range(runs):
+        call()
+    return (time.process_time() - started) * 1000 / runs
+
+
+def _capture(database: Database, call: Any) -> list[tuple[str, Any]]:
+    captured: list[tuple[str, Any]] = []
+
+    def listener(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        captured.append((statement, parameters))
+
+    event.listen(database.engine, "before_cursor_execute", listener)
+    try:
+        call()
+    finally:
+        event.remove(database.engine, "before_cursor_execute", listener)
+    return captured
+
+
+@MISSES_RESERVE_BUDGET
+def test_a_reserve_through_the_service_costs_at_most_3x_the_raw_statements(perf_database: Any, perf: Any) -> None:
+    database = perf_database("postgresql", "reserve")
+    services = Services.on(database)
+    services.catalog.add_store(ADMIN, "MAIN", "Main")
+    services.catalog.add_product(ACTOR, store="MAIN", sku="HOT", title="Hot seller")
+    services.catalog.add_product(ACTOR, store="MAIN", sku="RAW", title="Raw seller")
+    for sku in ("HOT", "RAW"):
+        services.inventory.adjust(ACTOR, store="MAIN", product=sku, location="PICK-1", delta=10**8, reason="stock")
+    with database.engine.connect() as conn:
+        with_reservation = inspect(conn).has_table("inventory_reservations")
+
+    def service_reserve() -> None:
+        services.inventory.reserve(ACTOR, store="MAIN", product="HOT", location="PICK-1", quantity=1)
+
+    url = database.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    raw = RawReserve(url, with_reservation)
+    replay = Replay(url, _capture(database, service_reserve))
+    def raw_reserve() -> None:
+        raw("MAIN", "RAW", "PICK-1", 1)
+
+    try:
+        service, raw_time = perf.measure_pair(service_reserve, raw_reserve, runs=300, warmup=50)
+        _service_again, replayed = perf.measure_pair(service_reserve, replay, runs=150, warmup=10)
+        # Client-side CPU per call: unlike wall time, hardly affected by load on the machine.
+        cpu = {name: _cpu_ms(call, 100) for name, call in (("service", service_reserve), ("raw", raw_reserve))}
+    finally:
+        raw.close()
+        replay.close()
+    ratio = service.median_ms / raw_time.median_ms
+    perf.record(
+        f"(a) reserve, PostgreSQL: service {service}; raw psycopg {raw_time}; ratio {ratio:.2f}x (budget 3x). "
+        f"Replay of the service's own {len(replay.statements)} statements: {replayed} "
+        f"(service/replay {service.median_ms / replayed.median_ms:.2f}x, replay/raw {replayed.median_ms / raw_time.median_ms:.2f}x). "
+        f"Client CPU per call: service {cpu['service']:.2f} ms, raw {cpu['raw']:.2f} ms. Load average {os.getloadavg()[0]:.1f}"
+    )
+    within_budget(ratio <= 3.0, f"a reserve through the service costs {ratio:.2f}x the raw statements (budget 3x)")
+
+
+# --- (b) stats and low stock over 300k stock rows under 150 ms --------------------------------
+
+
+@pytest.fixture(scope="module")
+def stock_300k(perf_database: Any, perf: Any) -> Any:
+    """Built on first use per backend, so a run of one backend does not fill the other."""
+    cache: dict[str, Any] = {}
+
+    def get(backend: str) -> Any:
+        if backend not in cache:
+            cache[backend] = perf.fill_stock(perf_database(backend, "stock300k"), products=100_000, locations_per_product=3)
+        return cache[backend]
+
+    return get
+
+
+@MISSES_STATS_BUDGET
+@pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
+def test_stats_over_300k_stock_rows_under_150_ms(backend: str, stock_300k: Any, perf: Any) -> None:
+    data = stock_300k(backend)
+    queries = Services.on(data.database).stock
+    stats = queries.stats()
+    assert stats.total_entries == data.stock_rows == 300_000
+    assert stats.low_stock_count == data.low_rows
+    timing = perf.measure(queries.stats, runs=7)
+    perf.record(f"(b) stats(), {backend}, {data.stock_rows} stock rows: {timing} (budget 150 ms)")
+    within_budget(timing.median_ms < 150, f"stats() took {timing.median_ms:.0f} ms (budget 150 ms)")
+
+
+@MISSES_LOW_STOCK_BUDGET
+@pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
+def test_low_stock_over_300k_stock_rows_under_150_ms(backend: str, stock_300k: Any, perf: Any) -> None:
+    data = stock_300k(backend)
+    queries = Services.on(data.database).stock
+    assert len(queries.low_stock()) == data.low_rows
+    page = perf.measure(lambda: queries.low_stock(limit=200), runs=7)
+    everything = perf.measure(queries.low_stock, runs=5)
+    perf.record(
+        f"(b) low_stock(), {backend}, {data.stock_rows} stock rows: first page of 200 {page}; "
+        f"all {data.low_rows} low rows {everything} (budget 150 ms)"
+    )
+    within_budget(page.median_ms < 150, f"a page of low stock took {page.median_ms:.0f} ms (budget 150 ms)")
+    within_budget(everything.median_ms < 150, f"all low stock took {everything.median_ms:.0f} ms (budget 150 ms)")
+
+
+# --- (c) verify over 1M ledger rows under 10 s ----------------------------------------------
+
+
+def test_verify_over_1m_ledger_rows_under_10_s(perf_database: Any, perf: Any) -> None:
+    database = perf_database("postgresql", "ledger1m")
+    ledger_rows = perf.fill_ledger(database, inventory_rows=100_000, steps=10)
+    queries = Services.on(database).stock
+    timing = perf.measure(queries.verify, runs=1, warmup=0)
+    report = queries.verify()
+    perf.record(f"(c) verify(), PostgreSQL, {ledger_rows} ledger rows over {report.rows_checked} stock rows: {timing} (budget 10 s)")
+    assert report.ledger_rows == ledger_rows == 1_000_000
+    assert report.rows_checked == 100_000
+    assert report.ok, report
+    within_budget(timing.median_ms < 10_000, f"verify() took {timing.median_ms / 1000:.1f} s (budget 10 s)")
+
+
+# --- (d) a page of stock at 100k rows costs at most 2x the same page at 1k rows ---------------
+
+SEARCHES = {
+    "no search": None,
+    "word in 1/8 of titles": "gadget",
+    "one SKU": "SKU-0000421",
+    "nothing matches": "zzzz",
+}
+
+
+@pytest.fixture(scope="module")
+def listing_data(perf_database: Any, perf: Any) -> Any:
+    cache: dict[tuple[str, int], Any] = {}
+
+    def get(backend: str, rows: int) -> Any:
+        if (backend, rows) not in cache:
+            cache[(backend, rows)] = perf.fill_stock(
+                perf_database(backend, f"list{rows}"), products=rows // 2, locations_per_product=2
+            )
+        return cache[(backend, rows)]
+
+    return get
+
+
+@MISSES_LISTING_BUDGET
+@pytest.mark.parametrize("search", list(SEARCHES))
+@pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
+def test_a_page_of_stock_at_100k_rows_costs_at_most_2x_the_page_at_1k_rows(
+    backend: str, search: str, listing_data: Any, perf: Any
+) -> None:
+    small = listing_data(backend, 1_000)
+    large = listing_data(backend, 100_000)
+    text = SEARCHES[search]
+
+    def page(data: Any):  # type: ignore[no-untyped-def]
+        queries = Services.on(data.database).stock
+        return lambda: queries.list_stock(limit=200, search=text)
+
+    assert len(page(large)()) == len(page(small)()) or text is not None  # same page size when unfiltered
+    small_time, large_time = perf.measure_pair(page(small), page(large), runs=11, warmup=3)
+    ratio = large_time.median_ms / small_time.median_ms
+    perf.record(
+        f"(d) list_stock(limit=200, search={text!r}), {backend}: 1k rows {small_time}; "
+        f"100k rows {large_time}; ratio {ratio:.1f}x (budget 2x)"
+    )
+    within_budget(ratio <= 2.0, f"a page at 100k rows costs {ratio:.1f}x the page at 1k rows (budget 2x)")
