@@ -67,5 +67,9 @@ def demo(ctx: CliContext) -> int:
     if ctx.json:
         print_json(summary)
     else:
-        print(f"Demo warehouse created in {ctx.services.database_description}: {summary}")
+        print(
+            f"Demo warehouse created in {ctx.services.database_description}: {summary.stores} stores, "
+            f"{summary.locations} locations, {summary.products} products, {summary.stock_rows} stock rows, "
+            f"{summary.orders} orders."
+        )
     return 0

@@ -160,6 +160,7 @@ def fill_demo(database: Database, actor: Actor, *, seed: int = 7) -> DemoSummary
         Permission.MANAGE_LOCATIONS,
         Permission.MANAGE_CATALOG,
         Permission.CHANGE_STOCK,
+        Permission.MANAGE_ORDERS,
     ):
         actor.require(permission)
     rng = random.Random(seed)
@@ -170,17 +171,23 @@ def fill_demo(database: Database, actor: Actor, *, seed: int = 7) -> DemoSummary
         location_ids = _add_locations(session, now)
         product_ids = _add_products(session, rng, store_ids, now)
         plans = _plan_stock(rng, product_ids, location_ids)
-        ledger_rows = _add_stock(session, rng, actor, plans, now)
-        ledger_rows += _reserve_stock(session, rng, actor, plans, now)
-        orders = _add_demo_orders(session, rng, actor, now)
+        _add_stock(session, rng, actor, plans, now)
+        _reserve_stock(session, rng, actor, plans, now)
+    # Orders go through the order service, after the stock is committed.
+    orders = _add_demo_orders(database, rng, actor)
+    with database.read() as session:
+        on_hand, reserved, stock_rows = session.execute(
+            select(func.coalesce(func.sum(_inventory.c.quantity), 0),
+                   func.coalesce(func.sum(_inventory.c.reserved_quantity), 0), func.count())
+        ).one()
         return DemoSummary(
             stores=len(store_ids),
             locations=len(location_ids),
             products=session.execute(select(func.count()).select_from(_products)).scalar_one(),
-            stock_rows=len(plans),
-            ledger_rows=ledger_rows,
-            units_on_hand=sum(plan.quantity for plan in plans),
-            units_reserved=sum(plan.reserved for plan in plans),
+            stock_rows=stock_rows,
+            ledger_rows=session.execute(select(func.count()).select_from(_ledger)).scalar_one(),
+            units_on_hand=int(on_hand),
+            units_reserved=int(reserved),
             orders=orders,
         )
 
@@ -464,16 +471,83 @@ def _reserve_stock(
     return len(held)
 
 
-def _add_demo_orders(session: Session, rng: random.Random, actor: Actor, now: datetime) -> int:
-    """Demo orders go here; returns how many were made (none yet).
+CUSTOMERS = (
+    "Anna Berg", "Jürgen Weiß", "Sofia Rossi", "Liam O'Brien", "Chen Wei", "Fatima Khan", "Noah Schulz",
+    "Emma Dubois", "Lucas Silva", "Mia Novak", "Oskar Lind", "Zoe Müller", "Ravi Patel", "Ida Jensen",
+)
+CHANNELS = ("webshop", "marketplace", "phone", "webshop", "webshop")
+# (status to reach, how many) per store; processing orders sometimes ask for more than is there.
+ORDER_MIX = (("pending", 3), ("processing", 4), ("partially_shipped", 3), ("shipped", 2), ("delivered", 2),
+             ("cancelled", 2), ("workflow", 2))
 
-    Plan: a few dozen orders per store in every status (pending, processing with reservations,
-    partially shipped with a shipment, shipped, delivered, cancelled), reserving by the orders
-    rules so invariants L and R hold; the holds of ``_reserve_stock`` can then become the
-    reservations of processing orders.
+
+def _add_demo_orders(database: Database, rng: random.Random, actor: Actor) -> int:
+    """Orders in every status, made through the real order service so every rule applies.
+
+    Processing orders reserve stock along the picking path (some end up backordered),
+    partially shipped ones have a parcel out, delivered ones are closed, some shipments sit in
+    the picking/packing workflow, and one cancelled order had already shipped a part.
     """
-    del session, rng, actor, now
-    return 0
+    from orion_desktop.domain.order_results import OrderLine
+    from orion_desktop.services.orders import OrderService, ShipRequest
+
+    orders = OrderService(database)
+    with database.read() as session:
+        rows = session.execute(
+            select(_stores.c.code, _products.c.sku, func.coalesce(
+                func.sum(_inventory.c.quantity - _inventory.c.reserved_quantity), 0))
+            .join(_stores, _stores.c.id == _products.c.store_id)
+            .outerjoin(_inventory, _inventory.c.product_id == _products.c.id)
+            .where(_products.c.product_type == ProductType.PHYSICAL.value, _products.c.is_placeholder.is_(False))
+            .group_by(_stores.c.code, _products.c.sku)
+            .order_by(_stores.c.code, _products.c.sku)
+        ).all()
+    by_store: dict[str, list[tuple[str, int]]] = {}
+    for store_code, sku, available in rows:
+        by_store.setdefault(store_code, []).append((sku, int(available)))
+    made = 0
+    for store_code, products in by_store.items():
+        stocked = [sku for sku, available in products if available >= 6]
+        scarce = [sku for sku, available in products if 0 < available < 6]
+        for target, count in ORDER_MIX:
+            for _ in range(count):
+                skus = rng.sample(stocked, k=min(len(stocked), rng.randint(1, 3)))
+                lines = [OrderLine(sku, rng.randint(1, 3)) for sku in skus]
+                if target in ("partially_shipped", "cancelled"):
+                    # Two or more of the first line, so shipping one unit leaves the order open.
+                    lines[0] = OrderLine(lines[0].product, rng.randint(2, 3))
+                if target == "processing" and scarce and rng.random() < 0.6:
+                    lines.append(OrderLine(rng.choice(scarce), 8))  # more than is there: backordered
+                number = orders.create_order(
+                    actor, store=store_code, lines=lines, customer=rng.choice(CUSTOMERS),
+                    channel=rng.choice(CHANNELS),
+                )
+                made += 1
+                _walk(orders, actor, number, target, lines, rng, ShipRequest)
+    return made
+
+
+def _walk(orders, actor: Actor, number: str, target: str, lines, rng: random.Random, ship_request) -> None:  # type: ignore[no-untyped-def]
+    """Move a fresh pending order to ``target`` the way the warehouse would."""
+    if target == "pending":
+        return
+    orders.change_status(actor, number, "processing")
+    if target == "workflow":
+        parcel = orders.prepare_shipment(actor, number, [ship_request(lines[0].product)], assigned_to="pat",
+                                         box_size=rng.choice(("S", "M", "L")))
+        orders.advance_shipment(actor, parcel.shipment_number, rng.choice(("picking", "packing", "ready_to_ship")))
+    elif target in ("partially_shipped", "cancelled"):
+        # One unit of the first line goes out; a cancelled order keeps what it already shipped.
+        orders.ship_item(actor, number, lines[0].product, 1, tracking=f"1Z{rng.randint(10**9, 10**10 - 1)}",
+                         carrier="UPS")
+        if target == "cancelled":
+            orders.change_status(actor, number, "cancelled")
+    elif target in ("shipped", "delivered"):
+        orders.change_status(actor, number, "shipped")
+        if rng.random() < 0.3:
+            orders.add_note(actor, number, "Left with the neighbour at no. 12", customer_visible=True)
+        if target == "delivered":
+            orders.change_status(actor, number, "delivered")
 
 
 __all__ = ["DemoSummary", "fill_demo"]

@@ -48,7 +48,7 @@ def test_demo_fills_a_realistic_warehouse(demo: DemoSummary, services: Services)
     assert_ledger_consistent(services)
     stores = services.catalog.list_stores()
     assert [s.code for s in stores] == ["MAIN", "OUTLET", "WEB"]
-    assert demo.stores == 3 and demo.orders == 0
+    assert demo.stores == 3 and demo.orders > 0
 
     locations = services.catalog.list_locations()
     assert demo.locations == len(locations) == 8
@@ -85,7 +85,9 @@ def test_demo_fills_a_realistic_warehouse(demo: DemoSummary, services: Services)
     report = services.stock.verify()
     assert report.ledger_rows == demo.ledger_rows
     kinds = {e.transaction_type for e in services.stock.ledger(limit=5000)}
-    assert kinds == {TransactionType.IMPORT, TransactionType.ADJUST, TransactionType.RESERVE}
+    # Stock set-up (import, adjust, reserve), then the demo orders (reserve, fulfil, release).
+    assert kinds == {TransactionType.IMPORT, TransactionType.ADJUST, TransactionType.RESERVE,
+                     TransactionType.FULFILL, TransactionType.RELEASE}
 
 
 def test_demo_fills_only_an_empty_database(demo: DemoSummary, database: Database, services: Services) -> None:
@@ -141,3 +143,19 @@ def test_demo_holds_can_be_released_through_the_inventory_service(demo: DemoSumm
     )
     assert (change.quantity_after, change.reserved_after) == (held.quantity, held.reserved_quantity - 1)
     assert_ledger_consistent(services)
+
+
+def test_demo_has_orders_in_every_status_with_partial_shipments_and_backorders(
+    demo: DemoSummary, services: Services
+) -> None:
+    from orion_desktop.domain.orders import OrderStatus
+
+    counts = services.order_queries.status_counts()
+    assert all(counts[status] > 0 for status in OrderStatus), counts
+    assert sum(counts.values()) == demo.orders
+    assert services.order_queries.backorders(), "some processing orders wait for stock"
+    assert services.order_queries.open_shipments(), "some parcels sit in the picking/packing workflow"
+    partial = services.order_queries.list_orders(status="partially_shipped", limit=1)[0]
+    status = services.order_queries.shipment_status(partial.order_number)
+    assert 0 < status.total_shipped_units < status.total_ordered_units
+    assert services.stock.verify().ok
