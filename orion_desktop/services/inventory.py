@@ -177,6 +177,9 @@ class InventoryService:
                 note = LedgerNote(actor, note_reason, operation_key)
                 if kind is TransactionType.RESERVE:
                     return hold(session, slot, count, note)
+                # Lock the stock row before reading its holds, so two PCs releasing at once queue up
+                # instead of both planning to take the same hold.
+                current_levels(session, slot.inventory_id, lock=True)
                 # Only manual holds: units reserved for an order move through that order.
                 holds = open_reservations(session, inventory_id=slot.inventory_id, order_item_id=None, manual=True)
                 return settle(session, slot, holds, count, kind, note)

@@ -307,21 +307,9 @@ def test_the_same_operation_key_from_two_processes_applies_once(
     assert_ledger_consistent(services)
 
 
-RELEASE_RACE_BUG = (
-    "BUG (services/inventory.py InventoryService._reserved_move): release/fulfill read the open manual "
-    "holds (open_reservations) BEFORE the conditional UPDATE locks the inventory row, so on PostgreSQL two "
-    "concurrent releases both plan to take from the same hold and the loser's reservation UPDATE matches "
-    "nothing -> Conflict 'Another workstation changed this reservation', although enough units are held. "
-    "Fix: lock first, then read the holds, e.g. call stock_ops.lock_product_rows(session, {slot.product.id}) "
-    "(or lock just slot.inventory_id) before open_reservations; under READ COMMITTED the next statement then "
-    "sees the committed holds."
-)
-
-
 # PostgreSQL only: on SQLite, BEGIN IMMEDIATE serialises whole write transactions, so the race cannot happen.
-@pytest.mark.parametrize(
-    "backend", [pytest.param("postgresql", marks=pytest.mark.xfail(strict=True, reason=RELEASE_RACE_BUG))]
-)
+# (It failed before InventoryService locked the stock row ahead of reading its holds.)
+@pytest.mark.parametrize("backend", ["postgresql"])
 def test_concurrent_releases_of_held_units_are_not_refused(pool: Any, database: Database, services: Services) -> None:
     """Eight packers releasing held units of one product at once: all of them succeed.
 
