@@ -17,6 +17,15 @@ class OrderLine:
 
 
 @dataclass(frozen=True, slots=True)
+class ShipRequest:
+    """One line of a shipment: an item (id, SKU or GTIN), how many (None = all remaining), from where."""
+
+    item: str | int
+    quantity: int | str | None = None
+    location: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ReservationInfo:
     id: int
     item_id: int | None

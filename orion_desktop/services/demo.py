@@ -489,7 +489,8 @@ def _add_demo_orders(database: Database, rng: random.Random, actor: Actor) -> in
     the picking/packing workflow, and one cancelled order had already shipped a part.
     """
     from orion_desktop.domain.order_results import OrderLine
-    from orion_desktop.services.orders import OrderService, ShipRequest
+    from orion_desktop.domain.order_results import ShipRequest
+    from orion_desktop.services.orders import OrderService
 
     orders = OrderService(database)
     with database.read() as session:

@@ -30,6 +30,7 @@ from orion_desktop.domain.order_results import (
     ReservedLine,
     ReturnResult,
     ShipItemResult,
+    ShipRequest,
     ShipmentInfo,
     SkippedItem,
     StatusChangeResult,
@@ -73,15 +74,6 @@ class LockedOrder:
     order_number: str
     status: OrderStatus
     reservation_expires_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class ShipRequest:
-    """One line of a shipment: an item (id, SKU or GTIN), how many (None = all remaining), from where."""
-
-    item: str | int
-    quantity: int | str | None = None
-    location: str | None = None
 
 
 def lock_order(session: Session, order_number: str) -> tuple[LockedOrder, list[ItemState]]:
@@ -616,8 +608,7 @@ class OrderService:
 
     def add_note(self, actor: Actor, order_number: str, text: str, *, customer_visible: bool = False) -> NoteInfo:
         actor.require(Permission.MOVE_RESERVED_STOCK)
-        body = clean_text(text, "note", max_length=4000)
-        assert body is not None
+        body = _note_text(text)
         with self._db.write() as session:
             order, _items = lock_order(session, order_number)
             note = OrderNote(order_id=order.id, note=body, is_internal=not customer_visible, created_by=actor.name)
@@ -757,3 +748,14 @@ def _shipment_details(
     if (text := clean_text(notes, "shipment notes", required=False, max_length=4000)) is not None:
         details["notes"] = text
     return details
+
+
+def _note_text(raw: object) -> str:
+    """A note keeps its line breaks; only surrounding blank space goes."""
+    if not isinstance(raw, str) or not raw.strip():
+        raise InvalidInput("A note needs some text.")
+    lines = [" ".join(line.split()) for line in raw.strip().splitlines()]
+    text = "\n".join(lines)
+    if len(text) > 4000:
+        raise InvalidInput(f"The note is too long ({len(text)} characters; at most 4000).")
+    return text

@@ -29,7 +29,8 @@ from orion_desktop.domain.orders import OrderStatus
 from orion_desktop.domain.packing import PackLine
 from orion_desktop.domain.print_results import PackingSlip, PickList, PickRow, SlipLine
 from orion_desktop.domain.validation import clean_text
-from orion_desktop.services.orders import OrderService, ShipRequest
+from orion_desktop.domain.order_results import ShipRequest
+from orion_desktop.services.orders import OrderService
 
 _OPEN = InventoryReservation.quantity_reserved - InventoryReservation.quantity_fulfilled - InventoryReservation.quantity_released
 

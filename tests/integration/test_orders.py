@@ -13,7 +13,7 @@ from orion_desktop.domain.enums import TransactionType
 from orion_desktop.domain.errors import InsufficientStock, InvalidInput, InvalidTransition, NotFound, OrionError
 from orion_desktop.domain.order_results import OrderLine
 from orion_desktop.domain.orders import OrderHistoryAction, OrderStatus
-from orion_desktop.services.orders import ShipRequest
+from orion_desktop.domain.order_results import ShipRequest
 
 
 @pytest.fixture
@@ -334,3 +334,11 @@ def test_stock_import_serves_backorders(shop: Services, tmp_path) -> None:  # ty
     assert shop.order_queries.backorders() == ()
     assert on_hand(shop, "B") == (62, 60)
     assert_invariants(shop)
+
+
+def test_notes_keep_their_line_breaks(shop: Services) -> None:
+    number = order(shop, ("A", 1))
+    shop.orders.add_note(ADMIN, number, "  Gate code 4711\n\n  ring   twice  ")
+    assert [n.note for n in shop.order_queries.notes(number)] == ["Gate code 4711\n\nring twice"]
+    with pytest.raises(InvalidInput, match="needs some text"):
+        shop.orders.add_note(ADMIN, number, " \n ")

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from orion_desktop.domain.order_results import OrderDetail, OrderItemInfo, ShipItemResult
 from orion_desktop.domain.results import ProductStock
-from orion_desktop.services.orders import ShipRequest
+from orion_desktop.domain.order_results import ShipRequest
 from orion_desktop.ui import order_format
 from orion_desktop.ui.dialogs.action_dialog import ActionDialog, ScanLineEdit
 
