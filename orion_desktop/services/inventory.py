@@ -18,8 +18,10 @@ from orion_desktop.domain.validation import (
     clean_text,
     normalize_location_code,
 )
+from orion_desktop.services.backorders import allocate_backorders
 from orion_desktop.services.lookup import (
     ProductRef,
+    find_slot,
     inventory_id,
     location_id,
     resolve_product,
@@ -27,7 +29,6 @@ from orion_desktop.services.lookup import (
 )
 from orion_desktop.services.operations import run_once
 from orion_desktop.services.reservations import hold, open_reservations, settle
-from orion_desktop.services.backorders import allocate_backorders
 from orion_desktop.services.stock_ops import (
     LedgerNote,
     Slot,
@@ -39,12 +40,22 @@ from orion_desktop.services.stock_ops import (
 
 
 def open_slot(session: Session, actor: Actor, store: str | None, product: str, location: str, *, create: bool) -> Slot:
-    """Resolve store, product and location into one inventory row (created empty when ``create``)."""
+    """Resolve store, product and location into one inventory row (created empty when ``create``).
+
+    The common case (the row exists) is one joined query; anything else takes the step-by-step
+    path, which creates what is missing or explains precisely what is not there.
+    """
+    code = normalize_location_code(location)
+    if store is not None and str(store).strip():
+        found = find_slot(session, str(store), str(product), code)
+        if found is not None:
+            actor.require_store(found.product.store_code)
+            require_stock_tracked(found.product)
+            return found
     store_info = resolve_store(session, store)
     actor.require_store(store_info.code)
     ref = resolve_product(session, store_info, product)
     require_stock_tracked(ref)
-    code = normalize_location_code(location)
     loc_id = location_id(session, code, create=create)
     inv_id = None if loc_id is None else inventory_id(session, ref, loc_id, create=create)
     if loc_id is None or inv_id is None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Row, any_, bindparam, func, select
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.models import Inventory, Location, Product, Store
@@ -18,7 +17,10 @@ from orion_desktop.domain import gtin as gtin_rules
 from orion_desktop.domain.enums import ProductType
 from orion_desktop.domain.errors import InvalidInput, NotFound
 from orion_desktop.domain.results import ProductInfo, StoreInfo
-from orion_desktop.domain.validation import normalize_location_code, normalize_store_code
+from orion_desktop.domain.validation import (
+    normalize_location_code,
+    normalize_store_code,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +34,16 @@ class ProductRef:
     title: str
     product_type: ProductType
     is_placeholder: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """One inventory row: a product at a location."""
+
+    product: ProductRef
+    location_id: int
+    location_code: str
+    inventory_id: int
 
 
 def dialect_insert(session: Session):  # type: ignore[no-untyped-def]
@@ -168,3 +180,47 @@ def matches_any(session: Session, column: ColumnElement, values: Sequence[object
         return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
     listed = func.json_each(bindparam(None, json.dumps(list(values)))).table_valued("value")
     return column.in_(select(listed.c.value))
+
+
+_SLOT_QUERY = (
+    select(
+        Product.id,
+        Product.store_id,
+        Store.code.label("store_code"),
+        Product.sku,
+        Product.title,
+        Product.product_type,
+        Product.is_placeholder,
+        Location.id.label("location_id"),
+        Inventory.id.label("inventory_id"),
+    )
+    .join(Store, Store.id == Product.store_id)
+    .join(Location, Location.code == bindparam("location"))
+    .join(Inventory, (Inventory.product_id == Product.id) & (Inventory.location_id == Location.id))
+    .where(Store.code == bindparam("store"), (Product.sku == bindparam("sku")) | (Product.gtin == bindparam("gtin")))
+    .order_by((Product.sku == bindparam("sku")).desc())  # a SKU match wins over a GTIN match
+    .limit(1)
+)
+
+
+def find_slot(session: Session, store_code: str, identifier: str, location_code: str) -> Slot | None:
+    """The existing stock row of (store, SKU or GTIN, location) in one query, or None.
+
+    None means "take the careful path": something is missing, misspelled or invalid, and that
+    path creates it or says exactly what is wrong.
+    """
+    text = identifier.strip()
+    canonical = None
+    if gtin_rules.looks_like_gtin(text) and not gtin_rules.is_placeholder(text):
+        try:
+            canonical = gtin_rules.normalize_gtin(text)
+        except InvalidInput:
+            return None
+    row = session.execute(
+        _SLOT_QUERY,
+        {"store": store_code.strip().upper(), "sku": text, "gtin": canonical, "location": location_code},
+    ).first()
+    if row is None:
+        return None
+    return Slot(product=_ref(row), location_id=row.location_id, location_code=location_code,
+                inventory_id=row.inventory_id)

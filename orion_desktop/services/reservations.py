@@ -22,6 +22,7 @@ from orion_desktop.domain.results import StockChange
 from orion_desktop.services.stock_ops import LedgerNote, Slot, apply_change
 
 _reservations = InventoryReservation.__table__
+_HOLD_INSERT = _reservations.insert()
 _OPEN = _reservations.c.quantity_reserved - _reservations.c.quantity_fulfilled - _reservations.c.quantity_released
 
 
@@ -47,21 +48,22 @@ def hold(
     change = apply_change(session, slot, TransactionType.RESERVE, quantity_change=0, reserved_change=quantity, note=note)
     now = utcnow()
     session.execute(
-        _reservations.insert().values(
-            inventory_id=slot.inventory_id,
-            location_id=slot.location_id,
-            order_id=note.order_id,
-            order_item_id=order_item_id,
-            quantity_reserved=quantity,
-            quantity_fulfilled=0,
-            quantity_released=0,
-            status="active",
-            expires_at=expires_at,
-            notes=note.reason,
-            created_by=note.actor.name,
-            reserved_at=now,
-            updated_at=now,
-        )
+        _HOLD_INSERT,
+        {
+            "inventory_id": slot.inventory_id,
+            "location_id": slot.location_id,
+            "order_id": note.order_id,
+            "order_item_id": order_item_id,
+            "quantity_reserved": quantity,
+            "quantity_fulfilled": 0,
+            "quantity_released": 0,
+            "status": "active",
+            "expires_at": expires_at,
+            "notes": note.reason,
+            "created_by": note.actor.name,
+            "reserved_at": now,
+            "updated_at": now,
+        },
     )
     return change
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.models import Inventory, InventoryTransaction
@@ -18,7 +18,7 @@ from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import TransactionType
 from orion_desktop.domain.errors import InsufficientStock, InvalidInput
 from orion_desktop.domain.results import StockChange
-from orion_desktop.services.lookup import ProductRef, matches_any
+from orion_desktop.services.lookup import ProductRef, Slot, matches_any
 
 _inventory = Inventory.__table__
 _ledger = InventoryTransaction.__table__
@@ -35,16 +35,6 @@ class LedgerNote:
     order_number: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Slot:
-    """One inventory row: a product at a location."""
-
-    product: ProductRef
-    location_id: int
-    location_code: str
-    inventory_id: int
-
-
 def require_stock_tracked(product: ProductRef) -> None:
     """Placeholders and non-physical products have no stock to change."""
     if product.is_placeholder:
@@ -54,6 +44,26 @@ def require_stock_tracked(product: ProductRef) -> None:
             f"{product.title} ({product.sku}) is a {product.product_type.value} product with unlimited stock; "
             "there is no stock to change."
         )
+
+
+# Built once: the hot path (every scan that ships, every reserve) only binds parameters.
+# The WHERE clause states the invariant for the values *after* the change.
+_CHANGE = (
+    update(_inventory)
+    .where(
+        _inventory.c.id == bindparam("row_id"),
+        _inventory.c.reserved_quantity + bindparam("dr") >= 0,
+        _inventory.c.quantity + bindparam("dq") >= _inventory.c.reserved_quantity + bindparam("dr"),
+    )
+    .values(
+        quantity=_inventory.c.quantity + bindparam("dq"),
+        reserved_quantity=_inventory.c.reserved_quantity + bindparam("dr"),
+        updated_at=bindparam("now"),
+    )
+    .returning(_inventory.c.quantity, _inventory.c.reserved_quantity)
+)
+_CHANGE_EXPECTED = _CHANGE.where(_inventory.c.quantity == bindparam("expected"))
+_LEDGER_INSERT = _ledger.insert()
 
 
 def apply_change(
@@ -67,43 +77,34 @@ def apply_change(
     expected_quantity: int | None = None,
 ) -> StockChange:
     """Apply one change to one inventory row and write its ledger row, or raise and change nothing."""
-    conditions = [
-        _inventory.c.id == slot.inventory_id,
-        _inventory.c.reserved_quantity + reserved_change >= 0,
-        _inventory.c.quantity + quantity_change >= _inventory.c.reserved_quantity + reserved_change,
-    ]
-    if expected_quantity is not None:
-        conditions.append(_inventory.c.quantity == expected_quantity)
+    now = utcnow()
+    statement = _CHANGE if expected_quantity is None else _CHANGE_EXPECTED
     row = session.execute(
-        update(_inventory)
-        .where(*conditions)
-        .values(
-            quantity=_inventory.c.quantity + quantity_change,
-            reserved_quantity=_inventory.c.reserved_quantity + reserved_change,
-            updated_at=utcnow(),
-        )
-        .returning(_inventory.c.quantity, _inventory.c.reserved_quantity)
+        statement,
+        {"row_id": slot.inventory_id, "dq": quantity_change, "dr": reserved_change, "now": now,
+         "expected": expected_quantity},
     ).first()
     if row is None:
         raise _refusal(session, slot, kind, quantity_change, reserved_change)
     quantity_after, reserved_after = row
     session.execute(
-        _ledger.insert().values(
-            store_id=slot.product.store_id,
-            product_id=slot.product.id,
-            location_id=slot.location_id,
-            transaction_type=kind.value,
-            quantity_change=quantity_change,
-            reserved_change=reserved_change,
-            quantity_after=quantity_after,
-            reserved_after=reserved_after,
-            order_id=note.order_id,
-            order_number=note.order_number,
-            reason=note.reason,
-            created_by=note.actor.name,
-            created_at=utcnow(),
-            operation_key=note.operation_key,
-        )
+        _LEDGER_INSERT,
+        {
+            "store_id": slot.product.store_id,
+            "product_id": slot.product.id,
+            "location_id": slot.location_id,
+            "transaction_type": kind.value,
+            "quantity_change": quantity_change,
+            "reserved_change": reserved_change,
+            "quantity_after": quantity_after,
+            "reserved_after": reserved_after,
+            "order_id": note.order_id,
+            "order_number": note.order_number,
+            "reason": note.reason,
+            "created_by": note.actor.name,
+            "created_at": now,
+            "operation_key": note.operation_key,
+        },
     )
     return StockChange(
         transaction_type=kind,
