@@ -1,0 +1,42 @@
+"""Frozen value objects returned by the report service (low stock with backorders, backorder totals)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class LowStockReportRow:
+    """A stock row at or below its low-stock threshold, with what orders still wait for of its product.
+
+    ``backordered_units`` and ``backordered_orders`` count the whole product (every location):
+    new stock of the product goes to those orders first, wherever it is put.
+    """
+
+    inventory_id: int
+    product_id: int
+    store_code: str
+    sku: str
+    gtin: str | None  # display form
+    product_title: str
+    location: str
+    quantity: int
+    reserved_quantity: int
+    threshold: int  # the level this row was compared with: the override, the product's own or the default
+    reorder_point: int | None
+    backordered_units: int
+    backordered_orders: int
+
+    @property
+    def available_quantity(self) -> int:
+        return self.quantity - self.reserved_quantity
+
+
+@dataclass(frozen=True, slots=True)
+class BackorderSummary:
+    """Units that processing or partially shipped orders still wait for (nothing reserved for them yet)."""
+
+    units: int
+    orders: int
+    items: int
+    products: int

@@ -1,0 +1,389 @@
+"""Shipment status: scan or type an order number to see what of it has shipped; below, the open parcels."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from orion_desktop.domain.errors import NotFound
+from orion_desktop.domain.order_results import ShipmentInfo, ShipmentStatusReport
+from orion_desktop.domain.orders import ShipmentStatus
+from orion_desktop.ui import formatting
+from orion_desktop.ui.data_events import DataEvents, Topic
+from orion_desktop.ui.models.shipment_models import (
+    OpenShipmentColumn,
+    OpenShipmentsModel,
+    RowRole,
+    ShipmentItemColumn,
+    ShipmentItemsModel,
+)
+from orion_desktop.ui.pages.live_page import LivePage
+from orion_desktop.ui.widgets.message_banner import MessageBanner
+from orion_desktop.ui.widgets.tables import heading, make_table, status_label
+from orion_desktop.ui.background import run_in_background
+
+if TYPE_CHECKING:
+    from orion_desktop.bootstrap import Services
+    from orion_desktop.domain.actor import Actor
+
+OPEN_STATUSES = (ShipmentStatus.PENDING, ShipmentStatus.PICKING, ShipmentStatus.PACKING, ShipmentStatus.READY_TO_SHIP)
+
+
+class ShipmentStatusPage(LivePage):
+    title = "Shipment status"
+    settings_group = "shipment_status"
+    topics = frozenset({Topic.ORDERS})
+
+    PLACEHOLDER_TEXT = "Scan or type an order number and press Enter to see what of it has shipped."
+
+    def __init__(self, services: Services, actor: Actor, events: DataEvents, parent: QWidget | None = None) -> None:
+        super().__init__(events, parent)
+        self.setObjectName("shipmentStatusPage")
+        self._services = services
+        self._actor = actor
+        self.report: ShipmentStatusReport | None = None
+        self._order_number: str | None = None  # the order shown (or being looked up)
+        self._order_generation = 0
+        self._shipments_generation = 0
+        self._order_loading = False
+        self._shipments_loading = False
+        self.items_model = ShipmentItemsModel(self)
+        self.shipments_model = OpenShipmentsModel(self)
+        self._init_order_part()
+        self._init_shipments_part()
+        self._init_layout()
+        self._connect()
+
+    # --- construction ---------------------------------------------------------------------
+    def _init_order_part(self) -> None:
+        self.order_edit = QLineEdit(self)
+        self.order_edit.setObjectName("shipmentOrderNumber")
+        self.order_edit.setPlaceholderText("Order number, e.g. ORD-1-20260115-AB12CD")
+        self.order_edit.setClearButtonEnabled(True)
+        self.order_edit.setAccessibleName("Order number")
+        self.order_edit.setMaxLength(64)
+        self.order_edit.setMinimumWidth(self.fontMetrics().horizontalAdvance("ORD-000-00000000-XXXXXX") + 40)
+        self.order_edit.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 40)
+        self.show_button = QPushButton("Show", self)
+        self.show_button.setObjectName("showShipmentStatus")
+        self.show_button.setToolTip("Show the shipment status of this order (Enter)")
+
+        self.placeholder = QLabel(self.PLACEHOLDER_TEXT, self)
+        self.placeholder.setObjectName("shipmentPlaceholder")
+        self.placeholder.setWordWrap(True)
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setEnabled(False)
+
+        summary = QWidget(self)
+        self.order_label = QLabel(summary)
+        self.order_label.setObjectName("shipmentOrderTitle")
+        self.order_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.order_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        title_font = QFont(self.font())
+        title_font.setPointSizeF(title_font.pointSizeF() * 1.25)
+        title_font.setBold(True)
+        self.order_label.setFont(title_font)
+        self.state_label = QLabel(summary)
+        self.state_label.setObjectName("shipmentState")
+        self.state_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.order_status_value = self._figure(summary, "shipmentOrderStatus")
+        self.items_value = self._figure(summary, "shipmentItemsShipped")
+        self.units_value = self._figure(summary, "shipmentUnitsShipped")
+        self.progress = QProgressBar(summary)
+        self.progress.setObjectName("shipmentProgress")
+        self.progress.setTextVisible(True)
+        self.progress.setFormat("%p %")
+        self.progress.setToolTip("Share of the ordered units that have shipped")
+        self.progress.setFixedWidth(self.fontMetrics().horizontalAdvance("M") * 12)
+
+        names = QVBoxLayout()
+        names.setSpacing(2)
+        names.addWidget(self.order_label)
+        names.addWidget(self.state_label)
+        names.addStretch(1)
+        figures = QGridLayout()
+        figures.setHorizontalSpacing(24)
+        for column, (caption, value) in enumerate(
+            (("Order status", self.order_status_value), ("Items fully shipped", self.items_value),
+             ("Units shipped", self.units_value))
+        ):
+            figures.addWidget(QLabel(caption, summary), 0, column)
+            figures.addWidget(value, 1, column)
+        figures.addWidget(self.progress, 0, 3, 2, 1, Qt.AlignmentFlag.AlignVCenter)
+        top = QHBoxLayout(summary)
+        top.setContentsMargins(0, 4, 0, 4)
+        top.addLayout(names, 1)
+        top.addSpacing(24)
+        top.addLayout(figures)
+        self.summary = summary
+
+        self.summary_stack = QStackedWidget(self)
+        self.summary_stack.addWidget(self.placeholder)
+        self.summary_stack.addWidget(summary)
+        self.summary_stack.setMaximumHeight(summary.sizeHint().height() + 8)
+
+        self.items_table = make_table(
+            self,
+            self.items_model,
+            name="shipmentItemsTable",
+            fill_column=ShipmentItemColumn.ITEM,
+            samples={
+                ShipmentItemColumn.ORDERED: "00,000",
+                ShipmentItemColumn.SHIPPED: "00,000",
+                ShipmentItemColumn.REMAINING: "00,000",
+                ShipmentItemColumn.STATE: "Not shipped yet",
+            },
+        )
+
+    def _figure(self, parent: QWidget, name: str) -> QLabel:
+        label = QLabel(parent)
+        label.setObjectName(name)
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        font = QFont(self.font())
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        label.setFont(font)
+        return label
+
+    def _init_shipments_part(self) -> None:
+        self.status_combo = QComboBox(self)
+        self.status_combo.setObjectName("openShipmentStatus")
+        self.status_combo.setToolTip("Show the open shipments at one step of the workflow")
+        self.status_combo.setAccessibleName("Workflow status")
+        self.status_combo.addItem("All open shipments", None)
+        for status in OPEN_STATUSES:
+            self.status_combo.addItem(formatting.status_text(status), status.value)
+        self.shipments_count = status_label(self, "openShipmentsCount")
+        self.shipments_table = make_table(
+            self,
+            self.shipments_model,
+            name="openShipmentsTable",
+            fill_column=OpenShipmentColumn.CONTENTS,
+            samples={
+                OpenShipmentColumn.SHIPMENT: "SHP-0-00000000-XXXXXX-00",
+                OpenShipmentColumn.ORDER: "ORD-0-00000000-XXXXXX",
+                OpenShipmentColumn.STATUS: "Ready to ship",
+                OpenShipmentColumn.UNITS: "0,000",
+                OpenShipmentColumn.ASSIGNED: "assigned",
+                OpenShipmentColumn.BOX: "medium",
+                OpenShipmentColumn.CREATED: "today 00:00",
+            },
+        )
+        self.shipments_table.setToolTip("Double-click a shipment to see the shipment status of its order")
+
+    def _init_layout(self) -> None:
+        self.banner = MessageBanner(self)
+        order_row = QHBoxLayout()
+        order_label = QLabel("&Order:", self)
+        order_label.setBuddy(self.order_edit)
+        order_row.addWidget(order_label)
+        order_row.addWidget(self.order_edit, 2)
+        order_row.addWidget(self.show_button)
+        order_row.addStretch(1)
+
+        upper = QWidget(self)
+        upper_layout = QVBoxLayout(upper)
+        upper_layout.setContentsMargins(0, 0, 0, 0)
+        upper_layout.addLayout(order_row)
+        upper_layout.addWidget(self.summary_stack)
+        upper_layout.addWidget(self.items_table, 1)
+
+        lower = QWidget(self)
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 8, 0, 0)
+        filters = QHBoxLayout()
+        filters.addWidget(heading("Open shipments", lower))
+        filters.addSpacing(12)
+        filters.addWidget(self.status_combo)
+        filters.addStretch(1)
+        filters.addWidget(self.shipments_count)
+        lower_layout.addLayout(filters)
+        lower_layout.addWidget(self.shipments_table, 1)
+
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.setObjectName("shipmentStatusSplitter")
+        self.splitter.addWidget(upper)
+        self.splitter.addWidget(lower)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.splitter, 1)
+
+    def _connect(self) -> None:
+        self.order_edit.returnPressed.connect(self.show_order)
+        self.show_button.clicked.connect(self.show_order)
+        self.status_combo.currentIndexChanged.connect(self.load_shipments)
+        self.shipments_table.doubleClicked.connect(self._shipment_double_clicked)
+
+    # --- Page -----------------------------------------------------------------------------
+    @property
+    def is_loading(self) -> bool:
+        return self._order_loading or self._shipments_loading
+
+    def load(self) -> None:
+        self.banner.clear()
+        self.load_shipments()
+        if self._order_number is not None:
+            self._load_order(self._order_number)
+
+    def focus_search(self) -> None:
+        self.order_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.order_edit.selectAll()
+
+    def save_state(self, settings: QSettings) -> None:
+        settings.beginGroup(self.settings_group)
+        settings.setValue("splitter", self.splitter.saveState())
+        settings.setValue("items_columns", self.items_table.horizontalHeader().saveState())
+        settings.setValue("shipments_columns", self.shipments_table.horizontalHeader().saveState())
+        settings.endGroup()
+
+    def restore_state(self, settings: QSettings) -> None:
+        settings.beginGroup(self.settings_group)
+        values = settings.value("splitter"), settings.value("items_columns"), settings.value("shipments_columns")
+        settings.endGroup()
+        splitter, items, shipments = values
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+        if isinstance(items, QByteArray):
+            self.items_table.horizontalHeader().restoreState(items)
+        if isinstance(shipments, QByteArray):
+            self.shipments_table.horizontalHeader().restoreState(shipments)
+
+    # --- one order ------------------------------------------------------------------------
+    def show_order(self, number: str | None = None) -> None:
+        """Enter in the order box (a scanner ends every code with it), Show, or a double-clicked shipment."""
+        if isinstance(number, str):
+            self.order_edit.setText(number.strip())
+        text = self.order_edit.text().strip()
+        self.order_edit.selectAll()  # the next scan replaces this one
+        self.banner.clear()
+        if not text:
+            self._order_number = None
+            self._order_generation += 1
+            self._order_loading = False
+            self._show_report(None)
+            return
+        self._order_number = text
+        self._load_order(text)
+
+    def _load_order(self, text: str) -> None:
+        self._order_generation += 1
+        generation = self._order_generation
+        self._order_loading = True
+        queries = self._services.order_queries
+
+        def work() -> ShipmentStatusReport:
+            try:
+                return queries.shipment_status(text)
+            except NotFound:
+                if text.upper() == text:
+                    raise
+                return queries.shipment_status(text.upper())  # typed in lower case
+
+        run_in_background(
+            self,
+            work,
+            on_done=lambda report: self._order_loaded(generation, report),
+            on_error=lambda error: self._order_failed(generation, error),
+        )
+
+    def _order_loaded(self, generation: int, report: ShipmentStatusReport) -> None:
+        if generation != self._order_generation:
+            return
+        self._order_loading = False
+        self._order_number = report.order_number
+        self._show_report(report)
+
+    def _order_failed(self, generation: int, error: BaseException) -> None:
+        if generation != self._order_generation:
+            return
+        self._order_loading = False
+        self._order_number = None
+        self._show_report(None)
+        self.banner.show_error(error)
+
+    def _show_report(self, report: ShipmentStatusReport | None) -> None:
+        self.report = report
+        if report is None:
+            self.items_model.set_rows(())
+            self.summary_stack.setCurrentWidget(self.placeholder)
+            return
+        self.items_model.set_rows(report.items)
+        self.order_label.setText(report.order_number)
+        if report.is_fully_shipped:
+            state = "Everything has shipped."
+        elif report.is_partially_shipped:
+            state = f"Partly shipped: {formatting.plural(report.total_ordered_units - report.total_shipped_units, 'unit')} still to ship."
+        elif report.total_item_count == 0:
+            state = "The order has no items."
+        else:
+            state = "Nothing has shipped yet."
+        self.state_label.setText(state)
+        self.order_status_value.setText(formatting.status_text(report.order_status))
+        self.items_value.setText(f"{formatting.number(report.shipped_item_count)} of {formatting.number(report.total_item_count)}")
+        self.units_value.setText(
+            f"{formatting.number(report.total_shipped_units)} of {formatting.number(report.total_ordered_units)}"
+        )
+        self.progress.setRange(0, max(report.total_ordered_units, 1))
+        self.progress.setValue(min(report.total_shipped_units, max(report.total_ordered_units, 1)))
+        self.summary_stack.setCurrentWidget(self.summary)
+
+    # --- open shipments -------------------------------------------------------------------
+    def load_shipments(self, *_args: object) -> None:
+        self._shipments_generation += 1
+        generation = self._shipments_generation
+        self._shipments_loading = True
+        status = self.status_combo.currentData()
+        queries = self._services.order_queries
+        self.shipments_count.setText("Loading…")
+        run_in_background(
+            self,
+            lambda: queries.open_shipments(status),
+            on_done=lambda shipments: self._shipments_loaded(generation, shipments),
+            on_error=lambda error: self._shipments_failed(generation, error),
+        )
+
+    def _shipments_loaded(self, generation: int, shipments: tuple[ShipmentInfo, ...]) -> None:
+        if generation != self._shipments_generation:
+            return
+        self._shipments_loading = False
+        self.shipments_model.set_rows(shipments)
+        status = self.status_combo.currentData()
+        if shipments:
+            text = formatting.plural(len(shipments), "open shipment")
+        elif status is None:
+            text = "No open shipments"
+        else:
+            text = f"No shipments are {formatting.status_text(status).lower()}"
+        self.shipments_count.setText(text)
+
+    def _shipments_failed(self, generation: int, error: BaseException) -> None:
+        if generation != self._shipments_generation:
+            return
+        self._shipments_loading = False
+        self.shipments_model.set_rows(())
+        self.shipments_count.setText("")
+        self.banner.show_error(error)
+
+    def _shipment_double_clicked(self, index: QModelIndex) -> None:
+        shipment: ShipmentInfo | None = index.data(RowRole.ROW) if index.isValid() else None
+        if shipment is not None:
+            self.show_order(shipment.order_number)

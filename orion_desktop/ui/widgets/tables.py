@@ -1,0 +1,71 @@
+"""The table look every overview page shares (the same as the inventory table's)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QSizePolicy, QWidget
+
+from orion_desktop.ui.widgets.filling_table_view import FillingTableView
+
+
+def make_table(
+    parent: QWidget,
+    model: QAbstractItemModel,
+    *,
+    name: str,
+    fill_column: int,
+    fill_chars: int = 22,
+    samples: Mapping[int, str] | None = None,
+) -> FillingTableView:
+    """A read-only, row-selecting table whose ``fill_column`` takes the spare width.
+
+    ``samples`` sizes other columns to fit a typical value (or their header, if wider).
+    """
+    metrics = parent.fontMetrics()
+    table = FillingTableView(fill_column, metrics.horizontalAdvance("n") * fill_chars, parent)
+    table.setObjectName(name)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.setTextElideMode(Qt.TextElideMode.ElideRight)
+    table.setCornerButtonEnabled(False)
+    vertical = table.verticalHeader()
+    vertical.hide()
+    vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # uniform rows: fast with many rows
+    vertical.setDefaultSectionSize(table.fontMetrics().height() + 8)
+    header = table.horizontalHeader()
+    header.setHighlightSections(False)
+    padding = metrics.horizontalAdvance("M") + 8
+    for column, sample in (samples or {}).items():
+        title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+        width = max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(title)) + padding
+        table.setColumnWidth(column, width)
+    header.setMinimumSectionSize(metrics.horizontalAdvance("0000") + padding)
+    return table
+
+
+def heading(text: str, parent: QWidget, *, scale: float = 1.0) -> QLabel:
+    """A bold section heading."""
+    label = QLabel(text, parent)
+    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    font = QFont(label.font())
+    font.setBold(True)
+    if scale != 1.0:
+        font.setPointSizeF(font.pointSizeF() * scale)
+    label.setFont(font)
+    return label
+
+
+def status_label(parent: QWidget, name: str) -> QLabel:
+    """A muted one-line status ("12 rows", "Loading…") beside a page's filters."""
+    label = QLabel(parent)
+    label.setObjectName(name)
+    label.setEnabled(False)  # muted: a status line, not content
+    return label

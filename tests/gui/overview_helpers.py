@@ -1,0 +1,130 @@
+"""Helpers for the overview page tests: a warehouse with orders in it, and driving pages like a person."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from helpers import ADMIN
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt, QTimer
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QComboBox, QWidget
+
+from orion_desktop.bootstrap import Services
+from orion_desktop.domain.order_results import OrderLine
+from orion_desktop.services.orders import ShipRequest
+
+LOAD_TIMEOUT_MS = 10_000
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    """The GUI conftest's stock (``seed_stock``) plus three orders.
+
+    partly: A×3 + B×6, processing then 2 of A shipped (partially shipped); B: 4 reserved,
+            2 backordered; a parcel of the 4 reserved B is being picked.
+    pending: D×2, still pending (nothing reserved).
+    waiting: C×1, processing (1 reserved at SHELF-1); a parcel of it is pending.
+
+    Available afterwards: A at WAREHOUSE_A 4 (10 on hand, 6 reserved), B 0, C 1, D 7.
+    """
+
+    partly: str
+    pending: str
+    waiting: str
+    picking_parcel: str
+    pending_parcel: str
+
+
+def make_warehouse(services: Services) -> Warehouse:
+    orders = services.orders
+    partly = orders.create_order(ADMIN, store="MAIN", lines=[OrderLine("A", 3), OrderLine("B", 6)], customer="Ann")
+    orders.change_status(ADMIN, partly, "processing")
+    orders.ship_item(ADMIN, partly, "A", 2, tracking="1Z-1", carrier="UPS")
+    picking = orders.prepare_shipment(ADMIN, partly, [ShipRequest("B", 4)], assigned_to="pat", box_size="M")
+    orders.advance_shipment(ADMIN, picking.shipment_number, "picking")
+    pending = orders.create_order(ADMIN, store="MAIN", lines=[OrderLine("D", 2)], customer="Bob")
+    waiting = orders.create_order(ADMIN, store="MAIN", lines=[OrderLine("C", 1)], customer="Cleo")
+    orders.change_status(ADMIN, waiting, "processing")
+    parcel = orders.prepare_shipment(ADMIN, waiting, [ShipRequest("C", 1)], assigned_to="sam", box_size="S")
+    return Warehouse(partly, pending, waiting, picking.shipment_number, parcel.shipment_number)
+
+
+def wait_idle(qtbot: Any, page: Any, timeout: int = LOAD_TIMEOUT_MS) -> None:
+    """Until the page's background loads have all reported back."""
+    qtbot.waitUntil(lambda: not page.is_loading, timeout=timeout)
+
+
+def open_page(qtbot: Any, page: QWidget, size: tuple[int, int] = (1200, 760)) -> QWidget:
+    qtbot.addWidget(page)
+    page.resize(*size)
+    page.show()
+    qtbot.waitExposed(page)
+    wait_idle(qtbot, page)
+    return page
+
+
+def column_values(model: QAbstractItemModel, column: int, role: int = Qt.ItemDataRole.DisplayRole) -> list[Any]:
+    return [model.index(row, column).data(role) for row in range(model.rowCount())]
+
+
+def choose(qtbot: Any, combo: QComboBox, text: str) -> None:
+    """Pick an entry of a combo box with the keyboard, as a person would: focus it and type."""
+    index = combo.findText(text)
+    assert index >= 0, f"{text!r} is not offered; the choices are {[combo.itemText(i) for i in range(combo.count())]}"
+    combo.setFocus()
+    steps = index - combo.currentIndex()
+    key = Qt.Key.Key_Down if steps > 0 else Qt.Key.Key_Up
+    for _ in range(abs(steps)):
+        qtbot.keyClick(combo, key)
+    assert combo.currentText() == text
+
+
+def double_click_row(qtbot: Any, table: QAbstractItemView, row: int, column: int = 0) -> None:
+    index = table.model().index(row, column)
+    table.scrollTo(index)
+    rect = table.visualRect(index)
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def click_row(qtbot: Any, table: QAbstractItemView, row: int, column: int = 0) -> None:
+    index = table.model().index(row, column)
+    table.scrollTo(index)
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(index).center())
+
+
+def answer_dialog(trigger: Callable[[], object], handle: Callable[[Any], object]) -> dict[str, Any]:
+    """Run ``trigger`` (which opens a modal dialog) and ``handle`` the dialog while it is open.
+
+    ``handle`` acts like a person (types, clicks OK); if it leaves the dialog open, the dialog
+    is cancelled so the test never hangs. Returns what happened: ``dialog`` (check it inside
+    ``handle``: the page deletes it afterwards), ``result`` (what ``handle`` returned) and
+    ``still_open`` (whether ``handle`` left it open, e.g. because OK was disabled or refused).
+    """
+    seen: dict[str, Any] = {}
+
+    def run() -> None:
+        dialog = QApplication.activeModalWidget()
+        seen["dialog"] = dialog
+        if dialog is None:
+            return
+        try:
+            seen["result"] = handle(dialog)
+        finally:
+            seen["still_open"] = dialog.isVisible()
+            if dialog.isVisible():
+                dialog.reject()
+
+    QTimer.singleShot(0, run)
+    trigger()
+    assert seen.get("dialog") is not None, "no dialog opened"
+    return seen
+
+
+def first_index(model: QAbstractItemModel, column: int, value: Any) -> QModelIndex:
+    for row in range(model.rowCount()):
+        index = model.index(row, column)
+        if index.data() == value:
+            return index
+    raise AssertionError(f"{value!r} is not in column {column}")

@@ -1,0 +1,251 @@
+"""The locations page and its dialogs driven like a person would, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from helpers import ADMIN
+from overview_helpers import answer_dialog, click_row, column_values, double_click_row, first_index, open_page, wait_idle
+from PySide6.QtCore import QModelIndex, Qt, QThreadPool
+
+from orion_desktop.bootstrap import Services
+from orion_desktop.db.engine import Database
+from orion_desktop.domain.actor import Actor
+from orion_desktop.domain.results import LocationSummary
+from orion_desktop.ui.data_events import DataEvents, Topic
+from orion_desktop.ui.dialogs.location_dialogs import (
+    AddLocationDialog,
+    LocationActiveDialog,
+    RenameLocationDialog,
+    SortKeyDialog,
+)
+from orion_desktop.ui.models.locations_model import LocationColumn, LocationStockColumn, LocationStockModel
+from orion_desktop.ui.pages.locations_page import CONTENTS_HINT, LocationsPage
+
+
+@pytest.fixture(autouse=True)
+def _finish_background_work(database: Database) -> Iterator[None]:
+    """Set up after the database, so torn down before it: no query outlives the test's database."""
+    yield
+    QThreadPool.globalInstance().waitForDone(10_000)
+
+
+@pytest.fixture
+def events() -> DataEvents:
+    return DataEvents()
+
+
+@pytest.fixture
+def page(qtbot, stocked: Services, events: DataEvents) -> LocationsPage:  # type: ignore[no-untyped-def]
+    return open_page(qtbot, LocationsPage(stocked, ADMIN, events))  # type: ignore[return-value]
+
+
+def _location(services: Services, code: str) -> LocationSummary:
+    return next(loc for loc in services.catalog.list_locations() if loc.code == code)
+
+
+def _select(qtbot, page: LocationsPage, code: str) -> None:  # type: ignore[no-untyped-def]
+    click_row(qtbot, page.table, first_index(page.model, LocationColumn.CODE, code).row())
+    assert page.selected_location() is not None and page.selected_location().code == code
+
+
+def _type(qtbot, widget, text: str) -> None:  # type: ignore[no-untyped-def]
+    widget.setFocus()
+    widget.selectAll()
+    if text:
+        qtbot.keyClicks(widget, text)
+    else:
+        qtbot.keyClick(widget, Qt.Key.Key_Delete)
+
+
+def _press_ok(qtbot, dialog) -> None:  # type: ignore[no-untyped-def]
+    """Click OK and wait for the services' answer (it is sent off the GUI thread)."""
+    with qtbot.waitSignal(dialog.settled, timeout=10_000):
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+
+
+def test_every_location_with_what_it_holds(page: LocationsPage) -> None:
+    model = page.model
+    assert column_values(model, LocationColumn.CODE) == ["SHELF-1", "WAREHOUSE_A", "WAREHOUSE_B"]
+    assert column_values(model, LocationColumn.STOCK_ROWS) == [1, 2, 2]
+    assert column_values(model, LocationColumn.QUANTITY) == [2, 16, 37]
+    assert column_values(model, LocationColumn.RESERVED) == [0, 5, 0]
+    assert column_values(model, LocationColumn.AVAILABLE) == [2, 11, 37]
+    assert column_values(model, LocationColumn.ACTIVE) == ["yes", "yes", "yes"]
+    assert page.count_label.text() == "3 locations"
+    assert page.contents_count.text() == CONTENTS_HINT
+    assert page.add_button.isEnabled() and not page.rename_button.isEnabled()  # nothing selected yet
+
+
+def test_double_clicking_a_location_shows_its_contents(qtbot, page: LocationsPage) -> None:  # type: ignore[no-untyped-def]
+    double_click_row(qtbot, page.table, first_index(page.model, LocationColumn.CODE, "WAREHOUSE_B").row())
+    wait_idle(qtbot, page)
+    contents = page.contents_model
+    assert column_values(contents, LocationStockColumn.SKU) == ["A", "D"]
+    assert column_values(contents, LocationStockColumn.QUANTITY) == [30, 7]
+    assert column_values(contents, LocationStockColumn.GTIN) == ["4006381333931", "0036000291452"]
+    assert page.contents_heading.text() == "Contents of WAREHOUSE_B"
+    assert page.contents_count.text() == "2 stock rows"
+    page.table.setFocus()  # Enter on another selected row drills into that one
+    _select(qtbot, page, "SHELF-1")
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    wait_idle(qtbot, page)
+    assert column_values(contents, LocationStockColumn.SKU) == ["C"]
+
+
+def test_adding_a_location_validates_the_code_inline(qtbot, page: LocationsPage, stocked: Services) -> None:  # type: ignore[no-untyped-def]
+    def fill(dialog: AddLocationDialog) -> None:
+        assert not dialog.ok_button.isEnabled()  # nothing typed yet
+        assert dialog.problem_label.text() == "Enter a code for the location, for example WAREHOUSE_A."
+        _type(qtbot, dialog.code_edit, "aisle 9")
+        assert not dialog.ok_button.isEnabled()
+        assert dialog.code_error.text() == (
+            "The location code 'aisle 9' contains ' '; use only letters, digits, '_', '-' and '.'."
+        )
+        assert dialog.code_error.isVisible() and dialog.problem_label.text() == "Correct the location code."
+        _type(qtbot, dialog.code_edit, "warehouse_a")  # exists already
+        assert not dialog.ok_button.isEnabled()
+        assert dialog.code_error.text() == (
+            "There is already a location WAREHOUSE_A; rename it or change its sort key instead."
+        )
+        _type(qtbot, dialog.code_edit, " aisle-9.bay-2 ")
+        assert dialog.ok_button.isEnabled() and not dialog.code_error.isVisible()
+        assert dialog.code_note.text() == "It will be saved as AISLE-9.BAY-2."
+        _type(qtbot, dialog.name_edit, "Aisle 9, bay 2")
+        assert dialog.sort_spin.value() == 10  # after the last location (all have sort key 0)
+        _type(qtbot, dialog.sort_spin, "25")
+        _press_ok(qtbot, dialog)
+
+    outcome = answer_dialog(lambda: qtbot.mouseClick(page.add_button, Qt.MouseButton.LeftButton), fill)
+    assert not outcome["still_open"]
+    added = _location(stocked, "AISLE-9.BAY-2")
+    assert (added.name, added.sort_key, added.is_active, added.stock_rows) == ("Aisle 9, bay 2", 25, True, 0)
+    wait_idle(qtbot, page)
+    assert column_values(page.model, LocationColumn.CODE)[-1] == "AISLE-9.BAY-2"  # sort key 25 comes last
+    assert page.selected_location() is not None and page.selected_location().code == "AISLE-9.BAY-2"
+    assert page.banner.text == "Location AISLE-9.BAY-2 added."
+
+
+def test_cancelling_a_dialog_changes_nothing(qtbot, page: LocationsPage, stocked: Services) -> None:  # type: ignore[no-untyped-def]
+    before = stocked.catalog.list_locations()
+
+    def cancel(dialog: AddLocationDialog) -> None:
+        _type(qtbot, dialog.code_edit, "NEW_PLACE")
+        qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+
+    answer_dialog(lambda: qtbot.mouseClick(page.add_button, Qt.MouseButton.LeftButton), cancel)
+    assert stocked.catalog.list_locations() == before
+    assert page.banner.text == ""
+
+
+def test_renaming_a_location(qtbot, page: LocationsPage, stocked: Services) -> None:  # type: ignore[no-untyped-def]
+    _select(qtbot, page, "WAREHOUSE_A")
+
+    def rename(dialog: RenameLocationDialog) -> None:
+        assert dialog.windowTitle() == "Rename WAREHOUSE_A"
+        assert not dialog.ok_button.isEnabled()  # unchanged (no name yet)
+        _type(qtbot, dialog.name_edit, "   ")
+        assert not dialog.ok_button.isEnabled() and dialog.problem_label.text() == "Enter the new name."
+        _type(qtbot, dialog.name_edit, "Main  warehouse,   aisle A")
+        with qtbot.waitSignal(dialog.settled, timeout=10_000):
+            qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Return)  # Enter presses the default button
+
+    outcome = answer_dialog(lambda: qtbot.mouseClick(page.rename_button, Qt.MouseButton.LeftButton), rename)
+    assert not outcome["still_open"]
+    assert _location(stocked, "WAREHOUSE_A").name == "Main warehouse, aisle A"
+    wait_idle(qtbot, page)
+    assert first_index(page.model, LocationColumn.CODE, "WAREHOUSE_A").siblingAtColumn(LocationColumn.NAME).data() == (
+        "Main warehouse, aisle A"
+    )
+    assert page.banner.text == "Location WAREHOUSE_A renamed."
+
+
+def test_changing_the_sort_key_reorders_the_list(qtbot, page: LocationsPage, stocked: Services) -> None:  # type: ignore[no-untyped-def]
+    _select(qtbot, page, "SHELF-1")
+
+    def move(dialog: SortKeyDialog) -> None:
+        assert not dialog.ok_button.isEnabled() and dialog.problem_label.text() == "Choose a different sort key."
+        _type(qtbot, dialog.sort_spin, "90")
+        assert dialog.ok_button.isEnabled()
+        _press_ok(qtbot, dialog)
+
+    answer_dialog(lambda: qtbot.mouseClick(page.sort_key_button, Qt.MouseButton.LeftButton), move)
+    assert _location(stocked, "SHELF-1").sort_key == 90
+    wait_idle(qtbot, page)
+    assert column_values(page.model, LocationColumn.CODE) == ["WAREHOUSE_A", "WAREHOUSE_B", "SHELF-1"]
+    assert page.banner.text == "Location SHELF-1 now has sort key 90."
+
+
+def test_deactivating_and_reactivating_a_location(qtbot, page: LocationsPage, stocked: Services) -> None:  # type: ignore[no-untyped-def]
+    _select(qtbot, page, "WAREHOUSE_B")
+    assert page.active_button.text() == "&Deactivate…"
+
+    def confirm(dialog: LocationActiveDialog) -> None:
+        assert dialog.message_label.text() == (
+            "Deactivate WAREHOUSE_B? Orders will no longer reserve stock there. Its 37 units in 2 stock rows "
+            "stay where they are and can still be counted, adjusted or moved."
+        )
+        assert dialog.ok_button.text() == "Deactivate" and dialog.cancel_button.isDefault()
+        _press_ok(qtbot, dialog)
+
+    answer_dialog(lambda: qtbot.mouseClick(page.active_button, Qt.MouseButton.LeftButton), confirm)
+    assert _location(stocked, "WAREHOUSE_B").is_active is False
+    wait_idle(qtbot, page)
+    assert first_index(page.model, LocationColumn.CODE, "WAREHOUSE_B").siblingAtColumn(LocationColumn.ACTIVE).data() == "no"
+    assert page.count_label.text() == "3 locations · 1 inactive"
+    assert page.active_button.text() == "Re&activate…"
+
+    def reactivate(dialog: LocationActiveDialog) -> None:
+        assert dialog.message_label.text() == "Reactivate WAREHOUSE_B? Orders will reserve stock there again."
+        _press_ok(qtbot, dialog)
+
+    answer_dialog(lambda: qtbot.mouseClick(page.active_button, Qt.MouseButton.LeftButton), reactivate)
+    assert _location(stocked, "WAREHOUSE_B").is_active is True
+
+
+def test_a_manager_sees_locations_but_cannot_change_them(qtbot, stocked: Services, manager: Actor, events: DataEvents) -> None:  # type: ignore[no-untyped-def]
+    page = open_page(qtbot, LocationsPage(stocked, manager, events))
+    assert isinstance(page, LocationsPage)
+    _select(qtbot, page, "WAREHOUSE_A")
+    for button in (page.add_button, page.rename_button, page.sort_key_button, page.active_button):
+        assert not button.isEnabled()
+        assert button.toolTip() == "Only an admin can add or change locations; you are signed in as manager."
+
+
+def test_a_refused_change_is_a_sentence_in_the_dialog_and_changes_nothing(qtbot, stocked: Services, manager: Actor) -> None:  # type: ignore[no-untyped-def]
+    location = _location(stocked, "WAREHOUSE_A")
+    dialog = RenameLocationDialog(stocked, manager, location)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    _type(qtbot, dialog.name_edit, "Somewhere else")
+    _press_ok(qtbot, dialog)
+    assert dialog.isVisible()  # still open: the user can read why and cancel
+    assert dialog.error_banner.text == (
+        "maria is signed in as manager and may not manage locations; this needs a admin."
+    )
+    assert _location(stocked, "WAREHOUSE_A").name is None
+    _type(qtbot, dialog.name_edit, "Somewhere else, really")  # editing again clears the old refusal
+    assert dialog.error_banner.text == ""
+
+
+def test_a_location_added_elsewhere_appears(qtbot, page: LocationsPage, stocked: Services, events: DataEvents) -> None:  # type: ignore[no-untyped-def]
+    stocked.catalog.add_location(ADMIN, "DOCK", "Loading dock", 5)
+    events.announce(Topic.CATALOG)
+    wait_idle(qtbot, page)
+    assert column_values(page.model, LocationColumn.CODE)[-1] == "DOCK"
+
+
+def test_location_models_pass_the_model_tester(qtmodeltester, qtbot, page: LocationsPage, stocked: Services) -> None:  # type: ignore[no-untyped-def]
+    qtmodeltester.check(page.model)
+    contents = LocationStockModel(stocked.stock, page_size=1)
+    contents.set_location("WAREHOUSE_A")
+    qtbot.waitUntil(lambda: contents.loaded_once and not contents.is_loading, timeout=5000)
+    qtmodeltester.check(contents)
+    qtbot.waitUntil(lambda: not contents.is_loading, timeout=5000)
+    while contents.canFetchMore(QModelIndex()):
+        contents.fetchMore(QModelIndex())
+        qtbot.waitUntil(lambda: not contents.is_loading, timeout=5000)
+    assert column_values(contents, LocationStockColumn.SKU) == ["A", "B"]
+    contents.set_location(None)
+    assert contents.rowCount() == 0 and not contents.canFetchMore(QModelIndex())

@@ -1,0 +1,179 @@
+"""ReportService on SQLite and PostgreSQL: low stock with backorders, CSV export, backorder totals, the filtered ledger."""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from helpers import ADMIN, GTIN_A, seed_catalog
+
+from orion_desktop.bootstrap import Services
+from orion_desktop.db.engine import Database
+from orion_desktop.db.types import utcnow
+from orion_desktop.domain.enums import TransactionType
+from orion_desktop.domain.errors import InvalidInput, NotFound
+from orion_desktop.domain.order_results import OrderLine
+from orion_desktop.services.reports import LOW_STOCK_COLUMNS, ReportService
+
+
+@pytest.fixture
+def reports(database: Database) -> ReportService:
+    return ReportService(database)
+
+
+@pytest.fixture
+def shop(services: Services) -> dict[str, str]:
+    """MAIN (the helpers' catalog) and WEB (its own A); three processing orders, two of them short of stock."""
+    seed_catalog(services)
+    services.catalog.add_store(ADMIN, "WEB", "Web Shop")
+    services.catalog.add_product(ADMIN, store="WEB", sku="A", title="Web widget A")
+    inventory = services.inventory
+    inventory.set_quantity(ADMIN, store="MAIN", product="A", location="WH1", quantity=20)
+    inventory.set_quantity(ADMIN, store="MAIN", product="B", location="WH1", quantity=3)
+    inventory.set_quantity(ADMIN, store="MAIN", product="C", location="WH2", quantity=4)
+    inventory.set_quantity(ADMIN, store="WEB", product="A", location="WH1", quantity=2)
+    orders = services.orders
+    first = orders.create_order(ADMIN, store="MAIN", lines=[OrderLine("A", 5), OrderLine("B", 8)])
+    second = orders.create_order(ADMIN, store="MAIN", lines=[OrderLine("B", 2), OrderLine("EBOOK", 1)])
+    web = orders.create_order(ADMIN, store="WEB", lines=[OrderLine("A", 4)])
+    for number in (first, second, web):
+        orders.change_status(ADMIN, number, "processing")
+    return {"first": first, "second": second, "web": web}
+
+
+def _low(rows) -> list[tuple[str, str, str, int, int, int, int]]:  # type: ignore[no-untyped-def]
+    return [
+        (r.store_code, r.sku, r.location, r.available_quantity, r.threshold, r.backordered_units, r.backordered_orders)
+        for r in rows
+    ]
+
+
+def test_low_stock_lists_what_stock_low_stock_lists_with_the_backorders(services: Services, shop: dict[str, str], reports: ReportService) -> None:
+    rows = reports.low_stock()
+    assert _low(rows) == [
+        ("MAIN", "B", "WH1", 0, 10, 7, 2),  # 5 of the first order and 2 of the second wait
+        ("WEB", "A", "WH1", 0, 10, 2, 1),  # WEB's A, not MAIN's
+        ("MAIN", "C", "WH2", 4, 5, 0, 0),  # C's own threshold is 5
+    ]
+    plain = services.stock.low_stock()
+    assert {(r.store_code, r.sku, r.location, r.available_quantity, r.threshold) for r in plain} == {
+        (s, sku, loc, avail, thr) for s, sku, loc, avail, thr, _units, _orders in _low(rows)
+    }
+    assert len(rows) == services.stock.stats().low_stock_count
+    assert rows[0].gtin == "5901234123457" and rows[0].product_title == "Widget B" and rows[0].quantity == 3
+
+
+def test_backorders_per_product_agree_with_the_backorder_list(services: Services, shop: dict[str, str], reports: ReportService) -> None:
+    units: dict[str, int] = defaultdict(int)
+    orders: dict[str, set[str]] = defaultdict(set)
+    for row in services.order_queries.backorders():
+        key = row.order_number.split("-")[1] + ":" + row.sku  # the store id is part of the order number
+        units[key] += row.quantity
+        orders[key].add(row.order_number)
+    low = {(r.store_code, r.sku): (r.backordered_units, r.backordered_orders) for r in reports.low_stock()}
+    assert sorted(units.values()) == sorted(u for u, _o in low.values() if u)
+    summary = reports.backorder_summary()
+    assert summary.units == sum(units.values()) == 9
+    assert summary.orders == len({n for numbers in orders.values() for n in numbers}) == 3
+    assert summary.items == len(services.order_queries.backorders()) == 3
+    assert summary.products == 2
+
+
+def test_nothing_waiting_is_all_zeros(services: Services, reports: ReportService) -> None:
+    seed_catalog(services)
+    summary = reports.backorder_summary()
+    assert (summary.units, summary.orders, summary.items, summary.products) == (0, 0, 0, 0)
+    assert reports.low_stock() == ()
+
+
+def test_a_threshold_a_store_and_paging(services: Services, shop: dict[str, str], reports: ReportService) -> None:
+    assert [(r.store_code, r.sku) for r in reports.low_stock(0)] == [("MAIN", "B"), ("WEB", "A")]
+    assert [r.threshold for r in reports.low_stock("15")] == [15, 15, 15, 15]  # A at 15 available now counts
+    assert [(r.store_code, r.sku) for r in reports.low_stock(store="web")] == [("WEB", "A")]
+    whole = reports.low_stock(15)
+    pages = [reports.low_stock(15, limit=1, offset=offset) for offset in range(len(whole) + 1)]
+    assert [row for page in pages for row in page] == list(whole) and pages[-1] == ()
+    with pytest.raises(InvalidInput, match=r"The threshold cannot be negative \(got -1\)\."):
+        reports.low_stock(-1)
+    with pytest.raises(NotFound, match="There is no store with code NOPE."):
+        reports.low_stock(store="NOPE")
+
+
+def test_export_low_stock_writes_a_csv_a_spreadsheet_reads(shop: dict[str, str], reports: ReportService, tmp_path: Path) -> None:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    target = folder / "low.csv"
+    assert reports.export_low_stock(target) == 3
+    raw = target.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: spreadsheet programs read accents right
+    with target.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert tuple(rows[0]) == LOW_STOCK_COLUMNS
+    assert rows[1] == ["MAIN", "B", "5901234123457", "Widget B", "WH1", "3", "3", "0", "10", "", "7", "2"]
+    assert [row[1] for row in rows[1:]] == ["B", "A", "C"]
+    assert reports.export_low_stock(target, 0) == 2  # replaces the file
+    assert len(target.read_text(encoding="utf-8-sig").splitlines()) == 3
+    assert list(folder.iterdir()) == [target]  # no temporary file left behind
+
+
+def test_an_export_that_cannot_be_written_is_a_sentence(shop: dict[str, str], reports: ReportService, tmp_path: Path) -> None:
+    target = tmp_path / "no such folder" / "low.csv"
+    with pytest.raises(InvalidInput, match=r"^Cannot write .*low\.csv: No such file or directory\.$"):
+        reports.export_low_stock(target)
+    assert not target.parent.exists()
+
+
+def test_the_ledger_filters_by_order_and_kind(services: Services, shop: dict[str, str], reports: ReportService) -> None:
+    first = reports.ledger(order_number=shop["first"])
+    assert {(e.sku, e.transaction_type, e.reserved_change) for e in first} == {
+        ("A", TransactionType.RESERVE, 5),
+        ("B", TransactionType.RESERVE, 3),
+    }
+    assert reports.ledger(order_number=shop["first"].lower()) == first  # typed in lower case
+    reserves = reports.ledger(transaction_type="reserve")
+    assert reserves and {e.transaction_type for e in reserves} == {TransactionType.RESERVE}
+    assert len(reserves) == len([e for e in services.stock.ledger(limit=1000) if e.transaction_type == "reserve"])
+    assert {e.order_number for e in reports.ledger(order_number=shop["web"], transaction_type=TransactionType.SET)} == set()
+    with pytest.raises(InvalidInput, match="'restock' is not a kind of stock change; use one of reserve, release"):
+        reports.ledger(transaction_type="restock")
+    with pytest.raises(NotFound, match="There is no order ORD-X."):
+        reports.ledger(order_number="ORD-X")
+
+
+def test_the_ledger_filters_by_product_in_one_store_or_all(services: Services, shop: dict[str, str], reports: ReportService) -> None:
+    everywhere = reports.ledger(product="A")
+    assert {e.store_code for e in everywhere} == {"MAIN", "WEB"} and {e.sku for e in everywhere} == {"A"}
+    assert {e.store_code for e in reports.ledger(product="A", store="WEB")} == {"WEB"}
+    by_gtin = reports.ledger(product="0" + GTIN_A)  # the GTIN-14 form of MAIN's A
+    assert by_gtin == reports.ledger(product="A", store="MAIN") == services.stock.ledger(store="MAIN", product="A")
+    assert {e.location for e in reports.ledger(location="wh2")} == {"WH2"}
+    with pytest.raises(NotFound, match="No product has the SKU or GTIN 'NOPE'."):
+        reports.ledger(product="NOPE")
+    with pytest.raises(InvalidInput, match="wrong check digit"):
+        reports.ledger(product=GTIN_A[:-1] + "2")
+    with pytest.raises(InvalidInput, match="placeholder code"):
+        reports.ledger(product="0000000000000")
+
+
+def test_the_ledger_filters_by_dates_and_pages_back_by_id(services: Services, shop: dict[str, str], reports: ReportService) -> None:
+    now = utcnow()
+    everything = reports.ledger(limit=1000)
+    assert everything == services.stock.ledger(limit=1000)
+    assert reports.ledger(since=now - timedelta(hours=1), until=now + timedelta(hours=1), limit=1000) == everything
+    assert reports.ledger(since=now + timedelta(hours=1)) == ()
+    assert reports.ledger(until=now - timedelta(days=1)) == ()
+    naive = now.replace(tzinfo=None) - timedelta(hours=1)  # naive datetimes are taken as UTC
+    assert reports.ledger(since=naive, limit=1000) == everything
+    with pytest.raises(InvalidInput, match="The date range is empty: it ends before it starts."):
+        reports.ledger(since=now, until=now)
+    pages, before = [], None
+    while True:
+        page = reports.ledger(limit=3, before_id=before)
+        if not page:
+            break
+        pages.extend(page)
+        before = page[-1].id
+    assert pages == list(everything)
