@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from orion_desktop.app import run_gui
+from orion_desktop.app import ask_for_database, run_gui
 from orion_desktop.bootstrap import Services, open_services
-from orion_desktop.config import current_actor, data_dir
+from orion_desktop.config import choose_database, current_actor, data_dir
+from orion_desktop.domain.errors import OrionError
 
 
 def demo_database_url() -> str:
@@ -24,10 +25,18 @@ def launch(args: argparse.Namespace) -> int:
     url = args.db
     if args.demo and not url:
         url = demo_database_url()
-    services: Services = open_services(url)
+    chosen = choose_database(url).url
+    try:
+        services: Services = open_services(chosen)
+    except OrionError as error:
+        # Started from a desktop icon nobody reads stderr: say it in a window and offer a choice.
+        answer = ask_for_database(error, chosen)
+        if answer is None:
+            raise  # cancelled: `error: <sentence>` on stderr, exit code 1
+        chosen, services = answer
     try:
         if args.demo and not services.catalog.list_stores():
             services.fill_demo(actor)
-        return run_gui(services, actor, [])
+        return run_gui(services, actor, [], database_url=chosen)
     finally:
         services.close()

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 POSTGRES_LOCK_TIMEOUT = "5s"
 _WRITE_OPTION = "orion_write"
+_FILE_IDENTITY = "orion_sqlite_file"
 
 CONFLICT_MESSAGE = "Another workstation is changing this item right now. Please try again in a moment."
 
@@ -57,9 +58,37 @@ def describe_url(url: URL) -> str:
     return f"PostgreSQL {url.database} on {url.host or 'localhost'}" + (f" as {url.username}" if url.username else "")
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino
+
+
+def _configure_sqlite(engine: Engine, path: Path) -> None:
+    opened = False  # the file existed once: never create an empty one in its place afterwards
+
+    @event.listens_for(engine, "do_connect")
+    def _refuse_missing_file(*_args: Any) -> None:
+        if opened and _file_identity(path) is None:
+            raise sqlite3.OperationalError(
+                f"the database file {path} is missing; it was moved, renamed or deleted, or its drive is not connected."
+            )
+
+    @event.listens_for(engine, "checkout")
+    def _check_file(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        # A pooled connection keeps working on a file that was moved away (or on a deleted one that
+        # was replaced by a copy), silently. When the file at the path is not the one this
+        # connection opened, drop the pool and reconnect; a missing file then fails in do_connect.
+        if record.info.get(_FILE_IDENTITY) != _file_identity(path):
+            raise exc.InvalidatePoolError("the SQLite database file changed or disappeared")
+
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    def _on_connect(dbapi_connection: sqlite3.Connection, record: Any) -> None:
+        nonlocal opened
+        opened = True
+        record.info[_FILE_IDENTITY] = _file_identity(path)
         # Let SQLAlchemy's "begin" event emit BEGIN itself (the documented pysqlite recipe).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -87,7 +116,7 @@ def create_orion_engine(url: URL | str) -> Engine:
         assert url.database is not None
         Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, Path(url.database))
         return engine
     return create_engine(
         url,

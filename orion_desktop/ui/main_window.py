@@ -1,12 +1,23 @@
-"""The main window: a navigation list of pages, menus with shortcuts, a status bar naming database and user."""
+"""The main window: a navigation list of pages, menus with shortcuts, a status bar naming database and user.
+
+The window owns the ``DataEvents`` its pages share: every page is built as
+``SomePage(services, actor, events, parent)`` and added with ``add_page``. It also watches the
+database connection (``ConnectionMonitor``): when the database goes away a banner says so
+above every page, and when it is back the banner goes and the pages reload.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import logging
+import os
+import platform
+from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import QByteArray, QSettings, Qt, qVersion
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
+    QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -14,21 +25,46 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
+from orion_desktop import __version__
+from orion_desktop.config import ENV_DATABASE_URL, save_database_url
+from orion_desktop.ui.connection_monitor import ConnectionMonitor
+from orion_desktop.ui.data_events import DataEvents
+from orion_desktop.ui.dialogs.database_dialog import DatabaseDialog
 from orion_desktop.ui.pages.base import Page
 from orion_desktop.ui.pages.inventory_page import InventoryPage
 from orion_desktop.ui.settings import gui_settings
+from orion_desktop.ui.widgets.message_banner import BannerKind, MessageBanner
 
 if TYPE_CHECKING:
     from orion_desktop.bootstrap import Services
     from orion_desktop.domain.actor import Actor
 
+log = logging.getLogger(__name__)
+
 APP_TITLE = "Orion Desktop"
 DEFAULT_SIZE = (1440, 900)  # on first start; shrunk to fit smaller screens
 _SETTINGS_GROUP = "main_window"
+STATUS_MESSAGE_MS = 8000
+
+
+class DatabaseConnector(Protocol):
+    """What the composition root (``orion_desktop.app.GuiSession``) offers for File > Database…"""
+
+    current_url: str | None
+
+    def open(self, url: str) -> Services:
+        """Open the database at ``url`` (called in a worker thread; raises OrionError)."""
+        ...
+
+    def switch_to(self, services: Services, message: str) -> None:
+        """Run the GUI on ``services`` from now on (replaces this window), then show ``message``."""
+        ...
 
 
 class MainWindow(QMainWindow):
@@ -38,6 +74,7 @@ class MainWindow(QMainWindow):
         actor: Actor,
         *,
         settings: QSettings | None = None,
+        connector: DatabaseConnector | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -45,13 +82,18 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_TITLE)
         self.services = services
         self.actor = actor
+        self.events = DataEvents(self)
+        self._connector = connector
         self._settings = settings if settings is not None else gui_settings()
         self.pages: list[Page] = []
+        self.database_dialog: DatabaseDialog | None = None
+        self.about_box: QMessageBox | None = None
         self._init_actions()
         self._init_menus()
         self._init_central()
         self._init_status_bar()
-        self.inventory_page = InventoryPage(services, self)
+        self._init_connection_monitor()
+        self.inventory_page = InventoryPage(services, actor, self.events, self)
         self.add_page(self.inventory_page)
         self._resize_to_default()
         self._restore_state()
@@ -59,6 +101,16 @@ class MainWindow(QMainWindow):
 
     # --- construction ---------------------------------------------------------------------
     def _init_actions(self) -> None:
+        self.database_action = QAction("&Database…", self)
+        self.database_action.setStatusTip("Choose the SQLite file or the shared PostgreSQL database to work on")
+        self.database_action.setEnabled(self._connector is not None)
+        self.database_action.triggered.connect(self.choose_database)
+
+        self.about_action = QAction(f"&About {APP_TITLE}", self)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.about_action.setStatusTip("Version, database and user")
+        self.about_action.triggered.connect(self.show_about)
+
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))  # StandardKey.Quit is empty on Windows
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
@@ -79,11 +131,18 @@ class MainWindow(QMainWindow):
 
     def _init_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction(self.database_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
+        self.edit_menu: QMenu = self.menuBar().addMenu("&Edit")  # filled with the current page's actions
+        self.no_edit_action = QAction("No actions on this page", self)
+        self.no_edit_action.setEnabled(False)
         self.view_menu: QMenu = self.menuBar().addMenu("&View")
         self.view_menu.addAction(self.refresh_action)
         self.view_menu.addAction(self.find_action)
         self.view_menu.addSeparator()  # page actions follow, one per page
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self.about_action)
 
     def _init_central(self) -> None:
         self.navigation = QListWidget(self)
@@ -95,15 +154,26 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget(self)
         self.navigation.currentRowChanged.connect(self._show_page)
         central = QWidget(self)
-        layout = QHBoxLayout(central)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.navigation)
+        # Above every page: what is wrong with the connection (no close button: it goes by itself).
+        self.banner = MessageBanner(central)
+        self.banner.close_button.hide()
+        pages = QHBoxLayout()
+        pages.setContentsMargins(0, 0, 0, 0)
+        pages.setSpacing(0)
+        pages.addWidget(self.navigation)
         separator = QFrame(central)
         separator.setFrameShape(QFrame.Shape.VLine)
         separator.setFrameShadow(QFrame.Shadow.Sunken)
-        layout.addWidget(separator)
-        layout.addWidget(self.stack, 1)
+        pages.addWidget(separator)
+        pages.addWidget(self.stack, 1)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        banner_row = QHBoxLayout()
+        banner_row.setContentsMargins(8, 8, 8, 0)
+        banner_row.addWidget(self.banner)
+        layout.addLayout(banner_row)
+        layout.addLayout(pages, 1)
         self.setCentralWidget(central)
 
     def _init_status_bar(self) -> None:
@@ -120,12 +190,19 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.database_label)
         status.addPermanentWidget(self.user_label)
 
+    def _init_connection_monitor(self) -> None:
+        self.connection_monitor = ConnectionMonitor(self.services.check_connection, parent=self)
+        self.events.databaseUnavailable.connect(self.connection_monitor.report)
+        self.connection_monitor.lost.connect(self._database_lost)
+        self.connection_monitor.restored.connect(self._database_restored)
+
     # --- pages ----------------------------------------------------------------------------
     def add_page(self, page: Page) -> None:
         """Add a page to the navigation, the stack and the View menu (Ctrl+1, Ctrl+2, …)."""
         number = len(self.pages) + 1
         self.pages.append(page)
         self.stack.addWidget(page)
+        page.statusMessage.connect(self.show_status_message)
         QListWidgetItem(page.title, self.navigation)
         action = QAction(page.title, self)
         action.setCheckable(True)
@@ -147,6 +224,14 @@ class MainWindow(QMainWindow):
             return
         self.stack.setCurrentIndex(row)
         self._page_actions.actions()[row].setChecked(True)
+        self._fill_edit_menu()
+
+    def _fill_edit_menu(self) -> None:
+        """Only the current page's actions: their shortcuts then work on that page alone."""
+        self.edit_menu.clear()
+        page = self.current_page
+        actions = list(page.edit_actions()) if page is not None else []
+        self.edit_menu.addActions(actions or [self.no_edit_action])
 
     def refresh_current_page(self) -> None:
         page = self.current_page
@@ -158,6 +243,82 @@ class MainWindow(QMainWindow):
         page = self.current_page
         if page is not None:
             page.focus_search()
+
+    def show_status_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, STATUS_MESSAGE_MS)
+
+    # --- the database connection ----------------------------------------------------------
+    def _database_lost(self, message: str) -> None:
+        seconds = max(1, round(self.connection_monitor.retry_interval_ms / 1000))
+        self.banner.show_message(
+            f"{message}\nOrion Desktop tries again every {seconds} second{'s' if seconds != 1 else ''} "
+            "and reloads the page as soon as the database is back. Until then nothing can be looked up or changed.",
+            BannerKind.ERROR,
+        )
+
+    def _database_restored(self) -> None:
+        self.banner.clear()
+        self.show_status_message("The database is reachable again; the page was reloaded.")
+        self.events.announce_all()  # every page that follows a topic reloads (the visible one now)
+        page = self.current_page
+        if page is not None and not getattr(page, "topics", None):
+            page.refresh()
+
+    def choose_database(self) -> DatabaseDialog | None:
+        """File > Database…: open the chosen database and switch the whole window to it."""
+        if self._connector is None:
+            return None
+        if self.database_dialog is not None:
+            self.database_dialog.raise_()
+            return self.database_dialog
+        dialog = DatabaseDialog(
+            self._connector.open,
+            initial_url=self._connector.current_url,
+            current_description=self.services.database_description,
+            parent=self,
+        )
+        dialog.finished.connect(lambda result: self._database_chosen(dialog, result))
+        self.database_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _database_chosen(self, dialog: DatabaseDialog, result: int) -> None:
+        self.database_dialog = None
+        dialog.deleteLater()
+        if result != QDialog.DialogCode.Accepted or dialog.services is None or dialog.selection is None:
+            return
+        selection = dialog.selection
+        message = f"Now using {selection.description}."
+        try:
+            save_database_url(selection.url)
+        except OSError as error:
+            log.error("Could not save the database choice", exc_info=error)
+            message += " It could not be remembered for the next start (the settings file is not writable)."
+        else:
+            if os.environ.get(ENV_DATABASE_URL, "").strip():
+                message += f" At the next start {ENV_DATABASE_URL} (set on this PC) takes precedence."
+        assert self._connector is not None
+        self._connector.switch_to(dialog.services, message)
+
+    # --- help -----------------------------------------------------------------------------
+    def show_about(self) -> QMessageBox:
+        if self.about_box is None:
+            box = QMessageBox(self)
+            box.setObjectName("aboutBox")
+            box.setWindowTitle(f"About {APP_TITLE}")
+            box.setIcon(QMessageBox.Icon.Information)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.setText(f"{APP_TITLE} {__version__}")
+            box.setInformativeText(
+                "Warehouse stock by location, orders, partial shipping and barcode packing.\n\n"
+                f"Database: {self.services.database_description}\n"
+                f"User: {self.actor.name} ({self.actor.role.value})\n\n"
+                f"Qt {qVersion()} · PySide6 {pyside_version} · Python {platform.python_version()}"
+            )
+            box.setStandardButtons(QMessageBox.StandardButton.Ok)
+            self.about_box = box
+        self.about_box.open()
+        return self.about_box
 
     # --- settings -------------------------------------------------------------------------
     def _resize_to_default(self) -> None:
@@ -198,6 +359,11 @@ class MainWindow(QMainWindow):
             page.save_state(settings)
         settings.sync()
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.connection_monitor.start()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.connection_monitor.stop()
         self.save_state()
         super().closeEvent(event)

@@ -61,7 +61,7 @@ def test_the_event_loop_hook_shows_escaped_errors_instead_of_crashing(
     qtbot.addWidget(parent)
     shown: list[BaseException] = []
     monkeypatch.setattr(app_module, "show_error_dialog", lambda _parent, error: shown.append(error))
-    hook = app_module._unexpected_error_hook(parent)
+    hook = app_module._unexpected_error_hook(lambda: parent)
     error = _shortage()
     hook(type(error), error, None)
     assert shown == [error]

@@ -219,12 +219,36 @@ def test_ctrl_f_puts_the_cursor_in_the_search_box(qtbot, window: MainWindow) -> 
 
 def test_menus_and_shortcuts(window: MainWindow) -> None:
     menus = {action.text(): action.menu() for action in window.menuBar().actions()}
-    assert set(menus) == {"&File", "&View"}
+    assert list(menus) == ["&File", "&Edit", "&View", "&Help"]
     assert window.quit_action.shortcut().toString() == "Ctrl+Q"
     assert window.refresh_action.shortcut().toString() == "F5"
     assert window.find_action.shortcut().toString() == "Ctrl+F"
-    assert window.quit_action in menus["&File"].actions()
+    assert {window.database_action, window.quit_action} <= set(menus["&File"].actions())
     assert {window.refresh_action, window.find_action} <= set(menus["&View"].actions())
+    assert window.about_action in menus["&Help"].actions()
+    page = _page(window)
+    assert menus["&Edit"].actions() == list(page.stock_actions)
+    assert [a.shortcut().toString() for a in page.stock_actions] == ["Ctrl+J", "Ctrl+E", "Ctrl+T"]
+    every_shortcut = [
+        a.shortcut().toString() for menu in menus.values() for a in menu.actions() if not a.shortcut().isEmpty()
+    ]
+    assert len(every_shortcut) == len(set(every_shortcut))  # no clashes
+    assert all(action.toolTip() for action in page.stock_actions)
+    assert not window.database_action.isEnabled()  # only with a GuiSession to reconnect through
+
+
+def test_help_about_names_the_version_database_and_user(qtbot, window: MainWindow, stocked: Services) -> None:  # type: ignore[no-untyped-def]
+    from orion_desktop import __version__
+
+    window.about_action.trigger()  # Help > About Orion Desktop
+    box = window.about_box
+    assert box is not None
+    qtbot.waitExposed(box)
+    assert __version__ in box.text()
+    assert stocked.database_description in box.informativeText()
+    assert "maria (manager)" in box.informativeText()
+    box.accept()
+    assert not box.isVisible()
 
 
 def test_quit_closes_the_window_and_saves_its_geometry(  # type: ignore[no-untyped-def]

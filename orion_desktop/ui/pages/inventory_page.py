@@ -1,11 +1,17 @@
-"""Inventory: every stock row, searchable by title, SKU or scanned GTIN, with a product detail pane."""
+"""Inventory: every stock row, searchable by title, SKU or scanned GTIN, with a product detail pane.
+
+The selected row can be adjusted, counted (set quantity) or transferred to another location
+through the stock dialogs (buttons, Edit menu, context menu, Ctrl+J / Ctrl+E / Ctrl+T). After a
+change the page announces ``Topic.STOCK``; it reloads itself on ``STOCK`` and ``CATALOG``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QLocale, QModelIndex, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -15,11 +21,24 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSplitter,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from orion_desktop.domain.actor import Permission
+from orion_desktop.domain.errors import PermissionDenied
 from orion_desktop.domain.validation import DEFAULT_LOW_STOCK_THRESHOLD
+from orion_desktop.ui.data_events import DataEvents, Topic
+from orion_desktop.ui.dialogs.stock_dialogs import (
+    AdjustStockDialog,
+    QuantityCount,
+    SetQuantityDialog,
+    StockAdjustment,
+    StockDialog,
+    StockTransfer,
+    TransferStockDialog,
+)
 from orion_desktop.ui.models.inventory_model import InventoryColumn, InventoryModel, InventoryRole, StockFilter
 from orion_desktop.ui.pages.base import Page
 from orion_desktop.ui.widgets.filling_table_view import FillingTableView
@@ -28,25 +47,37 @@ from orion_desktop.ui.widgets.product_detail import ProductDetailPane
 
 if TYPE_CHECKING:
     from orion_desktop.bootstrap import Services
-    from orion_desktop.domain.results import StockRow
+    from orion_desktop.domain.actor import Actor
+    from orion_desktop.domain.results import StockChange, StockRow, TransferResult
 
 SEARCH_DELAY_MS = 250
 """Typing pauses this long before the list is searched; Enter (what scanners send) searches at once."""
 
 LEDGER_ROWS_SHOWN = 20
 
+ADJUST_SHORTCUT = "Ctrl+J"
+SET_QUANTITY_SHORTCUT = "Ctrl+E"
+TRANSFER_SHORTCUT = "Ctrl+T"
+
 
 class InventoryPage(Page):
     title = "Inventory"
     settings_group = "inventory"
+    topics = frozenset({Topic.STOCK, Topic.CATALOG})
+    """Changes announced for these reload the page: at once when it is shown, else when it is next shown."""
 
-    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, actor: Actor, events: DataEvents, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("inventoryPage")
         self._services = services
+        self._actor = actor
+        self.events = events
         self._selected_inventory_id: int | None = None
         self._detail_error_shown = False
+        self._stale = False
+        self.dialog: StockDialog[Any, Any] | None = None  # the stock dialog open now, if any
         self.model = InventoryModel(services.stock, parent=self)
+        self._init_actions()
         self._init_filters()
         self._init_table()
         self._init_layout()
@@ -54,6 +85,49 @@ class InventoryPage(Page):
         self.refresh()
 
     # --- construction ---------------------------------------------------------------------
+    def _init_actions(self) -> None:
+        try:
+            self._actor.require(Permission.CHANGE_STOCK)
+            self._may_change_stock = True
+        except PermissionDenied:
+            self._may_change_stock = False
+        self.adjust_action = self._action(
+            "&Adjust stock…",
+            "Adjust…",
+            ADJUST_SHORTCUT,
+            "Add or remove units of the selected row, with a reason",
+            self.adjust_stock,
+        )
+        self.set_quantity_action = self._action(
+            "&Set quantity…",
+            "Set quantity…",
+            SET_QUANTITY_SHORTCUT,
+            "Record the counted quantity of the selected row",
+            self.set_quantity,
+        )
+        self.transfer_action = self._action(
+            "&Transfer stock…",
+            "Transfer…",
+            TRANSFER_SHORTCUT,
+            "Move units of the selected product to another location",
+            self.transfer_stock,
+        )
+        self.stock_actions = (self.adjust_action, self.set_quantity_action, self.transfer_action)
+
+    def _action(self, text: str, button_text: str, shortcut: str, tip: str, slot: Any) -> QAction:
+        action = QAction(text, self)
+        action.setIconText(button_text)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.setStatusTip(tip)
+        if not self._may_change_stock:
+            tip += f" (needs a manager; you are signed in as {self._actor.role.value})"
+        action.setToolTip(f"{tip} ({QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)})")
+        action.setEnabled(False)
+        action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)  # the shortcut works while this page is shown
+        return action
+
     def _init_filters(self) -> None:
         self.search_edit = QLineEdit(self)
         self.search_edit.setObjectName("inventorySearch")
@@ -110,7 +184,7 @@ class InventoryPage(Page):
         samples = {
             InventoryColumn.SKU: "SKU-00000",
             InventoryColumn.GTIN: "0000000000000",
-            InventoryColumn.LOCATION: "WAREHOUSE_A",
+            InventoryColumn.LOCATION: "WAREHOUSE_MAIN.A-01",
             InventoryColumn.QUANTITY: "000,000",
             InventoryColumn.RESERVED: "000,000",
             InventoryColumn.AVAILABLE: "000,000",
@@ -119,7 +193,16 @@ class InventoryPage(Page):
             width = max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(column.header)) + padding
             table.setColumnWidth(column, width)
         header.setMinimumSectionSize(metrics.horizontalAdvance("0000") + padding)
+        table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        table.addActions(list(self.stock_actions))
         self.table = table
+        self.action_buttons: list[QToolButton] = []
+        for action, name in zip(self.stock_actions, ("adjustButton", "setQuantityButton", "transferButton"), strict=True):
+            button = QToolButton(self)
+            button.setObjectName(name)
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            self.action_buttons.append(button)
         self.detail = ProductDetailPane(self)
 
     def _init_layout(self) -> None:
@@ -133,6 +216,9 @@ class InventoryPage(Page):
         filters.addWidget(self.low_stock_check)
         filters.addStretch(1)
         filters.addWidget(self.count_label)
+        filters.addSpacing(12)
+        for button in self.action_buttons:
+            filters.addWidget(button)
 
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.setObjectName("inventorySplitter")
@@ -155,11 +241,12 @@ class InventoryPage(Page):
         self.store_combo.currentIndexChanged.connect(self.apply_filter)
         self.location_combo.currentIndexChanged.connect(self.apply_filter)
         self.low_stock_check.toggled.connect(self.apply_filter)
-        self.model.loadFailed.connect(self.banner.show_error)
+        self.model.loadFailed.connect(self.show_error)
         self.model.rowsLoaded.connect(self._update_count)
         self.model.modelAboutToBeReset.connect(self._remember_selection)
         self.model.modelReset.connect(self._restore_selection)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
+        self.events.changed.connect(self._data_changed)
 
     # --- Page -----------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -170,6 +257,29 @@ class InventoryPage(Page):
     def focus_search(self) -> None:
         self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search_edit.selectAll()
+
+    def edit_actions(self) -> Sequence[QAction]:
+        return self.stock_actions
+
+    def show_error(self, error: BaseException) -> None:
+        """A sentence in the page's banner; a lost database is also reported to the window."""
+        self.banner.show_error(error)
+        self.events.report_error(error)
+
+    # --- staying current ------------------------------------------------------------------
+    def _data_changed(self, topics: frozenset[Topic]) -> None:
+        if not self.topics & topics:
+            return
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self.refresh()
 
     def save_state(self, settings: QSettings) -> None:
         settings.beginGroup(self.settings_group)
@@ -214,7 +324,7 @@ class InventoryPage(Page):
             stores = self._services.catalog.list_stores()
             locations = self._services.catalog.list_locations()
         except Exception as error:  # noqa: BLE001 - shown as a sentence, the page stays usable
-            self.banner.show_error(error)
+            self.show_error(error)
             return
         self._fill_combo(
             self.store_combo,
@@ -272,9 +382,16 @@ class InventoryPage(Page):
             self._show_detail(QModelIndex())
         else:
             self.table.setCurrentIndex(self.model.index(found, 0))
+        self._update_actions()
 
     def _current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self._show_detail(current)
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        enabled = self._may_change_stock and self.selected_row() is not None
+        for action in self.stock_actions:
+            action.setEnabled(enabled)
 
     def _show_detail(self, index: QModelIndex) -> None:
         row: StockRow | None = index.data(InventoryRole.ROW) if index.isValid() else None
@@ -286,7 +403,7 @@ class InventoryPage(Page):
             ledger = self._services.stock.ledger(store=row.store_code, product=row.sku, limit=LEDGER_ROWS_SHOWN)
         except Exception as error:  # noqa: BLE001 - shown as a sentence, the page stays usable
             self.detail.clear(ProductDetailPane.UNAVAILABLE_TEXT)
-            self.banner.show_error(error)
+            self.show_error(error)
             self._detail_error_shown = True
             return
         if self._detail_error_shown:  # the last error was about the detail pane, and it works again
@@ -296,3 +413,91 @@ class InventoryPage(Page):
     def _clear_banner(self) -> None:
         self.banner.clear()
         self._detail_error_shown = False
+
+    # --- stock dialogs --------------------------------------------------------------------
+    def adjust_stock(self) -> AdjustStockDialog | None:
+        """Open Adjust stock for the selected row (window-modal; returns the dialog)."""
+        row = self._row_for_dialog()
+        if row is None:
+            return None
+        return self._open_dialog(AdjustStockDialog(row, self._adjust, self))
+
+    def set_quantity(self) -> SetQuantityDialog | None:
+        """Open Set quantity for the selected row."""
+        row = self._row_for_dialog()
+        if row is None:
+            return None
+        return self._open_dialog(SetQuantityDialog(row, self._set_quantity, self))
+
+    def transfer_stock(self) -> TransferStockDialog | None:
+        """Open Transfer stock for the selected row's product, from the selected location."""
+        row = self._row_for_dialog()
+        if row is None:
+            return None
+        try:
+            stock = self._services.stock.product_stock(row.store_code, row.sku)
+            codes = [loc.code for loc in self._services.catalog.list_locations() if loc.is_active]
+        except Exception as error:  # noqa: BLE001 - shown as a sentence, the page stays usable
+            self.show_error(error)
+            return None
+        return self._open_dialog(TransferStockDialog(row, stock, codes, self._transfer, self))
+
+    def _row_for_dialog(self) -> StockRow | None:
+        if self.dialog is not None and self.dialog.isVisible():
+            return None  # one at a time
+        row = self.selected_row()
+        if row is None or not self._may_change_stock:
+            return None
+        return row
+
+    def _open_dialog(self, dialog: StockDialog[Any, Any]) -> StockDialog[Any, Any]:
+        self.dialog = dialog
+        dialog.failed.connect(self.events.report_error)
+        dialog.finished.connect(lambda result, shown=dialog: self._dialog_finished(shown, result))
+        dialog.open()
+        return dialog
+
+    def _dialog_finished(self, dialog: StockDialog[Any, Any], result: int) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+        dialog.deleteLater()
+        if result != StockDialog.DialogCode.Accepted or dialog.outcome is None:
+            return
+        self.statusMessage.emit(dialog.describe(dialog.outcome))
+        self.events.announce(Topic.STOCK)  # this page and every other stock view reload
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # The services calls the dialogs send (in a worker thread).
+    def _adjust(self, request: StockAdjustment) -> StockChange:
+        return self._services.inventory.adjust(
+            self._actor,
+            store=request.store,
+            product=request.sku,
+            location=request.location,
+            delta=request.delta,
+            reason=request.reason,
+            operation_key=request.operation_key,
+        )
+
+    def _set_quantity(self, request: QuantityCount) -> StockChange:
+        return self._services.inventory.set_quantity(
+            self._actor,
+            store=request.store,
+            product=request.sku,
+            location=request.location,
+            quantity=request.quantity,
+            reason=request.reason,
+            operation_key=request.operation_key,
+        )
+
+    def _transfer(self, request: StockTransfer) -> TransferResult:
+        return self._services.inventory.transfer(
+            self._actor,
+            store=request.store,
+            product=request.sku,
+            source=request.source,
+            destination=request.destination,
+            quantity=request.quantity,
+            reason=request.reason,
+            operation_key=request.operation_key,
+        )

@@ -1,0 +1,1 @@
+"""Developer tools that run the application (screenshots); not imported by the app itself."""

@@ -1,0 +1,543 @@
+"""Adjust stock, set (count) a quantity, transfer between locations: one stock row's dialogs.
+
+Each dialog takes the ``StockRow`` it works on (plus what it needs to offer choices) and a
+``submit`` function, and gives back a frozen request (``value()``) and what the service returned
+(``outcome``). Input is checked as it is typed: OK stays disabled and a line under the form says
+why. The request is sent off the GUI thread; when the service refuses, its sentence is shown in
+the dialog, which stays open — the call was one transaction, so nothing changed.
+
+Each dialog makes one operation key (DESIGN.md §3) and sends it with every attempt: when an
+attempt timed out after the database had already applied it, pressing OK again returns the first
+result instead of changing the stock twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QFont
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from orion_desktop.domain.errors import InvalidInput
+from orion_desktop.domain.results import LocationStock, ProductStock, StockChange, StockRow, TransferResult
+from orion_desktop.domain.validation import MAX_QUANTITY, normalize_location_code
+from orion_desktop.ui.widgets.message_banner import MessageBanner
+from orion_desktop.ui.worker import run_in_background
+
+REASON_MAX_LENGTH = 255
+_MUTED_STYLE = "color: #5f6368;"  # a hint about what is missing, not an error
+
+Request = TypeVar("Request")
+Outcome = TypeVar("Outcome")
+
+
+# --- what the dialogs return ----------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class StockAdjustment:
+    """Add (positive ``delta``) or remove (negative) units at one location, with a reason."""
+
+    store: str
+    sku: str
+    location: str
+    delta: int
+    reason: str
+    operation_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class QuantityCount:
+    """Set the on-hand quantity at one location to what was counted."""
+
+    store: str
+    sku: str
+    location: str
+    quantity: int
+    reason: str | None
+    operation_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class StockTransfer:
+    """Move available units from ``source`` to ``destination`` (created when it is new)."""
+
+    store: str
+    sku: str
+    source: str
+    destination: str
+    quantity: int
+    reason: str | None
+    operation_key: str
+
+
+# --- shared frame ---------------------------------------------------------------------------
+class SignedSpinBox(QSpinBox):
+    """A spin box for changes: shows ``+5`` and ``-2``, accepts both typed with or without a sign."""
+
+    def textFromValue(self, value: int) -> str:  # noqa: N802
+        return f"{value:+d}" if value else "0"
+
+
+class StockDialog(QDialog, Generic[Request, Outcome]):
+    """Frame of the stock dialogs: product header, form, problem line, error banner, OK/Cancel."""
+
+    ok_text = "OK"
+    failed = Signal(object)  # a refusal shown in the dialog (the page reports a lost database)
+
+    def __init__(
+        self, title: str, row: StockRow, submit: Callable[[Request], Outcome], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setModal(True)
+        self.row = row
+        self.operation_key = str(uuid.uuid4())  # one per dialog: every retry sends the same key
+        self.outcome: Outcome | None = None
+        self.busy = False
+        self._submit = submit
+        self._locale = QLocale()
+        self.error_banner = MessageBanner(self)
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.problem_label = QLabel(self)
+        self.problem_label.setObjectName("dialogProblem")
+        self.problem_label.setWordWrap(True)
+        self.problem_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.problem_label.setStyleSheet(_MUTED_STYLE)
+        self.button_box = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.ok_button: QPushButton = self.button_box.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(self.ok_text)
+        self.cancel_button: QPushButton = self.button_box.button(QDialogButtonBox.StandardButton.Cancel)
+        self.button_box.accepted.connect(self.accept)
+        self.button_box.rejected.connect(self.reject)
+
+    def _init_frame(self, inputs: Sequence[QWidget]) -> None:
+        """Lay out header, form, problem line and buttons; tab through ``inputs`` then OK, Cancel."""
+        title = QLabel(self.row.title, self)
+        title.setObjectName("dialogProductTitle")
+        title.setTextFormat(Qt.TextFormat.PlainText)
+        title.setWordWrap(True)
+        font = QFont(title.font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        title.setFont(font)
+        parts = [f"SKU {self.row.sku}"]
+        if self.row.gtin:
+            parts.append(f"GTIN {self.row.gtin}")
+        parts.append(f"store {self.row.store_code}")
+        subtitle = QLabel("  ·  ".join(parts), self)
+        subtitle.setTextFormat(Qt.TextFormat.PlainText)
+        subtitle.setStyleSheet(_MUTED_STYLE)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.error_banner)
+        layout.addWidget(title)
+        layout.addWidget(subtitle)
+        layout.addSpacing(6)
+        layout.addLayout(self.form)
+        layout.addWidget(self.problem_label)
+        layout.addStretch(1)
+        layout.addWidget(self.button_box)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 34)
+
+        chain = [*inputs, self.ok_button, self.cancel_button]
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+        if inputs:
+            inputs[0].setFocus(Qt.FocusReason.OtherFocusReason)
+        self.validate()
+
+    def _number(self, value: int) -> str:
+        return self._locale.toString(value)
+
+    def _levels(self, quantity: int, reserved: int) -> str:
+        return f"{self._number(quantity)} on hand, {self._number(reserved)} reserved, {self._number(quantity - reserved)} available"
+
+    @staticmethod
+    def _reason_edit(parent: QWidget, placeholder: str, tip: str) -> QLineEdit:
+        edit = QLineEdit(parent)
+        edit.setObjectName("reasonEdit")
+        edit.setMaxLength(REASON_MAX_LENGTH)
+        edit.setPlaceholderText(placeholder)
+        edit.setToolTip(tip)
+        edit.setClearButtonEnabled(True)
+        return edit
+
+    @staticmethod
+    def _count_spin(parent: QWidget, name: str, minimum: int, tip: str) -> QSpinBox:
+        spin = QSpinBox(parent)
+        spin.setObjectName(name)
+        spin.setRange(minimum, MAX_QUANTITY)
+        spin.setGroupSeparatorShown(True)
+        spin.setAccelerated(True)
+        spin.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToNearestValue)
+        spin.setToolTip(tip)
+        return spin
+
+    # --- to override ----------------------------------------------------------------------
+    def problem(self) -> str | None:
+        """Why the input cannot be sent yet, as a sentence; None when it can."""
+        return None
+
+    def value(self) -> Request:
+        """The frozen request the input describes (only meaningful without a problem)."""
+        raise NotImplementedError
+
+    def describe(self, outcome: Outcome) -> str:
+        """One line for the status bar about what the service did."""
+        raise NotImplementedError
+
+    # --- validation and sending -----------------------------------------------------------
+    def validate(self) -> bool:
+        """Enable OK only for input that can be sent; say why not under the form."""
+        problem = None if self.busy else self.problem()
+        self.ok_button.setEnabled(problem is None and not self.busy)
+        self.problem_label.setText("Saving…" if self.busy else problem or "")
+        self.problem_label.setVisible(self.busy or bool(problem))
+        return problem is None
+
+    def input_changed(self, *_args: object) -> None:
+        """Connected to every input: the last refusal no longer applies to what is shown now."""
+        self.error_banner.clear()
+        self.validate()
+
+    def accept(self) -> None:
+        if self.busy or not self.validate():
+            return
+        request = self.value()
+        self._set_busy(True)
+        submit = self._submit
+        run_in_background(self, lambda: submit(request), on_done=self._succeeded, on_error=self._refused)
+
+    def reject(self) -> None:
+        if not self.busy:  # the change is under way: wait for its answer
+            super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self.busy:
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    def _succeeded(self, outcome: Any) -> None:
+        self.outcome = outcome
+        self._set_busy(False)
+        super().accept()
+
+    def _refused(self, error: BaseException) -> None:
+        self._set_busy(False)
+        self.error_banner.show_error(error)
+        self.failed.emit(error)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        for child in self.findChildren(QLineEdit) + self.findChildren(QAbstractSpinBox):
+            child.setReadOnly(busy)  # not disabled: the focus stays where it was
+        for combo in self.findChildren(QComboBox):
+            if not combo.isEditable():
+                combo.setEnabled(not busy)
+        self.cancel_button.setEnabled(not busy)
+        self.validate()
+
+
+def _clean_reason(text: str) -> str | None:
+    cleaned = " ".join(text.split())
+    return cleaned or None
+
+
+# --- Adjust ---------------------------------------------------------------------------------
+class AdjustStockDialog(StockDialog[StockAdjustment, StockChange]):
+    """Add or remove units at the row's location (delivery, damage, found during a count)."""
+
+    ok_text = "Adjust"
+
+    def __init__(
+        self, row: StockRow, submit: Callable[[StockAdjustment], StockChange], parent: QWidget | None = None
+    ) -> None:
+        super().__init__("Adjust stock", row, submit, parent)
+        self.setObjectName("adjustStockDialog")
+        self._init_inputs()
+        self._init_frame([self.delta_spin, self.reason_edit])
+
+    def _init_inputs(self) -> None:
+        row = self.row
+        self.levels_label = QLabel(self._levels(row.quantity, row.reserved_quantity), self)
+        self.delta_spin = SignedSpinBox(self)
+        self.delta_spin.setObjectName("deltaSpin")
+        self.delta_spin.setRange(-MAX_QUANTITY, MAX_QUANTITY)
+        self.delta_spin.setValue(0)
+        self.delta_spin.setAccelerated(True)
+        self.delta_spin.setToolTip("Units to add (for example 5) or to remove (for example -2)")
+        self.delta_spin.setAccessibleName("Change")
+        self.reason_edit = self._reason_edit(
+            self,
+            "Why? For example: delivery, damaged, found during count",
+            "Written to the ledger with your name; required",
+        )
+        self.reason_edit.setAccessibleName("Reason")
+        self.after_label = QLabel(self)
+        self.after_label.setObjectName("afterLabel")
+        self.form.addRow(f"At {row.location}:", self.levels_label)
+        self.form.addRow("&Change:", self.delta_spin)
+        self.form.addRow("&Reason:", self.reason_edit)
+        self.form.addRow("Afterwards:", self.after_label)
+        self.delta_spin.valueChanged.connect(self.input_changed)
+        self.reason_edit.textChanged.connect(self.input_changed)
+
+    def problem(self) -> str | None:
+        row = self.row
+        delta = self.delta_spin.value()
+        if delta == 0:
+            self.after_label.setText("")
+            return "Enter how many units to add (for example 5) or to remove (for example -2)."
+        after = row.quantity + delta
+        self.after_label.setText(self._levels(after, row.reserved_quantity) if after >= 0 else "")
+        if delta < 0 and -delta > row.available_quantity:
+            if row.reserved_quantity:
+                return (
+                    f"At most {self._number(max(row.available_quantity, 0))} can be removed at {row.location}: "
+                    f"{self._number(row.reserved_quantity)} of the {self._number(row.quantity)} units there "
+                    "are reserved for orders."
+                )
+            return f"Only {self._number(row.quantity)} units are at {row.location}; that many can be removed at most."
+        if _clean_reason(self.reason_edit.text()) is None:
+            return "Give a reason for the ledger, for example “damaged” or “delivery”."
+        return None
+
+    def value(self) -> StockAdjustment:
+        reason = _clean_reason(self.reason_edit.text())
+        assert reason is not None
+        return StockAdjustment(
+            store=self.row.store_code,
+            sku=self.row.sku,
+            location=self.row.location,
+            delta=self.delta_spin.value(),
+            reason=reason,
+            operation_key=self.operation_key,
+        )
+
+    def describe(self, outcome: StockChange) -> str:
+        verb = "Added" if outcome.quantity_change > 0 else "Removed"
+        return (
+            f"{verb} {self._number(abs(outcome.quantity_change))} of {self.row.title} at {outcome.location}: "
+            f"{self._number(outcome.quantity_after)} on hand now."
+        )
+
+
+# --- Set quantity ---------------------------------------------------------------------------
+class SetQuantityDialog(StockDialog[QuantityCount, StockChange]):
+    """Record what was counted at the row's location; never below what is reserved there."""
+
+    ok_text = "Set quantity"
+
+    def __init__(
+        self, row: StockRow, submit: Callable[[QuantityCount], StockChange], parent: QWidget | None = None
+    ) -> None:
+        super().__init__("Set quantity", row, submit, parent)
+        self.setObjectName("setQuantityDialog")
+        self._init_inputs()
+        self._init_frame([self.quantity_spin, self.reason_edit])
+        self.quantity_spin.selectAll()
+
+    def _init_inputs(self) -> None:
+        row = self.row
+        self.levels_label = QLabel(self._levels(row.quantity, row.reserved_quantity), self)
+        self.quantity_spin = self._count_spin(
+            self, "quantitySpin", 0, f"The number of units counted at {row.location}"
+        )
+        self.quantity_spin.setValue(row.quantity)
+        self.quantity_spin.setAccessibleName("Counted quantity")
+        self.reason_edit = self._reason_edit(
+            self, "Optional, for example: stock count", "Written to the ledger with your name"
+        )
+        self.reason_edit.setAccessibleName("Reason")
+        self.change_label = QLabel(self)
+        self.change_label.setObjectName("changeLabel")
+        self.form.addRow(f"At {row.location}:", self.levels_label)
+        self.form.addRow("&Counted:", self.quantity_spin)
+        self.form.addRow("&Reason:", self.reason_edit)
+        self.form.addRow("Change:", self.change_label)
+        self.quantity_spin.valueChanged.connect(self.input_changed)
+        self.reason_edit.textChanged.connect(self.input_changed)
+
+    def problem(self) -> str | None:
+        row = self.row
+        quantity = self.quantity_spin.value()
+        delta = quantity - row.quantity
+        if delta == 0:
+            self.change_label.setText("none (confirms the recorded quantity)")
+        else:
+            sign = "+" if delta > 0 else "−"
+            self.change_label.setText(
+                f"{sign}{self._number(abs(delta))}  ({self._number(row.quantity)} → {self._number(quantity)})"
+            )
+        if quantity < row.reserved_quantity:
+            return (
+                f"{self._number(row.reserved_quantity)} units are reserved here for orders, so the quantity "
+                f"cannot be below {self._number(row.reserved_quantity)}."
+            )
+        return None
+
+    def value(self) -> QuantityCount:
+        return QuantityCount(
+            store=self.row.store_code,
+            sku=self.row.sku,
+            location=self.row.location,
+            quantity=self.quantity_spin.value(),
+            reason=_clean_reason(self.reason_edit.text()),
+            operation_key=self.operation_key,
+        )
+
+    def describe(self, outcome: StockChange) -> str:
+        return f"{self.row.title} at {outcome.location} set to {self._number(outcome.quantity_after)}."
+
+
+# --- Transfer -------------------------------------------------------------------------------
+class TransferStockDialog(StockDialog[StockTransfer, TransferResult]):
+    """Move available units of the row's product from one location to another (or a new one)."""
+
+    ok_text = "Transfer"
+
+    def __init__(
+        self,
+        row: StockRow,
+        stock: ProductStock,
+        location_codes: Sequence[str],
+        submit: Callable[[StockTransfer], TransferResult],
+        parent: QWidget | None = None,
+    ) -> None:
+        """``stock`` says where the product is; ``location_codes`` are the locations to offer as destinations."""
+        super().__init__("Transfer stock", row, submit, parent)
+        self.setObjectName("transferStockDialog")
+        self._sources = {loc.location: loc for loc in stock.locations if loc.quantity > 0}
+        if row.location not in self._sources:  # the row was just emptied elsewhere: still offer it
+            self._sources[row.location] = LocationStock(row.location, row.quantity, row.reserved_quantity)
+        self._held = {loc.location: loc for loc in stock.locations}
+        self._location_codes = tuple(location_codes)
+        self._init_inputs()
+        self._init_frame([self.source_combo, self.destination_combo, self.quantity_spin, self.reason_edit])
+
+    def _init_inputs(self) -> None:
+        self.source_combo = QComboBox(self)
+        self.source_combo.setObjectName("sourceCombo")
+        self.source_combo.setToolTip("Where the units are now; each shows how many are available to move")
+        self.source_combo.setAccessibleName("From")
+        for code, loc in self._sources.items():
+            self.source_combo.addItem(f"{code}  —  {self._number(loc.available_quantity)} available", code)
+        self.source_combo.setCurrentIndex(max(self.source_combo.findData(self.row.location), 0))
+
+        self.destination_combo = QComboBox(self)
+        self.destination_combo.setObjectName("destinationCombo")
+        self.destination_combo.setEditable(True)
+        self.destination_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.destination_combo.addItems(list(self._location_codes))
+        self.destination_combo.setCurrentIndex(-1)
+        self.destination_combo.setToolTip("Choose a location, or type the code of a new one (letters, digits, _ - .)")
+        self.destination_combo.setAccessibleName("To")
+        line = self.destination_combo.lineEdit()
+        line.setPlaceholderText("Location code, for example WAREHOUSE_B")
+        line.setClearButtonEnabled(True)
+        self.destination_hint = QLabel(self)
+        self.destination_hint.setObjectName("destinationHint")
+        self.destination_hint.setStyleSheet(_MUTED_STYLE)
+        self.destination_hint.setTextFormat(Qt.TextFormat.PlainText)
+
+        self.quantity_spin = self._count_spin(self, "transferQuantitySpin", 1, "Units to move")
+        self.quantity_spin.setValue(1)
+        self.quantity_spin.setAccessibleName("Quantity")
+        self.reason_edit = self._reason_edit(
+            self, "Optional, for example: restock the shop floor", "Written to the ledger with your name"
+        )
+        self.reason_edit.setAccessibleName("Reason")
+
+        self.form.addRow("&From:", self.source_combo)
+        self.form.addRow("&To:", self.destination_combo)
+        self.form.addRow("", self.destination_hint)
+        self.form.addRow("&Quantity:", self.quantity_spin)
+        self.form.addRow("&Reason:", self.reason_edit)
+        self.source_combo.currentIndexChanged.connect(self.input_changed)
+        self.destination_combo.editTextChanged.connect(self.input_changed)
+        self.quantity_spin.valueChanged.connect(self.input_changed)
+        self.reason_edit.textChanged.connect(self.input_changed)
+
+    @property
+    def source(self) -> LocationStock:
+        return self._sources[self.source_combo.currentData()]
+
+    def destination(self) -> str:
+        """The normalized destination code; raises InvalidInput with a sentence."""
+        return normalize_location_code(self.destination_combo.currentText())
+
+    def problem(self) -> str | None:
+        source = self.source
+        quantity = self.quantity_spin.value()
+        text = self.destination_combo.currentText()
+        destination: str | None = None
+        problem: str | None = None
+        if not text.strip():
+            problem = "Choose or type the location to move the units to."
+        else:
+            try:
+                destination = self.destination()
+            except InvalidInput as error:
+                problem = str(error)
+        self._show_destination_hint(destination)
+        if problem is not None:
+            return problem
+        if destination == source.location:
+            return f"The units are already at {destination}; choose another destination."
+        if source.available_quantity <= 0:
+            return f"Nothing is available to move at {source.location}: all units there are reserved for orders."
+        if quantity > source.available_quantity:
+            held = (
+                f" ({self._number(source.reserved_quantity)} of {self._number(source.quantity)} are reserved for orders)"
+                if source.reserved_quantity
+                else ""
+            )
+            return f"Only {self._number(source.available_quantity)} units are available at {source.location}{held}."
+        return None
+
+    def _show_destination_hint(self, destination: str | None) -> None:
+        if destination is None:
+            text = ""
+        elif destination in self._held:
+            text = f"{destination} holds {self._number(self._held[destination].quantity)} of this product now."
+        elif destination in self._location_codes:
+            text = f"{destination} holds none of this product yet."
+        else:
+            text = f"{destination} is a new location; it will be created."
+        self.destination_hint.setText(text)
+
+    def value(self) -> StockTransfer:
+        return StockTransfer(
+            store=self.row.store_code,
+            sku=self.row.sku,
+            source=self.source.location,
+            destination=self.destination(),
+            quantity=self.quantity_spin.value(),
+            reason=_clean_reason(self.reason_edit.text()),
+            operation_key=self.operation_key,
+        )
+
+    def describe(self, outcome: TransferResult) -> str:
+        moved = self._number(outcome.destination.quantity_change)
+        return (
+            f"Moved {moved} of {self.row.title} from {outcome.source.location} to {outcome.destination.location}."
+        )

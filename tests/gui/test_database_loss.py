@@ -1,0 +1,198 @@
+"""When the database goes away the window says so (no crash), and it recovers when the database is back.
+
+For real: a SQLite file moved away and back, and a PostgreSQL database dropped and created again.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from helpers import ADMIN, seed_catalog
+from PySide6.QtCore import QSettings, Qt
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from orion_desktop.bootstrap import Services
+from orion_desktop.db.engine import Database
+from orion_desktop.db.migrate import upgrade
+from orion_desktop.domain.actor import Actor
+from orion_desktop.domain.errors import DatabaseUnavailable
+from orion_desktop.ui.connection_monitor import ConnectionMonitor
+from orion_desktop.ui.main_window import MainWindow
+
+FAST_MS = 100
+SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
+
+def _open_window(qtbot, services: Services, actor: Actor, settings: QSettings) -> MainWindow:  # type: ignore[no-untyped-def]
+    window = MainWindow(services, actor, settings=settings)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def _press_f5(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+
+
+def _stop(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.connection_monitor.stop()
+    qtbot.waitUntil(lambda: not window.connection_monitor.checking, timeout=10_000)
+
+
+# --- the monitor on its own ---------------------------------------------------------------------
+def test_the_monitor_reports_loss_once_and_recovery(qtbot) -> None:  # type: ignore[no-untyped-def]
+    reachable = {"now": False}
+
+    def check() -> None:
+        if not reachable["now"]:
+            raise DatabaseUnavailable("The database cannot be reached: connection refused")
+
+    monitor = ConnectionMonitor(check, retry_interval_ms=FAST_MS, healthy_interval_ms=FAST_MS)
+    lost: list[str] = []
+    restored: list[bool] = []
+    monitor.lost.connect(lost.append)
+    monitor.restored.connect(lambda: restored.append(True))
+    monitor.report(DatabaseUnavailable("x"))
+    qtbot.waitUntil(lambda: bool(lost), timeout=5000)
+    qtbot.wait(FAST_MS * 4)  # further failed checks with the same reason say nothing new
+    assert lost == ["The database cannot be reached: connection refused"]
+    assert not monitor.healthy and monitor.message == lost[0]
+    reachable["now"] = True
+    qtbot.waitUntil(lambda: bool(restored), timeout=5000)
+    assert monitor.healthy and monitor.message == ""
+    monitor.stop()
+    qtbot.waitUntil(lambda: not monitor.checking, timeout=5000)
+    monitor.deleteLater()
+
+
+# --- SQLite: the file is moved away and back ------------------------------------------------------
+def _sqlite_path(database_url: str) -> Path:
+    path = Path(database_url.removeprefix("sqlite:///"))
+    assert path.is_file()
+    return path
+
+
+@SQLITE_ONLY
+def test_a_sqlite_file_moved_away_shows_a_banner_and_moving_it_back_recovers(  # type: ignore[no-untyped-def]
+    qtbot, stocked: Services, database_url: str, manager: Actor, window_settings: QSettings
+) -> None:
+    services, path = stocked, _sqlite_path(database_url)
+    window = _open_window(qtbot, services, manager, window_settings)
+    page = window.inventory_page
+    monitor = window.connection_monitor
+    monitor.retry_interval_ms = monitor.healthy_interval_ms = FAST_MS
+    monitor.start()
+    assert window.banner.text == ""
+
+    moved = path.with_name("moved-away.db")
+    os.rename(path, moved)
+    # Nobody touches the window: the periodic check notices.
+    qtbot.waitUntil(lambda: window.banner.text != "", timeout=10_000)
+    assert str(path) in window.banner.text and "missing" in window.banner.text
+    assert "tries again every 1 second" in window.banner.text
+    assert window.banner.close_button.isHidden()  # it goes away by itself, not by dismissing it
+
+    # The window stays usable: F5 fails with a sentence, a change is refused and changes nothing.
+    _press_f5(qtbot, window)
+    assert "missing" in page.banner.text
+    with pytest.raises(DatabaseUnavailable):
+        services.inventory.adjust(ADMIN, store="MAIN", product="A", location="WAREHOUSE_A", delta=1, reason="x")
+    assert not path.exists()  # no empty database was created in its place
+
+    os.rename(moved, path)
+    qtbot.waitUntil(lambda: window.banner.text == "", timeout=10_000)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 5, timeout=10_000)
+    assert page.banner.text == ""
+    assert window.statusBar().currentMessage() == "The database is reachable again; the page was reloaded."
+    assert services.stock.product_stock("MAIN", "A").total_quantity == 42  # the refused change did nothing
+    _stop(qtbot, window)
+
+
+def _checkpoint(path: Path) -> None:
+    """Write the WAL into the main file, so copying the file alone copies everything."""
+    database = Database(f"sqlite:///{path}")
+    try:
+        with database.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        database.dispose()
+
+
+@SQLITE_ONLY
+def test_a_replaced_sqlite_file_is_opened_afresh(stocked: Services, database_url: str) -> None:
+    """Restoring a backup copy over the file: pooled connections must not keep using the old one."""
+    services, path = stocked, _sqlite_path(database_url)
+    backup = path.with_name("backup.db")
+    _checkpoint(path)
+    shutil.copyfile(path, backup)
+    services.inventory.adjust(ADMIN, store="MAIN", product="B", location="WAREHOUSE_A", delta=6, reason="delivery")
+    assert services.stock.product_stock("MAIN", "B").total_quantity == 10
+    _checkpoint(path)
+    path.unlink()
+    for suffix in ("-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    shutil.copyfile(backup, path)
+    assert services.stock.product_stock("MAIN", "B").total_quantity == 4  # what the restored file says
+
+
+# --- PostgreSQL: the database is dropped and created again -------------------------------------
+def test_a_dropped_postgres_database_shows_a_banner_and_recovers_when_it_is_back(  # type: ignore[no-untyped-def]
+    qtbot, pg_database_factory, pg_admin_url: str, manager: Actor, window_settings: QSettings
+) -> None:
+    url = pg_database_factory("orion_loss")
+    name = make_url(url).database
+    migrated = Database(url)
+    upgrade(migrated)
+    migrated.dispose()
+    database = Database(url)
+    services = Services.on(database)
+    seed_catalog(services)
+    for sku, location, quantity in (("A", "WAREHOUSE_A", 12), ("A", "WAREHOUSE_B", 30), ("B", "WAREHOUSE_A", 4)):
+        services.inventory.set_quantity(ADMIN, store="MAIN", product=sku, location=location, quantity=quantity)
+    admin = create_engine(
+        make_url(pg_admin_url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
+    )
+    try:
+        window = _open_window(qtbot, services, manager, window_settings)
+        page = window.inventory_page
+        monitor = window.connection_monitor
+        monitor.healthy_interval_ms = 600_000  # no idle check: the failed action must trigger it
+        monitor.retry_interval_ms = FAST_MS
+        monitor.start()
+        assert page.model.rowCount() == 3
+
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        _press_f5(qtbot, window)
+        qtbot.waitUntil(lambda: window.banner.text != "", timeout=10_000)
+        assert window.banner.text.startswith("The database cannot be reached:")
+        assert name in window.banner.text  # 'database "orion_loss_…" does not exist'
+        assert not monitor.healthy
+        assert page.banner.text.startswith("The database cannot be reached:")
+
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        recreated = Database(url)
+        upgrade(recreated)
+        seed_catalog(Services.on(recreated))
+        Services.on(recreated).inventory.set_quantity(
+            ADMIN, store="MAIN", product="C", location="SHELF-2", quantity=9, reason="count"
+        )
+        recreated.dispose()
+
+        qtbot.waitUntil(lambda: window.banner.text == "", timeout=10_000)
+        qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=10_000)
+        assert page.model.row_at(0).location == "SHELF-2"
+        assert page.banner.text == ""
+        assert monitor.healthy
+        _stop(qtbot, window)
+    finally:
+        admin.dispose()
+        database.dispose()

@@ -1,0 +1,58 @@
+"""The screenshot command: a PNG of every page and dialog on a fresh demo warehouse, without a display."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from helpers import assert_ledger_consistent
+from PySide6.QtGui import QImage
+
+from orion_desktop.bootstrap import Services
+from orion_desktop.tools.screenshots import _seed_small_warehouse, _slug
+
+EXPECTED = {
+    "inventory.png",
+    "dialog-adjust-stock.png",
+    "dialog-set-quantity.png",
+    "dialog-transfer-stock.png",
+    "dialog-database.png",
+    "dialog-about.png",
+    "database-unavailable.png",
+}
+
+
+def test_the_command_saves_every_page_and_dialog(qapp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "shots"
+    environment = {key: value for key, value in os.environ.items() if key not in ("DISPLAY", "QT_QPA_PLATFORM")}
+    result = subprocess.run(  # noqa: S603 - our own module
+        [sys.executable, "-m", "orion_desktop.tools.screenshots", str(out), "--size", "1280x800"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert EXPECTED <= {path.name for path in out.glob("*.png")}
+    assert {Path(line).name for line in result.stdout.split()} == {path.name for path in out.glob("*.png")}
+    assert "Demo warehouse: 3 stores" in result.stderr  # the real demo data, not the fallback
+    window = QImage(str(out / "inventory.png"))
+    assert (window.width(), window.height()) == (1280, 800)
+    dialog = QImage(str(out / "dialog-adjust-stock.png"))
+    assert 200 < dialog.width() < 1000 and 100 < dialog.height() < 800
+
+
+def test_the_fallback_warehouse_has_something_in_every_column(services: Services) -> None:
+    _seed_small_warehouse(services)
+    rows = services.stock.list_stock()
+    assert len(rows) == 5
+    assert any(row.reserved_quantity for row in rows) and all(row.gtin for row in rows)
+    assert_ledger_consistent(services)
+
+
+def test_file_names() -> None:
+    assert _slug("&Adjust stock…") == "adjust-stock"
+    assert _slug("Low stock") == "low-stock"
