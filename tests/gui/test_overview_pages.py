@@ -329,13 +329,26 @@ def test_a_hidden_dashboard_catches_up_when_shown(qtbot, stocked: Services, ware
     assert cancelled is not None and page.counts_model.row_at(cancelled).orders == 1
 
 
-def test_a_database_that_is_away_is_a_sentence_on_the_dashboard(qtbot, stocked: Services, events: DataEvents, reports: ReportService, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+class RecordingEvents(DataEvents):
+    """Records what pages report, as the main window's database watch receives it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reported: list[BaseException] = []
+
+    def report_error(self, error: BaseException) -> None:
+        self.reported.append(error)
+
+
+def test_a_database_that_is_away_is_a_sentence_on_the_dashboard(qtbot, stocked: Services, reports: ReportService, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     def away() -> None:
         raise DatabaseUnavailable("The database cannot be reached: connection refused")
 
     monkeypatch.setattr(stocked.stock, "stats", away)
+    events = RecordingEvents()
     page = open_page(qtbot, DashboardPage(stocked, ADMIN, events, reports=reports))
     assert page.banner.text == "The database cannot be reached: connection refused"
+    assert [type(error) for error in events.reported] == [DatabaseUnavailable]  # the window hears of it
     monkeypatch.undo()
     page.refresh()  # F5 once it is back
     wait_idle(qtbot, page)

@@ -224,7 +224,7 @@ class DashboardPage(LivePage):
             return
         self._loading = False
         self.updated_label.setText("")
-        self.banner.show_error(error)
+        self.show_error(error)
 
 
 __all__ = ["DashboardFigures", "DashboardPage"]

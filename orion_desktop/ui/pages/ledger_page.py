@@ -197,7 +197,7 @@ class LedgerPage(LivePage):
         self.from_date.dateChanged.connect(self._date_range_changed)
         self.to_date.dateChanged.connect(self._date_range_changed)
         self.clear_button.clicked.connect(self.clear_filters)
-        self.model.loadFailed.connect(self.banner.show_error)
+        self.model.loadFailed.connect(self.show_error)
         self.model.rowsLoaded.connect(self._update_count)
 
     # --- Page -----------------------------------------------------------------------------
@@ -333,4 +333,4 @@ class LedgerPage(LivePage):
     def _stores_failed(self, generation: int, error: BaseException) -> None:
         if generation == self._stores_generation:
             self._stores_loading = False
-            self.banner.show_error(error)
+            self.show_error(error)

@@ -40,6 +40,15 @@ class LivePage(Page):
     def load(self) -> None:
         """Start loading everything the page shows (subclasses; slow queries in the background)."""
 
+    def show_error(self, error: BaseException) -> str:
+        """Show ``error`` as a sentence on the page's banner (subclasses have ``self.banner``), and
+        tell the window, which watches for a lost database; returns the sentence."""
+        message: str = self.banner.show_error(error)  # type: ignore[attr-defined]
+        report = getattr(self.events, "report_error", None)  # DataEvents.report_error, where the window has it
+        if report is not None:
+            report(error)
+        return message
+
     def _data_changed(self, topics: frozenset[Topic]) -> None:
         if not self.topics & topics:
             return

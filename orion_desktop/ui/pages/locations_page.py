@@ -162,7 +162,7 @@ class LocationsPage(LivePage):
         self.rename_button.clicked.connect(self.rename_location)
         self.sort_key_button.clicked.connect(self.change_sort_key)
         self.active_button.clicked.connect(self.toggle_active)
-        self.contents_model.loadFailed.connect(self.banner.show_error)
+        self.contents_model.loadFailed.connect(self.show_error)
         self.contents_model.rowsLoaded.connect(self._update_contents_count)
 
     # --- Page -----------------------------------------------------------------------------
@@ -236,7 +236,7 @@ class LocationsPage(LivePage):
             return
         self._loading = False
         self.count_label.setText("")
-        self.banner.show_error(error)
+        self.show_error(error)
 
     def selected_location(self) -> LocationSummary | None:
         index = self.table.currentIndex()

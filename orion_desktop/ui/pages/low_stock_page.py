@@ -127,7 +127,7 @@ class LowStockPage(LivePage):
         self.threshold_spin.editingFinished.connect(self.apply_threshold)
         self.threshold_timer.timeout.connect(self.apply_threshold)
         self.export_button.clicked.connect(self.export_csv)
-        self.model.loadFailed.connect(self.banner.show_error)
+        self.model.loadFailed.connect(self.show_error)
         self.model.rowsLoaded.connect(self._update_count)
 
     # --- Page -----------------------------------------------------------------------------
@@ -218,4 +218,4 @@ class LowStockPage(LivePage):
     def _export_failed(self, error: BaseException) -> None:
         self.exporting = False
         self.export_button.setEnabled(True)
-        self.banner.show_error(error)
+        self.show_error(error)

@@ -318,7 +318,7 @@ class ShipmentStatusPage(LivePage):
         self._order_loading = False
         self._order_number = None
         self._show_report(None)
-        self.banner.show_error(error)
+        self.show_error(error)
 
     def _show_report(self, report: ShipmentStatusReport | None) -> None:
         self.report = report
@@ -381,7 +381,7 @@ class ShipmentStatusPage(LivePage):
         self._shipments_loading = False
         self.shipments_model.set_rows(())
         self.shipments_count.setText("")
-        self.banner.show_error(error)
+        self.show_error(error)
 
     def _shipment_double_clicked(self, index: QModelIndex) -> None:
         shipment: ShipmentInfo | None = index.data(RowRole.ROW) if index.isValid() else None
