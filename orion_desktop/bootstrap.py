@@ -15,6 +15,7 @@ from orion_desktop.services.inventory import InventoryService
 from orion_desktop.services.order_queries import OrderQueries
 from orion_desktop.services.orders import OrderService
 from orion_desktop.services.packing import PackingService
+from orion_desktop.services.reports import ReportService
 from orion_desktop.services.stock_queries import StockQueries
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ class Services:
     orders: OrderService
     order_queries: OrderQueries
     packing: PackingService
+    reports: ReportService
     _database: Database = field(repr=False)
 
     @classmethod
@@ -44,6 +46,7 @@ class Services:
             orders=(orders := OrderService(database)),
             order_queries=OrderQueries(database),
             packing=PackingService(database, orders),
+            reports=ReportService(database),
             _database=database,
         )
 

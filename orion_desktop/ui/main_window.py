@@ -37,7 +37,14 @@ from orion_desktop.ui.connection_monitor import ConnectionMonitor
 from orion_desktop.ui.data_events import DataEvents
 from orion_desktop.ui.dialogs.database_dialog import DatabaseDialog
 from orion_desktop.ui.pages.base import Page
+from orion_desktop.ui.pages.dashboard_page import DashboardPage
 from orion_desktop.ui.pages.inventory_page import InventoryPage
+from orion_desktop.ui.pages.ledger_page import LedgerPage
+from orion_desktop.ui.pages.locations_page import LocationsPage
+from orion_desktop.ui.pages.low_stock_page import LowStockPage
+from orion_desktop.ui.pages.orders_page import OrdersPage
+from orion_desktop.ui.pages.pack_station_page import PackStationPage
+from orion_desktop.ui.pages.shipment_status_page import ShipmentStatusPage
 from orion_desktop.ui.settings import gui_settings
 from orion_desktop.ui.widgets.message_banner import BannerKind, MessageBanner
 
@@ -93,8 +100,26 @@ class MainWindow(QMainWindow):
         self._init_central()
         self._init_status_bar()
         self._init_connection_monitor()
+        # In the order of a warehouse day: what is where, what to ship, pack it, check it, review it.
         self.inventory_page = InventoryPage(services, actor, self.events, self)
-        self.add_page(self.inventory_page)
+        self.orders_page = OrdersPage(services, actor, self.events, self)
+        self.pack_station_page = PackStationPage(services, actor, self.events, self)
+        self.shipment_status_page = ShipmentStatusPage(services, actor, self.events, self)
+        self.low_stock_page = LowStockPage(services, actor, self.events, self)
+        self.dashboard_page = DashboardPage(services, actor, self.events, self)
+        self.ledger_page = LedgerPage(services, actor, self.events, self)
+        self.locations_page = LocationsPage(services, actor, self.events, self)
+        for page in (
+            self.inventory_page,
+            self.orders_page,
+            self.pack_station_page,
+            self.shipment_status_page,
+            self.low_stock_page,
+            self.dashboard_page,
+            self.ledger_page,
+            self.locations_page,
+        ):
+            self.add_page(page)
         self._resize_to_default()
         self._restore_state()
         self.focus_search()  # a scanner can be used as soon as the window opens
