@@ -678,7 +678,8 @@ class PackStationPage(Page):
     def _refuse(self, message: str) -> None:
         """Red panel, red flash on the scan field, a sound, and the reason; nothing changed."""
         self._show_feedback(f"✗ {message}", Tone.REFUSED)
-        self.scan_input.setStyleSheet("QLineEdit { background: #fdecea; border: 2px solid #c62828; }")
+        if not self._flash_timer.isActive():  # restyling costs milliseconds: only when it changes
+            self.scan_input.setStyleSheet("QLineEdit { background: #fdecea; border: 2px solid #c62828; }")
         self._flash_timer.start()
         self.alert()
 
@@ -686,12 +687,13 @@ class PackStationPage(Page):
         self.scan_input.setStyleSheet("")
 
     def _show_feedback(self, message: str, tone: Tone) -> None:
+        if tone is not self.tone or not self.feedback_frame.styleSheet():
+            background, text, border = tone.value
+            self.feedback_frame.setStyleSheet(
+                f"#packFeedbackFrame {{ background: {background}; border: 1px solid {border}; border-radius: 6px; }}"
+                f"#packFeedback {{ color: {text}; }}"
+            )
         self.tone = tone
-        background, text, border = tone.value
-        self.feedback_frame.setStyleSheet(
-            f"#packFeedbackFrame {{ background: {background}; border: 1px solid {border}; border-radius: 6px; }}"
-            f"#packFeedback {{ color: {text}; }}"
-        )
         self.feedback.setText(message)
 
     def _update_state(self) -> None:
