@@ -662,3 +662,43 @@ def test_scan_input_passes_chosen_shortcuts_to_the_window(qtbot, scan_field) -> 
     field.pass_shortcuts(["Ctrl+Z"])
     qtbot.keyClick(field, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert fired == ["undo"]
+
+
+# --- in the main window ------------------------------------------------------------------------
+def test_in_the_main_window_by_keyboard_only(qtbot, shop: Shop, _finish_background_work: None,  # type: ignore[no-untyped-def]
+                                            tmp_path: Path) -> None:
+    from PySide6.QtCore import QSettings
+
+    from orion_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(shop.services, PACKER, settings=QSettings(str(tmp_path / "gui.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
+    page = window.pack_station_page
+    page.alert = Beeps()
+    row = window.pages.index(page)
+    # Away from the station its keys do nothing.
+    press(qtbot, window, Qt.Key.Key_F12)
+    assert page.confirmation is None and "Scan an order number first" not in page.feedback.text()
+    # Ctrl+<n> opens the station; the scan field takes the keyboard at once.
+    press(qtbot, window, getattr(Qt.Key, f"Key_{row + 1}"), Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page is page
+    qtbot.waitUntil(page.scan_input.hasFocus, timeout=WAIT_MS)
+    scanner = QApplication.focusWidget()
+    assert scanner is page.scan_input
+    for code in (shop.order, GTIN_A, GTIN_B, GTIN_C):
+        qtbot.keyClicks(scanner, code)
+        qtbot.keyClick(scanner, Qt.Key.Key_Return)
+    assert packed_by_sku(page) == {"A": 1, "B": 1} and page.alert.count == 1
+    press(qtbot, scanner, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert packed_by_sku(page) == {"A": 1, "B": 0}
+    scan(qtbot, page, GTIN_B)
+    assert [a.text() for a in window.edit_menu.actions()][:2] == ["&Undo last scan", "&Complete parcel"]
+    complete_by_keyboard(qtbot, page, confirm=True)
+    detail = shop.services.order_queries.get_order(shop.order)
+    assert detail.status is OrderStatus.PARTIALLY_SHIPPED
+    assert sorted((line.sku, line.quantity) for line in detail.shipments[0].lines) == [("A", 1), ("B", 1)]
+    assert_ledger_consistent(shop.services)
