@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from orion_desktop.db.engine import Database
 from orion_desktop.db.models import (
@@ -69,10 +69,11 @@ class PackingService:
 
     def product_name(self, code: str) -> str | None:
         """The title of a product with this SKU or canonical GTIN in any store (for "wrong item")."""
+        # The station passes canonical 14-digit GTINs for barcodes: those use the GTIN index, and
+        # anything else is a typed SKU. One indexed equality each, never an OR over both columns.
+        column = Product.gtin if len(code) == 14 and code.isdigit() else Product.sku
         with self._db.read() as session:
-            return session.execute(
-                select(Product.title).where(or_(Product.gtin == code, Product.sku == code)).limit(1)
-            ).scalar_one_or_none()
+            return session.execute(select(Product.title).where(column == code).limit(1)).scalar_one_or_none()
 
     def complete(
         self,
