@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
-from orion_desktop.ui.background import run_in_background
+from orion_desktop.ui.worker import run_in_background
 
 R = TypeVar("R")
 ModelIndex = QModelIndex | QPersistentModelIndex

@@ -21,7 +21,7 @@ from orion_desktop.ui.widgets.bar_chart import Bar, BarChart
 from orion_desktop.ui.widgets.message_banner import MessageBanner
 from orion_desktop.ui.widgets.stat_tile import StatTile
 from orion_desktop.ui.widgets.tables import heading, make_table, status_label
-from orion_desktop.ui.background import run_in_background
+from orion_desktop.ui.worker import run_in_background
 
 if TYPE_CHECKING:
     from orion_desktop.bootstrap import Services

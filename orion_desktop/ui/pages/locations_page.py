@@ -25,7 +25,7 @@ from orion_desktop.ui.models.row_model import RowRole
 from orion_desktop.ui.pages.live_page import LivePage
 from orion_desktop.ui.widgets.message_banner import BannerKind, MessageBanner
 from orion_desktop.ui.widgets.tables import heading, make_table, status_label
-from orion_desktop.ui.background import run_in_background
+from orion_desktop.ui.worker import run_in_background
 
 if TYPE_CHECKING:
     from orion_desktop.bootstrap import Services

@@ -16,7 +16,7 @@ from orion_desktop.ui.models.low_stock_model import LowStockColumn, LowStockMode
 from orion_desktop.ui.pages.live_page import LivePage
 from orion_desktop.ui.widgets.message_banner import BannerKind, MessageBanner
 from orion_desktop.ui.widgets.tables import make_table, status_label
-from orion_desktop.ui.background import run_in_background
+from orion_desktop.ui.worker import run_in_background
 
 if TYPE_CHECKING:
     from orion_desktop.bootstrap import Services
