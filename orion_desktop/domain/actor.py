@@ -46,7 +46,7 @@ class Actor:
         if self.role.rank < needed.rank:
             raise PermissionDenied(
                 f"{self.name} is signed in as {self.role.value} and may not {permission.value}; "
-                f"this needs a {needed.value}."
+                f"this needs {'an' if needed.value[0] in 'aeiou' else 'a'} {needed.value}."
             )
 
     def require_store(self, store_code: str) -> None:

@@ -283,7 +283,7 @@ def test_bad_input_is_a_sentence_and_changes_nothing(shop: Cli) -> None:
         (("order", "status", "--order", number, "--set", "delivered"), "cannot go from processing to delivered"),
         (("order", "status", "--order", done, "--set", "cancelled"), "only orders not yet shipped can be cancelled"),
         (("order", "ship", "--order", done, "--item", "C"), "already fully shipped"),
-        (("order", "note", "--order", number, "--text", "  "), "A note is required."),
+        (("order", "note", "--order", number, "--text", "  "), "A note needs some text."),
         (("order", "create", "--item", "A=0"), "at least 1"),
         (("order", "create", "--item", "A"), "must be PRODUCT=QUANTITY"),
         (("order", "create", "--item", "=3"), "must be PRODUCT=QUANTITY"),
