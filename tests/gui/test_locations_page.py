@@ -222,7 +222,7 @@ def test_a_refused_change_is_a_sentence_in_the_dialog_and_changes_nothing(qtbot,
     _press_ok(qtbot, dialog)
     assert dialog.isVisible()  # still open: the user can read why and cancel
     assert dialog.error_banner.text == (
-        "maria is signed in as manager and may not manage locations; this needs a admin."
+        "maria is signed in as manager and may not manage locations; this needs an admin."
     )
     assert _location(stocked, "WAREHOUSE_A").name is None
     _type(qtbot, dialog.name_edit, "Somewhere else, really")  # editing again clears the old refusal
