@@ -1,14 +1,23 @@
 """Screenshots of every page and dialog on a fresh demo warehouse.
 
-    python -m orion_desktop.tools.screenshots OUTDIR [--size 1440x900]
+    python -m orion_desktop.tools.screenshots OUTDIR [--size 1280x800]
 
 Fills a new demo database in a temporary folder (``services.fill_demo``; a small warehouse built
 through the services when that is not available), opens the main window exactly as the app does
-(``GuiSession``), and saves ``<page>.png`` for every page in ``MainWindow.pages``, ``dialog-*.png``
-for every dialog that opens without input (the current page's Edit-menu actions ending in "…",
-File > Database…, Help > About) and ``database-unavailable.png`` (the demo file moved away for a
-moment). Works without a display: Qt's offscreen platform is used when there is none. Your own
-settings and databases are never touched.
+(``GuiSession``) and saves, as a person would see them:
+
+- ``<page>.png`` for every page in ``MainWindow.pages``, each with something telling selected:
+  a product stored at several locations on the Inventory, a partially shipped order on Orders
+  and on Shipment status, a parcel half packed with one refused scan on the Pack station, a
+  product with backorders on Low stock, a location's contents on Locations;
+- ``dialog-*.png`` for the dialogs, filled in the way a user would fill them (nothing is sent,
+  except the status change whose result ``dialog-change-status-result.png`` shows);
+- ``database-unavailable.png``: the banner while the demo file is moved away for a moment.
+
+PNGs are written with a palette of the 256 colours that matter most (the screenshots have few
+colours), which keeps a 1280×800 window at roughly 50–120 KB without visible loss. Works without
+a display: Qt's offscreen platform is used when there is none. Your own settings and databases
+are never touched.
 """
 
 from __future__ import annotations
@@ -20,11 +29,14 @@ import re
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 APP_USER = "maria"
-DEFAULT_SIZE = (1440, 900)
+DEFAULT_SIZE = (1280, 800)
+PALETTE_SIZE = 256
 
 
 def _use_offscreen_without_display() -> None:
@@ -41,14 +53,16 @@ def _slug(text: str) -> str:
 def _parse_size(text: str) -> tuple[int, int]:
     match = re.fullmatch(r"(\d{3,5})x(\d{3,5})", text.strip())
     if not match:
-        raise argparse.ArgumentTypeError("use WIDTHxHEIGHT, for example 1440x900")
+        raise argparse.ArgumentTypeError("use WIDTHxHEIGHT, for example 1280x800")
     return int(match.group(1)), int(match.group(2))
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m orion_desktop.tools.screenshots", description=__doc__.split("\n")[0])
     parser.add_argument("outdir", type=Path, help="folder for the PNG files (created if missing)")
-    parser.add_argument("--size", type=_parse_size, default=DEFAULT_SIZE, help="window size, default 1440x900")
+    parser.add_argument(
+        "--size", type=_parse_size, default=DEFAULT_SIZE, help="window size, default %(default)s as WIDTHxHEIGHT"
+    )
     return parser.parse_args(argv)
 
 
@@ -66,6 +80,52 @@ def main(argv: list[str] | None = None) -> int:
     for path in written:
         print(path)
     return 0
+
+
+# --- what to show ---------------------------------------------------------------------------------
+class Picks:
+    """The demo rows the screenshots select (found through the services; any may be None)."""
+
+    def __init__(self, services: Any) -> None:
+        self.product = self._product(services)  # (store, sku) stored at several locations, some reserved
+        orders = services.order_queries
+        self.partial = self._order(orders, "partially_shipped", lambda d: (
+            len(d.items), sum(i.backordered + i.reserved for i in d.items)))
+        self.to_pack = self._order(orders, "processing", lambda d: (
+            len([i for i in d.items if i.stock_tracked and i.gtin]), sum(i.remaining_quantity for i in d.items)),
+            skip=self._in_workflow(orders))
+        self.pending = self._order(orders, "pending", lambda d: (len(d.items), sum(i.quantity for i in d.items)))
+        self.other_gtin = self._other_gtin(services)
+
+    @staticmethod
+    def _product(services: Any) -> tuple[str, str] | None:
+        rows: dict[tuple[str, str], list[Any]] = {}
+        for row in services.stock.list_stock(limit=5000):
+            rows.setdefault((row.store_code, row.sku), []).append(row)
+        if not rows:
+            return None
+        return max(rows, key=lambda key: (
+            min(len(rows[key]), 3), any(r.reserved_quantity for r in rows[key]), -list(rows).index(key)))
+
+    @staticmethod
+    def _in_workflow(orders: Any) -> set[str]:
+        return {shipment.order_number for shipment in orders.open_shipments()}
+
+    @staticmethod
+    def _order(orders: Any, status: str, score: Callable[[Any], tuple[int, ...]], skip: set[str] | None = None) -> Any:
+        found = [orders.get_order(o.order_number) for o in orders.list_orders(status=status, limit=50)
+                 if not skip or o.order_number not in skip]
+        return max(found, key=score) if found else None
+
+    def _other_gtin(self, services: Any) -> str | None:
+        """A product that is not on the order being packed (for the refused scan)."""
+        if self.to_pack is None:
+            return None
+        on_order = {item.sku for item in self.to_pack.items}
+        for row in services.stock.list_stock(store=self.to_pack.store_code, limit=200):
+            if row.sku not in on_order and row.gtin:
+                return str(row.gtin)
+        return None
 
 
 class Screenshots:
@@ -86,11 +146,13 @@ class Screenshots:
 
         self.outdir.mkdir(parents=True, exist_ok=True)
         _quiet_offscreen_warning()
-        self.database_path = self.work / "demo.db"
+        self.database_path = self.work / "orion-demo.db"
         url = f"sqlite:///{self.database_path}"
         services = open_services(url)
         try:
             self.note = self._fill(services)
+            self.picks = Picks(services)
+            self.services = services
             self.app = ensure_application([])
             self.app.setStyle("Fusion")  # the same look on every platform and offscreen
             settings = QSettings(str(self.work / "gui.ini"), QSettings.Format.IniFormat)
@@ -122,67 +184,221 @@ class Screenshots:
             f"{summary.stock_rows} stock rows, {summary.orders} orders."
         )
 
-    # --- shooting -------------------------------------------------------------------------
+    # --- the tour -------------------------------------------------------------------------
     def _shoot(self, window) -> None:  # type: ignore[no-untyped-def]
         window.resize(*self.size)
         window.show()
+        window.activateWindow()
         self._settle()
+        steps: dict[str, Callable[[Any, Any], None]] = {
+            "inventoryPage": self._inventory,
+            "ordersPage": self._orders,
+            "packStationPage": self._pack_station,
+            "shipmentStatusPage": self._shipment_status,
+            "lowStockPage": self._low_stock,
+            "locationsPage": self._locations,
+        }
         for row, page in enumerate(list(window.pages)):
             window.navigation.setCurrentRow(row)
             self._settle()
-            self._prepare(page)
-            self._save(window, _slug(page.title))
-            for action in page.edit_actions():
-                if action.text().endswith("…") and action.isEnabled():
-                    self._dialog(action.trigger, f"dialog-{_slug(action.text())}")
+            steps.get(page.objectName(), self._first_row)(window, page)
         window.navigation.setCurrentRow(0)
         self._settle()
-        self._dialog(window.database_action.trigger, "dialog-database")
+        self._database_dialog(window)
         self._dialog(window.about_action.trigger, "dialog-about")
         self._database_unavailable(window)
 
-    def _prepare(self, page) -> None:  # type: ignore[no-untyped-def]
-        """Select a telling row: on the Inventory a product with reserved stock, elsewhere the first."""
+    def _first_row(self, window, page) -> None:  # type: ignore[no-untyped-def]
         table = getattr(page, "table", None)
-        model = table.model() if table is not None else None
-        if model is None or model.rowCount() == 0:
-            return
+        if table is not None and table.model() is not None and table.model().rowCount():
+            self._select(table, 0)
+        self._save(window, _slug(page.title))
+
+    # Inventory: a product at several locations, then its stock dialogs filled in.
+    def _inventory(self, window, page) -> None:  # type: ignore[no-untyped-def]
+        from orion_desktop.ui.models.inventory_model import InventoryRole
+
+        model = page.model
+        wanted = self.picks.product
         row = 0
-        rows = getattr(model, "rows", None)
-        if callable(rows):
-            for index, item in enumerate(rows()):
-                if getattr(item, "reserved_quantity", 0) > 0 and getattr(item, "quantity", 0) > 20:
-                    row = index
-                    break
-        table.setCurrentIndex(model.index(row, 0))
-        table.scrollTo(model.index(row, 0))
-        table.setFocus()
-        self._settle()
+        while wanted is not None:
+            found = next((r for r in range(model.rowCount())
+                          if (model.index(r, 0).data(InventoryRole.ROW).store_code,
+                              model.index(r, 0).data(InventoryRole.ROW).sku) == wanted), None)
+            if found is not None:
+                row = found
+                break
+            if not model.canFetchMore():
+                break
+            model.fetchMore()
+            self._settle()
+        if model.rowCount():
+            self._select(page.table, row)
+        self._save(window, "inventory")
+        if page.selected_row() is None:
+            return
 
-    def _dialog(self, trigger: Callable[[], object], name: str) -> None:
-        """Open a dialog (modal with exec() or window-modal with open()), save it, close it."""
-        from PySide6.QtCore import QTimer
-        from PySide6.QtWidgets import QApplication
+        def adjust(dialog) -> None:  # type: ignore[no-untyped-def]
+            self._type(dialog.delta_spin, "-2")
+            self._type(dialog.reason_edit, "damaged in storage")
 
-        done: list[bool] = []
+        def count(dialog) -> None:  # type: ignore[no-untyped-def]
+            self._type(dialog.quantity_spin, str(max(dialog.quantity_spin.value() + 3, dialog.row.reserved_quantity)))
+            self._type(dialog.reason_edit, "stock count")
 
-        def grab() -> None:
-            dialog = QApplication.activeModalWidget()
-            if dialog is None:
-                done.append(False)
-                return
-            self._settle(blocking=False)
-            self._save(dialog, name)
-            dialog.close()
-            done.append(True)
+        def transfer(dialog) -> None:  # type: ignore[no-untyped-def]
+            codes = [dialog.destination_combo.itemText(i) for i in range(dialog.destination_combo.count())]
+            other = next((c for c in codes if c != dialog.source_combo.currentData()), "WAREHOUSE_WEST")
+            self._type(dialog.destination_combo.lineEdit(), other)
+            self._type(dialog.quantity_spin, "2")
+            self._type(dialog.reason_edit, "make room in the aisle")
 
-        QTimer.singleShot(400, grab)
-        trigger()  # returns at once for open(), after grab() for exec()
-        deadline = time.monotonic() + 10
-        while not done and time.monotonic() < deadline:
-            self.app.processEvents()
-            time.sleep(0.01)
-        self._settle()
+        for action, name, fill in ((page.adjust_action, "dialog-adjust-stock", adjust),
+                                   (page.set_quantity_action, "dialog-set-quantity", count),
+                                   (page.transfer_action, "dialog-transfer-stock", transfer)):
+            self._dialog(action.trigger, name, fill)
+
+    # Orders: a partially shipped order and the order dialogs; a pending order moved to processing.
+    def _orders(self, window, page) -> None:  # type: ignore[no-untyped-def]
+        from PySide6.QtCore import Qt
+        from PySide6.QtTest import QTest
+
+        partial, pending = self.picks.partial, self.picks.pending
+        if partial is not None:
+            self._select_order(page, partial.order_number)
+        elif page.model.rowCount():
+            self._select(page.table, 0)
+        self._save(window, "orders")
+        if partial is not None:
+            def ship(dialog) -> None:  # type: ignore[no-untyped-def]
+                row = max(dialog.rows, key=lambda r: r.quantity_spin.value())
+                if row.quantity_spin.value() > 1:
+                    self._type(row.quantity_spin, str(row.quantity_spin.value() - 1))  # a partial parcel
+                self._type(dialog.tracking_edit, "1Z999AA10123456784")
+                self._type(dialog.carrier_combo.lineEdit(), "UPS")
+
+            def return_items(dialog) -> None:  # type: ignore[no-untyped-def]
+                self._type(dialog.reason_edit, "wrong size")
+
+            def note(dialog) -> None:  # type: ignore[no-untyped-def]
+                QTest.keyClicks(dialog.text_edit, "Customer called: leave the parcel at the back door.")
+                dialog.customer_visible_check.setChecked(True)
+
+            self._dialog(page.ship_action.trigger, "dialog-ship-items", ship)
+            self._dialog(page.return_action.trigger, "dialog-return", return_items)
+            self._dialog(page.note_action.trigger, "dialog-add-note", note)
+
+        def new_order(dialog) -> None:  # type: ignore[no-untyped-def]
+            self._type(dialog.customer_edit, "Ida Jensen")
+            self._type(dialog.email_edit, "ida.jensen@example.com")
+            gtins = [item.gtin for item in (partial.items if partial is not None else ()) if item.gtin][:2]
+            index = dialog.store_combo.findData(partial.store_code) if partial is not None else -1
+            if index >= 0:
+                dialog.store_combo.setCurrentIndex(index)
+            for gtin in gtins:
+                row = next(r for r in dialog.rows if r.is_blank)
+                row.product_edit.setFocus()
+                QTest.keyClicks(row.product_edit, gtin)
+                QTest.keyClick(row.product_edit, Qt.Key.Key_Return)  # a scan: looks up, moves to a new line
+            if gtins:
+                self._type(dialog.rows[0].quantity_spin, "2")
+
+        self._dialog(page.new_order_action.trigger, "dialog-new-order", new_order)
+
+        if pending is not None and self._select_order(page, pending.order_number):
+            def processing(dialog) -> None:  # type: ignore[no-untyped-def]
+                dialog.status_combo.setCurrentIndex(max(0, dialog.status_combo.findData("processing")))
+
+            def result(dialog) -> None:  # type: ignore[no-untyped-def]
+                processing(dialog)
+                dialog.accept()  # OK: the change is made; the dialog then says what happened
+                self._wait(lambda: dialog.is_done or dialog.error_banner.text != "")
+
+            self._dialog(page.change_status_action.trigger, "dialog-change-status", processing)
+            self._dialog(page.change_status_action.trigger, "dialog-change-status-result", result)
+            if partial is not None:
+                self._select_order(page, partial.order_number)
+
+    def _select_order(self, page, number: str) -> bool:  # type: ignore[no-untyped-def]
+        row = page.model.row_of_number(number)
+        while row is None and page.model.canFetchMore():
+            page.model.fetchMore()
+            self._settle()
+            row = page.model.row_of_number(number)
+        if row is None:
+            return False
+        self._select(page.table, row)
+        self._wait(lambda: page.detail.current_order is not None and page.detail.current_order.order_number == number)
+        return True
+
+    # Pack station: an order on the station, one item counted, then a refused scan.
+    def _pack_station(self, window, page) -> None:  # type: ignore[no-untyped-def]
+        order = self.picks.to_pack
+        if order is not None:
+            self._scan(page.scan_input, order.order_number)
+            first = next((i for i in order.items if i.stock_tracked and i.gtin and i.remaining_quantity), None)
+            if first is not None:
+                self._scan(page.scan_input, first.gtin)
+            if self.picks.other_gtin is not None:
+                self._scan(page.scan_input, self.picks.other_gtin)  # not on this order: refused
+            self._pause(1.0)  # the scan field's red flash is over; the panel stays red until the next scan
+        self._save(window, "pack-station")
+
+    # Shipment status: the partially shipped order typed in.
+    def _shipment_status(self, window, page) -> None:  # type: ignore[no-untyped-def]
+        if self.picks.partial is not None:
+            self._scan(page.order_edit, self.picks.partial.order_number)
+            self._wait(lambda: page.report is not None and not page.is_loading)
+        self._save(window, "shipment-status")
+
+    # Low stock: a product that orders wait for.
+    def _low_stock(self, window, page) -> None:  # type: ignore[no-untyped-def]
+        self._wait(lambda: not page.is_loading)
+        row = page.model.find_row(lambda r: r.backordered_units > 0)
+        if row is not None:
+            self._select(page.table, row)
+        self._save(window, "low-stock")
+
+    # Locations: the first location, its contents shown (Enter on the selected row).
+    def _locations(self, window, page) -> None:  # type: ignore[no-untyped-def]
+        from PySide6.QtCore import Qt
+        from PySide6.QtTest import QTest
+
+        from orion_desktop.domain.actor import Actor
+        from orion_desktop.domain.enums import Role
+        from orion_desktop.ui.dialogs.location_dialogs import AddLocationDialog
+
+        self._wait(lambda: not page.is_loading)
+        if page.model.rowCount():
+            self._select(page.table, 0)
+            QTest.keyClick(page.table, Qt.Key.Key_Return)
+            self._wait(lambda: not page.is_loading)
+        self._save(window, "locations")
+
+        # Adding a location needs an admin (the window's manager sees the button disabled).
+        admin = Actor(name="admin", role=Role.ADMIN)
+
+        def open_add() -> None:
+            dialog = AddLocationDialog(self.services, admin, page.model.rows(), window)
+            try:
+                dialog.exec()
+            finally:
+                dialog.deleteLater()
+
+        def fill(dialog) -> None:  # type: ignore[no-untyped-def]
+            self._type(dialog.code_edit, "warehouse_east.a-01")
+            self._type(dialog.name_edit, "East warehouse, aisle A, bay 1")
+
+        self._dialog(open_add, "dialog-add-location", fill)
+
+    def _database_dialog(self, window) -> None:  # type: ignore[no-untyped-def]
+        def test(dialog) -> None:  # type: ignore[no-untyped-def]
+            button = getattr(dialog, "test_button", None)
+            if button is not None and button.isEnabled():
+                button.click()  # Test connection: "Connected: SQLite file …"
+                self._wait(lambda: dialog.result_banner.text != "")
+
+        self._dialog(window.database_action.trigger, "dialog-database", test)
 
     def _database_unavailable(self, window) -> None:  # type: ignore[no-untyped-def]
         """Move the demo file away for a moment: the real banner, then recovery."""
@@ -197,9 +413,70 @@ class Screenshots:
         window.connection_monitor.check_now()
         self._wait(lambda: window.banner.text == "")
 
+    # --- acting like a person -------------------------------------------------------------
+    def _select(self, table, row: int) -> None:  # type: ignore[no-untyped-def]
+        from PySide6.QtWidgets import QAbstractItemView
+
+        index = table.model().index(row, 0)
+        table.setCurrentIndex(index)
+        table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        table.setFocus()
+        self._settle()
+
+    def _type(self, widget, text: str) -> None:  # type: ignore[no-untyped-def]
+        """Replace what a line edit or spin box shows, key by key."""
+        from PySide6.QtTest import QTest
+
+        widget.setFocus()
+        widget.selectAll()
+        QTest.keyClicks(widget, text)
+        self._settle(blocking=False)
+
+    def _scan(self, widget, code: str) -> None:  # type: ignore[no-untyped-def]
+        """A keyboard-wedge scanner: the characters, then Enter."""
+        from PySide6.QtCore import Qt
+        from PySide6.QtTest import QTest
+
+        widget.setFocus()
+        QTest.keyClicks(widget, code)
+        QTest.keyClick(widget, Qt.Key.Key_Return)
+        self._settle()
+
+    def _dialog(self, trigger: Callable[[], object], name: str, fill: Callable[[Any], object] | None = None) -> None:
+        """Open a dialog (modal with exec() or window-modal with open()), fill it, save it, close it."""
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication, QDialog
+
+        done: list[bool] = []
+
+        def shoot() -> None:
+            dialog = QApplication.activeModalWidget()
+            if not isinstance(dialog, QDialog):
+                done.append(False)
+                return
+            try:
+                self._settle(blocking=False)
+                if fill is not None:
+                    fill(dialog)
+                    self._settle(blocking=False)
+                self._save(dialog, name)
+            finally:
+                dialog.reject()  # nothing typed is sent (a change already made closes as accepted)
+                done.append(True)
+
+        QTimer.singleShot(300, shoot)
+        trigger()  # returns at once for open(), after shoot() for exec()
+        deadline = time.monotonic() + 20
+        while not done and time.monotonic() < deadline:
+            self.app.processEvents()
+            time.sleep(0.01)
+        if not done or not done[0]:
+            print(f"{name}: the dialog did not open", file=sys.stderr)
+        self._settle()
+
     def _save(self, widget, name: str) -> None:  # type: ignore[no-untyped-def]
         path = self.outdir / f"{name}.png"
-        if not widget.grab().save(str(path)):
+        if not save_png(widget.grab().toImage(), path):
             raise OSError(f"Could not write {path}")
         self.written.append(path)
 
@@ -219,6 +496,12 @@ class Screenshots:
             quiet = quiet + 1 if pool.activeThreadCount() == 0 else 0
         self.app.processEvents()
 
+    def _pause(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            self.app.processEvents()
+            time.sleep(0.02)
+
     def _wait(self, condition: Callable[[], bool], timeout: float = 15) -> None:
         deadline = time.monotonic() + timeout
         while not condition():
@@ -226,7 +509,49 @@ class Screenshots:
                 raise TimeoutError("The window did not reach the state to photograph")
             self.app.processEvents()
             time.sleep(0.02)
-        self._settle()
+        self._settle(blocking=False)
+
+
+# --- small PNGs ------------------------------------------------------------------------------------
+def _distance(a: int, b: int) -> int:
+    return (((a >> 16) & 255) - ((b >> 16) & 255)) ** 2 + (((a >> 8) & 255) - ((b >> 8) & 255)) ** 2 + (
+        (a & 255) - (b & 255)
+    ) ** 2
+
+
+def palette_for(counts: Counter[int], size: int = PALETTE_SIZE, frequent: int = 160) -> list[int]:
+    """``size`` colours (0xRRGGBB) for an image with these colour counts.
+
+    The most frequent colours (backgrounds, text, selection) are kept exactly; the rest of the
+    palette goes, one by one, to the colour whose pixels are worst served so far (count times
+    squared distance to the nearest colour chosen), so no hue disappears from a screenshot.
+    """
+    colours = [colour for colour, _ in counts.most_common()]
+    if len(colours) <= size:
+        return colours
+    chosen = colours[:frequent]
+    worst = {c: min(_distance(c, p) for p in chosen) for c in colours[frequent:]}
+    while len(chosen) < size and worst:
+        pick = max(worst, key=lambda c: worst[c] * counts[c])
+        chosen.append(pick)
+        del worst[pick]
+        for colour, distance in worst.items():
+            nearer = _distance(colour, pick)
+            if nearer < distance:
+                worst[colour] = nearer
+    return chosen
+
+
+def save_png(image, path: Path) -> bool:  # type: ignore[no-untyped-def]
+    """Save ``image`` as an 8-bit palette PNG at the strongest compression."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QImage
+
+    rgb = image.convertToFormat(QImage.Format.Format_RGB32)
+    counts: Counter[int] = Counter(pixel & 0xFFFFFF for pixel in memoryview(rgb.constBits()).cast("I"))
+    table = [0xFF000000 | colour for colour in palette_for(counts)]
+    indexed = rgb.convertToFormat(QImage.Format.Format_Indexed8, table, Qt.ImageConversionFlag.ThresholdDither)
+    return bool(indexed.save(str(path), "PNG", 0))  # quality 0: zlib's best compression
 
 
 def _quiet_offscreen_warning() -> None:
