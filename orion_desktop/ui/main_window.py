@@ -174,7 +174,7 @@ class MainWindow(QMainWindow):
         self.navigation.setObjectName("navigation")
         self.navigation.setFrameShape(QFrame.Shape.NoFrame)
         self.navigation.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.navigation.setFixedWidth(self.fontMetrics().horizontalAdvance("M") * 9)
+        self.navigation.setFixedWidth(self.fontMetrics().horizontalAdvance("M") * 6)  # grows in add_page
         self.navigation.setStyleSheet("#navigation::item { padding: 6px 8px; }")
         self.stack = QStackedWidget(self)
         self.navigation.currentRowChanged.connect(self._show_page)
@@ -229,6 +229,9 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(page)
         page.statusMessage.connect(self.show_status_message)
         QListWidgetItem(page.title, self.navigation)
+        # Wide enough for the longest title plus the item padding (8 px each side) and a margin.
+        longest = max(self.navigation.fontMetrics().horizontalAdvance(p.title) for p in self.pages)
+        self.navigation.setFixedWidth(max(self.navigation.width(), longest + 2 * 8 + 16))
         action = QAction(page.title, self)
         action.setCheckable(True)
         if number <= 9:

@@ -206,7 +206,7 @@ def test_pack_an_order_like_a_scanner(qtbot, station: PackStationPage, shop: Sho
     press(qtbot, page.scan_input, Qt.Key.Key_F12)
     box = wait_question(qtbot, page)
     question = f"{box.text()} {box.informativeText()}"
-    assert "1 unit stay open" in question and "1 × Widget B (B)" in question
+    assert "1 unit stays open" in question and "1 × Widget B (B)" in question
     with qtbot.waitSignal(page.completed, timeout=WAIT_MS) as completed:
         answer_by_keyboard(qtbot, box, Qt.Key.Key_Return)
     shipment_id = completed.args[0]

@@ -122,7 +122,9 @@ class AddLocationDialog(LocationDialog):
         code_column.addWidget(self.code_note)
         form = QFormLayout(body)
         form.setContentsMargins(0, 0, 0, 0)
-        form.addRow("&Code:", code_column)
+        code_label = QLabel("&Code:", body)
+        code_label.setBuddy(self.code_edit)  # a layout cannot be a buddy, so Alt+C needs the label
+        form.addRow(code_label, code_column)
         form.addRow("&Name:", self.name_edit)
         form.addRow("&Sort key:", self.sort_spin)
         self.code_edit.textChanged.connect(self.input_changed)

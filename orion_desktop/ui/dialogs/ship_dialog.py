@@ -200,7 +200,8 @@ class ShipRow:
         elif self.quantity == 0:
             text, style = "not in this parcel", _MUTED
         elif self.quantity < self.item.remaining_quantity:
-            text, style = f"{order_format.number(self.item.remaining_quantity - self.quantity)} stay open", _MUTED
+            left_over = self.item.remaining_quantity - self.quantity
+            text, style = f"{order_format.number(left_over)} {'stays' if left_over == 1 else 'stay'} open", _MUTED
         else:
             text, style = "", _MUTED
         self.hint_label.setText(text)
@@ -389,7 +390,8 @@ class ShipDialog(ActionDialog):
             text = "Nothing in this parcel yet."
         else:
             text = f"This parcel: {order_format.lines(len(chosen))}, {order_format.units(units)}."
-            text += f" {order_format.units(left)} stay open." if left else " Everything still open goes."
+            verb = "stays" if left == 1 else "stay"
+            text += f" {order_format.units(left)} {verb} open." if left else " Everything still open goes."
         self.summary_label.setText(text)
 
     def problem(self) -> str | None:

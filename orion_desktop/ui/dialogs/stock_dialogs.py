@@ -456,6 +456,7 @@ class TransferStockDialog(StockDialog[StockTransfer, TransferResult]):
         line.setClearButtonEnabled(True)
         self.destination_hint = QLabel(self)
         self.destination_hint.setObjectName("destinationHint")
+        self.destination_hint.setWordWrap(True)
         self.destination_hint.setStyleSheet(_MUTED_STYLE)
         self.destination_hint.setTextFormat(Qt.TextFormat.PlainText)
 

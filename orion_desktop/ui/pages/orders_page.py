@@ -128,6 +128,10 @@ class OrdersPage(Page):
         for found in self.order_actions[1:]:
             self.toolbar.addAction(found)
 
+    def edit_actions(self) -> tuple[QAction, ...]:
+        """Shown in the window's Edit menu while this page is in front."""
+        return self.order_actions
+
     @property
     def order_actions(self) -> tuple[QAction, ...]:
         """The page's actions, e.g. for an Orders menu in the main window."""

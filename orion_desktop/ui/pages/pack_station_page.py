@@ -523,7 +523,7 @@ class PackStationPage(Page):
         box = self._question(
             "Ship a partial parcel?",
             f"Ship {self._plural(packed, 'unit')} of order {session.order_number} now? "
-            f"{self._plural(remaining, 'unit')} stay open:",
+            f"{self._plural(remaining, 'unit')} {'stays' if remaining == 1 else 'stay'} open:",
             "\n".join(self._open_line_text(line, units) for line, units in left_open)
             + "\n\nThey remain on the order for a later parcel.",
             yes="Ship partial parcel",
@@ -578,7 +578,7 @@ class PackStationPage(Page):
         if report is not None:
             left = report.total_ordered_units - report.total_shipped_units
             if left > 0:
-                message += f" {self._plural(left, 'unit')} stay open; the order is {STATUS_TEXT[report.order_status].lower()}."
+                message += f" {self._plural(left, 'unit')} {'stays' if left == 1 else 'stay'} open; the order is {STATUS_TEXT[report.order_status].lower()}."
             else:
                 message += " The order is complete."
         message += f" {self._key_name(PACKING_SLIP_SHORTCUT)} saves the packing slip. Scan the next order."
