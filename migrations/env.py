@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from orion_desktop.db.models import Base
+from orion_desktop.db.models import Base, include_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -19,6 +19,7 @@ def run_migrations_online() -> None:
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite cannot ALTER most things; batch mode copies the table
         compare_type=True,
+        include_object=include_object,  # the dialect-specific search indexes (migration 0003)
         transaction_per_migration=False,
     )
     with context.begin_transaction():

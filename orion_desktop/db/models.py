@@ -64,6 +64,9 @@ class Product(Base):
         CheckConstraint("reorder_point IS NULL OR reorder_point >= 0", name="reorder_point_not_negative"),
         Index("ix_products_gtin", "gtin"),
         Index("ix_products_title", "title"),
+        # max(low_stock_threshold) in one probe: the low-stock queries' bound on every threshold.
+        Index("ix_products_low_stock_threshold", "low_stock_threshold"),
+        # Substring search of title and SKU: see SEARCH_TRIGRAM_INDEXES and SEARCH_FTS_TABLES below.
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,6 +102,20 @@ class Inventory(Base):
     reserved_quantity: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+# Available quantity, for the low-stock count, list and filters (the queries must use exactly
+# this expression for the index to apply). The other columns make it covering: the low-stock
+# queries read no table rows (index-only), and SQLite's stats totals scan it instead of the table.
+Index(
+    "ix_inventory_available",
+    Inventory.quantity - Inventory.reserved_quantity,
+    Inventory.product_id,
+    Inventory.quantity,
+    Inventory.reserved_quantity,
+    Inventory.store_id,
+    Inventory.location_id,
+)
 
 
 class InventoryTransaction(Base):
@@ -162,6 +179,8 @@ class Order(Base):
             name="status_known",
         ),
         Index("ix_orders_status_created", "status", "created_at"),
+        Index("ix_orders_status_id", "status", "id"),  # a status filter, newest first
+        # Substring search of number and customer: see SEARCH_TRIGRAM_INDEXES and SEARCH_FTS_TABLES below.
         Index("ix_orders_store_created", "store_id", "created_at"),
         Index("ix_orders_customer_name", "customer_name"),
         Index("ix_orders_reservation_expires_at", "reservation_expires_at"),
@@ -321,3 +340,29 @@ class OrderNote(Base):
     is_internal: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     created_by: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+# --- search structures outside the models -----------------------------------------------------
+
+SEARCH_TRIGRAM_INDEXES = frozenset(
+    {"ix_products_title_trgm", "ix_products_sku_trgm", "ix_orders_order_number_trgm", "ix_orders_customer_name_trgm"}
+)
+"""PostgreSQL: pg_trgm GIN indexes on the searched expressions (migration 0003_search_indexes)."""
+
+SEARCH_FTS_TABLES = frozenset({"products_search", "orders_search"})
+"""SQLite: FTS5 trigram tables over products and orders, kept in sync by triggers (migration 0003).
+Each has shadow tables named ``<table>_data``, ``<table>_idx``, ``<table>_docsize``, ``<table>_config``."""
+
+
+def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Alembic's ``include_object`` hook: leave the dialect-specific search structures out.
+
+    A GIN index with an operator class has no SQLite form and an FTS5 table with its triggers has
+    no form in the models at all, so both exist in the migration only, and autogenerate must not
+    propose to drop them (used by migrations/env.py and the migration tests).
+    """
+    if type_ == "index":
+        return name not in SEARCH_TRIGRAM_INDEXES
+    if type_ == "table" and name is not None:
+        return not any(name == table or name.startswith(f"{table}_") for table in SEARCH_FTS_TABLES)
+    return True

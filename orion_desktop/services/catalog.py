@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, false, func, or_, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Inventory, Location, Product, Store
@@ -260,17 +262,92 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def product_search_clause(search: str):  # type: ignore[no-untyped-def]
-    """Match title or SKU by substring, or the GTIN exactly when the text is a valid barcode."""
+TRIGRAM_MIN_LENGTH = 3
+"""Trigram indexes cannot find shorter substrings: such searches scan, in the listing's order, so a
+page of a common short text still comes quickly."""
+
+FTS_CANDIDATE_CAP = 1_000
+"""From this many FTS matches on, a text is common enough that walking a listing in its own order
+and testing each row finds a page about as soon as fetching and sorting every match."""
+
+FTS_TAIL_LENGTH, FTS_TAIL_CAP = 5, 200
+"""Codes (SKUs, order numbers) share their first characters ("SKU-00...") and differ in their last
+ones, and the trigrams every row contains make an FTS5 phrase slow. So a longer text is first
+looked up by its last five characters: if few rows contain those, they are the candidates."""
+
+
+def search_candidates(session: Session, fts_table: str, *texts: str) -> str | None:
+    """SQLite: the rowids of ``fts_table`` whose columns may contain one of ``texts``; None to scan.
+
+    ``fts_table`` is one of the FTS5 trigram tables of migration 0003 (case-insensitive, every
+    character indexed). A trigram phrase matches the rows containing it as a substring under
+    Unicode case folding, so it finds every row that SQLite's ``lower(x) LIKE '%text%'`` or
+    ``x LIKE '%text%'`` finds (ASCII folding only), and so does any part of ``text``. Callers keep
+    their LIKE, so the result is exactly the LIKE's. Pass each spelling the LIKEs use (a text
+    lower-cased and upper-cased may differ in more than case: "ß" and "SS"). The rowids come as a
+    JSON array, for :func:`narrowed`.
+
+    None on PostgreSQL (its pg_trgm indexes serve the LIKE itself), below three characters, and
+    for texts in ``FTS_CANDIDATE_CAP`` rows or more.
+    """
+    # One phrase per spelling that differs in more than ASCII-like case (the FTS folds case itself).
+    spellings = sorted({t.lower(): t for t in texts}.values())
+    if session.get_bind().dialect.name != "sqlite" or min(len(t) for t in spellings) < TRIGRAM_MIN_LENGTH:
+        return None
+    if min(len(t) for t in spellings) > FTS_TAIL_LENGTH:
+        found = _fts_rowids(session, fts_table, [t[-FTS_TAIL_LENGTH:] for t in spellings], FTS_TAIL_CAP)
+        if found is not None:
+            return found
+    return _fts_rowids(session, fts_table, spellings, FTS_CANDIDATE_CAP)
+
+
+def _fts_rowids(session: Session, fts_table: str, texts: list[str], cap: int) -> str | None:
+    """The rowids of the rows containing one of ``texts``, as a JSON array; None if ``cap`` or more."""
+    query = " OR ".join('"' + text.replace('"', '""') + '"' for text in texts)
+    count, rowids = session.execute(
+        sql_text(
+            f"SELECT count(*), json_group_array(rowid) FROM "
+            f"(SELECT rowid FROM {fts_table} WHERE {fts_table} MATCH :query LIMIT :cap)"
+        ),
+        {"query": query, "cap": cap},
+    ).one()
+    return None if count >= cap else rowids
+
+
+def narrowed(
+    column: ColumnElement[int], candidates: str | None, test: ColumnElement[bool]
+) -> ColumnElement[bool] | None:
+    """``test`` on the rows whose ``column`` is among the ``candidates`` of :func:`search_candidates`.
+
+    None when there are no candidates: the caller leaves the test out rather than adding
+    ``OR 0 = 1``, which keeps SQLite from using an index for the rest of the condition.
+    """
+    if candidates is None:
+        return test
+    if candidates == "[]":
+        return None
+    listed = func.json_each(bindparam(None, candidates)).table_valued("value")
+    return and_(column.in_(select(listed.c.value)), test)
+
+
+def product_search_clause(search: str, session: Session | None = None):  # type: ignore[no-untyped-def]
+    """Match title or SKU by substring, or the GTIN exactly when the text is a valid barcode.
+
+    Given the ``session`` on SQLite, the substring test first narrows the products through the
+    ``products_search`` FTS5 trigram table (same result, without testing every title). On
+    PostgreSQL the pg_trgm indexes on ``lower(title)`` and ``lower(sku)`` serve the LIKE itself.
+    """
     text = search.strip()
     pattern = like_pattern(text.lower())
-    clauses = [
+    contains = or_(
         func.lower(Product.title).like(pattern, escape="\\"),
         func.lower(Product.sku).like(pattern, escape="\\"),
-    ]
+    )
+    candidates = None if session is None else search_candidates(session, "products_search", text.lower())
+    clauses = [clause for clause in (narrowed(Product.id, candidates, contains),) if clause is not None]
     if gtin_rules.looks_like_gtin(text):
         try:
             clauses.append(Product.gtin == gtin_rules.normalize_gtin(text))
         except InvalidInput:
             pass  # a mistyped barcode still searches titles and SKUs
-    return or_(*clauses)
+    return or_(*clauses) if clauses else false()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.engine import Database
@@ -36,7 +36,8 @@ from orion_desktop.domain.order_results import (
 from orion_desktop.domain.orders import OrderHistoryAction, OrderStatus, ShipmentStatus, parse_status
 from orion_desktop.domain.validation import check_count, clean_text
 from orion_desktop.services.backorders import backordered_items_query
-from orion_desktop.services.catalog import like_pattern
+from orion_desktop.services.catalog import like_pattern, narrowed, search_candidates
+from orion_desktop.services.lookup import matches_any
 from orion_desktop.services.order_stock import item_states
 
 _OPEN = InventoryReservation.quantity_reserved - InventoryReservation.quantity_fulfilled - InventoryReservation.quantity_released
@@ -63,10 +64,15 @@ class OrderQueries:
         limit: int | str = 200,
         before_id: int | None = None,
     ) -> tuple[OrderSummary, ...]:
-        """Newest first. ``before_id`` pages further back (keyset paging: fast at any depth)."""
+        """Newest first. ``before_id`` pages further back (keyset paging: fast at any depth).
+
+        The page is found on ``orders`` alone (walking the primary key, or ``ix_orders_status_id``
+        for a status; searches through the trigram indexes), and only its orders' items are
+        totalled: the cost of a page does not grow with the table.
+        """
         count = check_count(limit, "limit")
         with self._db.read() as session:
-            query = self._summary_select()
+            query = select(Order, Store.code).join(Store, Store.id == Order.store_id)
             if status:
                 query = query.where(Order.status == parse_status(status).value)
             if store:
@@ -74,36 +80,12 @@ class OrderQueries:
 
                 query = query.where(Order.store_id == resolve_store(session, store).id)
             if search and search.strip():
-                text = search.strip()
-                query = query.where(
-                    or_(
-                        Order.order_number == text,
-                        Order.order_number.like(like_pattern(text.upper()), escape="\\"),
-                        func.lower(Order.customer_name).like(like_pattern(text.lower()), escape="\\"),
-                    )
-                )
+                query = query.where(_order_search_clause(session, search.strip()))
             if before_id is not None:
                 query = query.where(Order.id < before_id)
             rows = session.execute(query.order_by(Order.id.desc()).limit(count)).all()
-            return tuple(self._summary(row) for row in rows)
-
-    @staticmethod
-    def _summary_select() -> Select:  # type: ignore[type-arg]
-        totals = (
-            select(
-                OrderItem.order_id,
-                func.count(OrderItem.id).label("item_count"),
-                func.sum(OrderItem.quantity).label("ordered"),
-                func.sum(OrderItem.shipped_quantity).label("shipped"),
-            )
-            .group_by(OrderItem.order_id)
-            .subquery()
-        )
-        return (
-            select(Order, Store.code, totals.c.item_count, totals.c.ordered, totals.c.shipped)
-            .join(Store, Store.id == Order.store_id)
-            .outerjoin(totals, totals.c.order_id == Order.id)
-        )
+            totals = _item_totals(session, [order.id for order, _code in rows])
+            return tuple(self._summary((order, code, *totals.get(order.id, (0, 0, 0)))) for order, code in rows)
 
     @staticmethod
     def _summary(row) -> OrderSummary:  # type: ignore[no-untyped-def]
@@ -245,6 +227,39 @@ class OrderQueries:
         """Shipments not yet shipped or cancelled, by workflow status."""
         with self._db.read() as session:
             return load_shipments(session, open_only=True, status=status)
+
+
+def _order_search_clause(session: Session, text: str) -> ColumnElement[bool]:
+    """The order number exactly, or a substring of the number or of the customer's name.
+
+    PostgreSQL serves the LIKEs with the pg_trgm indexes on ``order_number`` and
+    ``lower(customer_name)``; SQLite first narrows the orders through the ``orders_search`` FTS5
+    table (same result: the LIKEs still decide).
+    """
+    number_pattern, name_pattern = text.upper(), text.lower()
+    contains = or_(
+        Order.order_number.like(like_pattern(number_pattern), escape="\\"),
+        func.lower(Order.customer_name).like(like_pattern(name_pattern), escape="\\"),
+    )
+    candidates = search_candidates(session, "orders_search", name_pattern, number_pattern)
+    return or_(Order.order_number == text, *(c for c in (narrowed(Order.id, candidates, contains),) if c is not None))
+
+
+def _item_totals(session: Session, order_ids: list[int]) -> dict[int, tuple[int, int, int]]:
+    """Per order: (items, units ordered, units shipped), for the listed orders only."""
+    if not order_ids:
+        return {}
+    rows = session.execute(
+        select(
+            OrderItem.order_id,
+            func.count(OrderItem.id),
+            func.sum(OrderItem.quantity),
+            func.sum(OrderItem.shipped_quantity),
+        )
+        .where(matches_any(session, OrderItem.order_id, order_ids))
+        .group_by(OrderItem.order_id)
+    ).all()
+    return {order_id: (items, ordered, shipped) for order_id, items, ordered, shipped in rows}
 
 
 def _reservations(session: Session, order_id: int) -> tuple[ReservationInfo, ...]:

@@ -5,7 +5,7 @@ Filtering, searching and aggregation run in SQL so they stay fast at 100k+ rows.
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, tuple_, union_all
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.engine import Database
@@ -40,6 +40,95 @@ def _threshold(override: int | None):  # type: ignore[no-untyped-def]
     if override is not None:
         return literal(override)
     return func.coalesce(Product.low_stock_threshold, DEFAULT_LOW_STOCK_THRESHOLD)
+
+
+def _threshold_bound(session: Session) -> int:
+    """No product's low-stock threshold is above this.
+
+    ``available <= bound`` is a range that ``ix_inventory_available`` serves, so the low-stock
+    queries read only the rows near empty instead of joining every stock row to its product.
+    One probe of ``ix_products_low_stock_threshold``.
+    """
+    highest = session.execute(select(func.max(Product.low_stock_threshold))).scalar_one()
+    return max(DEFAULT_LOW_STOCK_THRESHOLD, highest or 0)
+
+
+def _count_used(table: type[Store] | type[Location], reference: ColumnElement[int]) -> ColumnElement[int]:
+    """How many stores (or locations) have stock rows: one index probe each (count(DISTINCT ...)
+    over the stock rows would sort them all)."""
+    used = select(Inventory.id).where(reference == table.id).correlate(table).exists()
+    return select(func.count()).select_from(table).where(used).scalar_subquery().correlate(None)
+
+
+def _after_in_store(after: StockRow, session: Session) -> ColumnElement[bool]:
+    """Rows of the cursor's store that come after it in (SKU, location sort key, location code) order."""
+    sort_key = session.execute(select(Location.sort_key).where(Location.code == after.location)).scalar_one_or_none()
+    later_product = Product.sku > after.sku
+    if sort_key is None:  # the location is gone, and with it the row: go on with the next product
+        return later_product
+    later_location = tuple_(Location.sort_key, Location.code) > (sort_key, after.location)
+    return or_(later_product, and_(Product.sku == after.sku, later_location))
+
+
+def _stock_page(
+    session: Session,
+    query: Select,  # type: ignore[type-arg]
+    store: str | None,
+    after: StockRow | None,
+    offset: int,
+    count: int | None,
+) -> Select | None:  # type: ignore[type-arg]
+    """``query`` in store-code, SKU and location order, one page of it (None: nothing to show).
+
+    Ordering by the store id instead of its code follows ``uq_products_store_id_sku``, so the
+    database walks that index and stops after a page instead of joining and sorting every row.
+    That is the same order while store ids ascend with store codes (stores are usually created in
+    that order). Otherwise each store is walked on its own and the parts are merged (UNION ALL,
+    each part at most offset + limit rows).
+    """
+    if store:
+        info = resolve_store(session, store)
+        stores = [(info.id, info.code)]
+    else:
+        stores = [(r.id, r.code) for r in session.execute(select(Store.id, Store.code).order_by(Store.code))]
+    ids_in_code_order = [store_id for store_id, _code in stores]
+    if after is not None:
+        stores = [(store_id, code) for store_id, code in stores if code >= after.store_code]
+    if not stores:
+        return None
+    cursor = next((store_id for store_id, code in stores if after is not None and code == after.store_code), None)
+    within = None if cursor is None or after is None else _after_in_store(after, session)
+    location_order = (Location.sort_key, Location.code)
+    ids = [store_id for store_id, _code in stores]
+    if ids_in_code_order == sorted(ids_in_code_order):
+        if len(ids) == 1:
+            query = query.where(Product.store_id == ids[0])
+        if within is not None and after is not None:
+            # The row value is what the index range starts from (a plain store_id >= ? next to
+            # it would make SQLite start at the store's first product instead).
+            query = query.where(
+                tuple_(Product.store_id, Product.sku) >= (cursor, after.sku), or_(Product.store_id != cursor, within)
+            )
+        elif after is not None and len(ids) > 1:  # the cursor's store is gone: start at the next one
+            query = query.where(Product.store_id >= ids[0])
+        page = query.order_by(Product.store_id, Product.sku, *location_order)
+    else:
+        parts = []
+        for rank, (store_id, _code) in enumerate(stores):
+            part = query.add_columns(literal(rank).label("store_rank"), Location.sort_key.label("location_sort_key"))
+            part = part.where(Product.store_id == store_id)
+            if store_id == cursor and within is not None and after is not None:
+                part = part.where(Product.sku >= after.sku, within)
+            part = part.order_by(Product.sku, *location_order)
+            if count is not None:
+                part = part.limit(offset + count)
+            parts.append(select(part.subquery()))
+        merged = union_all(*parts).subquery()
+        page = select(*(c for c in merged.c if c.name not in ("store_rank", "location_sort_key"))).order_by(
+            merged.c.store_rank, merged.c.sku, merged.c.location_sort_key, merged.c.location
+        )
+    page = page.offset(offset)
+    return page if count is None else page.limit(count)
 
 
 class StockQueries:
@@ -91,61 +180,60 @@ class StockQueries:
         search: str | None = None,
         limit: int | None = None,
         offset: int = 0,
+        after: StockRow | None = None,
     ) -> tuple[StockRow, ...]:
-        """Inventory rows, filtered in SQL.
+        """Inventory rows, filtered in SQL, ordered by store code, SKU and location (picking order).
 
         ``low_stock=N`` keeps rows with available <= N; ``low_stock_only`` keeps rows at or below
         each product's own threshold (else the default), as the low-stock list does.
+
+        Paging: ``limit`` with ``offset``, or with ``after`` = the last row of the previous page
+        (keyset paging: as fast at row 100,000 as at row 0, and stable while other workstations
+        add rows). The order is unique per row, so neither repeats nor skips a row.
         """
         threshold = None if low_stock is None else check_level(low_stock, "low-stock threshold")
+        count = None if limit is None else check_count(limit, "limit")
         with self._db.read() as session:
-            query = self._stock_select()
-            if store:
-                query = query.where(Inventory.store_id == resolve_store(session, store).id)
+            conditions = []
             if location:
-                query = query.where(Location.code == normalize_location_code(location))
+                conditions.append(Location.code == normalize_location_code(location))
             if threshold is not None:
-                query = query.where(_AVAILABLE <= threshold)
+                conditions.append(_AVAILABLE <= threshold)
             if low_stock_only:
-                query = query.where(_AVAILABLE <= _threshold(None))
+                conditions += [_AVAILABLE <= _threshold(None), _AVAILABLE <= _threshold_bound(session)]
             if search and search.strip():
-                query = query.where(product_search_clause(search))
-            query = query.order_by(Store.code, Product.sku, Location.sort_key, Location.code).offset(offset)
-            if limit is not None:
-                query = query.limit(check_count(limit, "limit"))
+                conditions.append(product_search_clause(search, session))
+            query = _stock_page(session, self._stock_select().where(*conditions), store, after, offset, count)
+            if query is None:
+                return ()
+            # Core execution and positional rows: the ORM result layer costs more than the query here.
+            display = gtin_rules.display_gtin
             return tuple(
-                StockRow(
-                    inventory_id=r.id,
-                    store_code=r.store_code,
-                    product_id=r.product_id,
-                    sku=r.sku,
-                    gtin=gtin_rules.display_gtin(r.gtin),
-                    title=r.title,
-                    location=r.location,
-                    quantity=r.quantity,
-                    reserved_quantity=r.reserved_quantity,
-                )
-                for r in session.execute(query).all()
+                StockRow(inventory_id, store_code, product_id, sku, display(gtin), title, location, quantity, reserved)
+                for inventory_id, store_code, product_id, sku, gtin, title, location, quantity, reserved
+                in session.connection().execute(query).all()
             )
 
     def stats(self) -> InventoryStats:
         """The seven figures of the inventory seed's admin overview."""
         with self._db.read() as session:
-            totals = session.execute(
+            bound = _threshold_bound(session)
+            entries, quantity, reserved, low, stores, locations = session.execute(
                 select(
-                    func.count(Inventory.id),
+                    func.count(),
                     func.coalesce(func.sum(Inventory.quantity), 0),
                     func.coalesce(func.sum(Inventory.reserved_quantity), 0),
-                    func.count(func.distinct(Inventory.store_id)),
-                    func.count(func.distinct(Inventory.location_id)),
-                )
+                    # Only rows within the highest threshold can be low: ix_inventory_available finds them.
+                    select(func.count())
+                    .select_from(Inventory)
+                    .join(Product, Product.id == Inventory.product_id)
+                    .where(_AVAILABLE <= _threshold(None), _AVAILABLE <= bound)
+                    .scalar_subquery()
+                    .correlate(None),
+                    _count_used(Store, Inventory.store_id),
+                    _count_used(Location, Inventory.location_id),
+                ).select_from(Inventory)
             ).one()
-            low = session.execute(
-                select(func.count(Inventory.id))
-                .join(Product, Product.id == Inventory.product_id)
-                .where(_AVAILABLE <= _threshold(None))
-            ).scalar_one()
-            entries, quantity, reserved, stores, locations = totals
             return InventoryStats(
                 total_entries=entries,
                 total_quantity=int(quantity),
@@ -162,6 +250,7 @@ class StockQueries:
         limit_value = None if limit is None else check_count(limit, "limit")
         with self._db.read() as session:
             level = _threshold(override)
+            bound = override if override is not None else _threshold_bound(session)
             query = (
                 select(
                     Product.id,
@@ -177,25 +266,14 @@ class StockQueries:
                 .join(Product, Product.id == Inventory.product_id)
                 .join(Store, Store.id == Inventory.store_id)
                 .join(Location, Location.id == Inventory.location_id)
-                .where(_AVAILABLE <= level)
+                .where(_AVAILABLE <= level, _AVAILABLE <= bound)
                 .order_by(_AVAILABLE, Product.sku, Location.code)
             )
             if limit_value is not None:
                 query = query.limit(limit_value)
-            return tuple(
-                LowStockRow(
-                    product_id=r.id,
-                    store_code=r.code,
-                    store_name=r.name,
-                    sku=r.sku,
-                    product_title=r.title,
-                    location=r.location,
-                    quantity=r.quantity,
-                    available_quantity=r.available,
-                    threshold=r.threshold,
-                )
-                for r in session.execute(query).all()
-            )
+            # The columns are LowStockRow's fields in order. Core execution and positional rows:
+            # for thousands of rows the ORM result layer costs more than the query.
+            return tuple(LowStockRow(*row) for row in session.connection().execute(query).all())
 
     def ledger(
         self,

@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import SimpleNamespace
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -244,6 +243,57 @@ def fill_stock(
     return StockData(database=database, stock_rows=products * locations_per_product, products=products, low_rows=low)
 
 
+FIRST_NAMES = ("Ada", "Bruno", "Chiara", "Dmitri", "Elif", "Femi", "Greta", "Hiro")
+SURNAMES = ("Miller", "Schmidt", "Garcia", "Okafor", "Nakamura", "Rossi", "Dubois", "Novak")
+ORDER_STATUSES = ("pending", "processing", "partially_shipped", "shipped", "delivered", "cancelled")
+
+
+@dataclass(frozen=True)
+class OrderData:
+    database: Database
+    orders: int
+    items: int
+
+
+def fill_orders(database: Database, *, orders: int, items_per_order: int = 2, products: int = 1_000) -> OrderData:
+    """``orders`` orders with ``items_per_order`` items each, over ``products`` stocked products.
+
+    Order numbers are "ORD-<7 digits>" in id order. Statuses cycle through all six, so each
+    status filter keeps 1/6 of the orders. Customers are "<first name> <surname> <n>", from eight
+    first names and eight surnames spread evenly, so a surname matches 1/8 of the orders. Items
+    are 1 to 3 units, shipped in full for shipped and delivered orders and not at all otherwise.
+    """
+    stock = fill_stock(database, products=products, locations_per_product=1, analyze_after=False)
+    product_base = _scalar(database, "SELECT max(id) FROM products") - stock.products
+    store_base = _scalar(database, "SELECT min(id) FROM stores") - 1
+    stamp = _stamp(database)
+    status = "CASE n % 6 " + " ".join(f"WHEN {i} THEN '{s}'" for i, s in enumerate(ORDER_STATUSES)) + " END"
+    first = "CASE n % 8 " + " ".join(f"WHEN {i} THEN '{w}'" for i, w in enumerate(FIRST_NAMES)) + " END"
+    surname = "CASE n / 8 % 8 " + " ".join(f"WHEN {i} THEN '{w}'" for i, w in enumerate(SURNAMES)) + " END"
+    _insert_generated(
+        database,
+        "orders",
+        "store_id, order_number, status, customer_name, customer_email, channel, created_at, updated_at",
+        orders,
+        f"SELECT {store_base} + 1 + n % 2, 'ORD-' || {_padded(database, 'n', 7)}, {status}, "
+        f"{first} || ' ' || {surname} || ' ' || n, 'c' || n || '@example.com', 'web', {stamp}, {stamp} FROM series",
+    )
+    order_base = _scalar(database, "SELECT max(id) FROM orders") - orders
+    shipped = "CASE WHEN o.status IN ('shipped', 'delivered') THEN 1 + (o.id + j) % 3 ELSE 0 END"
+    _insert_generated(
+        database,
+        "order_items",
+        "order_id, product_id, product_name, sku, gtin, quantity, shipped_quantity, returned_quantity",
+        orders,
+        f"SELECT o.id, p.id, p.title, p.sku, NULL, 1 + (o.id + j) % 3, {shipped}, 0 "
+        f"FROM series JOIN orders o ON o.id = {order_base} + n CROSS JOIN slots "
+        f"JOIN products p ON p.id = {product_base} + 1 + (n * 7 + j) % {stock.products}",
+        slots=items_per_order,
+    )
+    analyze(database)
+    return OrderData(database=database, orders=orders, items=orders * items_per_order)
+
+
 def _secondary_indexes(database: Database, table: str) -> list[tuple[str, str]]:
     """(name, CREATE INDEX statement) of a table's indexes other than the primary key."""
     if database.is_sqlite:
@@ -305,4 +355,5 @@ def perf() -> SimpleNamespace:
         measure_pair=measure_pair,
         fill_stock=fill_stock,
         fill_ledger=fill_ledger,
+        fill_orders=fill_orders,
     )

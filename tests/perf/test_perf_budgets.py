@@ -38,28 +38,12 @@ def within_budget(ok: bool, message: str) -> None:
 # Budgets the product misses today (details and fixes in tests/perf/RESULTS.md). Not strict:
 # timings on a shared machine vary; remove a marker once its fix is in. Only BudgetMissed is
 # expected: a wrong result or an error still fails these tests.
-MISSES_RESERVE_BUDGET = pytest.mark.xfail(
+MISSES_COMMON_WORD_SEARCH = pytest.mark.xfail(
     raises=BudgetMissed,
     strict=False,
-    reason="InventoryService.reserve spends ~5 ms of Python CPU per call (SQLAlchemy statement construction "
-    "and cache keys for 4 separate lookups + 3 writes, ORM-enabled selects); see RESULTS.md",
-)
-MISSES_STATS_BUDGET = pytest.mark.xfail(
-    raises=BudgetMissed,
-    strict=False,
-    reason="stats() uses count(DISTINCT store_id/location_id) over all stock rows (a sort each); see RESULTS.md",
-)
-MISSES_LOW_STOCK_BUDGET = pytest.mark.xfail(
-    raises=BudgetMissed,
-    strict=False,
-    reason="low_stock() joins every stock row to products to compare with the per-product threshold; "
-    "no index can serve it; see RESULTS.md",
-)
-MISSES_LISTING_BUDGET = pytest.mark.xfail(
-    raises=BudgetMissed,
-    strict=False,
-    reason="list_stock() orders by stores.code, so every page joins and sorts all rows; searches scan all "
-    "products (LIKE '%x%'); see RESULTS.md",
+    reason="a word in 1/8 of the titles whose matches all sit in the second store: the first page needs "
+    "every one of the 6,250 matching products (trigram index) or a walk past the first store's 25,000 "
+    "(index order); measured 3.8-4.2x on PostgreSQL and 7.4-9.4x on SQLite on 21 Nov 2026; see RESULTS.md",
 )
 
 
@@ -162,7 +146,6 @@ def _capture(database: Database, call: Any) -> list[tuple[str, Any]]:
     return captured
 
 
-@MISSES_RESERVE_BUDGET
 def test_a_reserve_through_the_service_costs_at_most_3x_the_raw_statements(perf_database: Any, perf: Any) -> None:
     database = perf_database("postgresql", "reserve")
     services = Services.on(database)
@@ -217,7 +200,6 @@ def stock_300k(perf_database: Any, perf: Any) -> Any:
     return get
 
 
-@MISSES_STATS_BUDGET
 @pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
 def test_stats_over_300k_stock_rows_under_150_ms(backend: str, stock_300k: Any, perf: Any) -> None:
     data = stock_300k(backend)
@@ -230,7 +212,6 @@ def test_stats_over_300k_stock_rows_under_150_ms(backend: str, stock_300k: Any, 
     within_budget(timing.median_ms < 150, f"stats() took {timing.median_ms:.0f} ms (budget 150 ms)")
 
 
-@MISSES_LOW_STOCK_BUDGET
 @pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
 def test_low_stock_over_300k_stock_rows_under_150_ms(backend: str, stock_300k: Any, perf: Any) -> None:
     data = stock_300k(backend)
@@ -286,8 +267,13 @@ def listing_data(perf_database: Any, perf: Any) -> Any:
     return get
 
 
-@MISSES_LISTING_BUDGET
-@pytest.mark.parametrize("search", list(SEARCHES))
+@pytest.mark.parametrize(
+    "search",
+    [
+        pytest.param(name, marks=MISSES_COMMON_WORD_SEARCH if name == "word in 1/8 of titles" else ())
+        for name in SEARCHES
+    ],
+)
 @pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
 def test_a_page_of_stock_at_100k_rows_costs_at_most_2x_the_page_at_1k_rows(
     backend: str, search: str, listing_data: Any, perf: Any
@@ -308,3 +294,91 @@ def test_a_page_of_stock_at_100k_rows_costs_at_most_2x_the_page_at_1k_rows(
         f"100k rows {large_time}; ratio {ratio:.1f}x (budget 2x)"
     )
     within_budget(ratio <= 2.0, f"a page at 100k rows costs {ratio:.1f}x the page at 1k rows (budget 2x)")
+
+
+
+@pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
+def test_a_deep_page_of_stock_by_keyset_costs_at_most_2x_the_first_page_at_1k_rows(
+    backend: str, listing_data: Any, perf: Any
+) -> None:
+    """Row 50,000 of 100k: ``after`` (keyset) stays as cheap as the first page; OFFSET does not."""
+    small = Services.on(listing_data(backend, 1_000).database).stock
+    large = Services.on(listing_data(backend, 100_000).database).stock
+    depth = 50_000
+    cursor = large.list_stock(limit=1, offset=depth - 1)[0]
+    by_offset = large.list_stock(limit=200, offset=depth)
+    assert large.list_stock(limit=200, after=cursor) == by_offset and len(by_offset) == 200
+    first, keyset = perf.measure_pair(
+        lambda: small.list_stock(limit=200), lambda: large.list_stock(limit=200, after=cursor), runs=11, warmup=3
+    )
+    offset = perf.measure(lambda: large.list_stock(limit=200, offset=depth), runs=5)
+    ratio = keyset.median_ms / first.median_ms
+    perf.record(
+        f"(d) list_stock(limit=200) at row {depth} of 100k, {backend}: after= {keyset}; offset= {offset}; "
+        f"first page at 1k rows {first}; keyset ratio {ratio:.1f}x (budget 2x)"
+    )
+    within_budget(ratio <= 2.0, f"a keyset page at row {depth} costs {ratio:.1f}x the first page at 1k rows")
+
+# --- (d) a page of orders at 100k orders costs at most 2x the same page at 1k orders ----------
+
+ORDER_FILTERS = {
+    "no filter": {},
+    "status (1/6 of orders)": {"status": "shipped"},
+    "order number": {"search": "ORD-0000421"},
+    "part of an order number": {"search": "0000421"},
+    "surname (1/8 of customers)": {"search": "garcia"},
+    "one customer's name": {"search": "Femi Nakamura 421"},
+    "nothing matches": {"search": "zzzz"},
+}
+
+
+@pytest.fixture(scope="module")
+def order_data(perf_database: Any, perf: Any) -> Any:
+    cache: dict[tuple[str, int], Any] = {}
+
+    def get(backend: str, orders: int) -> Any:
+        if (backend, orders) not in cache:
+            cache[(backend, orders)] = perf.fill_orders(perf_database(backend, f"orders{orders}"), orders=orders)
+        return cache[(backend, orders)]
+
+    return get
+
+
+@pytest.mark.parametrize("filters", list(ORDER_FILTERS))
+@pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
+def test_a_page_of_orders_at_100k_orders_costs_at_most_2x_the_page_at_1k_orders(
+    backend: str, filters: str, order_data: Any, perf: Any
+) -> None:
+    small = order_data(backend, 1_000)
+    large = order_data(backend, 100_000)
+    arguments = ORDER_FILTERS[filters]
+
+    def page(data: Any):  # type: ignore[no-untyped-def]
+        queries = Services.on(data.database).order_queries
+        return lambda: queries.list_orders(limit=200, **arguments)
+
+    first = page(large)()
+    if not arguments or "status" in arguments or arguments.get("search") == "garcia":
+        assert len(first) == 200
+        assert all(o.item_count == 2 for o in first)
+    if arguments.get("search") in ("ORD-0000421", "0000421"):
+        assert [o.order_number for o in first] == ["ORD-0000421"]
+    small_time, large_time = perf.measure_pair(page(small), page(large), runs=11, warmup=3)
+    ratio = large_time.median_ms / small_time.median_ms
+    perf.record(
+        f"(d) list_orders(limit=200, {arguments}), {backend}: 1k orders {small_time}; "
+        f"100k orders {large_time}; ratio {ratio:.1f}x (budget 2x)"
+    )
+    within_budget(ratio <= 2.0, f"a page at 100k orders costs {ratio:.1f}x the page at 1k orders (budget 2x)")
+
+
+@pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
+def test_order_status_counts_over_100k_orders_under_150_ms(backend: str, order_data: Any, perf: Any) -> None:
+    """The dashboard's counts: an aggregate over every order, held to the stats budget."""
+    data = order_data(backend, 100_000)
+    queries = Services.on(data.database).order_queries
+    counts = queries.status_counts()
+    assert sum(counts.values()) == data.orders
+    timing = perf.measure(queries.status_counts, runs=7)
+    perf.record(f"(b) status_counts(), {backend}, {data.orders} orders: {timing} (budget 150 ms)")
+    within_budget(timing.median_ms < 150, f"status_counts() took {timing.median_ms:.0f} ms (budget 150 ms)")
