@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import CheckConstraint, Connection, create_engine, exc, inspect, text
+from sqlalchemy.engine import make_url
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db import engine as engine_module
@@ -200,6 +202,28 @@ def test_the_search_indexes_exist_at_head_and_go_with_a_downgrade(migrated_db: D
     upgrade(migrated_db)
     assert _search_objects(migrated_db) == expected
     assert _schema_diff(migrated_db) == []
+
+
+def test_the_database_owner_of_the_least_privilege_recipe_gets_the_trigram_indexes(pg_admin_url: str) -> None:
+    """pg_trgm is a trusted extension: the owner role that runs `db upgrade` (README) may create it."""
+    suffix = uuid.uuid4().hex[:8]
+    owner, name = f"orion_owner_{suffix}", f"orion_owned_{suffix}"
+    server = make_url(pg_admin_url).set(drivername="postgresql+psycopg")
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE ROLE {owner} LOGIN PASSWORD 'owner-pw'"))
+        conn.execute(text(f"CREATE DATABASE {name} OWNER {owner}"))
+    url = server.set(username=owner, password="owner-pw", database=name).render_as_string(hide_password=False)
+    database = Database(url)
+    try:
+        upgrade(database)
+        assert _search_objects(database) == SEARCH_TRIGRAM_INDEXES
+    finally:
+        database.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            conn.execute(text(f"DROP ROLE IF EXISTS {owner}"))
+        admin.dispose()
 
 
 def _fts_rowids(conn: Connection, table: str, text_: str) -> set[int]:
