@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -44,16 +45,16 @@ def _row(inventory_id: int, sku: str = "X") -> StockRow:
 
 
 class ListSource:
-    """An in-memory source with offset paging, to count queries exactly."""
+    """An in-memory source with keyset paging in SKU order, to count queries exactly."""
 
     def __init__(self, rows: list[StockRow]) -> None:
         self.rows = rows
-        self.calls: list[tuple[int, int | None]] = []
+        self.calls: list[tuple[str | None, int | None]] = []  # (the cursor's SKU, limit)
 
-    def list_stock(self, *, limit: int | None = None, offset: int = 0, **_filters: Any) -> Sequence[StockRow]:
-        self.calls.append((offset, limit))
-        end = None if limit is None else offset + limit
-        return tuple(self.rows[offset:end])
+    def list_stock(self, *, limit: int | None = None, after: StockRow | None = None, **_filters: Any) -> Sequence[StockRow]:
+        self.calls.append((None if after is None else after.sku, limit))
+        later = [row for row in sorted(self.rows, key=lambda r: r.sku) if after is None or row.sku > after.sku]
+        return tuple(later[:limit])
 
 
 def _skus(model: InventoryModel) -> list[str]:
@@ -91,8 +92,11 @@ def test_rows_grow_page_by_page_with_fetch_more(stocked: Services) -> None:
     model.fetchMore(QModelIndex())
     assert model.rowCount() == ALL_ROWS
     assert not model.canFetchMore(QModelIndex())
-    # Every page is its own short query (no cursor stays open); one row more tells if more follow.
-    assert [(c["offset"], c["limit"]) for c in source.calls] == [(0, 3), (2, 3), (4, 3)]
+    # Every page is its own short query (no cursor stays open) that starts after the last row
+    # shown (keyset paging); one row more tells if more follow.
+    rows = model.rows()
+    assert [(c["after"], c["limit"]) for c in source.calls] == [(None, 3), (rows[1], 3), (rows[3], 3)]
+    assert all("offset" not in c for c in source.calls)
     # The pages join up to exactly what one unpaged query returns, in the same order.
     assert model.rows() == stocked.stock.list_stock()
 
@@ -104,21 +108,48 @@ def test_a_full_last_page_needs_no_extra_empty_query() -> None:
     model.fetchMore(QModelIndex())
     assert model.rowCount() == 6
     assert not model.canFetchMore(QModelIndex())
-    assert source.calls == [(0, 4), (3, 4)]
+    assert source.calls == [(None, 4), ("X3", 4)]
 
 
-def test_rows_shifted_into_the_next_page_are_not_shown_twice() -> None:
-    rows = [_row(i) for i in range(1, 5)]
-    source = ListSource(rows)
+def test_rows_added_elsewhere_neither_repeat_nor_skip_rows_while_scrolling() -> None:
+    rows = [_row(i) for i in range(1, 7)]  # SKUs X1 .. X6
+    source = ListSource(rows[:])
     model = InventoryModel(source, page_size=2)
     model.reload()
-    source.rows = [_row(99), *rows]  # another workstation added a row that sorts first
-    model.fetchMore(QModelIndex())
-    model.fetchMore(QModelIndex())
+    # Another workstation adds a row that sorts before the cursor and one that sorts after it.
+    source.rows += [_row(0), _row(7)]
+    while model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
+    # Keyset paging continues after the last row shown: nothing shown twice, nothing after it missed.
+    assert _skus(model) == ["X1", "X2", "X3", "X4", "X5", "X6", "X7"]
+
+
+def test_a_row_that_moves_behind_the_cursor_is_not_shown_twice() -> None:
+    rows = [_row(i) for i in range(1, 6)]
+    source = ListSource(rows[:])
+    model = InventoryModel(source, page_size=2)
+    model.reload()
+    # Another workstation renames X1's SKU: it now sorts after the rows loaded so far.
+    source.rows[0] = replace(rows[0], sku="X9")
+    while model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
     ids = [row.inventory_id for row in model.rows()]
-    assert len(ids) == len(set(ids))
-    assert set(ids) == {1, 2, 3, 4}
-    assert not model.canFetchMore(QModelIndex())
+    assert ids == [1, 2, 3, 4, 5]  # row 1 stays where it was shown, and only there
+
+
+def test_a_page_of_rows_already_shown_does_not_stop_paging() -> None:
+    rows = [_row(i) for i in range(1, 8)]
+    source = ListSource(rows[:])
+    model = InventoryModel(source, page_size=2)
+    model.reload()
+    # Both loaded rows move just behind the cursor: the next page holds only rows already shown.
+    source.rows[0] = replace(rows[0], sku="X2a")
+    source.rows[1] = replace(rows[1], sku="X2b")
+    model.fetchMore(QModelIndex())
+    assert [row.inventory_id for row in model.rows()] == [1, 2, 3, 4]  # went on to the rows after them
+    while model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
+    assert [row.inventory_id for row in model.rows()] == [1, 2, 3, 4, 5, 6, 7]
 
 
 @pytest.mark.parametrize("scanned", [GTIN_A, "0" + GTIN_A, "4006 3813 3393 1"])
@@ -134,7 +165,7 @@ def test_search_requeries_in_sql_and_finds_any_form_of_a_gtin(stocked: Services,
 
     assert resets == [True]
     assert source.calls[-1]["search"] == scanned.strip()
-    assert source.calls[-1]["offset"] == 0
+    assert source.calls[-1]["after"] is None  # from the first row again
     assert _skus(model) == ["A", "A"]
     assert {row.location for row in model.rows()} == {"WAREHOUSE_A", "WAREHOUSE_B"}
 

@@ -2,8 +2,10 @@
 
 Filtering and searching run in SQL (``StockQueries.list_stock``): a new filter resets the model
 and loads the first page; scrolling near the end makes the view call ``fetchMore``, which loads
-the next page with ``limit``/``offset``. Every page is a complete, short query, so no database
-cursor stays open while the user scrolls (a SQLite writer would otherwise wait behind it).
+the rows after the last one received (keyset paging, ``after=``): as fast deep down the list as at
+the top, and rows other workstations add meanwhile shift nothing. Every page is a complete, short
+query, so no database cursor stays open while the user scrolls (a SQLite writer would otherwise
+wait behind it).
 
 All database access goes through ``InventoryModel._query``; a later worker helper can replace
 that one method without touching the rest of the model.
@@ -112,7 +114,7 @@ class StockSource(Protocol):
         low_stock_only: bool = ...,
         search: str | None = ...,
         limit: int | None = ...,
-        offset: int = ...,
+        after: StockRow | None = ...,
     ) -> Sequence[StockRow]: ...
 
 
@@ -131,7 +133,7 @@ class InventoryModel(QAbstractTableModel):
         self._filter = StockFilter()
         self._rows: list[StockRow] = []
         self._ids: set[int] = set()
-        self._offset = 0  # rows consumed from the query so far (may exceed len(_rows) after dedup)
+        self._cursor: StockRow | None = None  # the last row received: the next page starts after it
         self._exhausted = True  # nothing loaded yet: call reload() or set_filter()
         self._busy = False  # a load is under way: views and testers may call back in from signals
 
@@ -158,7 +160,7 @@ class InventoryModel(QAbstractTableModel):
         ``loadFailed`` is emitted and False is returned."""
         error: BaseException | None = None
         try:
-            page, exhausted = self._load_page(0)
+            page, exhausted = self._load_page(None)
         except Exception as exc:  # noqa: BLE001 - reported through loadFailed, shown by the page
             error, page, exhausted = exc, [], True
         self._busy = True
@@ -166,7 +168,7 @@ class InventoryModel(QAbstractTableModel):
             self.beginResetModel()
             self._rows = []
             self._ids = set()
-            self._offset = len(page)
+            self._cursor = page[-1] if page else None
             self._exhausted = exhausted
             self._append(page)
             self.endResetModel()
@@ -190,21 +192,21 @@ class InventoryModel(QAbstractTableModel):
         return next(i for i, row in enumerate(self._rows) if row.inventory_id == inventory_id)
 
     # --- the one place that talks to the services ----------------------------------------
-    def _query(self, offset: int, limit: int) -> Sequence[StockRow]:
-        return self._source.list_stock(**self._filter.query_arguments(), limit=limit, offset=offset)
+    def _query(self, after: StockRow | None, limit: int) -> Sequence[StockRow]:
+        return self._source.list_stock(**self._filter.query_arguments(), limit=limit, after=after)
 
-    def _load_page(self, offset: int) -> tuple[list[StockRow], bool]:
-        """One page from ``offset``, and whether that was the last one.
+    def _load_page(self, after: StockRow | None) -> tuple[list[StockRow], bool]:
+        """One page of the rows after ``after``, and whether that was the last one.
 
         Asks for one row more than a page so the last page needs no extra, empty query.
         """
-        rows = list(self._query(offset, self._page_size + 1))
+        rows = list(self._query(after, self._page_size + 1))
         exhausted = len(rows) <= self._page_size
         return rows[: self._page_size], exhausted
 
     def _append(self, page: Sequence[StockRow]) -> None:
-        # With offset paging, rows inserted by another workstation can shift a row into the
-        # next page as well; never show it twice.
+        # The order is unique per row, but a row another workstation changed meanwhile (a new SKU)
+        # can move behind the cursor and come again; never show it twice.
         for row in page:
             if row.inventory_id not in self._ids:
                 self._ids.add(row.inventory_id)
@@ -217,17 +219,20 @@ class InventoryModel(QAbstractTableModel):
     def fetchMore(self, parent: ModelIndex = QModelIndex()) -> None:  # noqa: B008, N802
         if parent.isValid() or self._exhausted or self._busy:
             return
+        cursor, fresh, exhausted = self._cursor, [], False
         try:
-            page, exhausted = self._load_page(self._offset)
+            while not fresh and not exhausted:  # a page of rows already shown: go on after them
+                page, exhausted = self._load_page(cursor)
+                cursor = page[-1] if page else cursor
+                fresh = [row for row in page if row.inventory_id not in self._ids]
         except Exception as exc:  # noqa: BLE001 - stop paging, let the page show the sentence
             self._exhausted = True
             self.loadFailed.emit(exc)
             self.rowsLoaded.emit()
             return
-        fresh = [row for row in page if row.inventory_id not in self._ids]
         self._busy = True
         try:
-            self._offset += len(page)
+            self._cursor = cursor
             self._exhausted = exhausted
             if fresh:
                 first = len(self._rows)
