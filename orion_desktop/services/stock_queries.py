@@ -12,6 +12,7 @@ from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Inventory, InventoryReservation, InventoryTransaction, Location, Product, Store
 from orion_desktop.domain import gtin as gtin_rules
 from orion_desktop.domain.enums import TransactionType
+from orion_desktop.domain.errors import InvalidInput
 from orion_desktop.domain.results import (
     InventoryStats,
     LedgerEntry,
@@ -58,6 +59,78 @@ def _count_used(table: type[Store] | type[Location], reference: ColumnElement[in
     over the stock rows would sort them all)."""
     used = select(Inventory.id).where(reference == table.id).correlate(table).exists()
     return select(func.count()).select_from(table).where(used).scalar_subquery().correlate(None)
+
+
+# Sort keys of ``list_stock`` (the Inventory table's columns) and what each orders by. Titles sort
+# without regard to case; a missing GTIN sorts first, as the empty text.
+STOCK_SORT_KEYS = ("product", "sku", "gtin", "location", "quantity", "reserved", "available")
+
+
+def _sort_expressions(sort: str) -> tuple[ColumnElement, ...]:  # type: ignore[type-arg]
+    expressions: dict[str, tuple[ColumnElement, ...]] = {  # type: ignore[type-arg]
+        "product": (func.lower(Product.title),),
+        "sku": (Product.sku,),
+        "gtin": (func.coalesce(Product.gtin, ""),),
+        "location": (Location.sort_key, Location.code),
+        "quantity": (Inventory.quantity,),
+        "reserved": (Inventory.reserved_quantity,),
+        "available": (_AVAILABLE,),
+    }
+    return expressions[sort]
+
+
+def _sort_values(sort: str, row: StockRow, session: Session) -> tuple[object, ...] | None:
+    """The values ``_sort_expressions(sort)`` had for ``row`` (None: its location is gone)."""
+    if sort == "location":
+        sort_key = session.execute(select(Location.sort_key).where(Location.code == row.location)).scalar_one_or_none()
+        return None if sort_key is None else (sort_key, row.location)
+    values: dict[str, object] = {
+        "product": func.lower(literal(row.title)),  # the database's lower(), which folds what the ORDER BY folds
+        "sku": row.sku,
+        "gtin": "" if row.gtin is None else gtin_rules.normalize_gtin(row.gtin),
+        "quantity": row.quantity,
+        "reserved": row.reserved_quantity,
+        "available": row.available_quantity,
+    }
+    return (values[sort],)
+
+
+def check_stock_sort(sort: str | None) -> str | None:
+    """The sort key, or a sentence naming the ones there are."""
+    if sort is None or sort in STOCK_SORT_KEYS:
+        return sort
+    raise InvalidInput(f"Stock cannot be sorted by {sort!r}. Sort by one of: {', '.join(STOCK_SORT_KEYS)}.")
+
+
+def _sorted_page(
+    session: Session,
+    query: Select,  # type: ignore[type-arg]
+    store: str | None,
+    sort: str,
+    descending: bool,
+    after: StockRow | None,
+    offset: int,
+    count: int | None,
+) -> Select:  # type: ignore[type-arg]
+    """``query`` ordered by a column the user chose, then by stock row id, one page of it.
+
+    The row id makes the order unique, so ``after`` (the last row of the previous page) pages by
+    keyset: ``(sort values, id)`` beyond the cursor's. Stores are not kept apart here: a user who
+    sorts by quantity wants the whole list by quantity (the store filter narrows it).
+    """
+    if store:
+        query = query.where(Product.store_id == resolve_store(session, store).id)
+    order = (*_sort_expressions(sort), Inventory.id)
+    if after is not None:
+        values = _sort_values(sort, after, session)
+        if values is None:  # the cursor's location was deleted with its rows: best effort, by id
+            query = query.where(Inventory.id < after.inventory_id if descending else Inventory.id > after.inventory_id)
+        else:
+            here = tuple_(*order)
+            cursor = tuple_(*(v if isinstance(v, ColumnElement) else literal(v) for v in values), literal(after.inventory_id))
+            query = query.where(here < cursor if descending else here > cursor)
+    page = query.order_by(*(e.desc() if descending else e.asc() for e in order)).offset(offset)
+    return page if count is None else page.limit(count)
 
 
 def _after_in_store(after: StockRow, session: Session) -> ColumnElement[bool]:
@@ -181,8 +254,13 @@ class StockQueries:
         limit: int | None = None,
         offset: int = 0,
         after: StockRow | None = None,
+        sort: str | None = None,
+        descending: bool = False,
     ) -> tuple[StockRow, ...]:
         """Inventory rows, filtered in SQL, ordered by store code, SKU and location (picking order).
+
+        ``sort`` (one of ``STOCK_SORT_KEYS``) orders by that column instead, ``descending`` turns
+        it round; ties are broken by the stock row id, so the order is still unique per row.
 
         ``low_stock=N`` keeps rows with available <= N; ``low_stock_only`` keeps rows at or below
         each product's own threshold (else the default), as the low-stock list does.
@@ -193,6 +271,7 @@ class StockQueries:
         """
         threshold = None if low_stock is None else check_level(low_stock, "low-stock threshold")
         count = None if limit is None else check_count(limit, "limit")
+        sort = check_stock_sort(sort)
         with self._db.read() as session:
             conditions = []
             if location:
@@ -203,7 +282,11 @@ class StockQueries:
                 conditions += [_AVAILABLE <= _threshold(None), _AVAILABLE <= _threshold_bound(session)]
             if search and search.strip():
                 conditions.append(product_search_clause(search, session))
-            query = _stock_page(session, self._stock_select().where(*conditions), store, after, offset, count)
+            listing = self._stock_select().where(*conditions)
+            if sort is None:
+                query = _stock_page(session, listing, store, after, offset, count)
+            else:
+                query = _sorted_page(session, listing, store, sort, descending, after, offset, count)
             if query is None:
                 return ()
             # Core execution and positional rows: the ORM result layer costs more than the query here.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from orion_desktop.bootstrap import Services
+from orion_desktop.domain.errors import InvalidInput
 from orion_desktop.domain.order_results import OrderLine
 from orion_desktop.domain.results import StockRow
 from orion_desktop.services import catalog
@@ -228,3 +229,40 @@ def test_order_pages_carry_their_item_totals(ordered: Services) -> None:
     pending = ordered.order_queries.list_orders(status="pending", limit=4)
     assert pending == tuple(o for o in orders if o.status.value == "pending")[:4]
     assert ordered.order_queries.list_orders(search="zzzz") == ()
+
+
+SORT_KEYS = {
+    "product": lambda r: r.title.lower(),
+    "sku": lambda r: r.sku,
+    "gtin": lambda r: r.gtin or "",
+    "location": lambda r: (dict(LOCATIONS)[r.location], r.location),
+    "quantity": lambda r: r.quantity,
+    "reserved": lambda r: r.reserved_quantity,
+    "available": lambda r: r.available_quantity,
+}
+
+
+@pytest.mark.parametrize("sort", sorted(SORT_KEYS))
+def test_sorted_listings_match_a_sort_of_every_row_and_page_by_keyset(stocked: Services, sort: str) -> None:
+    for filters in ({}, {"store": "outlet"}, {"search": "get"}, {"low_stock_only": True}):
+        rows = stocked.stock.list_stock(**filters)
+        for descending in (False, True):
+            # Ties are broken by the stock row id, in the same direction.
+            expected = tuple(sorted(rows, key=lambda r: (SORT_KEYS[sort](r), r.inventory_id), reverse=descending))
+            whole = stocked.stock.list_stock(**filters, sort=sort, descending=descending)
+            assert whole == expected, (filters, descending)
+            for size in (2, 7):  # an even and an odd page size, so pages end on ties and between them
+                paged: list[StockRow] = []
+                while True:
+                    page = stocked.stock.list_stock(
+                        **filters, sort=sort, descending=descending, limit=size, after=paged[-1] if paged else None
+                    )
+                    paged += page
+                    if len(page) < size:
+                        break
+                assert tuple(paged) == whole, (filters, descending, size)
+
+
+def test_an_unknown_sort_key_is_refused_with_the_keys_there_are(stocked: Services) -> None:
+    with pytest.raises(InvalidInput, match="Sort by one of: product, sku"):
+        stocked.stock.list_stock(sort="colour")
