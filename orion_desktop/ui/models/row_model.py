@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -49,23 +49,25 @@ class Column(Generic[R]):
     cell_tip: Callable[[R], str | None] | None = None
 
 
-class RowTableModel(QAbstractTableModel, Generic[R]):
-    """Rows set by the page. Subclasses pass their columns and may colour cells (``foreground``)."""
+class HeaderSpec(Protocol):
+    """What a table needs to draw a column's header."""
 
-    def __init__(self, columns: Sequence[Column[R]], parent: QObject | None = None) -> None:
+    @property
+    def header(self) -> str: ...
+    @property
+    def number(self) -> bool: ...  # right-aligned, header and cells
+    @property
+    def tip(self) -> str | None: ...
+
+
+class TableModelBase(QAbstractTableModel, Generic[R]):
+    """What every table over a list of service rows shares: counts, flags, headers, ``RowRole.ROW``
+    and alignment. Subclasses fill ``_rows`` and answer the other roles in ``cell``."""
+
+    def __init__(self, columns: Sequence[HeaderSpec], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._columns = tuple(columns)
         self._rows: list[R] = []
-
-    # --- public API -----------------------------------------------------------------------
-    @property
-    def columns(self) -> tuple[Column[R], ...]:
-        return self._columns
-
-    def set_rows(self, rows: Sequence[R]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
 
     def rows(self) -> tuple[R, ...]:
         return tuple(self._rows)
@@ -73,12 +75,8 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
     def row_at(self, row: int) -> R:
         return self._rows[row]
 
-    def find_row(self, predicate: Callable[[R], bool]) -> int | None:
-        """The first row for which ``predicate`` is true."""
-        return next((i for i, row in enumerate(self._rows) if predicate(row)), None)
-
-    def foreground(self, row: R, column: int) -> QColor | None:  # noqa: ARG002 - a hook for subclasses
-        """The text colour of a cell; None for the palette's."""
+    def cell(self, row: R, column: int, role: int) -> Any:  # noqa: ARG002 - a hook for subclasses
+        """``data()`` of a valid index for the roles other than ``RowRole.ROW`` and the alignment."""
         return None
 
     # --- Qt: table ------------------------------------------------------------------------
@@ -97,24 +95,11 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         if not index.isValid() or not 0 <= index.row() < len(self._rows) or not 0 <= index.column() < len(self._columns):
             return None
         row = self._rows[index.row()]
-        column = self._columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column.text is not None:
-                return column.text(row)
-            value = column.value(row)
-            return "" if value is None else value
         if role == RowRole.ROW:
             return row
-        if role == RowRole.VALUE:
-            return column.value(row)
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return NUMBER_ALIGNMENT if column.number else TEXT_ALIGNMENT
-        if role == Qt.ItemDataRole.ToolTipRole and column.cell_tip is not None:
-            return column.cell_tip(row)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            color = self.foreground(row, index.column())
-            return QBrush(color) if color is not None else None
-        return None
+            return NUMBER_ALIGNMENT if self._columns[index.column()].number else TEXT_ALIGNMENT
+        return self.cell(row, index.column(), role)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._columns):
@@ -126,6 +111,48 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
             return NUMBER_ALIGNMENT if column.number else TEXT_ALIGNMENT
         if role == Qt.ItemDataRole.ToolTipRole:
             return column.tip
+        return None
+
+
+class RowTableModel(TableModelBase[R]):
+    """Rows set by the page. Subclasses pass their columns and may colour cells (``foreground``)."""
+
+    def __init__(self, columns: Sequence[Column[R]], parent: QObject | None = None) -> None:
+        super().__init__(columns, parent)
+        self._columns: tuple[Column[R], ...] = tuple(columns)
+
+    # --- public API -----------------------------------------------------------------------
+    @property
+    def columns(self) -> tuple[Column[R], ...]:
+        return self._columns
+
+    def set_rows(self, rows: Sequence[R]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def find_row(self, predicate: Callable[[R], bool]) -> int | None:
+        """The first row for which ``predicate`` is true."""
+        return next((i for i, row in enumerate(self._rows) if predicate(row)), None)
+
+    def foreground(self, row: R, column: int) -> QColor | None:  # noqa: ARG002 - a hook for subclasses
+        """The text colour of a cell; None for the palette's."""
+        return None
+
+    def cell(self, row: R, column: int, role: int) -> Any:
+        spec = self._columns[column]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if spec.text is not None:
+                return spec.text(row)
+            value = spec.value(row)
+            return "" if value is None else value
+        if role == RowRole.VALUE:
+            return spec.value(row)
+        if role == Qt.ItemDataRole.ToolTipRole and spec.cell_tip is not None:
+            return spec.cell_tip(row)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            color = self.foreground(row, column)
+            return QBrush(color) if color is not None else None
         return None
 
 

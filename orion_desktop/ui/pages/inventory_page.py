@@ -190,7 +190,7 @@ class InventoryPage(Page):
             InventoryColumn.AVAILABLE: "000,000",
         }
         for column, sample in samples.items():
-            width = max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(column.header)) + padding
+            width = max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(self.model.headers[column].header)) + padding
             table.setColumnWidth(column, width)
         header.setMinimumSectionSize(metrics.horizontalAdvance("0000") + padding)
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)

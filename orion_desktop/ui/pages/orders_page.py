@@ -198,7 +198,7 @@ class OrdersPage(Page):
             OrderColumn.SHIPPED: "0,000 / 0,000",
         }
         for column, sample in samples.items():
-            width = max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(column.header)) + padding
+            width = max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(self.model.headers[column].header)) + padding
             table.setColumnWidth(column, width)
         header.setMinimumSectionSize(metrics.horizontalAdvance("0000") + padding)
         self.table = table
