@@ -42,6 +42,7 @@ class ConnectionMonitor(QObject):
         self._healthy = True
         self._checking = False
         self._message = ""
+        self._stopped = False  # after stop(): a check under way must not re-arm the timer
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)  # re-armed after each check, so checks never pile up
         self._timer.timeout.connect(self.check_now)
@@ -62,9 +63,12 @@ class ConnectionMonitor(QObject):
 
     def start(self) -> None:
         """Begin the periodic checks (the first after one interval)."""
+        self._stopped = False
         self._arm()
 
     def stop(self) -> None:
+        """No more checks by timer, also not after the answer of one under way (a closing window)."""
+        self._stopped = True
         self._timer.stop()
 
     def report(self, _error: BaseException) -> None:
@@ -98,4 +102,6 @@ class ConnectionMonitor(QObject):
             self.lost.emit(message)
 
     def _arm(self) -> None:
+        if self._stopped:
+            return
         self._timer.start(self.healthy_interval_ms if self._healthy else self.retry_interval_ms)

@@ -6,73 +6,123 @@ The work runs in the global QThreadPool; ``on_done``/``on_error`` run on the GUI
 dropped when ``owner`` has been destroyed meanwhile. Services open their own session per call,
 so the worker never shares a Session with the GUI thread. The scan path stays synchronous.
 
-Each job gets a relay QObject, a child of ``owner``. Two ways to crash had to be avoided (both
-seen here as ``QObject::~QObject`` from a DeferredDelete event, about one run in three):
+Two lifetime rules keep this crash-free (each was seen to segfault here):
 
-- deleting the relay right after its answer arrived, while the worker thread may still be
-  inside that relay's ``emit`` — so a relay is only deleted once its worker has left it for good
-  (swept at the owner's next job, or deleted with the owner);
-- dropping the callbacks inside the relay's signal delivery or destructor, when they hold the
-  last reference to a parentless owner (a bound method of a dialog): the owner would be deleted,
-  and delete the relay, from inside the relay — so they are dropped from an event of their own.
+- A worker thread touches exactly one QObject: the dispatcher, which lives on the GUI thread for
+  the whole session and is never deleted. A per-job object owned by ``owner`` could be deleted
+  with the owner while a worker thread is inside its ``emit``.
+- A worker thread never holds the last reference to anything the GUI made. The job, its result
+  and its error stay in a table on the GUI thread and are dropped there after the answer: a work
+  closure capturing a widget (``lambda: self.submit(value)``) would otherwise let the worker
+  thread free that widget, and Qt objects must be deleted on their own thread (QObject docs).
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
-import threading
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThread, QThreadPool, Signal, Slot
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class _Relay(QObject):
-    """Lives on the GUI thread; queued signals carry the outcome back to it."""
+@dataclass(eq=False)
+class _Pending:
+    """One job: what to run, whom to tell, and (once run) what came of it. Lives on the GUI side."""
 
-    succeeded = Signal(object)
-    failed = Signal(object)
+    owner: QObject
+    work: Callable[[], Any] | None
+    on_done: Callable[[Any], Any] | None
+    on_error: Callable[[BaseException], Any] | None
+    ok: bool = False
+    outcome: Any = field(default=None)
 
-    def __init__(self, owner: QObject) -> None:
-        super().__init__(owner)  # destroyed with the owner, which disconnects the callbacks
-        self.answered = False
-        self.worker_left = threading.Event()  # set once the worker will never touch this relay again
+
+def _call(work: Callable[[], Any]) -> tuple[bool, Any]:
+    """Run ``work``; its error is returned, not raised. No frame here refers to the ``_Pending``,
+    so an error's traceback cannot form a reference cycle with it (the cyclic collector may run
+    on any thread)."""
+    try:
+        return True, work()
+    except Exception as error:  # reported on the GUI thread as a sentence
+        return False, error
+    except BaseException as error:  # noqa: BLE001 - not ours to end a pool thread: report it instead
+        return False, RuntimeError(str(error) or type(error).__name__)
 
 
-class _Job(QRunnable, Generic[T]):
-    def __init__(self, work: Callable[[], T], relay: _Relay) -> None:
+class _Dispatcher(QObject):
+    """The GUI thread's end: keeps every job until its answer has been handed over."""
+
+    answered = Signal(int)  # only the job's number crosses threads
+
+    def __init__(self) -> None:
+        super().__init__()  # no parent: nothing deletes it before the interpreter ends
+        self.jobs: dict[int, _Pending] = {}
+        self._numbers = itertools.count(1)
+        self.answered.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+
+    def submit(self, pending: _Pending) -> None:
+        number = next(self._numbers)
+        self.jobs[number] = pending
+        QThreadPool.globalInstance().start(_Job(number, pending, self))
+
+    @Slot(int)
+    def _deliver(self, number: int) -> None:
+        pending = self.jobs.pop(number)
+        try:
+            if not shiboken6.isValid(pending.owner):
+                return  # the owner was closed while we worked: nobody wants the answer
+            if pending.ok:
+                if pending.on_done is not None:
+                    pending.on_done(pending.outcome)
+            else:
+                log.debug("Background work failed: %r", pending.outcome)
+                if pending.on_error is not None:
+                    pending.on_error(pending.outcome)
+        finally:
+            # Here, on the GUI thread, the job's references go: the closures may hold the last
+            # reference to a widget (even to the owner itself).
+            pending.work = pending.on_done = pending.on_error = pending.outcome = None
+
+
+class _Job(QRunnable):
+    def __init__(self, number: int, pending: _Pending, dispatcher: _Dispatcher) -> None:
         super().__init__()
-        self._work = work
-        self._relay = relay
-        self._left = relay.worker_left
+        self._number = number
+        self._pending: _Pending | None = pending
+        self._dispatcher = dispatcher
 
     def run(self) -> None:
+        pending, self._pending = self._pending, None
+        assert pending is not None and pending.work is not None
+        ok, outcome = _call(pending.work)
+        pending.ok, pending.outcome = ok, outcome
+        del pending, outcome  # the dispatcher's table holds them; the GUI thread lets them go
         try:
-            try:
-                result = self._work()
-            except Exception as error:  # reported on the GUI thread as a sentence
-                self._emit(self._relay.failed, error)
-            else:
-                self._emit(self._relay.succeeded, result)
-        finally:
-            self._left.set()
-
-    @staticmethod
-    def _emit(signal: Any, value: object) -> None:
-        try:
-            signal.emit(value)
+            self._dispatcher.answered.emit(self._number)
         except RuntimeError:
-            pass  # the owner (and its relay) was closed while we worked: nobody wants the answer
+            pass  # the application is shutting down
 
 
-def _sweep(owner: QObject) -> None:
-    """Delete the owner's relays whose answer was handed over and whose worker is gone."""
-    for relay in owner.findChildren(_Relay, options=Qt.FindChildOption.FindDirectChildrenOnly):
-        if getattr(relay, "answered", False) and relay.worker_left.is_set():
-            relay.deleteLater()
+_dispatcher: _Dispatcher | None = None
+
+
+def _the_dispatcher() -> _Dispatcher:
+    global _dispatcher
+    if _dispatcher is None or not shiboken6.isValid(_dispatcher):
+        _dispatcher = _Dispatcher()
+    return _dispatcher
+
+
+def pending_jobs() -> int:
+    """How many jobs have not been answered yet (for tests and shutdown)."""
+    return len(_dispatcher.jobs) if _dispatcher is not None else 0
 
 
 def run_in_background(
@@ -82,29 +132,8 @@ def run_in_background(
     on_done: Callable[[T], Any],
     on_error: Callable[[BaseException], Any],
 ) -> None:
-    _sweep(owner)
-    relay = _Relay(owner)
-    callbacks: list[Callable[[Any], Any]] = [on_done, on_error]
-
-    def take_callbacks() -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
-        relay.answered = True
-        done, report = callbacks
-        held = callbacks[:]
-        callbacks.clear()
-        QTimer.singleShot(0, held.clear)  # the last reference to the owner goes in an event of its own
-        return done, report
-
-    def finished(result: object) -> None:
-        done, _report = take_callbacks()
-        done(result)
-
-    def failed(error: object) -> None:
-        _done, report = take_callbacks()
-        if not isinstance(error, Exception):
-            error = RuntimeError(str(error))
-        log.debug("Background work failed: %r", error)
-        report(error)
-
-    relay.succeeded.connect(finished)
-    relay.failed.connect(failed)
-    QThreadPool.globalInstance().start(_Job(work, relay))
+    """Run ``work`` in the thread pool; call ``on_done(result)`` or ``on_error(error)`` on the GUI thread."""
+    app = QCoreApplication.instance()
+    if app is not None and QThread.currentThread() is not app.thread():
+        raise RuntimeError("run_in_background is called on the GUI thread only")
+    _the_dispatcher().submit(_Pending(owner, work, on_done, on_error))

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
+import shiboken6
 from helpers import ADMIN, seed_catalog
 from PySide6.QtCore import QSettings, Qt
 from sqlalchemy import create_engine, text
@@ -22,6 +24,7 @@ from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.errors import DatabaseUnavailable
 from orion_desktop.ui.connection_monitor import ConnectionMonitor
 from orion_desktop.ui.main_window import MainWindow
+from orion_desktop.ui.worker import pending_jobs
 
 FAST_MS = 100
 SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -70,6 +73,32 @@ def test_the_monitor_reports_loss_once_and_recovery(qtbot) -> None:  # type: ign
     monitor.stop()
     qtbot.waitUntil(lambda: not monitor.checking, timeout=5000)
     monitor.deleteLater()
+
+
+def test_stop_holds_when_a_check_is_under_way(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The answer of the check that was running must not start the timer again."""
+    release = threading.Event()
+    monitor = ConnectionMonitor(lambda: release.wait(5), retry_interval_ms=FAST_MS, healthy_interval_ms=FAST_MS)
+    monitor.check_now()
+    assert monitor.checking
+    monitor.stop()
+    release.set()
+    qtbot.waitUntil(lambda: not monitor.checking, timeout=5000)
+    assert not monitor._timer.isActive()
+    monitor.deleteLater()
+
+
+def test_a_monitor_deleted_during_its_check_is_not_answered(qtbot) -> None:  # type: ignore[no-untyped-def]
+    release = threading.Event()
+    answers: list[object] = []
+    monitor = ConnectionMonitor(lambda: release.wait(5))
+    monitor.lost.connect(answers.append)
+    monitor.restored.connect(lambda: answers.append("restored"))
+    monitor.check_now()
+    shiboken6.delete(monitor)
+    release.set()
+    qtbot.waitUntil(lambda: pending_jobs() == 0, timeout=5000)
+    assert answers == []
 
 
 # --- SQLite: the file is moved away and back ------------------------------------------------------

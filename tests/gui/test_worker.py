@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import gc
+import random
 import threading
+import time
+from typing import ClassVar
+
+import shiboken6
+from PySide6.QtCore import Qt
 
 from PySide6.QtWidgets import QDialog, QWidget
 
 from orion_desktop.domain.errors import NotFound
 from orion_desktop.ui.data_events import DataEvents, Topic
-from orion_desktop.ui.worker import run_in_background
+from orion_desktop.ui.worker import pending_jobs, run_in_background
 
 
 def test_result_arrives_on_the_gui_thread(qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -49,17 +56,16 @@ def test_data_events_carry_topics(qtbot) -> None:  # type: ignore[no-untyped-def
     assert blocker.args == [frozenset({Topic.STOCK, Topic.ORDERS})]
 
 
-def test_answered_relays_are_deleted_at_the_next_job(qtbot) -> None:  # type: ignore[no-untyped-def]
-    from orion_desktop.ui.worker import _Relay
-
+def test_jobs_leave_nothing_behind(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """No QObject is made per job (one owned by the owner could die while a worker emits on it)."""
     owner = QWidget()
     qtbot.addWidget(owner)
     results: list[object] = []
     for number in range(5):
         run_in_background(owner, lambda n=number: n, on_done=results.append, on_error=results.append)
         qtbot.waitUntil(lambda n=number: len(results) == n + 1, timeout=5000)
-    qtbot.waitUntil(lambda: len(owner.findChildren(_Relay)) == 1, timeout=5000)  # only the last one's
     assert results == [0, 1, 2, 3, 4]
+    assert owner.children() == [] and pending_jobs() == 0
 
 
 class _Dialog(QDialog):
@@ -81,3 +87,112 @@ def test_an_owner_that_only_its_callback_keeps_alive_goes_away_cleanly(qtbot) ->
     qtbot.waitUntil(lambda: dialog.value == 42, timeout=5000)
     del dialog
     qtbot.waitUntil(lambda: bool(destroyed), timeout=5000)
+
+
+# --- stress: many jobs, owners going away while they run -------------------------------------------
+STRESS_JOBS = 200
+WAIT_MS = 20_000
+
+
+def _nap() -> None:
+    time.sleep(random.random() / 500)  # up to 2 ms: answers interleave with the GUI's deletions
+
+
+def _settle(qtbot) -> None:  # type: ignore[no-untyped-def]
+    qtbot.waitUntil(lambda: pending_jobs() == 0, timeout=WAIT_MS)
+
+
+class _Owner(QWidget):
+    """Remembers on which thread its Python side went away (Qt objects must die on the GUI thread)."""
+
+    died_on: ClassVar[list[str]] = []
+
+    def __del__(self) -> None:
+        _Owner.died_on.append(threading.current_thread().name)
+
+
+def test_owners_that_only_their_work_keeps_alive_die_on_the_gui_thread(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A work closure capturing a widget must not let the pool thread delete it (segfaulted before)."""
+    _Owner.died_on.clear()
+    answers: list[object] = []
+    for _ in range(STRESS_JOBS):
+        owner = _Owner()
+        run_in_background(owner, lambda o=owner: (_nap(), o.objectName())[1], on_done=answers.append, on_error=answers.append)
+        del owner
+        if random.random() < 0.3:
+            qtbot.wait(1)
+    _settle(qtbot)
+    gc.collect()
+    assert len(answers) == STRESS_JOBS
+    assert _Owner.died_on and set(_Owner.died_on) == {threading.main_thread().name}
+
+
+def test_owners_destroyed_while_their_jobs_run_get_no_answer(qtbot) -> None:  # type: ignore[no-untyped-def]
+    answered: list[tuple[int, int]] = []
+    before_deletion: dict[int, set[tuple[int, int]]] = {}  # a deleted round's answers when it was deleted
+    kept: list[QWidget] = []
+    rounds = STRESS_JOBS // 10
+    for round_ in range(rounds):
+        parent = QWidget()
+        children = [QWidget(parent) for _ in range(5)]
+        for number, child in enumerate(children):
+            run_in_background(
+                child,
+                _nap,
+                on_done=lambda _r, key=(round_, number): answered.append(key),
+                on_error=lambda error: answered.append((-1, -1)),
+            )
+        if round_ % 2:
+            qtbot.wait(random.randint(0, 2))
+            before_deletion[round_] = {key for key in answered if key[0] == round_}
+            shiboken6.delete(parent)  # at once, with its children, while their jobs may still run
+        else:
+            kept.append(parent)
+    _settle(qtbot)
+    for round_ in range(rounds):
+        got = {key for key in answered if key[0] == round_}
+        assert got == before_deletion.get(round_, {(round_, n) for n in range(5)})
+    assert len(answered) == len(set(answered))  # nobody is told twice
+    for parent in kept:
+        shiboken6.delete(parent)
+
+
+def test_answers_after_a_dialog_closed_and_deleted_itself_are_dropped(qtbot) -> None:  # type: ignore[no-untyped-def]
+    answers: list[object] = []
+    for _ in range(STRESS_JOBS // 4):
+        dialog = _Dialog()
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        run_in_background(dialog, lambda: (_nap(), 1)[1], on_done=answers.append, on_error=answers.append)
+        run_in_background(dialog, lambda: (_nap(), 1)[1], on_done=dialog.done_with, on_error=answers.append)
+        dialog.close()
+        del dialog
+    qtbot.wait(5)
+    _settle(qtbot)
+    assert len(answers) <= STRESS_JOBS // 4  # whatever was answered before the deferred delete
+
+
+def test_many_jobs_each_answer_once_to_their_owner(qtbot) -> None:  # type: ignore[no-untyped-def]
+    owners = [QWidget() for _ in range(10)]
+    for owner in owners:
+        qtbot.addWidget(owner)
+    seen: dict[int, list[object]] = {index: [] for index in range(len(owners))}
+
+    def work(number: int) -> int:
+        _nap()
+        if number % 7 == 0:
+            raise NotFound(f"no {number}")
+        return number
+
+    for number in range(STRESS_JOBS):
+        index = number % len(owners)
+        run_in_background(
+            owners[index],
+            lambda n=number: work(n),
+            on_done=seen[index].append,
+            on_error=lambda error, i=index: seen[i].append(str(error)),
+        )
+    _settle(qtbot)
+    for index, answers in seen.items():
+        expected = [n if n % 7 else f"no {n}" for n in range(index, STRESS_JOBS, len(owners))]
+        assert sorted(answers, key=str) == sorted(expected, key=str)
