@@ -1,30 +1,42 @@
-"""What every action dialog shares: OK/Cancel, inline validation, and service errors as sentences.
+"""The one base of every dialog that sends something to the services.
 
 A subclass builds its inputs in ``_init_*`` helpers, says in ``problem()`` why the input cannot be
 sent yet (OK stays disabled and the reason is shown under the form), returns its frozen value
 object from ``value()``, and sends it in ``submit()``, which runs off the GUI thread (it may only
 use the value and the services, never widgets). When the service refuses, the sentence is shown
-inside the dialog, the dialog stays open and the user can correct the input; the service call was
-one transaction, so nothing changed. ``outcome`` holds what the service returned.
+inside the dialog (``failed`` carries the error, so a page can notice a lost database), the dialog
+stays open and the user can correct the input; the service call was one transaction, so nothing
+changed. ``outcome`` holds what the service returned; ``settled`` fires after either answer.
 
-Each dialog makes one operation key (DESIGN.md §3) for the user's action: a retry after a lost
-connection cannot apply the change twice.
+Each dialog makes one operation key (DESIGN.md §3) for the user's action and sends it with every
+attempt: when an attempt timed out after the database had already applied it, pressing OK again
+returns the first result instead of applying the change twice.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from orion_desktop.ui import order_format
 from orion_desktop.ui.widgets.message_banner import MessageBanner
 from orion_desktop.ui.worker import run_in_background
 
-_PROBLEM_STYLE = "color: #5f6368;"  # muted: a hint about what is missing, not an error
+MUTED_STYLE = "color: #5f6368;"  # muted: a hint about what is missing, not an error
 
 
 class ScanLineEdit(QLineEdit):
@@ -37,15 +49,17 @@ class ScanLineEdit(QLineEdit):
 
 
 class ActionDialog(QDialog):
-    """Base of the order dialogs. Subclasses call ``_init_frame`` last in their constructor."""
+    """Base of every service dialog. Subclasses call ``_init_frame`` (or lay out themselves) last."""
 
     ok_text = "OK"
+    busy_text: str | None = None  # shown in the problem line while the request is out, e.g. "Saving…"
     settled = Signal()  # after OK: the services answered (``outcome`` is set, or the error is shown)
+    failed = Signal(object)  # a refusal shown in the dialog (the page reports a lost database)
 
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.operation_key = str(uuid.uuid4())
+        self.operation_key = str(uuid.uuid4())  # one per dialog: every retry sends the same key
         self.outcome: Any = None
         self._busy = False
         self._body_widget: QWidget | None = None
@@ -54,7 +68,7 @@ class ActionDialog(QDialog):
         self.problem_label.setObjectName("dialogProblem")
         self.problem_label.setWordWrap(True)
         self.problem_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.problem_label.setStyleSheet(_PROBLEM_STYLE)
+        self.problem_label.setStyleSheet(MUTED_STYLE)
         self.button_box = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -64,12 +78,17 @@ class ActionDialog(QDialog):
         self.button_box.accepted.connect(self.accept)
         self.button_box.rejected.connect(self.reject)
 
-    def _init_frame(self, body: QWidget | None = None) -> QVBoxLayout:
-        """Lay out: error banner, ``body`` (disabled while a request is under way), problem line, buttons."""
-        self._body_widget = body
+    def _init_frame(self, body: QWidget | QLayout | None = None) -> QVBoxLayout:
+        """Lay out: error banner, ``body``, problem line, buttons.
+
+        A body widget takes the spare height and is disabled while a request is under way.
+        """
         layout = QVBoxLayout(self)
         layout.addWidget(self.error_banner)
-        if body is not None:
+        if isinstance(body, QLayout):
+            layout.addLayout(body)
+        elif body is not None:
+            self._body_widget = body
             layout.addWidget(body, 1)
         layout.addWidget(self.problem_label)
         layout.addWidget(self.button_box)
@@ -78,6 +97,10 @@ class ActionDialog(QDialog):
     # --- to override ----------------------------------------------------------------------
     def problem(self) -> str | None:
         """Why the input cannot be sent yet, as a sentence; None when it can."""
+        return None
+
+    def hint(self) -> str | None:
+        """A note for the problem line when the input is fine (what OK will do); None for none."""
         return None
 
     def value(self) -> Any:
@@ -90,20 +113,31 @@ class ActionDialog(QDialog):
 
     def succeeded(self) -> None:
         """After a successful submit: close (subclasses may first show what happened)."""
-        super().accept()
+        QDialog.accept(self)
+
+    def _freeze_inputs(self, busy: bool) -> None:
+        """While a request is out the input must not change: by default the body is disabled."""
+        if self._body_widget is not None:
+            self._body_widget.setEnabled(not busy)
 
     # --- validation and sending -----------------------------------------------------------
     @property
-    def is_busy(self) -> bool:
+    def busy(self) -> bool:
         """True while the request is with the services (off the GUI thread)."""
         return self._busy
 
+    is_busy = busy
+
     def validate(self) -> bool:
-        """Enable OK only for input that can be sent; say why not under the form."""
-        problem = self.problem()
+        """Enable OK only for input that can be sent; say why not (or what OK will do) under the form."""
+        problem = None if self._busy else self.problem()
         self.ok_button.setEnabled(problem is None and not self._busy)
-        self.problem_label.setText(problem or "")
-        self.problem_label.setVisible(bool(problem))
+        if self._busy:
+            text = self.busy_text or ""
+        else:
+            text = problem if problem is not None else self.hint() or ""
+        self.problem_label.setText(text)
+        self.problem_label.setVisible(bool(text))
         return problem is None
 
     def input_changed(self, *_args: object) -> None:
@@ -117,15 +151,18 @@ class ActionDialog(QDialog):
             return
         value = self.value()
         submit = self.submit
+        self._send(lambda: submit(value), self._submitted)
+
+    def _send(self, work: Callable[[], Any], on_done: Callable[[Any], None]) -> None:
+        """Run ``work`` off the GUI thread with the dialog busy; then ``on_done(result)``, or the
+        refusal is shown in the dialog."""
+
+        def done(result: Any) -> None:
+            self._set_busy(False)
+            on_done(result)
+
         self._set_busy(True)
-        # The answer is handled on the next turn of the event loop, not inside the worker's relay
-        # signal: closing the dialog in there and then deleting it crashes PySide 6.11.
-        run_in_background(
-            self,
-            lambda: submit(value),
-            on_done=lambda outcome: QTimer.singleShot(0, self, lambda: self._submitted(outcome)),
-            on_error=lambda error: QTimer.singleShot(0, self, lambda: self._refused(error)),
-        )
+        run_in_background(self, work, on_done=done, on_error=self._refused)
 
     def reject(self) -> None:
         if self._busy:  # the request may be applied any moment: wait for the answer
@@ -139,7 +176,6 @@ class ActionDialog(QDialog):
         super().closeEvent(event)
 
     def _submitted(self, outcome: object) -> None:
-        self._set_busy(False)
         self.outcome = outcome
         self.succeeded()
         self.settled.emit()
@@ -147,19 +183,18 @@ class ActionDialog(QDialog):
     def _refused(self, error: BaseException) -> None:
         self._set_busy(False)
         self.error_banner.show_error(error)
+        self.failed.emit(error)
         self.settled.emit()
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
-        if self._body_widget is not None:
-            self._body_widget.setEnabled(not busy)
+        self._freeze_inputs(busy)
         self.cancel_button.setEnabled(not busy)
         if busy:
             self.setCursor(Qt.CursorShape.BusyCursor)
-            self.ok_button.setEnabled(False)
         else:
             self.unsetCursor()
-            self.validate()
+        self.validate()
 
     @staticmethod
     def field_error_label(parent: QWidget) -> QLabel:

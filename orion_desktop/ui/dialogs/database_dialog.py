@@ -4,7 +4,8 @@ The dialog never builds engines itself: it is given ``open_database`` (the compo
 ``open_services``) and calls it off the GUI thread — for the Test button, which opens the
 database, checks the connection, says "Connected: …" (or the sentence why not) and closes it
 again; and for OK, which keeps the opened ``Services`` for the caller (``services``) together
-with the frozen ``selection``. When opening fails the sentence is shown and the dialog stays open.
+with the frozen ``selection``. When opening fails the sentence is shown and the dialog stays open
+(the busy state, the problem line and the refusal come from ``ActionDialog``).
 """
 
 from __future__ import annotations
@@ -14,11 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
@@ -31,13 +30,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from orion_desktop.ui.widgets.message_banner import BannerKind, MessageBanner
-from orion_desktop.ui.worker import run_in_background
+from orion_desktop.ui.dialogs.action_dialog import MUTED_STYLE, ActionDialog
+from orion_desktop.ui.widgets.message_banner import BannerKind
 
 if TYPE_CHECKING:
     from orion_desktop.bootstrap import Services
 
-_MUTED_STYLE = "color: #5f6368;"
 _SQLITE_PREFIXES = ("sqlite:///", "sqlite+pysqlite:///")
 _POSTGRES_PREFIXES = ("postgresql://", "postgresql+psycopg://")
 SQLITE_FILTERS = "SQLite databases (*.db *.sqlite *.sqlite3);;All files (*)"
@@ -64,8 +62,11 @@ def sqlite_path_of(url: str) -> str | None:
     return None
 
 
-class DatabaseDialog(QDialog):
-    failed = Signal(object)  # a refusal shown in the dialog
+class DatabaseDialog(ActionDialog):
+    """OK opens the database and keeps it (``services``); Test opens it only to say whether it works."""
+
+    ok_text = "&Use this database"
+    busy_text = "Opening the database…"
 
     def __init__(
         self,
@@ -76,12 +77,10 @@ class DatabaseDialog(QDialog):
         intro: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__("Database", parent)
         self.setObjectName("databaseDialog")
-        self.setWindowTitle("Database")
         self.setModal(True)
         self._open_database = open_database
-        self.busy = False
         self.selection: DatabaseSelection | None = None
         self.services: Services | None = None  # opened on OK; the caller owns it afterwards
         self.file_dialog: QFileDialog | None = None
@@ -93,14 +92,14 @@ class DatabaseDialog(QDialog):
 
     # --- construction ---------------------------------------------------------------------
     def _init_widgets(self, current_description: str | None, intro: str | None) -> None:
-        self.result_banner = MessageBanner(self)
+        self.result_banner = self.error_banner  # also says "Connected: …" after Test
         self.intro_label = QLabel(intro or "", self)
         self.intro_label.setWordWrap(True)
         self.intro_label.setTextFormat(Qt.TextFormat.PlainText)
         self.intro_label.setVisible(bool(intro))
         self.current_label = QLabel(f"Now using: {current_description}" if current_description else "", self)
         self.current_label.setObjectName("currentDatabase")
-        self.current_label.setStyleSheet(_MUTED_STYLE)
+        self.current_label.setStyleSheet(MUTED_STYLE)
         self.current_label.setTextFormat(Qt.TextFormat.PlainText)
         self.current_label.setWordWrap(True)
         self.current_label.setVisible(bool(current_description))
@@ -130,19 +129,10 @@ class DatabaseDialog(QDialog):
         self.url_edit.setAccessibleName("PostgreSQL address")
         self.url_edit.setClearButtonEnabled(True)
 
-        self.hint_label = QLabel(self)
+        self.hint_label = self.problem_label  # why not yet, what OK will do, or that it is opening
         self.hint_label.setObjectName("databaseHint")
-        self.hint_label.setWordWrap(True)
-        self.hint_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.hint_label.setStyleSheet(_MUTED_STYLE)
 
-        self.button_box = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.ok_button: QPushButton = self.button_box.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("&Use this database")
         self.ok_button.setToolTip("Open this database now and use it from now on")
-        self.cancel_button: QPushButton = self.button_box.button(QDialogButtonBox.StandardButton.Cancel)
         self.test_button = self.button_box.addButton("&Test connection", QDialogButtonBox.ButtonRole.ActionRole)
         self.test_button.setToolTip("Try to open the database without switching to it")
         self.test_button.setAutoDefault(False)
@@ -187,8 +177,6 @@ class DatabaseDialog(QDialog):
         self.url_edit.textChanged.connect(self.input_changed)
         self.browse_button.clicked.connect(self.browse)
         self.test_button.clicked.connect(self.test_connection)
-        self.button_box.accepted.connect(self.accept)
-        self.button_box.rejected.connect(self.reject)
 
     def _fill(self, url: str | None) -> None:
         path = sqlite_path_of(url) if url else None
@@ -239,26 +227,15 @@ class DatabaseDialog(QDialog):
     def _sqlite_file_is_new(self) -> bool:
         return self.uses_sqlite and not Path(self.path_edit.text().strip()).expanduser().exists()
 
-    def validate(self) -> bool:
-        problem = None if self.busy else self.problem()
-        ready = problem is None and not self.busy
-        self.ok_button.setEnabled(ready)
-        self.test_button.setEnabled(ready)
-        if self.busy:
-            hint = "Opening the database…"
-        elif problem is not None:
-            hint = problem
-        elif self._sqlite_file_is_new():
-            hint = "There is no database in this file yet: a new, empty one will be created there."
-        else:
-            hint = ""
-        self.hint_label.setText(hint)
-        self.hint_label.setVisible(bool(hint))
-        return problem is None
+    def hint(self) -> str | None:
+        if self._sqlite_file_is_new():
+            return "There is no database in this file yet: a new, empty one will be created there."
+        return None
 
-    def input_changed(self, *_args: object) -> None:
-        self.result_banner.clear()  # the last answer was about other input
-        self.validate()
+    def validate(self) -> bool:
+        valid = super().validate()
+        self.test_button.setEnabled(self.ok_button.isEnabled())
+        return valid
 
     def browse(self) -> None:
         """Let the user pick an existing file or name a new one."""
@@ -296,58 +273,34 @@ class DatabaseDialog(QDialog):
             finally:
                 services.close()
 
-        self._set_busy(True)
-        run_in_background(self, probe, on_done=self._tested, on_error=self._refused)
+        self._send(probe, self._tested)
 
     def _tested(self, description: str) -> None:
-        self._set_busy(False)
         self.result_banner.show_message(f"Connected: {description}", BannerKind.INFO)
 
-    def accept(self) -> None:
-        if self.busy or not self.validate():
-            return
-        url = self.url()
-        open_database = self._open_database
+    def value(self) -> str:
+        return self.url()
 
-        def open_checked() -> Services:
-            services = open_database(url)
-            try:
-                services.check_connection()
-            except BaseException:
-                services.close()
-                raise
-            return services
+    def submit(self, value: str) -> Services:
+        """Open the database at ``value`` (off the GUI thread) and make sure it answers."""
+        services = self._open_database(value)
+        try:
+            services.check_connection()
+        except BaseException:
+            services.close()
+            raise
+        return services
 
-        self._set_busy(True)
-        run_in_background(self, open_checked, on_done=lambda services: self._opened(url, services), on_error=self._refused)
-
-    def _opened(self, url: str, services: Services) -> None:
-        self._set_busy(False)
+    def succeeded(self) -> None:
+        services: Services = self.outcome
         self.services = services
-        self.selection = DatabaseSelection(url=url, description=services.database_description)
-        super().accept()
+        self.selection = DatabaseSelection(url=self.url(), description=services.database_description)
+        super().succeeded()
 
-    def _refused(self, error: BaseException) -> None:
-        self._set_busy(False)
-        self.result_banner.show_error(error)
-        self.failed.emit(error)
-
-    def reject(self) -> None:
-        if not self.busy:
-            super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        if self.busy:
-            event.ignore()
-            return
-        super().closeEvent(event)
-
-    def _set_busy(self, busy: bool) -> None:
-        self.busy = busy
-        for widget in (self.sqlite_radio, self.postgres_radio, self.browse_button, self.cancel_button):
+    def _freeze_inputs(self, busy: bool) -> None:
+        for widget in (self.sqlite_radio, self.postgres_radio, self.browse_button):
             widget.setEnabled(not busy)
         if not busy:
             self.browse_button.setEnabled(self.uses_sqlite)
         self.path_edit.setReadOnly(busy)
         self.url_edit.setReadOnly(busy)
-        self.validate()

@@ -2,33 +2,24 @@
 
 Each dialog takes the ``StockRow`` it works on (plus what it needs to offer choices) and a
 ``submit`` function, and gives back a frozen request (``value()``) and what the service returned
-(``outcome``). Input is checked as it is typed: OK stays disabled and a line under the form says
-why. The request is sent off the GUI thread; when the service refuses, its sentence is shown in
-the dialog, which stays open — the call was one transaction, so nothing changed.
-
-Each dialog makes one operation key (DESIGN.md §3) and sends it with every attempt: when an
-attempt timed out after the database had already applied it, pressing OK again returns the first
-result instead of changing the stock twice.
+(``outcome``). Validation, sending off the GUI thread, refusals shown as sentences and the one
+operation key per dialog come from ``ActionDialog``.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
-from PySide6.QtCore import QLocale, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QFont
+from PySide6.QtCore import QLocale, Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -37,11 +28,9 @@ from PySide6.QtWidgets import (
 from orion_desktop.domain.errors import InvalidInput
 from orion_desktop.domain.results import LocationStock, ProductStock, StockChange, StockRow, TransferResult
 from orion_desktop.domain.validation import MAX_QUANTITY, normalize_location_code
-from orion_desktop.ui.widgets.message_banner import MessageBanner
-from orion_desktop.ui.worker import run_in_background
+from orion_desktop.ui.dialogs.action_dialog import MUTED_STYLE, ActionDialog
 
 REASON_MAX_LENGTH = 255
-_MUTED_STYLE = "color: #5f6368;"  # a hint about what is missing, not an error
 
 Request = TypeVar("Request")
 Outcome = TypeVar("Outcome")
@@ -93,42 +82,24 @@ class SignedSpinBox(QSpinBox):
         return f"{value:+d}" if value else "0"
 
 
-class StockDialog(QDialog, Generic[Request, Outcome]):
-    """Frame of the stock dialogs: product header, form, problem line, error banner, OK/Cancel."""
+class StockDialog(ActionDialog, Generic[Request, Outcome]):
+    """An ``ActionDialog`` about one stock row: product header over a form, ``submit`` given in."""
 
-    ok_text = "OK"
-    failed = Signal(object)  # a refusal shown in the dialog (the page reports a lost database)
+    busy_text = "Saving…"
 
     def __init__(
         self, title: str, row: StockRow, submit: Callable[[Request], Outcome], parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
+        super().__init__(title, parent)
         self.setModal(True)
         self.row = row
-        self.operation_key = str(uuid.uuid4())  # one per dialog: every retry sends the same key
         self.outcome: Outcome | None = None
-        self.busy = False
         self._submit = submit
         self._locale = QLocale()
-        self.error_banner = MessageBanner(self)
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.problem_label = QLabel(self)
-        self.problem_label.setObjectName("dialogProblem")
-        self.problem_label.setWordWrap(True)
-        self.problem_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.problem_label.setStyleSheet(_MUTED_STYLE)
-        self.button_box = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.ok_button: QPushButton = self.button_box.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(self.ok_text)
-        self.cancel_button: QPushButton = self.button_box.button(QDialogButtonBox.StandardButton.Cancel)
-        self.button_box.accepted.connect(self.accept)
-        self.button_box.rejected.connect(self.reject)
 
-    def _init_frame(self, inputs: Sequence[QWidget]) -> None:
+    def _init_frame(self, inputs: Sequence[QWidget]) -> QVBoxLayout:  # type: ignore[override]
         """Lay out header, form, problem line and buttons; tab through ``inputs`` then OK, Cancel."""
         title = QLabel(self.row.title, self)
         title.setObjectName("dialogProductTitle")
@@ -144,17 +115,15 @@ class StockDialog(QDialog, Generic[Request, Outcome]):
         parts.append(f"store {self.row.store_code}")
         subtitle = QLabel("  ·  ".join(parts), self)
         subtitle.setTextFormat(Qt.TextFormat.PlainText)
-        subtitle.setStyleSheet(_MUTED_STYLE)
+        subtitle.setStyleSheet(MUTED_STYLE)
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.error_banner)
-        layout.addWidget(title)
-        layout.addWidget(subtitle)
-        layout.addSpacing(6)
-        layout.addLayout(self.form)
-        layout.addWidget(self.problem_label)
-        layout.addStretch(1)
-        layout.addWidget(self.button_box)
+        body = QVBoxLayout()
+        body.addWidget(title)
+        body.addWidget(subtitle)
+        body.addSpacing(6)
+        body.addLayout(self.form)
+        layout = super()._init_frame(body)
+        layout.insertStretch(layout.indexOf(self.button_box), 1)  # spare height below the problem line
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 34)
 
         chain = [*inputs, self.ok_button, self.cancel_button]
@@ -163,6 +132,7 @@ class StockDialog(QDialog, Generic[Request, Outcome]):
         if inputs:
             inputs[0].setFocus(Qt.FocusReason.OtherFocusReason)
         self.validate()
+        return layout
 
     def _number(self, value: int) -> str:
         return self._locale.toString(value)
@@ -192,69 +162,23 @@ class StockDialog(QDialog, Generic[Request, Outcome]):
         return spin
 
     # --- to override ----------------------------------------------------------------------
-    def problem(self) -> str | None:
-        """Why the input cannot be sent yet, as a sentence; None when it can."""
-        return None
-
     def value(self) -> Request:
         """The frozen request the input describes (only meaningful without a problem)."""
         raise NotImplementedError
+
+    def submit(self, value: Request) -> Outcome:
+        return self._submit(value)
 
     def describe(self, outcome: Outcome) -> str:
         """One line for the status bar about what the service did."""
         raise NotImplementedError
 
-    # --- validation and sending -----------------------------------------------------------
-    def validate(self) -> bool:
-        """Enable OK only for input that can be sent; say why not under the form."""
-        problem = None if self.busy else self.problem()
-        self.ok_button.setEnabled(problem is None and not self.busy)
-        self.problem_label.setText("Saving…" if self.busy else problem or "")
-        self.problem_label.setVisible(self.busy or bool(problem))
-        return problem is None
-
-    def input_changed(self, *_args: object) -> None:
-        """Connected to every input: the last refusal no longer applies to what is shown now."""
-        self.error_banner.clear()
-        self.validate()
-
-    def accept(self) -> None:
-        if self.busy or not self.validate():
-            return
-        request = self.value()
-        self._set_busy(True)
-        submit = self._submit
-        run_in_background(self, lambda: submit(request), on_done=self._succeeded, on_error=self._refused)
-
-    def reject(self) -> None:
-        if not self.busy:  # the change is under way: wait for its answer
-            super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        if self.busy:
-            event.ignore()
-            return
-        super().closeEvent(event)
-
-    def _succeeded(self, outcome: Any) -> None:
-        self.outcome = outcome
-        self._set_busy(False)
-        super().accept()
-
-    def _refused(self, error: BaseException) -> None:
-        self._set_busy(False)
-        self.error_banner.show_error(error)
-        self.failed.emit(error)
-
-    def _set_busy(self, busy: bool) -> None:
-        self.busy = busy
+    def _freeze_inputs(self, busy: bool) -> None:
         for child in self.findChildren(QLineEdit) + self.findChildren(QAbstractSpinBox):
             child.setReadOnly(busy)  # not disabled: the focus stays where it was
         for combo in self.findChildren(QComboBox):
             if not combo.isEditable():
                 combo.setEnabled(not busy)
-        self.cancel_button.setEnabled(not busy)
-        self.validate()
 
 
 def _clean_reason(text: str) -> str | None:
@@ -457,7 +381,7 @@ class TransferStockDialog(StockDialog[StockTransfer, TransferResult]):
         self.destination_hint = QLabel(self)
         self.destination_hint.setObjectName("destinationHint")
         self.destination_hint.setWordWrap(True)
-        self.destination_hint.setStyleSheet(_MUTED_STYLE)
+        self.destination_hint.setStyleSheet(MUTED_STYLE)
         self.destination_hint.setTextFormat(Qt.TextFormat.PlainText)
 
         self.quantity_spin = self._count_spin(self, "transferQuantitySpin", 1, "Units to move")
