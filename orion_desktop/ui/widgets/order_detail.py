@@ -7,17 +7,14 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QSizePolicy,
-    QStackedWidget,
     QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -26,9 +23,8 @@ from PySide6.QtWidgets import (
 from orion_desktop.domain.order_results import HistoryEntry, NoteInfo, OrderDetail
 from orion_desktop.domain.orders import OrderStatus
 from orion_desktop.ui import order_format
+from orion_desktop.ui.widgets.detail_pane import DetailPane
 
-_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _MUTED = QColor("#80868b")
 
 ITEM_HEADERS = ("Product", "SKU", "Ordered", "Shipped", "Reserved", "Backordered", "Remaining", "Returned")
@@ -80,7 +76,7 @@ def load_order_view(source: OrderViewSource, order_number: str) -> OrderView:
     return OrderView(detail, source.history(order_number), source.notes(order_number))
 
 
-class OrderDetailPane(QWidget):
+class OrderDetailPane(DetailPane):
     """Shows an ``OrderView``; the page does the querying."""
 
     PLACEHOLDER_TEXT = "Select an order to see its items, reservations, shipments, history and notes."
@@ -88,10 +84,8 @@ class OrderDetailPane(QWidget):
     LOADING_TEXT = "Loading {number}…"
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("orderDetail")
+        super().__init__("orderDetail", "orderDetailPlaceholder", parent)
         self.current_view: OrderView | None = None
-        self._init_widgets()
         self.clear()
 
     @property
@@ -99,37 +93,14 @@ class OrderDetailPane(QWidget):
         return self.current_view.detail if self.current_view is not None else None
 
     # --- construction ---------------------------------------------------------------------
-    def _init_widgets(self) -> None:
-        self._stack = QStackedWidget(self)
-        self.placeholder = QLabel(self.PLACEHOLDER_TEXT, self)
-        self.placeholder.setObjectName("orderDetailPlaceholder")
-        self.placeholder.setWordWrap(True)
-        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.placeholder.setEnabled(False)  # drawn in the palette's muted text colour
-        self._stack.addWidget(self.placeholder)
-        self._stack.addWidget(self._init_content())
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self._stack)
-
     def _init_content(self) -> QWidget:
         content = QWidget(self)
-        self.title_label = QLabel(content)
-        self.title_label.setObjectName("orderTitle")
-        self.title_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.title_label = self._title(content, "orderTitle")
         self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        title_font = QFont(self.font())
-        title_font.setPointSizeF(title_font.pointSizeF() * 1.25)
-        title_font.setBold(True)
-        self.title_label.setFont(title_font)
         self.status_label = QLabel(content)
         self.status_label.setObjectName("orderStatus")
         self.status_label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        self.subtitle_label = QLabel(content)
-        self.subtitle_label.setObjectName("orderSubtitle")
-        self.subtitle_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.subtitle_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.subtitle_label.setWordWrap(True)
+        self.subtitle_label = self._subtitle(content, "orderSubtitle")
 
         self.ordered_value = self._figure(content, "orderOrdered")
         self.shipped_value = self._figure(content, "orderShipped")
@@ -158,6 +129,8 @@ class OrderDetailPane(QWidget):
         self.shipments_table = self._table(content, SHIPMENT_HEADERS, "orderShipments")
         self.history_table = self._table(content, HISTORY_HEADERS, "orderHistory")
         self.notes_table = self._table(content, NOTE_HEADERS, "orderNotes")
+        for table in self._tables:
+            table.horizontalHeader().setHighlightSections(False)
         for table in (self.items_table, self.reservations_table):  # the first column takes the spare width
             table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for table in (self.shipments_table, self.history_table, self.notes_table):
@@ -182,64 +155,25 @@ class OrderDetailPane(QWidget):
         names.addLayout(heading)
         names.addWidget(self.subtitle_label)
         names.addStretch(1)
-        top = QHBoxLayout()
-        top.addLayout(names, 1)
-        top.addSpacing(24)
-        top.addLayout(figures)
-
-        layout = QVBoxLayout(content)
-        layout.setContentsMargins(0, 4, 0, 0)
-        layout.addLayout(top)
-        layout.addSpacing(4)
-        layout.addWidget(self.tabs, 1)
+        self._lay_out(content, names, figures, self.tabs)
         return content
 
-    def _figure(self, parent: QWidget, name: str) -> QLabel:
-        label = QLabel(parent)
-        label.setObjectName(name)
-        font = QFont(self.font())
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setBold(True)
-        label.setFont(font)
-        return label
-
-    @staticmethod
-    def _table(
-        parent: QWidget, headers: Sequence[str], name: str, tips: Sequence[str] | None = None
-    ) -> QTableWidget:
-        table = QTableWidget(0, len(headers), parent)
-        table.setObjectName(name)
-        table.setHorizontalHeaderLabels(list(headers))
-        if tips:
-            for column, tip in enumerate(tips):
-                table.horizontalHeaderItem(column).setToolTip(tip)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        table.verticalHeader().hide()
-        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
-        header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setHighlightSections(False)
-        return table
+    @property
+    def _tables(self) -> tuple[QTableWidget, ...]:
+        return (self.items_table, self.reservations_table, self.shipments_table, self.history_table, self.notes_table)
 
     # --- content --------------------------------------------------------------------------
     def clear(self, message: str | None = None) -> None:
         """Show no order: the hint to select one, or ``message`` (e.g. why nothing is shown)."""
-        self.placeholder.setText(message or self.PLACEHOLDER_TEXT)
         self.current_view = None
         for label in (
             self.title_label, self.subtitle_label, self.status_label, self.ordered_value, self.shipped_value,
             self.reserved_value, self.backordered_value, self.remaining_value,
         ):
             label.clear()
-        for table in (self.items_table, self.reservations_table, self.shipments_table, self.history_table,
-                      self.notes_table):
+        for table in self._tables:
             table.setRowCount(0)
-        self._stack.setCurrentWidget(self.placeholder)
+        self._show_placeholder(message)
 
     def show_loading(self, order_number: str) -> None:
         """While another order's details load: say so rather than show the previous order."""
@@ -283,7 +217,7 @@ class OrderDetailPane(QWidget):
         for tab, (name, count) in enumerate(zip(("Items", "Reservations", "Shipments", "History", "Notes"), counts,
                                                 strict=True)):
             self.tabs.setTabText(tab, f"{name} ({count})" if count else name)
-        self._stack.setCurrentIndex(1)
+        self._show_content()
 
     def _fill_items(self, order: OrderDetail) -> None:
         table = self.items_table
@@ -392,16 +326,6 @@ class OrderDetailPane(QWidget):
                 elif column == 3:
                     cell.setToolTip(note.note)
                 table.setItem(row, column, cell)
-
-    @staticmethod
-    def _item(value: object) -> QTableWidgetItem:
-        if isinstance(value, int):
-            item = QTableWidgetItem(order_format.number(value))
-            item.setTextAlignment(_RIGHT)
-        else:
-            item = QTableWidgetItem("" if value is None else str(value))
-            item.setTextAlignment(_LEFT)
-        return item
 
 
 def _status_word(raw: str) -> str:
