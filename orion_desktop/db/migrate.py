@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_HEAD = "0003_search_indexes"
+SCHEMA_HEAD = "0004_sort_indexes"
 """The newest migration revision; a test checks it equals Alembic's single head."""
 
 # Arbitrary constant: the key of the PostgreSQL advisory lock that serialises upgrades.

@@ -14,6 +14,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
+    literal_column,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -43,6 +45,8 @@ class Store(Base):
 
 class Location(Base):
     __tablename__ = "locations"
+    # Picking order: the stock list sorted by location walks it, then each location's rows.
+    __table_args__ = (Index("ix_locations_sort_key_code", "sort_key", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
@@ -66,6 +70,9 @@ class Product(Base):
         Index("ix_products_title", "title"),
         # max(low_stock_threshold) in one probe: the low-stock queries' bound on every threshold.
         Index("ix_products_low_stock_threshold", "low_stock_threshold"),
+        # Sorting the stock list by SKU (and a SKU looked up without its store); the title and GTIN
+        # sort indexes are expressions, declared after the class.
+        Index("ix_products_sku_id", "sku", "id"),
         # Substring search of title and SKU: see SEARCH_TRIGRAM_INDEXES and SEARCH_FTS_TABLES below.
     )
 
@@ -83,6 +90,11 @@ class Product(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
+# Sorting the stock list by title (case-insensitive) or GTIN (none first): migration 0004.
+Index("ix_products_title_lower", func.lower(Product.title), Product.id)
+Index("ix_products_gtin_sort", func.coalesce(Product.gtin, literal_column("''")), Product.id)
+
+
 class Inventory(Base):
     __tablename__ = "inventory"
     __table_args__ = (
@@ -91,7 +103,10 @@ class Inventory(Base):
         CheckConstraint("reserved_quantity >= 0", name="reserved_not_negative"),
         CheckConstraint("reserved_quantity <= quantity", name="reserved_within_quantity"),
         Index("ix_inventory_store_product", "store_id", "product_id"),
-        Index("ix_inventory_location", "location_id"),
+        Index("ix_inventory_location_id", "location_id", "id"),
+        # Sorting the stock list by quantity or reserved (unique with the id, for keyset paging).
+        Index("ix_inventory_quantity_id", "quantity", "id"),
+        Index("ix_inventory_reserved_id", "reserved_quantity", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,7 +5,7 @@ Filtering, searching and aggregation run in SQL so they stay fast at 100k+ rows.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, tuple_, union_all
+from sqlalchemy import ColumnElement, Select, and_, func, literal, literal_column, or_, select, tuple_, union_all
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.engine import Database
@@ -61,38 +61,48 @@ def _count_used(table: type[Store] | type[Location], reference: ColumnElement[in
     return select(func.count()).select_from(table).where(used).scalar_subquery().correlate(None)
 
 
-# Sort keys of ``list_stock`` (the Inventory table's columns) and what each orders by. Titles sort
-# without regard to case; a missing GTIN sorts first, as the empty text.
+# Sort keys of ``list_stock`` (the Inventory table's columns). Titles sort without regard to case;
+# a missing GTIN sorts first, as the empty text. Each order ends in columns that make it unique
+# per row and that an index of migration 0004 walks (with the location's picking order where a
+# product's few rows need sorting among themselves), so a sorted first page reads one page of rows.
 STOCK_SORT_KEYS = ("product", "sku", "gtin", "location", "quantity", "reserved", "available")
+_PICKING_ORDER = (Location.sort_key, Location.code)
+# Written out, not bound: the expression must read exactly as ix_products_gtin_sort's to use it.
+_GTIN_OR_EMPTY = func.coalesce(Product.gtin, literal_column("''"))
 
 
 def _sort_expressions(sort: str) -> tuple[ColumnElement, ...]:  # type: ignore[type-arg]
     expressions: dict[str, tuple[ColumnElement, ...]] = {  # type: ignore[type-arg]
-        "product": (func.lower(Product.title),),
-        "sku": (Product.sku,),
-        "gtin": (func.coalesce(Product.gtin, ""),),
-        "location": (Location.sort_key, Location.code),
-        "quantity": (Inventory.quantity,),
-        "reserved": (Inventory.reserved_quantity,),
-        "available": (_AVAILABLE,),
+        "product": (func.lower(Product.title), Product.id, *_PICKING_ORDER),
+        "sku": (Product.sku, Product.id, *_PICKING_ORDER),
+        "gtin": (_GTIN_OR_EMPTY, Product.id, *_PICKING_ORDER),
+        "location": (*_PICKING_ORDER, Inventory.id),
+        "quantity": (Inventory.quantity, Inventory.id),
+        "reserved": (Inventory.reserved_quantity, Inventory.id),
+        "available": (_AVAILABLE, Inventory.product_id, *_PICKING_ORDER),
     }
     return expressions[sort]
 
 
 def _sort_values(sort: str, row: StockRow, session: Session) -> tuple[object, ...] | None:
     """The values ``_sort_expressions(sort)`` had for ``row`` (None: its location is gone)."""
-    if sort == "location":
+    sort_key = None
+    if sort in ("product", "sku", "gtin", "location", "available"):
         sort_key = session.execute(select(Location.sort_key).where(Location.code == row.location)).scalar_one_or_none()
-        return None if sort_key is None else (sort_key, row.location)
-    values: dict[str, object] = {
-        "product": func.lower(literal(row.title)),  # the database's lower(), which folds what the ORDER BY folds
-        "sku": row.sku,
-        "gtin": "" if row.gtin is None else gtin_rules.normalize_gtin(row.gtin),
-        "quantity": row.quantity,
-        "reserved": row.reserved_quantity,
-        "available": row.available_quantity,
+        if sort_key is None:
+            return None
+    picking = (sort_key, row.location)
+    values: dict[str, tuple[object, ...]] = {
+        # The database's lower(), which folds what the ORDER BY folds (SQLite: ASCII only).
+        "product": (func.lower(literal(row.title)), row.product_id, *picking),
+        "sku": (row.sku, row.product_id, *picking),
+        "gtin": ("" if row.gtin is None else gtin_rules.normalize_gtin(row.gtin), row.product_id, *picking),
+        "location": (*picking, row.inventory_id),
+        "quantity": (row.quantity, row.inventory_id),
+        "reserved": (row.reserved_quantity, row.inventory_id),
+        "available": (row.available_quantity, row.product_id, *picking),
     }
-    return (values[sort],)
+    return values[sort]
 
 
 def check_stock_sort(sort: str | None) -> str | None:
@@ -112,22 +122,22 @@ def _sorted_page(
     offset: int,
     count: int | None,
 ) -> Select:  # type: ignore[type-arg]
-    """``query`` ordered by a column the user chose, then by stock row id, one page of it.
+    """``query`` ordered by a column the user chose, one page of it.
 
-    The row id makes the order unique, so ``after`` (the last row of the previous page) pages by
-    keyset: ``(sort values, id)`` beyond the cursor's. Stores are not kept apart here: a user who
+    The order is unique per row, so ``after`` (the last row of the previous page) pages by keyset:
+    the rows whose sort values come after the cursor's. Stores are not kept apart here: a user who
     sorts by quantity wants the whole list by quantity (the store filter narrows it).
     """
     if store:
         query = query.where(Product.store_id == resolve_store(session, store).id)
-    order = (*_sort_expressions(sort), Inventory.id)
+    order = _sort_expressions(sort)
     if after is not None:
         values = _sort_values(sort, after, session)
-        if values is None:  # the cursor's location was deleted with its rows: best effort, by id
+        if values is None:  # the cursor's location was deleted with its rows: best effort, by row id
             query = query.where(Inventory.id < after.inventory_id if descending else Inventory.id > after.inventory_id)
         else:
             here = tuple_(*order)
-            cursor = tuple_(*(v if isinstance(v, ColumnElement) else literal(v) for v in values), literal(after.inventory_id))
+            cursor = tuple_(*(v if isinstance(v, ColumnElement) else literal(v) for v in values))
             query = query.where(here < cursor if descending else here > cursor)
     page = query.order_by(*(e.desc() if descending else e.asc() for e in order)).offset(offset)
     return page if count is None else page.limit(count)
@@ -260,7 +270,8 @@ class StockQueries:
         """Inventory rows, filtered in SQL, ordered by store code, SKU and location (picking order).
 
         ``sort`` (one of ``STOCK_SORT_KEYS``) orders by that column instead, ``descending`` turns
-        it round; ties are broken by the stock row id, so the order is still unique per row.
+        it round; ties are broken by product and location, or by stock row id, so the order is
+        still unique per row.
 
         ``low_stock=N`` keeps rows with available <= N; ``low_stock_only`` keeps rows at or below
         each product's own threshold (else the default), as the low-stock list does.

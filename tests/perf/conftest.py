@@ -192,12 +192,18 @@ def fill_stock(
     locations: int = 40,
     quantity: str | None = None,
     analyze_after: bool = True,
+    skewed: bool = False,
 ) -> StockData:
     """``products`` x ``locations_per_product`` inventory rows over a few stores and locations.
 
     Titles are "Product <n> <word> <number>" with eight words spread evenly, so a search for a
     word matches 1/8 of the rows and a search for a SKU matches one product. About 2.5 % of the
     rows are at or below their low-stock threshold (10, or 20 for every tenth product).
+
+    Product n belongs to store ``(n / 8) % stores``, so every store has every word (with
+    ``n % stores`` the word and the store would share a factor: with two stores, every "gadget"
+    would sit in the second store). ``skewed=True`` uses ``n % stores`` on purpose, for the
+    measurement of that worst case.
     """
     stamp = _stamp(database)
     true, false = ("1", "0") if database.is_sqlite else ("true", "false")
@@ -211,13 +217,14 @@ def fill_stock(
     )
     store_base = _scalar(database, "SELECT max(id) FROM stores") - stores
     location_base = _scalar(database, "SELECT max(id) FROM locations") - locations
+    store_of = f"n % {stores}" if skewed else f"(n / 8) % {stores}"  # integer division on both databases
     word = "CASE n % 8 " + " ".join(f"WHEN {i} THEN '{w}'" for i, w in enumerate(WORDS)) + " END"
     _insert_generated(
         database,
         "products",
         "store_id, sku, gtin, title, product_type, is_placeholder, low_stock_threshold, reorder_point, created_at",
         products,
-        f"SELECT {store_base} + 1 + n % {stores}, 'SKU-' || {_padded(database, 'n', 7)}, NULL, "
+        f"SELECT {store_base} + 1 + {store_of}, 'SKU-' || {_padded(database, 'n', 7)}, NULL, "
         f"'Product ' || n || ' ' || {word} || ' ' || (n * 7919 % 1000), 'physical', {false}, "
         f"CASE WHEN n % 10 = 0 THEN 20 END, NULL, {stamp} FROM series",
     )
@@ -228,7 +235,7 @@ def fill_stock(
         "inventory",
         "store_id, product_id, location_id, quantity, reserved_quantity, created_at, updated_at",
         products,
-        f"SELECT {store_base} + 1 + n % {stores}, {product_base} + n, {location_base} + 1 + (n + j * 7) % {locations}, "
+        f"SELECT {store_base} + 1 + {store_of}, {product_base} + n, {location_base} + 1 + (n + j * 7) % {locations}, "
         f"q, q % 5, {stamp}, {stamp} "
         f"FROM (SELECT n, j, {quantity} AS q FROM series CROSS JOIN slots) AS rows_",
         slots=locations_per_product,
