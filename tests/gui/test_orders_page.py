@@ -86,8 +86,9 @@ def test_keyset_paging_asks_for_orders_older_than_the_last_one_shown(stocked: Se
     model.fetchMore(QModelIndex())
     assert _numbers(model) == orders.newest_first
     assert not model.canFetchMore(QModelIndex())  # the second page was the last: no extra empty query
-    ids = [row.id for row in model.rows()]
-    assert [(c["before_id"], c["limit"]) for c in source.calls] == [(None, 3), (ids[1], 3)]
+    rows = model.rows()
+    assert [(c["after"], c["limit"]) for c in source.calls] == [(None, 3), (rows[1], 3)]
+    assert all(c["sort"] is None for c in source.calls)  # newest first
     # The pages join up to exactly what one unpaged query returns, in the same order.
     assert model.rows() == stocked.order_queries.list_orders()
 
@@ -164,6 +165,39 @@ def test_a_failed_query_empties_the_model_and_reports_the_error(qtbot) -> None: 
         assert not model.reload()
     assert isinstance(blocker.args[0], DatabaseUnavailable)
     assert model.rowCount() == 0 and not model.canFetchMore(QModelIndex())
+
+
+def test_a_header_click_sorts_in_sql_and_an_unsortable_column_changes_nothing(stocked: Services, orders: Orders) -> None:
+    source = Recorder(stocked.order_queries)
+    model = OrdersModel(source, page_size=2)
+    model.reload()
+    model.sort(OrderColumn.CUSTOMER, Qt.SortOrder.AscendingOrder)
+    assert {k: source.calls[-1][k] for k in ("sort", "descending", "after")} == {
+        "sort": "customer", "descending": False, "after": None}
+    model.fetchMore(QModelIndex())
+    assert [row.customer_name for row in model.rows()] == ["Ann Archer", "Bob Baker", "Cleo Clark", "Dan Doe"]
+    assert source.calls[-1]["after"] == model.rows()[1]
+
+    calls = len(source.calls)
+    model.sort(OrderColumn.ITEMS, Qt.SortOrder.AscendingOrder)  # the item totals cannot be sorted in SQL
+    model.sort(OrderColumn.SHIPPED, Qt.SortOrder.DescendingOrder)
+    assert len(source.calls) == calls and model.sort_column == OrderColumn.CUSTOMER
+
+    model.sort(OrderColumn.STATUS, Qt.SortOrder.DescendingOrder)
+    assert [row.status.value for row in model.rows()] == ["processing", "pending"]  # the first page
+    model.sort(-1)
+    assert _numbers(model) == orders.newest_first[:2]
+
+
+def test_every_sortable_column_has_a_service_sort_key() -> None:
+    from orion_desktop.services.order_queries import ORDER_SORT_KEYS
+
+    model = OrdersModel(Recorder(None))
+    keys = {h.sort_key for h in model.headers} - {None}
+    assert keys == set(ORDER_SORT_KEYS)
+    initial = Qt.ItemDataRole.InitialSortOrderRole
+    assert model.headerData(OrderColumn.CREATED, Qt.Orientation.Horizontal, initial) == Qt.SortOrder.DescendingOrder
+    assert model.headerData(OrderColumn.CUSTOMER, Qt.Orientation.Horizontal, initial) is None  # A to Z first
 
 
 # --- the page ---------------------------------------------------------------------------------

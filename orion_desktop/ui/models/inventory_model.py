@@ -1,7 +1,7 @@
 """The inventory table: one row per (product, location), loaded page by page.
 
-Filtering and searching run in SQL (``StockQueries.list_stock``): a new filter resets the model
-and loads the first page; scrolling near the end makes the view call ``fetchMore``, which loads
+Filtering, searching and sorting (header clicks) run in SQL (``StockQueries.list_stock``): a new
+filter or sort resets the model and loads the first page; scrolling near the end makes the view call ``fetchMore``, which loads
 the rows after the last one received (keyset paging, ``after=``; see ``KeysetTableModel``).
 
 All database access goes through ``InventoryModel._query``.
@@ -32,14 +32,16 @@ class InventoryColumn(IntEnum):
     AVAILABLE = 6
 
 
-_HEADERS = (  # in InventoryColumn order
-    Header("Product"),
-    Header("SKU"),
-    Header("GTIN"),
-    Header("Location"),
-    Header("Quantity", number=True, tip="Units on hand at this location"),
-    Header("Reserved", number=True, tip="Units set aside for orders"),
-    Header("Available", number=True, tip="Quantity minus reserved: what can still be sold or moved"),
+_HEADERS = (  # in InventoryColumn order; the sort keys are those of StockQueries.list_stock
+    Header("Product", sort_key="product"),
+    Header("SKU", sort_key="sku"),
+    Header("GTIN", sort_key="gtin"),
+    Header("Location", sort_key="location"),
+    Header("Quantity", number=True, tip="Units on hand at this location", sort_key="quantity"),
+    Header("Reserved", number=True, tip="Units set aside for orders", sort_key="reserved"),
+    Header(
+        "Available", number=True, tip="Quantity minus reserved: what can still be sold or moved", sort_key="available"
+    ),
 )
 
 
@@ -91,11 +93,15 @@ class StockSource(Protocol):
         search: str | None = ...,
         limit: int | None = ...,
         after: StockRow | None = ...,
+        sort: str | None = ...,
+        descending: bool = ...,
     ) -> Sequence[StockRow]: ...
 
 
 class InventoryModel(KeysetTableModel[StockRow]):
-    """Stock rows for the current ``StockFilter``, fetched in pages as the view scrolls."""
+    """Stock rows for the current ``StockFilter`` and sort, fetched in pages as the view scrolls.
+
+    The default order is the picking order: store, SKU, location."""
 
     def __init__(self, source: StockSource, *, page_size: int = DEFAULT_PAGE_SIZE, parent: QObject | None = None) -> None:
         super().__init__(_HEADERS, page_size=page_size, parent=parent)
@@ -117,7 +123,10 @@ class InventoryModel(KeysetTableModel[StockRow]):
 
     # --- the one place that talks to the services ----------------------------------------
     def _query(self, after: StockRow | None, limit: int) -> Sequence[StockRow]:
-        return self._source.list_stock(**self._filter.query_arguments(), limit=limit, after=after)
+        sort = self.sort_order
+        return self._source.list_stock(
+            **self._filter.query_arguments(), limit=limit, after=after, sort=sort.key, descending=sort.descending
+        )
 
     # --- KeysetTableModel -----------------------------------------------------------------
     def row_id(self, row: StockRow) -> int:

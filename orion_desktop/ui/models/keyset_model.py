@@ -9,6 +9,10 @@ writer would otherwise wait behind it).
 Pages load on the GUI thread: a page is one indexed query of a few hundred rows, and the pages
 (search on Enter, select the first hit) rely on the rows being there when ``reload`` returns.
 
+``sort`` (a header click) orders the rows by another column, in SQL, and loads the first page
+again; the service breaks ties by row id, so every order is unique per row and keyset paging works
+for each.
+
 Subclasses give the columns' headers and implement ``_query`` (the one place that talks to the
 services), ``row_id`` and ``cell`` (the roles of a cell; see ``TableModelBase``).
 """
@@ -17,9 +21,9 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Signal
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
 from orion_desktop.ui.models.row_model import TableModelBase
 
@@ -31,11 +35,25 @@ DEFAULT_PAGE_SIZE = 200
 
 @dataclass(frozen=True, slots=True)
 class Header:
-    """One column's header: its text, alignment and tooltip."""
+    """One column's header: its text, alignment, tooltip and what the service sorts it by."""
 
     header: str
     number: bool = False  # right-aligned, header and cells
     tip: str | None = None
+    sort_key: str | None = None  # the service's sort key; None: the column cannot be sorted
+    descending_first: bool = False  # the first click sorts descending (newest first, say)
+
+
+@dataclass(frozen=True, slots=True)
+class SortOrder:
+    """How the service orders the rows."""
+
+    key: str | None = None  # a ``Header.sort_key``; None: the list's own default order
+    descending: bool = False
+
+    @property
+    def qt_order(self) -> Qt.SortOrder:
+        return Qt.SortOrder.DescendingOrder if self.descending else Qt.SortOrder.AscendingOrder
 
 
 class KeysetTableModel(TableModelBase[R]):
@@ -54,6 +72,8 @@ class KeysetTableModel(TableModelBase[R]):
         self._cursor: R | None = None  # the last row received: the next page starts after it
         self._exhausted = True  # nothing loaded yet: call reload()
         self._busy = False  # a load is under way: views and testers may call back in from signals
+        self._loaded = False  # reload() has run: a new sort loads again; before, it is only noted
+        self._sort = SortOrder()
 
     # --- for subclasses -------------------------------------------------------------------
     def _query(self, after: R | None, limit: int) -> Sequence[R]:
@@ -77,6 +97,37 @@ class KeysetTableModel(TableModelBase[R]):
     def has_more(self) -> bool:
         return not self._exhausted
 
+    @property
+    def sort_order(self) -> SortOrder:
+        return self._sort
+
+    @property
+    def sort_column(self) -> int:
+        """The column the rows are sorted by; -1 for the default order."""
+        return self.column_of_sort_key(self._sort.key)
+
+    def column_of_sort_key(self, key: object) -> int:
+        """The column sorted by ``key``; -1 for None or a key no column has (say, from old settings)."""
+        return next((i for i, h in enumerate(self._headers) if key is not None and h.sort_key == key), -1)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """A header click: sort by ``column`` in SQL and start again at the first page.
+
+        Column -1 (a cleared sort indicator) goes back to the default order. A column the service
+        cannot sort by changes nothing (the page puts the indicator back; see ``table_sorting``).
+        """
+        if column < 0:
+            self.set_sort(SortOrder())
+        elif column < len(self._headers) and (key := self._headers[column].sort_key) is not None:
+            self.set_sort(SortOrder(key, order == Qt.SortOrder.DescendingOrder))
+
+    def set_sort(self, sort_order: SortOrder) -> bool:
+        """Sort by ``sort_order``, reloading the first page if rows were loaded. False on error."""
+        if sort_order == self._sort:
+            return True
+        self._sort = sort_order
+        return self.reload(keep_loaded=False) if self._loaded else True
+
     def reload(self, *, keep_loaded: bool = True) -> bool:
         """Query the first page again. On error the table is emptied, ``loadFailed`` is emitted
         and False is returned.
@@ -86,6 +137,7 @@ class KeysetTableModel(TableModelBase[R]):
         passes False: it starts at the top with one page.
         """
         limit = max(self._page_size, len(self._rows)) if keep_loaded else self._page_size
+        self._loaded = True
         error: BaseException | None = None
         try:
             rows, exhausted = self._load_page(None, limit)
@@ -160,3 +212,11 @@ class KeysetTableModel(TableModelBase[R]):
         finally:
             self._busy = False
         self.rowsLoaded.emit()
+
+    # --- Qt: headers ----------------------------------------------------------------------
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if role == Qt.ItemDataRole.InitialSortOrderRole and orientation == Qt.Orientation.Horizontal:
+            if 0 <= section < len(self._headers) and self._headers[section].descending_first:
+                return Qt.SortOrder.DescendingOrder
+            return None
+        return super().headerData(section, orientation, role)

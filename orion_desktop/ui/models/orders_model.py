@@ -1,9 +1,9 @@
 """The orders table: one row per order, newest first, loaded page by page with keyset paging.
 
-Filtering by status and searching by order number or customer run in SQL
-(``OrderQueries.list_orders``): a new filter resets the model and loads the first page. When the
-view scrolls near the end it calls ``fetchMore``, which asks for the orders older than the last
-one received (keyset paging; see ``KeysetTableModel``).
+Filtering by status, searching by order number or customer and sorting by a column (header
+clicks) run in SQL (``OrderQueries.list_orders``): a new filter or sort resets the model and loads
+the first page. When the view scrolls near the end it calls ``fetchMore``, which asks for the
+orders after the last one received (keyset paging; see ``KeysetTableModel``).
 
 All database access goes through ``OrdersModel._query``.
 """
@@ -35,12 +35,13 @@ class OrderColumn(IntEnum):
     SHIPPED = 6
 
 
-_HEADERS = (  # in OrderColumn order
-    Header("Order", tip="Order number"),
-    Header("Status"),
-    Header("Customer"),
-    Header("Store"),
-    Header("Created", tip="When the order was created (local time)"),
+_HEADERS = (  # in OrderColumn order; the sort keys are those of OrderQueries.list_orders
+    Header("Order", tip="Order number", sort_key="number"),
+    Header("Status", sort_key="status"),
+    Header("Customer", sort_key="customer"),
+    Header("Store", sort_key="store"),
+    Header("Created", tip="When the order was created (local time)", sort_key="created", descending_first=True),
+    # Not sortable: sorting by the item totals would total every order's items for each page.
     Header("Lines", number=True, tip="Number of order lines (products)"),
     Header("Shipped", number=True, tip="Units shipped of units ordered"),
 )
@@ -85,12 +86,15 @@ class OrderSource(Protocol):
         search: str | None = ...,
         store: str | None = ...,
         limit: int | str = ...,
-        before_id: int | None = ...,
+        sort: str | None = ...,
+        descending: bool = ...,
+        after: OrderSummary | None = ...,
     ) -> Sequence[OrderSummary]: ...
 
 
 class OrdersModel(KeysetTableModel[OrderSummary]):
-    """Orders for the current ``OrderFilter``, newest first, fetched in pages as the view scrolls."""
+    """Orders for the current ``OrderFilter``, newest first or sorted by a column, fetched in pages
+    as the view scrolls."""
 
     def __init__(self, source: OrderSource, *, page_size: int = DEFAULT_PAGE_SIZE, parent: QObject | None = None) -> None:
         super().__init__(_HEADERS, page_size=page_size, parent=parent)
@@ -115,8 +119,10 @@ class OrdersModel(KeysetTableModel[OrderSummary]):
 
     # --- the one place that talks to the services ----------------------------------------
     def _query(self, after: OrderSummary | None, limit: int) -> Sequence[OrderSummary]:
-        before_id = None if after is None else after.id
-        return self._source.list_orders(**self._filter.query_arguments(), limit=limit, before_id=before_id)
+        sort = self.sort_order
+        return self._source.list_orders(
+            **self._filter.query_arguments(), limit=limit, after=after, sort=sort.key, descending=sort.descending
+        )
 
     # --- KeysetTableModel -----------------------------------------------------------------
     def row_id(self, row: OrderSummary) -> int:

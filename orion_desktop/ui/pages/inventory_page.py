@@ -40,6 +40,8 @@ from orion_desktop.ui.dialogs.stock_dialogs import (
     TransferStockDialog,
 )
 from orion_desktop.ui.models.inventory_model import InventoryColumn, InventoryModel, InventoryRole, StockFilter
+from orion_desktop.ui.models.keyset_model import DEFAULT_PAGE_SIZE
+from orion_desktop.ui.models.table_sorting import HeaderSorting
 from orion_desktop.ui.pages.base import Page
 from orion_desktop.ui.widgets.filling_table_view import FillingTableView
 from orion_desktop.ui.widgets.message_banner import MessageBanner
@@ -66,7 +68,15 @@ class InventoryPage(Page):
     topics = frozenset({Topic.STOCK, Topic.CATALOG})
     """Changes announced for these reload the page: at once when it is shown, else when it is next shown."""
 
-    def __init__(self, services: Services, actor: Actor, events: DataEvents, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        actor: Actor,
+        events: DataEvents,
+        parent: QWidget | None = None,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("inventoryPage")
         self._services = services
@@ -76,7 +86,7 @@ class InventoryPage(Page):
         self._detail_error_shown = False
         self._stale = False
         self.dialog: StockDialog[Any, Any] | None = None  # the stock dialog open now, if any
-        self.model = InventoryModel(services.stock, parent=self)
+        self.model = InventoryModel(services.stock, page_size=page_size, parent=self)
         self._init_actions()
         self._init_filters()
         self._init_table()
@@ -193,6 +203,7 @@ class InventoryPage(Page):
             width = max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(self.model.headers[column].header)) + padding
             table.setColumnWidth(column, width)
         header.setMinimumSectionSize(metrics.horizontalAdvance("0000") + padding)
+        self.sorting = HeaderSorting(table, self.model)  # header clicks sort in SQL
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         table.addActions(list(self.stock_actions))
         self.table = table
@@ -284,17 +295,16 @@ class InventoryPage(Page):
     def save_state(self, settings: QSettings) -> None:
         settings.beginGroup(self.settings_group)
         settings.setValue("splitter", self.splitter.saveState())
-        settings.setValue("columns", self.table.horizontalHeader().saveState())
+        self.sorting.save(settings)  # column widths and the sort order
         settings.endGroup()
 
     def restore_state(self, settings: QSettings) -> None:
         settings.beginGroup(self.settings_group)
-        splitter, columns = settings.value("splitter"), settings.value("columns")
+        splitter = settings.value("splitter")
+        self.sorting.restore(settings)
         settings.endGroup()
         if isinstance(splitter, QByteArray):
             self.splitter.restoreState(splitter)
-        if isinstance(columns, QByteArray):
-            self.table.horizontalHeader().restoreState(columns)
 
     # --- filtering and searching ----------------------------------------------------------
     def current_filter(self) -> StockFilter:

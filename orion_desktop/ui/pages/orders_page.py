@@ -41,6 +41,8 @@ from orion_desktop.ui.dialogs.note_dialog import NoteDialog
 from orion_desktop.ui.dialogs.return_dialog import ReturnDialog
 from orion_desktop.ui.dialogs.ship_dialog import ShipDialog, stock_for_shipping
 from orion_desktop.ui.models.orders_model import OrderColumn, OrderFilter, OrderRole, OrdersModel
+from orion_desktop.ui.models.keyset_model import DEFAULT_PAGE_SIZE
+from orion_desktop.ui.models.table_sorting import HeaderSorting
 from orion_desktop.ui.pages.base import Page
 from orion_desktop.ui.widgets.filling_table_view import FillingTableView
 from orion_desktop.ui.widgets.message_banner import BannerKind, MessageBanner
@@ -71,7 +73,13 @@ class OrdersPage(Page):
     detailShown = Signal(object)  # the OrderView now shown, or None when the pane is empty  # noqa: N815
 
     def __init__(
-        self, services: Services, actor: Actor, events: DataEvents, parent: QWidget | None = None
+        self,
+        services: Services,
+        actor: Actor,
+        events: DataEvents,
+        parent: QWidget | None = None,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("ordersPage")
@@ -85,7 +93,7 @@ class OrdersPage(Page):
         self._pending_number: str | None = None  # the order whose detail is wanted
         self._select_after_reload: str | None = None
         self.dialog: QDialog | None = None  # the order dialog open now (window-modal)
-        self.model = OrdersModel(services.order_queries, parent=self)
+        self.model = OrdersModel(services.order_queries, page_size=page_size, parent=self)
         self._init_actions()
         self._init_filters()
         self._init_table()
@@ -201,6 +209,7 @@ class OrdersPage(Page):
             width = max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(self.model.headers[column].header)) + padding
             table.setColumnWidth(column, width)
         header.setMinimumSectionSize(metrics.horizontalAdvance("0000") + padding)
+        self.sorting = HeaderSorting(table, self.model)  # header clicks sort in SQL
         self.table = table
         self.detail = OrderDetailPane(self)
 
@@ -256,18 +265,17 @@ class OrdersPage(Page):
     def save_state(self, settings: QSettings) -> None:
         settings.beginGroup(self.settings_group)
         settings.setValue("splitter", self.splitter.saveState())
-        settings.setValue("columns", self.table.horizontalHeader().saveState())
+        self.sorting.save(settings)  # column widths and the sort order
         settings.setValue("detail_tab", self.detail.tabs.currentIndex())
         settings.endGroup()
 
     def restore_state(self, settings: QSettings) -> None:
         settings.beginGroup(self.settings_group)
-        splitter, columns, tab = settings.value("splitter"), settings.value("columns"), settings.value("detail_tab")
+        splitter, tab = settings.value("splitter"), settings.value("detail_tab")
+        self.sorting.restore(settings)  # the list loads when the page is first shown, sorted
         settings.endGroup()
         if isinstance(splitter, QByteArray):
             self.splitter.restoreState(splitter)
-        if isinstance(columns, QByteArray):
-            self.table.horizontalHeader().restoreState(columns)
         try:
             self.detail.tabs.setCurrentIndex(int(tab))  # type: ignore[call-overload]
         except (TypeError, ValueError):
@@ -322,7 +330,8 @@ class OrdersPage(Page):
             shown = order_format.number(rows)
             text = f"{shown}+ orders" if self.model.has_more else f"{shown} order{'s' if rows != 1 else ''}"
         self.count_label.setText(text)
-        self.count_label.setToolTip("Scroll down to load older orders" if self.model.has_more else "")
+        more = "older orders" if self.model.sort_order.key is None else "more orders"
+        self.count_label.setToolTip(f"Scroll down to load {more}" if self.model.has_more else "")
 
     # --- selection and detail pane --------------------------------------------------------
     def selected_order(self) -> OrderSummary | None:
