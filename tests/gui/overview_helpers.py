@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from helpers import ADMIN
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt, QTimer
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QComboBox, QWidget
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPoint, Qt, QTimer
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QComboBox, QTableView, QWidget
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.domain.order_results import OrderLine
@@ -92,6 +92,13 @@ def click_row(qtbot: Any, table: QAbstractItemView, row: int, column: int = 0) -
     index = table.model().index(row, column)
     table.scrollTo(index)
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(index).center())
+
+
+def click_header(qtbot: Any, table: QTableView, column: int) -> None:
+    """Click a column's header, as a person sorting the table would."""
+    header = table.horizontalHeader()
+    x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
 
 
 def answer_dialog(trigger: Callable[[], object], handle: Callable[[Any], object]) -> dict[str, Any]:

@@ -6,8 +6,17 @@ from collections.abc import Iterator
 
 import pytest
 from helpers import ADMIN
-from overview_helpers import answer_dialog, click_row, column_values, double_click_row, first_index, open_page, wait_idle
-from PySide6.QtCore import QModelIndex, Qt, QThreadPool
+from overview_helpers import (
+    answer_dialog,
+    click_header,
+    click_row,
+    column_values,
+    double_click_row,
+    first_index,
+    open_page,
+    wait_idle,
+)
+from PySide6.QtCore import QModelIndex, QSettings, Qt, QThreadPool
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
@@ -46,7 +55,7 @@ def _location(services: Services, code: str) -> LocationSummary:
 
 
 def _select(qtbot, page: LocationsPage, code: str) -> None:  # type: ignore[no-untyped-def]
-    click_row(qtbot, page.table, first_index(page.model, LocationColumn.CODE, code).row())
+    click_row(qtbot, page.table, first_index(page.table.model(), LocationColumn.CODE, code).row())  # the row shown
     assert page.selected_location() is not None and page.selected_location().code == code
 
 
@@ -79,7 +88,7 @@ def test_every_location_with_what_it_holds(page: LocationsPage) -> None:
 
 
 def test_double_clicking_a_location_shows_its_contents(qtbot, page: LocationsPage) -> None:  # type: ignore[no-untyped-def]
-    double_click_row(qtbot, page.table, first_index(page.model, LocationColumn.CODE, "WAREHOUSE_B").row())
+    double_click_row(qtbot, page.table, first_index(page.table.model(), LocationColumn.CODE, "WAREHOUSE_B").row())
     wait_idle(qtbot, page)
     contents = page.contents_model
     assert column_values(contents, LocationStockColumn.SKU) == ["A", "D"]
@@ -238,6 +247,8 @@ def test_a_location_added_elsewhere_appears(qtbot, page: LocationsPage, stocked:
 
 def test_location_models_pass_the_model_tester(qtmodeltester, qtbot, page: LocationsPage, stocked: Services) -> None:  # type: ignore[no-untyped-def]
     qtmodeltester.check(page.model)
+    click_header(qtbot, page.table, LocationColumn.QUANTITY)
+    qtmodeltester.check(page.proxy)
     contents = LocationStockModel(stocked.stock, page_size=1)
     contents.set_location("WAREHOUSE_A")
     qtbot.waitUntil(lambda: contents.loaded_once and not contents.is_loading, timeout=5000)
@@ -249,3 +260,88 @@ def test_location_models_pass_the_model_tester(qtmodeltester, qtbot, page: Locat
     assert column_values(contents, LocationStockColumn.SKU) == ["A", "B"]
     contents.set_location(None)
     assert contents.rowCount() == 0 and not contents.canFetchMore(QModelIndex())
+
+
+# --- sorting (the list is loaded whole, so a header click sorts it on the page) ---------------
+@pytest.fixture
+def aisle(stocked: Services) -> Services:
+    """A fourth location, last on the picking path, holding 100 units: "100" sorts before "16" as text."""
+    stocked.catalog.add_location(ADMIN, "AISLE-9", None, 990)
+    stocked.inventory.set_quantity(ADMIN, store="MAIN", product="C", location="AISLE-9", quantity=100)
+    return stocked
+
+
+def _shown(page: LocationsPage, column: int) -> list[object]:
+    return column_values(page.table.model(), column)
+
+
+def test_clicking_a_header_sorts_numbers_as_numbers_and_a_third_click_restores_the_picking_path(qtbot, aisle: Services, events: DataEvents) -> None:  # type: ignore[no-untyped-def]
+    page = open_page(qtbot, LocationsPage(aisle, ADMIN, events))
+    assert isinstance(page, LocationsPage)
+    picking_path = ["SHELF-1", "WAREHOUSE_A", "WAREHOUSE_B", "AISLE-9"]
+    assert _shown(page, LocationColumn.CODE) == picking_path
+    click_header(qtbot, page.table, LocationColumn.QUANTITY)
+    assert _shown(page, LocationColumn.QUANTITY) == [2, 16, 37, 100]
+    click_header(qtbot, page.table, LocationColumn.QUANTITY)
+    assert _shown(page, LocationColumn.QUANTITY) == [100, 37, 16, 2]
+    assert page.table.horizontalHeader().sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+    click_header(qtbot, page.table, LocationColumn.QUANTITY)
+    assert _shown(page, LocationColumn.CODE) == picking_path
+    click_header(qtbot, page.table, LocationColumn.CODE)
+    assert _shown(page, LocationColumn.CODE) == ["AISLE-9", "SHELF-1", "WAREHOUSE_A", "WAREHOUSE_B"]
+    assert column_values(page.model, LocationColumn.CODE) == picking_path  # the model keeps the service's order
+
+
+def test_selection_drill_down_and_actions_follow_the_sorted_rows(qtbot, aisle: Services, events: DataEvents) -> None:  # type: ignore[no-untyped-def]
+    page = open_page(qtbot, LocationsPage(aisle, ADMIN, events))
+    assert isinstance(page, LocationsPage)
+    click_header(qtbot, page.table, LocationColumn.QUANTITY)
+    click_header(qtbot, page.table, LocationColumn.QUANTITY)  # descending: AISLE-9 first, though last in the model
+    double_click_row(qtbot, page.table, 0)
+    wait_idle(qtbot, page)
+    assert page.selected_location() is not None and page.selected_location().code == "AISLE-9"
+    assert page.contents_heading.text() == "Contents of AISLE-9"
+    assert column_values(page.contents_model, LocationStockColumn.QUANTITY) == [100]
+    assert page.rename_button.isEnabled()
+
+    def rename(dialog: RenameLocationDialog) -> None:
+        assert dialog.windowTitle().endswith("AISLE-9")
+        _type(qtbot, dialog.name_edit, "Back aisle")
+        _press_ok(qtbot, dialog)
+
+    answer_dialog(lambda: qtbot.mouseClick(page.rename_button, Qt.MouseButton.LeftButton), rename)
+    assert _location(aisle, "AISLE-9").name == "Back aisle"
+    wait_idle(qtbot, page)  # reloaded: still sorted, and the renamed location still selected
+    assert _shown(page, LocationColumn.QUANTITY) == [100, 37, 16, 2]
+    assert page.table.currentIndex().row() == 0 and page.selected_location().code == "AISLE-9"
+    assert page.contents_heading.text() == "Contents of AISLE-9 – Back aisle"
+
+
+def test_the_sort_is_remembered_with_the_column_widths(qtbot, aisle: Services, events: DataEvents, window_settings: QSettings) -> None:  # type: ignore[no-untyped-def]
+    page = open_page(qtbot, LocationsPage(aisle, ADMIN, events))
+    assert isinstance(page, LocationsPage)
+    click_header(qtbot, page.table, LocationColumn.AVAILABLE)
+    click_header(qtbot, page.table, LocationColumn.AVAILABLE)
+    page.table.setColumnWidth(LocationColumn.CODE, 234)
+    page.save_state(window_settings)
+    window_settings.sync()
+
+    again = LocationsPage(aisle, ADMIN, events)
+    again.restore_state(QSettings(window_settings.fileName(), QSettings.Format.IniFormat))  # as read back from disk
+    open_page(qtbot, again)
+    header = again.table.horizontalHeader()
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (LocationColumn.AVAILABLE, Qt.SortOrder.DescendingOrder)
+    assert column_values(again.table.model(), LocationColumn.AVAILABLE) == [100, 37, 11, 2]
+    assert again.table.columnWidth(LocationColumn.CODE) == 234
+
+
+def test_settings_from_before_sorting_leave_the_picking_path(qtbot, aisle: Services, events: DataEvents, window_settings: QSettings) -> None:  # type: ignore[no-untyped-def]
+    """A header state saved without a sort holds Qt's default "column 0, descending": not a sort."""
+    page = open_page(qtbot, LocationsPage(aisle, ADMIN, events))
+    assert isinstance(page, LocationsPage)
+    window_settings.setValue("locations/columns", page.table.horizontalHeader().saveState())  # no sort keys
+    again = LocationsPage(aisle, ADMIN, events)
+    again.restore_state(window_settings)
+    open_page(qtbot, again)
+    assert column_values(again.table.model(), LocationColumn.CODE) == ["SHELF-1", "WAREHOUSE_A", "WAREHOUSE_B", "AISLE-9"]
+    assert again.table.horizontalHeader().sortIndicatorSection() == -1

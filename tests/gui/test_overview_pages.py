@@ -13,13 +13,14 @@ from helpers import ADMIN, GTIN_A
 from overview_helpers import (
     Warehouse,
     choose,
+    click_header,
     column_values,
     double_click_row,
     make_warehouse,
     open_page,
     wait_idle,
 )
-from PySide6.QtCore import QDate, QModelIndex, Qt, QThreadPool
+from PySide6.QtCore import QDate, QModelIndex, QSettings, Qt, QThreadPool
 from PySide6.QtWidgets import QFileDialog
 
 from orion_desktop.bootstrap import Services
@@ -157,11 +158,32 @@ def test_shipping_elsewhere_updates_the_shown_order(qtbot, shipment_page: Shipme
     assert warehouse.picking_parcel not in column_values(page.shipments_model, OpenShipmentColumn.SHIPMENT)
 
 
+def test_open_shipments_sort_by_a_header_click_and_lead_to_the_right_order(qtbot, shipment_page: ShipmentStatusPage, warehouse: Warehouse, events: DataEvents, stocked: Services, window_settings: QSettings) -> None:  # type: ignore[no-untyped-def]
+    page = shipment_page
+    table = page.shipments_table
+    click_header(qtbot, table, OpenShipmentColumn.UNITS)
+    assert column_values(table.model(), OpenShipmentColumn.UNITS) == [1, 4]
+    click_header(qtbot, table, OpenShipmentColumn.UNITS)
+    assert column_values(table.model(), OpenShipmentColumn.SHIPMENT) == [warehouse.picking_parcel, warehouse.pending_parcel]
+    double_click_row(qtbot, table, 0, OpenShipmentColumn.CONTENTS)  # the 4 × B parcel, whatever its row in the model
+    wait_idle(qtbot, page)
+    assert page.report is not None and page.report.order_number == warehouse.partly
+
+    page.save_state(window_settings)
+    again = ShipmentStatusPage(stocked, ADMIN, events)
+    again.restore_state(window_settings)
+    open_page(qtbot, again)
+    header = again.shipments_table.horizontalHeader()
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (OpenShipmentColumn.UNITS, Qt.SortOrder.DescendingOrder)
+    assert column_values(again.shipments_table.model(), OpenShipmentColumn.UNITS) == [4, 1]
+
+
 def test_shipment_models_pass_the_model_tester(qtmodeltester, qtbot, shipment_page: ShipmentStatusPage, warehouse: Warehouse) -> None:  # type: ignore[no-untyped-def]
     _scan(qtbot, shipment_page.order_edit, warehouse.partly)
     wait_idle(qtbot, shipment_page)
     qtmodeltester.check(shipment_page.items_model)
     qtmodeltester.check(shipment_page.shipments_model)
+    qtmodeltester.check(shipment_page.shipments_proxy)
     index = shipment_page.items_model.index(0, ShipmentItemColumn.REMAINING)
     assert index.data(RowRole.VALUE) == 1 and index.data(RowRole.ROW).product_name == "Widget A"
     assert shipment_page.items_model.data(QModelIndex()) is None

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from orion_desktop.domain.orders import OrderStatus
@@ -16,12 +17,13 @@ from orion_desktop.domain.validation import DEFAULT_LOW_STOCK_THRESHOLD
 from orion_desktop.ui import formatting
 from orion_desktop.ui.data_events import DataEvents, Topic
 from orion_desktop.ui.models.order_counts_model import STATUS_COLORS, OrderStatusCountsModel, StatusCountColumn
+from orion_desktop.ui.pages.latest_load import LatestLoad
 from orion_desktop.ui.pages.live_page import LivePage
+from orion_desktop.ui.pages.view_state import View
 from orion_desktop.ui.widgets.bar_chart import Bar, BarChart
 from orion_desktop.ui.widgets.message_banner import MessageBanner
 from orion_desktop.ui.widgets.stat_tile import StatTile
 from orion_desktop.ui.widgets.tables import heading, make_table, status_label
-from orion_desktop.ui.worker import run_in_background
 
 if TYPE_CHECKING:
     from orion_desktop.bootstrap import Services
@@ -68,8 +70,7 @@ class DashboardPage(LivePage):
         self._services = services
         self._actor = actor
         self._reports = reports if reports is not None else services.reports  # type: ignore[attr-defined]
-        self._generation = 0
-        self._loading = False
+        self._figures_load: LatestLoad[DashboardFigures] = LatestLoad(self, self._loaded, self._failed)
         self.figures: DashboardFigures | None = None
         self.counts_model = OrderStatusCountsModel(self)
         self._init_tiles()
@@ -168,42 +169,22 @@ class DashboardPage(LivePage):
     # --- Page -----------------------------------------------------------------------------
     @property
     def is_loading(self) -> bool:
-        return self._loading
+        return self._figures_load.loading
 
     def load(self) -> None:
-        self._generation += 1
-        generation = self._generation
-        self._loading = True
         self.updated_label.setText("Loading…")
         stock, orders, reports = self._services.stock, self._services.order_queries, self._reports
 
         def work() -> DashboardFigures:
             return DashboardFigures(stock.stats(), orders.status_counts(), reports.backorder_summary())
 
-        run_in_background(
-            self,
-            work,
-            on_done=lambda figures: self._loaded(generation, figures),
-            on_error=lambda error: self._failed(generation, error),
-        )
+        self._figures_load.start(work)
 
-    def save_state(self, settings: QSettings) -> None:
-        settings.beginGroup(self.settings_group)
-        settings.setValue("columns", self.counts_table.horizontalHeader().saveState())
-        settings.endGroup()
-
-    def restore_state(self, settings: QSettings) -> None:
-        settings.beginGroup(self.settings_group)
-        columns = settings.value("columns")
-        settings.endGroup()
-        if isinstance(columns, QByteArray):
-            self.counts_table.horizontalHeader().restoreState(columns)
+    def remembered_views(self) -> Mapping[str, View]:
+        return {"columns": self.counts_table}
 
     # --- figures --------------------------------------------------------------------------
-    def _loaded(self, generation: int, figures: DashboardFigures) -> None:
-        if generation != self._generation:
-            return
-        self._loading = False
+    def _loaded(self, figures: DashboardFigures) -> None:
         self.banner.clear()
         self.figures = figures
         stats = figures.stats
@@ -219,10 +200,7 @@ class DashboardPage(LivePage):
         self.backorder_products_tile.set_value(formatting.number(waiting.products), warning=waiting.products > 0)
         self.updated_label.setText(f"Updated {datetime.now():%H:%M:%S} · F5 to reload")
 
-    def _failed(self, generation: int, error: BaseException) -> None:
-        if generation != self._generation:
-            return
-        self._loading = False
+    def _failed(self, error: BaseException) -> None:
         self.updated_label.setText("")
         self.show_error(error)
 

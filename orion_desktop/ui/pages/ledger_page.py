@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QDate, QSettings, Qt, QTimer
+from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,10 +24,11 @@ from orion_desktop.domain.results import StoreInfo
 from orion_desktop.ui import formatting
 from orion_desktop.ui.data_events import DataEvents, Topic
 from orion_desktop.ui.models.ledger_model import LedgerColumn, LedgerFilter, LedgerModel
+from orion_desktop.ui.pages.latest_load import LatestLoad
 from orion_desktop.ui.pages.live_page import LivePage
+from orion_desktop.ui.pages.view_state import View
 from orion_desktop.ui.widgets.message_banner import MessageBanner
 from orion_desktop.ui.widgets.tables import make_table, status_label
-from orion_desktop.ui.worker import run_in_background
 
 if TYPE_CHECKING:
     from orion_desktop.bootstrap import Services
@@ -65,8 +66,7 @@ class LedgerPage(LivePage):
         self._services = services
         self._actor = actor
         self._reports = reports if reports is not None else services.reports  # type: ignore[attr-defined]
-        self._stores_generation = 0
-        self._stores_loading = False
+        self._stores: LatestLoad[Sequence[StoreInfo]] = LatestLoad(self, self._stores_loaded, self.show_error)
         self.model = LedgerModel(self._reports, parent=self)
         self._init_filters()
         self._init_table()
@@ -203,7 +203,7 @@ class LedgerPage(LivePage):
     # --- Page -----------------------------------------------------------------------------
     @property
     def is_loading(self) -> bool:
-        return self.model.is_loading or self._stores_loading
+        return self.model.is_loading or self._stores.loading
 
     def load(self) -> None:
         self.banner.clear()
@@ -214,17 +214,8 @@ class LedgerPage(LivePage):
         self.product_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.product_edit.selectAll()
 
-    def save_state(self, settings: QSettings) -> None:
-        settings.beginGroup(self.settings_group)
-        settings.setValue("columns", self.table.horizontalHeader().saveState())
-        settings.endGroup()
-
-    def restore_state(self, settings: QSettings) -> None:
-        settings.beginGroup(self.settings_group)
-        columns = settings.value("columns")
-        settings.endGroup()
-        if isinstance(columns, QByteArray):
-            self.table.horizontalHeader().restoreState(columns)
+    def remembered_views(self) -> Mapping[str, View]:
+        return {"columns": self.table}
 
     # --- filtering ------------------------------------------------------------------------
     def current_filter(self) -> LedgerFilter:
@@ -300,21 +291,9 @@ class LedgerPage(LivePage):
 
     # --- stores ---------------------------------------------------------------------------
     def _load_stores(self) -> None:
-        self._stores_generation += 1
-        generation = self._stores_generation
-        self._stores_loading = True
-        catalog = self._services.catalog
-        run_in_background(
-            self,
-            catalog.list_stores,
-            on_done=lambda stores: self._stores_loaded(generation, stores),
-            on_error=lambda error: self._stores_failed(generation, error),
-        )
+        self._stores.start(self._services.catalog.list_stores)
 
-    def _stores_loaded(self, generation: int, stores: Sequence[StoreInfo]) -> None:
-        if generation != self._stores_generation:
-            return
-        self._stores_loading = False
+    def _stores_loaded(self, stores: Sequence[StoreInfo]) -> None:
         combo = self.store_combo
         chosen = combo.currentData()
         combo.blockSignals(True)
@@ -329,8 +308,3 @@ class LedgerPage(LivePage):
             combo.blockSignals(False)
         if combo.currentData() != chosen:  # the chosen store is gone: show every store's changes
             self.apply_filter()
-
-    def _stores_failed(self, generation: int, error: BaseException) -> None:
-        if generation == self._stores_generation:
-            self._stores_loading = False
-            self.show_error(error)

@@ -2,16 +2,21 @@
 
 The first load happens when the page is first shown (so a window with many pages opens fast);
 afterwards a change announced through ``DataEvents`` reloads the page at once if it is visible,
-otherwise the next time it is shown. F5 (``refresh``) always reloads.
+otherwise the next time it is shown. F5 (``refresh``) always reloads. Its layout (splitters,
+column widths, table sorting) is remembered for the views ``remembered_views`` names.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QWidget
 
 from orion_desktop.ui.data_events import DataEvents, Topic
 from orion_desktop.ui.pages.base import Page
+from orion_desktop.ui.pages.view_state import View, restore_views, save_views
 
 
 class LivePage(Page):
@@ -39,6 +44,16 @@ class LivePage(Page):
 
     def load(self) -> None:
         """Start loading everything the page shows (subclasses; slow queries in the background)."""
+
+    def remembered_views(self) -> Mapping[str, View]:
+        """The splitters and tables whose state ``save_state`` keeps, by settings key."""
+        return {}
+
+    def save_state(self, settings: QSettings) -> None:
+        save_views(settings, self.settings_group, self.remembered_views())
+
+    def restore_state(self, settings: QSettings) -> None:
+        restore_views(settings, self.settings_group, self.remembered_views())
 
     def show_error(self, error: BaseException) -> str:
         """Show ``error`` as a sentence on the page's banner (subclasses have ``self.banner``), and

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from orion_desktop.domain.actor import Permission
-from orion_desktop.domain.errors import PermissionDenied
 from orion_desktop.domain.results import LocationSummary
 from orion_desktop.ui import formatting
 from orion_desktop.ui.data_events import DataEvents, Topic
@@ -22,24 +21,19 @@ from orion_desktop.ui.dialogs.location_dialogs import (
 )
 from orion_desktop.ui.models.locations_model import LocationColumn, LocationsModel, LocationStockColumn, LocationStockModel
 from orion_desktop.ui.models.row_model import RowRole
+from orion_desktop.ui.order_format import may
+from orion_desktop.ui.pages.latest_load import LatestLoad
 from orion_desktop.ui.pages.live_page import LivePage
+from orion_desktop.ui.pages.view_state import View
 from orion_desktop.ui.widgets.message_banner import BannerKind, MessageBanner
-from orion_desktop.ui.widgets.tables import heading, make_table, status_label
-from orion_desktop.ui.worker import run_in_background
+from orion_desktop.ui.widgets.sorting import sortable, view_index
+from orion_desktop.ui.widgets.tables import heading, make_table, split_vertically, status_label, table_section
 
 if TYPE_CHECKING:
     from orion_desktop.bootstrap import Services
     from orion_desktop.domain.actor import Actor
 
 CONTENTS_HINT = "Double-click a location (or select it and press Enter) to see what is stored there."
-
-
-def may(actor: Actor, permission: Permission) -> bool:
-    try:
-        actor.require(permission)
-    except PermissionDenied:
-        return False
-    return True
 
 
 class LocationsPage(LivePage):
@@ -53,8 +47,7 @@ class LocationsPage(LivePage):
         self._services = services
         self._actor = actor
         self.may_manage = may(actor, Permission.MANAGE_LOCATIONS)
-        self._generation = 0
-        self._loading = False
+        self._locations: LatestLoad[Sequence[LocationSummary]] = LatestLoad(self, self._loaded, self._failed)
         self._select_code: str | None = None  # keep (or move) the selection here after a reload
         self.model = LocationsModel(self)
         self.contents_model = LocationStockModel(services.stock, parent=self)
@@ -104,6 +97,8 @@ class LocationsPage(LivePage):
                 LocationColumn.AVAILABLE: "000,000",
             },
         )
+        # Few enough to load whole, so a header click sorts here; the service's order is the picking path.
+        self.proxy = sortable(self.table, self.model)
         self.contents_table = make_table(
             self,
             self.contents_model,
@@ -131,23 +126,12 @@ class LocationsPage(LivePage):
         actions.addStretch(1)
         actions.addWidget(self.count_label)
 
-        lower = QWidget(self)
-        lower_layout = QVBoxLayout(lower)
-        lower_layout.setContentsMargins(0, 8, 0, 0)
         title_row = QHBoxLayout()
         title_row.addWidget(self.contents_heading)
         title_row.addStretch(1)
         title_row.addWidget(self.contents_count)
-        lower_layout.addLayout(title_row)
-        lower_layout.addWidget(self.contents_table, 1)
-
-        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
-        self.splitter.setObjectName("locationsSplitter")
-        self.splitter.addWidget(self.table)
-        self.splitter.addWidget(lower)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.setStretchFactor(0, 1)
-        self.splitter.setStretchFactor(1, 1)
+        lower = table_section(self, title_row, self.contents_table)
+        self.splitter = split_vertically(self, "locationsSplitter", self.table, lower)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
@@ -168,54 +152,26 @@ class LocationsPage(LivePage):
     # --- Page -----------------------------------------------------------------------------
     @property
     def is_loading(self) -> bool:
-        return self._loading or self.contents_model.is_loading
+        return self._locations.loading or self.contents_model.is_loading
 
     def load(self) -> None:
         self.banner.clear()
-        self._generation += 1
-        generation = self._generation
-        self._loading = True
         current = self.selected_location()
         if self._select_code is None and current is not None:
             self._select_code = current.code
-        catalog = self._services.catalog
         self.count_label.setText("Loading…")
-        run_in_background(
-            self,
-            catalog.list_locations,
-            on_done=lambda locations: self._loaded(generation, locations),
-            on_error=lambda error: self._failed(generation, error),
-        )
+        self._locations.start(self._services.catalog.list_locations)
         if self.contents_model.location is not None:
             self.contents_model.reload()
 
     def focus_search(self) -> None:
         self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
-    def save_state(self, settings: QSettings) -> None:
-        settings.beginGroup(self.settings_group)
-        settings.setValue("splitter", self.splitter.saveState())
-        settings.setValue("columns", self.table.horizontalHeader().saveState())
-        settings.setValue("contents_columns", self.contents_table.horizontalHeader().saveState())
-        settings.endGroup()
-
-    def restore_state(self, settings: QSettings) -> None:
-        settings.beginGroup(self.settings_group)
-        splitter, columns = settings.value("splitter"), settings.value("columns")
-        contents = settings.value("contents_columns")
-        settings.endGroup()
-        if isinstance(splitter, QByteArray):
-            self.splitter.restoreState(splitter)
-        if isinstance(columns, QByteArray):
-            self.table.horizontalHeader().restoreState(columns)
-        if isinstance(contents, QByteArray):
-            self.contents_table.horizontalHeader().restoreState(contents)
+    def remembered_views(self) -> Mapping[str, View]:
+        return {"splitter": self.splitter, "columns": self.table, "contents_columns": self.contents_table}
 
     # --- the list -------------------------------------------------------------------------
-    def _loaded(self, generation: int, locations: Sequence[LocationSummary]) -> None:
-        if generation != self._generation:
-            return
-        self._loading = False
+    def _loaded(self, locations: Sequence[LocationSummary]) -> None:
         self.model.set_rows(locations)
         inactive = sum(1 for location in locations if not location.is_active)
         text = formatting.plural(len(locations), "location") if locations else "No locations yet"
@@ -223,7 +179,7 @@ class LocationsPage(LivePage):
         code, self._select_code = self._select_code, None
         row = self.model.row_of(code) if code is not None else None
         if row is not None:
-            self.table.setCurrentIndex(self.model.index(row, LocationColumn.CODE))
+            self.table.setCurrentIndex(view_index(self.table, self.model.index(row, LocationColumn.CODE)))
         shown = self.contents_model.location
         if shown is not None and self.model.row_of(shown) is None:
             self._show_contents_of(None)
@@ -231,10 +187,7 @@ class LocationsPage(LivePage):
             self._update_contents_heading()
         self._update_buttons()
 
-    def _failed(self, generation: int, error: BaseException) -> None:
-        if generation != self._generation:
-            return
-        self._loading = False
+    def _failed(self, error: BaseException) -> None:
         self.count_label.setText("")
         self.show_error(error)
 

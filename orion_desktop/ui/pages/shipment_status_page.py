@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt
-from PySide6.QtGui import QFont
+from collections.abc import Mapping
+
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -32,10 +31,13 @@ from orion_desktop.ui.models.shipment_models import (
     ShipmentItemColumn,
     ShipmentItemsModel,
 )
+from orion_desktop.ui.pages.latest_load import LatestLoad
 from orion_desktop.ui.pages.live_page import LivePage
+from orion_desktop.ui.pages.view_state import View
+from orion_desktop.ui.widgets.detail_pane import figure_grid, figure_label, heading_row, title_label
 from orion_desktop.ui.widgets.message_banner import MessageBanner
-from orion_desktop.ui.widgets.tables import heading, make_table, status_label
-from orion_desktop.ui.worker import run_in_background
+from orion_desktop.ui.widgets.sorting import sortable
+from orion_desktop.ui.widgets.tables import heading, make_table, split_vertically, status_label, table_section
 
 if TYPE_CHECKING:
     from orion_desktop.bootstrap import Services
@@ -58,10 +60,10 @@ class ShipmentStatusPage(LivePage):
         self._actor = actor
         self.report: ShipmentStatusReport | None = None
         self._order_number: str | None = None  # the order shown (or being looked up)
-        self._order_generation = 0
-        self._shipments_generation = 0
-        self._order_loading = False
-        self._shipments_loading = False
+        self._order: LatestLoad[ShipmentStatusReport] = LatestLoad(self, self._order_loaded, self._order_failed)
+        self._shipments: LatestLoad[tuple[ShipmentInfo, ...]] = LatestLoad(
+            self, self._shipments_loaded, self._shipments_failed
+        )
         self.items_model = ShipmentItemsModel(self)
         self.shipments_model = OpenShipmentsModel(self)
         self._init_order_part()
@@ -90,20 +92,14 @@ class ShipmentStatusPage(LivePage):
         self.placeholder.setEnabled(False)
 
         summary = QWidget(self)
-        self.order_label = QLabel(summary)
-        self.order_label.setObjectName("shipmentOrderTitle")
-        self.order_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.order_label = title_label(summary, "shipmentOrderTitle")
         self.order_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        title_font = QFont(self.font())
-        title_font.setPointSizeF(title_font.pointSizeF() * 1.25)
-        title_font.setBold(True)
-        self.order_label.setFont(title_font)
         self.state_label = QLabel(summary)
         self.state_label.setObjectName("shipmentState")
         self.state_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.order_status_value = self._figure(summary, "shipmentOrderStatus")
-        self.items_value = self._figure(summary, "shipmentItemsShipped")
-        self.units_value = self._figure(summary, "shipmentUnitsShipped")
+        self.order_status_value = figure_label(summary, "shipmentOrderStatus")
+        self.items_value = figure_label(summary, "shipmentItemsShipped")
+        self.units_value = figure_label(summary, "shipmentUnitsShipped")
         self.progress = QProgressBar(summary)
         self.progress.setObjectName("shipmentProgress")
         self.progress.setTextVisible(True)
@@ -116,20 +112,13 @@ class ShipmentStatusPage(LivePage):
         names.addWidget(self.order_label)
         names.addWidget(self.state_label)
         names.addStretch(1)
-        figures = QGridLayout()
-        figures.setHorizontalSpacing(24)
-        for column, (caption, value) in enumerate(
+        figures = figure_grid(
+            summary,
             (("Order status", self.order_status_value), ("Items fully shipped", self.items_value),
-             ("Units shipped", self.units_value))
-        ):
-            figures.addWidget(QLabel(caption, summary), 0, column)
-            figures.addWidget(value, 1, column)
+             ("Units shipped", self.units_value)),
+        )
         figures.addWidget(self.progress, 0, 3, 2, 1, Qt.AlignmentFlag.AlignVCenter)
-        top = QHBoxLayout(summary)
-        top.setContentsMargins(0, 4, 0, 4)
-        top.addLayout(names, 1)
-        top.addSpacing(24)
-        top.addLayout(figures)
+        heading_row(names, figures, summary).setContentsMargins(0, 4, 0, 4)
         self.summary = summary
 
         self.summary_stack = QStackedWidget(self)
@@ -149,16 +138,6 @@ class ShipmentStatusPage(LivePage):
                 ShipmentItemColumn.STATE: "Not shipped yet",
             },
         )
-
-    def _figure(self, parent: QWidget, name: str) -> QLabel:
-        label = QLabel(parent)
-        label.setObjectName(name)
-        label.setTextFormat(Qt.TextFormat.PlainText)
-        font = QFont(self.font())
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setBold(True)
-        label.setFont(font)
-        return label
 
     def _init_shipments_part(self) -> None:
         self.status_combo = QComboBox(self)
@@ -185,6 +164,7 @@ class ShipmentStatusPage(LivePage):
             },
         )
         self.shipments_table.setToolTip("Double-click a shipment to see the shipment status of its order")
+        self.shipments_proxy = sortable(self.shipments_table, self.shipments_model)  # loaded whole: sort here
 
     def _init_layout(self) -> None:
         self.banner = MessageBanner(self)
@@ -203,25 +183,14 @@ class ShipmentStatusPage(LivePage):
         upper_layout.addWidget(self.summary_stack)
         upper_layout.addWidget(self.items_table, 1)
 
-        lower = QWidget(self)
-        lower_layout = QVBoxLayout(lower)
-        lower_layout.setContentsMargins(0, 8, 0, 0)
         filters = QHBoxLayout()
-        filters.addWidget(heading("Open shipments", lower))
+        filters.addWidget(heading("Open shipments", self))
         filters.addSpacing(12)
         filters.addWidget(self.status_combo)
         filters.addStretch(1)
         filters.addWidget(self.shipments_count)
-        lower_layout.addLayout(filters)
-        lower_layout.addWidget(self.shipments_table, 1)
-
-        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
-        self.splitter.setObjectName("shipmentStatusSplitter")
-        self.splitter.addWidget(upper)
-        self.splitter.addWidget(lower)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.setStretchFactor(0, 1)
-        self.splitter.setStretchFactor(1, 1)
+        lower = table_section(self, filters, self.shipments_table)
+        self.splitter = split_vertically(self, "shipmentStatusSplitter", upper, lower)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
@@ -236,7 +205,7 @@ class ShipmentStatusPage(LivePage):
     # --- Page -----------------------------------------------------------------------------
     @property
     def is_loading(self) -> bool:
-        return self._order_loading or self._shipments_loading
+        return self._order.loading or self._shipments.loading
 
     def load(self) -> None:
         self.banner.clear()
@@ -248,24 +217,8 @@ class ShipmentStatusPage(LivePage):
         self.order_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.order_edit.selectAll()
 
-    def save_state(self, settings: QSettings) -> None:
-        settings.beginGroup(self.settings_group)
-        settings.setValue("splitter", self.splitter.saveState())
-        settings.setValue("items_columns", self.items_table.horizontalHeader().saveState())
-        settings.setValue("shipments_columns", self.shipments_table.horizontalHeader().saveState())
-        settings.endGroup()
-
-    def restore_state(self, settings: QSettings) -> None:
-        settings.beginGroup(self.settings_group)
-        values = settings.value("splitter"), settings.value("items_columns"), settings.value("shipments_columns")
-        settings.endGroup()
-        splitter, items, shipments = values
-        if isinstance(splitter, QByteArray):
-            self.splitter.restoreState(splitter)
-        if isinstance(items, QByteArray):
-            self.items_table.horizontalHeader().restoreState(items)
-        if isinstance(shipments, QByteArray):
-            self.shipments_table.horizontalHeader().restoreState(shipments)
+    def remembered_views(self) -> Mapping[str, View]:
+        return {"splitter": self.splitter, "items_columns": self.items_table, "shipments_columns": self.shipments_table}
 
     # --- one order ------------------------------------------------------------------------
     def show_order(self, number: str | None = None) -> None:
@@ -277,17 +230,13 @@ class ShipmentStatusPage(LivePage):
         self.banner.clear()
         if not text:
             self._order_number = None
-            self._order_generation += 1
-            self._order_loading = False
+            self._order.cancel()
             self._show_report(None)
             return
         self._order_number = text
         self._load_order(text)
 
     def _load_order(self, text: str) -> None:
-        self._order_generation += 1
-        generation = self._order_generation
-        self._order_loading = True
         queries = self._services.order_queries
 
         def work() -> ShipmentStatusReport:
@@ -298,24 +247,13 @@ class ShipmentStatusPage(LivePage):
                     raise
                 return queries.shipment_status(text.upper())  # typed in lower case
 
-        run_in_background(
-            self,
-            work,
-            on_done=lambda report: self._order_loaded(generation, report),
-            on_error=lambda error: self._order_failed(generation, error),
-        )
+        self._order.start(work)
 
-    def _order_loaded(self, generation: int, report: ShipmentStatusReport) -> None:
-        if generation != self._order_generation:
-            return
-        self._order_loading = False
+    def _order_loaded(self, report: ShipmentStatusReport) -> None:
         self._order_number = report.order_number
         self._show_report(report)
 
-    def _order_failed(self, generation: int, error: BaseException) -> None:
-        if generation != self._order_generation:
-            return
-        self._order_loading = False
+    def _order_failed(self, error: BaseException) -> None:
         self._order_number = None
         self._show_report(None)
         self.show_error(error)
@@ -348,23 +286,12 @@ class ShipmentStatusPage(LivePage):
 
     # --- open shipments -------------------------------------------------------------------
     def load_shipments(self, *_args: object) -> None:
-        self._shipments_generation += 1
-        generation = self._shipments_generation
-        self._shipments_loading = True
         status = self.status_combo.currentData()
         queries = self._services.order_queries
         self.shipments_count.setText("Loading…")
-        run_in_background(
-            self,
-            lambda: queries.open_shipments(status),
-            on_done=lambda shipments: self._shipments_loaded(generation, shipments),
-            on_error=lambda error: self._shipments_failed(generation, error),
-        )
+        self._shipments.start(lambda: queries.open_shipments(status))
 
-    def _shipments_loaded(self, generation: int, shipments: tuple[ShipmentInfo, ...]) -> None:
-        if generation != self._shipments_generation:
-            return
-        self._shipments_loading = False
+    def _shipments_loaded(self, shipments: tuple[ShipmentInfo, ...]) -> None:
         self.shipments_model.set_rows(shipments)
         status = self.status_combo.currentData()
         if shipments:
@@ -375,10 +302,7 @@ class ShipmentStatusPage(LivePage):
             text = f"No shipments are {formatting.status_text(status).lower()}"
         self.shipments_count.setText(text)
 
-    def _shipments_failed(self, generation: int, error: BaseException) -> None:
-        if generation != self._shipments_generation:
-            return
-        self._shipments_loading = False
+    def _shipments_failed(self, error: BaseException) -> None:
         self.shipments_model.set_rows(())
         self.shipments_count.setText("")
         self.show_error(error)

@@ -1,4 +1,5 @@
-"""The frame of the detail panes under the stock and order tables.
+"""The frame of the detail panes under the stock and order tables (and the look of the summary
+on the shipment status page).
 
 A placeholder sentence until something is shown; then a heading (title, subtitle) with big
 figures beside it over the pane's own tables. Subclasses build the content in ``_init_content``
@@ -13,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -28,6 +30,56 @@ from orion_desktop.ui import formatting
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+
+
+def _big_label(parent: QWidget, name: str, scale: float) -> QLabel:
+    label = QLabel(parent)
+    label.setObjectName(name)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    font = QFont(parent.font())
+    font.setPointSizeF(font.pointSizeF() * scale)
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
+def title_label(parent: QWidget, name: str) -> QLabel:
+    """The large bold title of what is shown (a product, an order)."""
+    return _big_label(parent, name, 1.25)
+
+
+def subtitle_label(parent: QWidget, name: str) -> QLabel:
+    """The line of facts under the title; selectable, so a GTIN or an e-mail can be copied."""
+    label = QLabel(parent)
+    label.setObjectName(name)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setWordWrap(True)
+    return label
+
+
+def figure_label(parent: QWidget, name: str) -> QLabel:
+    """One big figure beside the title (under its caption)."""
+    return _big_label(parent, name, 1.4)
+
+
+def figure_grid(parent: QWidget, figures: Sequence[tuple[str, QLabel]]) -> QGridLayout:
+    """The figures side by side, each under its caption."""
+    grid = QGridLayout()
+    grid.setHorizontalSpacing(24)
+    for column, (caption, value) in enumerate(figures):
+        grid.addWidget(QLabel(caption, parent), 0, column)
+        grid.addWidget(value, 1, column)
+    return grid
+
+
+def heading_row(names: QLayout, figures: QLayout, parent: QWidget | None = None) -> QHBoxLayout:
+    """Title and subtitle (``names``) taking the width, the figures on the right."""
+    top = QHBoxLayout(parent)
+    top.addLayout(names, 1)
+    top.addSpacing(24)
+    top.addLayout(figures)
+    return top
 
 
 class DetailPane(QWidget):
@@ -63,34 +115,6 @@ class DetailPane(QWidget):
         self._stack.setCurrentIndex(1)
 
     # --- pieces for _init_content ---------------------------------------------------------
-    def _title(self, parent: QWidget, name: str) -> QLabel:
-        label = QLabel(parent)
-        label.setObjectName(name)
-        label.setTextFormat(Qt.TextFormat.PlainText)
-        label.setFont(self._scaled_bold_font(1.25))
-        return label
-
-    @staticmethod
-    def _subtitle(parent: QWidget, name: str) -> QLabel:
-        label = QLabel(parent)
-        label.setObjectName(name)
-        label.setTextFormat(Qt.TextFormat.PlainText)
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        label.setWordWrap(True)
-        return label
-
-    def _figure(self, parent: QWidget, name: str) -> QLabel:
-        label = QLabel(parent)
-        label.setObjectName(name)
-        label.setFont(self._scaled_bold_font(1.4))
-        return label
-
-    def _scaled_bold_font(self, scale: float) -> QFont:
-        font = QFont(self.font())
-        font.setPointSizeF(font.pointSizeF() * scale)
-        font.setBold(True)
-        return font
-
     @staticmethod
     def _table(
         parent: QWidget, headers: Sequence[str], name: str, tips: Sequence[str] | None = None
@@ -115,13 +139,9 @@ class DetailPane(QWidget):
     @staticmethod
     def _lay_out(content: QWidget, names: QLayout, figures: QLayout, main: QLayout | QWidget) -> None:
         """Heading (``names``, then ``figures`` on the right) over ``main``, which takes the height."""
-        top = QHBoxLayout()
-        top.addLayout(names, 1)
-        top.addSpacing(24)
-        top.addLayout(figures)
         layout = QVBoxLayout(content)
         layout.setContentsMargins(0, 4, 0, 0)
-        layout.addLayout(top)
+        layout.addLayout(heading_row(names, figures))
         layout.addSpacing(4)
         if isinstance(main, QLayout):
             layout.addLayout(main, 1)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from orion_desktop.domain.order_results import HistoryEntry, NoteInfo, OrderDetail
 from orion_desktop.domain.orders import OrderStatus
 from orion_desktop.ui import order_format
-from orion_desktop.ui.widgets.detail_pane import DetailPane
+from orion_desktop.ui.widgets.detail_pane import DetailPane, figure_label, subtitle_label, title_label
 
 _MUTED = QColor("#80868b")
 
@@ -95,18 +95,18 @@ class OrderDetailPane(DetailPane):
     # --- construction ---------------------------------------------------------------------
     def _init_content(self) -> QWidget:
         content = QWidget(self)
-        self.title_label = self._title(content, "orderTitle")
+        self.title_label = title_label(content, "orderTitle")
         self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status_label = QLabel(content)
         self.status_label.setObjectName("orderStatus")
         self.status_label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        self.subtitle_label = self._subtitle(content, "orderSubtitle")
+        self.subtitle_label = subtitle_label(content, "orderSubtitle")
 
-        self.ordered_value = self._figure(content, "orderOrdered")
-        self.shipped_value = self._figure(content, "orderShipped")
-        self.reserved_value = self._figure(content, "orderReserved")
-        self.backordered_value = self._figure(content, "orderBackordered")
-        self.remaining_value = self._figure(content, "orderRemaining")
+        self.ordered_value = figure_label(content, "orderOrdered")
+        self.shipped_value = figure_label(content, "orderShipped")
+        self.reserved_value = figure_label(content, "orderReserved")
+        self.backordered_value = figure_label(content, "orderBackordered")
+        self.remaining_value = figure_label(content, "orderRemaining")
         figures = QGridLayout()
         figures.setHorizontalSpacing(24)
         figures.setVerticalSpacing(0)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from orion_desktop.domain.results import LedgerEntry, ProductInfo, ProductStock
 from orion_desktop.ui import formatting
-from orion_desktop.ui.widgets.detail_pane import DetailPane
+from orion_desktop.ui.widgets.detail_pane import DetailPane, figure_grid, figure_label, subtitle_label, title_label
 from orion_desktop.ui.widgets.tables import heading
 
 LOCATION_HEADERS = ("Location", "Quantity", "Reserved", "Available")
@@ -40,20 +40,16 @@ class ProductDetailPane(DetailPane):
     # --- construction ---------------------------------------------------------------------
     def _init_content(self) -> QWidget:
         content = QWidget(self)
-        self.title_label = self._title(content, "detailTitle")
+        self.title_label = title_label(content, "detailTitle")
         self.title_label.setWordWrap(True)
-        self.subtitle_label = self._subtitle(content, "detailSubtitle")
+        self.subtitle_label = subtitle_label(content, "detailSubtitle")
 
-        self.quantity_value = self._figure(content, "detailQuantity")
-        self.reserved_value = self._figure(content, "detailReserved")
-        self.available_value = self._figure(content, "detailAvailable")
-        figures = QGridLayout()
-        figures.setHorizontalSpacing(24)
-        for column, (caption, value) in enumerate(
-            (("On hand", self.quantity_value), ("Reserved", self.reserved_value), ("Available", self.available_value))
-        ):
-            figures.addWidget(QLabel(caption, content), 0, column)
-            figures.addWidget(value, 1, column)
+        self.quantity_value = figure_label(content, "detailQuantity")
+        self.reserved_value = figure_label(content, "detailReserved")
+        self.available_value = figure_label(content, "detailAvailable")
+        figures = figure_grid(
+            content, (("On hand", self.quantity_value), ("Reserved", self.reserved_value), ("Available", self.available_value))
+        )
 
         self.locations_table = self._table(content, LOCATION_HEADERS, "detailLocations")
         self.ledger_table = self._table(content, LEDGER_HEADERS, "detailLedger", LEDGER_HEADER_TIPS)

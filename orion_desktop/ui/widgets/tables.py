@@ -1,4 +1,5 @@
-"""The table look every overview page shares (the same as the inventory table's)."""
+"""The table look every overview page shares (the same as the inventory table's), and the split
+layout of the pages with a second table below the first."""
 
 from __future__ import annotations
 
@@ -6,7 +7,16 @@ from collections.abc import Mapping
 
 from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QLayout,
+    QSizePolicy,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from orion_desktop.ui.widgets.filling_table_view import FillingTableView
 
@@ -69,3 +79,25 @@ def status_label(parent: QWidget, name: str) -> QLabel:
     label.setObjectName(name)
     label.setEnabled(False)  # muted: a status line, not content
     return label
+
+
+def table_section(parent: QWidget, title_row: QLayout, table: QWidget) -> QWidget:
+    """The lower half of a split page: its title row (heading, filters, a count) over its table."""
+    section = QWidget(parent)
+    layout = QVBoxLayout(section)
+    layout.setContentsMargins(0, 8, 0, 0)
+    layout.addLayout(title_row)
+    layout.addWidget(table, 1)
+    return section
+
+
+def split_vertically(parent: QWidget, name: str, upper: QWidget, lower: QWidget) -> QSplitter:
+    """Two halves of a page, one above the other, sharing the height; neither can be collapsed away."""
+    splitter = QSplitter(Qt.Orientation.Vertical, parent)
+    splitter.setObjectName(name)
+    splitter.addWidget(upper)
+    splitter.addWidget(lower)
+    splitter.setChildrenCollapsible(False)
+    splitter.setStretchFactor(0, 1)
+    splitter.setStretchFactor(1, 1)
+    return splitter
