@@ -270,6 +270,31 @@ def test_quit_closes_the_window_and_saves_its_geometry(  # type: ignore[no-untyp
     assert _page(again).splitter.sizes() == expected_splitter
 
 
+def test_the_inventory_sort_chosen_by_header_clicks_comes_back_after_a_restart(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, stocked: Services, manager: Actor, window_settings: QSettings
+) -> None:
+    table = _page(window).table
+    header = table.horizontalHeader()
+    for _click in range(2):  # Quantity, then Quantity again: most first
+        x = header.sectionViewportPosition(InventoryColumn.QUANTITY) + header.sectionSize(InventoryColumn.QUANTITY) // 2
+        qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+    expected = [
+        (r.sku, r.location) for r in sorted(stocked.stock.list_stock(), key=lambda r: (r.quantity, r.inventory_id), reverse=True)
+    ]
+    rows = [(row.sku, row.location) for row in _page(window).model.rows()]
+    assert rows == expected and rows[0] == ("A", "WAREHOUSE_B")  # 30 units
+    window.quit_action.trigger()
+
+    again = MainWindow(stocked, manager, settings=window_settings)
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitExposed(again)
+    header = _page(again).table.horizontalHeader()
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (
+        InventoryColumn.QUANTITY, Qt.SortOrder.DescendingOrder)
+    assert [(row.sku, row.location) for row in _page(again).model.rows()] == expected
+
+
 def test_run_gui_opens_the_window_and_returns_the_exit_code(  # type: ignore[no-untyped-def]
     qapp, qtbot, stocked: Services, manager: Actor
 ) -> None:

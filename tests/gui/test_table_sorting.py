@@ -1,0 +1,251 @@
+"""Sorting the Orders and Inventory tables by clicking their headers, on SQLite and PostgreSQL.
+
+Driven like a person: click a header (again to turn the order round, a third time for the default
+order), scroll down until every row is there, close the page and open it again. The rows shown
+are compared with the database, read here with plain SQL and sorted in Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from helpers import ADMIN
+from orders_support import show
+from overview_helpers import click_header
+from PySide6.QtCore import QModelIndex, QSettings, Qt, QThreadPool
+from PySide6.QtWidgets import QTableView
+from sqlalchemy import select
+
+from orion_desktop.bootstrap import Services
+from orion_desktop.db.engine import Database
+from orion_desktop.db.models import Inventory, Location, Order, Product
+from orion_desktop.domain.actor import Actor
+from orion_desktop.domain.order_results import OrderLine
+from orion_desktop.ui.data_events import DataEvents
+from orion_desktop.ui.models.inventory_model import InventoryColumn
+from orion_desktop.ui.models.orders_model import OrderColumn
+from orion_desktop.ui.pages.inventory_page import InventoryPage
+from orion_desktop.ui.pages.orders_page import OrdersPage
+
+PAGE_SIZE = 7  # small pages: the view has to fetch several while scrolling
+CUSTOMERS = ("Cleo Clark", "ann archer", None, "Bob Baker", "Ann Archer", "Cleo Clark", "Äda Straße")
+ASCENDING, DESCENDING = Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder
+
+
+@pytest.fixture(autouse=True)
+def _finish_background_work(database: Database) -> Iterator[None]:
+    """Set up after the database, so torn down before it: no detail load outlives the database."""
+    yield
+    QThreadPool.globalInstance().waitForDone(10_000)
+
+
+@pytest.fixture
+def many_orders(stocked: Services) -> int:
+    """35 orders of a digital product (no stock needed), with customers that tie, and no customer."""
+    for n in range(35):
+        stocked.orders.create_order(
+            ADMIN, store="MAIN", customer=CUSTOMERS[n % len(CUSTOMERS)], lines=[OrderLine("EBOOK", 1 + n % 3)]
+        )
+    return 35
+
+
+@pytest.fixture
+def many_stock_rows(stocked: Services) -> int:
+    """The five stock rows of ``stocked`` plus 36 more, with available quantities that tie."""
+    for p in range(12):
+        stocked.catalog.add_product(ADMIN, store="MAIN", sku=f"P{(p * 5) % 12:02d}", title=f"Part {p:02d}")
+        for k, location in enumerate(("WAREHOUSE_A", "WAREHOUSE_B", "SHELF-1")):
+            stocked.inventory.set_quantity(
+                ADMIN, store="MAIN", product=f"P{(p * 5) % 12:02d}", location=location, quantity=(p + k * 4) % 9
+            )
+    return 41
+
+
+def _orders_in_database(database: Database, key: Callable[[Any], Any], descending: bool = False) -> list[str]:
+    with database.engine.connect() as connection:
+        rows = connection.execute(select(Order.id, Order.order_number, Order.customer_name)).all()
+    return [r.order_number for r in sorted(rows, key=lambda r: (key(r), r.id), reverse=descending)]
+
+
+def _stock_in_database(database: Database, descending: bool = False) -> list[int]:
+    """Inventory row ids by available quantity, then id."""
+    with database.engine.connect() as connection:
+        rows = connection.execute(
+            select(Inventory.id, (Inventory.quantity - Inventory.reserved_quantity).label("available"))
+            .join(Product, Product.id == Inventory.product_id)
+            .join(Location, Location.id == Inventory.location_id)
+        ).all()
+    return [r.id for r in sorted(rows, key=lambda r: (r.available, r.id), reverse=descending)]
+
+
+def _shown(table: QTableView, column: int) -> list[Any]:
+    model = table.model()
+    return [model.index(row, column).data() for row in range(model.rowCount())]
+
+
+def _indicator(table: QTableView) -> tuple[int, Qt.SortOrder]:
+    header = table.horizontalHeader()
+    return header.sortIndicatorSection(), header.sortIndicatorOrder()
+
+
+def _scroll_to_the_end(qtbot, table: QTableView) -> int:  # type: ignore[no-untyped-def]
+    """Drag the scroll bar to the bottom until no more rows come; returns how many times it loaded."""
+    model, bar, loads = table.model(), table.verticalScrollBar(), 0
+    while model.canFetchMore(QModelIndex()):
+        rows = model.rowCount()
+        qtbot.waitUntil(lambda: bar.maximum() > bar.value())  # the scroll bar has grown with the rows
+        bar.setValue(bar.maximum())  # the view asks the model for more at the bottom
+        assert model.rowCount() > rows
+        loads += 1
+    return loads
+
+
+def _orders_page(qtbot, services: Services, manager: Actor) -> OrdersPage:  # type: ignore[no-untyped-def]
+    page = OrdersPage(services, manager, DataEvents(), page_size=PAGE_SIZE)
+    page.resize(1000, 420)
+    show(qtbot, page)
+    return page
+
+
+def _inventory_page(qtbot, services: Services, manager: Actor) -> InventoryPage:  # type: ignore[no-untyped-def]
+    page = InventoryPage(services, manager, DataEvents(), page_size=PAGE_SIZE)
+    page.resize(1000, 480)
+    show(qtbot, page)
+    return page
+
+
+def test_orders_sorted_by_a_header_click_scroll_without_repeats_and_come_back_after_a_restart(  # type: ignore[no-untyped-def]
+    qtbot, stocked: Services, database: Database, manager: Actor, window_settings: QSettings, many_orders: int
+) -> None:
+    page = _orders_page(qtbot, stocked, manager)
+    table = page.table
+    newest_first = _orders_in_database(database, lambda r: -r.id)
+    assert _shown(table, OrderColumn.NUMBER) == newest_first[: page.model.rowCount()]
+    assert _indicator(table)[0] == -1  # the default order shows no indicator
+
+    click_header(qtbot, table, OrderColumn.CUSTOMER)
+    by_customer = _orders_in_database(database, lambda r: r.customer_name or "")
+    assert _indicator(table) == (OrderColumn.CUSTOMER, ASCENDING)
+    first_page = _shown(table, OrderColumn.NUMBER)
+    assert PAGE_SIZE <= len(first_page) < many_orders and first_page == by_customer[: len(first_page)]
+    assert _scroll_to_the_end(qtbot, table) >= 2
+    assert _shown(table, OrderColumn.NUMBER) == by_customer  # every order once, in order
+
+    click_header(qtbot, table, OrderColumn.CUSTOMER)  # again: Z to A
+    assert _indicator(table) == (OrderColumn.CUSTOMER, DESCENDING)
+    by_customer_descending = _orders_in_database(database, lambda r: r.customer_name or "", descending=True)
+    _scroll_to_the_end(qtbot, table)
+    assert _shown(table, OrderColumn.NUMBER) == by_customer_descending
+    assert _shown(table, OrderColumn.CUSTOMER)[-1] == ""  # no customer comes last
+
+    click_header(qtbot, table, OrderColumn.ITEMS)  # the item totals cannot be sorted: nothing changes
+    assert _indicator(table) == (OrderColumn.CUSTOMER, DESCENDING)
+    assert _shown(table, OrderColumn.NUMBER) == by_customer_descending
+
+    page.save_state(window_settings)
+    page.close()
+    again = _orders_page(qtbot, stocked, manager)
+    again.restore_state(window_settings)
+    assert _indicator(again.table) == (OrderColumn.CUSTOMER, DESCENDING)
+    _scroll_to_the_end(qtbot, again.table)
+    assert _shown(again.table, OrderColumn.NUMBER) == by_customer_descending
+
+    click_header(qtbot, again.table, OrderColumn.CUSTOMER)  # a third click: newest first again
+    assert _indicator(again.table)[0] == -1
+    _scroll_to_the_end(qtbot, again.table)
+    assert _shown(again.table, OrderColumn.NUMBER) == newest_first
+
+
+def test_the_created_column_sorts_newest_first_on_the_first_click(  # type: ignore[no-untyped-def]
+    qtbot, stocked: Services, database: Database, manager: Actor, many_orders: int
+) -> None:
+    page = _orders_page(qtbot, stocked, manager)
+    click_header(qtbot, page.table, OrderColumn.CREATED)
+    assert _indicator(page.table) == (OrderColumn.CREATED, DESCENDING)
+    _scroll_to_the_end(qtbot, page.table)
+    with database.engine.connect() as connection:
+        rows = connection.execute(select(Order.id, Order.order_number, Order.created_at)).all()
+    expected = [r.order_number for r in sorted(rows, key=lambda r: (r.created_at, r.id), reverse=True)]
+    assert _shown(page.table, OrderColumn.NUMBER) == expected
+    click_header(qtbot, page.table, OrderColumn.CREATED)
+    assert _indicator(page.table) == (OrderColumn.CREATED, ASCENDING)
+    assert _shown(page.table, OrderColumn.NUMBER)[0] == expected[-1]  # the oldest
+
+
+def test_inventory_sorted_by_a_header_click_scrolls_without_repeats_and_comes_back_after_a_restart(  # type: ignore[no-untyped-def]
+    qtbot, stocked: Services, database: Database, manager: Actor, window_settings: QSettings, many_stock_rows: int
+) -> None:
+    page = _inventory_page(qtbot, stocked, manager)
+    table = page.table
+
+    def shown_ids(shown_table: QTableView) -> list[int]:
+        model = shown_table.model()
+        return [model.row_at(row).inventory_id for row in range(model.rowCount())]  # type: ignore[attr-defined]
+
+    click_header(qtbot, table, InventoryColumn.AVAILABLE)
+    assert _indicator(table) == (InventoryColumn.AVAILABLE, ASCENDING)
+    by_available = _stock_in_database(database)
+    assert shown_ids(table) == by_available[: page.model.rowCount()]
+    assert _scroll_to_the_end(qtbot, table) >= 2
+    assert shown_ids(table) == by_available
+    assert len(by_available) == many_stock_rows
+
+    click_header(qtbot, table, InventoryColumn.AVAILABLE)
+    assert _indicator(table) == (InventoryColumn.AVAILABLE, DESCENDING)
+    _scroll_to_the_end(qtbot, table)
+    assert shown_ids(table) == _stock_in_database(database, descending=True)
+
+    page.save_state(window_settings)
+    page.close()
+    again = _inventory_page(qtbot, stocked, manager)
+    again.restore_state(window_settings)
+    assert _indicator(again.table) == (InventoryColumn.AVAILABLE, DESCENDING)
+    _scroll_to_the_end(qtbot, again.table)
+    assert shown_ids(again.table) == _stock_in_database(database, descending=True)
+
+    click_header(qtbot, again.table, InventoryColumn.AVAILABLE)  # a third click: the picking order again
+    assert _indicator(again.table)[0] == -1
+    _scroll_to_the_end(qtbot, again.table)
+    assert list(again.model.rows()) == list(stocked.stock.list_stock())
+
+
+def test_a_search_keeps_the_sort(qtbot, stocked: Services, manager: Actor, many_stock_rows: int) -> None:  # type: ignore[no-untyped-def]
+    page = _inventory_page(qtbot, stocked, manager)
+    click_header(qtbot, page.table, InventoryColumn.SKU)
+    click_header(qtbot, page.table, InventoryColumn.SKU)
+    page.search_edit.setFocus()
+    qtbot.keyClicks(page.search_edit, "part")
+    qtbot.keyClick(page.search_edit, Qt.Key.Key_Return)
+    _scroll_to_the_end(qtbot, page.table)
+    skus = _shown(page.table, InventoryColumn.SKU)
+    assert len(skus) == 36 and all(sku.startswith("P") for sku in skus)
+    assert skus == sorted(skus, reverse=True)
+    assert _indicator(page.table) == (InventoryColumn.SKU, DESCENDING)
+
+
+def test_column_widths_saved_before_sorting_existed_neither_sort_nor_reload_the_table(  # type: ignore[no-untyped-def]
+    qtbot, stocked: Services, manager: Actor, window_settings: QSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = _inventory_page(qtbot, stocked, manager)
+    plain = QTableView()  # a header as older versions saved it: indicator on column 0, hidden
+    qtbot.addWidget(plain)
+    plain.setModel(page.model)
+    assert plain.horizontalHeader().sortIndicatorSection() == 0
+    window_settings.setValue("inventory/columns", plain.horizontalHeader().saveState())
+    queries: list[dict[str, Any]] = []
+    list_stock = stocked.stock.list_stock
+
+    def recording(**kwargs: Any) -> Any:
+        queries.append(kwargs)
+        return list_stock(**kwargs)
+
+    monkeypatch.setattr(stocked.stock, "list_stock", recording)
+    shown = page.model.rows()
+    page.restore_state(window_settings)
+    assert queries == []  # the rows shown are already in the order wanted
+    assert page.model.rows() == shown and page.model.sort_order.key is None
+    assert _indicator(page.table)[0] == -1 and page.table.horizontalHeader().isSortIndicatorShown()
+    click_header(qtbot, page.table, InventoryColumn.QUANTITY)  # and the header still sorts
+    assert [q["sort"] for q in queries] == ["quantity"]
