@@ -55,6 +55,57 @@ def _order_id(session: Session, order_number: str) -> int:
     return found
 
 
+ORDER_SORT_KEYS = ("number", "status", "customer", "store", "created")
+"""What ``list_orders`` sorts by besides newest first (the orders table's sortable columns).
+
+The item totals (lines, units shipped) are not among them: sorting by them would total the items
+of every order for each page, where a page now totals only its own orders.
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class _OrderBy:
+    """One order of the orders list: an SQL expression with the order id as tie-breaker, so the
+    order is unique per order and keyset paging neither repeats nor skips one."""
+
+    expression: ColumnElement[Any] | None  # None: the order id alone (newest first)
+    value: Callable[[OrderSummary], object]  # the expression's value for a listed order
+    descending: bool
+
+    def columns(self) -> tuple[ColumnElement[Any], ...]:
+        keys = (Order.id,) if self.expression is None else (self.expression, Order.id)
+        return tuple(key.desc() if self.descending else key.asc() for key in keys)
+
+    def after(self, last: OrderSummary) -> ColumnElement[bool]:
+        """The orders that come after ``last`` in this order."""
+        if self.expression is None:
+            return Order.id < last.id if self.descending else Order.id > last.id
+        # A row value: what an index on (expression, id) serves as one range, on both databases.
+        keys, cursor = tuple_(self.expression, Order.id), (self.value(last), last.id)
+        return keys < cursor if self.descending else keys > cursor
+
+
+def _order_by(sort: str | None, descending: bool) -> _OrderBy:
+    if sort is None:
+        return _OrderBy(None, lambda o: o.id, descending=True)  # newest first; ``descending`` does not apply
+    key = sort.strip().lower()
+    # Customers may be missing (NULL): they sort as an empty name, first (last when descending),
+    # the same on SQLite and PostgreSQL, and a NULL never breaks the row-value comparison. The ''
+    # is written into the SQL, not bound, so an index on that very expression can serve the sort.
+    sorts: dict[str, tuple[ColumnElement[Any], Callable[[OrderSummary], object]]] = {
+        "number": (Order.order_number, lambda o: o.order_number),
+        "status": (Order.status, lambda o: o.status.value),
+        "customer": (func.coalesce(Order.customer_name, literal_column("''")), lambda o: o.customer_name or ""),
+        "store": (Store.code, lambda o: o.store_code),
+        "created": (Order.created_at, lambda o: o.created_at),
+    }
+    if key not in sorts:
+        choices = f"{', '.join(ORDER_SORT_KEYS[:-1])} or {ORDER_SORT_KEYS[-1]}"
+        raise InvalidInput(f"Orders cannot be sorted by {sort!r}. Sort by {choices}.")
+    expression, value = sorts[key]
+    return _OrderBy(expression, value, descending=descending)
+
+
 class OrderQueries:
     def __init__(self, database: Database) -> None:
         self._db = database
@@ -79,12 +130,15 @@ class OrderQueries:
 
         The page is found on ``orders`` alone (walking the primary key, or ``ix_orders_status_id``
         for a status; searches through the trigram indexes), and only its orders' items are
-        totalled: the cost of a page does not grow with the table.
+        totalled: the cost of a page does not grow with the table. A sorted page walks an index on
+        (sort expression, id) where there is one: the order number's, ``ix_orders_status_id``.
         """
         count = check_count(limit, "limit")
         order = _order_by(sort, descending)
         if before_id is not None and (sort is not None or after is not None):
-            raise InvalidInput("before_id pages only the newest-first list; page a sorted list with after (the last order shown).")
+            raise InvalidInput(
+                "before_id pages only the newest-first list; page a sorted list with after (the last order shown)."
+            )
         with self._db.read() as session:
             query = select(Order, Store.code).join(Store, Store.id == Order.store_id)
             if status:
@@ -243,55 +297,6 @@ class OrderQueries:
         """Shipments not yet shipped or cancelled, by workflow status."""
         with self._db.read() as session:
             return load_shipments(session, open_only=True, status=status)
-
-
-ORDER_SORT_KEYS = ("number", "status", "customer", "store", "created")
-"""What ``list_orders`` sorts by besides newest first (the orders table's sortable columns).
-
-The item totals (lines, units shipped) are not among them: sorting by them would total the items
-of every order for each page, where a page now totals only its own orders.
-"""
-
-
-@dataclass(frozen=True, slots=True)
-class _OrderBy:
-    """One order of the orders list: an SQL expression with the order id as tie-breaker, so the
-    order is unique per order and keyset paging neither repeats nor skips one."""
-
-    expression: ColumnElement[Any] | None  # None: the order id alone (newest first)
-    value: Callable[[OrderSummary], object]  # the expression's value for a listed order
-    descending: bool
-
-    def columns(self) -> tuple[ColumnElement[Any], ...]:
-        keys = (Order.id,) if self.expression is None else (self.expression, Order.id)
-        return tuple(key.desc() if self.descending else key.asc() for key in keys)
-
-    def after(self, last: OrderSummary) -> ColumnElement[bool]:
-        """The orders that come after ``last`` in this order."""
-        if self.expression is None:
-            return Order.id < last.id if self.descending else Order.id > last.id
-        # A row value: what an index on (expression, id) serves as one range, on both databases.
-        keys, cursor = tuple_(self.expression, Order.id), (self.value(last), last.id)
-        return keys < cursor if self.descending else keys > cursor
-
-
-def _order_by(sort: str | None, descending: bool) -> _OrderBy:
-    if sort is None:
-        return _OrderBy(None, lambda o: o.id, descending=True)  # newest first; descending does not apply
-    key = sort.strip().lower()
-    # Customers may be missing (NULL): they sort as an empty name, first (last when descending),
-    # the same on SQLite and PostgreSQL, and a NULL never breaks the row-value comparison.
-    sorts: dict[str, tuple[ColumnElement[Any], Callable[[OrderSummary], object]]] = {
-        "number": (Order.order_number, lambda o: o.order_number),
-        "status": (Order.status, lambda o: o.status.value),
-        "customer": (func.coalesce(Order.customer_name, literal_column("''")), lambda o: o.customer_name or ""),
-        "store": (Store.code, lambda o: o.store_code),
-        "created": (Order.created_at, lambda o: o.created_at),
-    }
-    if key not in sorts:
-        raise InvalidInput(f"Orders cannot be sorted by {sort!r}. Sort by {', '.join(ORDER_SORT_KEYS[:-1])} or {ORDER_SORT_KEYS[-1]}.")
-    expression, value = sorts[key]
-    return _OrderBy(expression, value, descending=descending)
 
 
 def _order_search_clause(session: Session, text: str) -> ColumnElement[bool]:
