@@ -1,4 +1,4 @@
-"""indexes for sorting the stock list by any column
+"""indexes for sorting the stock list by any column, and for reorder points
 
 Revision ID: 0004_sort_indexes
 Revises: 0003_search_indexes
@@ -18,6 +18,9 @@ every stock row (at 100k rows: 100-290 ms before, a few ms after; tests/perf/RES
 - ``ix_locations_sort_key_code`` ``(sort_key, code)`` and ``ix_inventory_location_id``
   ``(location_id, id)``, which replaces ``ix_inventory_location`` ``(location_id)`` (the same
   lookups): the locations in picking order, then each location's rows in id order.
+
+``ix_products_reorder_point`` finds the products that have a reorder point, for the low-stock
+report (which lists the rows of a product down to its reorder point).
 
 The available order uses ``ix_inventory_available`` of 0003. Plain ``CREATE INDEX`` on both
 databases (no batch "move and copy", so SQLite keeps 0003's triggers and expression indexes).
@@ -41,6 +44,7 @@ def upgrade() -> None:
     op.create_index('ix_products_title_lower', 'products', [sa.text('lower(title)'), 'id'])
     op.create_index('ix_products_sku_id', 'products', ['sku', 'id'])
     op.create_index('ix_products_gtin_sort', 'products', [sa.text("coalesce(gtin, '')"), 'id'])
+    op.create_index('ix_products_reorder_point', 'products', ['reorder_point'])
     op.create_index('ix_inventory_quantity_id', 'inventory', ['quantity', 'id'])
     op.create_index('ix_inventory_reserved_id', 'inventory', ['reserved_quantity', 'id'])
     op.create_index('ix_locations_sort_key_code', 'locations', ['sort_key', 'code'])
@@ -54,6 +58,7 @@ def downgrade() -> None:
     op.drop_index('ix_locations_sort_key_code', table_name='locations')
     op.drop_index('ix_inventory_reserved_id', table_name='inventory')
     op.drop_index('ix_inventory_quantity_id', table_name='inventory')
+    op.drop_index('ix_products_reorder_point', table_name='products')
     op.drop_index('ix_products_gtin_sort', table_name='products')
     op.drop_index('ix_products_sku_id', table_name='products')
     op.drop_index('ix_products_title_lower', table_name='products')

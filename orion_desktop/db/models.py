@@ -73,6 +73,8 @@ class Product(Base):
         # Sorting the stock list by SKU (and a SKU looked up without its store); the title and GTIN
         # sort indexes are expressions, declared after the class.
         Index("ix_products_sku_id", "sku", "id"),
+        # The few products with a reorder point, for the low-stock report.
+        Index("ix_products_reorder_point", "reorder_point"),
         # Substring search of title and SKU: see SEARCH_TRIGRAM_INDEXES and SEARCH_FTS_TABLES below.
     )
 

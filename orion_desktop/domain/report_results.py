@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class LowStockReportRow:
-    """A stock row at or below its low-stock threshold, with what orders still wait for of its product.
+    """A stock row at or below its low-stock threshold, or of a product down to its reorder point,
+    with what orders still wait for of its product.
 
     ``backordered_units`` and ``backordered_orders`` count the whole product (every location):
     new stock of the product goes to those orders first, wherever it is put.
@@ -26,10 +27,20 @@ class LowStockReportRow:
     reorder_point: int | None
     backordered_units: int
     backordered_orders: int
+    product_available: int  # available units of the whole product, every location
 
     @property
     def available_quantity(self) -> int:
         return self.quantity - self.reserved_quantity
+
+    @property
+    def below_threshold(self) -> bool:
+        return self.available_quantity <= self.threshold
+
+    @property
+    def at_reorder_point(self) -> bool:
+        """The whole product is down to its reorder point (listed for that even if this row is not low)."""
+        return self.reorder_point is not None and self.product_available <= self.reorder_point
 
 
 @dataclass(frozen=True, slots=True)

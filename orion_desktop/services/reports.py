@@ -10,7 +10,7 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, Select, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.engine import Database
@@ -29,6 +29,7 @@ from orion_desktop.domain.validation import (
 )
 from orion_desktop.services.backorders import backordered_items_query
 from orion_desktop.services.lookup import resolve_product, resolve_store
+from orion_desktop.services.stock_queries import threshold_bound
 
 _AVAILABLE = Inventory.quantity - Inventory.reserved_quantity
 
@@ -45,6 +46,7 @@ LOW_STOCK_COLUMNS = (
     "reorder_point",
     "backordered_units",
     "backordered_orders",
+    "product_available",
 )
 """The header line of ``export_low_stock`` files."""
 
@@ -95,20 +97,22 @@ class ReportService:
         store: str | None = None,
         limit: int | str | None = None,
         offset: int = 0,
+        reorder_points: bool = True,
     ) -> tuple[LowStockReportRow, ...]:
-        """Stock rows whose available quantity is at or below the threshold, fewest available first.
+        """Stock rows to act on, fewest available first.
 
-        Without ``threshold`` each product's own low-stock threshold applies (the default for
-        products without one), exactly as ``StockQueries.low_stock`` and the stats count them.
-        Each row carries the units and orders waiting for its product.
+        A row is listed when its available quantity is at or below the threshold: without
+        ``threshold`` each product's own low-stock threshold (the default for products without
+        one), exactly as ``StockQueries.low_stock`` and the stats count them. With
+        ``reorder_points`` every row of a product whose available units, all locations together,
+        are at or below its reorder point is listed too (``row.at_reorder_point``). Each row
+        carries the units and orders waiting for its product.
         """
         override = None if threshold is None else check_level(threshold, "threshold")
         count = None if limit is None else check_count(limit, "limit")
         start = check_level(offset, "offset")
         with self._db.read() as session:
-            query = self._low_stock_select(session, override, store).offset(start)
-            if count is not None:
-                query = query.limit(count)
+            query = self._low_stock_select(session, override, store, reorder_points, start, count)
             return tuple(
                 LowStockReportRow(
                     inventory_id=r.id,
@@ -124,12 +128,69 @@ class ReportService:
                     reorder_point=r.reorder_point,
                     backordered_units=int(r.backordered_units),
                     backordered_orders=int(r.backordered_orders),
+                    product_available=int(r.product_available),
                 )
                 for r in session.execute(query).all()
             )
 
     @staticmethod
-    def _low_stock_select(session: Session, override: int | None, store: str | None) -> Select:  # type: ignore[type-arg]
+    def _low_stock_select(
+        session: Session, override: int | None, store: str | None, reorder_points: bool, offset: int, limit: int | None
+    ) -> Select:  # type: ignore[type-arg]
+        """The rows to list in three steps, so the costly columns are worked out for one page only:
+        which rows (by id), which of them make the page (ordered, limited), then the page's columns."""
+        level = _level(override)
+        store_id = resolve_store(session, store).id if store is not None and str(store).strip() else None
+        # Which rows, with what orders them: one index range on ix_inventory_available for the
+        # thresholds (no product's threshold is above the bound), read index-only (the row is
+        # named by product and location, both in that index); plus the rows of products at
+        # their reorder point (ix_products_reorder_point finds the few products that have one).
+        bound = override if override is not None else threshold_bound(session)
+        columns = (
+            Inventory.product_id,
+            Inventory.location_id,
+            _AVAILABLE.label("available"),
+            Store.code.label("store_code"),
+            Product.sku,
+            Location.sort_key,
+            Location.code.label("location"),
+        )
+
+        def rows_where(*conditions: ColumnElement[bool]) -> Select:  # type: ignore[type-arg]
+            query = (
+                select(*columns)
+                .join(Product, Product.id == Inventory.product_id)
+                .join(Store, Store.id == Inventory.store_id)
+                .join(Location, Location.id == Inventory.location_id)
+                .where(*conditions)
+            )
+            return query if store_id is None else query.where(Inventory.store_id == store_id)
+
+        parts = [rows_where(_AVAILABLE <= bound, _AVAILABLE <= level)]
+        if reorder_points:
+            other = Inventory.__table__.alias("other_rows")
+            product_total = (
+                select(func.sum(other.c.quantity - other.c.reserved_quantity))
+                .where(other.c.product_id == Product.id)
+                .scalar_subquery()
+            )
+            at_reorder_point = select(Product.id).where(
+                Product.reorder_point.is_not(None), product_total <= Product.reorder_point
+            )
+            parts.append(rows_where(Inventory.product_id.in_(at_reorder_point), _AVAILABLE > level))
+        listed = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+        # Which make the page: fewest available first, then store, SKU and picking order.
+        page = (
+            select(listed)
+            .order_by(
+                listed.c.available, listed.c.store_code, listed.c.sku, listed.c.sort_key, listed.c.location,
+            )
+            .offset(offset)
+        )
+        if limit is not None:
+            page = page.limit(limit)
+        page_rows = page.subquery()
+        # The page's columns: the backorders waiting and the product's available units.
         waiting = _waiting_items(session).subquery()
         per_product = (
             select(
@@ -140,42 +201,60 @@ class ReportService:
             .group_by(waiting.c.product_id)
             .subquery()
         )
-        level = _level(override)
-        query = (
+        product_rows = Inventory.__table__.alias("product_rows")
+        product_available = (
+            select(func.sum(product_rows.c.quantity - product_rows.c.reserved_quantity))
+            .where(product_rows.c.product_id == Inventory.product_id)
+            .scalar_subquery()
+        )
+        return (
             select(
                 Inventory.id,
                 Product.id.label("product_id"),
-                Store.code.label("store_code"),
+                page_rows.c.store_code,
                 Product.sku,
                 Product.gtin,
                 Product.title,
-                Location.code.label("location"),
+                page_rows.c.location,
                 Inventory.quantity,
                 Inventory.reserved_quantity,
                 level.label("threshold"),
                 Product.reorder_point,
                 func.coalesce(per_product.c.units, 0).label("backordered_units"),
                 func.coalesce(per_product.c.orders, 0).label("backordered_orders"),
+                product_available.label("product_available"),
+            )
+            .select_from(page_rows)
+            .join(
+                Inventory,
+                and_(Inventory.product_id == page_rows.c.product_id, Inventory.location_id == page_rows.c.location_id),
             )
             .join(Product, Product.id == Inventory.product_id)
-            .join(Store, Store.id == Inventory.store_id)
-            .join(Location, Location.id == Inventory.location_id)
             .outerjoin(per_product, per_product.c.product_id == Inventory.product_id)
-            .where(_AVAILABLE <= level)
-            .order_by(_AVAILABLE, Store.code, Product.sku, Location.sort_key, Location.code, Inventory.id)
+            .order_by(
+                page_rows.c.available,
+                page_rows.c.store_code,
+                page_rows.c.sku,
+                page_rows.c.sort_key,
+                page_rows.c.location,
+            )
         )
-        if store is not None and str(store).strip():
-            query = query.where(Inventory.store_id == resolve_store(session, store).id)
-        return query
 
-    def export_low_stock(self, path: Path | str, threshold: int | str | None = None, *, store: str | None = None) -> int:
+    def export_low_stock(
+        self,
+        path: Path | str,
+        threshold: int | str | None = None,
+        *,
+        store: str | None = None,
+        reorder_points: bool = True,
+    ) -> int:
         """Write the low-stock list (the same rows ``low_stock`` returns) as CSV; returns the rows written.
 
         UTF-8 with a BOM so spreadsheet programs show accented titles; written beside the
         target and moved into place, so a failed export never leaves half a file.
         """
         target = Path(path)
-        rows = self.low_stock(threshold, store=store)
+        rows = self.low_stock(threshold, store=store, reorder_points=reorder_points)
         temporary = target.with_name(f".{target.name}.partial")
         try:
             with temporary.open("w", encoding="utf-8-sig", newline="") as handle:
@@ -196,6 +275,7 @@ class ReportService:
                             "" if row.reorder_point is None else row.reorder_point,
                             row.backordered_units,
                             row.backordered_orders,
+                            row.product_available,
                         )
                     )
             os.replace(temporary, target)

@@ -43,7 +43,7 @@ def _threshold(override: int | None):  # type: ignore[no-untyped-def]
     return func.coalesce(Product.low_stock_threshold, DEFAULT_LOW_STOCK_THRESHOLD)
 
 
-def _threshold_bound(session: Session) -> int:
+def threshold_bound(session: Session) -> int:
     """No product's low-stock threshold is above this.
 
     ``available <= bound`` is a range that ``ix_inventory_available`` serves, so the low-stock
@@ -290,7 +290,7 @@ class StockQueries:
             if threshold is not None:
                 conditions.append(_AVAILABLE <= threshold)
             if low_stock_only:
-                conditions += [_AVAILABLE <= _threshold(None), _AVAILABLE <= _threshold_bound(session)]
+                conditions += [_AVAILABLE <= _threshold(None), _AVAILABLE <= threshold_bound(session)]
             if search and search.strip():
                 conditions.append(product_search_clause(search, session))
             listing = self._stock_select().where(*conditions)
@@ -311,7 +311,7 @@ class StockQueries:
     def stats(self) -> InventoryStats:
         """The seven figures of the inventory seed's admin overview."""
         with self._db.read() as session:
-            bound = _threshold_bound(session)
+            bound = threshold_bound(session)
             entries, quantity, reserved, low, stores, locations = session.execute(
                 select(
                     func.count(),
@@ -344,7 +344,7 @@ class StockQueries:
         limit_value = None if limit is None else check_count(limit, "limit")
         with self._db.read() as session:
             level = _threshold(override)
-            bound = override if override is not None else _threshold_bound(session)
+            bound = override if override is not None else threshold_bound(session)
             query = (
                 select(
                     Product.id,

@@ -112,11 +112,31 @@ def test_export_low_stock_writes_a_csv_a_spreadsheet_reads(shop: dict[str, str],
     with target.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
     assert tuple(rows[0]) == LOW_STOCK_COLUMNS
-    assert rows[1] == ["MAIN", "B", "5901234123457", "Widget B", "WH1", "3", "3", "0", "10", "", "7", "2"]
+    assert rows[1] == ["MAIN", "B", "5901234123457", "Widget B", "WH1", "3", "3", "0", "10", "", "7", "2", "0"]
     assert [row[1] for row in rows[1:]] == ["B", "A", "C"]
     assert reports.export_low_stock(target, 0) == 2  # replaces the file
     assert len(target.read_text(encoding="utf-8-sig").splitlines()) == 3
     assert list(folder.iterdir()) == [target]  # no temporary file left behind
+
+
+def test_a_product_down_to_its_reorder_point_is_listed_with_every_location(services: Services, reports: ReportService) -> None:
+    """Thresholds look at one row; a reorder point at the product's available units, all locations together."""
+    seed_catalog(services)
+    services.catalog.add_product(ADMIN, store="MAIN", sku="R", title="Reordered", low_stock_threshold=2, reorder_point=30)
+    services.catalog.add_product(ADMIN, store="MAIN", sku="S", title="Stocked", low_stock_threshold=2, reorder_point=10)
+    for sku, location, quantity in (("R", "WH1", 20), ("R", "WH2", 9), ("S", "WH1", 20), ("S", "WH2", 9)):
+        services.inventory.set_quantity(ADMIN, store="MAIN", product=sku, location=location, quantity=quantity)
+    services.inventory.reserve(ADMIN, store="MAIN", product="R", location="WH1", quantity=1)
+
+    rows = reports.low_stock()
+    listed = [(r.sku, r.location, r.available_quantity, r.product_available, r.at_reorder_point, r.below_threshold) for r in rows]
+    # R: 19 + 9 = 28 available <= 30, so both rows; S: 29 > 10 and no row at or below 2.
+    assert listed == [("R", "WH2", 9, 28, True, False), ("R", "WH1", 19, 28, True, False)]
+    assert reports.low_stock(reorder_points=False) == ()
+    assert services.stock.stats().low_stock_count == 0  # the seed's count is by threshold only
+    # Threshold 9: both WH2 rows (R first by SKU), then R at WH1 by its reorder point.
+    assert [(r.sku, r.location) for r in reports.low_stock(9)] == [("R", "WH2"), ("S", "WH2"), ("R", "WH1")]
+    assert [r.sku for r in reports.low_stock(9, store="MAIN", limit=1, offset=2)] == ["R"]
 
 
 def test_an_export_that_cannot_be_written_is_a_sentence(shop: dict[str, str], reports: ReportService, tmp_path: Path) -> None:

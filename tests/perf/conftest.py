@@ -198,7 +198,8 @@ def fill_stock(
 
     Titles are "Product <n> <word> <number>" with eight words spread evenly, so a search for a
     word matches 1/8 of the rows and a search for a SKU matches one product. About 2.5 % of the
-    rows are at or below their low-stock threshold (10, or 20 for every tenth product).
+    rows are at or below their low-stock threshold (10, or 20 for every tenth product). One product
+    in a hundred has a reorder point of 600 units (most of those are down to it).
 
     Product n belongs to store ``(n / 8) % stores``, so every store has every word (with
     ``n % stores`` the word and the store would share a factor: with two stores, every "gadget"
@@ -226,7 +227,7 @@ def fill_stock(
         products,
         f"SELECT {store_base} + 1 + {store_of}, 'SKU-' || {_padded(database, 'n', 7)}, NULL, "
         f"'Product ' || n || ' ' || {word} || ' ' || (n * 7919 % 1000), 'physical', {false}, "
-        f"CASE WHEN n % 10 = 0 THEN 20 END, NULL, {stamp} FROM series",
+        f"CASE WHEN n % 10 = 0 THEN 20 END, CASE WHEN n % 100 = 50 THEN 600 END, {stamp} FROM series",
     )
     product_base = _scalar(database, "SELECT max(id) FROM products") - products
     quantity = quantity or "CASE WHEN (n * 13 + j) % 40 = 0 THEN n % 10 ELSE 30 + (n * 37 + j * 101) % 470 END"

@@ -1,4 +1,5 @@
-"""Low stock (for managers): rows at or below a threshold, with the backorders waiting; export to CSV."""
+"""Low stock (for managers): rows at or below a threshold and products down to their reorder point,
+with the backorders waiting; export to CSV."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from orion_desktop.domain.validation import DEFAULT_LOW_STOCK_THRESHOLD, MAX_QUANTITY
 from orion_desktop.ui import formatting
@@ -79,6 +80,13 @@ class LowStockPage(LivePage):
         self.threshold_timer = QTimer(self)
         self.threshold_timer.setSingleShot(True)
         self.threshold_timer.setInterval(THRESHOLD_DELAY_MS)
+        self.reorder_check = QCheckBox("Also products at their &reorder point", self)
+        self.reorder_check.setObjectName("lowStockReorderPoints")
+        self.reorder_check.setChecked(True)
+        self.reorder_check.setToolTip(
+            "Also list every location of a product whose available units, all locations together,\n"
+            "are at or below the product's reorder point"
+        )
         self.export_button = QPushButton("&Export CSV…", self)
         self.export_button.setObjectName("exportLowStock")
         self.export_button.setToolTip("Save the list as a CSV file for a spreadsheet or a supplier order")
@@ -98,6 +106,7 @@ class LowStockPage(LivePage):
                 LowStockColumn.AVAILABLE: "00,000",
                 LowStockColumn.THRESHOLD: "0,000",
                 LowStockColumn.REORDER_POINT: "0,000",
+                LowStockColumn.PRODUCT_AVAILABLE: "00,000",
                 LowStockColumn.BACKORDERED: "0,000",
                 LowStockColumn.WAITING_ORDERS: "000",
             },
@@ -114,6 +123,8 @@ class LowStockPage(LivePage):
         hint.setEnabled(False)
         controls.addWidget(hint)
         controls.addSpacing(16)
+        controls.addWidget(self.reorder_check)
+        controls.addSpacing(16)
         controls.addWidget(self.export_button)
         controls.addStretch(1)
         controls.addWidget(self.count_label)
@@ -126,6 +137,7 @@ class LowStockPage(LivePage):
         self.threshold_spin.valueChanged.connect(lambda _value: self.threshold_timer.start())
         self.threshold_spin.editingFinished.connect(self.apply_threshold)
         self.threshold_timer.timeout.connect(self.apply_threshold)
+        self.reorder_check.toggled.connect(lambda _checked: self.apply_threshold(force=True))
         self.export_button.clicked.connect(self.export_csv)
         self.model.loadFailed.connect(self.show_error)
         self.model.rowsLoaded.connect(self._update_count)
@@ -147,12 +159,17 @@ class LowStockPage(LivePage):
         settings.beginGroup(self.settings_group)
         settings.setValue("columns", self.table.horizontalHeader().saveState())
         settings.setValue("export_dir", self._export_dir)
+        settings.setValue("reorder_points", self.reorder_check.isChecked())
         settings.endGroup()
 
     def restore_state(self, settings: QSettings) -> None:
         settings.beginGroup(self.settings_group)
         columns, export_dir = settings.value("columns"), settings.value("export_dir")
+        reorder_points = settings.value("reorder_points", True, type=bool)
         settings.endGroup()
+        blocked = self.reorder_check.blockSignals(True)  # restoring is not a change: no query before the page shows
+        self.reorder_check.setChecked(bool(reorder_points))
+        self.reorder_check.blockSignals(blocked)
         if isinstance(columns, QByteArray):
             self.table.horizontalHeader().restoreState(columns)
         if isinstance(export_dir, str):
@@ -170,7 +187,7 @@ class LowStockPage(LivePage):
         if not force and threshold == self.model.threshold and self.model.loaded_once:
             return
         self.count_label.setText("Loading…")
-        self.model.set_threshold(threshold)
+        self.model.set_threshold(threshold, reorder_points=self.reorder_check.isChecked())
 
     def _update_count(self) -> None:
         rows = self.model.rowCount()
@@ -198,13 +215,14 @@ class LowStockPage(LivePage):
             path = path.with_suffix(".csv")
         self._export_dir = str(path.parent)
         threshold = self.current_threshold()
+        reorder_points = self.reorder_check.isChecked()
         reports = self._reports
         self.exporting = True
         self.export_button.setEnabled(False)
         self.banner.clear()
         run_in_background(
             self,
-            lambda: reports.export_low_stock(path, threshold),
+            lambda: reports.export_low_stock(path, threshold, reorder_points=reorder_points),
             on_done=lambda count: self._exported(path, count),
             on_error=self._export_failed,
         )
