@@ -111,55 +111,60 @@ def test_a_full_last_page_needs_no_extra_empty_query() -> None:
     assert source.calls == [(None, 4), ("X3", 4)]
 
 
-def test_rows_added_elsewhere_neither_repeat_nor_skip_rows_while_scrolling() -> None:
-    rows = [_row(i) for i in range(1, 7)]  # SKUs X1 .. X6
-    source = ListSource(rows[:])
+def _first_page_of(count: int) -> tuple[ListSource, InventoryModel]:
+    """A model showing the first two of ``count`` rows (SKUs X1, X2, ...)."""
+    source = ListSource([_row(i) for i in range(1, count + 1)])
     model = InventoryModel(source, page_size=2)
     model.reload()
-    # Another workstation adds a row that sorts before the cursor and one that sorts after it.
-    source.rows += [_row(0), _row(7)]
+    return source, model
+
+
+def _scroll_through(model: InventoryModel) -> list[int]:
+    """Fetch every page, as scrolling to the end does; the inventory ids shown."""
     while model.canFetchMore(QModelIndex()):
         model.fetchMore(QModelIndex())
+    return [row.inventory_id for row in model.rows()]
+
+
+def test_rows_added_elsewhere_neither_repeat_nor_skip_rows_while_scrolling() -> None:
+    source, model = _first_page_of(6)
+    # Another workstation adds a row that sorts before the cursor and one that sorts after it.
+    source.rows += [_row(0), _row(7)]
     # Keyset paging continues after the last row shown: nothing shown twice, nothing after it missed.
-    assert _skus(model) == ["X1", "X2", "X3", "X4", "X5", "X6", "X7"]
+    assert _scroll_through(model) == [1, 2, 3, 4, 5, 6, 7]
 
 
 def test_a_row_that_moves_behind_the_cursor_is_not_shown_twice() -> None:
-    rows = [_row(i) for i in range(1, 6)]
-    source = ListSource(rows[:])
-    model = InventoryModel(source, page_size=2)
-    model.reload()
+    source, model = _first_page_of(5)
     # Another workstation renames X1's SKU: it now sorts after the rows loaded so far.
-    source.rows[0] = replace(rows[0], sku="X9")
-    while model.canFetchMore(QModelIndex()):
-        model.fetchMore(QModelIndex())
-    ids = [row.inventory_id for row in model.rows()]
-    assert ids == [1, 2, 3, 4, 5]  # row 1 stays where it was shown, and only there
+    source.rows[0] = replace(source.rows[0], sku="X9")
+    assert _scroll_through(model) == [1, 2, 3, 4, 5]  # row 1 stays where it was shown, and only there
 
 
 def test_a_page_of_rows_already_shown_does_not_stop_paging() -> None:
-    rows = [_row(i) for i in range(1, 8)]
-    source = ListSource(rows[:])
-    model = InventoryModel(source, page_size=2)
-    model.reload()
+    source, model = _first_page_of(7)
     # Both loaded rows move just behind the cursor: the next page holds only rows already shown.
-    source.rows[0] = replace(rows[0], sku="X2a")
-    source.rows[1] = replace(rows[1], sku="X2b")
+    source.rows[0] = replace(source.rows[0], sku="X2a")
+    source.rows[1] = replace(source.rows[1], sku="X2b")
     model.fetchMore(QModelIndex())
     assert [row.inventory_id for row in model.rows()] == [1, 2, 3, 4]  # went on to the rows after them
-    while model.canFetchMore(QModelIndex()):
-        model.fetchMore(QModelIndex())
-    assert [row.inventory_id for row in model.rows()] == [1, 2, 3, 4, 5, 6, 7]
+    assert _scroll_through(model) == [1, 2, 3, 4, 5, 6, 7]
 
 
-@pytest.mark.parametrize("scanned", [GTIN_A, "0" + GTIN_A, "4006 3813 3393 1"])
-def test_search_requeries_in_sql_and_finds_any_form_of_a_gtin(stocked: Services, scanned: str) -> None:
+def _scrolled_a_page_down(stocked: Services) -> tuple[Recorder, InventoryModel, list[bool]]:
+    """A model over the real stock with two pages loaded; the list collects its resets from now on."""
     source = Recorder(stocked.stock)
     model = InventoryModel(source, page_size=2)
     model.reload()
     model.fetchMore(QModelIndex())
     resets: list[bool] = []
     model.modelReset.connect(lambda: resets.append(True))
+    return source, model, resets
+
+
+@pytest.mark.parametrize("scanned", [GTIN_A, "0" + GTIN_A, "4006 3813 3393 1"])
+def test_search_requeries_in_sql_and_finds_any_form_of_a_gtin(stocked: Services, scanned: str) -> None:
+    source, model, resets = _scrolled_a_page_down(stocked)
 
     assert model.set_filter(StockFilter(search=scanned))
 
@@ -253,12 +258,7 @@ def _sorted_in_python(stocked: Services, key: Any, descending: bool = False) -> 
 
 
 def test_sorting_queries_the_sorted_first_page_and_pages_on_in_that_order(stocked: Services) -> None:
-    source = Recorder(stocked.stock)
-    model = InventoryModel(source, page_size=2)
-    model.reload()
-    model.fetchMore(QModelIndex())
-    resets: list[bool] = []
-    model.modelReset.connect(lambda: resets.append(True))
+    source, model, resets = _scrolled_a_page_down(stocked)
 
     model.sort(InventoryColumn.AVAILABLE, Qt.SortOrder.DescendingOrder)  # what a header click calls
 

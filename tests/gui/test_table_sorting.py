@@ -7,14 +7,14 @@ are compared with the database, read here with plain SQL and sorted in Python.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from helpers import ADMIN
-from orders_support import show
+from orders_support import _background_work_done, show  # noqa: F401 - an autouse fixture
 from overview_helpers import click_header
-from PySide6.QtCore import QModelIndex, QSettings, Qt, QThreadPool
+from PySide6.QtCore import QModelIndex, QSettings, Qt
 from PySide6.QtWidgets import QTableView
 from sqlalchemy import select
 
@@ -27,18 +27,12 @@ from orion_desktop.ui.data_events import DataEvents
 from orion_desktop.ui.models.inventory_model import InventoryColumn
 from orion_desktop.ui.models.orders_model import OrderColumn
 from orion_desktop.ui.pages.inventory_page import InventoryPage
+from orion_desktop.ui.pages.base import Page
 from orion_desktop.ui.pages.orders_page import OrdersPage
 
 PAGE_SIZE = 7  # small pages: the view has to fetch several while scrolling
 CUSTOMERS = ("Cleo Clark", "ann archer", None, "Bob Baker", "Ann Archer", "Cleo Clark", "Äda Straße")
 ASCENDING, DESCENDING = Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder
-
-
-@pytest.fixture(autouse=True)
-def _finish_background_work(database: Database) -> Iterator[None]:
-    """Set up after the database, so torn down before it: no detail load outlives the database."""
-    yield
-    QThreadPool.globalInstance().waitForDone(10_000)
 
 
 @pytest.fixture
@@ -102,24 +96,34 @@ def _scroll_to_the_end(qtbot, table: QTableView) -> int:  # type: ignore[no-unty
     return loads
 
 
-def _orders_page(qtbot, services: Services, manager: Actor) -> OrdersPage:  # type: ignore[no-untyped-def]
-    page = OrdersPage(services, manager, DataEvents(), page_size=PAGE_SIZE)
+def _open(qtbot, page_class: type[Page], services: Services, manager: Actor, settings: QSettings | None = None) -> Any:  # type: ignore[no-untyped-def]
+    """A page as the main window opens it: settings restored, then shown."""
+    page = page_class(services, manager, DataEvents(), page_size=PAGE_SIZE)  # type: ignore[call-arg]
+    if settings is not None:
+        page.restore_state(settings)
     page.resize(1000, 420)
     show(qtbot, page)
     return page
 
 
-def _inventory_page(qtbot, services: Services, manager: Actor) -> InventoryPage:  # type: ignore[no-untyped-def]
-    page = InventoryPage(services, manager, DataEvents(), page_size=PAGE_SIZE)
-    page.resize(1000, 480)
-    show(qtbot, page)
-    return page
+def _restarted(page: OrdersPage | InventoryPage, settings: QSettings, open_again: Callable[[QSettings], Any]) -> Any:
+    """Close the page (saving its settings, as quitting does) and open it again with them."""
+    page.save_state(settings)
+    page.close()
+    return open_again(settings)
+
+
+def _click_and_scroll(qtbot, table: QTableView, column: int) -> tuple[int, Qt.SortOrder]:  # type: ignore[no-untyped-def]
+    """Click a header, scroll down to the last row; the sort indicator shown then."""
+    click_header(qtbot, table, column)
+    _scroll_to_the_end(qtbot, table)
+    return _indicator(table)
 
 
 def test_orders_sorted_by_a_header_click_scroll_without_repeats_and_come_back_after_a_restart(  # type: ignore[no-untyped-def]
     qtbot, stocked: Services, database: Database, manager: Actor, window_settings: QSettings, many_orders: int
 ) -> None:
-    page = _orders_page(qtbot, stocked, manager)
+    page = _open(qtbot, OrdersPage, stocked, manager)
     table = page.table
     newest_first = _orders_in_database(database, lambda r: -r.id)
     assert _shown(table, OrderColumn.NUMBER) == newest_first[: page.model.rowCount()]
@@ -133,10 +137,8 @@ def test_orders_sorted_by_a_header_click_scroll_without_repeats_and_come_back_af
     assert _scroll_to_the_end(qtbot, table) >= 2
     assert _shown(table, OrderColumn.NUMBER) == by_customer  # every order once, in order
 
-    click_header(qtbot, table, OrderColumn.CUSTOMER)  # again: Z to A
-    assert _indicator(table) == (OrderColumn.CUSTOMER, DESCENDING)
+    assert _click_and_scroll(qtbot, table, OrderColumn.CUSTOMER) == (OrderColumn.CUSTOMER, DESCENDING)  # Z to A
     by_customer_descending = _orders_in_database(database, lambda r: r.customer_name or "", descending=True)
-    _scroll_to_the_end(qtbot, table)
     assert _shown(table, OrderColumn.NUMBER) == by_customer_descending
     assert _shown(table, OrderColumn.CUSTOMER)[-1] == ""  # no customer comes last
 
@@ -144,27 +146,20 @@ def test_orders_sorted_by_a_header_click_scroll_without_repeats_and_come_back_af
     assert _indicator(table) == (OrderColumn.CUSTOMER, DESCENDING)
     assert _shown(table, OrderColumn.NUMBER) == by_customer_descending
 
-    page.save_state(window_settings)
-    page.close()
-    again = _orders_page(qtbot, stocked, manager)
-    again.restore_state(window_settings)
+    again = _restarted(page, window_settings, lambda settings: _open(qtbot, OrdersPage, stocked, manager, settings))
     assert _indicator(again.table) == (OrderColumn.CUSTOMER, DESCENDING)
     _scroll_to_the_end(qtbot, again.table)
     assert _shown(again.table, OrderColumn.NUMBER) == by_customer_descending
 
-    click_header(qtbot, again.table, OrderColumn.CUSTOMER)  # a third click: newest first again
-    assert _indicator(again.table)[0] == -1
-    _scroll_to_the_end(qtbot, again.table)
+    assert _click_and_scroll(qtbot, again.table, OrderColumn.CUSTOMER)[0] == -1  # a third click: newest first
     assert _shown(again.table, OrderColumn.NUMBER) == newest_first
 
 
 def test_the_created_column_sorts_newest_first_on_the_first_click(  # type: ignore[no-untyped-def]
     qtbot, stocked: Services, database: Database, manager: Actor, many_orders: int
 ) -> None:
-    page = _orders_page(qtbot, stocked, manager)
-    click_header(qtbot, page.table, OrderColumn.CREATED)
-    assert _indicator(page.table) == (OrderColumn.CREATED, DESCENDING)
-    _scroll_to_the_end(qtbot, page.table)
+    page = _open(qtbot, OrdersPage, stocked, manager)
+    assert _click_and_scroll(qtbot, page.table, OrderColumn.CREATED) == (OrderColumn.CREATED, DESCENDING)
     with database.engine.connect() as connection:
         rows = connection.execute(select(Order.id, Order.order_number, Order.created_at)).all()
     expected = [r.order_number for r in sorted(rows, key=lambda r: (r.created_at, r.id), reverse=True)]
@@ -177,7 +172,7 @@ def test_the_created_column_sorts_newest_first_on_the_first_click(  # type: igno
 def test_inventory_sorted_by_a_header_click_scrolls_without_repeats_and_comes_back_after_a_restart(  # type: ignore[no-untyped-def]
     qtbot, stocked: Services, database: Database, manager: Actor, window_settings: QSettings, many_stock_rows: int
 ) -> None:
-    page = _inventory_page(qtbot, stocked, manager)
+    page = _open(qtbot, InventoryPage, stocked, manager)
     table = page.table
 
     def shown_ids(shown_table: QTableView) -> list[int]:
@@ -192,27 +187,20 @@ def test_inventory_sorted_by_a_header_click_scrolls_without_repeats_and_comes_ba
     assert shown_ids(table) == by_available
     assert len(by_available) == many_stock_rows
 
-    click_header(qtbot, table, InventoryColumn.AVAILABLE)
-    assert _indicator(table) == (InventoryColumn.AVAILABLE, DESCENDING)
-    _scroll_to_the_end(qtbot, table)
+    assert _click_and_scroll(qtbot, table, InventoryColumn.AVAILABLE) == (InventoryColumn.AVAILABLE, DESCENDING)
     assert shown_ids(table) == _stock_in_database(database, descending=True)
 
-    page.save_state(window_settings)
-    page.close()
-    again = _inventory_page(qtbot, stocked, manager)
-    again.restore_state(window_settings)
+    again = _restarted(page, window_settings, lambda settings: _open(qtbot, InventoryPage, stocked, manager, settings))
     assert _indicator(again.table) == (InventoryColumn.AVAILABLE, DESCENDING)
     _scroll_to_the_end(qtbot, again.table)
     assert shown_ids(again.table) == _stock_in_database(database, descending=True)
 
-    click_header(qtbot, again.table, InventoryColumn.AVAILABLE)  # a third click: the picking order again
-    assert _indicator(again.table)[0] == -1
-    _scroll_to_the_end(qtbot, again.table)
+    assert _click_and_scroll(qtbot, again.table, InventoryColumn.AVAILABLE)[0] == -1  # third click: picking order
     assert list(again.model.rows()) == list(stocked.stock.list_stock())
 
 
 def test_a_search_keeps_the_sort(qtbot, stocked: Services, manager: Actor, many_stock_rows: int) -> None:  # type: ignore[no-untyped-def]
-    page = _inventory_page(qtbot, stocked, manager)
+    page = _open(qtbot, InventoryPage, stocked, manager)
     click_header(qtbot, page.table, InventoryColumn.SKU)
     click_header(qtbot, page.table, InventoryColumn.SKU)
     page.search_edit.setFocus()
@@ -228,7 +216,7 @@ def test_a_search_keeps_the_sort(qtbot, stocked: Services, manager: Actor, many_
 def test_column_widths_saved_before_sorting_existed_neither_sort_nor_reload_the_table(  # type: ignore[no-untyped-def]
     qtbot, stocked: Services, manager: Actor, window_settings: QSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    page = _inventory_page(qtbot, stocked, manager)
+    page = _open(qtbot, InventoryPage, stocked, manager)
     plain = QTableView()  # a header as older versions saved it: indicator on column 0, hidden
     qtbot.addWidget(plain)
     plain.setModel(page.model)
