@@ -65,7 +65,18 @@ def save_database_url(url: str | None) -> None:
         data["database_url"] = url
     else:
         data.pop("database_url", None)
-    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    _write_private(path, json.dumps(data, indent=2))
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write ``text`` readable by this user only (a saved URL may hold a password), replacing
+    the file in one step so a crash never leaves half a settings file."""
+    partial = path.with_name(f".{path.name}.partial")
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.chmod(partial, 0o600)  # an older partial file may have had other permissions
+    os.replace(partial, path)
 
 
 @dataclass(frozen=True, slots=True)
