@@ -21,6 +21,7 @@ from PySide6.QtCore import QModelIndex, QSettings, Qt, QThreadPool
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
 from orion_desktop.domain.actor import Actor
+from orion_desktop.domain.errors import DatabaseUnavailable
 from orion_desktop.domain.results import LocationSummary
 from orion_desktop.ui.data_events import DataEvents, Topic
 from orion_desktop.ui.dialogs.location_dialogs import (
@@ -236,6 +237,25 @@ def test_a_refused_change_is_a_sentence_in_the_dialog_and_changes_nothing(qtbot,
     assert _location(stocked, "WAREHOUSE_A").name is None
     _type(qtbot, dialog.name_edit, "Somewhere else, really")  # editing again clears the old refusal
     assert dialog.error_banner.text == ""
+
+
+def test_a_lost_database_in_a_location_dialog_is_reported_to_the_window(qtbot, page: LocationsPage, stocked: Services, events: DataEvents, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    def unreachable(*_args: object, **_kwargs: object) -> None:
+        raise DatabaseUnavailable("The database cannot be reached: connection refused")
+
+    monkeypatch.setattr(stocked.catalog, "update_location", unreachable)
+    _select(qtbot, page, "WAREHOUSE_A")
+    reported: list[BaseException] = []
+    events.databaseUnavailable.connect(reported.append)
+
+    def rename(dialog: RenameLocationDialog) -> None:
+        _type(qtbot, dialog.name_edit, "Somewhere else")
+        _press_ok(qtbot, dialog)
+        assert dialog.error_banner.text == "The database cannot be reached: connection refused"
+
+    seen = answer_dialog(lambda: qtbot.mouseClick(page.rename_button, Qt.MouseButton.LeftButton), rename)
+    assert seen["still_open"]
+    assert [str(error) for error in reported] == ["The database cannot be reached: connection refused"]
 
 
 def test_a_location_added_elsewhere_appears(qtbot, page: LocationsPage, stocked: Services, events: DataEvents) -> None:  # type: ignore[no-untyped-def]

@@ -57,12 +57,16 @@ class LivePage(Page):
 
     def show_error(self, error: BaseException) -> str:
         """Show ``error`` as a sentence on the page's banner (subclasses have ``self.banner``), and
-        tell the window, which watches for a lost database; returns the sentence."""
+        tell the window (``report_error``); returns the sentence."""
         message: str = self.banner.show_error(error)  # type: ignore[attr-defined]
+        self.report_error(error)
+        return message
+
+    def report_error(self, error: BaseException) -> None:
+        """Tell the window, which watches for a lost database (for errors shown elsewhere, e.g. in a dialog)."""
         report = getattr(self.events, "report_error", None)  # DataEvents.report_error, where the window has it
         if report is not None:
             report(error)
-        return message
 
     def _data_changed(self, topics: frozenset[Topic]) -> None:
         if not self.topics & topics:

@@ -268,6 +268,7 @@ class LocationsPage(LivePage):
         self._run(LocationActiveDialog(self._services, self._actor, location, self), message)
 
     def _run(self, dialog: LocationDialog, message: str) -> None:
+        dialog.failed.connect(self.report_error)  # the refusal is shown in the dialog; a lost database is noticed
         try:
             accepted = dialog.exec() == QDialog.DialogCode.Accepted
             outcome = dialog.outcome
