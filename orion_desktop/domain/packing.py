@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from orion_desktop.domain import gtin as gtin_rules
 from orion_desktop.domain.errors import InvalidInput
+from orion_desktop.domain.orders import OrderStatus
 from orion_desktop.domain.scanning import parse_scan
 
 
@@ -56,6 +57,16 @@ class ScanResult:
     @property
     def accepted(self) -> bool:
         return self.verdict is ScanVerdict.COUNTED
+
+
+@dataclass(frozen=True, slots=True)
+class OrderToPack:
+    """What the station shows of an order it opens: who it goes to, its status and its open lines."""
+
+    order_number: str
+    status: OrderStatus
+    customer_name: str | None
+    lines: tuple[PackLine, ...]
 
 
 @dataclass

@@ -26,7 +26,7 @@ from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.errors import InvalidInput, InvalidTransition, NotFound
 from orion_desktop.domain.order_results import ShipItemResult
 from orion_desktop.domain.orders import OrderStatus
-from orion_desktop.domain.packing import PackLine
+from orion_desktop.domain.packing import OrderToPack, PackLine
 from orion_desktop.domain.print_results import PackingSlip, PickList, PickRow, SlipLine
 from orion_desktop.domain.validation import clean_text
 from orion_desktop.domain.order_results import ShipRequest
@@ -40,11 +40,11 @@ class PackingService:
         self._db = database
         self._orders = orders
 
-    def open_order(self, order_number: str) -> tuple[str, OrderStatus, tuple[PackLine, ...]]:
-        """(order number, status, open lines) for the station; refuses orders with nothing to pack."""
+    def open_order(self, order_number: str) -> OrderToPack:
+        """The order's number, status, customer and open lines; refuses orders with nothing to pack."""
         number = clean_text(order_number, "order number", max_length=64)
         with self._db.read() as session:
-            order = session.execute(select(Order.id, Order.order_number, Order.status).where(
+            order = session.execute(select(Order.id, Order.order_number, Order.status, Order.customer_name).where(
                 Order.order_number == number)).first()
             if order is None:
                 raise NotFound(f"There is no order {number}.")
@@ -65,7 +65,7 @@ class PackingService:
             )
             if not lines:
                 raise InvalidInput(f"Order {order.order_number} has nothing left to pack.")
-            return order.order_number, status, lines
+            return OrderToPack(order.order_number, status, order.customer_name, lines)
 
     def product_name(self, code: str) -> str | None:
         """The title of a product with this SKU or canonical GTIN in any store (for "wrong item")."""

@@ -318,6 +318,7 @@ def test_placeholder_and_unknown_codes_are_refused(qtbot, station: PackStationPa
     results: list[Any] = []
     page.scanHandled.connect(results.append)
     scan(qtbot, page, shop.order)
+    assert page.order_label.text() == f"Order {shop.order} · Processing · for Ann Archer"
     scan(qtbot, page, PLACEHOLDER)
     assert page.tone is Tone.REFUSED and "placeholder" in page.feedback.text()
     scan(qtbot, page, UNKNOWN_GTIN)

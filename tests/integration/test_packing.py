@@ -27,9 +27,9 @@ def shop(services: Services) -> Services:
 def test_scan_then_complete_ships_exactly_the_packed_units(shop: Services) -> None:
     number = shop.orders.create_order(ADMIN, store="MAIN", lines=[OrderLine("A", 2), OrderLine("B", 3)])
     shop.orders.change_status(ADMIN, number, "processing")
-    found, status, lines = shop.packing.open_order(number)
-    assert (found, status) == (number, OrderStatus.PROCESSING)
-    pack = PackSession(found, lines)
+    order = shop.packing.open_order(number)
+    assert (order.order_number, order.status, order.customer_name) == (number, OrderStatus.PROCESSING, None)
+    pack = PackSession(order.order_number, order.lines)
     assert pack.scan(GTIN_A, shop.packing.product_name).accepted
     assert pack.scan(GTIN_A, shop.packing.product_name).accepted
     assert pack.scan("4012345678901", shop.packing.product_name).verdict is ScanVerdict.WRONG_ITEM  # Widget C

@@ -51,7 +51,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from orion_desktop.domain.packing import PackLine, PackSession, ScanResult
+from orion_desktop.domain.packing import OrderToPack, PackLine, PackSession, ScanResult
 from orion_desktop.printing.layout import packing_slip_html, pick_list_html
 from orion_desktop.printing.pdf import write_pdf
 from orion_desktop.ui.data_events import DataEvents, Topic
@@ -140,6 +140,7 @@ class PackStationPage(Page):
         self.events = events
         self._session: PackSession | None = None
         self._status: OrderStatus | None = None
+        self._customer: str | None = None
         self._busy = False
         self._operation_key: str | None = None
         self._pdf_folder: Path | None = None
@@ -247,7 +248,9 @@ class PackStationPage(Page):
         self.tracking_edit.setPlaceholderText("optional; scan the carrier label")
         self.tracking_edit.setAccessibleName("Tracking number")
         self.tracking_edit.setMaxLength(128)
-        self.tracking_edit.setMinimumWidth(self.fontMetrics().horizontalAdvance("1Z999AA10123456784") + 40)
+        # Wide enough for a UPS-style number and for the whole hint (a clipped hint reads as garbage).
+        widest = max(("1Z999AA10123456784", self.tracking_edit.placeholderText()), key=self.fontMetrics().horizontalAdvance)
+        self.tracking_edit.setMinimumWidth(self.fontMetrics().horizontalAdvance(widest) + 40)
         self.tracking_label = QLabel("&Tracking number:", self)
         self.tracking_label.setBuddy(self.tracking_edit)
 
@@ -400,22 +403,25 @@ class PackStationPage(Page):
     def open_order(self, number: str) -> bool:
         """Load the open lines of order ``number``; on a refusal the station keeps what it had."""
         try:
-            found, status, lines = self._services.packing.open_order(number)
+            order = self._services.packing.open_order(number)
         except Exception as error:  # noqa: BLE001 - every refusal is a sentence on the panel
             self._refuse(self._sentence(error))
             return False
-        self._start(PackSession(found, lines), status)
+        self._start(order)
+        lines = order.lines
         units = sum(line.to_pack for line in lines if line.physical)
         self._show_feedback(
-            f"Order {found}: {self._plural(units, 'unit')} to pack on {self._plural(len(lines), 'line')}. "
+            f"Order {order.order_number}: {self._plural(units, 'unit')} to pack on {self._plural(len(lines), 'line')}. "
             "Scan the items.",
             Tone.INFO,
         )
         return True
 
-    def _start(self, session: PackSession, status: OrderStatus) -> None:
+    def _start(self, order: OrderToPack) -> None:
+        session = PackSession(order.order_number, order.lines)
         self._session = session
-        self._status = status
+        self._status = order.status
+        self._customer = order.customer_name
         self._operation_key = None
         self.model.set_session(session)
         self.tracking_edit.clear()
@@ -497,6 +503,7 @@ class PackStationPage(Page):
     def _reset(self) -> None:
         self._session = None
         self._status = None
+        self._customer = None
         self._operation_key = None
         self.model.set_session(None)
         self.tracking_edit.clear()
@@ -710,7 +717,8 @@ class PackStationPage(Page):
             self.progress_label.clear()
             return
         status = f" · {STATUS_TEXT[self._status]}" if self._status is not None else ""
-        self.order_label.setText(f"Order {session.order_number}{status}")
+        customer = f" · for {self._customer}" if self._customer else ""
+        self.order_label.setText(f"Order {session.order_number}{status}{customer}")
         physical = [line for line in session.lines if line.physical]
         total = sum(line.to_pack for line in physical)
         packed = sum(session.packed.values())
@@ -752,14 +760,14 @@ class PackStationPage(Page):
     def _reopen_quietly(self) -> None:
         assert self._session is not None
         try:
-            found, status, lines = self._services.packing.open_order(self._session.order_number)
+            order = self._services.packing.open_order(self._session.order_number)
         except Exception as error:  # noqa: BLE001 - e.g. shipped or cancelled meanwhile elsewhere
             number = self._session.order_number
             self._reset()
             self._report(error)
             self._show_feedback(f"Order {number} left the station: {self._sentence(error)}", Tone.INFO)
             return
-        self._start(PackSession(found, lines), status)
+        self._start(order)
 
     def _data_changed(self, topics: frozenset[Topic]) -> None:
         if self.topics & topics and self.isVisible():
