@@ -10,7 +10,6 @@ from typing import ClassVar
 
 import shiboken6
 from PySide6.QtCore import Qt
-
 from PySide6.QtWidgets import QDialog, QWidget
 
 from orion_desktop.domain.errors import NotFound
@@ -117,6 +116,7 @@ def test_owners_that_only_their_work_keeps_alive_die_on_the_gui_thread(qtbot) ->
     answers: list[object] = []
     for _ in range(STRESS_JOBS):
         owner = _Owner()
+        qtbot.addWidget(owner)  # weakly: it must die here, with its job
         run_in_background(owner, lambda o=owner: (_nap(), o.objectName())[1], on_done=answers.append, on_error=answers.append)
         del owner
         if random.random() < 0.3:
