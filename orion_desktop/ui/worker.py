@@ -19,6 +19,7 @@ Two lifetime rules keep this crash-free (each was seen to segfault here):
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import logging
 from collections.abc import Callable
@@ -111,11 +112,16 @@ class _Job(QRunnable):
 
 
 _dispatcher: _Dispatcher | None = None
+EXIT_WAIT_MS = 10_000
+"""At interpreter exit, how long jobs still running may take to finish (a query has a lock timeout)."""
 
 
 def _the_dispatcher() -> _Dispatcher:
     global _dispatcher
     if _dispatcher is None or not shiboken6.isValid(_dispatcher):
+        if _dispatcher is None:
+            # Before the module (and the dispatcher with it) is torn down: no job may emit on it then.
+            atexit.register(QThreadPool.globalInstance().waitForDone, EXIT_WAIT_MS)
         _dispatcher = _Dispatcher()
     return _dispatcher
 
