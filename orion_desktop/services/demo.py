@@ -396,20 +396,21 @@ def _add_stock(session: Session, rng: random.Random, actor: Actor, plans: list[_
         _ledger_row(plan, TransactionType.IMPORT, plan.received, 0, plan.received, 0, "demo data: opening stock", actor, received)
         for plan in plans
     ]
-    adjusts = [
-        _ledger_row(
+    # Reasons and times drawn in the same order as always (the same seed gives the same warehouse),
+    # then the times handed out oldest first: the ledger's ids ascend with its timestamps.
+    drawn = [
+        (
             plan,
-            TransactionType.ADJUST,
-            -plan.written_off,
-            0,
-            plan.quantity,
-            0,
             "sold out at stock count" if plan.quantity == 0 else rng.choice(_ADJUST_REASONS),
-            actor,
             now - timedelta(days=rng.randint(3, 20), minutes=rng.randint(0, 600)),
         )
         for plan in plans
         if plan.written_off
+    ]
+    adjusted_at = sorted(at for _plan, _reason, at in drawn)
+    adjusts = [
+        _ledger_row(plan, TransactionType.ADJUST, -plan.written_off, 0, plan.quantity, 0, reason, actor, at)
+        for (plan, reason, _drawn_at), at in zip(drawn, adjusted_at, strict=True)
     ]
     # Separate inserts keep each row's ledger in order: import, then adjust (then reserve).
     for rows in (imports, adjusts):
@@ -431,7 +432,7 @@ def _reserve_stock(
     if not held:
         return 0
     reason = "demo data: held for a customer"
-    times = [now - timedelta(hours=rng.randint(1, 48)) for _ in held]
+    times = sorted(now - timedelta(hours=rng.randint(1, 48)) for _ in held)  # ids ascend with time
     session.execute(
         insert(_ledger),
         [

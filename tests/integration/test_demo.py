@@ -88,6 +88,10 @@ def test_demo_fills_a_realistic_warehouse(demo: DemoSummary, services: Services)
     # Stock set-up (import, adjust, reserve), then the demo orders (reserve, fulfil, release).
     assert kinds == {TransactionType.IMPORT, TransactionType.ADJUST, TransactionType.RESERVE,
                      TransactionType.FULFILL, TransactionType.RELEASE}
+    # The ledger reads like real use: the newer the row (higher id), the later its time.
+    newest_first = services.stock.ledger(limit=5000)
+    times = [entry.created_at for entry in newest_first]
+    assert times == sorted(times, reverse=True)
 
 
 def test_demo_fills_only_an_empty_database(demo: DemoSummary, database: Database, services: Services) -> None:
