@@ -1,4 +1,4 @@
-"""indexes for sorting the stock list by any column, and for reorder points
+"""indexes for sorting the stock and order lists by their columns, and for reorder points
 
 Revision ID: 0004_sort_indexes
 Revises: 0003_search_indexes
@@ -21,6 +21,10 @@ every stock row (at 100k rows: 100-290 ms before, a few ms after; tests/perf/RES
 
 ``ix_products_reorder_point`` finds the products that have a reorder point, for the low-stock
 report (which lists the rows of a product down to its reorder point).
+
+``ix_orders_created_id`` ``(created_at, id)`` and ``ix_orders_customer_sort``
+``(coalesce(customer_name, ''), id)``: the Orders table sorted by creation time or customer
+(100k orders: 21-89 ms a page before, 7-15 ms after). Number and status use existing indexes.
 
 The available order uses ``ix_inventory_available`` of 0003. Plain ``CREATE INDEX`` on both
 databases (no batch "move and copy", so SQLite keeps 0003's triggers and expression indexes).
@@ -48,6 +52,8 @@ def upgrade() -> None:
     op.create_index('ix_inventory_quantity_id', 'inventory', ['quantity', 'id'])
     op.create_index('ix_inventory_reserved_id', 'inventory', ['reserved_quantity', 'id'])
     op.create_index('ix_locations_sort_key_code', 'locations', ['sort_key', 'code'])
+    op.create_index('ix_orders_created_id', 'orders', ['created_at', 'id'])
+    op.create_index('ix_orders_customer_sort', 'orders', [sa.text("coalesce(customer_name, '')"), 'id'])
     op.create_index('ix_inventory_location_id', 'inventory', ['location_id', 'id'])
     op.drop_index('ix_inventory_location', table_name='inventory')
 
@@ -56,6 +62,8 @@ def downgrade() -> None:
     op.create_index('ix_inventory_location', 'inventory', ['location_id'])
     op.drop_index('ix_inventory_location_id', table_name='inventory')
     op.drop_index('ix_locations_sort_key_code', table_name='locations')
+    op.drop_index('ix_orders_customer_sort', table_name='orders')
+    op.drop_index('ix_orders_created_id', table_name='orders')
     op.drop_index('ix_inventory_reserved_id', table_name='inventory')
     op.drop_index('ix_inventory_quantity_id', table_name='inventory')
     op.drop_index('ix_products_reorder_point', table_name='products')

@@ -200,6 +200,8 @@ class Order(Base):
         # Substring search of number and customer: see SEARCH_TRIGRAM_INDEXES and SEARCH_FTS_TABLES below.
         Index("ix_orders_store_created", "store_id", "created_at"),
         Index("ix_orders_customer_name", "customer_name"),
+        # The Orders table sorted by creation time (then id, for keyset paging): migration 0004.
+        Index("ix_orders_created_id", "created_at", "id"),
         Index("ix_orders_reservation_expires_at", "reservation_expires_at"),
     )
 
@@ -221,6 +223,10 @@ class Order(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_by: Mapped[str | None] = mapped_column(String(128))
+
+
+# The Orders table sorted by customer (no name sorts as the empty text): migration 0004.
+Index("ix_orders_customer_sort", func.coalesce(Order.customer_name, literal_column("''")), Order.id)
 
 
 class OrderItem(Base):
