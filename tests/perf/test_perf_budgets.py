@@ -271,32 +271,30 @@ SEARCHES = {
 }
 
 
-@pytest.fixture(scope="module")
-def listing_data(perf_database: Any, perf: Any) -> Any:
+def _stock_listings(perf_database: Any, perf: Any, *, skewed: bool) -> Any:
+    """``get(backend, rows)``: ``rows`` stock rows (two per product), built on first use and kept."""
     cache: dict[tuple[str, int], Any] = {}
 
     def get(backend: str, rows: int) -> Any:
         if (backend, rows) not in cache:
+            name = f"{'skewed' if skewed else 'list'}{rows}"
             cache[(backend, rows)] = perf.fill_stock(
-                perf_database(backend, f"list{rows}"), products=rows // 2, locations_per_product=2
+                perf_database(backend, name), products=rows // 2, locations_per_product=2, skewed=skewed
             )
         return cache[(backend, rows)]
 
     return get
+
+
+@pytest.fixture(scope="module")
+def listing_data(perf_database: Any, perf: Any) -> Any:
+    return _stock_listings(perf_database, perf, skewed=False)
 
 
 @pytest.fixture(scope="module")
 def skewed_listing_data(perf_database: Any, perf: Any) -> Any:
-    cache: dict[tuple[str, int], Any] = {}
-
-    def get(backend: str, rows: int) -> Any:
-        if (backend, rows) not in cache:
-            cache[(backend, rows)] = perf.fill_stock(
-                perf_database(backend, f"skewed{rows}"), products=rows // 2, locations_per_product=2, skewed=True
-            )
-        return cache[(backend, rows)]
-
-    return get
+    """Words and stores share a factor: every "gadget" sits in the second store."""
+    return _stock_listings(perf_database, perf, skewed=True)
 
 
 @pytest.mark.parametrize("search", list(SEARCHES))
