@@ -183,7 +183,9 @@ def order_create(ctx: CliContext) -> int:
 
 def order_list(ctx: CliContext) -> int:
     a = ctx.args
-    orders = ctx.services.order_queries.list_orders(status=a.status, search=a.search, store=a.store, limit=a.limit)
+    orders = ctx.services.order_queries.list_orders(
+        status=a.status, search=a.search, store=a.store, limit=a.limit, sort=a.sort, descending=a.descending
+    )
     if ctx.json:
         print_json(
             [

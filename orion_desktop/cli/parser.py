@@ -16,6 +16,11 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"error: {message}\n")
 
 
+def _sort(parser: argparse.ArgumentParser, keys: str) -> None:
+    parser.add_argument("--sort", metavar="KEY", help=f"order by {keys}")
+    parser.add_argument("--descending", action="store_true", help="with --sort: largest or latest first")
+
+
 def _json(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
@@ -185,6 +190,7 @@ def _stock_commands(commands) -> None:  # type: ignore[no-untyped-def]
     lst.add_argument("--low-stock", metavar="N", help="only rows with at most N available")
     lst.add_argument("--search", metavar="TEXT", help="part of the title or SKU, or a GTIN")
     lst.add_argument("--limit", metavar="N")
+    _sort(lst, "product, sku, gtin, location, quantity, reserved or available (default: store, SKU, picking order)")
     _json(lst)
     lst.set_defaults(handler=stock_commands.stock_list)
 
@@ -240,6 +246,7 @@ def _order_commands(commands) -> None:  # type: ignore[no-untyped-def]
                      help="pending, processing, partially_shipped, shipped, delivered or cancelled")
     lst.add_argument("--search", metavar="TEXT", help="order number (or its start) or part of the customer name")
     lst.add_argument("--limit", default="200", metavar="N")
+    _sort(lst, "number, status, customer, store or created (default: newest first)")
     _json(lst)
     lst.set_defaults(handler=order_commands.order_list)
 

@@ -159,7 +159,8 @@ def _row_json(row: StockRow) -> dict[str, object]:
 def stock_list(ctx: CliContext) -> int:
     a = ctx.args
     rows = ctx.services.stock.list_stock(
-        store=a.store, location=a.location, low_stock=a.low_stock, search=a.search, limit=a.limit
+        store=a.store, location=a.location, low_stock=a.low_stock, search=a.search, limit=a.limit,
+        sort=a.sort, descending=a.descending,
     )
     if ctx.json:
         print_json([_row_json(r) for r in rows])

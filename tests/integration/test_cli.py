@@ -81,6 +81,10 @@ def test_stats_list_low_ledger_verify(warehouse: Cli) -> None:
     assert set(low[0]) >= {"product_id", "store_name", "product_title", "location", "quantity", "available_quantity"}
     listed = warehouse.json("stock", "list", "--location", "store_front", "--search", "headphones")
     assert [(r["sku"], r["available_quantity"]) for r in listed] == [("HP-1", 3)]
+    by_available = warehouse.json("stock", "list", "--sort", "available", "--descending")
+    assert [r["available_quantity"] for r in by_available] == [90, 50, 3]
+    warehouse("stock", "list", "--sort", "colour", expect=1)
+    assert warehouse.last_error.startswith("error: Stock cannot be sorted by 'colour'.")
     ledger = warehouse.json("stock", "ledger", "--product", "HP-1", "--limit", "2")
     assert [e["transaction_type"] for e in ledger] == ["adjust", "reserve"]
     assert ledger[0]["reason"] == "damaged" and ledger[0]["created_by"] == "maria"

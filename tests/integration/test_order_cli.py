@@ -211,6 +211,9 @@ def test_notes_history_and_list(shop: Cli) -> None:
         (number, "processing", 1, 1)]
     assert [o["order_number"] for o in shop.json("order", "list", "--search", "bea")] == [number]
     assert [o["order_number"] for o in shop.json("order", "list", "--limit", "1")] == [other]
+    assert [o["customer_name"] for o in shop.json("order", "list", "--sort", "customer")] == ["Bea Baker", "Carl"]
+    assert [o["customer_name"] for o in shop.json("order", "list", "--sort", "customer", "--descending")] == [
+        "Carl", "Bea Baker"]
     assert number in shop("order", "list")
     assert shop("order", "create", "--item", "C=2", "--customer", "Dee").endswith(
         " created for Dee: 1 line, 2 units, pending.\n")
@@ -297,6 +300,7 @@ def test_bad_input_is_a_sentence_and_changes_nothing(shop: Cli) -> None:
         (("order", "create", "--item", "A=1", "--number", number), f"An order numbered {number} already exists."),
         (("--role", "packer", "order", "status", "--order", number, "--set", "cancelled"), "may not manage orders"),
         (("order", "list", "--status", "done"), "not an order status"),
+        (("order", "list", "--sort", "colour"), "cannot be sorted by"),
     ]
     before = snapshot()
     for argv, fragment in cases:
