@@ -13,13 +13,15 @@ opened itself it also closes.
 from __future__ import annotations
 
 import logging
+import os
 import sys
+import time
 from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QDialog, QWidget
 
 from orion_desktop.bootstrap import open_services
 from orion_desktop.config import save_database_url
@@ -38,6 +40,10 @@ ORGANIZATION_NAME = "Orion"
 PROGRAM_NAME = "orion-desktop"
 
 ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], object]
+
+ENV_EXIT_WHEN_READY = "ORION_EXIT_WHEN_READY"
+READY_LINE = "orion-desktop ready:"
+READY_TIMEOUT_MS = 60_000
 
 
 class GuiSession:
@@ -102,16 +108,76 @@ def run_gui(services: Services, actor: Actor, argv: list[str], *, database_url: 
     program name; ``database_url`` is what File > Database… starts from. Returns the event
     loop's exit code.
     """
+    started = time.perf_counter()
     app = ensure_application(argv)
     session = GuiSession(services, actor, database_url=database_url)
     previous_hook = sys.excepthook
     sys.excepthook = _unexpected_error_hook(lambda: session.window)
     try:
         session.window.show()
+        if os.environ.get(ENV_EXIT_WHEN_READY) == "1":
+            _ReadyProbe(app, session.window, started)  # a child of the window: lives as long as it
         return app.exec()
     finally:
         sys.excepthook = previous_hook
         session.close()
+
+
+class _ReadyProbe(QObject):
+    """``ORION_EXIT_WHEN_READY=1``: quit as soon as the window is usable, and say so on stdout.
+
+    Usable means the page shown first has loaded (it is not ``is_loading``, as pages that load in
+    the background report, and its ``model``, if any, has rows, has emitted ``rowsLoaded`` since
+    the window was shown, or has no more to load) and its table has painted after that. The line
+    printed is ``orion-desktop ready: <ms> ms after run_gui, <rows> rows on <page>``; the caller
+    measures the wall time from starting the process to that line. If that never happens, the
+    probe prints ``orion-desktop not ready`` after ``READY_TIMEOUT_MS`` and exits with 1.
+    """
+
+    def __init__(self, app: QApplication, window: MainWindow, started: float) -> None:
+        super().__init__(window)
+        self._app = app
+        self._started = started
+        self._done = False
+        page = window.current_page
+        self._page = page
+        self._page_title = page.title if page is not None else "no page"
+        self._model = getattr(page, "model", None)
+        views = [v for v in (page.findChildren(QAbstractItemView) if page is not None else []) if v.model() is self._model]
+        self._target: QWidget = views[0].viewport() if views and self._model is not None else (page or window)
+        self._rows_reported = False
+        if self._model is not None and hasattr(self._model, "rowsLoaded"):
+            self._model.rowsLoaded.connect(self._rows_loaded)
+        self._target.installEventFilter(self)
+        self._target.update()  # a paint after this point, even if one happened during show()
+        QTimer.singleShot(READY_TIMEOUT_MS, self._give_up)
+
+    def _rows_loaded(self) -> None:
+        self._rows_reported = True
+        self._target.update()
+
+    def _loaded(self) -> bool:
+        if getattr(self._page, "is_loading", False):
+            return False
+        model = self._model
+        return model is None or self._rows_reported or model.rowCount() > 0 or not getattr(model, "has_more", False)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self._target and event.type() == QEvent.Type.Paint and not self._done and self._loaded():
+            self._done = True
+            QTimer.singleShot(0, self._report)  # once this paint has finished
+        return False
+
+    def _report(self) -> None:
+        rows = self._model.rowCount() if self._model is not None else 0
+        elapsed_ms = (time.perf_counter() - self._started) * 1000
+        print(f"{READY_LINE} {elapsed_ms:.0f} ms after run_gui, {rows} rows on {self._page_title}", flush=True)
+        self._app.exit(0)
+
+    def _give_up(self) -> None:
+        if not self._done:
+            print(f"orion-desktop not ready after {READY_TIMEOUT_MS} ms", flush=True)
+            self._app.exit(1)
 
 
 def ask_for_database(error: BaseException, url: str | None) -> tuple[str, Services] | None:
