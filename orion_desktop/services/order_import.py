@@ -13,7 +13,8 @@ from orion_desktop.domain.actor import Actor, Permission
 from orion_desktop.domain.errors import InvalidInput, OrionError
 from orion_desktop.domain.results import ImportResult
 from orion_desktop.domain.validation import check_count, clean_text
-from orion_desktop.services.importing import CsvFormat, Problems, StoreResolver, chunks, read_csv
+from orion_desktop.services.csv_files import CsvFormat, Problems, read_csv
+from orion_desktop.services.import_lookups import StoreResolver, chunks
 from orion_desktop.services.lookup import resolve_product
 from orion_desktop.services.orders import insert_order
 

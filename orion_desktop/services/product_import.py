@@ -1,0 +1,254 @@
+"""Products from a CSV file: created or updated by (store, SKU), all lines or none.
+
+Every line is checked first and every bad line reported with its line number
+(``ImportRejected``); only a clean file is written, in one transaction, with set-based lookups
+and executemany writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from orion_desktop.db.engine import Database
+from orion_desktop.db.models import Inventory, Product
+from orion_desktop.db.types import utcnow
+from orion_desktop.domain import gtin as gtin_rules
+from orion_desktop.domain.actor import Actor, Permission
+from orion_desktop.domain.enums import ProductType
+from orion_desktop.domain.errors import Conflict, OrionError
+from orion_desktop.domain.results import ImportResult, StoreInfo
+from orion_desktop.services.catalog import CleanProduct, _clean_product
+from orion_desktop.services.csv_files import CsvFormat, CsvTable, Problems, read_csv
+from orion_desktop.services.import_lookups import LOOKUP_CHUNK, StoreResolver, chunks, refuse_spreadsheet_number
+from orion_desktop.services.lookup import matches_any
+from orion_desktop.services.operations import run_once
+
+PRODUCT_FORMAT = CsvFormat(
+    kind="products",
+    required=("sku", "title"),
+    optional=("store", "gtin", "product_type", "low_stock_threshold", "reorder_point"),
+    example="store,sku,title,gtin,product_type,low_stock_threshold,reorder_point",
+)
+
+_products = Product.__table__
+_inventory = Inventory.__table__
+
+
+@dataclass(slots=True)
+class _ProductLine:
+    number: int
+    store: StoreInfo
+    clean: CleanProduct
+
+
+@dataclass(frozen=True, slots=True)
+class _ExistingProduct:
+    id: int
+    values: dict[str, object]
+    stock_tracked: bool
+
+
+def import_products(
+    database: Database, actor: Actor, path: Path, *, store: str | None = None, operation_key: str | None = None
+) -> ImportResult:
+    """Create or update products from a CSV file, matched by (store, SKU). All lines or none.
+
+    Columns a file does not have are left alone on existing products; an empty cell in a
+    column the file has clears the value (e.g. an empty ``low_stock_threshold`` means
+    the global default applies). ``store`` is used for lines without a store. Replaying
+    an ``operation_key`` returns the first result and changes nothing.
+    """
+    actor.require(Permission.MANAGE_CATALOG)
+    path = Path(path)
+    table = read_csv(path, PRODUCT_FORMAT)
+    with database.write() as session:
+
+        def action() -> ImportResult:
+            problems = Problems(table.file_name)
+            for number, message in table.shape_problems:
+                problems.add(number, message)
+            stores = StoreResolver(session, actor, table, store)
+            lines = _clean_product_lines(table, stores, problems)
+            existing = _existing_products(session, lines)
+            _check_product_conflicts(session, table, lines, existing, problems)
+            problems.raise_if_any()
+            return _write_products(session, table, lines, existing)
+
+        return run_once(session, operation_key, "import.products", actor, ImportResult, action)
+
+def _clean_product_lines(table: CsvTable, stores: StoreResolver, problems: Problems) -> list[_ProductLine]:
+    lines: list[_ProductLine] = []
+    first_sku: dict[tuple[int, str], int] = {}
+    first_gtin: dict[tuple[int, str], int] = {}
+    for line in table.lines:
+        try:
+            store = stores.for_line(line)
+        except OrionError as error:
+            problems.add(line.number, error)
+            continue
+        gtin_text = line.get("gtin")
+        try:
+            refuse_spreadsheet_number(gtin_text)  # a clearer hint than the generic GTIN check
+            clean = _clean_product(
+                line.get("sku"),
+                line.get("title"),
+                gtin_text or None,
+                line.get("product_type") or None,
+                line.get("low_stock_threshold") or None,
+                line.get("reorder_point") or None,
+            )
+        except OrionError as error:
+            problems.add(line.number, error)
+            continue
+        sku_key = (store.id, clean.sku)
+        if sku_key in first_sku:
+            problems.add(line.number, f"SKU {clean.sku} is already on line {first_sku[sku_key]}.")
+            continue
+        first_sku[sku_key] = line.number
+        if clean.gtin is not None:
+            gtin_key = (store.id, clean.gtin)
+            if gtin_key in first_gtin:
+                problems.add(
+                    line.number,
+                    f"GTIN {gtin_rules.display_gtin(clean.gtin)} is already on line {first_gtin[gtin_key]}.",
+                )
+                continue
+            first_gtin[gtin_key] = line.number
+        lines.append(_ProductLine(line.number, store, clean))
+    return lines
+
+def _existing_products(
+    session: Session, lines: Sequence[_ProductLine]
+) -> dict[tuple[int, str], _ExistingProduct]:
+    by_store: dict[int, set[str]] = {}
+    for line in lines:
+        by_store.setdefault(line.store.id, set()).add(line.clean.sku)
+    found: dict[tuple[int, str], _ExistingProduct] = {}
+    for store_id, skus in by_store.items():
+        for batch in chunks(sorted(skus), LOOKUP_CHUNK):
+            rows = session.execute(
+                select(
+                    _products.c.id,
+                    _products.c.sku,
+                    _products.c.title,
+                    _products.c.gtin,
+                    _products.c.is_placeholder,
+                    _products.c.product_type,
+                    _products.c.low_stock_threshold,
+                    _products.c.reorder_point,
+                ).where(_products.c.store_id == store_id, matches_any(session, _products.c.sku, batch))
+            ).all()
+            for row in rows:
+                found[(store_id, row.sku)] = _ExistingProduct(
+                    id=row.id,
+                    values={
+                        "title": row.title,
+                        "gtin": row.gtin,
+                        "is_placeholder": bool(row.is_placeholder),
+                        "product_type": row.product_type,
+                        "low_stock_threshold": row.low_stock_threshold,
+                        "reorder_point": row.reorder_point,
+                    },
+                    stock_tracked=not row.is_placeholder and row.product_type == ProductType.PHYSICAL.value,
+                )
+    return found
+
+def _check_product_conflicts(
+    session: Session,
+    table: CsvTable,
+    lines: Sequence[_ProductLine],
+    existing: dict[tuple[int, str], _ExistingProduct],
+    problems: Problems,
+) -> None:
+    # A GTIN may belong to one product per store: refuse a GTIN another SKU already has.
+    wanted: dict[int, dict[str, _ProductLine]] = {}
+    for line in lines:
+        if line.clean.gtin is not None:
+            wanted.setdefault(line.store.id, {})[line.clean.gtin] = line
+    for store_id, by_gtin in wanted.items():
+        for batch in chunks(sorted(by_gtin), LOOKUP_CHUNK):
+            rows = session.execute(
+                select(_products.c.sku, _products.c.gtin).where(
+                    _products.c.store_id == store_id, matches_any(session, _products.c.gtin, batch)
+                )
+            ).all()
+            for owner_sku, gtin in rows:
+                line = by_gtin[gtin]
+                if owner_sku != line.clean.sku:
+                    problems.add(
+                        line.number,
+                        f"GTIN {gtin_rules.display_gtin(gtin)} already belongs to {owner_sku} "
+                        f"in store {line.store.code}.",
+                    )
+    # A product with stock rows must stay a stock-tracked (physical, non-placeholder) product.
+    becoming_untracked: dict[int, _ProductLine] = {}
+    for line in lines:
+        before = existing.get((line.store.id, line.clean.sku))
+        if before is None or not before.stock_tracked:
+            continue
+        new_type = line.clean.product_type if table.has("product_type") else ProductType(before.values["product_type"])
+        new_placeholder = line.clean.is_placeholder if table.has("gtin") else False
+        if new_type is not ProductType.PHYSICAL or new_placeholder:
+            becoming_untracked[before.id] = line
+    for batch in chunks(sorted(becoming_untracked), LOOKUP_CHUNK):
+        with_stock = session.execute(
+            select(_inventory.c.product_id).where(matches_any(session, _inventory.c.product_id, batch)).distinct()
+        ).scalars()
+        for product_id in with_stock:
+            line = becoming_untracked[product_id]
+            what = "a placeholder" if line.clean.is_placeholder else f"a {line.clean.product_type.value} product"
+            problems.add(
+                line.number,
+                f"{line.clean.sku} has stock records, so it cannot become {what}; "
+                "remove its stock first or keep it physical with a real GTIN.",
+            )
+
+def _write_products(
+    session: Session,
+    table: CsvTable,
+    lines: Sequence[_ProductLine],
+    existing: dict[tuple[int, str], _ExistingProduct],
+) -> ImportResult:
+    # Columns the file has are set on existing products; the others stay as they are.
+    updatable = ["title"]
+    if table.has("gtin"):
+        updatable += ["gtin", "is_placeholder"]
+    if table.has("product_type"):
+        updatable.append("product_type")
+    if table.has("low_stock_threshold"):
+        updatable.append("low_stock_threshold")
+    if table.has("reorder_point"):
+        updatable.append("reorder_point")
+    now = utcnow()
+    new_rows: list[dict[str, object]] = []
+    changed: list[dict[str, object]] = []
+    for line in lines:
+        values = line.clean.columns()
+        before = existing.get((line.store.id, line.clean.sku))
+        if before is None:
+            new_rows.append({**values, "store_id": line.store.id, "created_at": now})
+            continue
+        if any(values[column] != before.values[column] for column in updatable):
+            changed.append({"b_id": before.id, **{f"b_{column}": values[column] for column in updatable}})
+    try:
+        if new_rows:
+            session.execute(insert(_products), new_rows)
+        if changed:
+            session.execute(
+                update(_products)
+                .where(_products.c.id == bindparam("b_id"))
+                .values({column: bindparam(f"b_{column}") for column in updatable}),
+                changed,
+            )
+    except IntegrityError:
+        raise Conflict(
+            f"Another workstation changed some of these products while {table.file_name} was being "
+            "imported; nothing was imported. Import the file again."
+        ) from None
+    return ImportResult(kind="products", rows=len(table.lines), created=len(new_rows), updated=len(changed))
