@@ -1,19 +1,17 @@
-"""How orders read on screen: status names and colours, dates, unit counts, what a user may do.
+"""How orders read on screen: status names and colours, unit counts, what a user may do.
 
 Shared by the orders table, the order detail pane and the order dialogs, so a status is called
-and coloured the same everywhere.
+and coloured the same everywhere. Numbers and times are written by ``ui.formatting``, as on every page.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from PySide6.QtCore import QDateTime, QLocale
 from PySide6.QtGui import QColor
 
 from orion_desktop.domain.actor import Actor, Permission
 from orion_desktop.domain.errors import InvalidTransition, PermissionDenied
 from orion_desktop.domain.orders import OrderStatus, ShipmentStatus, check_transition
+from orion_desktop.ui import formatting
 
 STATUS_TEXT: dict[OrderStatus, str] = {
     OrderStatus.PENDING: "Pending",
@@ -105,33 +103,9 @@ def needs_role_text(actor: Actor, permission: Permission) -> str:
     return ""
 
 
-def number(value: int) -> str:
-    return QLocale().toString(value)
-
-
 def units(count: int) -> str:
-    return f"{number(count)} unit{'' if count == 1 else 's'}"
+    return formatting.plural(count, "unit")
 
 
 def lines(count: int) -> str:
-    return f"{number(count)} line{'' if count == 1 else 's'}"
-
-
-def format_when(moment: datetime | None) -> str:
-    """Short and unambiguous: the time today, day and month this year, else the date."""
-    if moment is None:
-        return ""
-    local = moment.astimezone()
-    today = datetime.now(local.tzinfo).date()
-    if local.date() == today:
-        return "today " + local.strftime("%H:%M")
-    if local.year == today.year:
-        return QLocale().toString(QDateTime(local.date(), local.time()), "d MMM HH:mm")
-    return local.strftime("%Y-%m-%d")
-
-
-def format_full_time(moment: datetime | None) -> str:
-    """For tooltips: the exact local time."""
-    if moment is None:
-        return ""
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+    return formatting.plural(count, "line")

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QSizePolicy, QStac
 
 from orion_desktop.domain.order_results import OrderDetail, ReservedLine, StatusChangeResult
 from orion_desktop.domain.orders import OrderStatus
-from orion_desktop.ui import order_format
+from orion_desktop.ui import formatting, order_format
 from orion_desktop.ui.dialogs.action_dialog import ActionDialog
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ def preview(order: OrderDetail, target: OrderStatus) -> str:
 
 def _where(lines: Sequence[ReservedLine]) -> list[str]:
     return [
-        f"    {order_format.number(line.quantity)} × {line.sku}" + (f" at {line.location}" if line.location else "")
+        f"    {formatting.number(line.quantity)} × {line.sku}" + (f" at {line.location}" if line.location else "")
         for line in lines
     ]
 
@@ -101,7 +101,7 @@ def describe_result(result: StatusChangeResult) -> str:
         parts.extend(_where(result.reserved))
     if result.backordered:
         parts.append(f"Backordered {order_format.units(sum(b.quantity for b in result.backordered))}, waiting for stock:")
-        parts.extend(f"    {order_format.number(b.quantity)} × {b.sku} ({b.reason})" for b in result.backordered)
+        parts.extend(f"    {formatting.number(b.quantity)} × {b.sku} ({b.reason})" for b in result.backordered)
     if result.skipped_items:
         parts.append("Skipped:")
         parts.extend(f"    {s.sku} ({s.reason})" for s in result.skipped_items)

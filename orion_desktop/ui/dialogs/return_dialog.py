@@ -23,7 +23,7 @@ from orion_desktop.domain.errors import InvalidInput
 from orion_desktop.domain.order_results import OrderDetail, OrderItemInfo, ReturnResult
 from orion_desktop.domain.results import LocationSummary
 from orion_desktop.domain.validation import normalize_location_code
-from orion_desktop.ui import order_format
+from orion_desktop.ui import formatting
 from orion_desktop.ui.dialogs.action_dialog import ActionDialog
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ class ReturnDialog(ActionDialog):
         self.item_combo.setObjectName("returnItem")
         for item in self.items:
             self.item_combo.addItem(
-                f"{item.sku} – {item.product_name} ({order_format.number(returnable(item))} can come back)", item.id
+                f"{item.sku} – {item.product_name} ({formatting.number(returnable(item))} can come back)", item.id
             )
         self.item_combo.setEnabled(len(self.items) > 1)
         self.quantity_spin = QSpinBox(body)
@@ -162,7 +162,7 @@ class ReturnDialog(ActionDialog):
                 else:
                     self.location_combo.setEditText(default)
         self.quantity_spin.setMaximum(returnable(item) if item is not None else 1)
-        self.quantity_spin.setSuffix(f" of {order_format.number(returnable(item))}" if item is not None else "")
+        self.quantity_spin.setSuffix(f" of {formatting.number(returnable(item))}" if item is not None else "")
         tracked = item is None or item.stock_tracked
         self.restock_radio.setEnabled(tracked)
         if not tracked:

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from orion_desktop.domain.order_results import OrderDetail, OrderItemInfo, ShipItemResult
 from orion_desktop.domain.results import ProductStock
 from orion_desktop.domain.order_results import ShipRequest
-from orion_desktop.ui import order_format
+from orion_desktop.ui import formatting, order_format
 from orion_desktop.ui.dialogs.action_dialog import ActionDialog, ScanLineEdit
 
 if TYPE_CHECKING:
@@ -80,9 +80,9 @@ class LocationChoice:
         return self.free + self.reserved_here
 
     def text(self) -> str:
-        figures = [f"{order_format.number(self.free)} free"]
+        figures = [f"{formatting.number(self.free)} free"]
         if self.reserved_here:
-            figures.insert(0, f"{order_format.number(self.reserved_here)} reserved")
+            figures.insert(0, f"{formatting.number(self.reserved_here)} reserved")
         where = "Automatic" if self.code is None else self.code
         return f"{where} — {', '.join(figures)}"
 
@@ -131,7 +131,7 @@ class ShipRow:
         self.quantity_spin = QSpinBox(parent)
         self.quantity_spin.setObjectName(f"shipQuantity{item.id}")
         self.quantity_spin.setRange(0, item.remaining_quantity)
-        self.quantity_spin.setSuffix(f" of {order_format.number(item.remaining_quantity)}")
+        self.quantity_spin.setSuffix(f" of {formatting.number(item.remaining_quantity)}")
         self.quantity_spin.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.quantity_spin.setAccessibleName(f"Units of {item.sku} to ship")
         self.quantity_spin.setToolTip("0 leaves this line out of the parcel")
@@ -155,7 +155,7 @@ class ShipRow:
 
     @staticmethod
     def _figure(value: int, parent: QWidget) -> QLabel:
-        label = QLabel(order_format.number(value), parent)
+        label = QLabel(formatting.number(value), parent)
         label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return label
 
@@ -190,7 +190,7 @@ class ShipRow:
         usable = self.usable
         if usable is not None and self.quantity > usable:
             where = "in stock" if self.chosen is None or self.chosen.code is None else f"at {self.chosen.code}"
-            return f"Only {order_format.number(usable)} {where}"
+            return f"Only {formatting.number(usable)} {where}"
         return None
 
     def update_hint(self) -> None:
@@ -201,7 +201,7 @@ class ShipRow:
             text, style = "not in this parcel", _MUTED
         elif self.quantity < self.item.remaining_quantity:
             left_over = self.item.remaining_quantity - self.quantity
-            text, style = f"{order_format.number(left_over)} {'stays' if left_over == 1 else 'stay'} open", _MUTED
+            text, style = f"{formatting.number(left_over)} {'stays' if left_over == 1 else 'stay'} open", _MUTED
         else:
             text, style = "", _MUTED
         self.hint_label.setText(text)

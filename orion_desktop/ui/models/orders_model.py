@@ -20,7 +20,7 @@ from PySide6.QtGui import QBrush
 
 from orion_desktop.domain.order_results import OrderSummary
 from orion_desktop.domain.orders import OrderStatus
-from orion_desktop.ui import order_format
+from orion_desktop.ui import formatting, order_format
 from orion_desktop.ui.models.keyset_model import DEFAULT_PAGE_SIZE, Header, KeysetTableModel
 from orion_desktop.ui.models.row_model import RowRole
 
@@ -165,11 +165,11 @@ def _display(row: OrderSummary, column: OrderColumn) -> str | int:
     if column is OrderColumn.CUSTOMER:
         return row.customer_name or ""
     if column is OrderColumn.CREATED:
-        return order_format.format_when(row.created_at)
+        return formatting.when(row.created_at)
     if column is OrderColumn.ITEMS:
         return row.item_count
     if column is OrderColumn.SHIPPED:
-        return f"{order_format.number(row.shipped_units)} / {order_format.number(row.ordered_units)}"
+        return f"{formatting.number(row.shipped_units)} / {formatting.number(row.ordered_units)}"
     value = _value(row, column)
     return "" if value is None else str(value)
 
@@ -178,7 +178,7 @@ def _tooltip(row: OrderSummary, column: OrderColumn) -> str | None:
     if column is OrderColumn.STATUS:
         return order_format.STATUS_HELP[row.status]
     if column is OrderColumn.CREATED:
-        return order_format.format_full_time(row.created_at)
+        return formatting.full_time(row.created_at)
     if column is OrderColumn.SHIPPED:
         return f"{order_format.units(row.shipped_units)} shipped of {order_format.units(row.ordered_units)} ordered"
     if column is OrderColumn.NUMBER:

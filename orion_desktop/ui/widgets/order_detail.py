@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from orion_desktop.domain.order_results import HistoryEntry, NoteInfo, OrderDetail
 from orion_desktop.domain.orders import OrderStatus
-from orion_desktop.ui import order_format
+from orion_desktop.ui import formatting, order_format
 from orion_desktop.ui.widgets.detail_pane import DetailPane, figure_label, subtitle_label, title_label
 
 _MUTED = QColor("#80868b")
@@ -191,21 +191,21 @@ class OrderDetailPane(DetailPane):
             parts.append(order.customer_email)
         parts.append(f"store {order.store_code}")
         parts.append(f"{order.channel} order")
-        parts.append(f"created {order_format.format_when(order.created_at)}")
+        parts.append(f"created {formatting.when(order.created_at)}")
         if order.tracking_number:
             parts.append(f"tracking {order.tracking_number}" + (f" ({order.carrier})" if order.carrier else ""))
         if order.reservation_expires_at is not None and order.status.is_open:
-            parts.append(f"reservation until {order_format.format_when(order.reservation_expires_at)}")
+            parts.append(f"reservation until {formatting.when(order.reservation_expires_at)}")
         self.subtitle_label.setText("  ·  ".join(parts))
 
         items = order.items
-        self.ordered_value.setText(order_format.number(sum(i.quantity for i in items)))
-        self.shipped_value.setText(order_format.number(sum(i.shipped_quantity for i in items)))
-        self.reserved_value.setText(order_format.number(sum(i.reserved for i in items)))
+        self.ordered_value.setText(formatting.number(sum(i.quantity for i in items)))
+        self.shipped_value.setText(formatting.number(sum(i.shipped_quantity for i in items)))
+        self.reserved_value.setText(formatting.number(sum(i.reserved for i in items)))
         backordered = sum(i.backordered for i in items)
-        self.backordered_value.setText(order_format.number(backordered))
+        self.backordered_value.setText(formatting.number(backordered))
         self.backordered_value.setStyleSheet(f"color: {order_format.WARNING_COLOUR};" if backordered else "")
-        self.remaining_value.setText(order_format.number(sum(i.remaining_quantity for i in items)))
+        self.remaining_value.setText(formatting.number(sum(i.remaining_quantity for i in items)))
 
         self._fill_items(order)
         self._fill_reservations(order)
@@ -260,13 +260,13 @@ class OrderDetailPane(DetailPane):
         table.setRowCount(len(order.shipments))
         for row, shipment in enumerate(order.shipments):
             contents = ", ".join(
-                f"{order_format.number(line.quantity)} × {line.sku}" + (f" from {line.location}" if line.location else "")
+                f"{formatting.number(line.quantity)} × {line.sku}" + (f" from {line.location}" if line.location else "")
                 for line in shipment.lines
             )
             values: tuple[object, ...] = (
                 shipment.shipment_number,
                 order_format.SHIPMENT_STATUS_TEXT[shipment.status],
-                order_format.format_when(shipment.shipped_at),
+                formatting.when(shipment.shipped_at),
                 shipment.tracking_number or "",
                 shipment.carrier or "",
                 contents,
@@ -280,7 +280,7 @@ class OrderDetailPane(DetailPane):
                         for line in shipment.lines
                     ))
                 elif column == 2 and shipment.shipped_at is not None:
-                    cell.setToolTip(order_format.format_full_time(shipment.shipped_at))
+                    cell.setToolTip(formatting.full_time(shipment.shipped_at))
                 table.setItem(row, column, cell)
 
     def _fill_history(self, history: Sequence[HistoryEntry]) -> None:
@@ -294,7 +294,7 @@ class OrderDetailPane(DetailPane):
             elif entry.new_status and not entry.old_status:
                 change = _status_word(entry.new_status)
             values: tuple[object, ...] = (
-                order_format.format_when(entry.created_at),
+                formatting.when(entry.created_at),
                 entry.action.value.replace("_", " ").capitalize(),
                 change,
                 entry.created_by or "",
@@ -303,7 +303,7 @@ class OrderDetailPane(DetailPane):
             for column, value in enumerate(values):
                 cell = self._item(value)
                 if column == 0:
-                    cell.setToolTip(order_format.format_full_time(entry.created_at))
+                    cell.setToolTip(formatting.full_time(entry.created_at))
                 elif column == 4:
                     cell.setToolTip(entry.description)
                 table.setItem(row, column, cell)
@@ -314,7 +314,7 @@ class OrderDetailPane(DetailPane):
         table.setRowCount(len(entries))
         for row, note in enumerate(entries):
             values: tuple[object, ...] = (
-                order_format.format_when(note.created_at),
+                formatting.when(note.created_at),
                 note.created_by or "",
                 "Staff only" if note.is_internal else "Customer",
                 note.note,
@@ -322,7 +322,7 @@ class OrderDetailPane(DetailPane):
             for column, value in enumerate(values):
                 cell = self._item(value)
                 if column == 0:
-                    cell.setToolTip(order_format.format_full_time(note.created_at))
+                    cell.setToolTip(formatting.full_time(note.created_at))
                 elif column == 3:
                     cell.setToolTip(note.note)
                 table.setItem(row, column, cell)
