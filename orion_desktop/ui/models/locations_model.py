@@ -76,7 +76,9 @@ class LocationsModel(RowTableModel[LocationSummary]):
 class StockListSource(Protocol):
     """What the drill-down needs from ``services.stock``."""
 
-    def list_stock(self, *, location: str | None = ..., limit: int | None = ..., offset: int = ...) -> Sequence[StockRow]: ...
+    def list_stock(
+        self, *, location: str | None = ..., limit: int | None = ..., after: StockRow | None = ...
+    ) -> Sequence[StockRow]: ...
 
 
 class LocationStockColumn(IntEnum):
@@ -101,7 +103,11 @@ _STOCK_COLUMNS: tuple[Column[StockRow], ...] = (
 
 
 class LocationStockModel(PagedRowTableModel[StockRow]):
-    """The stock rows of one location, loaded page by page in the background."""
+    """The stock rows of one location, loaded page by page in the background.
+
+    Keyset paging: each page starts after the last row received (``list_stock(after=...)``), so a
+    page deep down a large location costs what the first does, and rows added meanwhile shift nothing.
+    """
 
     def __init__(self, source: StockListSource, *, page_size: int = DEFAULT_PAGE_SIZE, parent: QObject | None = None) -> None:
         super().__init__(_STOCK_COLUMNS, page_size=page_size, parent=parent)
@@ -122,7 +128,7 @@ class LocationStockModel(PagedRowTableModel[StockRow]):
 
     def page_query(self) -> PageQuery:
         source, location = self._source, self._location
-        return lambda _last, offset, limit: source.list_stock(location=location, limit=limit, offset=offset)
+        return lambda last, _offset, limit: source.list_stock(location=location, limit=limit, after=last)
 
     def row_key(self, row: StockRow) -> Hashable:
         return row.inventory_id

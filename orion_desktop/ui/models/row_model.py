@@ -157,7 +157,11 @@ class RowTableModel(TableModelBase[R]):
 
 
 PageQuery = Callable[[Any, int, int], Sequence[Any]]
-"""``query(last_row_loaded_or_None, rows_loaded, limit)``: one page; runs on a worker thread."""
+"""``query(last_row_received_or_None, rows_received, limit)``: one page; runs on a worker thread.
+
+Keyset paging starts after the last row received; offset paging (for services without it) skips
+the rows received.
+"""
 
 
 class PagedRowTableModel(RowTableModel[R]):
@@ -176,6 +180,7 @@ class PagedRowTableModel(RowTableModel[R]):
         self._loaded_once = False
         self._exhausted = True  # nothing loaded yet: call reload()
         self._offset = 0  # rows consumed from the query so far (may exceed the rows shown after dedup)
+        self._cursor: R | None = None  # the last row received (shown or not): the next page starts after it
         self._keys: set[Hashable] = set()
 
     # --- for subclasses -------------------------------------------------------------------
@@ -227,6 +232,7 @@ class PagedRowTableModel(RowTableModel[R]):
         self._loading = False
         self._exhausted = True
         self._offset = 0
+        self._cursor = None
         self.beginResetModel()
         self._rows = []
         self._keys = set()
@@ -241,6 +247,7 @@ class PagedRowTableModel(RowTableModel[R]):
         self._exhausted = len(rows) <= self._page_size
         self._offset = min(len(rows), self._page_size)
         page = rows[: self._page_size]
+        self._cursor = page[-1] if page else None
         self.beginResetModel()
         self._rows = []
         self._keys = set()
@@ -255,6 +262,8 @@ class PagedRowTableModel(RowTableModel[R]):
         self._exhausted = len(rows) <= self._page_size
         page = rows[: self._page_size]
         self._offset += len(page)
+        if page:
+            self._cursor = page[-1]
         fresh = [row for row in page if self.row_key(row) not in self._keys]
         if fresh:
             first = len(self._rows)
@@ -294,7 +303,7 @@ class PagedRowTableModel(RowTableModel[R]):
         generation = self._generation
         self._loading = True
         query, limit = self.page_query(), self._page_size + 1
-        last, offset = (self._rows[-1] if self._rows else None), self._offset
+        last, offset = self._cursor, self._offset
         run_in_background(
             self,
             lambda: list(query(last, offset, limit)),
