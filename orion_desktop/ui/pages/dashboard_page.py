@@ -69,7 +69,7 @@ class DashboardPage(LivePage):
         self.setObjectName("dashboardPage")
         self._services = services
         self._actor = actor
-        self._reports = reports if reports is not None else services.reports  # type: ignore[attr-defined]
+        self._reports = reports if reports is not None else services.reports
         self._figures_load: LatestLoad[DashboardFigures] = LatestLoad(self, self._loaded, self._failed)
         self.figures: DashboardFigures | None = None
         self.counts_model = OrderStatusCountsModel(self)

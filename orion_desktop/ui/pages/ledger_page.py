@@ -65,7 +65,7 @@ class LedgerPage(LivePage):
         self.setObjectName("ledgerPage")
         self._services = services
         self._actor = actor
-        self._reports = reports if reports is not None else services.reports  # type: ignore[attr-defined]
+        self._reports = reports if reports is not None else services.reports
         self._stores: LatestLoad[Sequence[StoreInfo]] = LatestLoad(self, self._stores_loaded, self.show_error)
         self.model = LedgerModel(self._reports, parent=self)
         self._init_filters()

@@ -51,7 +51,7 @@ class LowStockPage(LivePage):
         self.setObjectName("lowStockPage")
         self._services = services
         self._actor = actor
-        self._reports = reports if reports is not None else services.reports  # type: ignore[attr-defined]
+        self._reports = reports if reports is not None else services.reports
         self._export_dir = ""
         self.exporting = False
         self.last_export: Path | None = None
