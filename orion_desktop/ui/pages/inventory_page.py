@@ -2,22 +2,21 @@
 
 The selected row can be adjusted, counted (set quantity) or transferred to another location
 through the stock dialogs (buttons, Edit menu, context menu, Ctrl+J / Ctrl+E / Ctrl+T). After a
-change the page announces ``Topic.STOCK``; it reloads itself on ``STOCK`` and ``CATALOG``.
+change the page announces ``Topic.STOCK``. It stays current as every ``LivePage`` does: it loads
+when first shown (sorted as saved: one query) and reloads on ``STOCK`` and ``CATALOG``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QLocale, QModelIndex, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence, QShowEvent
+from PySide6.QtCore import QLocale, QModelIndex, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QSplitter,
@@ -41,11 +40,12 @@ from orion_desktop.ui.dialogs.stock_dialogs import (
 )
 from orion_desktop.ui.models.inventory_model import InventoryColumn, InventoryModel, InventoryRole, StockFilter
 from orion_desktop.ui.models.keyset_model import DEFAULT_PAGE_SIZE
-from orion_desktop.ui.models.table_sorting import HeaderSorting
-from orion_desktop.ui.pages.base import Page
-from orion_desktop.ui.widgets.filling_table_view import FillingTableView
+from orion_desktop.ui.models.keyset_sorting import KeysetSorting
+from orion_desktop.ui.pages.live_page import LivePage
+from orion_desktop.ui.pages.view_state import View
 from orion_desktop.ui.widgets.message_banner import MessageBanner
 from orion_desktop.ui.widgets.product_detail import ProductDetailPane
+from orion_desktop.ui.widgets.tables import make_table
 
 if TYPE_CHECKING:
     from orion_desktop.bootstrap import Services
@@ -62,11 +62,10 @@ SET_QUANTITY_SHORTCUT = "Ctrl+E"
 TRANSFER_SHORTCUT = "Ctrl+T"
 
 
-class InventoryPage(Page):
+class InventoryPage(LivePage):
     title = "Inventory"
     settings_group = "inventory"
     topics = frozenset({Topic.STOCK, Topic.CATALOG})
-    """Changes announced for these reload the page: at once when it is shown, else when it is next shown."""
 
     def __init__(
         self,
@@ -77,14 +76,12 @@ class InventoryPage(Page):
         *,
         page_size: int = DEFAULT_PAGE_SIZE,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(events, parent)
         self.setObjectName("inventoryPage")
         self._services = services
         self._actor = actor
-        self.events = events
         self._selected_inventory_id: int | None = None
         self._detail_error_shown = False
-        self._stale = False
         self.dialog: StockDialog[Any, Any] | None = None  # the stock dialog open now, if any
         self.model = InventoryModel(services.stock, page_size=page_size, parent=self)
         self._init_actions()
@@ -92,7 +89,6 @@ class InventoryPage(Page):
         self._init_table()
         self._init_layout()
         self._connect()
-        self.refresh()
 
     # --- construction ---------------------------------------------------------------------
     def _init_actions(self) -> None:
@@ -173,37 +169,21 @@ class InventoryPage(Page):
         self.count_label.setEnabled(False)  # muted: a status line, not content
 
     def _init_table(self) -> None:
-        metrics = self.fontMetrics()
-        table = FillingTableView(InventoryColumn.PRODUCT, metrics.horizontalAdvance("n") * 22, self)
-        table.setObjectName("inventoryTable")
-        table.setModel(self.model)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        table.setCornerButtonEnabled(False)
-        vertical = table.verticalHeader()
-        vertical.hide()
-        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # uniform rows: fast with many rows
-        vertical.setDefaultSectionSize(table.fontMetrics().height() + 8)
-        header = table.horizontalHeader()
-        header.setHighlightSections(False)
-        padding = metrics.horizontalAdvance("M") + 8
-        samples = {
-            InventoryColumn.SKU: "SKU-00000",
-            InventoryColumn.GTIN: "0000000000000",
-            InventoryColumn.LOCATION: "WAREHOUSE_MAIN.A-01",
-            InventoryColumn.QUANTITY: "000,000",
-            InventoryColumn.RESERVED: "000,000",
-            InventoryColumn.AVAILABLE: "000,000",
-        }
-        for column, sample in samples.items():
-            width = max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(self.model.headers[column].header)) + padding
-            table.setColumnWidth(column, width)
-        header.setMinimumSectionSize(metrics.horizontalAdvance("0000") + padding)
-        self.sorting = HeaderSorting(table, self.model)  # header clicks sort in SQL
+        table = make_table(
+            self,
+            self.model,
+            name="inventoryTable",
+            fill_column=InventoryColumn.PRODUCT,
+            samples={
+                InventoryColumn.SKU: "SKU-00000",
+                InventoryColumn.GTIN: "0000000000000",
+                InventoryColumn.LOCATION: "WAREHOUSE_MAIN.A-01",
+                InventoryColumn.QUANTITY: "000,000",
+                InventoryColumn.RESERVED: "000,000",
+                InventoryColumn.AVAILABLE: "000,000",
+            },
+        )
+        self.sorting = KeysetSorting(table, self.model)  # header clicks sort in SQL
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         table.addActions(list(self.stock_actions))
         self.table = table
@@ -257,10 +237,9 @@ class InventoryPage(Page):
         self.model.modelAboutToBeReset.connect(self._remember_selection)
         self.model.modelReset.connect(self._restore_selection)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
-        self.events.changed.connect(self._data_changed)
 
-    # --- Page -----------------------------------------------------------------------------
-    def refresh(self) -> None:
+    # --- LivePage -------------------------------------------------------------------------
+    def load(self) -> None:
         self._clear_banner()
         self._load_choices()
         self.apply_filter(clear_banner=False)
@@ -272,39 +251,8 @@ class InventoryPage(Page):
     def edit_actions(self) -> Sequence[QAction]:
         return self.stock_actions
 
-    def show_error(self, error: BaseException) -> None:
-        """A sentence in the page's banner; a lost database is also reported to the window."""
-        self.banner.show_error(error)
-        self.events.report_error(error)
-
-    # --- staying current ------------------------------------------------------------------
-    def _data_changed(self, topics: frozenset[Topic]) -> None:
-        if not self.topics & topics:
-            return
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
-        super().showEvent(event)
-        if self._stale:
-            self._stale = False
-            self.refresh()
-
-    def save_state(self, settings: QSettings) -> None:
-        settings.beginGroup(self.settings_group)
-        settings.setValue("splitter", self.splitter.saveState())
-        self.sorting.save(settings)  # column widths and the sort order
-        settings.endGroup()
-
-    def restore_state(self, settings: QSettings) -> None:
-        settings.beginGroup(self.settings_group)
-        splitter = settings.value("splitter")
-        self.sorting.restore(settings)
-        settings.endGroup()
-        if isinstance(splitter, QByteArray):
-            self.splitter.restoreState(splitter)
+    def remembered_views(self) -> Mapping[str, View]:
+        return {"splitter": self.splitter, "columns": self.sorting}
 
     # --- filtering and searching ----------------------------------------------------------
     def current_filter(self) -> StockFilter:
@@ -462,7 +410,7 @@ class InventoryPage(Page):
 
     def _open_dialog(self, dialog: StockDialog[Any, Any]) -> StockDialog[Any, Any]:
         self.dialog = dialog
-        dialog.failed.connect(self.events.report_error)
+        dialog.failed.connect(self.report_error)  # the refusal is shown in the dialog; a lost database is noticed
         dialog.finished.connect(lambda result, shown=dialog: self._dialog_finished(shown, result))
         dialog.open()
         return dialog

@@ -98,7 +98,8 @@ class LocationsPage(LivePage):
             },
         )
         # Few enough to load whole, so a header click sorts here; the service's order is the picking path.
-        self.proxy = sortable(self.table, self.model)
+        self.sorting = sortable(self.table, self.model)
+        self.proxy = self.sorting.proxy
         self.contents_table = make_table(
             self,
             self.contents_model,
@@ -168,7 +169,7 @@ class LocationsPage(LivePage):
         self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def remembered_views(self) -> Mapping[str, View]:
-        return {"splitter": self.splitter, "columns": self.table, "contents_columns": self.contents_table}
+        return {"splitter": self.splitter, "columns": self.sorting, "contents_columns": self.contents_table}
 
     # --- the list -------------------------------------------------------------------------
     def _loaded(self, locations: Sequence[LocationSummary]) -> None:

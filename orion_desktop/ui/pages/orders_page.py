@@ -10,17 +10,15 @@ selected order stays selected.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QSplitter,
@@ -32,7 +30,7 @@ from PySide6.QtWidgets import (
 from orion_desktop.domain.actor import Actor, Permission
 from orion_desktop.domain.order_results import OrderDetail, OrderSummary, ShipItemResult, StatusChangeResult
 from orion_desktop.domain.orders import OrderStatus
-from orion_desktop.ui import order_format
+from orion_desktop.ui import formatting, order_format
 from orion_desktop.ui.data_events import DataEvents, Topic
 from orion_desktop.ui.dialogs.action_dialog import ActionDialog
 from orion_desktop.ui.dialogs.change_status_dialog import ChangeStatusDialog
@@ -42,11 +40,12 @@ from orion_desktop.ui.dialogs.return_dialog import ReturnDialog
 from orion_desktop.ui.dialogs.ship_dialog import ShipDialog, stock_for_shipping
 from orion_desktop.ui.models.orders_model import OrderColumn, OrderFilter, OrderRole, OrdersModel
 from orion_desktop.ui.models.keyset_model import DEFAULT_PAGE_SIZE
-from orion_desktop.ui.models.table_sorting import HeaderSorting
+from orion_desktop.ui.models.keyset_sorting import KeysetSorting
 from orion_desktop.ui.pages.base import Page
-from orion_desktop.ui.widgets.filling_table_view import FillingTableView
+from orion_desktop.ui.pages.view_state import View, restore_views, save_views
 from orion_desktop.ui.widgets.message_banner import BannerKind, MessageBanner
 from orion_desktop.ui.widgets.order_detail import OrderDetailPane, OrderView, load_order_view
+from orion_desktop.ui.widgets.tables import make_table
 from orion_desktop.ui.worker import run_in_background
 
 if TYPE_CHECKING:
@@ -179,37 +178,22 @@ class OrdersPage(Page):
         self.count_label.setEnabled(False)  # muted: a status line, not content
 
     def _init_table(self) -> None:
-        metrics = self.fontMetrics()
-        table = FillingTableView(OrderColumn.CUSTOMER, metrics.horizontalAdvance("n") * 18, self)
-        table.setObjectName("ordersTable")
-        table.setModel(self.model)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        table.setCornerButtonEnabled(False)
-        vertical = table.verticalHeader()
-        vertical.hide()
-        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # uniform rows: fast with many rows
-        vertical.setDefaultSectionSize(table.fontMetrics().height() + 8)
-        header = table.horizontalHeader()
-        header.setHighlightSections(False)
-        padding = metrics.horizontalAdvance("M") + 8
-        samples = {
-            OrderColumn.NUMBER: "ORD-00-00000000-XXXXXX",
-            OrderColumn.STATUS: "Partially shipped",
-            OrderColumn.STORE: "OUTLET",
-            OrderColumn.CREATED: "00 Sep 00:00",
-            OrderColumn.ITEMS: "000",
-            OrderColumn.SHIPPED: "0,000 / 0,000",
-        }
-        for column, sample in samples.items():
-            width = max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(self.model.headers[column].header)) + padding
-            table.setColumnWidth(column, width)
-        header.setMinimumSectionSize(metrics.horizontalAdvance("0000") + padding)
-        self.sorting = HeaderSorting(table, self.model)  # header clicks sort in SQL
+        table = make_table(
+            self,
+            self.model,
+            name="ordersTable",
+            fill_column=OrderColumn.CUSTOMER,
+            fill_chars=18,
+            samples={
+                OrderColumn.NUMBER: "ORD-00-00000000-XXXXXX",
+                OrderColumn.STATUS: "Partially shipped",
+                OrderColumn.STORE: "OUTLET",
+                OrderColumn.CREATED: "00 Sep 00:00",
+                OrderColumn.ITEMS: "000",
+                OrderColumn.SHIPPED: "0,000 / 0,000",
+            },
+        )
+        self.sorting = KeysetSorting(table, self.model)  # header clicks sort in SQL
         self.table = table
         self.detail = OrderDetailPane(self)
 
@@ -262,22 +246,20 @@ class OrdersPage(Page):
         self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search_edit.selectAll()
 
+    def remembered_views(self) -> Mapping[str, View]:
+        """The splitter, and the table's column widths and sort (as on every page, see ``view_state``)."""
+        return {"splitter": self.splitter, "columns": self.sorting}
+
     def save_state(self, settings: QSettings) -> None:
-        settings.beginGroup(self.settings_group)
-        settings.setValue("splitter", self.splitter.saveState())
-        self.sorting.save(settings)  # column widths and the sort order
-        settings.setValue("detail_tab", self.detail.tabs.currentIndex())
-        settings.endGroup()
+        save_views(settings, self.settings_group, self.remembered_views())
+        settings.setValue(f"{self.settings_group}/detail_tab", self.detail.tabs.currentIndex())
 
     def restore_state(self, settings: QSettings) -> None:
-        settings.beginGroup(self.settings_group)
-        splitter, tab = settings.value("splitter"), settings.value("detail_tab")
-        self.sorting.restore(settings)  # the list loads when the page is first shown, sorted
-        settings.endGroup()
-        if isinstance(splitter, QByteArray):
-            self.splitter.restoreState(splitter)
+        # The sort is only noted: the list loads when the page is first shown, sorted.
+        restore_views(settings, self.settings_group, self.remembered_views())
+        tab = settings.value(f"{self.settings_group}/detail_tab")
         try:
-            self.detail.tabs.setCurrentIndex(int(tab))  # type: ignore[call-overload]
+            self.detail.tabs.setCurrentIndex(int(tab))
         except (TypeError, ValueError):
             pass
 
@@ -327,7 +309,7 @@ class OrdersPage(Page):
         if rows == 0:
             text = "No orders match the filter" if self.model.order_filter.is_active else "No orders yet"
         else:
-            shown = order_format.number(rows)
+            shown = formatting.number(rows)
             text = f"{shown}+ orders" if self.model.has_more else f"{shown} order{'s' if rows != 1 else ''}"
         self.count_label.setText(text)
         more = "older orders" if self.model.sort_order.key is None else "more orders"
@@ -488,6 +470,8 @@ class OrdersPage(Page):
             self.dialog.close()
         self.dialog = dialog
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # a packer opens hundreds a day
+        # The dialog shows its refusals itself; the window must still hear of a lost database.
+        dialog.failed.connect(self._events.report_error)
 
         def finished(result: int) -> None:
             if self.dialog is dialog:

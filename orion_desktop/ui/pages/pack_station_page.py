@@ -41,7 +41,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -62,6 +61,7 @@ from orion_desktop.ui.pages.base import Page
 from orion_desktop.ui.widgets.filling_table_view import FillingTableView
 from orion_desktop.ui.widgets.message_banner import MessageBanner
 from orion_desktop.ui.widgets.scan_input import ScanInput
+from orion_desktop.ui.widgets.tables import make_table
 from orion_desktop.ui.worker import run_in_background
 
 if TYPE_CHECKING:
@@ -269,30 +269,17 @@ class PackStationPage(Page):
 
     def _make_table(self) -> FillingTableView:
         """Read-only rows; the product column takes the spare width, the others fit their values."""
-        metrics = self.fontMetrics()
-        table = FillingTableView(PackColumn.PRODUCT, metrics.horizontalAdvance("n") * 28, self)
-        table.setObjectName("packTable")
-        table.setModel(self.model)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)  # the scanned line is highlighted instead
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        table.setCornerButtonEnabled(False)
-        vertical = table.verticalHeader()
-        vertical.hide()
-        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultSectionSize(table.fontMetrics().height() + 10)
-        header = table.horizontalHeader()
-        header.setHighlightSections(False)
-        padding = metrics.horizontalAdvance("M") + 8
-        samples = {PackColumn.SKU: "SKU-0000000", PackColumn.GTIN: "0000000000000", PackColumn.ORDERED: "0,000",
-                   PackColumn.SHIPPED: "0,000", PackColumn.TO_PACK: "0,000", PackColumn.PACKED: "0,000 ✓"}
-        for column, sample in samples.items():
-            width = max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(column.header)) + padding
-            table.setColumnWidth(column, width)
-        header.setMinimumSectionSize(metrics.horizontalAdvance("0000") + padding)
-        return table
+        return make_table(
+            self,
+            self.model,
+            name="packTable",
+            fill_column=PackColumn.PRODUCT,
+            fill_chars=28,
+            samples={PackColumn.SKU: "SKU-0000000", PackColumn.GTIN: "0000000000000", PackColumn.ORDERED: "0,000",
+                     PackColumn.SHIPPED: "0,000", PackColumn.TO_PACK: "0,000", PackColumn.PACKED: "0,000 ✓"},
+            selection=QAbstractItemView.SelectionMode.NoSelection,  # the scanned line is highlighted instead
+            row_padding=10,
+        )
 
     def _init_layout(self) -> None:
         top = QHBoxLayout()

@@ -164,7 +164,8 @@ class ShipmentStatusPage(LivePage):
             },
         )
         self.shipments_table.setToolTip("Double-click a shipment to see the shipment status of its order")
-        self.shipments_proxy = sortable(self.shipments_table, self.shipments_model)  # loaded whole: sort here
+        self.shipments_sorting = sortable(self.shipments_table, self.shipments_model)  # loaded whole: sort here
+        self.shipments_proxy = self.shipments_sorting.proxy
 
     def _init_layout(self) -> None:
         self.banner = MessageBanner(self)
@@ -218,7 +219,7 @@ class ShipmentStatusPage(LivePage):
         self.order_edit.selectAll()
 
     def remembered_views(self) -> Mapping[str, View]:
-        return {"splitter": self.splitter, "items_columns": self.items_table, "shipments_columns": self.shipments_table}
+        return {"splitter": self.splitter, "items_columns": self.items_table, "shipments_columns": self.shipments_sorting}
 
     # --- one order ------------------------------------------------------------------------
     def show_order(self, number: str | None = None) -> None:

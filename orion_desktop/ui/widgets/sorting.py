@@ -1,9 +1,10 @@
 """Click-to-sort for small tables that are loaded whole (large tables sort in SQL, DESIGN.md §5).
 
-``sortable(table, model)`` puts a ``ValueSortProxy`` between ``table`` and ``model``: a header
-click sorts ascending, the next descending, the third returns to the order the service gave
-(for locations, the picking path). Indexes of the table are the proxy's: map them with
-``source_index`` / ``view_index`` before asking the source model about rows.
+``sortable(table, model)`` puts a ``ValueSortProxy`` between ``table`` and ``model`` and returns
+the table's ``ProxySorting``: a header click sorts ascending, the next descending, the third
+returns to the order the service gave (for locations, the picking path); the page saves and
+restores the sort through it (``HeaderSorting``). Indexes of the table are the proxy's: map them
+with ``source_index`` / ``view_index`` before asking the source model about rows.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 from PySide6.QtWidgets import QTableView
 
 from orion_desktop.ui.models.row_model import RowRole
+from orion_desktop.ui.widgets.header_sorting import HeaderSorting
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -38,16 +40,33 @@ class ValueSortProxy(QSortFilterProxyModel):
             return str(a) < str(b)
 
 
-def sortable(table: QTableView, model: QAbstractItemModel) -> ValueSortProxy:
+class ProxySorting(HeaderSorting):
+    """Sorts a table in memory through its ``ValueSortProxy``; the settings name a sort by its column number."""
+
+    def __init__(self, table: QTableView, model: QAbstractItemModel) -> None:
+        super().__init__(table)
+        self.proxy = ValueSortProxy(table)
+        self.proxy.setSourceModel(model)
+        table.setModel(self.proxy)
+        self._connect()
+
+    def sorted_by(self) -> tuple[int, Qt.SortOrder]:
+        return self.proxy.sortColumn(), self.proxy.sortOrder()
+
+    def sort(self, column: int, order: Qt.SortOrder) -> None:
+        self.proxy.sort(column if 0 <= column < self.proxy.columnCount() else -1, order)
+
+    def sort_name(self, column: int) -> str | None:
+        return str(column) if 0 <= column < self.proxy.columnCount() else None
+
+    def column_named(self, name: str) -> int:
+        column = int(name) if name.isdecimal() else -1
+        return column if column < self.proxy.columnCount() else -1
+
+
+def sortable(table: QTableView, model: QAbstractItemModel) -> ProxySorting:
     """Show ``model`` in ``table`` through a sorting proxy, unsorted until a header is clicked."""
-    proxy = ValueSortProxy(table)
-    proxy.setSourceModel(model)
-    table.setModel(proxy)
-    header = table.horizontalHeader()
-    header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # Qt's default would sort column 0 at once
-    header.setSortIndicatorClearable(True)  # the third click gives the service's order back
-    table.setSortingEnabled(True)
-    return proxy
+    return ProxySorting(table, model)
 
 
 def source_index(table: QTableView, index: ModelIndex) -> QModelIndex:

@@ -1,5 +1,5 @@
-"""The table look every overview page shares (the same as the inventory table's), and the split
-layout of the pages with a second table below the first."""
+"""The table look every page shares (Inventory, Orders, the pack station and the overview pages),
+and the split layout of the pages with a second table below the first."""
 
 from __future__ import annotations
 
@@ -29,17 +29,21 @@ def make_table(
     fill_column: int,
     fill_chars: int = 22,
     samples: Mapping[int, str] | None = None,
+    selection: QAbstractItemView.SelectionMode = QAbstractItemView.SelectionMode.SingleSelection,
+    row_padding: int = 8,
 ) -> FillingTableView:
-    """A read-only, row-selecting table whose ``fill_column`` takes the spare width.
+    """A read-only table of whole-row selection whose ``fill_column`` takes the spare width.
 
-    ``samples`` sizes other columns to fit a typical value (or their header, if wider).
+    ``samples`` sizes other columns to fit a typical value (or their header, if wider);
+    ``selection`` may be ``NoSelection`` (the pack station highlights the scanned line instead);
+    rows are the font's height plus ``row_padding`` pixels.
     """
     metrics = parent.fontMetrics()
     table = FillingTableView(fill_column, metrics.horizontalAdvance("n") * fill_chars, parent)
     table.setObjectName(name)
     table.setModel(model)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setSelectionMode(selection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setAlternatingRowColors(True)
     table.setWordWrap(False)
@@ -48,7 +52,7 @@ def make_table(
     vertical = table.verticalHeader()
     vertical.hide()
     vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # uniform rows: fast with many rows
-    vertical.setDefaultSectionSize(table.fontMetrics().height() + 8)
+    vertical.setDefaultSectionSize(table.fontMetrics().height() + row_padding)
     header = table.horizontalHeader()
     header.setHighlightSections(False)
     padding = metrics.horizontalAdvance("M") + 8
