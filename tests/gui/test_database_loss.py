@@ -1,6 +1,7 @@
 """When the database goes away the window says so (no crash), and it recovers when the database is back.
 
-For real: a SQLite file moved away and back, and a PostgreSQL database dropped and created again.
+For real: a SQLite file moved away and back, and a PostgreSQL database dropped and created again;
+also while an order dialog is open (its refusal must reach the window's connection monitor).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 import shiboken6
 from helpers import ADMIN, seed_catalog
+from orders_support import SUBMIT_TIMEOUT_MS, Orders, _background_work_done, choose, orders, press_ok  # noqa: F401
 from PySide6.QtCore import QSettings, Qt
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -23,11 +25,18 @@ from orion_desktop.db.migrate import upgrade
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.errors import DatabaseUnavailable
 from orion_desktop.ui.connection_monitor import ConnectionMonitor
+from orion_desktop.ui.dialogs.action_dialog import ActionDialog
+from orion_desktop.ui.dialogs.change_status_dialog import ChangeStatusDialog
+from orion_desktop.ui.dialogs.new_order_dialog import NewOrderDialog
+from orion_desktop.ui.dialogs.note_dialog import NoteDialog
+from orion_desktop.ui.dialogs.return_dialog import ReturnDialog
+from orion_desktop.ui.dialogs.ship_dialog import ShipDialog
 from orion_desktop.ui.main_window import MainWindow
 from orion_desktop.ui.worker import pending_jobs
 
 FAST_MS = 100
 SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
 
 def _open_window(qtbot, services: Services, actor: Actor, settings: QSettings) -> MainWindow:  # type: ignore[no-untyped-def]
@@ -225,3 +234,83 @@ def test_a_dropped_postgres_database_shows_a_banner_and_recovers_when_it_is_back
     finally:
         admin.dispose()
         database.dispose()
+
+
+# --- an order dialog's refusal ---------------------------------------------------------------------
+def _fill_new_order(qtbot, dialog: NewOrderDialog) -> None:  # type: ignore[no-untyped-def]
+    dialog.rows[0].product_edit.setFocus()
+    qtbot.keyClicks(dialog.rows[0].product_edit, "D")
+    qtbot.keyClick(dialog.rows[0].product_edit, Qt.Key.Key_Return)
+    qtbot.keyClicks(dialog.customer_edit, "Gus Grant")
+
+
+def _fill_change_status(qtbot, dialog: ChangeStatusDialog) -> None:  # type: ignore[no-untyped-def]
+    choose(dialog.status_combo, "processing")
+
+
+def _fill_ship(qtbot, dialog: ShipDialog) -> None:  # type: ignore[no-untyped-def]
+    qtbot.keyClicks(dialog.tracking_edit, "TRK-77")
+
+
+def _fill_return(qtbot, dialog: ReturnDialog) -> None:  # type: ignore[no-untyped-def]
+    qtbot.keyClicks(dialog.reason_edit, "too small")
+
+
+def _fill_note(qtbot, dialog: NoteDialog) -> None:  # type: ignore[no-untyped-def]
+    qtbot.keyClicks(dialog.text_edit, "Call before delivery")
+
+
+ORDER_DIALOGS = {  # the action's shortcut, the order selected first (None: none), how a person fills it in
+    "new order": ((Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier), None, _fill_new_order),
+    "change status": ((Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier), "pending", _fill_change_status),
+    "ship": ((Qt.Key.Key_S, CTRL_SHIFT), "pending", _fill_ship),
+    "return": ((Qt.Key.Key_R, CTRL_SHIFT), "partial", _fill_return),
+    "note": ((Qt.Key.Key_N, CTRL_SHIFT), "pending", _fill_note),
+}
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize("dialog_name", list(ORDER_DIALOGS))
+def test_a_database_lost_during_an_order_dialog_is_noticed_by_the_window(  # type: ignore[no-untyped-def]
+    qtbot, dialog_name: str, stocked: Services, orders: Orders, database_url: str, manager: Actor,
+    window_settings: QSettings
+) -> None:
+    (key, modifiers), order, fill = ORDER_DIALOGS[dialog_name]
+    services, path = stocked, _sqlite_path(database_url)
+    numbers = orders.newest_first
+    before = [services.order_queries.get_order(number) for number in numbers]
+    window = _open_window(qtbot, services, manager, window_settings)
+    monitor = window.connection_monitor
+    monitor.healthy_interval_ms = 600_000  # no idle check: only the dialog's refusal can tell the window
+    monitor.retry_interval_ms = FAST_MS
+    monitor.start()
+    navigation = window.navigation
+    qtbot.mouseClick(navigation.viewport(), Qt.MouseButton.LeftButton,
+                     pos=navigation.visualItemRect(navigation.item(window.pages.index(window.orders_page))).center())
+    page = window.orders_page
+    assert window.current_page is page
+    if order is not None:
+        index = page.model.index(page.model.row_of_number(getattr(orders, order)), 0)
+        with qtbot.waitSignal(page.detailShown, timeout=SUBMIT_TIMEOUT_MS):
+            qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=page.table.visualRect(index).center())
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(page.table, key, modifiers)  # the action's shortcut
+    dialog = page.dialog
+    assert isinstance(dialog, ActionDialog) and dialog.isVisible()
+    fill(qtbot, dialog)
+
+    moved = path.with_name("moved-away.db")
+    os.rename(path, moved)
+    with qtbot.waitSignal(window.events.databaseUnavailable, timeout=SUBMIT_TIMEOUT_MS):
+        press_ok(qtbot, dialog)
+    assert dialog.isVisible() and "missing" in dialog.error_banner.text  # the refusal, in the dialog
+    qtbot.waitUntil(lambda: "missing" in window.banner.text, timeout=10_000)  # and the window knows
+    assert not monitor.healthy
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+
+    os.rename(moved, path)
+    qtbot.waitUntil(lambda: window.banner.text == "", timeout=10_000)
+    assert [services.order_queries.get_order(number) for number in numbers] == before  # nothing changed
+    assert len(services.order_queries.list_orders()) == len(numbers)  # and no order was added
+    _stop(qtbot, window)
