@@ -2,7 +2,8 @@
 
 Driven like a person: click a header (again to turn the order round, a third time for the default
 order), scroll down until every row is there, close the page and open it again. The rows shown
-are compared with the database, read here with plain SQL and sorted in Python.
+are compared with the database, read here with plain SQL and sorted in Python. A main window
+opened with saved sorts queries each table once, already sorted.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from orion_desktop.db.models import Inventory, Location, Order, Product
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.order_results import OrderLine
 from orion_desktop.ui.data_events import DataEvents
+from orion_desktop.ui.main_window import MainWindow
 from orion_desktop.ui.models.inventory_model import InventoryColumn
 from orion_desktop.ui.models.orders_model import OrderColumn
 from orion_desktop.ui.pages.inventory_page import InventoryPage
@@ -237,3 +239,87 @@ def test_column_widths_saved_before_sorting_existed_neither_sort_nor_reload_the_
     assert _indicator(page.table)[0] == -1 and page.table.horizontalHeader().isSortIndicatorShown()
     click_header(qtbot, page.table, InventoryColumn.QUANTITY)  # and the header still sorts
     assert [q["sort"] for q in queries] == ["quantity"]
+
+
+# --- opening the window -----------------------------------------------------------------------
+def _counting(monkeypatch: pytest.MonkeyPatch, service: object, name: str) -> list[dict[str, Any]]:
+    """Wrap a service method so its calls are recorded (their keyword arguments); it still runs."""
+    calls: list[dict[str, Any]] = []
+    real = getattr(service, name)
+
+    def counting(**kwargs: Any) -> Any:
+        calls.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(service, name, counting)
+    return calls
+
+
+def _sorts(calls: list[dict[str, Any]]) -> list[tuple[str | None, bool]]:
+    return [(call["sort"], call["descending"]) for call in calls]
+
+
+def _window(qtbot, services: Services, manager: Actor, settings: QSettings) -> MainWindow:  # type: ignore[no-untyped-def]
+    window = MainWindow(services, manager, settings=settings)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def _go_to(qtbot, window: MainWindow, page: Page) -> None:  # type: ignore[no-untyped-def]
+    """Click the page's entry in the navigation, as a person does."""
+    navigation = window.navigation
+    item = navigation.item(window.pages.index(page))
+    qtbot.mouseClick(navigation.viewport(), Qt.MouseButton.LeftButton, pos=navigation.visualItemRect(item).center())
+    assert window.current_page is page
+
+
+def test_a_window_opened_with_saved_sorts_loads_each_table_once_already_sorted(  # type: ignore[no-untyped-def]
+    qtbot, stocked: Services, manager: Actor, window_settings: QSettings, monkeypatch: pytest.MonkeyPatch,
+    many_orders: int
+) -> None:
+    first = _window(qtbot, stocked, manager, window_settings)
+    _go_to(qtbot, first, first.orders_page)
+    click_header(qtbot, first.orders_page.table, OrderColumn.CUSTOMER)
+    _go_to(qtbot, first, first.inventory_page)
+    click_header(qtbot, first.inventory_page.table, InventoryColumn.AVAILABLE)
+    click_header(qtbot, first.inventory_page.table, InventoryColumn.AVAILABLE)
+    first.close()  # saves the settings, as quitting does
+
+    stock_calls = _counting(monkeypatch, stocked.stock, "list_stock")
+    order_calls = _counting(monkeypatch, stocked.order_queries, "list_orders")
+    window = _window(qtbot, stocked, manager, window_settings)
+    assert _sorts(stock_calls) == [("available", True)]  # one query, in the saved order
+    assert _indicator(window.inventory_page.table) == (InventoryColumn.AVAILABLE, DESCENDING)
+    assert order_calls == []  # a hidden page loads when it is first shown
+    _go_to(qtbot, window, window.orders_page)
+    assert _sorts(order_calls) == [("customer", False)]
+    assert _indicator(window.orders_page.table) == (OrderColumn.CUSTOMER, ASCENDING)
+    _go_to(qtbot, window, window.inventory_page)
+    assert len(stock_calls) == 1 and len(order_calls) == 1  # nothing changed meanwhile: no reload
+
+
+def test_sorts_saved_by_older_versions_are_ignored(  # type: ignore[no-untyped-def]
+    qtbot, stocked: Services, manager: Actor, window_settings: QSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keys an earlier version wrote (``sort``/``sort_descending`` beside the SQL-sorted tables,
+    ``columns_sort_column``/``columns_sort_order`` beside the others) neither sort nor reload."""
+    for key, value in {
+        "inventory/sort": "available", "inventory/sort_descending": "true",
+        "orders/sort": "customer", "orders/sort_descending": "false",
+        "locations/columns_sort_column": 5, "locations/columns_sort_order": 1,
+        "inventory/columns_sort": "no such column", "orders/columns_sort": "status; drop table orders",
+    }.items():
+        window_settings.setValue(key, value)
+    stock_calls = _counting(monkeypatch, stocked.stock, "list_stock")
+    window = _window(qtbot, stocked, manager, window_settings)
+    assert _sorts(stock_calls) == [(None, False)]  # the picking order, loaded once
+    assert _indicator(window.inventory_page.table)[0] == -1
+    _go_to(qtbot, window, window.orders_page)
+    assert window.orders_page.model.sort_order.key is None and _indicator(window.orders_page.table)[0] == -1
+    _go_to(qtbot, window, window.locations_page)
+    qtbot.waitUntil(lambda: not window.locations_page.is_loading)
+    assert _indicator(window.locations_page.table)[0] == -1
+    assert [row.code for row in window.locations_page.model.rows()] == _shown(window.locations_page.table, 0)
+    assert len(stock_calls) == 1
