@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from helpers import ADMIN
@@ -22,7 +23,7 @@ from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.errors import DatabaseUnavailable
-from orion_desktop.domain.results import LocationSummary
+from orion_desktop.domain.results import LocationSummary, StockRow
 from orion_desktop.ui.data_events import DataEvents, Topic
 from orion_desktop.ui.dialogs.location_dialogs import (
     AddLocationDialog,
@@ -365,3 +366,37 @@ def test_settings_from_before_sorting_leave_the_picking_path(qtbot, aisle: Servi
     open_page(qtbot, again)
     assert column_values(again.table.model(), LocationColumn.CODE) == ["SHELF-1", "WAREHOUSE_A", "WAREHOUSE_B", "AISLE-9"]
     assert again.table.horizontalHeader().sortIndicatorSection() == -1
+
+
+# --- the drill-down pages by keyset ------------------------------------------------------------
+def test_the_contents_of_a_full_location_page_after_the_last_row_received(qtbot, stocked: Services, events: DataEvents, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    for n in range(10):
+        stocked.catalog.add_product(ADMIN, store="MAIN", sku=f"P{n:02d}", title=f"Part {n:02d}")
+        stocked.inventory.set_quantity(ADMIN, store="MAIN", product=f"P{n:02d}", location="WAREHOUSE_A", quantity=n + 1)
+    whole = stocked.stock.list_stock(location="WAREHOUSE_A")
+    assert len(whole) == 12
+    calls: list[dict[str, object]] = []
+    answers: list[tuple[StockRow, ...]] = []
+    list_stock = stocked.stock.list_stock
+
+    def recording(**kwargs: Any) -> tuple[StockRow, ...]:
+        calls.append(kwargs)
+        answers.append(list_stock(**kwargs))
+        return answers[-1]
+
+    monkeypatch.setattr(stocked.stock, "list_stock", recording)
+    page = LocationsPage(stocked, ADMIN, events, page_size=4)
+    open_page(qtbot, page, (1200, 500))
+    double_click_row(qtbot, page.table, first_index(page.table.model(), LocationColumn.CODE, "WAREHOUSE_A").row())
+    wait_idle(qtbot, page)
+    contents, bar = page.contents_model, page.contents_table.verticalScrollBar()
+    while contents.canFetchMore(QModelIndex()):  # drag the scroll bar down, as a person reads on
+        rows = contents.rowCount()
+        qtbot.waitUntil(lambda: bar.maximum() > bar.value())
+        bar.setValue(bar.maximum())
+        qtbot.waitUntil(lambda: contents.rowCount() > rows and not contents.is_loading, timeout=5000)  # noqa: B023
+    assert contents.rows() == whole  # every row once, in the service's order
+    assert len(calls) == 3 and all("offset" not in call for call in calls)
+    assert calls[0]["after"] is None
+    assert [call["after"] for call in calls[1:]] == [answers[0][3], answers[1][3]]  # the last row of each page
+    assert page.contents_count.text() == "12 stock rows"

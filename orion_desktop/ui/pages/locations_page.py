@@ -19,7 +19,13 @@ from orion_desktop.ui.dialogs.location_dialogs import (
     RenameLocationDialog,
     SortKeyDialog,
 )
-from orion_desktop.ui.models.locations_model import LocationColumn, LocationsModel, LocationStockColumn, LocationStockModel
+from orion_desktop.ui.models.locations_model import (
+    DEFAULT_PAGE_SIZE,
+    LocationColumn,
+    LocationsModel,
+    LocationStockColumn,
+    LocationStockModel,
+)
 from orion_desktop.ui.models.row_model import RowRole
 from orion_desktop.ui.order_format import may
 from orion_desktop.ui.pages.latest_load import LatestLoad
@@ -41,7 +47,15 @@ class LocationsPage(LivePage):
     settings_group = "locations"
     topics = frozenset({Topic.CATALOG, Topic.STOCK})
 
-    def __init__(self, services: Services, actor: Actor, events: DataEvents, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        actor: Actor,
+        events: DataEvents,
+        parent: QWidget | None = None,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+    ) -> None:
         super().__init__(events, parent)
         self.setObjectName("locationsPage")
         self._services = services
@@ -50,7 +64,7 @@ class LocationsPage(LivePage):
         self._locations: LatestLoad[Sequence[LocationSummary]] = LatestLoad(self, self._loaded, self._failed)
         self._select_code: str | None = None  # keep (or move) the selection here after a reload
         self.model = LocationsModel(self)
-        self.contents_model = LocationStockModel(services.stock, parent=self)
+        self.contents_model = LocationStockModel(services.stock, page_size=page_size, parent=self)
         self._init_actions()
         self._init_tables()
         self._init_layout()
