@@ -18,6 +18,7 @@ from orders_support import SUBMIT_TIMEOUT_MS, Orders, _background_work_done, cho
 from PySide6.QtCore import QSettings, Qt
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from window_support import go_to, open_window
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
@@ -37,14 +38,6 @@ from orion_desktop.ui.worker import pending_jobs
 FAST_MS = 100
 SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
-
-
-def _open_window(qtbot, services: Services, actor: Actor, settings: QSettings) -> MainWindow:  # type: ignore[no-untyped-def]
-    window = MainWindow(services, actor, settings=settings)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
 
 
 def _press_f5(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
@@ -122,7 +115,7 @@ def test_a_sqlite_file_moved_away_shows_a_banner_and_moving_it_back_recovers(  #
     qtbot, stocked: Services, database_url: str, manager: Actor, window_settings: QSettings
 ) -> None:
     services, path = stocked, _sqlite_path(database_url)
-    window = _open_window(qtbot, services, manager, window_settings)
+    window = open_window(qtbot, services, manager, window_settings)
     page = window.inventory_page
     monitor = window.connection_monitor
     monitor.retry_interval_ms = monitor.healthy_interval_ms = FAST_MS
@@ -198,7 +191,7 @@ def test_a_dropped_postgres_database_shows_a_banner_and_recovers_when_it_is_back
         make_url(pg_admin_url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
     )
     try:
-        window = _open_window(qtbot, services, manager, window_settings)
+        window = open_window(qtbot, services, manager, window_settings)
         page = window.inventory_page
         monitor = window.connection_monitor
         monitor.healthy_interval_ms = 600_000  # no idle check: the failed action must trigger it
@@ -279,16 +272,13 @@ def test_a_database_lost_during_an_order_dialog_is_noticed_by_the_window(  # typ
     services, path = stocked, _sqlite_path(database_url)
     numbers = orders.newest_first
     before = [services.order_queries.get_order(number) for number in numbers]
-    window = _open_window(qtbot, services, manager, window_settings)
+    window = open_window(qtbot, services, manager, window_settings)
     monitor = window.connection_monitor
     monitor.healthy_interval_ms = 600_000  # no idle check: only the dialog's refusal can tell the window
     monitor.retry_interval_ms = FAST_MS
     monitor.start()
-    navigation = window.navigation
-    qtbot.mouseClick(navigation.viewport(), Qt.MouseButton.LeftButton,
-                     pos=navigation.visualItemRect(navigation.item(window.pages.index(window.orders_page))).center())
     page = window.orders_page
-    assert window.current_page is page
+    go_to(qtbot, window, page)
     if order is not None:
         index = page.model.index(page.model.row_of_number(getattr(orders, order)), 0)
         with qtbot.waitSignal(page.detailShown, timeout=SUBMIT_TIMEOUT_MS):

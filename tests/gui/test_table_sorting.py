@@ -18,6 +18,7 @@ from overview_helpers import click_header
 from PySide6.QtCore import QModelIndex, QSettings, Qt
 from PySide6.QtWidgets import QTableView
 from sqlalchemy import select
+from window_support import go_to, open_window
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
@@ -25,7 +26,6 @@ from orion_desktop.db.models import Inventory, Location, Order, Product
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.order_results import OrderLine
 from orion_desktop.ui.data_events import DataEvents
-from orion_desktop.ui.main_window import MainWindow
 from orion_desktop.ui.models.inventory_model import InventoryColumn
 from orion_desktop.ui.models.orders_model import OrderColumn
 from orion_desktop.ui.pages.inventory_page import InventoryPage
@@ -259,44 +259,28 @@ def _sorts(calls: list[dict[str, Any]]) -> list[tuple[str | None, bool]]:
     return [(call["sort"], call["descending"]) for call in calls]
 
 
-def _window(qtbot, services: Services, manager: Actor, settings: QSettings) -> MainWindow:  # type: ignore[no-untyped-def]
-    window = MainWindow(services, manager, settings=settings)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
-
-
-def _go_to(qtbot, window: MainWindow, page: Page) -> None:  # type: ignore[no-untyped-def]
-    """Click the page's entry in the navigation, as a person does."""
-    navigation = window.navigation
-    item = navigation.item(window.pages.index(page))
-    qtbot.mouseClick(navigation.viewport(), Qt.MouseButton.LeftButton, pos=navigation.visualItemRect(item).center())
-    assert window.current_page is page
-
-
 def test_a_window_opened_with_saved_sorts_loads_each_table_once_already_sorted(  # type: ignore[no-untyped-def]
     qtbot, stocked: Services, manager: Actor, window_settings: QSettings, monkeypatch: pytest.MonkeyPatch,
     many_orders: int
 ) -> None:
-    first = _window(qtbot, stocked, manager, window_settings)
-    _go_to(qtbot, first, first.orders_page)
+    first = open_window(qtbot, stocked, manager, window_settings)
+    go_to(qtbot, first, first.orders_page)
     click_header(qtbot, first.orders_page.table, OrderColumn.CUSTOMER)
-    _go_to(qtbot, first, first.inventory_page)
+    go_to(qtbot, first, first.inventory_page)
     click_header(qtbot, first.inventory_page.table, InventoryColumn.AVAILABLE)
     click_header(qtbot, first.inventory_page.table, InventoryColumn.AVAILABLE)
     first.close()  # saves the settings, as quitting does
 
     stock_calls = _counting(monkeypatch, stocked.stock, "list_stock")
     order_calls = _counting(monkeypatch, stocked.order_queries, "list_orders")
-    window = _window(qtbot, stocked, manager, window_settings)
+    window = open_window(qtbot, stocked, manager, window_settings)
     assert _sorts(stock_calls) == [("available", True)]  # one query, in the saved order
     assert _indicator(window.inventory_page.table) == (InventoryColumn.AVAILABLE, DESCENDING)
     assert order_calls == []  # a hidden page loads when it is first shown
-    _go_to(qtbot, window, window.orders_page)
+    go_to(qtbot, window, window.orders_page)
     assert _sorts(order_calls) == [("customer", False)]
     assert _indicator(window.orders_page.table) == (OrderColumn.CUSTOMER, ASCENDING)
-    _go_to(qtbot, window, window.inventory_page)
+    go_to(qtbot, window, window.inventory_page)
     assert len(stock_calls) == 1 and len(order_calls) == 1  # nothing changed meanwhile: no reload
 
 
@@ -313,12 +297,12 @@ def test_sorts_saved_by_older_versions_are_ignored(  # type: ignore[no-untyped-d
     }.items():
         window_settings.setValue(key, value)
     stock_calls = _counting(monkeypatch, stocked.stock, "list_stock")
-    window = _window(qtbot, stocked, manager, window_settings)
+    window = open_window(qtbot, stocked, manager, window_settings)
     assert _sorts(stock_calls) == [(None, False)]  # the picking order, loaded once
     assert _indicator(window.inventory_page.table)[0] == -1
-    _go_to(qtbot, window, window.orders_page)
+    go_to(qtbot, window, window.orders_page)
     assert window.orders_page.model.sort_order.key is None and _indicator(window.orders_page.table)[0] == -1
-    _go_to(qtbot, window, window.locations_page)
+    go_to(qtbot, window, window.locations_page)
     qtbot.waitUntil(lambda: not window.locations_page.is_loading)
     assert _indicator(window.locations_page.table)[0] == -1
     assert [row.code for row in window.locations_page.model.rows()] == _shown(window.locations_page.table, 0)

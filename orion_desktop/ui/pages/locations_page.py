@@ -47,15 +47,8 @@ class LocationsPage(LivePage):
     settings_group = "locations"
     topics = frozenset({Topic.CATALOG, Topic.STOCK})
 
-    def __init__(
-        self,
-        services: Services,
-        actor: Actor,
-        events: DataEvents,
-        parent: QWidget | None = None,
-        *,
-        page_size: int = DEFAULT_PAGE_SIZE,
-    ) -> None:
+    def __init__(self, services: Services, actor: Actor, events: DataEvents, parent: QWidget | None = None,
+                 *, page_size: int = DEFAULT_PAGE_SIZE) -> None:
         super().__init__(events, parent)
         self.setObjectName("locationsPage")
         self._services = services
