@@ -266,7 +266,7 @@ ORDER_DIALOGS = {  # the action's shortcut, the order selected first (None: none
 @pytest.mark.parametrize("dialog_name", list(ORDER_DIALOGS))
 def test_a_database_lost_during_an_order_dialog_is_noticed_by_the_window(  # type: ignore[no-untyped-def]
     qtbot, dialog_name: str, stocked: Services, orders: Orders, database_url: str, manager: Actor,
-    window_settings: QSettings
+    window_settings: QSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (key, modifiers), order, fill = ORDER_DIALOGS[dialog_name]
     services, path = stocked, _sqlite_path(database_url)
@@ -299,8 +299,12 @@ def test_a_database_lost_during_an_order_dialog_is_noticed_by_the_window(  # typ
     assert not monitor.healthy
     qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
 
+    reloads: list[object] = []
+    list_orders = services.order_queries.list_orders
+    monkeypatch.setattr(services.order_queries, "list_orders", lambda **kw: reloads.append(kw) or list_orders(**kw))
     os.rename(moved, path)
     qtbot.waitUntil(lambda: window.banner.text == "", timeout=10_000)
+    assert len(reloads) == 1 and page.banner.text == ""  # the page reloaded once, its sentence gone
     assert [services.order_queries.get_order(number) for number in numbers] == before  # nothing changed
     assert len(services.order_queries.list_orders()) == len(numbers)  # and no order was added
     _stop(qtbot, window)

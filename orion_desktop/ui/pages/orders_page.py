@@ -3,9 +3,9 @@ the order actions (new order, change status, ship items, return, note).
 
 The table pages through orders with keyset paging; the detail of the selected order (items,
 reservations, shipments, history, notes) loads off the GUI thread. After any change the page
-announces ``Topic.ORDERS`` and ``Topic.STOCK`` (an order moves stock); every change announced by
-any page reloads this one — at once when it is visible, otherwise when it is next shown — and the
-selected order stays selected.
+announces ``Topic.ORDERS`` and ``Topic.STOCK`` (an order moves stock). It stays current as every
+``LivePage`` does: it loads when first shown, and every change announced by any page reloads it —
+at once when it is visible, otherwise when it is next shown — with the selected order kept.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -41,7 +41,7 @@ from orion_desktop.ui.dialogs.ship_dialog import ShipDialog, stock_for_shipping
 from orion_desktop.ui.models.orders_model import OrderColumn, OrderFilter, OrderRole, OrdersModel
 from orion_desktop.ui.models.keyset_model import DEFAULT_PAGE_SIZE
 from orion_desktop.ui.models.keyset_sorting import KeysetSorting
-from orion_desktop.ui.pages.base import Page
+from orion_desktop.ui.pages.live_page import LivePage
 from orion_desktop.ui.pages.view_state import View, restore_views, save_views
 from orion_desktop.ui.widgets.message_banner import BannerKind, MessageBanner
 from orion_desktop.ui.widgets.order_detail import OrderDetailPane, OrderView, load_order_view
@@ -61,13 +61,12 @@ DETAIL_DELAY_MS = 40
 LOADING_TEXT_DELAY_MS = 300
 """Only a detail that takes longer than this replaces the previous order with "Loading…"."""
 
-WATCHED_TOPICS = frozenset({Topic.ORDERS, Topic.STOCK})
-"""Stock changes matter too: a restock allocates to backorders, which changes orders' reservations."""
 
-
-class OrdersPage(Page):
+class OrdersPage(LivePage):
     title = "Orders"
     settings_group = "orders"
+    topics = frozenset({Topic.ORDERS, Topic.STOCK})
+    """Stock changes matter too: a restock allocates to backorders, which changes orders' reservations."""
 
     detailShown = Signal(object)  # the OrderView now shown, or None when the pane is empty  # noqa: N815
 
@@ -80,15 +79,13 @@ class OrdersPage(Page):
         *,
         page_size: int = DEFAULT_PAGE_SIZE,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(events, parent)
         self.setObjectName("ordersPage")
         self._services = services
         self._actor = actor
-        self._events = events
         self._selected_id: int | None = None
         self._detail_generation = 0  # answers for an older selection are dropped
         self._detail_error_shown = False
-        self._stale = True  # the first load happens when the page is first shown: the window opens fast
         self._pending_number: str | None = None  # the order whose detail is wanted
         self._select_after_reload: str | None = None
         self.dialog: QDialog | None = None  # the order dialog open now (window-modal)
@@ -228,19 +225,18 @@ class OrdersPage(Page):
         self._detail_timer.timeout.connect(self._load_detail)
         self._loading_timer.timeout.connect(self._show_loading)
         self.status_combo.currentIndexChanged.connect(self.apply_filter)
-        self.model.loadFailed.connect(self.banner.show_error)
+        self.model.loadFailed.connect(self.show_error)
         self.model.rowsLoaded.connect(self._update_count)
         self.model.modelAboutToBeReset.connect(self._remember_selection)
         self.model.modelReset.connect(self._restore_selection)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.table.doubleClicked.connect(lambda _index: self._default_action())
-        self._events.changed.connect(self._data_changed)
 
-    # --- Page -----------------------------------------------------------------------------
-    def refresh(self) -> None:
+    # --- LivePage -------------------------------------------------------------------------
+    def load(self) -> None:
+        """Load the list again (filter, scrolled rows and selection kept); the detail follows the selection."""
         self._clear_banner()
-        self._stale = False
-        self._reload()
+        self.model.reload()
 
     def focus_search(self) -> None:
         self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -262,28 +258,6 @@ class OrdersPage(Page):
             self.detail.tabs.setCurrentIndex(int(tab))
         except (TypeError, ValueError):
             pass
-
-    # --- changes elsewhere ----------------------------------------------------------------
-    def _data_changed(self, topics: frozenset[Topic]) -> None:
-        if not topics & WATCHED_TOPICS:
-            return
-        if self.isVisible():
-            self._reload()
-        else:
-            self._stale = True  # reload when shown: hidden pages do no work
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
-        super().showEvent(event)
-        if self._stale:
-            self._stale = False
-            self._reload()
-
-    def _announce(self) -> None:
-        self._events.announce(Topic.ORDERS, Topic.STOCK)
-
-    def _reload(self) -> None:
-        """Load the list again (filter and selection kept); the detail follows the selection."""
-        self.model.reload()
 
     # --- filtering and searching ----------------------------------------------------------
     def current_filter(self) -> OrderFilter:
@@ -404,7 +378,7 @@ class OrdersPage(Page):
             return
         self._loading_timer.stop()
         self.detail.clear(OrderDetailPane.UNAVAILABLE_TEXT)
-        self.banner.show_error(error)
+        self.show_error(error)
         self._detail_error_shown = True
         self.detailShown.emit(None)
 
@@ -461,25 +435,26 @@ class OrdersPage(Page):
         try:
             return self._services.order_queries.get_order(order.order_number)
         except Exception as error:  # noqa: BLE001 - shown as a sentence, the page stays usable
-            self.banner.show_error(error)
+            self.show_error(error)
             return None
 
-    def _open(self, dialog: ActionDialog, on_accepted: Callable[[ActionDialog], None]) -> None:
-        """Show a dialog window-modally without blocking; on OK, report, announce and reload."""
+    def _open(self, dialog: ActionDialog, on_accepted: Callable[[ActionDialog], str]) -> None:
+        """Show a dialog window-modally without blocking; on OK, announce (this page reloads too) and
+        show the sentence ``on_accepted`` makes of the dialog's outcome."""
         if self.dialog is not None:
             self.dialog.close()
         self.dialog = dialog
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # a packer opens hundreds a day
         # The dialog shows its refusals itself; the window must still hear of a lost database.
-        dialog.failed.connect(self._events.report_error)
+        dialog.failed.connect(self.report_error)
 
         def finished(result: int) -> None:
             if self.dialog is dialog:
                 self.dialog = None
             if result == QDialog.DialogCode.Accepted and dialog.outcome is not None:
-                self._clear_banner()
-                on_accepted(dialog)
-                self._announce()
+                message = on_accepted(dialog)
+                self.events.announce(Topic.ORDERS, Topic.STOCK)  # reloading clears the banner: the message comes after
+                self.banner.show_message(message, BannerKind.INFO)
 
         dialog.finished.connect(finished)
         dialog.open()
@@ -488,16 +463,16 @@ class OrdersPage(Page):
         try:
             stores = self._services.catalog.list_stores()
         except Exception as error:  # noqa: BLE001
-            self.banner.show_error(error)
+            self.show_error(error)
             return
         selected = self.selected_order()
         dialog = NewOrderDialog(self._services, self._actor, stores,
                                 store=selected.store_code if selected else None, parent=self)
 
-        def created(done: ActionDialog) -> None:
+        def created(done: ActionDialog) -> str:
             number = done.outcome
-            self._select_after_reload = number  # the announcement below reloads the list
-            self.banner.show_message(f"Order {number} was created; it is pending.", BannerKind.INFO)
+            self._select_after_reload = number  # the announcement reloads the list
+            return f"Order {number} was created; it is pending."
 
         self._open(dialog, created)
 
@@ -507,13 +482,13 @@ class OrdersPage(Page):
             return
         dialog = ChangeStatusDialog(self._services, self._actor, detail, parent=self)
 
-        def changed(done: ActionDialog) -> None:
+        def changed(done: ActionDialog) -> str:
             result: StatusChangeResult = done.outcome
             text = f"{result.order_number} is now {order_format.status_text(result.new_status).lower()}."
             backordered = sum(b.quantity for b in result.backordered)
             if backordered:
                 text += f" {order_format.units(backordered)} could not be reserved and are backordered."
-            self.banner.show_message(text, BannerKind.INFO)
+            return text
 
         self._open(dialog, changed)
 
@@ -524,17 +499,17 @@ class OrdersPage(Page):
         try:
             stock = stock_for_shipping(self._services.stock, detail)
         except Exception as error:  # noqa: BLE001
-            self.banner.show_error(error)
+            self.show_error(error)
             return
         dialog = ShipDialog(self._services, self._actor, detail, stock, parent=self)
 
-        def shipped(done: ActionDialog) -> None:
+        def shipped(done: ActionDialog) -> str:
             results: tuple[ShipItemResult, ...] = done.outcome[1]
             units = sum(r.fulfilled_quantity for r in results)
             left = sum(i.remaining_quantity for i in detail.items) - units
             text = f"Shipped {order_format.units(units)} of {detail.order_number}."
             text += f" {order_format.units(left)} still to ship." if left > 0 else " The order is fully shipped."
-            self.banner.show_message(text, BannerKind.INFO)
+            return text
 
         self._open(dialog, shipped)
 
@@ -545,16 +520,14 @@ class OrdersPage(Page):
         try:
             locations = self._services.catalog.list_locations()
         except Exception as error:  # noqa: BLE001
-            self.banner.show_error(error)
+            self.show_error(error)
             return
         dialog = ReturnDialog(self._services, self._actor, detail, locations, parent=self)
 
-        def returned(done: ActionDialog) -> None:
+        def returned(done: ActionDialog) -> str:
             result: ReturnResult = done.outcome
             where = f"back to {result.restocked_location}" if result.restocked_location else "as damaged"
-            self.banner.show_message(
-                f"Returned {order_format.units(result.quantity)} of {result.sku} {where}.", BannerKind.INFO
-            )
+            return f"Returned {order_format.units(result.quantity)} of {result.sku} {where}."
 
         self._open(dialog, returned)
 
@@ -564,11 +537,11 @@ class OrdersPage(Page):
             return
         dialog = NoteDialog(self._services, self._actor, order.order_number, parent=self)
 
-        def noted(done: ActionDialog) -> None:
+        def noted(done: ActionDialog) -> str:
             note: NoteInfo = done.outcome
             kind = "internal" if note.is_internal else "customer-visible"
-            self.banner.show_message(f"Added an {kind} note to {order.order_number}.", BannerKind.INFO)
             self.detail.tabs.setCurrentWidget(self.detail.notes_table)
+            return f"Added an {kind} note to {order.order_number}."
 
         self._open(dialog, noted)
 
