@@ -54,7 +54,18 @@ class LedgerFilter:
 class LedgerSource(Protocol):
     """What the model needs from the report service."""
 
-    def ledger(self, *, limit: int | str = ..., before_id: int | None = ..., **filters: Any) -> Sequence[LedgerEntry]: ...
+    def ledger(
+        self,
+        *,
+        store: str | None = ...,
+        product: str | None = ...,
+        order_number: str | None = ...,
+        transaction_type: str | TransactionType | None = ...,
+        since: datetime | None = ...,
+        until: datetime | None = ...,
+        limit: int | str = ...,
+        before_id: int | None = ...,
+    ) -> Sequence[LedgerEntry]: ...
 
 
 class LedgerColumn(IntEnum):

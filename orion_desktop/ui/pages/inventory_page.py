@@ -9,7 +9,7 @@ when first shown (sorted as saved: one query) and reloads on ``STOCK`` and ``CAT
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QLocale, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
@@ -56,6 +56,8 @@ SEARCH_DELAY_MS = 250
 """Typing pauses this long before the list is searched; Enter (what scanners send) searches at once."""
 
 LEDGER_ROWS_SHOWN = 20
+
+D = TypeVar("D", bound="StockDialog[Any, Any]")  # the dialog opened is the dialog returned
 
 ADJUST_SHORTCUT = "Ctrl+J"
 SET_QUANTITY_SHORTCUT = "Ctrl+E"
@@ -408,7 +410,7 @@ class InventoryPage(LivePage):
             return None
         return row
 
-    def _open_dialog(self, dialog: StockDialog[Any, Any]) -> StockDialog[Any, Any]:
+    def _open_dialog(self, dialog: D) -> D:
         self.dialog = dialog
         dialog.failed.connect(self.report_error)  # the refusal is shown in the dialog; a lost database is noticed
         dialog.finished.connect(lambda result, shown=dialog: self._dialog_finished(shown, result))
