@@ -114,7 +114,7 @@ class KeysetTableModel(TableModelBase[R]):
         """A header click: sort by ``column`` in SQL and start again at the first page.
 
         Column -1 (a cleared sort indicator) goes back to the default order. A column the service
-        cannot sort by changes nothing (the page puts the indicator back; see ``table_sorting``).
+        cannot sort by changes nothing (the page puts the indicator back; see ``keyset_sorting``).
         """
         if column < 0:
             self.set_sort(SortOrder())
