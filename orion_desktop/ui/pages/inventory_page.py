@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QSplitter,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -45,7 +44,7 @@ from orion_desktop.ui.pages.live_page import LivePage
 from orion_desktop.ui.pages.view_state import View
 from orion_desktop.ui.widgets.message_banner import MessageBanner
 from orion_desktop.ui.widgets.product_detail import ProductDetailPane
-from orion_desktop.ui.widgets.tables import make_table
+from orion_desktop.ui.widgets.tables import make_table, split_vertically
 
 if TYPE_CHECKING:
     from orion_desktop.bootstrap import Services
@@ -213,13 +212,7 @@ class InventoryPage(LivePage):
         for button in self.action_buttons:
             filters.addWidget(button)
 
-        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
-        self.splitter.setObjectName("inventorySplitter")
-        self.splitter.addWidget(self.table)
-        self.splitter.addWidget(self.detail)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter = split_vertically(self, "inventorySplitter", self.table, self.detail, stretch=(3, 2))
         self.splitter.setSizes([600, 360])
 
         layout = QVBoxLayout(self)

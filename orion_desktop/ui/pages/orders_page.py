@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QSplitter,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -45,7 +44,7 @@ from orion_desktop.ui.pages.live_page import LivePage
 from orion_desktop.ui.pages.view_state import View, restore_views, save_views
 from orion_desktop.ui.widgets.message_banner import BannerKind, MessageBanner
 from orion_desktop.ui.widgets.order_detail import OrderDetailPane, OrderView, load_order_view
-from orion_desktop.ui.widgets.tables import make_table
+from orion_desktop.ui.widgets.tables import make_table, split_vertically
 from orion_desktop.ui.worker import run_in_background
 
 if TYPE_CHECKING:
@@ -203,13 +202,7 @@ class OrdersPage(LivePage):
         filters.addStretch(1)
         filters.addWidget(self.count_label)
 
-        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
-        self.splitter.setObjectName("ordersSplitter")
-        self.splitter.addWidget(self.table)
-        self.splitter.addWidget(self.detail)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.setStretchFactor(0, 1)
-        self.splitter.setStretchFactor(1, 1)
+        self.splitter = split_vertically(self, "ordersSplitter", self.table, self.detail)
         self.splitter.setSizes([420, 480])
 
         layout = QVBoxLayout(self)

@@ -95,13 +95,16 @@ def table_section(parent: QWidget, title_row: QLayout, table: QWidget) -> QWidge
     return section
 
 
-def split_vertically(parent: QWidget, name: str, upper: QWidget, lower: QWidget) -> QSplitter:
-    """Two halves of a page, one above the other, sharing the height; neither can be collapsed away."""
+def split_vertically(
+    parent: QWidget, name: str, upper: QWidget, lower: QWidget, *, stretch: tuple[int, int] = (1, 1)
+) -> QSplitter:
+    """Two halves of a page, one above the other, sharing the height as ``stretch`` says; neither can
+    be collapsed away."""
     splitter = QSplitter(Qt.Orientation.Vertical, parent)
     splitter.setObjectName(name)
     splitter.addWidget(upper)
     splitter.addWidget(lower)
     splitter.setChildrenCollapsible(False)
-    splitter.setStretchFactor(0, 1)
-    splitter.setStretchFactor(1, 1)
+    splitter.setStretchFactor(0, stretch[0])
+    splitter.setStretchFactor(1, stretch[1])
     return splitter
