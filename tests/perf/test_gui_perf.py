@@ -380,8 +380,8 @@ MISSES_INVENTORY_OPENING = pytest.mark.xfail(
     strict=False,
     reason="InventoryPage.refresh -> _load_choices -> catalog.list_locations() aggregates all 300k stock rows "
     "for the location combo (400-640 ms on SQLite, 90-140 ms on PostgreSQL; the first page itself takes 3-20 ms): "
-    "window 6.8-8.4x / reload 13-21x on SQLite, 1.65-2.8x / 3.5-6.1x on PostgreSQL; on SQLite without statistics "
-    "the first page adds 150-300 ms more (9.4-12.9x / 26-38x); with a codes-only location list, by hand: refresh "
+    "window 6.8-10x / reload 13-21x on SQLite, 1.65-2.8x / 3.5-6.1x on PostgreSQL; on SQLite without statistics "
+    "the first page adds 150-400 ms more (9.4-14x / 26-38x); with a codes-only location list, by hand: refresh "
     "1.7x on SQLite, 1.04x on PostgreSQL; 21 Nov 2026",
 )
 
