@@ -16,8 +16,10 @@ every stock row (at 100k rows: 100-290 ms before, a few ms after; tests/perf/RES
 - ``ix_inventory_quantity_id`` ``(quantity, id)`` and ``ix_inventory_reserved_id``
   ``(reserved_quantity, id)``: quantity and reserved order.
 - ``ix_locations_sort_key_code`` ``(sort_key, code)`` and ``ix_inventory_location_id``
-  ``(location_id, id)``, which replaces ``ix_inventory_location`` ``(location_id)`` (the same
-  lookups): the locations in picking order, then each location's rows in id order.
+  ``(location_id, id, quantity, reserved_quantity)``, which replaces ``ix_inventory_location``
+  ``(location_id)`` (the same lookups): the locations in picking order, then each location's rows
+  in id order. It also holds what the Locations page totals per location, so they are read
+  index-only (300k stock rows, SQLite: 390 ms before, about 40 ms after).
 
 ``ix_products_reorder_point`` finds the products that have a reorder point, for the low-stock
 report (which lists the rows of a product down to its reorder point).
@@ -54,7 +56,7 @@ def upgrade() -> None:
     op.create_index('ix_locations_sort_key_code', 'locations', ['sort_key', 'code'])
     op.create_index('ix_orders_created_id', 'orders', ['created_at', 'id'])
     op.create_index('ix_orders_customer_sort', 'orders', [sa.text("coalesce(customer_name, '')"), 'id'])
-    op.create_index('ix_inventory_location_id', 'inventory', ['location_id', 'id'])
+    op.create_index('ix_inventory_location_id', 'inventory', ['location_id', 'id', 'quantity', 'reserved_quantity'])
     op.drop_index('ix_inventory_location', table_name='inventory')
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, exc, inspect, text
 
+from orion_desktop.db import statistics
 from orion_desktop.db.engine import Database, translate_db_error
 from orion_desktop.domain.errors import DatabaseUnavailable
 from orion_desktop.paths import migrations_dir
@@ -143,10 +144,13 @@ def ensure_schema(database: Database) -> None:
     database.ping()
     current = current_revision(database)
     if current == SCHEMA_HEAD:
+        statistics.refresh_if_stale(database)
         return
     _refuse_unknown(database, current)
     if database.is_sqlite:
         upgrade(database)
+        # A migration of a file with data may have added indexes, which have no statistics yet.
+        statistics.refresh_if_stale(database, force=current is not None)
         return
     if current is None:
         raise DatabaseUnavailable(

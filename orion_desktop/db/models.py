@@ -105,7 +105,9 @@ class Inventory(Base):
         CheckConstraint("reserved_quantity >= 0", name="reserved_not_negative"),
         CheckConstraint("reserved_quantity <= quantity", name="reserved_within_quantity"),
         Index("ix_inventory_store_product", "store_id", "product_id"),
-        Index("ix_inventory_location_id", "location_id", "id"),
+        # A location's rows in id order (the stock list sorted by location), and every column
+        # the Locations page totals need, so they are read index-only.
+        Index("ix_inventory_location_id", "location_id", "id", "quantity", "reserved_quantity"),
         # Sorting the stock list by quantity or reserved (unique with the id, for keyset paging).
         Index("ix_inventory_quantity_id", "quantity", "id"),
         Index("ix_inventory_reserved_id", "reserved_quantity", "id"),

@@ -112,20 +112,33 @@ class CatalogService:
             return _location_info(location)
 
     def list_locations(self) -> tuple[LocationSummary, ...]:
-        """Every location with how many stock rows and units it holds, in picking-path order."""
+        """Every location with how many stock rows and units it holds, in picking-path order.
+
+        The totals are one pass over ``ix_inventory_location_id``, which holds every column they
+        need (index-only), grouped before the few locations are joined.
+        """
         with self._db.read() as session:
+            totals = (
+                select(
+                    Inventory.location_id,
+                    func.count().label("stock_rows"),
+                    func.sum(Inventory.quantity).label("quantity"),
+                    func.sum(Inventory.reserved_quantity).label("reserved"),
+                )
+                .group_by(Inventory.location_id)
+                .subquery()
+            )
             rows = session.execute(
                 select(
                     Location.code,
                     Location.name,
                     Location.sort_key,
                     Location.is_active,
-                    func.count(Inventory.id).label("stock_rows"),
-                    func.coalesce(func.sum(Inventory.quantity), 0).label("quantity"),
-                    func.coalesce(func.sum(Inventory.reserved_quantity), 0).label("reserved"),
+                    func.coalesce(totals.c.stock_rows, 0).label("stock_rows"),
+                    func.coalesce(totals.c.quantity, 0).label("quantity"),
+                    func.coalesce(totals.c.reserved, 0).label("reserved"),
                 )
-                .outerjoin(Inventory, Inventory.location_id == Location.id)
-                .group_by(Location.id, Location.code, Location.name, Location.sort_key, Location.is_active)
+                .outerjoin(totals, totals.c.location_id == Location.id)
                 .order_by(Location.sort_key, Location.code)
             ).all()
             return tuple(
@@ -134,11 +147,23 @@ class CatalogService:
                     name=r.name,
                     sort_key=r.sort_key,
                     is_active=r.is_active,
-                    stock_rows=r.stock_rows,
+                    stock_rows=int(r.stock_rows),
                     quantity=int(r.quantity),
                     reserved_quantity=int(r.reserved),
                 )
                 for r in rows
+            )
+
+    def location_choices(self) -> tuple[LocationInfo, ...]:
+        """Every location in picking-path order, without totals: for pick lists and filters."""
+        with self._db.read() as session:
+            return tuple(
+                LocationInfo(r.id, r.code, r.name, r.sort_key, r.is_active)
+                for r in session.execute(
+                    select(Location.id, Location.code, Location.name, Location.sort_key, Location.is_active).order_by(
+                        Location.sort_key, Location.code
+                    )
+                ).all()
             )
 
     # --- products -----------------------------------------------------------------------

@@ -52,6 +52,14 @@ def test_demo_fills_a_realistic_warehouse(demo: DemoSummary, services: Services)
 
     locations = services.catalog.list_locations()
     assert demo.locations == len(locations) == 8
+    stock_rows = services.stock.list_stock()
+    for location in locations:  # the totals agree with the stock rows
+        here = [r for r in stock_rows if r.location == location.code]
+        assert (location.stock_rows, location.quantity, location.reserved_quantity) == (
+            len(here), sum(r.quantity for r in here), sum(r.reserved_quantity for r in here))
+    choices = services.catalog.location_choices()  # the same locations, in the same order, without totals
+    assert [(c.code, c.name, c.sort_key, c.is_active) for c in choices] == [
+        (loc.code, loc.name, loc.sort_key, loc.is_active) for loc in locations]
     assert [loc.sort_key for loc in locations] == sorted(loc.sort_key for loc in locations)
     assert {"WAREHOUSE_WEST", "STORE_FRONT", "RETURNS"} <= {loc.code for loc in locations}
     assert all(loc.name for loc in locations)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from orion_desktop.domain.errors import InvalidInput
 from orion_desktop.domain.order_results import OrderDetail, OrderItemInfo, ReturnResult
-from orion_desktop.domain.results import LocationSummary
+from orion_desktop.domain.results import LocationInfo
 from orion_desktop.domain.validation import normalize_location_code
 from orion_desktop.ui import formatting
 from orion_desktop.ui.dialogs.action_dialog import ActionDialog
@@ -55,7 +55,7 @@ class ReturnDialog(ActionDialog):
         services: Services,
         actor: Actor,
         order: OrderDetail,
-        locations: Sequence[LocationSummary],
+        locations: Sequence[LocationInfo],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(f"Return from {order.order_number}", parent)
@@ -70,7 +70,7 @@ class ReturnDialog(ActionDialog):
         self._item_changed()
         self.validate()
 
-    def _init_inputs(self, locations: Sequence[LocationSummary]) -> None:
+    def _init_inputs(self, locations: Sequence[LocationInfo]) -> None:
         body = QWidget(self)
         self._body = body
         self.item_combo = QComboBox(body)

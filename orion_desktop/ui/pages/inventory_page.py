@@ -275,7 +275,7 @@ class InventoryPage(LivePage):
     def _load_choices(self) -> None:
         try:
             stores = self._services.catalog.list_stores()
-            locations = self._services.catalog.list_locations()
+            locations = self._services.catalog.location_choices()
         except Exception as error:  # noqa: BLE001 - shown as a sentence, the page stays usable
             self.show_error(error)
             return
@@ -389,7 +389,7 @@ class InventoryPage(LivePage):
             return None
         try:
             stock = self._services.stock.product_stock(row.store_code, row.sku)
-            codes = [loc.code for loc in self._services.catalog.list_locations() if loc.is_active]
+            codes = [loc.code for loc in self._services.catalog.location_choices() if loc.is_active]
         except Exception as error:  # noqa: BLE001 - shown as a sentence, the page stays usable
             self.show_error(error)
             return None

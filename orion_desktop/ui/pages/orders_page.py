@@ -511,7 +511,7 @@ class OrdersPage(LivePage):
         if detail is None:
             return
         try:
-            locations = self._services.catalog.list_locations()
+            locations = self._services.catalog.location_choices()
         except Exception as error:  # noqa: BLE001
             self.show_error(error)
             return

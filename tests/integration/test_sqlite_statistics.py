@@ -1,0 +1,83 @@
+"""SQLite files get planner statistics when opened: missing, stale or after a migration; never on small files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from orion_desktop.db import statistics
+from orion_desktop.db.engine import Database
+from orion_desktop.db.migrate import ensure_schema, upgrade
+
+
+def _add_products(database: Database, count: int) -> None:
+    """``count`` products of one store, by bulk SQL."""
+    with database.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO stores (code, name, created_at) SELECT 'S' || (coalesce(max(id), 0) + 1), 'Store', "
+            "'2026-01-01 00:00:00.000000' FROM stores"
+        )
+        store = conn.exec_driver_sql("SELECT max(id) FROM stores").scalar_one()
+        start = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM products").scalar_one()
+        conn.exec_driver_sql(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+            "INSERT INTO products (store_id, sku, title, product_type, is_placeholder, created_at) "
+            "SELECT ?, 'SKU-' || (? + i), 'Product ' || i, 'physical', 0, '2026-01-01 00:00:00.000000' FROM n",
+            (count, store, start),
+        )
+
+
+def _analyzed_products(database: Database) -> int | None:
+    with database.engine.connect() as conn:
+        return statistics._analyzed_sizes(conn).get("products")
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path):  # type: ignore[no-untyped-def]
+    database = Database(f"sqlite:///{tmp_path / 'stats.db'}")
+    ensure_schema(database)
+    yield database
+    database.dispose()
+
+
+def test_a_small_file_is_left_alone(sqlite_db: Database) -> None:
+    _add_products(sqlite_db, 50)
+    assert statistics.refresh_if_stale(sqlite_db) is False
+    assert _analyzed_products(sqlite_db) is None
+
+
+def test_a_big_file_is_analyzed_once_and_again_when_it_has_grown(sqlite_db: Database) -> None:
+    _add_products(sqlite_db, 2_000)
+    ensure_schema(sqlite_db)  # what every start does
+    assert _analyzed_products(sqlite_db) == 2_000
+    assert statistics.refresh_if_stale(sqlite_db) is False  # fresh: nothing to do
+
+    _add_products(sqlite_db, 5_000)  # 7,000 rows: not yet 4x the 2,000 analyzed
+    assert statistics.refresh_if_stale(sqlite_db) is False
+    _add_products(sqlite_db, 2_000)  # 9,000 > 4 x 2,000
+    ensure_schema(sqlite_db)
+    assert _analyzed_products(sqlite_db) == 9_000
+
+
+def test_a_migrated_file_gets_statistics_for_its_new_indexes(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'old.db'}")
+    try:
+        upgrade(database, "0003_search_indexes")
+        _add_products(database, 1_500)
+        with database.engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")  # statistics from before the upgrade
+        ensure_schema(database)  # upgrades to the head, then analyzes
+        with database.engine.connect() as conn:
+            indexes = {row[0] for row in conn.exec_driver_sql("SELECT idx FROM sqlite_stat1 WHERE tbl = 'products'")}
+        assert {"ix_products_sku_id", "ix_products_title_lower"} <= indexes
+    finally:
+        database.dispose()
+
+
+def test_postgresql_is_left_to_autovacuum(pg_migrated_url: str) -> None:
+    database = Database(pg_migrated_url)
+    try:
+        assert statistics.refresh_if_stale(database, force=True) is False
+    finally:
+        database.dispose()
