@@ -27,6 +27,7 @@ from orion_desktop.bootstrap import open_services
 from orion_desktop.config import save_database_url
 from orion_desktop.ui.dialogs.database_dialog import DatabaseDialog
 from orion_desktop.ui.errors import show_error_dialog, user_message
+from orion_desktop.ui.garbage_collection import GuiThreadCollector
 from orion_desktop.ui.icons import app_icon
 from orion_desktop.ui.main_window import APP_TITLE, MainWindow
 
@@ -110,6 +111,8 @@ def run_gui(services: Services, actor: Actor, argv: list[str], *, database_url: 
     """
     started = time.perf_counter()
     app = ensure_application(argv)
+    collector = GuiThreadCollector(app)  # cycles are freed on the GUI thread, never in a worker
+    collector.start()
     session = GuiSession(services, actor, database_url=database_url)
     previous_hook = sys.excepthook
     sys.excepthook = _unexpected_error_hook(lambda: session.window)
@@ -121,6 +124,7 @@ def run_gui(services: Services, actor: Actor, argv: list[str], *, database_url: 
     finally:
         sys.excepthook = previous_hook
         session.close()
+        collector.stop()
 
 
 class _ReadyProbe(QObject):

@@ -1,0 +1,43 @@
+"""Python's cycle collector, run on the GUI thread only.
+
+Automatic collection runs on whichever thread happens to allocate when a threshold is crossed.
+If that is a background worker and the garbage holds a Qt object (a dialog caught in a
+reference cycle, say), the object would be destroyed on the wrong thread, which can crash Qt.
+So while the window runs, automatic collection is off and a timer on the GUI thread collects
+instead, with the same generation thresholds the automatic collector would use.
+"""
+
+from __future__ import annotations
+
+import gc
+
+from PySide6.QtCore import QObject, QTimer
+
+CHECK_INTERVAL_MS = 500
+
+
+class GuiThreadCollector(QObject):
+    """While started: automatic collection off, a GUI-thread timer collects as thresholds are crossed."""
+
+    def __init__(self, parent: QObject | None = None, *, interval_ms: int = CHECK_INTERVAL_MS) -> None:
+        super().__init__(parent)
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self.collect_if_due)
+        self._was_enabled = gc.isenabled()
+
+    def start(self) -> None:
+        self._was_enabled = gc.isenabled()
+        gc.disable()
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+        if self._was_enabled:
+            gc.enable()
+
+    def collect_if_due(self) -> int:
+        """Collect the oldest generation whose threshold is crossed; returns what was freed."""
+        counts, thresholds = gc.get_count(), gc.get_threshold()
+        due = [generation for generation in range(3) if thresholds[generation] and counts[generation] > thresholds[generation]]
+        return gc.collect(due[-1]) if due else 0
