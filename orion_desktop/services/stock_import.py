@@ -5,24 +5,27 @@ number (``ImportRejected``). A clean file is written in one transaction: each ch
 gets one ``import`` ledger row with its after-values, reserved units are never touched (a level
 below them is refused), locations and stock rows are created on first use, and new stock goes to
 waiting backorders. On PostgreSQL the rows are locked in ascending id first (DESIGN.md §3).
+
+Speed (DESIGN.md §7: 100k lines at most 3x a raw executemany): lookups take a few queries per
+file, not one per line, and the writes are set-based (:mod:`services.bulk_rows`): the lines are
+checked and planned in Python, then three statements write every stock and ledger row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Integer, and_, bindparam, func, insert, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import String, and_, insert, literal, null, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Inventory, InventoryTransaction, Location, Product
-from orion_desktop.db.types import utcnow
+from orion_desktop.db.types import UtcDateTime, utcnow
 from orion_desktop.domain import gtin as gtin_rules
 from orion_desktop.domain.actor import Actor, Permission
 from orion_desktop.domain.enums import TransactionType
@@ -30,6 +33,7 @@ from orion_desktop.domain.errors import Conflict, InvalidInput, OrionError
 from orion_desktop.domain.results import ImportResult, StoreInfo
 from orion_desktop.domain.validation import check_level, normalize_location_code
 from orion_desktop.services.backorders import allocate_backorders
+from orion_desktop.services.bulk_rows import integer_rows
 from orion_desktop.services.csv_files import CsvFormat, CsvTable, Problems, read_csv
 from orion_desktop.services.import_lookups import (
     LOOKUP_CHUNK,
@@ -41,7 +45,7 @@ from orion_desktop.services.import_lookups import (
 )
 from orion_desktop.services.lookup import dialect_insert, matches_any
 from orion_desktop.services.operations import run_once
-from orion_desktop.services.stock_ops import LedgerNote, lock_product_rows
+from orion_desktop.services.stock_ops import LedgerNote
 
 STOCK_FORMAT = CsvFormat(
     kind="stock",
@@ -57,6 +61,8 @@ _products = Product.__table__
 _inventory = Inventory.__table__
 _locations = Location.__table__
 _ledger = InventoryTransaction.__table__
+
+_WHAT = {"product": "SKU or GTIN", "sku": "SKU", "gtin": "GTIN"}
 
 
 @dataclass(slots=True)
@@ -78,6 +84,16 @@ class _Slot:
     reserved: int
 
 
+@dataclass(slots=True)
+class _Plan:
+    """What a clean file changes, decided in Python before anything is written."""
+
+    new_rows: list[tuple[int, int, int, int]] = field(default_factory=list)  # store, product, location, quantity
+    changes: list[tuple[int, int, int]] = field(default_factory=list)  # stock row, quantity read, new quantity
+    ledger: list[tuple[int, int, int]] = field(default_factory=list)  # product, location, quantity before
+    raised: set[int] = field(default_factory=set)  # products with more stock somewhere: may serve backorders
+
+
 def import_stock(
     database: Database, actor: Actor, path: Path, *, store: str | None = None, operation_key: str | None = None
 ) -> ImportResult:
@@ -89,8 +105,7 @@ def import_stock(
     ``operation_key`` returns the first result and changes nothing.
     """
     actor.require(Permission.CHANGE_STOCK)
-    path = Path(path)
-    table = read_csv(path, STOCK_FORMAT)
+    table = read_csv(Path(path), STOCK_FORMAT)
     with database.write() as session:
 
         def action() -> ImportResult:
@@ -98,70 +113,60 @@ def import_stock(
             for number, message in table.shape_problems:
                 problems.add(number, message)
             stores = StoreResolver(session, actor, table, store)
-            lines = _parse_stock_lines(table, stores, problems)
-            _resolve_stock_products(session, lines, problems)
+            lines = _parse_lines(table, stores, problems)
+            _resolve_products(session, lines, problems)
             lines = _refuse_duplicate_slots([line for line in lines if line.product is not None], problems)
-            # The global lock order (every stock row of these products, ascending id) before any
-            # row is read for writing, as in every multi-row stock change.
-            lock_product_rows(session, {line.product.id for line in lines if line.product is not None})
             location_ids = _location_ids(session, {line.location for line in lines})
-            slots = _existing_slots(database, session, lines, location_ids)
-            for line in lines:
-                assert line.product is not None
-                slot = slots.get((line.product.id, location_ids.get(line.location, -1)))
-                if slot is not None and line.quantity < slot.reserved:
-                    problems.add(
-                        line.number,
-                        f"Cannot set {line.product.title} ({line.product.sku}) at {line.location} to "
-                        f"{line.quantity}: {slot.reserved} units are reserved there for orders. "
-                        f"Set at least {slot.reserved}.",
-                    )
+            # The global lock order (every stock row of these products, ascending id) before any
+            # row is written, as in every multi-row stock change.
+            slots = _lock_stock_rows(session, lines, location_ids)
+            _refuse_levels_below_reserved(lines, location_ids, slots, problems)
             problems.raise_if_any()
-            note = LedgerNote(actor, f"imported from {table.file_name}", operation_key)
-            result = _write_stock(session, note, table, lines, location_ids, slots)
+            _create_missing_locations(session, {line.location for line in lines}, location_ids)
+            plan = _plan(lines, location_ids, slots)
+            _write(session, LedgerNote(actor, f"imported from {table.file_name}", operation_key), table, plan)
             # New stock goes to waiting orders first (oldest first), in this same transaction.
-            allocate_backorders(session, _increased_products(lines, location_ids, slots), actor)
-            return result
+            allocate_backorders(session, plan.raised, actor)
+            return ImportResult(
+                kind="stock", rows=len(table.lines), created=len(plan.new_rows), updated=len(plan.changes)
+            )
 
         return run_once(session, operation_key, "import.stock", actor, ImportResult, action)
 
-def _parse_stock_lines(table: CsvTable, stores: StoreResolver, problems: Problems) -> list[_StockLine]:
+
+# --- checking the lines ----------------------------------------------------------------------
+
+
+def _parse_lines(table: CsvTable, stores: StoreResolver, problems: Problems) -> list[_StockLine]:
+    """Each line's store, product identifiers, location code and level, or its problems."""
     id_columns = [c for c in STOCK_FORMAT.one_of if table.has(c)]
     # Files repeat locations and quantities: check each distinct text once.
     location_cache: dict[str, str | InvalidInput] = {}
     quantity_cache: dict[str, int | InvalidInput] = {}
     lines: list[_StockLine] = []
     for line in table.lines:
-        bad = False
         try:
             store = stores.for_line(line)
         except OrionError as error:
             problems.add(line.number, error)
             continue
         cells = line.cells
+        bad = False
         identifiers = [(column, cells[column]) for column in id_columns if cells.get(column)]
         if not identifiers:
             problems.add(line.number, "Say which product: give its SKU or GTIN.")
             bad = True
         raw_location = cells.get("location", "")
-        if raw_location not in location_cache:
-            try:
-                location_cache[raw_location] = normalize_location_code(raw_location)
-            except InvalidInput as error:
-                location_cache[raw_location] = error
-        location = location_cache[raw_location]
+        location = location_cache.get(raw_location)
+        if location is None:
+            location = location_cache[raw_location] = _location_code(raw_location)
         if isinstance(location, InvalidInput):
             problems.add(line.number, location)
             bad = True
         raw_quantity = cells.get("quantity", "")
-        if raw_quantity not in quantity_cache:
-            try:
-                if not raw_quantity:
-                    raise InvalidInput("The quantity is missing; give the number of units on hand (0 or more).")
-                quantity_cache[raw_quantity] = check_level(raw_quantity)
-            except InvalidInput as error:
-                quantity_cache[raw_quantity] = error
-        quantity = quantity_cache[raw_quantity]
+        quantity = quantity_cache.get(raw_quantity)
+        if quantity is None:
+            quantity = quantity_cache[raw_quantity] = _level(raw_quantity)
         if isinstance(quantity, InvalidInput):
             problems.add(line.number, quantity)
             bad = True
@@ -170,8 +175,25 @@ def _parse_stock_lines(table: CsvTable, stores: StoreResolver, problems: Problem
             lines.append(_StockLine(line.number, store, location, quantity, identifiers))
     return lines
 
-def _resolve_stock_products(session: Session, lines: Sequence[_StockLine], problems: Problems) -> None:
-    """Find each line's product by SKU or GTIN with a few IN queries per store."""
+
+def _location_code(raw: str) -> str | InvalidInput:
+    try:
+        return normalize_location_code(raw)
+    except InvalidInput as error:
+        return error
+
+
+def _level(raw: str) -> int | InvalidInput:
+    if not raw:
+        return InvalidInput("The quantity is missing; give the number of units on hand (0 or more).")
+    try:
+        return check_level(raw)
+    except InvalidInput as error:
+        return error
+
+
+def _resolve_products(session: Session, lines: Sequence[_StockLine], problems: Problems) -> None:
+    """Find each line's product by SKU or GTIN with a few queries per store."""
     canonical: dict[str, str | InvalidInput] = {}
 
     def gtin_of(value: str) -> str | InvalidInput:
@@ -193,7 +215,7 @@ def _resolve_stock_products(session: Session, lines: Sequence[_StockLine], probl
         stores[line.store.id] = line.store
     for store_id, store_lines in by_store.items():
         store = stores[store_id]
-        sku_values = {v for line in store_lines for c, v in line.identifiers if c in ("product", "sku")}
+        sku_values = {v for line in store_lines for c, v in line.identifiers if c != "gtin"}
         by_sku = product_rows(session, store, _products.c.sku, sku_values)
         gtin_values: set[str] = set()
         for line in store_lines:
@@ -205,12 +227,11 @@ def _resolve_stock_products(session: Session, lines: Sequence[_StockLine], probl
                     if isinstance(found, str):
                         gtin_values.add(found)
         by_gtin = product_rows(session, store, _products.c.gtin, gtin_values)
+        untracked: dict[int, InvalidInput | None] = {}  # each product checked once, not once per line
         for line in store_lines:
             refs: list[Row[Any]] = []
             for column, value in line.identifiers:
-                ref: Row[Any] | None = None
-                if column in ("product", "sku"):
-                    ref = by_sku.get(value)
+                ref: Row[Any] | None = by_sku.get(value) if column != "gtin" else None
                 if ref is None and (
                     column == "gtin" or (column == "product" and gtin_rules.looks_like_gtin(value))
                 ):
@@ -220,21 +241,32 @@ def _resolve_stock_products(session: Session, lines: Sequence[_StockLine], probl
                         break
                     ref = by_gtin.get(found)
                 if ref is None:
-                    what = {"product": "SKU or GTIN", "sku": "SKU", "gtin": "GTIN"}[column]
-                    problems.add(line.number, f"No product with {what} {value!r} in store {store.code}.")
+                    problems.add(line.number, f"No product with {_WHAT[column]} {value!r} in store {store.code}.")
                     break
                 refs.append(ref)
             else:
-                if any(ref.id != refs[0].id for ref in refs):
+                product = refs[0]
+                if len(refs) > 1 and any(ref.id != product.id for ref in refs):
                     named = " and ".join(f"{c} {v}" for c, v in line.identifiers)
                     problems.add(line.number, f"{named} name different products; the line must name one.")
                     continue
-                try:
-                    require_stock_tracked_row(refs[0], store)
-                except InvalidInput as error:
-                    problems.add(line.number, error)
+                if product.id not in untracked:
+                    untracked[product.id] = _untracked(product, store)
+                refusal = untracked[product.id]
+                if refusal is not None:
+                    problems.add(line.number, refusal)
                     continue
-                line.product = refs[0]
+                line.product = product
+
+
+def _untracked(product: Row[Any], store: StoreInfo) -> InvalidInput | None:
+    """Why a product has no stock to set (placeholder, not physical), or None."""
+    try:
+        require_stock_tracked_row(product, store)
+    except InvalidInput as error:
+        return error
+    return None
+
 
 def _refuse_duplicate_slots(lines: list[_StockLine], problems: Problems) -> list[_StockLine]:
     first: dict[tuple[int, str], int] = {}
@@ -253,7 +285,27 @@ def _refuse_duplicate_slots(lines: list[_StockLine], problems: Problems) -> list
         kept.append(line)
     return kept
 
-def _location_ids(session: Session, codes: set[str]) -> dict[str, int]:
+
+def _refuse_levels_below_reserved(
+    lines: Sequence[_StockLine], location_ids: dict[str, int], slots: dict[tuple[int, int], _Slot], problems: Problems
+) -> None:
+    """Reserved units stay reserved: a level below them is a bad line, not a silent release."""
+    for line in lines:
+        assert line.product is not None
+        slot = slots.get((line.product.id, location_ids.get(line.location, -1)))
+        if slot is not None and line.quantity < slot.reserved:
+            problems.add(
+                line.number,
+                f"Cannot set {line.product.title} ({line.product.sku}) at {line.location} to "
+                f"{line.quantity}: {slot.reserved} units are reserved there for orders. "
+                f"Set at least {slot.reserved}.",
+            )
+
+
+# --- reading and locking what exists ---------------------------------------------------------
+
+
+def _location_ids(session: Session, codes: Iterable[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for batch in chunks(sorted(codes), LOOKUP_CHUNK):
         found.update(
@@ -263,21 +315,24 @@ def _location_ids(session: Session, codes: set[str]) -> dict[str, int]:
         )
     return found
 
-def _existing_slots(
-    database: Database, session: Session, lines: Sequence[_StockLine], location_ids: dict[str, int]
-) -> dict[tuple[int, int], _Slot]:
-    """The inventory rows the file names that exist, read under lock (PostgreSQL: FOR UPDATE).
 
-    Rows are locked in ascending id order, like every multi-row change, so an import and a
-    transfer on another PC cannot deadlock.
+def _lock_stock_rows(
+    session: Session, lines: Sequence[_StockLine], location_ids: dict[str, int]
+) -> dict[tuple[int, int], _Slot]:
+    """The file's existing stock rows, keyed by (product id, location id), locked until commit.
+
+    On PostgreSQL this is :func:`services.stock_ops.lock_product_rows` (every stock row of these
+    products, ascending id, FOR NO KEY UPDATE) reading the levels as well, so one query takes
+    the global lock order and reads what the checks and the ledger need. All of a product's rows
+    are locked, not only the file's, because backorder allocation may then reserve at any of them.
+    SQLite needs no row locks (BEGIN IMMEDIATE holds the whole database), so it reads only the
+    rows the file names.
     """
     wanted = {
         (line.product.id, location_ids[line.location])
         for line in lines
         if line.product is not None and line.location in location_ids
     }
-    if not wanted:
-        return {}
     columns = (
         _inventory.c.id,
         _inventory.c.product_id,
@@ -285,145 +340,148 @@ def _existing_slots(
         _inventory.c.quantity,
         _inventory.c.reserved_quantity,
     )
-    found: dict[tuple[int, int], _Slot] = {}
-    if database.is_sqlite:
-        # BEGIN IMMEDIATE already holds the write lock: nobody else changes these rows now.
-        for batch in chunks(sorted({product_id for product_id, _ in wanted}), LOOKUP_CHUNK):
-            query = select(*columns).where(matches_any(session, _inventory.c.product_id, batch))
-            for inventory_id, product_id, location_id, quantity, reserved in session.execute(query).all():
-                if (product_id, location_id) in wanted:
-                    found[(product_id, location_id)] = _Slot(inventory_id, quantity, reserved)
-        return found
-    # PostgreSQL: one query for all (product, location) pairs, so the locks are taken in one
-    # ascending-id pass rather than per chunk.
-    pairs = sorted(wanted)
-    listed = (
-        func.unnest(
-            bindparam(None, [product_id for product_id, _ in pairs], type_=ARRAY(Integer)),
-            bindparam(None, [location_id for _, location_id in pairs], type_=ARRAY(Integer)),
+    if session.get_bind().dialect.name == "postgresql":
+        product_ids = sorted({line.product.id for line in lines if line.product is not None})
+        if not product_ids:
+            return {}
+        query = (
+            select(*columns)
+            .where(matches_any(session, _inventory.c.product_id, product_ids))
+            .order_by(_inventory.c.id)
+            .with_for_update(key_share=True)  # FOR NO KEY UPDATE: see lock_product_rows
         )
-        .table_valued("product_id", "location_id")
-        .render_derived()
-    )
-    query = (
-        select(*columns)
-        .join(
+    else:
+        if not wanted:
+            return {}
+        listed = integer_rows(session, ("product_id", "location_id"), sorted(wanted))
+        query = select(*columns).join_from(
             listed,
+            _inventory,
             and_(_inventory.c.product_id == listed.c.product_id, _inventory.c.location_id == listed.c.location_id),
         )
-        .order_by(_inventory.c.id)
-        .with_for_update(of=_inventory, key_share=True)  # NO KEY UPDATE, as lock_product_rows
-    )
-    for inventory_id, product_id, location_id, quantity, reserved in session.execute(query).all():
-        found[(product_id, location_id)] = _Slot(inventory_id, quantity, reserved)
-    return found
+    return {
+        (product_id, location_id): _Slot(inventory_id, quantity, reserved)
+        for inventory_id, product_id, location_id, quantity, reserved in session.execute(query).all()
+        if (product_id, location_id) in wanted
+    }
 
-def _write_stock(
-    session: Session,
-    note: LedgerNote,
-    table: CsvTable,
-    lines: Sequence[_StockLine],
-    location_ids: dict[str, int],
-    slots: dict[tuple[int, int], _Slot],
-) -> ImportResult:
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def _create_missing_locations(session: Session, codes: set[str], location_ids: dict[str, int]) -> None:
+    """Like a single stock change, an import creates locations on first use."""
+    missing = sorted(codes - set(location_ids))
+    if not missing:
+        return
     now = utcnow()
-    missing_locations = sorted({line.location for line in lines} - set(location_ids))
-    if missing_locations:
-        # Like a single stock change, an import creates locations on first use.
-        session.execute(
-            dialect_insert(session)(_locations).on_conflict_do_nothing(index_elements=["code"]),
-            [
-                {"code": code, "name": None, "sort_key": 0, "is_active": True, "created_at": now}
-                for code in missing_locations
-            ],
-        )
-        location_ids.update(_location_ids(session, set(missing_locations)))
+    session.execute(
+        dialect_insert(session)(_locations).on_conflict_do_nothing(index_elements=["code"]),
+        [{"code": code, "name": None, "sort_key": 0, "is_active": True, "created_at": now} for code in missing],
+    )
+    location_ids.update(_location_ids(session, missing))
 
-    new_rows: list[dict[str, object]] = []
-    changes: list[dict[str, object]] = []
-    ledger: list[dict[str, object]] = []
+
+def _plan(lines: Sequence[_StockLine], location_ids: dict[str, int], slots: dict[tuple[int, int], _Slot]) -> _Plan:
+    """New rows, changed rows and ledger rows; a line at its row's current level changes nothing."""
+    plan = _Plan()
     for line in lines:
-        product = line.product
-        assert product is not None
-        loc_id = location_ids[line.location]
-        slot = slots.get((product.id, loc_id))
+        assert line.product is not None
+        product_id, location_id, quantity = line.product.id, location_ids[line.location], line.quantity
+        slot = slots.get((product_id, location_id))
         if slot is None:
-            new_rows.append(
-                {
-                    "store_id": line.store.id,
-                    "product_id": product.id,
-                    "location_id": loc_id,
-                    "quantity": line.quantity,
-                    "reserved_quantity": 0,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
-            before, reserved = 0, 0
-        elif slot.quantity == line.quantity:
+            plan.new_rows.append((line.store.id, product_id, location_id, quantity))
+            before = 0
+        elif slot.quantity == quantity:
             continue
         else:
-            changes.append({"b_id": slot.id, "b_old": slot.quantity, "b_new": line.quantity})
-            before, reserved = slot.quantity, slot.reserved
-        if line.quantity != before:
-            ledger.append(
-                {
-                    "store_id": line.store.id,
-                    "product_id": product.id,
-                    "location_id": loc_id,
-                    "transaction_type": TransactionType.IMPORT.value,
-                    "quantity_change": line.quantity - before,
-                    "reserved_change": 0,
-                    "quantity_after": line.quantity,
-                    "reserved_after": reserved,
-                    "order_id": None,
-                    "order_number": None,
-                    "reason": note.reason,
-                    "created_by": note.actor.name,
-                    "created_at": now,
-                    "operation_key": note.operation_key,
-                }
+            plan.changes.append((slot.id, slot.quantity, quantity))
+            before = slot.quantity
+        if quantity != before:  # a new row at zero gets no ledger row: nothing changed
+            plan.ledger.append((product_id, location_id, before))
+        if quantity > before:
+            plan.raised.add(product_id)
+    return plan
+
+
+def _write(session: Session, note: LedgerNote, table: CsvTable, plan: _Plan) -> None:
+    """Create and change the stock rows, then write their ledger rows: three statements in all."""
+    now = literal(utcnow(), UtcDateTime())  # one timestamp for the whole file, bound once
+    if plan.new_rows:
+        listed = integer_rows(session, ("store_id", "product_id", "location_id", "quantity"), plan.new_rows)
+        try:
+            session.execute(
+                insert(_inventory).from_select(
+                    [
+                        "store_id", "product_id", "location_id", "quantity", "reserved_quantity", "created_at",
+                        "updated_at",
+                    ],
+                    select(
+                        listed.c.store_id, listed.c.product_id, listed.c.location_id, listed.c.quantity, literal(0),
+                        now, now,
+                    ),
+                )
             )
-    try:
-        if new_rows:
-            session.execute(insert(_inventory), new_rows)
-    except IntegrityError:
-        raise Conflict(
-            f"Another workstation added stock for some of these products while {table.file_name} was being "
-            "imported; nothing was imported. Import the file again."
-        ) from None
-    if changes:
+        except IntegrityError:
+            raise Conflict(
+                f"Another workstation added stock for some of these products while {table.file_name} was being "
+                "imported; nothing was imported. Import the file again."
+            ) from None
+    if plan.changes:
         # Conditional, like every stock change: the row must still hold what we read and
         # the new level must cover what is reserved. The rows are locked, so all match.
+        listed = integer_rows(session, ("id", "old", "new"), plan.changes)
         result = session.execute(
             update(_inventory)
             .where(
-                _inventory.c.id == bindparam("b_id"),
-                _inventory.c.quantity == bindparam("b_old"),
-                _inventory.c.reserved_quantity <= bindparam("b_new"),
+                _inventory.c.id == listed.c.id,
+                _inventory.c.quantity == listed.c.old,
+                _inventory.c.reserved_quantity <= listed.c.new,
             )
-            .values(quantity=bindparam("b_new"), updated_at=now),
-            changes,
+            .values(quantity=listed.c.new, updated_at=now)
         )
-        if result.rowcount != len(changes):  # type: ignore[attr-defined]
+        if result.rowcount != len(plan.changes):  # type: ignore[attr-defined]
             raise Conflict(
                 "Another workstation changed some of this stock while the file was being imported; "
                 "nothing was imported. Import the file again."
             )
-    if ledger:
-        session.execute(insert(_ledger), ledger)
-    return ImportResult(kind="stock", rows=len(table.lines), created=len(new_rows), updated=len(changes))
+    if plan.ledger:
+        _write_ledger(session, note, plan.ledger, now)
 
 
-def _increased_products(
-    lines: Sequence[_StockLine], location_ids: dict[str, int], slots: dict[tuple[int, int], _Slot]
-) -> set[int]:
-    """Products whose stock the import raised somewhere (those may serve backorders)."""
-    raised: set[int] = set()
-    for line in lines:
-        assert line.product is not None
-        slot = slots.get((line.product.id, location_ids.get(line.location, -1)))
-        before = slot.quantity if slot is not None else 0
-        if line.quantity > before:
-            raised.add(line.product.id)
-    return raised
+def _write_ledger(session: Session, note: LedgerNote, rows: list[tuple[int, int, int]], now: Any) -> None:
+    """One ``import`` ledger row per (product, location, quantity before).
+
+    The change and the after-values are read from the stock row as it is now, in this
+    transaction, so the ledger holds the database's own figures, as with UPDATE ... RETURNING.
+    """
+    listed = integer_rows(session, ("product_id", "location_id", "before"), rows)
+    session.execute(
+        insert(_ledger).from_select(
+            [
+                "store_id", "product_id", "location_id", "transaction_type", "quantity_change", "reserved_change",
+                "quantity_after", "reserved_after", "order_id", "order_number", "reason", "created_by",
+                "created_at", "operation_key",
+            ],
+            select(
+                _inventory.c.store_id,
+                _inventory.c.product_id,
+                _inventory.c.location_id,
+                literal(TransactionType.IMPORT.value),
+                _inventory.c.quantity - listed.c.before,
+                literal(0),
+                _inventory.c.quantity,
+                _inventory.c.reserved_quantity,
+                null(),
+                null(),
+                literal(note.reason, String()),
+                literal(note.actor.name, String()),
+                now,
+                literal(note.operation_key, String()),
+            ).join_from(
+                listed,
+                _inventory,
+                and_(_inventory.c.product_id == listed.c.product_id, _inventory.c.location_id == listed.c.location_id),
+            ),
+        )
+    )
