@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import pytest
 from helpers import ADMIN, GTIN_A, GTIN_B, GTIN_C, assert_ledger_consistent, seed_catalog
+from sqlalchemy import event
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
@@ -431,6 +434,101 @@ def test_an_import_replayed_with_its_operation_key_changes_nothing_twice(
     assert importer.import_products(MANAGER, products, operation_key="key-2").created == 1
     assert importer.import_products(MANAGER, products, operation_key="key-2").created == 1  # the first result
     assert len(catalog.catalog.list_products()) == 6
+
+
+
+def test_a_large_mixed_file_writes_each_change_and_its_ledger_row_once(
+    catalog: Services, importer: ImportService, tmp_path: Path
+) -> None:
+    """New, raised, lowered, unchanged and zero rows in two stores: one ledger row per change, after-values right."""
+    catalog.catalog.add_store(ADMIN, "WEB", "Web Shop")
+    for store in ("MAIN", "WEB"):
+        for n in range(60):
+            catalog.catalog.add_product(ADMIN, store=store, sku=f"P{n:02d}", title=f"Part {n}")
+    old = {("MAIN", f"P{n:02d}"): 20 + n for n in range(0, 60, 2)}  # every other product has stock already
+    for (store, sku), quantity in old.items():
+        catalog.inventory.set_quantity(MANAGER, store=store, product=sku, location="BIN-1", quantity=quantity)
+    catalog.inventory.reserve(MANAGER, store="MAIN", product="P10", location="BIN-1", quantity=7)
+    wanted: dict[tuple[str, str, str], int] = {}
+    for store in ("MAIN", "WEB"):
+        for n in range(60):
+            wanted[(store, f"P{n:02d}", "BIN-1")] = [20 + n, 20 + n + 5, 7 + n % 3, 0][n % 4]  # same/up/down/zero
+            wanted[(store, f"P{n:02d}", "OVERFLOW")] = n % 5  # a new location, some rows at zero
+    wanted[("MAIN", "P10", "BIN-1")] = 7  # exactly what is reserved there
+    lines = "".join(f"{store},{sku},{location},{quantity}\n" for (store, sku, location), quantity in wanted.items())
+    path = write(tmp_path, "stock.csv", "store,sku,location,quantity\n" + lines)
+    ledger_before = catalog.stock.verify().ledger_rows
+
+    result = importer.import_stock(MANAGER, path)
+
+    before = {key: old.get(key[:2], 0) if key[2] == "BIN-1" else 0 for key in wanted}
+    changed = {key for key in wanted if wanted[key] != before[key]}
+    existing = {key for key in wanted if key[2] == "BIN-1" and key[:2] in old}
+    assert (result.rows, result.created, result.updated) == (
+        len(wanted), len(wanted) - len(existing), len(changed & existing)
+    )
+    rows = {(r.store_code, r.sku, r.location): r for r in catalog.stock.list_stock()}
+    assert {key: row.quantity for key, row in rows.items()} == wanted
+    assert rows[("MAIN", "P10", "BIN-1")].reserved_quantity == 7
+    imports = [e for e in catalog.stock.ledger(limit=1000) if e.transaction_type is TransactionType.IMPORT]
+    assert len(imports) == len(changed) == catalog.stock.verify().ledger_rows - ledger_before
+    for entry in imports:
+        key = (entry.store_code, entry.sku, entry.location)
+        assert (entry.quantity_change, entry.quantity_after) == (wanted[key] - before[key], wanted[key]), entry
+        assert entry.reserved_after == rows[key].reserved_quantity
+        assert (entry.created_by, entry.reason) == ("maria", "imported from stock.csv")
+    assert_ledger_consistent(catalog)
+
+
+def test_a_stock_import_locks_every_row_of_its_products_in_ascending_id_before_writing(
+    catalog: Services, database: Database, importer: ImportService, tmp_path: Path
+) -> None:
+    """DESIGN.md §3: the global lock order, so an import and another PC's change never deadlock.
+
+    PostgreSQL: the rows of the file's products, also those at locations the file does not name
+    (backorder allocation may reserve there), are locked before the first write. SQLite: the
+    import's transaction starts with BEGIN IMMEDIATE, which holds the whole database.
+    """
+    catalog.inventory.set_quantity(MANAGER, store="MAIN", product="A", location="WAREHOUSE_A", quantity=5)
+    catalog.inventory.set_quantity(MANAGER, store="MAIN", product="A", location="STORE_FRONT", quantity=2)
+    statements: list[str] = []
+    blocked: list[bool] = []
+
+    def after_execute(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(" ".join(statement.split()))
+        if "FOR NO KEY UPDATE" in statement and not blocked:
+            blocked.append(_row_is_locked(database, "A", "STORE_FRONT"))
+
+    event.listen(database.engine, "after_cursor_execute", after_execute)
+    try:
+        importer.import_stock(MANAGER, write(tmp_path, "stock.csv", STOCK_HEADER + "A,WAREHOUSE_A,9\nB,BIN-9,4\n"))
+    finally:
+        event.remove(database.engine, "after_cursor_execute", after_execute)
+    writes = [i for i, s in enumerate(statements) if s.startswith(("UPDATE inventory", "INSERT INTO inventory "))]
+    assert writes, statements
+    if database.is_sqlite:
+        assert "BEGIN IMMEDIATE" in statements[: writes[0]]
+        return
+    locks = [i for i, s in enumerate(statements) if "FOR NO KEY UPDATE" in s and "FROM inventory" in s]
+    assert locks and locks[0] < writes[0], statements
+    assert "ORDER BY inventory.id" in statements[locks[0]]
+    assert blocked == [True]
+    assert levels(catalog)[("A", "WAREHOUSE_A")] == (9, 0)
+
+
+def _row_is_locked(database: Database, sku: str, location: str) -> bool:
+    """From a second connection: is this stock row locked by another transaction right now?"""
+    url = database.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(url, autocommit=True) as other:
+        try:
+            other.execute(
+                "SELECT i.id FROM inventory i JOIN products p ON p.id = i.product_id "
+                "JOIN locations l ON l.id = i.location_id WHERE p.sku = %s AND l.code = %s FOR NO KEY UPDATE NOWAIT",
+                (sku, location),
+            ).fetchone()
+        except psycopg.errors.LockNotAvailable:
+            return True
+    return False
 
 
 # --- export --------------------------------------------------------------------------------
