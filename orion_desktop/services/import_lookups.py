@@ -18,7 +18,7 @@ from orion_desktop.db.models import Product
 from orion_desktop.domain import gtin as gtin_rules
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import ProductType
-from orion_desktop.domain.errors import InvalidInput, OrionError
+from orion_desktop.domain.errors import InvalidInput, NotFound, OrionError
 from orion_desktop.domain.results import StoreInfo
 from orion_desktop.services.csv_files import CsvLine, CsvTable
 from orion_desktop.services.lookup import ProductRef, matches_any, resolve_store
@@ -144,3 +144,60 @@ def require_stock_tracked_row(row: Row[Any], store: StoreInfo) -> None:
                 is_placeholder=row.is_placeholder,
             )
         )
+
+
+class ProductResolver:
+    """Products named by SKU or GTIN, found as :func:`services.lookup.resolve_product` finds them,
+    but with a few queries per store instead of one or two per line.
+
+    :meth:`load` a store's identifiers first; :meth:`find` then answers each line from memory
+    with resolve_product's result or its sentence.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._by_sku: dict[int, dict[str, Row[Any]]] = {}
+        self._by_gtin: dict[int, dict[str, Row[Any]]] = {}
+        self._canonical: dict[str, str | InvalidInput | None] = {}
+
+    def load(self, store: StoreInfo, identifiers: Iterable[str]) -> None:
+        """Look up every product these identifiers may name in one store (SKUs first, then GTINs)."""
+        texts = {text.strip() for text in identifiers} - {""}
+        by_sku = product_rows(self._session, store, _products.c.sku, texts)
+        gtins = {self._gtin(text) for text in texts if text not in by_sku}
+        by_gtin = product_rows(self._session, store, _products.c.gtin, {g for g in gtins if isinstance(g, str)})
+        self._by_sku.setdefault(store.id, {}).update(by_sku)
+        self._by_gtin.setdefault(store.id, {}).update(by_gtin)
+
+    def find(self, store: StoreInfo, identifier: str) -> Row[Any]:
+        """The product (a product_rows row) by SKU, or by any valid form of its GTIN; or an OrionError."""
+        text = identifier.strip()
+        if not text:
+            raise InvalidInput("Say which product: give its SKU or scan its GTIN.")
+        row = self._by_sku.get(store.id, {}).get(text)
+        if row is None:
+            canonical = self._gtin(text)
+            if isinstance(canonical, InvalidInput):
+                raise canonical
+            if canonical is not None:
+                row = self._by_gtin.get(store.id, {}).get(canonical)
+        if row is None:
+            raise NotFound(f"No product with SKU or GTIN {text!r} in store {store.code}.")
+        return row
+
+    def _gtin(self, text: str) -> str | InvalidInput | None:
+        """The canonical GTIN of a text that looks like one, its refusal, or None for other texts."""
+        if text not in self._canonical:
+            self._canonical[text] = _canonical_gtin(text)
+        return self._canonical[text]
+
+
+def _canonical_gtin(text: str) -> str | InvalidInput | None:
+    if not gtin_rules.looks_like_gtin(text):
+        return None
+    if gtin_rules.is_placeholder(text):
+        return InvalidInput("0000000000000 is the placeholder code for unmatched items; it does not name one product.")
+    try:
+        return gtin_rules.normalize_gtin(text)  # a wrong check digit is a sentence
+    except InvalidInput as error:
+        return error

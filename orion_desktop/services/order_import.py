@@ -1,4 +1,8 @@
-"""Orders from a marketplace CSV: one row per line item, grouped by order number, all or nothing."""
+"""Orders from a marketplace CSV: one row per line item, grouped by order number, all or nothing.
+
+Products are resolved in batches (a few queries per store for the whole file, see
+:class:`services.import_lookups.ProductResolver`), not one or two queries per line.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +15,11 @@ from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Order
 from orion_desktop.domain.actor import Actor, Permission
 from orion_desktop.domain.errors import InvalidInput, OrionError
-from orion_desktop.domain.results import ImportResult
+from orion_desktop.domain.results import ImportResult, StoreInfo
 from orion_desktop.domain.validation import check_count, clean_text
-from orion_desktop.services.csv_files import CsvFormat, Problems, read_csv
-from orion_desktop.services.import_lookups import StoreResolver, chunks
-from orion_desktop.services.lookup import resolve_product
+from orion_desktop.services.csv_files import CsvFormat, CsvLine, CsvTable, Problems, read_csv
+from orion_desktop.services.import_lookups import LOOKUP_CHUNK, ProductResolver, StoreResolver, chunks
+from orion_desktop.services.lookup import matches_any
 from orion_desktop.services.orders import insert_order
 
 ORDER_FORMAT = CsvFormat(
@@ -37,6 +41,16 @@ class _PendingOrder:
     quantities: dict[int, int] = field(default_factory=dict)
 
 
+@dataclass(slots=True)
+class _OrderLine:
+    """A line whose order number and store are good; its product is resolved in a batch later."""
+
+    line: CsvLine
+    number: str
+    store: StoreInfo
+    product: str
+
+
 class OrderImportService:
     def __init__(self, database: Database) -> None:
         self._db = database
@@ -49,38 +63,18 @@ class OrderImportService:
         for line_number, message in table.shape_problems:
             problems.add(line_number, message)
         with self._db.write() as session:
-            stores = StoreResolver(session, actor, table, store)
-            orders: dict[str, _PendingOrder] = {}
-            for line in table.lines:
-                try:
-                    number = clean_text(line.get("order_number"), "order number", max_length=64)
-                    assert number is not None
-                    if " " in number:
-                        raise InvalidInput(f"the order number {number!r} must not contain spaces")
-                    store_info = stores.for_line(line)
-                    product = line.get("product") or line.get("sku") or line.get("gtin")
-                    ref = resolve_product(session, store_info, product)
-                    quantity = check_count(line.get("quantity"))
-                    header = {
-                        name: clean_text(line.get(name), name, required=False, max_length=255) for name in _ORDER_FIELDS
-                    }
-                except OrionError as error:
-                    problems.add(line.number, error)
-                    continue
-                pending = orders.setdefault(number, _PendingOrder(number, store_info.id, line.number, header))
-                if pending.store_id != store_info.id:
-                    problems.add(line.number, f"order {number} already has lines for another store (line {pending.first_line})")
-                    continue
-                for name, value in header.items():
-                    if value and pending.header[name] and value != pending.header[name]:
-                        problems.add(line.number, f"the {name} differs from line {pending.first_line} of order {number}")
-                    elif value:
-                        pending.header[name] = value
-                pending.quantities[ref.id] = pending.quantities.get(ref.id, 0) + quantity
+            lines = _order_lines(table, StoreResolver(session, actor, table, store), problems)
+            products = ProductResolver(session)
+            stores = {line.store.id: line.store for line in lines}
+            for store_id, store_info in stores.items():
+                products.load(store_info, (line.product for line in lines if line.store.id == store_id))
+            orders = _group(lines, products, problems)
             existing = {
                 number
-                for batch in chunks(orders)
-                for number in session.scalars(select(Order.order_number).where(Order.order_number.in_(batch)))
+                for batch in chunks(orders, LOOKUP_CHUNK)
+                for number in session.scalars(
+                    select(Order.order_number).where(matches_any(session, Order.order_number, batch))
+                )
             }
             for number in sorted(existing):
                 problems.add(orders[number].first_line, f"order {number} already exists")
@@ -92,3 +86,46 @@ class OrderImportService:
                     email=pending.header["email"], channel=pending.header["channel"] or "import",
                 )
             return ImportResult(kind="orders", rows=len(table.lines), created=len(orders), updated=0)
+
+
+def _order_lines(table: CsvTable, stores: StoreResolver, problems: Problems) -> list[_OrderLine]:
+    """Lines with a good order number and store; the others are reported."""
+    lines: list[_OrderLine] = []
+    for line in table.lines:
+        try:
+            number = clean_text(line.get("order_number"), "order number", max_length=64)
+            assert number is not None
+            if " " in number:
+                raise InvalidInput(f"the order number {number!r} must not contain spaces")
+            store_info = stores.for_line(line)
+        except OrionError as error:
+            problems.add(line.number, error)
+            continue
+        product = line.get("product") or line.get("sku") or line.get("gtin")
+        lines.append(_OrderLine(line, number, store_info, product))
+    return lines
+
+
+def _group(lines: list[_OrderLine], products: ProductResolver, problems: Problems) -> dict[str, _PendingOrder]:
+    """Lines grouped into orders by number, each line's first problem reported (product, quantity, header)."""
+    orders: dict[str, _PendingOrder] = {}
+    for order_line in lines:
+        line, number = order_line.line, order_line.number
+        try:
+            product_id = products.find(order_line.store, order_line.product).id
+            quantity = check_count(line.get("quantity"))
+            header = {name: clean_text(line.get(name), name, required=False, max_length=255) for name in _ORDER_FIELDS}
+        except OrionError as error:
+            problems.add(line.number, error)
+            continue
+        pending = orders.setdefault(number, _PendingOrder(number, order_line.store.id, line.number, header))
+        if pending.store_id != order_line.store.id:
+            problems.add(line.number, f"order {number} already has lines for another store (line {pending.first_line})")
+            continue
+        for name, value in header.items():
+            if value and pending.header[name] and value != pending.header[name]:
+                problems.add(line.number, f"the {name} differs from line {pending.first_line} of order {number}")
+            elif value:
+                pending.header[name] = value
+        pending.quantities[product_id] = pending.quantities.get(product_id, 0) + quantity
+    return orders

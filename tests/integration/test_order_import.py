@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
-from helpers import ADMIN, GTIN_B, seed_catalog
+from helpers import ADMIN, GTIN_A, GTIN_B, GTIN_C, seed_catalog
+from sqlalchemy import event
 
 from orion_desktop.__main__ import main
 from orion_desktop.bootstrap import Services
+from orion_desktop.db.engine import Database
 from orion_desktop.domain.errors import ImportRejected
 from orion_desktop.domain.orders import OrderStatus
 
@@ -63,3 +66,54 @@ def test_cli_import_orders(database_url: str, tmp_path: Path, capsys: pytest.Cap
     assert main(["--db", database_url, "import", "orders", str(bad)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: orders.csv was not imported; nothing was changed.") and "line 2" in err
+
+
+def test_products_resolve_like_a_scan_by_sku_or_any_gtin_form_in_each_store(
+    services: Services, tmp_path: Path
+) -> None:
+    """The batched lookup gives resolve_product's answers: a SKU first, then EAN-13 / GTIN-14, per store."""
+    seed_catalog(services)
+    services.catalog.add_store(ADMIN, "WEB", "Web Shop")
+    services.catalog.add_product(ADMIN, store="WEB", sku="A", title="Web widget", gtin=GTIN_B)
+    services.catalog.add_product(ADMIN, store="MAIN", sku=GTIN_C, title="A SKU that looks like a GTIN")
+    path = write(tmp_path, "store,order_number,product,quantity\n"
+                           f"MAIN,M-1,A,1\nMAIN,M-1,0{GTIN_B},2\nMAIN,M-1,{GTIN_C},3\n"
+                           f"WEB,W-1,A,4\nWEB,W-1,{GTIN_B},5\n")
+    assert services.order_import.import_orders(ADMIN, path).created == 2
+    main = services.order_queries.get_order("M-1")
+    assert sorted((i.sku, i.quantity) for i in main.items) == [(GTIN_C, 3), ("A", 1), ("B", 2)]  # the SKU wins
+    web = services.order_queries.get_order("W-1")
+    assert [(i.product_name, i.quantity) for i in web.items] == [("Web widget", 9)]
+
+    bad = write(tmp_path, "store,order_number,sku,quantity\n"
+                          "MAIN,N-1,,1\n"                 # line 2: no product
+                          "MAIN,N-2,0000000000000,1\n"    # line 3: the placeholder code
+                          f"WEB,N-3,{GTIN_A},1\n"         # line 4: a MAIN product, not in WEB
+                          "MAIN,N-4,4006381333932,1\n"    # line 5: wrong check digit
+                          "MAIN,N-5,B,1\n")               # line 6: fine
+    with pytest.raises(ImportRejected) as caught:
+        services.order_import.import_orders(ADMIN, bad)
+    problems = caught.value.problems
+    assert [p.split(":")[0] for p in problems] == ["line 2", "line 3", "line 4", "line 5"]
+    assert "Say which product" in problems[0] and "placeholder code" in problems[1]
+    assert f"No product with SKU or GTIN '{GTIN_A}' in store WEB" in problems[2] and "check digit" in problems[3]
+
+
+def test_a_big_file_looks_its_products_up_in_a_few_queries(
+    services: Services, database: Database, tmp_path: Path
+) -> None:
+    seed_catalog(services)
+    lines = "".join(f"BIG-{n},{'A' if n % 2 else GTIN_B},1\n" for n in range(300))
+    lookups: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "FROM products" in statement and "products.sku" in statement:
+            lookups.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        created = services.order_import.import_orders(ADMIN, write(tmp_path, "order_number,product,quantity\n" + lines))
+    finally:
+        event.remove(database.engine, "before_cursor_execute", count)
+    assert created.created == 300
+    assert len(lookups) - 300 <= 2, len(lookups)  # insert_order reads each order's products once
