@@ -124,8 +124,9 @@ def _stock_at(warehouse: Warehouse, code: str, quantity_of: str) -> int:
     stamp = _stamp(database)
     _run(
         database,
-        "INSERT INTO inventory (store_id, product_id, location_id, quantity, reserved_quantity, created_at, updated_at) "
-        f"SELECT store_id, id, {location}, {quantity_of}, 0, {stamp}, {stamp} FROM products WHERE store_id = {warehouse.store_id}",
+        "INSERT INTO inventory (store_id, product_id, location_id, quantity, reserved_quantity, created_at, "
+        f"updated_at) SELECT store_id, id, {location}, {quantity_of}, 0, {stamp}, {stamp} FROM products "
+        f"WHERE store_id = {warehouse.store_id}",
         "INSERT INTO inventory_transactions (store_id, product_id, location_id, transaction_type, quantity_change, "
         "reserved_change, quantity_after, reserved_after, reason, created_by, created_at) "
         f"SELECT store_id, product_id, location_id, 'import', quantity, 0, quantity, 0, 'generated', 'perf', {stamp} "
@@ -166,7 +167,8 @@ def warehouse(perf_database: Any, tmp_path_factory: pytest.TempPathFactory) -> C
                 f"SELECT {store_id}, 'SKU-' || {pad}, NULL, 'Product ' || n, 'physical', {false}, NULL, NULL, {stamp} "
                 "FROM series",
             )
-            ids = tuple(row[0] for row in _rows(database, f"SELECT id FROM products WHERE store_id = {store_id} ORDER BY sku"))
+            ids = tuple(row[0] for row in _rows(database, f"SELECT id FROM products WHERE store_id = {store_id} "
+                                                           "ORDER BY sku"))
             assert len(ids) == ROWS
             _analyze(database)
             built[backend] = Warehouse(database, Services.on(database), store_id, ids, tmp_path_factory.mktemp(backend))
@@ -278,7 +280,9 @@ RUNS = {"sqlite": 2, "postgresql": 1}
 
 
 @pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
-def test_importing_100k_new_stock_rows_costs_at_most_3x_raw_executemany(backend: str, warehouse: Any, perf: Any) -> None:
+def test_importing_100k_new_stock_rows_costs_at_most_3x_raw_executemany(
+    backend: str, warehouse: Any, perf: Any
+) -> None:
     """Every line creates a stock row and its ledger row (each round at a new location)."""
     place = warehouse(backend)
     database = place.database
@@ -291,7 +295,8 @@ def test_importing_100k_new_stock_rows_costs_at_most_3x_raw_executemany(backend:
         numbered = list(enumerate(place.product_ids, start=1))
         work[r] = [
             (_INSERT_STOCK, [(place.store_id, pid, location, _quantity(n, r), now, now) for n, pid in numbered]),
-            (_INSERT_LEDGER, [(place.store_id, pid, location, _quantity(n, r), _quantity(n, r), now) for n, pid in numbered]),
+            (_INSERT_LEDGER, [(place.store_id, pid, location, _quantity(n, r), _quantity(n, r), now)
+                              for n, pid in numbered]),
         ]
 
     def service(round_: int) -> None:
