@@ -376,6 +376,11 @@ ORDER_FILTERS = {
     "surname (1/8 of customers)": {"search": "garcia"},
     "one customer's name": {"search": "Femi Nakamura 421"},
     "nothing matches": {"search": "zzzz"},
+    # Header clicks: sorted in SQL, walked through migration 0004's indexes where one exists.
+    "sorted by customer": {"sort": "customer"},
+    "sorted by creation, oldest first": {"sort": "created"},
+    "sorted by number, descending": {"sort": "number", "descending": True},
+    "sorted by status": {"sort": "status"},
 }
 
 
@@ -405,7 +410,7 @@ def test_a_page_of_orders_at_100k_orders_costs_at_most_2x_the_page_at_1k_orders(
         return lambda: queries.list_orders(limit=200, **arguments)
 
     first = page(large)()
-    if not arguments or "status" in arguments or arguments.get("search") == "garcia":
+    if "search" not in arguments or arguments.get("search") == "garcia":
         assert len(first) == 200
         assert all(o.item_count == 2 for o in first)
     if arguments.get("search") in ("ORD-0000421", "0000421"):
