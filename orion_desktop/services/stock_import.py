@@ -13,7 +13,7 @@ checked and planned in Python, then three statements write every stock and ledge
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from orion_desktop.db.models import Inventory, InventoryTransaction, Location, P
 from orion_desktop.db.types import UtcDateTime, utcnow
 from orion_desktop.domain import gtin as gtin_rules
 from orion_desktop.domain.actor import Actor, Permission
-from orion_desktop.domain.enums import TransactionType
+from orion_desktop.domain.enums import ProductType, TransactionType
 from orion_desktop.domain.errors import Conflict, InvalidInput, OrionError
 from orion_desktop.domain.results import ImportResult, StoreInfo
 from orion_desktop.domain.validation import check_level, normalize_location_code
@@ -63,6 +63,7 @@ _locations = Location.__table__
 _ledger = InventoryTransaction.__table__
 
 _WHAT = {"product": "SKU or GTIN", "sku": "SKU", "gtin": "GTIN"}
+_PHYSICAL = ProductType.PHYSICAL.value
 
 
 @dataclass(slots=True)
@@ -73,6 +74,7 @@ class _StockLine:
     quantity: int
     identifiers: list[tuple[str, str]] = field(default_factory=list)  # (column, value)
     product: Row[Any] | None = None  # see import_lookups.product_rows
+    product_id: int = 0  # product.id, read once: a Row attribute costs more than a slot in 100k-line loops
 
 
 @dataclass(slots=True)
@@ -152,7 +154,11 @@ def _parse_lines(table: CsvTable, stores: StoreResolver, problems: Problems) -> 
             continue
         cells = line.cells
         bad = False
-        identifiers = [(column, cells[column]) for column in id_columns if cells.get(column)]
+        identifiers = []
+        for column in id_columns:
+            value = cells.get(column)
+            if value:
+                identifiers.append((column, value))
         if not identifiers:
             problems.add(line.number, "Say which product: give its SKU or GTIN.")
             bad = True
@@ -229,38 +235,57 @@ def _resolve_products(session: Session, lines: Sequence[_StockLine], problems: P
         by_gtin = product_rows(session, store, _products.c.gtin, gtin_values)
         untracked: dict[int, InvalidInput | None] = {}  # each product checked once, not once per line
         for line in store_lines:
-            refs: list[Row[Any]] = []
-            for column, value in line.identifiers:
-                ref: Row[Any] | None = by_sku.get(value) if column != "gtin" else None
-                if ref is None and (
-                    column == "gtin" or (column == "product" and gtin_rules.looks_like_gtin(value))
-                ):
-                    found = gtin_of(value)
-                    if isinstance(found, InvalidInput):
-                        problems.add(line.number, found)
-                        break
-                    ref = by_gtin.get(found)
-                if ref is None:
-                    problems.add(line.number, f"No product with {_WHAT[column]} {value!r} in store {store.code}.")
-                    break
-                refs.append(ref)
-            else:
-                product = refs[0]
-                if len(refs) > 1 and any(ref.id != product.id for ref in refs):
-                    named = " and ".join(f"{c} {v}" for c, v in line.identifiers)
-                    problems.add(line.number, f"{named} name different products; the line must name one.")
+            identifiers = line.identifiers
+            product: Row[Any] | None = None
+            if len(identifiers) == 1 and identifiers[0][0] != "gtin":
+                product = by_sku.get(identifiers[0][1])  # the usual line: one SKU that exists
+            if product is None:
+                product = _named_product(line, store, by_sku, by_gtin, gtin_of, problems)
+                if product is None:
                     continue
-                if product.id not in untracked:
-                    untracked[product.id] = _untracked(product, store)
-                refusal = untracked[product.id]
-                if refusal is not None:
-                    problems.add(line.number, refusal)
-                    continue
-                line.product = product
+            product_id = product.id
+            if product_id not in untracked:
+                untracked[product_id] = _untracked(product, store)
+            refusal = untracked[product_id]
+            if refusal is not None:
+                problems.add(line.number, refusal)
+                continue
+            line.product, line.product_id = product, product_id
+
+
+def _named_product(
+    line: _StockLine,
+    store: StoreInfo,
+    by_sku: dict[str, Row[Any]],
+    by_gtin: dict[str, Row[Any]],
+    gtin_of: Callable[[str], str | InvalidInput],
+    problems: Problems,
+) -> Row[Any] | None:
+    """The one product all of a line's identifiers name, or None with the line's problem reported."""
+    refs: list[Row[Any]] = []
+    for column, value in line.identifiers:
+        ref: Row[Any] | None = by_sku.get(value) if column != "gtin" else None
+        if ref is None and (column == "gtin" or (column == "product" and gtin_rules.looks_like_gtin(value))):
+            found = gtin_of(value)
+            if isinstance(found, InvalidInput):
+                problems.add(line.number, found)
+                return None
+            ref = by_gtin.get(found)
+        if ref is None:
+            problems.add(line.number, f"No product with {_WHAT[column]} {value!r} in store {store.code}.")
+            return None
+        refs.append(ref)
+    if any(ref.id != refs[0].id for ref in refs):
+        named = " and ".join(f"{c} {v}" for c, v in line.identifiers)
+        problems.add(line.number, f"{named} name different products; the line must name one.")
+        return None
+    return refs[0]
 
 
 def _untracked(product: Row[Any], store: StoreInfo) -> InvalidInput | None:
     """Why a product has no stock to set (placeholder, not physical), or None."""
+    if not product.is_placeholder and product.product_type == _PHYSICAL:
+        return None
     try:
         require_stock_tracked_row(product, store)
     except InvalidInput as error:
@@ -273,7 +298,7 @@ def _refuse_duplicate_slots(lines: list[_StockLine], problems: Problems) -> list
     kept: list[_StockLine] = []
     for line in lines:
         assert line.product is not None
-        key = (line.product.id, line.location)
+        key = (line.product_id, line.location)
         if key in first:
             problems.add(
                 line.number,
@@ -292,7 +317,7 @@ def _refuse_levels_below_reserved(
     """Reserved units stay reserved: a level below them is a bad line, not a silent release."""
     for line in lines:
         assert line.product is not None
-        slot = slots.get((line.product.id, location_ids.get(line.location, -1)))
+        slot = slots.get((line.product_id, location_ids.get(line.location, -1)))
         if slot is not None and line.quantity < slot.reserved:
             problems.add(
                 line.number,
@@ -328,11 +353,7 @@ def _lock_stock_rows(
     SQLite needs no row locks (BEGIN IMMEDIATE holds the whole database), so it reads only the
     rows the file names.
     """
-    wanted = {
-        (line.product.id, location_ids[line.location])
-        for line in lines
-        if line.product is not None and line.location in location_ids
-    }
+    wanted = {(line.product_id, location_ids[line.location]) for line in lines if line.location in location_ids}
     columns = (
         _inventory.c.id,
         _inventory.c.product_id,
@@ -341,7 +362,7 @@ def _lock_stock_rows(
         _inventory.c.reserved_quantity,
     )
     if session.get_bind().dialect.name == "postgresql":
-        product_ids = sorted({line.product.id for line in lines if line.product is not None})
+        product_ids = sorted({line.product_id for line in lines})
         if not product_ids:
             return {}
         query = (
@@ -386,8 +407,7 @@ def _plan(lines: Sequence[_StockLine], location_ids: dict[str, int], slots: dict
     """New rows, changed rows and ledger rows; a line at its row's current level changes nothing."""
     plan = _Plan()
     for line in lines:
-        assert line.product is not None
-        product_id, location_id, quantity = line.product.id, location_ids[line.location], line.quantity
+        product_id, location_id, quantity = line.product_id, location_ids[line.location], line.quantity
         slot = slots.get((product_id, location_id))
         if slot is None:
             plan.new_rows.append((line.store.id, product_id, location_id, quantity))
