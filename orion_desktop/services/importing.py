@@ -21,6 +21,7 @@ from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.results import ImportResult
 from orion_desktop.services import product_import, stock_export, stock_import
 from orion_desktop.services.csv_files import CsvFormat, Problems, read_csv
+from orion_desktop.services.import_lookups import StoreResolver, chunks
 from orion_desktop.services.product_import import PRODUCT_FORMAT
 from orion_desktop.services.stock_export import EXPORT_COLUMNS
 from orion_desktop.services.stock_import import STOCK_FORMAT
@@ -62,6 +63,7 @@ class ImportService:
         return stock_export.export_stock(self._db, path, store)
 
 
+# The names other modules imported from here before the split keep working.
 __all__ = [
     "EXPORT_COLUMNS",
     "PRODUCT_FORMAT",
@@ -69,5 +71,7 @@ __all__ = [
     "CsvFormat",
     "ImportService",
     "Problems",
+    "StoreResolver",
+    "chunks",
     "read_csv",
 ]
