@@ -84,25 +84,51 @@ def _sort_expressions(sort: str) -> tuple[ColumnElement, ...]:  # type: ignore[t
     return expressions[sort]
 
 
-def _sort_values(sort: str, row: StockRow, session: Session) -> tuple[object, ...] | None:
-    """The values ``_sort_expressions(sort)`` had for ``row`` (None: its location is gone)."""
+
+
+def _sort_values(sort: str, row: StockRow, session: Session) -> tuple[object, ...]:
+    """The values ``_sort_expressions(sort)`` had for ``row``; the location's sort key is None
+    when the location is gone (deleted with its rows)."""
     sort_key = None
     if sort in ("product", "sku", "gtin", "location", "available"):
         sort_key = session.execute(select(Location.sort_key).where(Location.code == row.location)).scalar_one_or_none()
-        if sort_key is None:
-            return None
     picking = (sort_key, row.location)
+    # The stored form of a shown GTIN: 14 digits (a 13-digit EAN lost its leading zero for display).
+    gtin = "" if row.gtin is None else row.gtin.rjust(14, "0")
     values: dict[str, tuple[object, ...]] = {
         # The database's lower(), which folds what the ORDER BY folds (SQLite: ASCII only).
         "product": (func.lower(literal(row.title)), row.product_id, *picking),
         "sku": (row.sku, row.product_id, *picking),
-        "gtin": ("" if row.gtin is None else gtin_rules.normalize_gtin(row.gtin), row.product_id, *picking),
+        "gtin": (gtin, row.product_id, *picking),
         "location": (*picking, row.inventory_id),
         "quantity": (row.quantity, row.inventory_id),
         "reserved": (row.reserved_quantity, row.inventory_id),
         "available": (row.available_quantity, row.product_id, *picking),
     }
     return values[sort]
+
+
+def _after_cursor(sort: str, descending: bool, after: StockRow, session: Session) -> ColumnElement[bool]:
+    """Rows that come after ``after`` in the ``sort`` order (before it, when descending).
+
+    The leading sort terms, which one index holds, are also bounded on their own: a row-value
+    comparison over columns of two tables cannot start an index range, and without that bound a
+    deep page would walk the index from its top.
+    """
+    order = _sort_expressions(sort)
+    raw = _sort_values(sort, after, session)
+    values = tuple(v if isinstance(v, ColumnElement) else literal(v) for v in raw)
+    # PostgreSQL starts an index range at a row value of the index's first two terms; SQLite only
+    # when both are plain columns (not an expression like lower(title)), else at the first term.
+    width = 2 if session.get_bind().dialect.name == "postgresql" or sort in ("sku", "location", "quantity", "reserved") else 1
+    leading, leading_values = tuple_(*order[:width]), tuple_(*values[:width])
+    bound = leading <= leading_values if descending else leading >= leading_values
+    if any(v is None for v in raw):  # the cursor's location is gone with its rows
+        if sort == "location":
+            return Inventory.id < after.inventory_id if descending else Inventory.id > after.inventory_id
+        order, values = order[:2], values[:2]  # go on after the cursor's product
+    here, there = tuple_(*order), tuple_(*values)
+    return and_(bound, here < there if descending else here > there)
 
 
 def check_stock_sort(sort: str | None) -> str | None:
@@ -132,13 +158,7 @@ def _sorted_page(
         query = query.where(Product.store_id == resolve_store(session, store).id)
     order = _sort_expressions(sort)
     if after is not None:
-        values = _sort_values(sort, after, session)
-        if values is None:  # the cursor's location was deleted with its rows: best effort, by row id
-            query = query.where(Inventory.id < after.inventory_id if descending else Inventory.id > after.inventory_id)
-        else:
-            here = tuple_(*order)
-            cursor = tuple_(*(v if isinstance(v, ColumnElement) else literal(v) for v in values))
-            query = query.where(here < cursor if descending else here > cursor)
+        query = query.where(_after_cursor(sort, descending, after, session))
     page = query.order_by(*(e.desc() if descending else e.asc() for e in order)).offset(offset)
     return page if count is None else page.limit(count)
 
@@ -186,6 +206,10 @@ def _stock_page(
     if ids_in_code_order == sorted(ids_in_code_order):
         if len(ids) == 1:
             query = query.where(Product.store_id == ids[0])
+            if ids[0] == cursor and after is not None:
+                # Said on its own, the SKU bound lets an index range start at the cursor
+                # (inside the OR below it cannot, and SQLite would then walk the store from its start).
+                query = query.where(Product.sku >= after.sku)
         if within is not None and after is not None:
             # The row value is what the index range starts from (a plain store_id >= ? next to
             # it would make SQLite start at the store's first product instead).
