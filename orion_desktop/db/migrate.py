@@ -149,8 +149,7 @@ def ensure_schema(database: Database) -> None:
     _refuse_unknown(database, current)
     if database.is_sqlite:
         upgrade(database)
-        # A migration of a file with data may have added indexes, which have no statistics yet.
-        statistics.refresh_if_stale(database, force=current is not None)
+        statistics.refresh_if_stale(database)  # new indexes of a file with data have no statistics yet
         return
     if current is None:
         raise DatabaseUnavailable(

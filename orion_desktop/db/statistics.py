@@ -4,7 +4,7 @@ SQLite plans queries from the statistics ``ANALYZE`` stores in ``sqlite_stat1`` 
 gathers them by itself. Without them, a 300k-row stock list can pick a plan that reads every
 row (measured: the first Inventory page 550 ms instead of 3 ms; tests/perf/RESULTS.md). So when
 a SQLite file is opened, its statistics are refreshed if they are missing, if a big table has
-grown a lot since they were taken, or if a migration has just added indexes. PostgreSQL's
+grown a lot since they were taken, or if an index has none (a migration has just added it). PostgreSQL's
 autovacuum keeps its own statistics; nothing is done there.
 """
 
@@ -28,31 +28,60 @@ GROWTH_FACTOR = 4
 """Statistics taken at N rows are refreshed once the table holds more than this times N."""
 
 
-def refresh_if_stale(database: Database, *, force: bool = False) -> bool:
+def refresh_if_stale(database: Database) -> bool:
     """Run ``ANALYZE`` on a SQLite file whose statistics are missing or stale; True if it ran.
 
-    ``force`` analyzes any file that holds data (after a migration added indexes, whose
-    statistics would otherwise be missing). A failure (a read-only file, a busy writer) is
-    logged and ignored: the data is fine, only slower to query.
+    Stale: a table of ``TRACKED_TABLES`` with at least ``MIN_ROWS`` rows that has grown more than
+    ``GROWTH_FACTOR`` times since it was analyzed, or one of its indexes has no statistics (a
+    migration added it). A failure (a read-only file, another writer holding the file longer
+    than the busy timeout) is logged and ignored: the data is fine, only slower to query, and the
+    next start tries again.
     """
     if not database.is_sqlite:
         return False
     try:
         with database.engine.connect() as conn:
-            sizes = {table: _size(conn, table) for table in TRACKED_TABLES}
-            if max(sizes.values()) < MIN_ROWS:
-                return False
-            analyzed = _analyzed_sizes(conn)
-            stale = [t for t, rows in sizes.items() if rows >= MIN_ROWS and rows > GROWTH_FACTOR * analyzed.get(t, 0)]
-            if not (force or stale):
-                return False
+            stale = _stale_tables(conn)
+        if not stale:
+            return False
+        # A writer's transaction (BEGIN IMMEDIATE): ANALYZE writes sqlite_stat1, and a plain
+        # BEGIN that reads first could not wait for another writer (DESIGN.md §3).
+        with database.engine.execution_options(orion_write=True).begin() as conn:
             conn.exec_driver_sql("ANALYZE")
-            conn.commit()
     except exc.DBAPIError as error:
         log.warning("Could not refresh the planner statistics of %s: %s", database.describe(), error.orig)
         return False
-    log.info("Refreshed the planner statistics of %s (%s)", database.describe(), ", ".join(stale) or "new indexes")
+    log.info("Refreshed the planner statistics of %s (%s)", database.describe(), ", ".join(stale))
     return True
+
+
+def _stale_tables(conn: Connection) -> list[str]:
+    sizes = {table: _size(conn, table) for table in TRACKED_TABLES}
+    big = [table for table, rows in sizes.items() if rows >= MIN_ROWS]
+    if not big:
+        return []
+    analyzed = _analyzed_sizes(conn)
+    with_statistics = _indexes_with_statistics(conn)
+    stale = []
+    for table in big:
+        indexes = {
+            name for (name,) in conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?", (table,)
+            )
+        }
+        if sizes[table] > GROWTH_FACTOR * analyzed.get(table, 0) or not indexes <= with_statistics:
+            stale.append(table)
+    return stale
+
+
+def _indexes_with_statistics(conn: Connection) -> set[str]:
+    if not _has_statistics_table(conn):
+        return set()
+    return {name for (name,) in conn.exec_driver_sql("SELECT idx FROM sqlite_stat1 WHERE idx IS NOT NULL")}
+
+
+def _has_statistics_table(conn: Connection) -> bool:
+    return conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'").first() is not None
 
 
 def _size(conn: Connection, table: str) -> int:
@@ -62,10 +91,7 @@ def _size(conn: Connection, table: str) -> int:
 
 def _analyzed_sizes(conn: Connection) -> dict[str, int]:
     """Rows per table when it was last analyzed (the first number of each ``sqlite_stat1`` row)."""
-    exists = conn.exec_driver_sql(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'"
-    ).first()
-    if not exists:
+    if not _has_statistics_table(conn):
         return {}
     sizes: dict[str, int] = {}
     for table, stat in conn.exec_driver_sql("SELECT tbl, stat FROM sqlite_stat1").all():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -60,6 +61,36 @@ def test_a_big_file_is_analyzed_once_and_again_when_it_has_grown(sqlite_db: Data
     assert _analyzed_products(sqlite_db) == 9_000
 
 
+def test_an_index_without_statistics_is_analyzed_even_when_a_first_try_failed(sqlite_db: Database) -> None:
+    _add_products(sqlite_db, 1_500)
+    with sqlite_db.engine.begin() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        conn.exec_driver_sql("CREATE INDEX ix_products_scratch ON products (title)")  # as a migration would
+    assert statistics.refresh_if_stale(sqlite_db) is True
+    with sqlite_db.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT 1 FROM sqlite_stat1 WHERE idx = 'ix_products_scratch'").first()
+    assert statistics.refresh_if_stale(sqlite_db) is False
+
+
+def test_another_writer_is_waited_for_not_failed_on(sqlite_db: Database) -> None:
+    """ANALYZE runs as a writer (BEGIN IMMEDIATE), so it waits out another PC's short write."""
+    _add_products(sqlite_db, 1_500)
+    other = Database(str(sqlite_db.url))
+    try:
+        holder = other.engine.raw_connection()
+        holder.cursor().execute("BEGIN IMMEDIATE")
+        release = threading.Timer(0.5, holder.commit)
+        release.start()
+        try:
+            assert statistics.refresh_if_stale(sqlite_db) is True
+        finally:
+            release.join()
+            holder.close()
+    finally:
+        other.dispose()
+    assert _analyzed_products(sqlite_db) == 1_500
+
+
 def test_a_migrated_file_gets_statistics_for_its_new_indexes(tmp_path: Path) -> None:
     database = Database(f"sqlite:///{tmp_path / 'old.db'}")
     try:
@@ -78,6 +109,6 @@ def test_a_migrated_file_gets_statistics_for_its_new_indexes(tmp_path: Path) -> 
 def test_postgresql_is_left_to_autovacuum(pg_migrated_url: str) -> None:
     database = Database(pg_migrated_url)
     try:
-        assert statistics.refresh_if_stale(database, force=True) is False
+        assert statistics.refresh_if_stale(database) is False
     finally:
         database.dispose()
