@@ -9,6 +9,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,12 +72,17 @@ def save_database_url(url: str | None) -> None:
 def _write_private(path: Path, text: str) -> None:
     """Write ``text`` readable by this user only (a saved URL may hold a password), replacing
     the file in one step so a crash never leaves half a settings file."""
-    partial = path.with_name(f".{path.name}.partial")
-    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.chmod(partial, 0o600)  # an older partial file may have had other permissions
-    os.replace(partial, path)
+    # mkstemp: a new file of its own name, created with mode 0600 (never a leftover's mode).
+    descriptor, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, path)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,10 +10,14 @@ instead, with the same generation thresholds the automatic collector would use.
 from __future__ import annotations
 
 import gc
+import time
 
 from PySide6.QtCore import QObject, QTimer
 
 CHECK_INTERVAL_MS = 500
+FULL_COLLECTION_GAP_S = 60.0
+"""At most one full (oldest-generation) collection a minute: with 100k table rows loaded, a full
+collection takes a noticeable moment, and CPython's own rule that spaces them out is internal."""
 
 
 class GuiThreadCollector(QObject):
@@ -25,6 +29,7 @@ class GuiThreadCollector(QObject):
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.collect_if_due)
         self._was_enabled = gc.isenabled()
+        self._last_full = float("-inf")
 
     def start(self) -> None:
         self._was_enabled = gc.isenabled()
@@ -40,4 +45,13 @@ class GuiThreadCollector(QObject):
         """Collect the oldest generation whose threshold is crossed; returns what was freed."""
         counts, thresholds = gc.get_count(), gc.get_threshold()
         due = [generation for generation in range(3) if thresholds[generation] and counts[generation] > thresholds[generation]]
-        return gc.collect(due[-1]) if due else 0
+        if not due:
+            return 0
+        generation = due[-1]
+        if generation == 2:
+            now = time.monotonic()
+            if now - self._last_full < FULL_COLLECTION_GAP_S:
+                generation = 1
+            else:
+                self._last_full = now
+        return gc.collect(generation)

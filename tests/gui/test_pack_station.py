@@ -313,6 +313,19 @@ def test_quantity_prefix_counts_several_units(qtbot, station: PackStationPage, s
     assert page.alert.count == 2
 
 
+def test_a_long_customer_name_is_cut_short_and_kept_whole_in_the_tooltip(qtbot, station: PackStationPage, shop: Shop) -> None:  # type: ignore[no-untyped-def]
+    name = "Grosshandel " + "Sehr Lange Firmenbezeichnung " * 8
+    number = shop.services.orders.create_order(ADMIN, store="MAIN", customer=name, lines=[OrderLine("B", 1)])
+    shop.services.orders.change_status(ADMIN, number, "processing")
+    width_before = station.minimumSizeHint().width()
+    scan(qtbot, station, number)
+    label = station.order_label
+    assert label.text().startswith(f"Order {number} · Processing · for Grosshandel Sehr Lange")
+    assert label.text().endswith("…") and len(label.text()) < len(name)
+    assert label.toolTip() == name.strip()
+    assert station.minimumSizeHint().width() <= max(width_before, 1100)  # the page does not grow with the name
+
+
 def test_placeholder_and_unknown_codes_are_refused(qtbot, station: PackStationPage, shop: Shop) -> None:  # type: ignore[no-untyped-def]
     page = station
     results: list[Any] = []

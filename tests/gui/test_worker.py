@@ -159,6 +159,11 @@ def test_owners_destroyed_while_their_jobs_run_get_no_answer(qtbot) -> None:  # 
 
 def test_answers_after_a_dialog_closed_and_deleted_itself_are_dropped(qtbot) -> None:  # type: ignore[no-untyped-def]
     owner_alive_when_answered: list[bool] = []
+    control = _Dialog()  # stays open: its answers must arrive, or the check below proves nothing
+    qtbot.addWidget(control)
+    control_answers: list[int] = []
+    for _job in range(3):
+        run_in_background(control, lambda: (_nap(), 7)[1], on_done=control_answers.append, on_error=lambda error: control_answers.append(-1))
     for _ in range(STRESS_JOBS // 4):
         dialog = _Dialog()
         qtbot.addWidget(dialog)
@@ -176,6 +181,7 @@ def test_answers_after_a_dialog_closed_and_deleted_itself_are_dropped(qtbot) -> 
         if random.random() < 0.3:
             qtbot.wait(1)
     _settle(qtbot)
+    assert control_answers == [7, 7, 7]
     assert all(owner_alive_when_answered)  # answers that came after the deletion were dropped
 
 

@@ -86,6 +86,14 @@ ORDER_NUMBER = re.compile(r"^ORD-\S+$", re.IGNORECASE)
 """What an order number scanned while items are expected looks like (``ORD-{store}-{date}-{tail}``)."""
 _SEPARATORS = re.compile(r"[\s,;]+")
 
+CUSTOMER_SHOWN_CHARS = 40
+"""A longer customer name is cut short beside the order number, so it cannot widen the window."""
+
+
+def _shortened(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 ORDER_PROMPT = "Scan or type an order number, then Enter"
 ITEM_PROMPT = "Scan the next item (5* before a scan counts five)"
 
@@ -704,8 +712,9 @@ class PackStationPage(Page):
             self.progress_label.clear()
             return
         status = f" · {STATUS_TEXT[self._status]}" if self._status is not None else ""
-        customer = f" · for {self._customer}" if self._customer else ""
+        customer = f" · for {_shortened(self._customer, CUSTOMER_SHOWN_CHARS)}" if self._customer else ""
         self.order_label.setText(f"Order {session.order_number}{status}{customer}")
+        self.order_label.setToolTip(self._customer or "")  # the whole name, however long
         physical = [line for line in session.lines if line.physical]
         total = sum(line.to_pack for line in physical)
         packed = sum(session.packed.values())
