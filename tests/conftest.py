@@ -73,7 +73,9 @@ def pg_database_factory(pg_admin_url: str) -> Iterator:  # type: ignore[type-arg
     def create(prefix: str = "orion_test") -> str:
         name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            # Byte-order collation, as SQLite compares text: tests compare the databases' sorts
+            # with Python's sorted(), which a locale collation (en_US: case and accents folded) would not match.
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE template0 LC_COLLATE \'C\''))
         created.append(name)
         return _pg_url(pg_admin_url, name)
 

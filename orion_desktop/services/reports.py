@@ -10,7 +10,7 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.engine import Database
@@ -21,7 +21,6 @@ from orion_desktop.domain.errors import InvalidInput, NotFound
 from orion_desktop.domain.report_results import BackorderSummary, LowStockReportRow
 from orion_desktop.domain.results import LedgerEntry
 from orion_desktop.domain.validation import (
-    DEFAULT_LOW_STOCK_THRESHOLD,
     check_count,
     check_level,
     clean_text,
@@ -29,7 +28,7 @@ from orion_desktop.domain.validation import (
 )
 from orion_desktop.services.backorders import backordered_items_query
 from orion_desktop.services.lookup import resolve_product, resolve_store
-from orion_desktop.services.stock_queries import threshold_bound
+from orion_desktop.services.stock_queries import low_stock_level, threshold_bound
 
 _AVAILABLE = Inventory.quantity - Inventory.reserved_quantity
 
@@ -57,13 +56,6 @@ def parse_transaction_type(raw: str | TransactionType) -> TransactionType:
     except ValueError:
         options = ", ".join(t.value for t in TransactionType)
         raise InvalidInput(f"{raw!r} is not a kind of stock change; use one of {options}.") from None
-
-
-def _level(override: int | None) -> ColumnElement[int]:
-    """The low-stock threshold per row: the override, else the product's own, else the default."""
-    if override is not None:
-        return literal(override)
-    return func.coalesce(Product.low_stock_threshold, DEFAULT_LOW_STOCK_THRESHOLD)
 
 
 def _waiting_items(session: Session) -> Select:  # type: ignore[type-arg]
@@ -139,7 +131,7 @@ class ReportService:
     ) -> Select:  # type: ignore[type-arg]
         """The rows to list in three steps, so the costly columns are worked out for one page only:
         which rows (by id), which of them make the page (ordered, limited), then the page's columns."""
-        level = _level(override)
+        level = low_stock_level(override)
         store_id = resolve_store(session, store).id if store is not None and str(store).strip() else None
         # Which rows, with what orders them: one index range on ix_inventory_available for the
         # thresholds (no product's threshold is above the bound), read index-only (the row is

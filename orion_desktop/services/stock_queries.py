@@ -36,7 +36,7 @@ from orion_desktop.services.lookup import product_info, resolve_product, resolve
 _AVAILABLE = Inventory.quantity - Inventory.reserved_quantity
 
 
-def _threshold(override: int | None):  # type: ignore[no-untyped-def]
+def low_stock_level(override: int | None):  # type: ignore[no-untyped-def]
     """The low-stock threshold per row: the override, else the product's own, else the default."""
     if override is not None:
         return literal(override)
@@ -314,7 +314,7 @@ class StockQueries:
             if threshold is not None:
                 conditions.append(_AVAILABLE <= threshold)
             if low_stock_only:
-                conditions += [_AVAILABLE <= _threshold(None), _AVAILABLE <= threshold_bound(session)]
+                conditions += [_AVAILABLE <= low_stock_level(None), _AVAILABLE <= threshold_bound(session)]
             if search and search.strip():
                 conditions.append(product_search_clause(search, session))
             listing = self._stock_select().where(*conditions)
@@ -345,7 +345,7 @@ class StockQueries:
                     select(func.count())
                     .select_from(Inventory)
                     .join(Product, Product.id == Inventory.product_id)
-                    .where(_AVAILABLE <= _threshold(None), _AVAILABLE <= bound)
+                    .where(_AVAILABLE <= low_stock_level(None), _AVAILABLE <= bound)
                     .scalar_subquery()
                     .correlate(None),
                     _count_used(Store, Inventory.store_id),
@@ -367,7 +367,7 @@ class StockQueries:
         override = None if threshold is None else check_level(threshold, "threshold")
         limit_value = None if limit is None else check_count(limit, "limit")
         with self._db.read() as session:
-            level = _threshold(override)
+            level = low_stock_level(override)
             bound = override if override is not None else threshold_bound(session)
             query = (
                 select(
