@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from budgets import BudgetMissed, load_average, within_budget
 from PySide6.QtCore import QAbstractItemModel, QEvent, QEventLoop, QObject, QSettings, Qt, QThreadPool, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QApplication
 
@@ -78,19 +79,6 @@ OPEN_RUNS = 5  # per size; medians of these (after a warm-up round)
 FILTER_RUNS = 5
 COLD_START_RUNS = 5
 PROBE = Path(__file__).with_name("gui_memory_probe.py")
-
-
-class BudgetMissed(AssertionError):
-    """A measured figure outside its budget (any other failure is a plain error)."""
-
-
-def within_budget(ok: bool, message: str) -> None:
-    if not ok:
-        raise BudgetMissed(message)
-
-
-def load_average() -> str:
-    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 # --- the datasets ----------------------------------------------------------------------------

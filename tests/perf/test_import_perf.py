@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from budgets import BudgetMissed, within_budget
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
@@ -40,15 +41,6 @@ ROWS = 100_000
 BUDGET = 3.0
 MANAGER = Actor(name="perf", role=Role.MANAGER)
 SQLITE_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores a DateTime in SQLite
-
-
-class BudgetMissed(AssertionError):
-    """A measured figure outside its budget (any other failure is a plain error)."""
-
-
-def within_budget(ok: bool, message: str) -> None:
-    if not ok:
-        raise BudgetMissed(message)
 
 
 # --- data ----------------------------------------------------------------------------------

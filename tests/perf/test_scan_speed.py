@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from budgets import BudgetMissed
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -58,10 +59,6 @@ UNKNOWN_SCANS = 200
 BAD_SCANS = 50
 BUDGET_P95_MS = 50.0
 SQLITE_STAMP = "2026-01-01 00:00:00.000000"
-
-
-class BudgetMissed(AssertionError):
-    """A measured figure outside its budget (any other failure is a plain error)."""
 
 
 # --- generating the data with SQL --------------------------------------------------------------
