@@ -28,7 +28,7 @@ from orion_desktop.domain.validation import (
 )
 from orion_desktop.services.backorders import backordered_items_query
 from orion_desktop.services.lookup import resolve_product, resolve_store
-from orion_desktop.services.stock_queries import low_stock_level, threshold_bound
+from orion_desktop.services.stock_queries import ledger_entry, low_stock_level, threshold_bound
 
 _AVAILABLE = Inventory.quantity - Inventory.reserved_quantity
 
@@ -341,24 +341,7 @@ class ReportService:
             if before_id is not None:
                 query = query.where(t.id < before_id)
             query = query.order_by(t.id.desc()).limit(count)
-            return tuple(
-                LedgerEntry(
-                    id=row.id,
-                    created_at=row.created_at,
-                    transaction_type=TransactionType(row.transaction_type),
-                    store_code=store_code,
-                    sku=sku,
-                    location=code,
-                    quantity_change=row.quantity_change,
-                    reserved_change=row.reserved_change,
-                    quantity_after=row.quantity_after,
-                    reserved_after=row.reserved_after,
-                    order_number=row.order_number,
-                    reason=row.reason,
-                    created_by=row.created_by,
-                )
-                for row, store_code, sku, code in session.execute(query).all()
-            )
+            return tuple(ledger_entry(*row) for row in session.execute(query).all())
 
 
 def _product_ids(session: Session, store: str | None, identifier: str) -> list[int]:

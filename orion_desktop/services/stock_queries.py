@@ -426,29 +426,31 @@ class StockQueries:
             if before_id is not None:
                 query = query.where(InventoryTransaction.id < before_id)
             query = query.order_by(InventoryTransaction.id.desc()).limit(count)
-            return tuple(
-                LedgerEntry(
-                    id=t.id,
-                    created_at=t.created_at,
-                    transaction_type=TransactionType(t.transaction_type),
-                    store_code=store_code,
-                    sku=sku,
-                    location=loc,
-                    quantity_change=t.quantity_change,
-                    reserved_change=t.reserved_change,
-                    quantity_after=t.quantity_after,
-                    reserved_after=t.reserved_after,
-                    order_number=t.order_number,
-                    reason=t.reason,
-                    created_by=t.created_by,
-                )
-                for t, store_code, sku, loc in session.execute(query).all()
-            )
+            return tuple(ledger_entry(*row) for row in session.execute(query).all())
 
     def verify(self) -> VerifyReport:
         """Invariant L: each (product, location) ledger sums to its stock, and its newest row matches."""
         with self._db.read() as session:
             return verify_ledger(session)
+
+
+def ledger_entry(t: InventoryTransaction, store_code: str, sku: str, location: str) -> LedgerEntry:
+    """A ledger row as the lists show it, with its store, SKU and location codes."""
+    return LedgerEntry(
+        id=t.id,
+        created_at=t.created_at,
+        transaction_type=TransactionType(t.transaction_type),
+        store_code=store_code,
+        sku=sku,
+        location=location,
+        quantity_change=t.quantity_change,
+        reserved_change=t.reserved_change,
+        quantity_after=t.quantity_after,
+        reserved_after=t.reserved_after,
+        order_number=t.order_number,
+        reason=t.reason,
+        created_by=t.created_by,
+    )
 
 
 def verify_ledger(session: Session) -> VerifyReport:
