@@ -86,11 +86,17 @@ def _sort_expressions(sort: str) -> tuple[ColumnElement, ...]:  # type: ignore[t
 
 
 
+def _location_sort_key(code: str) -> ColumnElement[int]:
+    """The location's picking-path key, looked up inside the page's own query (no extra round
+    trip); NULL once the location is gone, which no row comparison passes."""
+    return select(Location.sort_key).where(Location.code == code).scalar_subquery()
+
+
 def _sort_values(sort: str, row: StockRow, session: Session) -> tuple[object, ...]:
-    """The values ``_sort_expressions(sort)`` had for ``row``; the location's sort key is None
-    when the location is gone (deleted with its rows)."""
-    sort_key = None
-    if sort in ("product", "sku", "gtin", "location", "available"):
+    """The values ``_sort_expressions(sort)`` had for ``row``. For the location sort the key is
+    read first (None when the location is gone), since the page's range starts from it."""
+    sort_key: object = _location_sort_key(row.location)
+    if sort == "location":
         sort_key = session.execute(select(Location.sort_key).where(Location.code == row.location)).scalar_one_or_none()
     picking = (sort_key, row.location)
     # The stored form of a shown GTIN: 14 digits (a 13-digit EAN lost its leading zero for display).
@@ -123,10 +129,10 @@ def _after_cursor(sort: str, descending: bool, after: StockRow, session: Session
     width = 2 if session.get_bind().dialect.name == "postgresql" or sort in ("sku", "location", "quantity", "reserved") else 1
     leading, leading_values = tuple_(*order[:width]), tuple_(*values[:width])
     bound = leading <= leading_values if descending else leading >= leading_values
-    if any(v is None for v in raw):  # the cursor's location is gone with its rows
-        if sort == "location":
-            return Inventory.id < after.inventory_id if descending else Inventory.id > after.inventory_id
-        order, values = order[:2], values[:2]  # go on after the cursor's product
+    if raw[0] is None:  # sorted by location, and the cursor's location is gone with its rows
+        return Inventory.id < after.inventory_id if descending else Inventory.id > after.inventory_id
+    # Otherwise a gone location's key is NULL: the comparison then fails for the cursor's own
+    # product (its other rows are skipped) and decides every other row by the columns before it.
     here, there = tuple_(*order), tuple_(*values)
     return and_(bound, here < there if descending else here > there)
 
@@ -163,13 +169,13 @@ def _sorted_page(
     return page if count is None else page.limit(count)
 
 
-def _after_in_store(after: StockRow, session: Session) -> ColumnElement[bool]:
+def _after_in_store(after: StockRow) -> ColumnElement[bool]:
     """Rows of the cursor's store that come after it in (SKU, location sort key, location code) order."""
-    sort_key = session.execute(select(Location.sort_key).where(Location.code == after.location)).scalar_one_or_none()
     later_product = Product.sku > after.sku
-    if sort_key is None:  # the location is gone, and with it the row: go on with the next product
-        return later_product
-    later_location = tuple_(Location.sort_key, Location.code) > (sort_key, after.location)
+    # A gone location's key is NULL, which no row passes: the listing goes on with the next product.
+    later_location = tuple_(Location.sort_key, Location.code) > tuple_(
+        _location_sort_key(after.location), literal(after.location)
+    )
     return or_(later_product, and_(Product.sku == after.sku, later_location))
 
 
@@ -200,7 +206,7 @@ def _stock_page(
     if not stores:
         return None
     cursor = next((store_id for store_id, code in stores if after is not None and code == after.store_code), None)
-    within = None if cursor is None or after is None else _after_in_store(after, session)
+    within = None if cursor is None or after is None else _after_in_store(after)
     location_order = (Location.sort_key, Location.code)
     ids = [store_id for store_id, _code in stores]
     if ids_in_code_order == sorted(ids_in_code_order):

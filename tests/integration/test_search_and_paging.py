@@ -117,6 +117,12 @@ def test_keyset_paging_survives_a_deleted_row_and_location(stocked: Services) ->
     gone_store = StockRow(0, "NAIN", 0, "", None, "", "A-01", 0, 0)  # between MAIN and OUTLET
     assert stocked.stock.list_stock(after=gone_store) == tuple(r for r in whole if r.store_code > "NAIN")
     assert stocked.stock.list_stock(after=whole[-1]) == ()
+    # Sorted by product, a cursor at a gone location goes on with the next product.
+    by_product = stocked.stock.list_stock(sort="product")
+    mid = by_product[len(by_product) // 2]
+    gone_sorted = StockRow(0, mid.store_code, mid.product_id, mid.sku, None, mid.title, "NO-SUCH-PLACE", 0, 0)
+    later = [r for r in by_product if (r.title.lower(), r.product_id) > (mid.title.lower(), mid.product_id)]
+    assert list(stocked.stock.list_stock(sort="product", after=gone_sorted)) == later
 
 
 SEARCHES = [
