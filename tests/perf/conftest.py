@@ -14,6 +14,7 @@ import statistics
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -32,6 +33,20 @@ def record(line: str) -> None:
     """Keep a measured figure for the summary at the end of the run (and print it for -s)."""
     _results.append(line)
     print(line)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A missed budget is measured again, twice at most, before it counts.
+
+    The ratios are measured on a shared machine, where another process can slow one side of a
+    pair for a while; a figure near its limit then misses now and then. A real miss misses on
+    every attempt, so it still fails (or, marked xfail, stays xfailed); a wrong result or an
+    error is never run again.
+    """
+    here = Path(__file__).parent
+    for item in items:
+        if Path(str(item.fspath)).parent == here:
+            item.add_marker(pytest.mark.flaky(reruns=2, only_rerun=["BudgetMissed"]))
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
