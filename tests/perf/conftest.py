@@ -379,4 +379,5 @@ def perf() -> SimpleNamespace:
         fill_stock=fill_stock,
         fill_ledger=fill_ledger,
         fill_orders=fill_orders,
+        analyze=analyze,
     )

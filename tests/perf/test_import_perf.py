@@ -127,22 +127,8 @@ def _stock_at(warehouse: Warehouse, code: str, quantity_of: str) -> int:
     return location
 
 
-def _analyze(database: Database) -> None:
-    raw = database.engine.raw_connection()
-    try:
-        if database.is_sqlite:
-            raw.cursor().execute("ANALYZE")
-            raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        else:
-            raw.driver_connection.autocommit = True
-            raw.driver_connection.execute("VACUUM ANALYZE")
-            raw.driver_connection.autocommit = False
-    finally:
-        raw.close()
-
-
 @pytest.fixture(scope="module")
-def warehouse(perf_database: Any, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Warehouse]:
+def warehouse(perf_database: Any, perf: Any, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Warehouse]:
     """``warehouse(backend)``: built on first use per backend, so a run of one backend skips the other."""
     built: dict[str, Warehouse] = {}
 
@@ -162,7 +148,7 @@ def warehouse(perf_database: Any, tmp_path_factory: pytest.TempPathFactory) -> C
             ids = tuple(row[0] for row in _rows(database, f"SELECT id FROM products WHERE store_id = {store_id} "
                                                            "ORDER BY sku"))
             assert len(ids) == ROWS
-            _analyze(database)
+            perf.analyze(database)
             built[backend] = Warehouse(database, Services.on(database), store_id, ids, tmp_path_factory.mktemp(backend))
         return built[backend]
 
@@ -312,7 +298,7 @@ def test_importing_100k_changed_stock_levels_costs_at_most_3x_raw_executemany(
     service_location = "OLD-S"
     _stock_at(place, service_location, _QUANTITY_SQL.format(round=0))
     raw_location = _stock_at(place, "OLD-R", _QUANTITY_SQL.format(round=0))
-    _analyze(database)
+    perf.analyze(database)
     ids = dict(_rows(database, f"SELECT product_id, id FROM inventory WHERE location_id = {raw_location}"))
     files: dict[int, Path] = {}
     work: dict[int, RawWork] = {}

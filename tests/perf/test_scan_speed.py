@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from budgets import BudgetMissed
@@ -127,7 +128,7 @@ class BigShop:
     generation_s: float
 
 
-def _fill(database: Database, services: Services) -> BigShop:
+def _fill(database: Database, services: Services, analyze: Callable[[Database], None]) -> BigShop:
     started = time.perf_counter()
     services.catalog.add_store(ADMIN, "BIG", "Big Store")
     services.catalog.add_location(ADMIN, "PACK-1", sort_key=1)
@@ -161,17 +162,7 @@ def _fill(database: Database, services: Services) -> BigShop:
         f"{gtin_sql(database, '20', 'p')}, 1 + j, CASE WHEN n % 10 = 0 THEN 0 ELSE 1 + j END, 0 "
         f"FROM (SELECT n, j, {product} AS p FROM series CROSS JOIN slots) AS rows_",
     )
-    raw = database.engine.raw_connection()
-    try:
-        if database.is_sqlite:
-            raw.cursor().execute("ANALYZE")
-            raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        else:
-            raw.driver_connection.autocommit = True
-            raw.driver_connection.execute("VACUUM ANALYZE")
-            raw.driver_connection.autocommit = False
-    finally:
-        raw.close()
+    analyze(database)
 
     # The order on the station, made like a real one: stock, an order, processing reserves it.
     picks = [PRODUCTS // (ORDER_LINES + 1) * (k + 1) for k in range(ORDER_LINES)]
@@ -186,7 +177,7 @@ def _fill(database: Database, services: Services) -> BigShop:
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def big_shop(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BigShop]:
+def big_shop(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, perf: Any) -> Iterator[BigShop]:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('scan_perf') / 'scan.db'}"
     else:
@@ -195,7 +186,7 @@ def big_shop(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     upgrade(database)
     services = Services.on(database)
     try:
-        yield _fill(database, services)
+        yield _fill(database, services, perf.analyze)
     finally:
         database.dispose()
 
