@@ -653,7 +653,8 @@ class PackStationPage(Page):
     def _write(self, html: str, path: Path, title: str, *, landscape: bool) -> bool:
         try:
             # The save dialog asked before replacing a file (see _choose_pdf_path).
-            write_pdf(html, path, title, landscape=landscape, database_file=self._services.database_file, overwrite=True)
+            write_pdf(html, path, title, landscape=landscape,
+                      database_file=self._services.database_file, overwrite=True)
         except Exception as error:  # noqa: BLE001 - a sentence, never a traceback
             self._document_failed(error)
             return False
