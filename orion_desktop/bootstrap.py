@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from orion_desktop.config import choose_database
@@ -67,6 +68,11 @@ class Services:
     @property
     def database_description(self) -> str:
         return self._database.describe()
+
+    @property
+    def database_file(self) -> Path | None:
+        """The open SQLite file (None on PostgreSQL): whatever the app saves must never land on it."""
+        return self._database.sqlite_path
 
     @property
     def is_shared_database(self) -> bool:

@@ -54,7 +54,7 @@ def import_file(ctx: CliContext) -> int:
 
 def export_stock(ctx: CliContext) -> int:
     path = Path(ctx.args.file)
-    count = ctx.services.importing.export_stock(path, ctx.args.store)
+    count = ctx.services.importing.export_stock(path, ctx.args.store, overwrite=ctx.args.force)
     if ctx.json:
         print_json({"file": str(path), "rows": count})
     else:

@@ -335,9 +335,14 @@ def _io_commands(commands) -> None:  # type: ignore[no-untyped-def]
     exp = _group(commands, "export", "export stock levels to CSV", "export_kind")
     stock = exp.add_parser("stock", help="write every stock row to a CSV file")
     stock.add_argument("file", metavar="FILE")
+    _force(stock)
     _store(stock)
     _json(stock)
     stock.set_defaults(handler=admin_commands.export_stock)
+
+
+def _force(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--force", action="store_true", help="replace the file if it already exists")
 
 
 def _printing_commands(commands) -> None:  # type: ignore[no-untyped-def]
@@ -345,11 +350,13 @@ def _printing_commands(commands) -> None:  # type: ignore[no-untyped-def]
     pick = commands.add_parser("picklist", help="a pick list PDF for one or more orders, in walking order")
     pick.add_argument("--order", action="append", required=True, metavar="N", help="order number (repeat for a batch)")
     pick.add_argument("--pdf", required=True, metavar="FILE")
+    _force(pick)
     _json(pick)
     pick.set_defaults(printing_command="picklist")
     slip = commands.add_parser("packing-slip", help="the packing slip PDF of an order's shipment")
     slip.add_argument("--order", required=True, metavar="N")
     slip.add_argument("--shipment", metavar="ID", help="shipment number (default: the latest shipped one)")
     slip.add_argument("--pdf", required=True, metavar="FILE")
+    _force(slip)
     _json(slip)
     slip.set_defaults(printing_command="packing_slip")

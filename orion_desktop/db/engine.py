@@ -6,6 +6,7 @@ Only the composition root builds a :class:`Database`; services receive it.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -173,6 +174,12 @@ class Database:
         self.url = parse_url(url) if isinstance(url, str) else url
         self.engine = engine or create_orion_engine(self.url)
         self._write_engine = self.engine.execution_options(**{_WRITE_OPTION: True})
+        # Pinned now: a relative path means the folder the program was started in.
+        self._sqlite_path = (
+            Path(os.path.abspath(os.path.expanduser(self.url.database)))
+            if self.url.get_backend_name() == "sqlite" and self.url.database
+            else None
+        )
 
     @property
     def dialect(self) -> str:
@@ -181,6 +188,11 @@ class Database:
     @property
     def is_sqlite(self) -> bool:
         return self.dialect == "sqlite"
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The SQLite database file (absolute), None on PostgreSQL; exports must never write onto it."""
+        return self._sqlite_path
 
     def describe(self) -> str:
         return describe_url(self.url)

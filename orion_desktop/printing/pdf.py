@@ -9,6 +9,7 @@ from PySide6.QtCore import QMarginsF
 from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 from orion_desktop.domain.errors import InvalidInput
+from orion_desktop.services.safe_files import replacing
 
 
 def _ensure_gui_application() -> None:
@@ -19,27 +20,44 @@ def _ensure_gui_application() -> None:
         QGuiApplication([])
 
 
-def write_pdf(html: str, path: Path, title: str, *, landscape: bool = False) -> Path:
-    """Render ``html`` as an A4 PDF at ``path``; refuse unwritable places with a sentence."""
+def write_pdf(
+    html: str,
+    path: Path,
+    title: str,
+    *,
+    database_file: Path | None,
+    overwrite: bool,
+    landscape: bool = False,
+) -> Path:
+    """Render ``html`` as an A4 PDF at ``path``; refuse unwritable places with a sentence.
+
+    ``database_file`` (the open SQLite file, None on PostgreSQL) is never written; an existing
+    ``path`` is replaced only with ``overwrite``. The PDF is rendered into a temporary file
+    beside the target and moved into place, so a failed print leaves the old file whole.
+    """
     _ensure_gui_application()
     target = path.expanduser()
     if target.is_dir():
         raise InvalidInput(f"{target} is a folder; give a file name such as picklist.pdf.")
     if not target.parent.exists():
         raise InvalidInput(f"The folder {target.parent} does not exist.")
-    writer = QPdfWriter(str(target))
+    with replacing(target, database_file=database_file, overwrite=overwrite) as temporary:
+        _render(html, temporary, title, landscape=landscape)
+        if temporary.stat().st_size == 0:
+            raise InvalidInput(f"Could not write {target}; check that the folder is writable.")
+    return target
+
+
+def _render(html: str, path: Path, title: str, *, landscape: bool) -> None:
+    writer = QPdfWriter(str(path))
     writer.setTitle(title)
     writer.setCreator("Orion Desktop")
     writer.setResolution(300)
+    orientation = QPageLayout.Orientation.Landscape if landscape else QPageLayout.Orientation.Portrait
     writer.setPageLayout(
-        QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Landscape if landscape else QPageLayout.Orientation.Portrait,
-                    QMarginsF(15, 15, 15, 15),
-                    QPageLayout.Unit.Millimeter)
+        QPageLayout(QPageSize(QPageSize.PageSizeId.A4), orientation, QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
     )
     document = QTextDocument()
     document.setHtml(html)
     document.print_(writer)
     del writer  # finishes and closes the file
-    if not target.exists() or target.stat().st_size == 0:
-        raise InvalidInput(f"Could not write {target}; check that the folder is writable.")
-    return target

@@ -55,12 +55,13 @@ class ImportService:
         """
         return stock_import.import_stock(self._db, actor, path, store=store, operation_key=operation_key)
 
-    def export_stock(self, path: Path, store: str | None = None) -> int:
+    def export_stock(self, path: Path, store: str | None = None, *, overwrite: bool = False) -> int:
         """Write every stock row (of one store, or all) as CSV that import_stock reads back.
 
-        Returns the number of rows written; a failed export never leaves half a file.
+        Returns the number of rows written; a failed export never leaves half a file. Never
+        writes onto the database; replaces an existing file only with ``overwrite``.
         """
-        return stock_export.export_stock(self._db, path, store)
+        return stock_export.export_stock(self._db, path, store, overwrite=overwrite)
 
 
 # The names other modules imported from here before the split keep working.

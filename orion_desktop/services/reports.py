@@ -5,8 +5,6 @@ Everything is filtered and aggregated in SQL, so the answers stay fast on large 
 
 from __future__ import annotations
 
-import csv
-import os
 from datetime import datetime
 from pathlib import Path
 
@@ -26,6 +24,7 @@ from orion_desktop.domain.validation import (
     clean_text,
     normalize_location_code,
 )
+from orion_desktop.services import safe_files
 from orion_desktop.services.backorders import backordered_items_query
 from orion_desktop.services.lookup import resolve_product, resolve_store
 from orion_desktop.services.stock_queries import ledger_entry, low_stock_level, threshold_bound
@@ -239,42 +238,36 @@ class ReportService:
         *,
         store: str | None = None,
         reorder_points: bool = True,
+        overwrite: bool = False,
     ) -> int:
         """Write the low-stock list (the same rows ``low_stock`` returns) as CSV; returns the rows written.
 
-        UTF-8 with a BOM so spreadsheet programs show accented titles; written beside the
-        target and moved into place, so a failed export never leaves half a file.
+        Never onto the database's files; an existing file only with ``overwrite`` (the user
+        agreed). Written beside the target and moved into place, so a failed export never
+        leaves half a file; cells a spreadsheet could run as formulas are written as text.
         """
-        target = Path(path)
+        database_file = self._db.sqlite_path
+        safe_files.check_target(path, database_file=database_file, overwrite=overwrite)  # before the query
         rows = self.low_stock(threshold, store=store, reorder_points=reorder_points)
-        temporary = target.with_name(f".{target.name}.partial")
-        try:
-            with temporary.open("w", encoding="utf-8-sig", newline="") as handle:
-                writer = csv.writer(handle)
-                writer.writerow(LOW_STOCK_COLUMNS)
-                for row in rows:
-                    writer.writerow(
-                        (
-                            row.store_code,
-                            row.sku,
-                            row.gtin or "",
-                            row.product_title,
-                            row.location,
-                            row.quantity,
-                            row.reserved_quantity,
-                            row.available_quantity,
-                            row.threshold,
-                            "" if row.reorder_point is None else row.reorder_point,
-                            row.backordered_units,
-                            row.backordered_orders,
-                            row.product_available,
-                        )
-                    )
-            os.replace(temporary, target)
-        except OSError as error:
-            temporary.unlink(missing_ok=True)
-            raise InvalidInput(f"Cannot write {target}: {error.strerror or error}.") from None
-        return len(rows)
+        lines = (
+            (
+                row.store_code,
+                row.sku,
+                row.gtin or "",
+                row.product_title,
+                row.location,
+                row.quantity,
+                row.reserved_quantity,
+                row.available_quantity,
+                row.threshold,
+                "" if row.reorder_point is None else row.reorder_point,
+                row.backordered_units,
+                row.backordered_orders,
+                row.product_available,
+            )
+            for row in rows
+        )
+        return safe_files.write_csv(path, LOW_STOCK_COLUMNS, lines, database_file=database_file, overwrite=overwrite)
 
     # --- backorders -----------------------------------------------------------------------
     def backorder_summary(self) -> BackorderSummary:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import os
 from pathlib import Path
 
 from sqlalchemy import select
@@ -11,7 +9,7 @@ from sqlalchemy import select
 from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Inventory, Location, Product, Store
 from orion_desktop.domain import gtin as gtin_rules
-from orion_desktop.domain.errors import InvalidInput
+from orion_desktop.services import safe_files
 from orion_desktop.services.lookup import resolve_store
 
 EXPORT_COLUMNS = (
@@ -26,16 +24,15 @@ EXPORT_COLUMNS = (
 )
 
 
-def export_stock(database: Database, path: Path, store: str | None = None) -> int:
+def export_stock(database: Database, path: Path, store: str | None = None, *, overwrite: bool = False) -> int:
     """Write every stock row (of one store, or all) as CSV that import_stock reads back.
 
-    The file is written next to the target and moved into place, so a failed export
-    never leaves half a file. It is UTF-8 with a BOM so spreadsheet programs show
-    accented titles correctly. Returns the number of rows written.
+    Refuses the database's own files, and an existing file unless ``overwrite`` (the user
+    agreed). The file is written beside the target and moved into place, so a failed export
+    never leaves half a file. Returns the number of rows written.
     """
-    path = Path(path)
-    temporary = path.with_name(f".{path.name}.partial")
-    count = 0
+    # Refused before the query: a wrong target costs nothing.
+    safe_files.check_target(path, database_file=database.sqlite_path, overwrite=overwrite)
     with database.read() as session:
         query = (
             select(
@@ -55,26 +52,17 @@ def export_stock(database: Database, path: Path, store: str | None = None) -> in
         if store is not None and str(store).strip():
             query = query.where(Inventory.store_id == resolve_store(session, store).id)
         rows = session.execute(query).all()
-    try:
-        with temporary.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(EXPORT_COLUMNS)
-            for row in rows:
-                writer.writerow(
-                    (
-                        row.code,
-                        row.sku,
-                        gtin_rules.display_gtin(row.gtin) or "",
-                        row.title,
-                        row.location,
-                        row.quantity,
-                        row.reserved_quantity,
-                        row.quantity - row.reserved_quantity,
-                    )
-                )
-                count += 1
-        os.replace(temporary, path)
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise InvalidInput(f"Cannot write {path}: {error.strerror or error}.") from None
-    return count
+    lines = (
+        (
+            row.code,
+            row.sku,
+            gtin_rules.display_gtin(row.gtin) or "",
+            row.title,
+            row.location,
+            row.quantity,
+            row.reserved_quantity,
+            row.quantity - row.reserved_quantity,
+        )
+        for row in rows
+    )
+    return safe_files.write_csv(path, EXPORT_COLUMNS, lines, database_file=database.sqlite_path, overwrite=overwrite)

@@ -114,7 +114,10 @@ def test_export_low_stock_writes_a_csv_a_spreadsheet_reads(shop: dict[str, str],
     assert tuple(rows[0]) == LOW_STOCK_COLUMNS
     assert rows[1] == ["MAIN", "B", "5901234123457", "Widget B", "WH1", "3", "3", "0", "10", "", "7", "2", "0"]
     assert [row[1] for row in rows[1:]] == ["B", "A", "C"]
-    assert reports.export_low_stock(target, 0) == 2  # replaces the file
+    with pytest.raises(InvalidInput, match="already exists"):  # issue 9: replaced only when the user agreed
+        reports.export_low_stock(target, 0)
+    assert len(target.read_text(encoding="utf-8-sig").splitlines()) == 4
+    assert reports.export_low_stock(target, 0, overwrite=True) == 2  # replaces the file
     assert len(target.read_text(encoding="utf-8-sig").splitlines()) == 3
     assert list(folder.iterdir()) == [target]  # no temporary file left behind
 

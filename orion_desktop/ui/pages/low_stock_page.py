@@ -10,11 +10,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
+from orion_desktop.domain.errors import InvalidInput
 from orion_desktop.domain.validation import DEFAULT_LOW_STOCK_THRESHOLD, MAX_QUANTITY
 from orion_desktop.ui import formatting
 from orion_desktop.ui.data_events import DataEvents, Topic
 from orion_desktop.ui.models.low_stock_model import LowStockColumn, LowStockModel
 from orion_desktop.ui.pages.live_page import LivePage
+from orion_desktop.ui.save_paths import refuse_unconfirmed
 from orion_desktop.ui.widgets.message_banner import BannerKind, MessageBanner
 from orion_desktop.ui.widgets.tables import make_table, status_label
 from orion_desktop.ui.worker import run_in_background
@@ -214,6 +216,11 @@ class LowStockPage(LivePage):
         if not path.suffix:
             path = path.with_suffix(".csv")
         self._export_dir = str(path.parent)
+        try:
+            refuse_unconfirmed(chosen, path)
+        except InvalidInput as error:
+            self.show_error(error)
+            return
         threshold = self.current_threshold()
         reorder_points = self.reorder_check.isChecked()
         reports = self._reports
@@ -222,7 +229,8 @@ class LowStockPage(LivePage):
         self.banner.clear()
         run_in_background(
             self,
-            lambda: reports.export_low_stock(path, threshold, reorder_points=reorder_points),
+            # overwrite: the save dialog asked before it returned an existing file.
+            lambda: reports.export_low_stock(path, threshold, reorder_points=reorder_points, overwrite=True),
             on_done=lambda count: self._exported(path, count),
             on_error=self._export_failed,
         )

@@ -50,6 +50,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from orion_desktop.domain.errors import InvalidInput
 from orion_desktop.domain.packing import OrderToPack, PackLine, PackSession, ScanResult
 from orion_desktop.printing.layout import packing_slip_html, pick_list_html
 from orion_desktop.printing.pdf import write_pdf
@@ -58,6 +59,7 @@ from orion_desktop.ui.errors import user_message
 from orion_desktop.ui.models.pack_model import PackColumn, PackModel
 from orion_desktop.ui.order_format import STATUS_TEXT
 from orion_desktop.ui.pages.base import Page
+from orion_desktop.ui.save_paths import refuse_unconfirmed
 from orion_desktop.ui.widgets.filling_table_view import FillingTableView
 from orion_desktop.ui.widgets.message_banner import MessageBanner
 from orion_desktop.ui.widgets.scan_input import ScanInput
@@ -650,7 +652,9 @@ class PackStationPage(Page):
 
     def _write(self, html: str, path: Path, title: str, *, landscape: bool) -> bool:
         try:
-            write_pdf(html, path, title, landscape=landscape)
+            # The save dialog asked before replacing a file (see _choose_pdf_path).
+            write_pdf(html, path, title, landscape=landscape,
+                      database_file=self._services.database_file, overwrite=True)
         except Exception as error:  # noqa: BLE001 - a sentence, never a traceback
             self._document_failed(error)
             return False
@@ -674,6 +678,11 @@ class PackStationPage(Page):
         if path.suffix.lower() != ".pdf":
             path = path.with_name(path.name + ".pdf")
         self._pdf_folder = path.parent
+        try:
+            refuse_unconfirmed(chosen, path)
+        except InvalidInput as error:
+            self._document_failed(error)
+            return None
         return path
 
     # --- feedback -------------------------------------------------------------------------
