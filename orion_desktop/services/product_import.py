@@ -27,7 +27,7 @@ from orion_desktop.services.catalog import CleanProduct, _clean_product
 from orion_desktop.services.csv_files import CsvFormat, CsvTable, Problems, read_csv
 from orion_desktop.services.import_lookups import LOOKUP_CHUNK, StoreResolver, chunks, refuse_spreadsheet_number
 from orion_desktop.services.lookup import matches_any
-from orion_desktop.services.operations import run_once
+from orion_desktop.services.operations import FileContent, run_once
 
 PRODUCT_FORMAT = CsvFormat(
     kind="products",
@@ -80,7 +80,10 @@ def import_products(
             problems.raise_if_any()
             return _write_products(session, table, lines, existing)
 
-        return run_once(session, operation_key, "import.products", actor, ImportResult, action)
+        return run_once(
+            session, operation_key, "import.products", actor, ImportResult, action,
+            params={"store": store, "file": FileContent(path)},
+        )
 
 def _clean_product_lines(table: CsvTable, stores: StoreResolver, problems: Problems) -> list[_ProductLine]:
     lines: list[_ProductLine] = []
