@@ -113,7 +113,7 @@ def find_item(items: list[ItemState], ref: str | int) -> ItemState:
             if item.id == int(text):
                 return item
     for item in items:
-        if item.product.sku == text:
+        if item.product.sku.lower() == text.lower():  # SKUs ignore case
             return item
     if gtin_rules.looks_like_gtin(text):
         canonical = gtin_rules.normalize_gtin(text)
