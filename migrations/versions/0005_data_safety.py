@@ -73,28 +73,33 @@ def downgrade() -> None:
     op.drop_index(SKU_INDEX, table_name='products')
 
 
-def sku_collisions(bind: sa.Connection) -> list[tuple[str, list[str]]]:
-    """(store code, SKUs spelled alike but for case) for every such group, by store and SKU."""
-    rows = bind.execute(
+def sku_collisions(bind: sa.Connection, limit: int | None = None) -> tuple[list[tuple[str, list[str]]], int]:
+    """(store code, SKUs spelled alike but for case) for the first ``limit`` such groups, and how many
+    groups there are. One grouping pass over products (no index on lower(sku) exists yet), then one
+    lookup per listed group."""
+    groups = bind.execute(
         sa.text(
-            "SELECT s.code, p.sku FROM products p JOIN stores s ON s.id = p.store_id "
-            "WHERE EXISTS (SELECT 1 FROM products q WHERE q.store_id = p.store_id "
-            "AND lower(q.sku) = lower(p.sku) AND q.id <> p.id) "
-            "ORDER BY s.code, lower(p.sku), p.sku"
+            "SELECT s.code, d.store_id, d.folded FROM "
+            "(SELECT store_id, lower(sku) AS folded FROM products GROUP BY store_id, lower(sku) "
+            "HAVING count(*) > 1) d JOIN stores s ON s.id = d.store_id ORDER BY s.code, d.folded"
         )
     ).all()
-    groups: dict[tuple[str, str], list[str]] = {}
-    for store_code, sku in rows:
-        groups.setdefault((store_code, sku.lower()), []).append(sku)
-    return [(store_code, skus) for (store_code, _key), skus in groups.items()]
+    listed = []
+    for store_code, store_id, folded in groups[:limit]:
+        skus = bind.execute(
+            sa.text("SELECT sku FROM products WHERE store_id = :store AND lower(sku) = :folded ORDER BY sku"),
+            {"store": store_id, "folded": folded},
+        ).scalars().all()
+        listed.append((store_code, list(skus)))
+    return listed, len(groups)
 
 
 def _refuse_sku_collisions() -> None:
-    groups = sku_collisions(op.get_bind())
+    groups, count = sku_collisions(op.get_bind(), MAX_LISTED)
     if not groups:
         return
-    listed = "; ".join(f"store {store} has {' and '.join(skus)}" for store, skus in groups[:MAX_LISTED])
-    more = f" (and {len(groups) - MAX_LISTED} more)" if len(groups) > MAX_LISTED else ""
+    listed = "; ".join(f"store {store} has {' and '.join(skus)}" for store, skus in groups)
+    more = f" (and {count - MAX_LISTED} more)" if count > MAX_LISTED else ""
     # Raised inside the upgrade's transaction: the database stays exactly as it was.
     raise Conflict(
         f"Cannot make SKUs case-insensitive: {listed}{more}; rename one of each so they differ by more "

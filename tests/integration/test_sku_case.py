@@ -210,3 +210,10 @@ def test_the_upgrade_stops_and_lists_skus_that_differ_only_in_case(old_database:
         ("MAIN", "HP-1"), ("MAIN", "HP-1-OLD"), ("MAIN", "HP-1-B"), ("MAIN", "OK-1"),
         ("TWO", "cable-2"), ("TWO", "CABLE"), ("TWO", "ok-1"),
     ]
+
+
+def test_many_collisions_are_listed_ten_at_a_time(old_database: Database) -> None:
+    _insert_products(old_database, [("MAIN", f"{prefix}{n:02d}") for n in range(12) for prefix in ("SKU-", "sku-")])
+    with pytest.raises(Conflict, match=r"store MAIN has SKU-00 and sku-00; .* store MAIN has SKU-09 and sku-09 \(and 2 more\); "):
+        upgrade(old_database)
+    assert current_revision(old_database) == "0004_sort_indexes"
