@@ -89,11 +89,6 @@ def sku_matches(sku: str | BindParameter[str]) -> ColumnElement[bool]:
     return func.lower(Product.sku) == func.lower(sku)
 
 
-def sku_key(sku: str) -> str:
-    """The form two SKUs share when they differ only in case (for matching in Python)."""
-    return sku.lower()
-
-
 def resolve_product(session: Session, store: StoreInfo, identifier: str) -> ProductRef:
     """A product by SKU (any case), or by any valid form of its GTIN (EAN-8, UPC-A, EAN-13, GTIN-14)."""
     text = str(identifier).strip() if identifier is not None else ""
