@@ -95,6 +95,10 @@ class Product(Base):
 # Sorting the stock list by title (case-insensitive) or GTIN (none first): migration 0004.
 Index("ix_products_title_lower", func.lower(Product.title), Product.id)
 Index("ix_products_gtin_sort", func.coalesce(Product.gtin, literal_column("''")), Product.id)
+# SKUs ignore case (migration 0005): one spelling per store whatever the case, and the index of
+# every SKU lookup (``lower(sku) = lower(:sku)``, with or without the store). It implies
+# uq_products_store_id_sku, which stays only because dropping it on SQLite rebuilds the table.
+Index("uq_products_lower_sku_store_id", func.lower(Product.sku), Product.store_id, unique=True)
 
 
 class Inventory(Base):
@@ -140,6 +144,8 @@ Index(
 class InventoryTransaction(Base):
     """The ledger. Append-only: one row per change of quantity or reserved_quantity.
 
+    Triggers (migration 0005) refuse UPDATE and DELETE of its rows on both databases.
+
     Rows point at (product, location) rather than at the inventory row, so the ledger
     survives the deletion of an entry (which first writes a row bringing it to zero).
     """
@@ -183,6 +189,9 @@ class Operation(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     kind: Mapped[str] = mapped_column(String(64))
     result_json: Mapped[str] = mapped_column(Text)
+    # SHA-256 (hex) of the call's kind and parameters: the same key with other parameters is
+    # refused (services.operations). NULL on rows from before migration 0005.
+    params_digest: Mapped[str | None] = mapped_column(String(64))
     created_by: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
@@ -342,6 +351,8 @@ class ShipmentLine(Base):
 
 
 class OrderHistory(Base):
+    """Append-only like the ledger: triggers (migration 0005) refuse UPDATE and DELETE."""
+
     __tablename__ = "order_history"
     __table_args__ = (Index("ix_order_history_order", "order_id", "id"),)
 

@@ -81,7 +81,7 @@ class PackSession:
 
     def _line_for(self, code: str) -> PackLine | None:
         for line in self.lines:
-            if line.sku == code or (line.gtin is not None and line.gtin == code):
+            if line.sku.lower() == code.lower() or (line.gtin is not None and line.gtin == code):  # SKUs ignore case
                 return line
         return None
 

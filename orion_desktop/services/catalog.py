@@ -22,7 +22,7 @@ from orion_desktop.domain.validation import (
     normalize_location_code,
     normalize_store_code,
 )
-from orion_desktop.services.lookup import product_info, resolve_product, resolve_store
+from orion_desktop.services.lookup import product_info, resolve_product, resolve_store, sku_matches
 
 
 def parse_product_type(raw: str | ProductType | None) -> ProductType:
@@ -271,8 +271,17 @@ def _clean_product(
 
 
 def _refuse_duplicates(session, store: StoreInfo, sku: str, gtin: str | None) -> None:  # type: ignore[no-untyped-def]
-    if session.execute(select(Product.id).where(Product.store_id == store.id, Product.sku == sku)).first():
+    # SKUs ignore case: HP-1 exists, so hp-1 would be the same product (uq_products_lower_sku_store_id).
+    existing = session.execute(
+        select(Product.sku).where(Product.store_id == store.id, sku_matches(sku))
+    ).scalar_one_or_none()
+    if existing == sku:
         raise Conflict(f"Store {store.code} already has a product with SKU {sku}.")
+    if existing is not None:
+        raise Conflict(
+            f"Store {store.code} already has a product with SKU {existing}; SKUs ignore upper and lower case, "
+            f"so {sku} would be the same product."
+        )
     if gtin is not None:
         other = session.execute(
             select(Product.sku).where(Product.store_id == store.id, Product.gtin == gtin)

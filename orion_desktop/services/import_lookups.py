@@ -7,10 +7,10 @@ Lookups are set-based: up to ``LOOKUP_CHUNK`` values per query, sent as one para
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
@@ -21,7 +21,7 @@ from orion_desktop.domain.enums import ProductType
 from orion_desktop.domain.errors import InvalidInput, NotFound, OrionError
 from orion_desktop.domain.results import StoreInfo
 from orion_desktop.services.csv_files import CsvLine, CsvTable
-from orion_desktop.services.lookup import ProductRef, matches_any, resolve_store
+from orion_desktop.services.lookup import ProductRef, matches_any, resolve_store, sku_matches, values_table
 from orion_desktop.services.stock_ops import require_stock_tracked
 
 IN_LIST_CHUNK = 500
@@ -107,26 +107,50 @@ class StoreResolver:
             return error
 
 
+_PRODUCT_ROW = (
+    _products.c.id,
+    _products.c.sku,
+    _products.c.gtin,
+    _products.c.title,
+    _products.c.product_type,
+    _products.c.is_placeholder,
+)
+
+
 def product_rows(session: Session, store: StoreInfo, column, values: Iterable[str]) -> dict[str, Row[Any]]:  # type: ignore[no-untyped-def]
     """Products of one store whose ``column`` (SKU or GTIN) is in ``values``, keyed by that value.
 
-    The rows (id, sku, gtin, title, product_type, is_placeholder) are kept as they come: at
-    100k lines, building an object per product costs more than the query.
+    SKUs match whatever their case (:func:`sku_rows`), keyed by the spelling asked for. The rows
+    (id, sku, gtin, title, product_type, is_placeholder) are kept as they come: at 100k lines,
+    building an object per product costs more than the query.
     """
-    key = 1 if column is _products.c.sku else 2
+    if column is _products.c.sku:
+        return sku_rows(session, store.id, _PRODUCT_ROW, values)
     found: dict[str, Row[Any]] = {}
     for batch in chunks(sorted(set(values)), LOOKUP_CHUNK):
         rows = session.execute(
-            select(
-                _products.c.id,
-                _products.c.sku,
-                _products.c.gtin,
-                _products.c.title,
-                _products.c.product_type,
-                _products.c.is_placeholder,
-            ).where(_products.c.store_id == store.id, matches_any(session, column, batch))
+            select(*_PRODUCT_ROW).where(_products.c.store_id == store.id, matches_any(session, column, batch))
         ).all()
-        found.update((row[key], row) for row in rows)
+        found.update((row.gtin, row) for row in rows)
+    return found
+
+
+def sku_rows(session: Session, store_id: int, columns: Sequence[Any], skus: Iterable[str]) -> dict[str, Row[Any]]:
+    """``columns`` of the products of one store named by ``skus`` in any case, keyed by each SKU as asked.
+
+    The SKUs are joined as a table against ``lower(sku)`` (one probe each of
+    uq_products_lower_sku_store_id), so ``hp-1`` and ``HP-1`` both find the product ``HP-1``, and
+    the database lowers both sides exactly as its unique index does.
+    """
+    found: dict[str, Row[Any]] = {}
+    for batch in chunks(sorted(set(skus)), LOOKUP_CHUNK):
+        wanted = values_table(session, batch)
+        rows = session.execute(
+            select(*columns, wanted.c.value.label("wanted"))
+            .select_from(wanted)
+            .join(_products, and_(sku_matches(wanted.c.value), _products.c.store_id == store_id))
+        ).all()
+        found.update((row.wanted, row) for row in rows)
     return found
 
 

@@ -103,7 +103,10 @@ class InventoryService:
                     allocate_backorders(session, {slot.product.id}, actor)
                 return change
 
-            return run_once(session, operation_key, "stock.set", actor, StockChange, action)
+            return run_once(
+                session, operation_key, "stock.set", actor, StockChange, action,
+                params={"store": store, "product": product, "location": location, "quantity": target, "reason": note_reason},
+            )
 
     def adjust(
         self,
@@ -138,7 +141,10 @@ class InventoryService:
                     allocate_backorders(session, {slot.product.id}, actor)  # oldest waiting order first
                 return result
 
-            return run_once(session, operation_key, "stock.adjust", actor, StockChange, action)
+            return run_once(
+                session, operation_key, "stock.adjust", actor, StockChange, action,
+                params={"store": store, "product": product, "location": location, "delta": change, "reason": note_reason},
+            )
 
     def reserve(
         self, actor: Actor, *, store: str | None, product: str, location: str, quantity: int | str,
@@ -195,7 +201,10 @@ class InventoryService:
                 holds = open_reservations(session, inventory_id=slot.inventory_id, order_item_id=None, manual=True)
                 return settle(session, slot, holds, count, kind, note)
 
-            return run_once(session, operation_key, f"stock.{kind.value}", actor, StockChange, action)
+            return run_once(
+                session, operation_key, f"stock.{kind.value}", actor, StockChange, action,
+                params={"store": store, "product": product, "location": location, "quantity": count, "reason": note_reason},
+            )
 
     def transfer(
         self,
@@ -238,7 +247,11 @@ class InventoryService:
                 allocate_backorders(session, {out_slot.product.id}, actor)
                 return TransferResult(source=changes["out"], destination=changes["in"])
 
-            return run_once(session, operation_key, "stock.transfer", actor, TransferResult, action)
+            return run_once(
+                session, operation_key, "stock.transfer", actor, TransferResult, action,
+                params={"store": store, "product": product, "source": source, "destination": destination,
+                        "quantity": count, "reason": note_reason},
+            )
 
     def delete_entry(
         self, actor: Actor, *, store: str | None, product: str, location: str, reason: str | None = None

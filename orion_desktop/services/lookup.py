@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Row, any_, bindparam, func, select
+from sqlalchemy import BindParameter, ColumnElement, Row, String, any_, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
@@ -80,13 +80,22 @@ def _product_columns():  # type: ignore[no-untyped-def]
     )
 
 
+def sku_matches(sku: str | BindParameter[str]) -> ColumnElement[bool]:
+    """SKUs ignore case: ``lower(sku) = lower(:sku)``, the expression of uq_products_lower_sku_store_id.
+
+    Both sides are lowered by the database, so SQLite (ASCII only) and PostgreSQL (Unicode) each
+    agree with their own unique index. The stored spelling is never changed.
+    """
+    return func.lower(Product.sku) == func.lower(sku)
+
+
 def resolve_product(session: Session, store: StoreInfo, identifier: str) -> ProductRef:
-    """A product by SKU, or by any valid form of its GTIN (EAN-8, UPC-A, EAN-13, GTIN-14)."""
+    """A product by SKU (any case), or by any valid form of its GTIN (EAN-8, UPC-A, EAN-13, GTIN-14)."""
     text = str(identifier).strip() if identifier is not None else ""
     if not text:
         raise InvalidInput("Say which product: give its SKU or scan its GTIN.")
     base = select(*_product_columns()).join(Store, Store.id == Product.store_id).where(Product.store_id == store.id)
-    row = session.execute(base.where(Product.sku == text)).first()
+    row = session.execute(base.where(sku_matches(text))).first()
     if row is None and gtin_rules.looks_like_gtin(text):
         if gtin_rules.is_placeholder(text):
             raise InvalidInput(
@@ -182,6 +191,17 @@ def matches_any(session: Session, column: ColumnElement, values: Sequence[object
     return column.in_(select(listed.c.value))
 
 
+def values_table(session: Session, values: Sequence[str], name: str = "wanted"):  # type: ignore[no-untyped-def]
+    """``values`` as a one-column table (column ``value``) to join against, in one bound parameter.
+
+    PostgreSQL unnests an array, SQLite reads a JSON list (see :func:`matches_any`).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        unnested = func.unnest(bindparam(None, list(values), type_=ARRAY(String())))
+        return unnested.table_valued("value").render_derived(name)  # unnest(...) AS wanted(value)
+    return func.json_each(bindparam(None, json.dumps(list(values)))).table_valued("value").alias(name)
+
+
 _SLOT_QUERY = (
     select(
         Product.id,
@@ -197,8 +217,8 @@ _SLOT_QUERY = (
     .join(Store, Store.id == Product.store_id)
     .join(Location, Location.code == bindparam("location"))
     .join(Inventory, (Inventory.product_id == Product.id) & (Inventory.location_id == Location.id))
-    .where(Store.code == bindparam("store"), (Product.sku == bindparam("sku")) | (Product.gtin == bindparam("gtin")))
-    .order_by((Product.sku == bindparam("sku")).desc())  # a SKU match wins over a GTIN match
+    .where(Store.code == bindparam("store"), sku_matches(bindparam("sku")) | (Product.gtin == bindparam("gtin")))
+    .order_by(sku_matches(bindparam("sku")).desc())  # a SKU match wins over a GTIN match
     .limit(1)
 )
 

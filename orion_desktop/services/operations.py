@@ -1,12 +1,20 @@
-"""Operation keys: a retried action (same key) returns its first result and changes nothing again."""
+"""Operation keys: a retried action (same key) returns its first result and changes nothing again.
+
+The key is stored with a digest of the call (its kind and parameters): the same key with other
+parameters is a different request, and is refused rather than answered with the first result.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Set
+from datetime import date, datetime
+from decimal import Decimal
 from enum import Enum
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -22,10 +30,34 @@ T = TypeVar("T")
 _PENDING = "null"
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class FileContent:
+    """A parameter that is a file: the request is what the file holds, wherever it lies.
+
+    Its digest is read only when the call has an operation key.
+    """
+
+    path: Path
+
+    def digest(self) -> str:
+        with open(self.path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
 def run_once(
-    session: Session, key: str | None, kind: str, actor: Actor, result_type: type[T], action: Callable[[], T]
+    session: Session,
+    key: str | None,
+    kind: str,
+    actor: Actor,
+    result_type: type[T],
+    action: Callable[[], T],
+    *,
+    params: Mapping[str, object],
 ) -> T:
     """Run ``action`` unless ``key`` was used before; then return the stored result.
+
+    ``params`` are the call's parameters (not the actor, not the key): a key used before for
+    another kind of call or other parameters is refused with Conflict.
 
     The key row is inserted *first*: on PostgreSQL a second PC using the same key waits on the
     unique index until the first commits, then sees the key and replays. If the action fails,
@@ -36,19 +68,24 @@ def run_once(
     key = key.strip()
     if not key or len(key) > 64:
         raise InvalidInput("An operation key must be 1 to 64 characters (a UUID is ideal).")
+    digest = params_digest(kind, params)
     insert = dialect_insert(session)
     claimed = session.execute(
         insert(Operation.__table__)
-        .values(key=key, kind=kind, result_json=_PENDING, created_by=actor.name, created_at=utcnow())
+        .values(
+            key=key, kind=kind, result_json=_PENDING, params_digest=digest, created_by=actor.name,
+            created_at=utcnow(),
+        )
         .on_conflict_do_nothing(index_elements=["key"])
         .returning(Operation.__table__.c.key)
     ).first()
     if claimed is None:
-        stored_kind, stored = session.execute(
-            select(Operation.kind, Operation.result_json).where(Operation.key == key)
+        stored_kind, stored_digest, stored = session.execute(
+            select(Operation.kind, Operation.params_digest, Operation.result_json).where(Operation.key == key)
         ).one()
-        if stored_kind != kind:
-            raise Conflict(f"Operation key {key} was already used for a different action ({stored_kind}).")
+        # A key stored before digests existed (NULL) can only be checked by its kind.
+        if stored_kind != kind or (stored_digest is not None and stored_digest != digest):
+            raise Conflict(f"Operation key {key} was already used for a different request; use a new key.")
         return decode(result_type, json.loads(stored))
     result = action()
     session.execute(
@@ -57,14 +94,43 @@ def run_once(
     return result
 
 
+def params_digest(kind: str, params: Mapping[str, object]) -> str:
+    """SHA-256 (hex) of a canonical JSON of the call: sorted keys, no spaces, values as :func:`canonical`."""
+    text = json.dumps(
+        {"kind": kind, "params": canonical(params)}, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def canonical(value: Any) -> Any:
+    """A parameter as plain JSON: files by content, mappings with text keys, sets sorted."""
+    if isinstance(value, FileContent):
+        return {"file_sha256": value.digest()}
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(name): canonical(item) for name, item in value.items()}
+    if isinstance(value, Set):
+        return sorted((canonical(item) for item in value), key=repr)
+    if isinstance(value, list | tuple):
+        return [canonical(item) for item in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {field.name: canonical(getattr(value, field.name)) for field in dataclasses.fields(value)}
+    return encode(value)
+
+
 def encode(value: Any) -> Any:
-    """Frozen dataclasses (and enums, tuples) to JSON-ready values."""
+    """Frozen dataclasses (and enums, tuples, datetimes, dates, decimals) to JSON-ready values."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {field.name: encode(getattr(value, field.name)) for field in dataclasses.fields(value)}
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, list | tuple):
         return [encode(item) for item in value]
+    if isinstance(value, date):  # datetime too: ISO 8601, with its UTC offset when it has one
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)  # exact, unlike a float
     return value
 
 
@@ -86,4 +152,10 @@ def decode(cls: Any, data: Any) -> Any:
         return cls(**{field.name: decode(hints[field.name], data[field.name]) for field in dataclasses.fields(cls)})
     if isinstance(cls, type) and issubclass(cls, Enum):
         return cls(data)
+    if cls is datetime:
+        return datetime.fromisoformat(data)
+    if cls is date:
+        return date.fromisoformat(data)
+    if cls is Decimal:
+        return Decimal(data)
     return data

@@ -113,7 +113,7 @@ def find_item(items: list[ItemState], ref: str | int) -> ItemState:
             if item.id == int(text):
                 return item
     for item in items:
-        if item.product.sku == text:
+        if item.product.sku.lower() == text.lower():  # SKUs ignore case
             return item
     if gtin_rules.looks_like_gtin(text):
         canonical = gtin_rules.normalize_gtin(text)
@@ -179,7 +179,12 @@ class OrderService:
                 )
                 return order_number
 
-            return run_once(session, operation_key, "order.create", actor, str, action)
+            return run_once(
+                session, operation_key, "order.create", actor, str, action,
+                # Not reservation_expires_at: the CLI derives it from the clock (--expires-in), so a retry differs.
+                params={"store": store, "lines": lines, "customer": customer_name, "email": customer_email,
+                        "number": given_number, "channel": channel_name, "strict": strict},
+            )
 
     # --- status machine -------------------------------------------------------------------
     def change_status(
@@ -201,7 +206,10 @@ class OrderService:
                 }[wanted]
                 return hook(session, actor, order, items, operation_key)
 
-            return run_once(session, operation_key, "order.status", actor, StatusChangeResult, action)
+            return run_once(
+                session, operation_key, "order.status", actor, StatusChangeResult, action,
+                params={"order": order_number, "status": wanted},
+            )
 
     def _to_processing(
         self, session: Session, actor: Actor, order: LockedOrder, items: list[ItemState], key: str | None
@@ -316,7 +324,10 @@ class OrderService:
                 )
                 return shipment_id, results
 
-            return run_once(session, operation_key, "order.ship", actor, tuple[int, tuple[ShipItemResult, ...]], action)
+            return run_once(
+                session, operation_key, "order.ship", actor, tuple[int, tuple[ShipItemResult, ...]], action,
+                params={"order": order_number, "requests": requests, "tracking": tracking_number, "carrier": carrier_name},
+            )
 
     def ship_item(
         self,
@@ -547,7 +558,11 @@ class OrderService:
                 session.flush()
                 return load_shipments(session, order_id=order.id, shipment_id=shipment.id)[0]
 
-            return run_once(session, operation_key, "shipment.advance", actor, ShipmentInfo, action)
+            return run_once(
+                session, operation_key, "shipment.advance", actor, ShipmentInfo, action,
+                params={"shipment": number, "status": target, "details": details, "tracking": tracking_number,
+                        "carrier": carrier_name},
+            )
 
     # --- returns, notes, expiry -----------------------------------------------------------
     def return_item(
@@ -604,7 +619,11 @@ class OrderService:
                 return ReturnResult(order.order_number, line.id, line.product.sku, count, restocked, damaged,
                                     line.returned_quantity + count)
 
-            return run_once(session, operation_key, "order.return", actor, ReturnResult, action)
+            return run_once(
+                session, operation_key, "order.return", actor, ReturnResult, action,
+                params={"order": order_number, "item": item, "quantity": count, "location": location,
+                        "damaged": damaged, "reason": why},
+            )
 
     def add_note(self, actor: Actor, order_number: str, text: str, *, customer_visible: bool = False) -> NoteInfo:
         actor.require(Permission.MOVE_RESERVED_STOCK)

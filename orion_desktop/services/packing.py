@@ -31,6 +31,7 @@ from orion_desktop.domain.print_results import PackingSlip, PickList, PickRow, S
 from orion_desktop.domain.validation import clean_text
 from orion_desktop.domain.order_results import ShipRequest
 from orion_desktop.services.orders import OrderService
+from orion_desktop.services.lookup import sku_matches
 
 _OPEN = InventoryReservation.quantity_reserved - InventoryReservation.quantity_fulfilled - InventoryReservation.quantity_released
 
@@ -71,9 +72,9 @@ class PackingService:
         """The title of a product with this SKU or canonical GTIN in any store (for "wrong item")."""
         # The station passes canonical 14-digit GTINs for barcodes: those use the GTIN index, and
         # anything else is a typed SKU. One indexed equality each, never an OR over both columns.
-        column = Product.gtin if len(code) == 14 and code.isdigit() else Product.sku
+        match = Product.gtin == code if len(code) == 14 and code.isdigit() else sku_matches(code)  # any case
         with self._db.read() as session:
-            return session.execute(select(Product.title).where(column == code).limit(1)).scalar_one_or_none()
+            return session.execute(select(Product.title).where(match).limit(1)).scalar_one_or_none()
 
     def complete(
         self,

@@ -25,9 +25,15 @@ from orion_desktop.domain.errors import Conflict, OrionError
 from orion_desktop.domain.results import ImportResult, StoreInfo
 from orion_desktop.services.catalog import CleanProduct, _clean_product
 from orion_desktop.services.csv_files import CsvFormat, CsvTable, Problems, read_csv
-from orion_desktop.services.import_lookups import LOOKUP_CHUNK, StoreResolver, chunks, refuse_spreadsheet_number
+from orion_desktop.services.import_lookups import (
+    LOOKUP_CHUNK,
+    StoreResolver,
+    chunks,
+    refuse_spreadsheet_number,
+    sku_rows,
+)
 from orion_desktop.services.lookup import matches_any
-from orion_desktop.services.operations import run_once
+from orion_desktop.services.operations import FileContent, run_once
 
 PRODUCT_FORMAT = CsvFormat(
     kind="products",
@@ -80,7 +86,10 @@ def import_products(
             problems.raise_if_any()
             return _write_products(session, table, lines, existing)
 
-        return run_once(session, operation_key, "import.products", actor, ImportResult, action)
+        return run_once(
+            session, operation_key, "import.products", actor, ImportResult, action,
+            params={"store": store, "file": FileContent(path)},
+        )
 
 def _clean_product_lines(table: CsvTable, stores: StoreResolver, problems: Problems) -> list[_ProductLine]:
     lines: list[_ProductLine] = []
@@ -106,7 +115,7 @@ def _clean_product_lines(table: CsvTable, stores: StoreResolver, problems: Probl
         except OrionError as error:
             problems.add(line.number, error)
             continue
-        sku_key = (store.id, clean.sku)
+        sku_key = (store.id, clean.sku.lower())  # SKUs ignore case: hp-1 and HP-1 are one product
         if sku_key in first_sku:
             problems.add(line.number, f"SKU {clean.sku} is already on line {first_sku[sku_key]}.")
             continue
@@ -123,6 +132,18 @@ def _clean_product_lines(table: CsvTable, stores: StoreResolver, problems: Probl
         lines.append(_ProductLine(line.number, store, clean))
     return lines
 
+_EXISTING_COLUMNS = (
+    _products.c.id,
+    _products.c.sku,
+    _products.c.title,
+    _products.c.gtin,
+    _products.c.is_placeholder,
+    _products.c.product_type,
+    _products.c.low_stock_threshold,
+    _products.c.reorder_point,
+)
+
+
 def _existing_products(
     session: Session, lines: Sequence[_ProductLine]
 ) -> dict[tuple[int, str], _ExistingProduct]:
@@ -131,32 +152,21 @@ def _existing_products(
         by_store.setdefault(line.store.id, set()).add(line.clean.sku)
     found: dict[tuple[int, str], _ExistingProduct] = {}
     for store_id, skus in by_store.items():
-        for batch in chunks(sorted(skus), LOOKUP_CHUNK):
-            rows = session.execute(
-                select(
-                    _products.c.id,
-                    _products.c.sku,
-                    _products.c.title,
-                    _products.c.gtin,
-                    _products.c.is_placeholder,
-                    _products.c.product_type,
-                    _products.c.low_stock_threshold,
-                    _products.c.reorder_point,
-                ).where(_products.c.store_id == store_id, matches_any(session, _products.c.sku, batch))
-            ).all()
-            for row in rows:
-                found[(store_id, row.sku)] = _ExistingProduct(
-                    id=row.id,
-                    values={
-                        "title": row.title,
-                        "gtin": row.gtin,
-                        "is_placeholder": bool(row.is_placeholder),
-                        "product_type": row.product_type,
-                        "low_stock_threshold": row.low_stock_threshold,
-                        "reorder_point": row.reorder_point,
-                    },
-                    stock_tracked=not row.is_placeholder and row.product_type == ProductType.PHYSICAL.value,
-                )
+        # Keyed by the file's spelling: aud-hp-blk updates AUD-HP-BLK (SKUs ignore case).
+        rows = sku_rows(session, store_id, _EXISTING_COLUMNS, skus)
+        for wanted, row in rows.items():
+            found[(store_id, wanted)] = _ExistingProduct(
+                id=row.id,
+                values={
+                    "title": row.title,
+                    "gtin": row.gtin,
+                    "is_placeholder": bool(row.is_placeholder),
+                    "product_type": row.product_type,
+                    "low_stock_threshold": row.low_stock_threshold,
+                    "reorder_point": row.reorder_point,
+                },
+                stock_tracked=not row.is_placeholder and row.product_type == ProductType.PHYSICAL.value,
+            )
     return found
 
 def _check_product_conflicts(
@@ -180,7 +190,7 @@ def _check_product_conflicts(
             ).all()
             for owner_sku, gtin in rows:
                 line = by_gtin[gtin]
-                if owner_sku != line.clean.sku:
+                if owner_sku.lower() != line.clean.sku.lower():
                     problems.add(
                         line.number,
                         f"GTIN {gtin_rules.display_gtin(gtin)} already belongs to {owner_sku} "

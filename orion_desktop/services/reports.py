@@ -26,7 +26,7 @@ from orion_desktop.domain.validation import (
 )
 from orion_desktop.services import safe_files
 from orion_desktop.services.backorders import backordered_items_query
-from orion_desktop.services.lookup import resolve_product, resolve_store
+from orion_desktop.services.lookup import resolve_product, resolve_store, sku_matches
 from orion_desktop.services.stock_queries import ledger_entry, low_stock_level, threshold_bound
 
 _AVAILABLE = Inventory.quantity - Inventory.reserved_quantity
@@ -341,7 +341,7 @@ def _product_ids(session: Session, store: str | None, identifier: str) -> list[i
     """The products a SKU or GTIN names: in one store, or in every store that has it."""
     if store is not None:
         return [resolve_product(session, resolve_store(session, store), identifier).id]
-    clauses = [Product.sku == identifier]
+    clauses = [sku_matches(identifier)]
     if gtin_rules.looks_like_gtin(identifier):
         if gtin_rules.is_placeholder(identifier):
             raise InvalidInput("0000000000000 is the placeholder code for unmatched items; it does not name one product.")

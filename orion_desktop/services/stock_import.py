@@ -44,7 +44,7 @@ from orion_desktop.services.import_lookups import (
     require_stock_tracked_row,
 )
 from orion_desktop.services.lookup import dialect_insert, matches_any
-from orion_desktop.services.operations import run_once
+from orion_desktop.services.operations import FileContent, run_once
 from orion_desktop.services.stock_ops import LedgerNote
 
 STOCK_FORMAT = CsvFormat(
@@ -133,7 +133,10 @@ def import_stock(
                 kind="stock", rows=len(table.lines), created=len(plan.new_rows), updated=len(plan.changes)
             )
 
-        return run_once(session, operation_key, "import.stock", actor, ImportResult, action)
+        return run_once(
+            session, operation_key, "import.stock", actor, ImportResult, action,
+            params={"store": store, "file": FileContent(Path(path))},
+        )
 
 
 # --- checking the lines ----------------------------------------------------------------------

@@ -238,7 +238,7 @@ def test_operation_key_replays_the_first_result(stocked: Services, manager: Acto
     again = inv.reserve(manager, store="MAIN", product="A", location="A-01", quantity=3, operation_key="scan-42")
     assert first == again
     assert stocked.stock.product_stock("MAIN", "A").total_reserved == 3
-    with pytest.raises(Conflict, match="different action"):
+    with pytest.raises(Conflict, match="already used for a different request; use a new key"):
         inv.release(manager, store="MAIN", product="A", location="A-01", quantity=3, operation_key="scan-42")
     # A refused call does not burn its key: the retry really runs once stock allows it.
     with pytest.raises(InsufficientStock):

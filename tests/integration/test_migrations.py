@@ -267,12 +267,19 @@ def test_the_sqlite_search_tables_follow_inserts_updates_and_deletes(tmp_path: P
 
 # --- the database itself refuses bad rows -------------------------------------------------
 
+_LEDGER_COPY = (
+    "INSERT INTO inventory_transactions (store_id, product_id, location_id, transaction_type, quantity_change, "
+    "reserved_change, quantity_after, reserved_after, created_at) SELECT store_id, product_id, location_id, "
+    "{type_}, 0, 0, {after}, reserved_after, created_at FROM inventory_transactions"
+)
+
 BAD_UPDATES = {
     "ck_inventory_quantity_not_negative": "UPDATE inventory SET quantity = -1, reserved_quantity = 0",
     "ck_inventory_reserved_within_quantity": "UPDATE inventory SET reserved_quantity = quantity + 1",
     "ck_inventory_reserved_not_negative": "UPDATE inventory SET reserved_quantity = -1",
-    "ck_inventory_transactions_after_not_negative": "UPDATE inventory_transactions SET quantity_after = -1",
-    "ck_inventory_transactions_transaction_type_known": "UPDATE inventory_transactions SET transaction_type = 'steal'",
+    # The ledger refuses every UPDATE (append-only trigger, migration 0005): its CHECKs guard inserts.
+    "ck_inventory_transactions_after_not_negative": _LEDGER_COPY.format(type_="transaction_type", after="-1"),
+    "ck_inventory_transactions_transaction_type_known": _LEDGER_COPY.format(type_="'steal'", after="quantity_after"),
     "ck_products_product_type_known": "UPDATE products SET product_type = 'vapour'",
 }
 
