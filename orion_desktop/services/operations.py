@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from orion_desktop.db.models import Operation
 from orion_desktop.db.types import utcnow
 from orion_desktop.domain.actor import Actor
-from orion_desktop.domain.errors import Conflict, InvalidInput
+from orion_desktop.domain.errors import Conflict
+from orion_desktop.domain.text_rules import clean_operation_key
 from orion_desktop.services.lookup import dialect_insert
 
 T = TypeVar("T")
@@ -33,9 +34,7 @@ def run_once(
     """
     if key is None:
         return action()
-    key = key.strip()
-    if not key or len(key) > 64:
-        raise InvalidInput("An operation key must be 1 to 64 characters (a UUID is ideal).")
+    key = clean_operation_key(key)
     insert = dialect_insert(session)
     claimed = session.execute(
         insert(Operation.__table__)
