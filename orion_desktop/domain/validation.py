@@ -81,7 +81,9 @@ def whole_number(value: object, what: str) -> int:
         if match is not None:
             digits = len(match.group(1))
             if digits > MAX_DIGITS:  # before int(): a 5,000-digit string never reaches it
-                raise InvalidInput(f"The {what} has {digits:,} digits; a number here has at most {MAX_DIGITS}.")
+                raise InvalidInput(
+                    f"The {what} is too large: it has {digits:,} digits, and a number here has at most {MAX_DIGITS}."
+                )
             return int(text)
         if has_foreign_digits(text):
             raise InvalidInput(foreign_digits_message(text))
@@ -102,7 +104,7 @@ def decimal_number(value: object, what: str) -> float:
             raise InvalidInput(foreign_digits_message(text))
         raise InvalidInput(f"The {what} must be a number, not {shown(value)}.")
     if len(match.group(1)) > MAX_DIGITS or len(match.group(2) or "") > MAX_DIGITS:
-        raise InvalidInput(f"The {what} has too many digits; a number here has at most {MAX_DIGITS} before the point.")
+        raise InvalidInput(f"The {what} is too large: a number here has at most {MAX_DIGITS} digits before the point.")
     return float(text)
 
 
