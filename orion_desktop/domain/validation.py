@@ -74,6 +74,8 @@ def whole_number(value: object, what: str) -> int:
     if isinstance(value, bool):
         raise InvalidInput(f"The {what} must be a whole number.")
     if isinstance(value, int):
+        if abs(value) >= 10**MAX_DIGITS:  # also keeps an error message from printing all its digits
+            raise InvalidInput(f"The {what} is too large: a number here has at most {MAX_DIGITS} digits.")
         return value
     if isinstance(value, str):
         text = value.strip()

@@ -45,6 +45,7 @@ from orion_desktop.domain.orders import (
     parse_status,
     status_after_shipping,
 )
+from orion_desktop.domain.text_rules import shown
 from orion_desktop.domain.validation import (
     MAX_DIGITS,
     check_count,
@@ -136,7 +137,7 @@ def find_item(items: list[ItemState], ref: str | int) -> ItemState:
         for item in items:
             if item.id == item_id:
                 return item
-    raise NotFound(f"This order has no line for {text!r}.")
+    raise NotFound(f"This order has no line for {shown(text)}.")
 
 
 class OrderService:
