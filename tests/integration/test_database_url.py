@@ -151,3 +151,21 @@ def test_the_database_dialog_creates_a_database_only_for_a_new_file_name(qtbot, 
     assert new.is_file()
     dialog.path_edit.setText(str(new))
     assert dialog.value().create is False, "an existing file is opened, never replaced"
+
+
+def test_the_window_start_with_demo_creates_its_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`orion-desktop --demo --db new.db`: a new database is meant, so it is created and filled."""
+    import orion_desktop.gui_launch as gui_launch
+
+    shown: list[str] = []
+
+    def run_gui(services, actor, argv, *, database_url):  # type: ignore[no-untyped-def]
+        shown.append(database_url)
+        assert services.catalog.list_stores(), "the demo warehouse is filled before the window opens"
+        return 0
+
+    monkeypatch.setattr(gui_launch, "run_gui", run_gui)
+    path = tmp_path / "folder" / "demo.db"
+    args = argparse.Namespace(db=f"sqlite:///{path}", demo=True, user="maria", role=None)
+    assert launch(args) == 0
+    assert shown == [f"sqlite:///{path}"] and path.is_file()
