@@ -69,8 +69,8 @@ class GuiSession:
         return MainWindow(services, self.actor, settings=self._settings, connector=self)
 
     # --- DatabaseConnector ----------------------------------------------------------------
-    def open(self, url: str) -> Services:
-        return open_services(url)
+    def open(self, url: str, *, create: bool = False) -> Services:
+        return open_services(url, create=create)
 
     def switch_to(self, services: Services, message: str) -> None:
         old_window, old_services = self.window, self.services

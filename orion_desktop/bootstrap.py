@@ -92,9 +92,15 @@ class Services:
         self._database.dispose()
 
 
-def open_database(url: str | None = None, *, check_schema: bool = True) -> Database:
-    """Open the chosen database; bring SQLite up to date, refuse an outdated PostgreSQL schema."""
-    database = Database(choose_database(url).url)
+def open_database(url: str | None = None, *, check_schema: bool = True, create: bool = False) -> Database:
+    """Open the chosen database; bring SQLite up to date, refuse an outdated PostgreSQL schema.
+
+    A SQLite file that does not exist is created only when a new database is clearly meant:
+    ``create`` (``db upgrade``, ``demo``, the GUI's new-file choice) or the default file on first
+    start. Otherwise it is refused with a sentence (a typo must not open an empty warehouse).
+    """
+    choice = choose_database(url)
+    database = Database(choice.url, create=create or choice.source == "default")
     if check_schema:
         try:
             migrate.ensure_schema(database)
@@ -104,8 +110,9 @@ def open_database(url: str | None = None, *, check_schema: bool = True) -> Datab
     return database
 
 
-def open_services(url: str | None = None) -> Services:
-    return Services.on(open_database(url))
+def open_services(url: str | None = None, *, create: bool = False) -> Services:
+    """Services on the chosen database; ``create`` as for :func:`open_database`."""
+    return Services.on(open_database(url, create=create))
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +124,8 @@ class DatabaseStatus:
 
 
 def upgrade_database(url: str | None = None) -> tuple[str | None, str]:
-    """`db upgrade`: bring the chosen database's schema to the latest revision."""
-    database = open_database(url, check_schema=False)
+    """`db upgrade`: bring the chosen database's schema to the latest revision (creating it if new)."""
+    database = open_database(url, check_schema=False, create=True)
     try:
         database.ping()
         return migrate.upgrade(database)

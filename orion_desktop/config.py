@@ -18,6 +18,7 @@ from platformdirs import user_config_dir, user_data_dir
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import Role
 from orion_desktop.domain.errors import InvalidInput
+from orion_desktop.domain.text_rules import clean_text
 
 APP_DIR_NAME = "orion-desktop"
 ENV_DATABASE_URL = "ORION_DATABASE_URL"
@@ -118,7 +119,10 @@ def current_actor(user: str | None = None, role: str | None = None) -> Actor:
         raise InvalidInput(f"{role_text!r} is not a role; use one of {options}.") from None
     if not name:
         raise InvalidInput("The user name must not be empty.")
-    return Actor(name=name[:128], role=parsed)
+    # The name goes into every ledger row: the text rules apply (no hidden characters, at most 128).
+    clean = clean_text(name, "user name", max_length=128)
+    assert clean is not None
+    return Actor(name=clean, role=parsed)
 
 
 def _login_name() -> str:

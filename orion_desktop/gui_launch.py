@@ -25,9 +25,12 @@ def launch(args: argparse.Namespace) -> int:
     url = args.db
     if args.demo and not url:
         url = demo_database_url()
-    chosen = choose_database(url).url
+    choice = choose_database(url)
+    chosen = choice.url
     try:
-        services: Services = open_services(chosen)
+        # A new database is meant for --demo and for the default file on first start, not for a
+        # --db, ORION_DATABASE_URL or saved path that names no file (a typo, a drive not connected).
+        services: Services = open_services(chosen, create=args.demo or choice.source == "default")
     except OrionError as error:
         # Started from a desktop icon nobody reads stderr: say it in a window and offer a choice.
         answer = ask_for_database(error, chosen)

@@ -23,7 +23,8 @@ class CliContext:
     def services(self) -> Services:
         """Opened on first use, so `--help` and usage errors never touch the database."""
         if self._services is None:
-            self._services = open_services(self.args.db)
+            # Only a command that declares it (`demo`) may create a new database file.
+            self._services = open_services(self.args.db, create=bool(getattr(self.args, "creates_database", False)))
         return self._services
 
     @property

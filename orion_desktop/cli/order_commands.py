@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 from orion_desktop.cli.context import CliContext
 from orion_desktop.cli.output import print_json, print_table, to_plain
 from orion_desktop.domain.errors import InvalidInput
+from orion_desktop.domain.text_rules import shown
+from orion_desktop.domain.validation import decimal_number, has_foreign_digits, whole_number
 from orion_desktop.domain.order_results import (
     HistoryEntry,
     NoteInfo,
@@ -31,9 +33,10 @@ def parse_item(raw: str) -> OrderLine:
         raise InvalidInput(
             f"--item {raw!r} must be PRODUCT=QUANTITY (a SKU or GTIN, '=', a number), e.g. --item HP-1=2."
         )
-    if not re.fullmatch(r"\s*[+-]?\d+\s*", quantity):
-        raise InvalidInput(f"--item {raw!r}: the quantity {quantity.strip()!r} is not a whole number.")
-    return OrderLine(product.strip(), quantity.strip())
+    text = quantity.strip()
+    if not re.fullmatch(r"[+-]?[0-9]+", text) and not has_foreign_digits(text):
+        raise InvalidInput(f"--item {shown(raw)}: the quantity {shown(text)} is not a whole number.")
+    return OrderLine(product.strip(), whole_number(text, "quantity"))  # the domain's one rule for numbers
 
 
 def parse_expiry(raw: str | None, now: datetime | None = None) -> datetime | None:
@@ -41,9 +44,11 @@ def parse_expiry(raw: str | None, now: datetime | None = None) -> datetime | Non
     if raw is None:
         return None
     try:
-        hours = float(raw)
-    except ValueError:
-        raise InvalidInput(f"--expires-in must be a number of hours, not {raw!r}.") from None
+        hours = decimal_number(raw, "--expires-in value")
+    except InvalidInput as error:
+        if has_foreign_digits(raw):
+            raise
+        raise InvalidInput(f"--expires-in must be a number of hours, not {shown(raw)}.") from error
     if not math.isfinite(hours) or hours <= 0:
         raise InvalidInput(f"--expires-in must be a positive number of hours (got {raw}).")
     if hours > MAX_EXPIRY_HOURS:

@@ -16,6 +16,15 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"error: {message}\n")
 
 
+def _database_url(text: str) -> str:
+    """``--db``: never empty; an empty value would quietly fall back to another database."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "the database address is empty; give sqlite:///path/to/file.db or postgresql://user@host/dbname"
+        )
+    return text.strip()
+
+
 def _sort(parser: argparse.ArgumentParser, keys: str) -> None:
     parser.add_argument("--sort", metavar="KEY", help=f"order by {keys}")
     parser.add_argument("--descending", action="store_true", help="with --sort: largest or latest first")
@@ -45,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Orion Desktop: warehouse stock, orders and shipping. Without a command, opens the window.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--db", metavar="URL", help="database URL (sqlite:///file.db or postgresql://user@host/db)")
+    parser.add_argument("--db", metavar="URL", type=_database_url, help="database URL (sqlite:///file.db or postgresql://user@host/db)")
     parser.add_argument("--user", help="who is acting (default: ORION_USER or your login name)")
     parser.add_argument("--role", choices=["packer", "manager", "admin"], help="acting role (default: ORION_ROLE or admin)")
     parser.add_argument("--demo", action="store_true", help="open the window on a fresh demo database")
@@ -62,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     _printing_commands(commands)
     demo = commands.add_parser("demo", help="fill the selected (empty) database with a demo warehouse")
     _json(demo)
-    demo.set_defaults(handler=admin_commands.demo)
+    demo.set_defaults(handler=admin_commands.demo, creates_database=True)  # a new database is meant
     return parser
 
 
@@ -122,7 +131,7 @@ def _product_commands(commands) -> None:  # type: ignore[no-untyped-def]
     lst = sub.add_parser("list", help="list products")
     _store(lst)
     lst.add_argument("--search", metavar="TEXT", help="part of the title or SKU, or a GTIN")
-    lst.add_argument("--limit", type=int, metavar="N")
+    lst.add_argument("--limit", metavar="N")  # checked by the service, like every other number
     _json(lst)
     lst.set_defaults(handler=catalog_commands.product_list)
     show = sub.add_parser("show", help="show one product")

@@ -67,8 +67,23 @@ def _file_identity(path: Path) -> tuple[int, int] | None:
     return status.st_dev, status.st_ino
 
 
-def _configure_sqlite(engine: Engine, path: Path) -> None:
-    opened = False  # the file existed once: never create an empty one in its place afterwards
+def missing_database_message(path: Path) -> str:
+    """The sentence for a SQLite URL that names no existing file (or a folder that does not exist)."""
+    shown = path.expanduser().absolute()
+    folder = "" if shown.parent.is_dir() else f" (the folder {shown.parent} does not exist)"
+    return f"There is no database at {shown}{folder}; `orion-desktop db upgrade` creates one."
+
+
+def refuse_missing_sqlite_file(path: Path) -> None:
+    """DatabaseUnavailable unless ``path`` is an existing file: opening would create an empty one."""
+    if not path.expanduser().is_file():
+        raise DatabaseUnavailable(missing_database_message(path))
+
+
+def _configure_sqlite(engine: Engine, path: Path, *, create: bool) -> None:
+    # Once the file existed (or from the start when no new database is meant), never create an
+    # empty one in its place: a typo or a moved file must not turn into an empty warehouse.
+    opened = not create
 
     @event.listens_for(engine, "do_connect")
     def _refuse_missing_file(*_args: Any) -> None:
@@ -109,15 +124,23 @@ def _configure_sqlite(engine: Engine, path: Path) -> None:
             conn.exec_driver_sql("BEGIN")
 
 
-def create_orion_engine(url: URL | str) -> Engine:
-    """Build an engine with the settings DESIGN.md §3 asks for."""
+def create_orion_engine(url: URL | str, *, create: bool = True) -> Engine:
+    """Build an engine with the settings DESIGN.md §3 asks for.
+
+    ``create``: a SQLite file (and its folder) may be created. Without it a missing file is
+    refused with a sentence (DatabaseUnavailable) instead of becoming a new, empty database.
+    """
     if isinstance(url, str):
         url = parse_url(url)
     if url.get_backend_name() == "sqlite":
         assert url.database is not None
-        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        path = Path(url.database).expanduser()
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        else:
+            refuse_missing_sqlite_file(path)
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        _configure_sqlite(engine, Path(url.database))
+        _configure_sqlite(engine, Path(url.database), create=create)
         return engine
     return create_engine(
         url,
@@ -170,9 +193,10 @@ class Database:
     success, roll back on any error, and translate driver errors into OrionError.
     """
 
-    def __init__(self, url: URL | str, engine: Engine | None = None) -> None:
+    def __init__(self, url: URL | str, engine: Engine | None = None, *, create: bool = True) -> None:
+        """``create=False``: refuse a SQLite file that does not exist yet (see create_orion_engine)."""
         self.url = parse_url(url) if isinstance(url, str) else url
-        self.engine = engine or create_orion_engine(self.url)
+        self.engine = engine or create_orion_engine(self.url, create=create)
         self._write_engine = self.engine.execution_options(**{_WRITE_OPTION: True})
         # Pinned now: a relative path means the folder the program was started in.
         self._sqlite_path = (

@@ -10,6 +10,8 @@ from stdnum import ean
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
 
 from orion_desktop.domain.errors import InvalidInput
+from orion_desktop.domain.text_rules import shown
+from orion_desktop.domain.validation import foreign_digits_message, has_foreign_digits
 
 PLACEHOLDER_GTIN = "0000000000000"
 """Marks a placeholder product (an unmatched marketplace item). It has no stock."""
@@ -23,9 +25,15 @@ def _digits(raw: str) -> str:
 
 
 def looks_like_gtin(raw: str) -> bool:
-    """True when the text is 8, 12, 13 or 14 digits (check digit not yet verified)."""
+    """True when the text is 8, 12, 13 or 14 digits (check digit not yet verified).
+
+    Also True for digits other than 0-9 (``١٢٣...``), of any length: meant as a barcode, they
+    reach :func:`normalize_gtin` and get the same sentence as any number written that way.
+    """
     text = _digits(raw)
-    return text.isdigit() and len(text) in _GTIN_LENGTHS
+    if text.isnumeric() and has_foreign_digits(text):
+        return True
+    return text.isascii() and text.isdigit() and len(text) in _GTIN_LENGTHS
 
 
 def is_placeholder(raw: str | None) -> bool:
@@ -33,7 +41,7 @@ def is_placeholder(raw: str | None) -> bool:
     if not raw:
         return False
     text = _digits(raw)
-    return text.isdigit() and len(text) in _GTIN_LENGTHS and set(text) == {"0"}
+    return text.isascii() and text.isdigit() and len(text) in _GTIN_LENGTHS and set(text) == {"0"}
 
 
 def normalize_gtin(raw: str) -> str:
@@ -44,8 +52,10 @@ def normalize_gtin(raw: str) -> str:
     text = _digits(raw)
     if is_placeholder(text):
         return _PLACEHOLDER_CANONICAL
-    if not text.isdigit():
-        raise InvalidInput(f"{raw.strip()!r} is not a barcode: a GTIN has only digits.")
+    if has_foreign_digits(text):
+        raise InvalidInput(foreign_digits_message(raw.strip()))
+    if not (text.isascii() and text.isdigit()):
+        raise InvalidInput(f"{shown(raw.strip())} is not a barcode: a GTIN has only digits.")
     if len(text) not in _GTIN_LENGTHS:
         raise InvalidInput(
             f"{text} has {len(text)} digits; a GTIN has 8, 12, 13 or 14 digits (EAN-8, UPC-A, EAN-13, GTIN-14)."

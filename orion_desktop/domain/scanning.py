@@ -10,10 +10,13 @@ import re
 from dataclasses import dataclass
 
 from orion_desktop.domain.errors import InvalidInput
-from orion_desktop.domain.validation import MAX_QUANTITY
+from orion_desktop.domain.text_rules import refuse_hidden_characters
+from orion_desktop.domain.validation import MAX_QUANTITY, whole_number
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_QUANTITY_PREFIX = re.compile(r"^\s*(\d{1,6})\s*[*xX×]\s*(.*)$")
+# Any digits (Unicode too) before the separator: whole_number then refuses digits other than 0-9
+# and overlong numbers with the same sentence as every other number.
+_QUANTITY_PREFIX = re.compile(r"^\s*(\d+)\s*[*xX×]\s*(.*)$")
 MAX_SCAN_QUANTITY = 9999
 """A quantity prefix above this is a typo (or a barcode scanned into the quantity)."""
 
@@ -35,10 +38,11 @@ def clean_scan(raw: str) -> str:
 def parse_scan(raw: str) -> ScanInput:
     """``"5*4006381333931"`` -> ScanInput("4006381333931", 5). Refuses empty input and silly quantities."""
     text = clean_scan(raw)
+    refuse_hidden_characters(text, "scan")  # zero-width or bidi characters pasted in, never a scanner's
     quantity = 1
     match = _QUANTITY_PREFIX.match(text)
     if match:
-        quantity = int(match.group(1))
+        quantity = whole_number(match.group(1), "quantity before *")
         text = match.group(2).strip()
         if quantity < 1:
             raise InvalidInput("The quantity before * must be at least 1.")

@@ -87,7 +87,7 @@ def read_csv(path: Path, fmt: CsvFormat) -> CsvTable:
             "Save it as \"CSV UTF-8\" in your spreadsheet program and import it again."
         ) from None
     if not text.strip():
-        raise InvalidInput(f"{name} is empty. The first line must name the columns, for example: {fmt.example}")
+        raise InvalidInput(f"{name} is empty. The first line must name the columns, for example {fmt.example!r}.")
     if "\x00" in text:
         raise InvalidInput(f"{name} is not a CSV text file.")
 
@@ -155,7 +155,7 @@ def _check_header(name: str, fmt: CsvFormat, header: list[str]) -> list[str]:
         missing.insert(0, " or ".join(fmt.one_of))
     if missing:
         raise InvalidInput(
-            f"{name} has no {missing[0]} column. The first line must name the columns, for example: {fmt.example}"
+            f"{name} has no {missing[0]} column. The first line must name the columns, for example {fmt.example!r}."
         )
     return columns
 

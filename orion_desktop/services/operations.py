@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 from orion_desktop.db.models import Operation
 from orion_desktop.db.types import utcnow
 from orion_desktop.domain.actor import Actor
-from orion_desktop.domain.errors import Conflict, InvalidInput
+from orion_desktop.domain.errors import Conflict
+from orion_desktop.domain.text_rules import clean_operation_key
 from orion_desktop.services.lookup import dialect_insert
 
 T = TypeVar("T")
@@ -65,9 +66,7 @@ def run_once(
     """
     if key is None:
         return action()
-    key = key.strip()
-    if not key or len(key) > 64:
-        raise InvalidInput("An operation key must be 1 to 64 characters (a UUID is ideal).")
+    key = clean_operation_key(key)
     digest = params_digest(kind, params)
     insert = dialect_insert(session)
     claimed = session.execute(

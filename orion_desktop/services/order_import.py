@@ -14,9 +14,9 @@ from sqlalchemy import select
 from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Order
 from orion_desktop.domain.actor import Actor, Permission
-from orion_desktop.domain.errors import InvalidInput, OrionError
+from orion_desktop.domain.errors import OrionError
 from orion_desktop.domain.results import ImportResult, StoreInfo
-from orion_desktop.domain.validation import check_count, clean_text
+from orion_desktop.domain.validation import check_count, clean_code, clean_email, clean_text
 from orion_desktop.services.csv_files import CsvFormat, CsvLine, CsvTable, Problems, read_csv
 from orion_desktop.services.import_lookups import LOOKUP_CHUNK, ProductResolver, StoreResolver, chunks
 from orion_desktop.services.lookup import matches_any
@@ -93,10 +93,8 @@ def _order_lines(table: CsvTable, stores: StoreResolver, problems: Problems) -> 
     lines: list[_OrderLine] = []
     for line in table.lines:
         try:
-            number = clean_text(line.get("order_number"), "order number", max_length=64)
+            number = clean_code(line.get("order_number"), "order number")
             assert number is not None
-            if " " in number:
-                raise InvalidInput(f"the order number {number!r} must not contain spaces")
             store_info = stores.for_line(line)
         except OrionError as error:
             problems.add(line.number, error)
@@ -114,7 +112,7 @@ def _group(lines: list[_OrderLine], products: ProductResolver, problems: Problem
         try:
             product_id = products.find(order_line.store, order_line.product).id
             quantity = check_count(line.get("quantity"))
-            header = {name: clean_text(line.get(name), name, required=False, max_length=255) for name in _ORDER_FIELDS}
+            header = _header_fields(line)
         except OrionError as error:
             problems.add(line.number, error)
             continue
@@ -129,3 +127,12 @@ def _group(lines: list[_OrderLine], products: ProductResolver, problems: Problem
                 pending.header[name] = value
         pending.quantities[product_id] = pending.quantities.get(product_id, 0) + quantity
     return orders
+
+
+def _header_fields(line: CsvLine) -> dict[str, str | None]:
+    """The order's customer, e-mail and channel on this line (domain text rules)."""
+    return {
+        "customer": clean_text(line.get("customer"), "customer", required=False),
+        "email": clean_email(line.get("email"), "e-mail address"),
+        "channel": clean_text(line.get("channel"), "channel", required=False),
+    }

@@ -45,7 +45,17 @@ from orion_desktop.domain.orders import (
     parse_status,
     status_after_shipping,
 )
-from orion_desktop.domain.validation import check_count, clean_text, normalize_location_code
+from orion_desktop.domain.text_rules import shown
+from orion_desktop.domain.validation import (
+    MAX_DIGITS,
+    check_count,
+    clean_code,
+    clean_email,
+    clean_multiline_text,
+    clean_text,
+    normalize_location_code,
+    whole_number,
+)
 from orion_desktop.services.backorders import allocate_backorders
 from orion_desktop.services.lookup import location_id as find_location_id
 from orion_desktop.services.lookup import inventory_id as find_inventory_id
@@ -108,9 +118,12 @@ def _note(actor: Actor, order: LockedOrder, reason: str | None = None, key: str 
 def find_item(items: list[ItemState], ref: str | int) -> ItemState:
     """An order line by item id, SKU or any GTIN form."""
     text = str(ref).strip()
-    if text.isdigit() and not gtin_rules.looks_like_gtin(text):
+    # An item id is at most MAX_DIGITS ASCII digits (whole_number refuses other digits and
+    # overlong numbers before int()); a longer run of digits can only be a barcode.
+    item_id = whole_number(text, "item id") if text.isdigit() and len(text) <= MAX_DIGITS else None
+    if item_id is not None and not gtin_rules.looks_like_gtin(text):
         for item in items:
-            if item.id == int(text):
+            if item.id == item_id:
                 return item
     for item in items:
         if item.product.sku.lower() == text.lower():  # SKUs ignore case
@@ -120,11 +133,11 @@ def find_item(items: list[ItemState], ref: str | int) -> ItemState:
         for item in items:
             if item.gtin == canonical:
                 return item
-    if text.isdigit():
+    if item_id is not None:
         for item in items:
-            if item.id == int(text):
+            if item.id == item_id:
                 return item
-    raise NotFound(f"This order has no line for {text!r}.")
+    raise NotFound(f"This order has no line for {shown(text)}.")
 
 
 class OrderService:
@@ -151,11 +164,9 @@ class OrderService:
         if not lines:
             raise InvalidInput("An order needs at least one line (product and quantity).")
         customer_name = clean_text(customer, "customer name", required=False)
-        customer_email = clean_text(email, "customer e-mail", required=False)
+        customer_email = clean_email(email, "customer e-mail")
         channel_name = clean_text(channel, "channel", max_length=32) or "manual"
-        given_number = clean_text(number, "order number", required=False, max_length=64)
-        if given_number is not None and " " in given_number:
-            raise InvalidInput(f"The order number {given_number!r} must not contain spaces.")
+        given_number = clean_code(number, "order number", required=False)
         with self._db.write() as session:
 
             def action() -> str:
@@ -770,11 +781,5 @@ def _shipment_details(
 
 
 def _note_text(raw: object) -> str:
-    """A note keeps its line breaks; only surrounding blank space goes."""
-    if not isinstance(raw, str) or not raw.strip():
-        raise InvalidInput("A note needs some text.")
-    lines = [" ".join(line.split()) for line in raw.strip().splitlines()]
-    text = "\n".join(lines)
-    if len(text) > 4000:
-        raise InvalidInput(f"The note is too long ({len(text)} characters; at most 4000).")
-    return text
+    """A note keeps its line breaks; only surrounding blank space goes (domain text rules)."""
+    return clean_multiline_text(raw, "note")

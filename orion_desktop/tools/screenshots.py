@@ -148,7 +148,7 @@ class Screenshots:
         _quiet_offscreen_warning()
         self.database_path = self.work / "orion-demo.db"
         url = f"sqlite:///{self.database_path}"
-        services = open_services(url)
+        services = open_services(url, create=True)  # a fresh demo database for the pictures
         try:
             self.note = self._fill(services)
             self.picks = Picks(services)

@@ -65,8 +65,9 @@ class DatabaseConnector(Protocol):
 
     current_url: str | None
 
-    def open(self, url: str) -> Services:
-        """Open the database at ``url`` (called in a worker thread; raises OrionError)."""
+    def open(self, url: str, *, create: bool = False) -> Services:
+        """Open the database at ``url`` (called in a worker thread; raises OrionError); a new
+        SQLite file only with ``create``."""
         ...
 
     def switch_to(self, services: Services, message: str) -> None:

@@ -180,7 +180,7 @@ def test_tab_order_follows_the_form(qtbot, tmp_path: Path) -> None:  # type: ign
 def test_choosing_another_database_switches_the_window_and_remembers_it(  # type: ignore[no-untyped-def]
     qtbot, tmp_path: Path, database_url: str, stocked: Services, manager: Actor, window_settings: QSettings
 ) -> None:
-    start = open_services(f"sqlite:///{tmp_path / 'start.db'}")
+    start = open_services(f"sqlite:///{tmp_path / 'start.db'}", create=True)  # a new database is meant
     session = GuiSession(start, manager, database_url=f"sqlite:///{tmp_path / 'start.db'}", settings=window_settings)
     try:
         old = session.window

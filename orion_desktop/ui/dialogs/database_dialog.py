@@ -10,10 +10,9 @@ with the frozen ``selection``. When opening fails the sentence is shown and the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -39,6 +38,20 @@ if TYPE_CHECKING:
 _SQLITE_PREFIXES = ("sqlite:///", "sqlite+pysqlite:///")
 _POSTGRES_PREFIXES = ("postgresql://", "postgresql+psycopg://")
 SQLITE_FILTERS = "SQLite databases (*.db *.sqlite *.sqlite3);;All files (*)"
+
+
+class OpenDatabase(Protocol):
+    """The composition root's ``open_services``: a new SQLite file is created only with ``create``."""
+
+    def __call__(self, url: str, *, create: bool = False) -> Services: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseRequest:
+    """What OK asks for: open ``url``; ``create`` when the user named a new SQLite file."""
+
+    url: str
+    create: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +83,7 @@ class DatabaseDialog(ActionDialog):
 
     def __init__(
         self,
-        open_database: Callable[[str], Services],
+        open_database: OpenDatabase,
         *,
         initial_url: str | None = None,
         current_description: str | None = None,
@@ -278,12 +291,14 @@ class DatabaseDialog(ActionDialog):
     def _tested(self, description: str) -> None:
         self.result_banner.show_message(f"Connected: {description}", BannerKind.INFO)
 
-    def value(self) -> str:
-        return self.url()
+    def value(self) -> DatabaseRequest:
+        # Decided on the GUI thread, from what the user saw: a file name that does not exist yet
+        # (the hint said "a new, empty one will be created") is the one case that creates a file.
+        return DatabaseRequest(self.url(), create=self._sqlite_file_is_new())
 
-    def submit(self, value: str) -> Services:
-        """Open the database at ``value`` (off the GUI thread) and make sure it answers."""
-        services = self._open_database(value)
+    def submit(self, value: DatabaseRequest) -> Services:
+        """Open the database ``value`` names (off the GUI thread) and make sure it answers."""
+        services = self._open_database(value.url, create=value.create)
         try:
             services.check_connection()
         except BaseException:

@@ -29,10 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from orion_desktop.domain.errors import NotFound, OrionError
+from orion_desktop.domain.errors import InvalidInput, NotFound, OrionError
 from orion_desktop.domain.order_results import OrderLine
 from orion_desktop.domain.results import ProductInfo, StoreInfo
-from orion_desktop.domain.validation import MAX_QUANTITY
+from orion_desktop.domain.validation import MAX_QUANTITY, clean_email
 from orion_desktop.ui.dialogs.action_dialog import ActionDialog, ScanLineEdit
 from orion_desktop.ui.errors import user_message
 from orion_desktop.ui.order_format import WARNING_COLOUR
@@ -319,9 +319,11 @@ class NewOrderDialog(ActionDialog):
 
     # --- validation and sending -----------------------------------------------------------
     def _email_problem(self) -> str | None:
-        email = self.email_edit.text().strip()
-        if email and ("@" not in email or email.startswith("@") or email.endswith("@") or " " in email):
-            return f"{email!r} does not look like an e-mail address."
+        # The domain's rule, the one the service applies: the dialog never lets through what it refuses.
+        try:
+            clean_email(self.email_edit.text(), "e-mail address")
+        except InvalidInput as error:
+            return str(error)
         return None
 
     def problem(self) -> str | None:
