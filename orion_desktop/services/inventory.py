@@ -9,7 +9,7 @@ from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Inventory
 from orion_desktop.domain.actor import Actor, Permission
 from orion_desktop.domain.enums import TransactionType
-from orion_desktop.domain.errors import Conflict, InvalidInput, NotFound
+from orion_desktop.domain.errors import Conflict, InvalidInput
 from orion_desktop.domain.results import StockChange, TransferResult
 from orion_desktop.domain.validation import (
     check_count,
@@ -35,6 +35,8 @@ from orion_desktop.services.stock_ops import (
     apply_change,
     current_levels,
     lock_product_rows,
+    lock_slot,
+    missing_stock,
     require_stock_tracked,
 )
 
@@ -56,10 +58,18 @@ def open_slot(session: Session, actor: Actor, store: str | None, product: str, l
     actor.require_store(store_info.code)
     ref = resolve_product(session, store_info, product)
     require_stock_tracked(ref)
-    loc_id = location_id(session, code, create=create)
-    inv_id = None if loc_id is None else inventory_id(session, ref, loc_id, create=create)
+    loc_id = location_id(session, code, create=False)
+    inv_id = None if loc_id is None else inventory_id(session, ref, loc_id, create=False)
+    if inv_id is None and create:
+        # A stock row (and its location) is created only under the product's row locks, like
+        # every multi-row change (DESIGN.md §3): a PC never waits for another's uncommitted new
+        # row while holding locks that PC waits for.
+        lock_product_rows(session, {ref.id})
+        loc_id = location_id(session, code, create=True)
+        assert loc_id is not None
+        inv_id = inventory_id(session, ref, loc_id, create=True)
     if loc_id is None or inv_id is None:
-        raise NotFound(f"There is no stock of {ref.title} ({ref.sku}) at {code}.")
+        raise missing_stock(ref, code)
     return Slot(product=ref, location_id=loc_id, location_code=code, inventory_id=inv_id)
 
 
@@ -87,9 +97,9 @@ class InventoryService:
             def action() -> StockChange:
                 slot = open_slot(session, actor, store, product, location, create=True)
                 # Lock the product's rows (PostgreSQL) so the delta we record is the delta we apply,
-                # and so backorder allocation below takes its locks in the global order.
-                lock_product_rows(session, {slot.product.id})
-                before, _reserved = current_levels(session, slot.inventory_id)
+                # and so backorder allocation below takes no lock of its own; the same statement
+                # reads the level.
+                before, _reserved = lock_slot(session, slot)
                 change = apply_change(
                     session,
                     slot,
@@ -190,7 +200,7 @@ class InventoryService:
                     return hold(session, slot, count, note)
                 # Lock the stock row before reading its holds, so two PCs releasing at once queue up
                 # instead of both planning to take the same hold.
-                current_levels(session, slot.inventory_id, lock=True)
+                current_levels(session, slot, lock=True)
                 # Only manual holds: units reserved for an order move through that order.
                 holds = open_reservations(session, inventory_id=slot.inventory_id, order_item_id=None, manual=True)
                 return settle(session, slot, holds, count, kind, note)
@@ -252,7 +262,8 @@ class InventoryService:
         note_reason = clean_text(reason, "reason", required=False) or "entry deleted"
         with self._db.write() as session:
             slot = open_slot(session, actor, store, product, location, create=False)
-            quantity, reserved = current_levels(session, slot.inventory_id, lock=True)
+            # FOR UPDATE, the lock the DELETE below needs: taken now, it never has to be upgraded.
+            quantity, reserved = current_levels(session, slot, deleting=True)
             if reserved:
                 raise Conflict(
                     f"Cannot delete {slot.product.sku} at {slot.location_code}: {reserved} units are reserved "
