@@ -47,30 +47,53 @@ def open_slot(session: Session, actor: Actor, store: str | None, product: str, l
     The common case (the row exists) is one joined query; anything else takes the step-by-step
     path, which creates what is missing or explains precisely what is not there.
     """
+    return _open(session, actor, store, product, location, create=create, lock=False)[0]
+
+
+def open_locked_slot(
+    session: Session, actor: Actor, store: str | None, product: str, location: str
+) -> tuple[Slot, tuple[int, int]]:
+    """:func:`open_slot` with ``create``, holding every stock row of the product locked (PostgreSQL).
+
+    The rows are locked by one ascending-id statement (the global order, DESIGN.md §3) that also
+    reads the slot's (quantity, reserved), and before a missing row is created, so a PC never
+    waits for another's uncommitted new row while holding locks that PC waits for.
+    """
+    slot, levels = _open(session, actor, store, product, location, create=True, lock=True)
+    assert levels is not None
+    return slot, levels
+
+
+def _open(
+    session: Session, actor: Actor, store: str | None, product: str, location: str, *, create: bool, lock: bool
+) -> tuple[Slot, tuple[int, int] | None]:
     code = normalize_location_code(location)
     if store is not None and str(store).strip():
         found = find_slot(session, str(store), str(product), code)
         if found is not None:
             actor.require_store(found.product.store_code)
             require_stock_tracked(found.product)
-            return found
+            return found, lock_slot(session, found) if lock else None
     store_info = resolve_store(session, store)
     actor.require_store(store_info.code)
     ref = resolve_product(session, store_info, product)
     require_stock_tracked(ref)
     loc_id = location_id(session, code, create=False)
     inv_id = None if loc_id is None else inventory_id(session, ref, loc_id, create=False)
-    if inv_id is None and create:
-        # A stock row (and its location) is created only under the product's row locks, like
-        # every multi-row change (DESIGN.md §3): a PC never waits for another's uncommitted new
-        # row while holding locks that PC waits for.
-        lock_product_rows(session, {ref.id})
+    levels: dict[int, tuple[int, int]] = {}
+    if lock or (create and inv_id is None):
+        levels = lock_product_rows(session, {ref.id})
+    if create and inv_id is None:
         loc_id = location_id(session, code, create=True)
         assert loc_id is not None
         inv_id = inventory_id(session, ref, loc_id, create=True)
     if loc_id is None or inv_id is None:
         raise missing_stock(ref, code)
-    return Slot(product=ref, location_id=loc_id, location_code=code, inventory_id=inv_id)
+    slot = Slot(product=ref, location_id=loc_id, location_code=code, inventory_id=inv_id)
+    if not lock:
+        return slot, None
+    # SQLite, a row created just now, or one another PC deleted while we waited (NotFound).
+    return slot, levels[inv_id] if inv_id in levels else current_levels(session, slot)
 
 
 class InventoryService:
@@ -95,11 +118,9 @@ class InventoryService:
         with self._db.write() as session:
 
             def action() -> StockChange:
-                slot = open_slot(session, actor, store, product, location, create=True)
-                # Lock the product's rows (PostgreSQL) so the delta we record is the delta we apply,
-                # and so backorder allocation below takes no lock of its own; the same statement
-                # reads the level.
-                before, _reserved = lock_slot(session, slot)
+                # The product's rows locked (PostgreSQL) so the delta we record is the delta we apply,
+                # and so backorder allocation below takes no lock of its own.
+                slot, (before, _reserved) = open_locked_slot(session, actor, store, product, location)
                 change = apply_change(
                     session,
                     slot,
@@ -133,9 +154,10 @@ class InventoryService:
         with self._db.write() as session:
 
             def action() -> StockChange:
-                slot = open_slot(session, actor, store, product, location, create=change > 0)
-                if change > 0:
-                    lock_product_rows(session, {slot.product.id})
+                if change > 0:  # may serve backorders: every row of the product locked first
+                    slot, _levels = open_locked_slot(session, actor, store, product, location)
+                else:  # one row, changed by one conditional UPDATE
+                    slot = open_slot(session, actor, store, product, location, create=False)
                 result = apply_change(
                     session,
                     slot,
@@ -229,8 +251,8 @@ class InventoryService:
 
             def action() -> TransferResult:
                 out_slot = open_slot(session, actor, store, product, source, create=False)
-                in_slot = open_slot(session, actor, store, product, destination, create=True)
-                lock_product_rows(session, {out_slot.product.id})
+                # Locks every row of the product, the source's too, in one statement.
+                in_slot, _levels = open_locked_slot(session, actor, store, product, destination)
                 note = LedgerNote(actor, note_reason, operation_key)
                 changes: dict[str, StockChange] = {}
                 # Touch rows in ascending primary-key order so two PCs cannot deadlock.
@@ -286,4 +308,4 @@ class InventoryService:
             return change
 
 
-__all__ = ["InventoryService", "ProductRef", "open_slot"]
+__all__ = ["InventoryService", "ProductRef", "open_locked_slot", "open_slot"]

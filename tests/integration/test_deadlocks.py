@@ -17,16 +17,18 @@ from __future__ import annotations
 import multiprocessing
 import os
 import random
+import re
 import threading
 import time
 import traceback
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.exc import DBAPIError
 
 from orion_desktop.bootstrap import Services
@@ -37,7 +39,7 @@ from orion_desktop.domain.enums import Role
 from orion_desktop.domain.errors import Conflict, OrionError
 from orion_desktop.domain.order_results import OrderLine, ShipRequest
 
-from helpers import ADMIN, assert_ledger_consistent
+from helpers import ADMIN, assert_ledger_consistent, seed_catalog
 
 STORE = "MAIN"
 PRODUCTS = ("P1", "P2", "P3")
@@ -306,3 +308,120 @@ def test_mixed_work_on_hot_rows_never_deadlocks(database: Database, services: Se
             " ON r.order_item_id = i.id WHERE coalesce(r.open, 0) + i.shipped_quantity > i.quantity"
         )).scalar_one()
     assert overcommitted == 0, "an order item holds more than it still needs"
+
+
+# --- every multi-row transaction takes its locks in one ordered statement --------------------
+#
+# The stress test above shows the absence of deadlocks statistically; this one checks the rule
+# behind it call by call, from the SQL each service call sends: its stock rows are locked by one
+# statement (repeating the very same statement is harmless) before any stock row is created or
+# changed; order rows are locked before stock rows; and PostgreSQL's plan of each locking
+# statement sorts by id before it locks (LockRows above the Sort, or an index scan by id).
+
+_INVENTORY_LOCK = re.compile(r"\bFROM inventory\b.*\bFOR (NO KEY )?UPDATE\b", re.S)
+_ORDERS_LOCK = re.compile(r"\bFROM orders\b.*\bFOR (NO KEY )?UPDATE\b", re.S)
+_ONE_ROW = re.compile(r"WHERE (inventory\.id|orders\.order_number) = %\(\w+\)s(::\w+)?\s*FOR ")
+_INVENTORY_CHANGE = re.compile(r"^\s*(UPDATE inventory|INSERT INTO inventory|DELETE FROM inventory)\b")
+
+
+def _order(services: Services, lines: list[tuple[str, int]], *, process: bool = True, expired: bool = False) -> str:
+    number = services.orders.create_order(
+        ADMIN, store=STORE, lines=[OrderLine(sku, quantity) for sku, quantity in lines],
+        reservation_expires_at=utcnow() - timedelta(minutes=1) if expired else None,
+    )
+    if process:
+        services.orders.change_status(ADMIN, number, "processing")
+    return number
+
+
+def _expiring_orders(services: Services) -> None:
+    # Overlapping products in opposite orders: locked one order after another, they could cycle.
+    for lines in ([("A", 1), ("B", 1)], [("B", 1), ("C", 1)], [("C", 1), ("A", 1)]):
+        _order(services, lines, expired=True)
+
+
+def _stock_file(path: Path) -> Path:
+    path.write_text("store,sku,location,quantity\nMAIN,C,L1,14\nMAIN,A,L9,4\nMAIN,B,L2,11\n", encoding="utf-8")
+    return path
+
+
+LOCK_CASES: dict[str, tuple[Callable[[Services, Path], Any], Callable[[Services, Any], Any]]] = {
+    "set": (lambda s, d: None, lambda s, _: s.inventory.set_quantity(ADMIN, store=STORE, product="A", location="L1",
+                                                                       quantity=12)),
+    "set at a new location": (lambda s, d: None, lambda s, _: s.inventory.set_quantity(
+        ADMIN, store=STORE, product="A", location="L9", quantity=3)),
+    "adjust up, serving a backorder": (lambda s, d: _order(s, [("B", 40), ("A", 30)]), lambda s, _: s.inventory.adjust(
+        ADMIN, store=STORE, product="A", location="L2", delta=5, reason="delivery")),
+    "adjust up at a new location": (lambda s, d: None, lambda s, _: s.inventory.adjust(
+        ADMIN, store=STORE, product="A", location="L9", delta=5, reason="delivery")),
+    "transfer": (lambda s, d: None, lambda s, _: s.inventory.transfer(
+        ADMIN, store=STORE, product="A", source="L2", destination="L1", quantity=2)),
+    "transfer to a new location": (lambda s, d: None, lambda s, _: s.inventory.transfer(
+        ADMIN, store=STORE, product="A", source="L1", destination="L9", quantity=2)),
+    "release held units": (lambda s, d: s.inventory.reserve(ADMIN, store=STORE, product="A", location="L1", quantity=2),
+                           lambda s, _: s.inventory.release(ADMIN, store=STORE, product="A", location="L1",
+                                                            quantity=2)),
+    "delete": (lambda s, d: None, lambda s, _: s.inventory.delete_entry(ADMIN, store=STORE, product="B",
+                                                                          location="L2")),
+    "process an order": (lambda s, d: _order(s, [("C", 3), ("A", 12), ("B", 2)], process=False),
+                         lambda s, number: s.orders.change_status(ADMIN, number, "processing")),
+    "ship an order": (lambda s, d: _order(s, [("B", 2), ("A", 13)]),
+                      lambda s, number: s.orders.change_status(ADMIN, number, "shipped")),
+    "ship one line": (lambda s, d: _order(s, [("B", 2), ("A", 3)]),
+                      lambda s, number: s.orders.ship_item(ADMIN, number, "A", 2, location="L2")),
+    "cancel": (lambda s, d: _order(s, [("C", 2), ("A", 12)]),
+               lambda s, number: s.orders.change_status(ADMIN, number, "cancelled")),
+    "ship a parcel": (lambda s, d: s.orders.prepare_shipment(ADMIN, _order(s, [("B", 1), ("A", 2)]),
+                                                             [ShipRequest("A", 2), ShipRequest("B", 1)]),
+                      lambda s, parcel: s.orders.advance_shipment(ADMIN, parcel.shipment_number, "shipped")),
+    "return to a new location": (
+        lambda s, d: s.orders.change_status(ADMIN, _order(s, [("A", 2), ("B", 1)]), "shipped").order_number,
+        lambda s, number: s.orders.return_item(ADMIN, number, "A", 1, location="L9")),
+    "expire reservations": (lambda s, d: _expiring_orders(s), lambda s, _: s.orders.expire_reservations(ADMIN)),
+    "import stock, serving a backorder": (lambda s, d: (_order(s, [("C", 30)]), _stock_file(d / "stock.csv"))[1],
+                                         lambda s, path: s.importing.import_stock(ADMIN, path)),
+}
+
+
+@pytest.mark.parametrize("case", list(LOCK_CASES))
+def test_each_call_locks_its_rows_in_one_ordered_statement_first(
+    case: str, database: Database, services: Services, tmp_path: Path
+) -> None:
+    seed_catalog(services)
+    for sku in ("A", "B", "C"):
+        for location in ("L1", "L2"):
+            services.inventory.set_quantity(ADMIN, store=STORE, product=sku, location=location, quantity=10)
+    prepare, action = LOCK_CASES[case]
+    prepared = prepare(services, tmp_path)
+    sent: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(database.engine, "before_cursor_execute", capture)
+    try:
+        action(services, prepared)
+    finally:
+        event.remove(database.engine, "before_cursor_execute", capture)
+
+    first_change = next((i for i, (sql, _) in enumerate(sent) if _INVENTORY_CHANGE.match(sql)), len(sent))
+    stock_locks = [(i, sql, repr(params)) for i, (sql, params) in enumerate(sent) if _INVENTORY_LOCK.search(sql)]
+    order_locks = [(i, sql, repr(params)) for i, (sql, params) in enumerate(sent) if _ORDERS_LOCK.search(sql)]
+    assert first_change < len(sent), "the call changed no stock row: the case tests nothing"
+    late = [sql for i, sql, _ in stock_locks if i > first_change]
+    assert not late, f"stock rows locked after a stock row was created or changed:\n{late[0]}"
+    assert len({(sql, params) for _, sql, params in stock_locks}) <= 1, "stock rows locked by several statements"
+    assert len({(sql, params) for _, sql, params in order_locks}) <= 1, "order rows locked by several statements"
+    if stock_locks and order_locks:
+        assert max(i for i, _, _ in order_locks) < min(i for i, _, _ in stock_locks), "an order locked after stock"
+    with database.engine.connect() as conn:
+        for _, sql, _ in stock_locks + order_locks:
+            params = next(p for s, p in sent if s == sql)
+            plan = [row[0] for row in conn.exec_driver_sql("EXPLAIN " + sql, params)]
+            assert plan[0].startswith("LockRows"), "\n".join(plan)
+            if _ONE_ROW.search(sql):
+                continue  # one row by a unique key: no order to keep
+            # Rows are locked as the node below LockRows hands them over: in ORDER BY order,
+            # whether a Sort produces it or an index scan the planner chose because it does.
+            assert re.search(r"ORDER BY (\w+\.)?id\b(?! DESC)", sql), sql
+    assert_ledger_consistent(services)
