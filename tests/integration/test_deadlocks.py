@@ -148,6 +148,11 @@ class _Worker:
         if self.shipments:
             self.services.orders.advance_shipment(self.actor, self.shipments.pop(), "shipped")
 
+    def return_units(self) -> None:
+        """A customer return back onto a shelf: stock up, and waiting orders served first."""
+        self.services.orders.return_item(self.actor, self.some_order(), self.rng.choice(PRODUCTS), 1,
+                                         location=self.rng.choice(HOT + (SPARE,)))
+
     def expire(self) -> None:
         self.services.orders.expire_reservations(self.actor)
 
@@ -166,7 +171,7 @@ class _Worker:
         kinds = {
             self.reserve_release: 6, self.adjust: 4, self.set_level: 2, self.transfer: 5, self.delete_spare: 1,
             self.process: 5, self.ship_line: 3, self.ship_all: 2, self.cancel: 2, self.reprocess: 2,
-            self.parcel: 2, self.advance_parcel: 1, self.expire: 2, self.import_stock: 1,
+            self.parcel: 2, self.advance_parcel: 1, self.expire: 2, self.import_stock: 1, self.return_units: 1,
         }
         functions, weights = list(kinds), list(kinds.values())
         outcomes: Counter[str] = Counter()
