@@ -6,6 +6,7 @@ worker cannot tell from an honest lock wait, so the judge is the server itself: 
 ``deadlocks`` counter of ``pg_stat_database`` for the test's own database must not move during
 a run of several processes doing mixed work on a few hot rows. A small separate test provokes
 one deadlock on purpose and shows that the counter does move, so the check cannot pass vacuously.
+A third test checks the rule itself, call by call, from the SQL each service call sends.
 
 PostgreSQL only: SQLite serialises writers (BEGIN IMMEDIATE), so it cannot deadlock on rows.
 The run lasts ``ORION_STRESS_SECONDS`` (default 20) with ``ORION_STRESS_WORKERS`` processes
