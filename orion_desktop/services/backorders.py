@@ -2,6 +2,15 @@
 
 Any stock increase calls :func:`allocate_backorders` in the same transaction, so new stock goes
 to the oldest waiting order first.
+
+Locking (PostgreSQL): allocation runs late in a transaction that already changed stock, so it
+must take no lock that could wait out of order. It takes none of its own. Its caller holds every
+stock row of the products locked (one ascending-id statement, before any change: set, adjust,
+transfer, import, return), and allocation only updates those rows. The waiting orders are not
+locked: inserting their reservation and history rows takes only the KEY SHARE locks of the
+foreign-key checks, which never wait for the FOR NO KEY UPDATE a PC holds on an order it works on
+(and no service takes a stronger lock on an order: orders are never deleted or renumbered). Such
+a PC cannot change the item meanwhile either: it would need this product's stock rows first.
 """
 
 from __future__ import annotations

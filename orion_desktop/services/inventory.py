@@ -9,7 +9,7 @@ from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Inventory
 from orion_desktop.domain.actor import Actor, Permission
 from orion_desktop.domain.enums import TransactionType
-from orion_desktop.domain.errors import Conflict, InvalidInput, NotFound
+from orion_desktop.domain.errors import Conflict, InvalidInput
 from orion_desktop.domain.results import StockChange, TransferResult
 from orion_desktop.domain.validation import (
     check_count,
@@ -35,6 +35,8 @@ from orion_desktop.services.stock_ops import (
     apply_change,
     current_levels,
     lock_product_rows,
+    lock_slot,
+    missing_stock,
     require_stock_tracked,
 )
 
@@ -45,22 +47,53 @@ def open_slot(session: Session, actor: Actor, store: str | None, product: str, l
     The common case (the row exists) is one joined query; anything else takes the step-by-step
     path, which creates what is missing or explains precisely what is not there.
     """
+    return _open(session, actor, store, product, location, create=create, lock=False)[0]
+
+
+def open_locked_slot(
+    session: Session, actor: Actor, store: str | None, product: str, location: str
+) -> tuple[Slot, tuple[int, int]]:
+    """:func:`open_slot` with ``create``, holding every stock row of the product locked (PostgreSQL).
+
+    The rows are locked by one ascending-id statement (the global order, DESIGN.md §3) that also
+    reads the slot's (quantity, reserved), and before a missing row is created, so a PC never
+    waits for another's uncommitted new row while holding locks that PC waits for.
+    """
+    slot, levels = _open(session, actor, store, product, location, create=True, lock=True)
+    assert levels is not None
+    return slot, levels
+
+
+def _open(
+    session: Session, actor: Actor, store: str | None, product: str, location: str, *, create: bool, lock: bool
+) -> tuple[Slot, tuple[int, int] | None]:
     code = normalize_location_code(location)
     if store is not None and str(store).strip():
         found = find_slot(session, str(store), str(product), code)
         if found is not None:
             actor.require_store(found.product.store_code)
             require_stock_tracked(found.product)
-            return found
+            return found, lock_slot(session, found) if lock else None
     store_info = resolve_store(session, store)
     actor.require_store(store_info.code)
     ref = resolve_product(session, store_info, product)
     require_stock_tracked(ref)
-    loc_id = location_id(session, code, create=create)
-    inv_id = None if loc_id is None else inventory_id(session, ref, loc_id, create=create)
+    loc_id = location_id(session, code, create=False)
+    inv_id = None if loc_id is None else inventory_id(session, ref, loc_id, create=False)
+    levels: dict[int, tuple[int, int]] = {}
+    if lock or (create and inv_id is None):
+        levels = lock_product_rows(session, {ref.id})
+    if create and inv_id is None:
+        loc_id = location_id(session, code, create=True)
+        assert loc_id is not None
+        inv_id = inventory_id(session, ref, loc_id, create=True)
     if loc_id is None or inv_id is None:
-        raise NotFound(f"There is no stock of {ref.title} ({ref.sku}) at {code}.")
-    return Slot(product=ref, location_id=loc_id, location_code=code, inventory_id=inv_id)
+        raise missing_stock(ref, code)
+    slot = Slot(product=ref, location_id=loc_id, location_code=code, inventory_id=inv_id)
+    if not lock:
+        return slot, None
+    # SQLite, a row created just now, or one another PC deleted while we waited (NotFound).
+    return slot, levels[inv_id] if inv_id in levels else current_levels(session, slot)
 
 
 class InventoryService:
@@ -85,11 +118,9 @@ class InventoryService:
         with self._db.write() as session:
 
             def action() -> StockChange:
-                slot = open_slot(session, actor, store, product, location, create=True)
-                # Lock the product's rows (PostgreSQL) so the delta we record is the delta we apply,
-                # and so backorder allocation below takes its locks in the global order.
-                lock_product_rows(session, {slot.product.id})
-                before, _reserved = current_levels(session, slot.inventory_id)
+                # The product's rows locked (PostgreSQL) so the delta we record is the delta we apply,
+                # and so backorder allocation below takes no lock of its own.
+                slot, (before, _reserved) = open_locked_slot(session, actor, store, product, location)
                 change = apply_change(
                     session,
                     slot,
@@ -126,9 +157,10 @@ class InventoryService:
         with self._db.write() as session:
 
             def action() -> StockChange:
-                slot = open_slot(session, actor, store, product, location, create=change > 0)
-                if change > 0:
-                    lock_product_rows(session, {slot.product.id})
+                if change > 0:  # may serve backorders: every row of the product locked first
+                    slot, _levels = open_locked_slot(session, actor, store, product, location)
+                else:  # one row, changed by one conditional UPDATE
+                    slot = open_slot(session, actor, store, product, location, create=False)
                 result = apply_change(
                     session,
                     slot,
@@ -196,7 +228,7 @@ class InventoryService:
                     return hold(session, slot, count, note)
                 # Lock the stock row before reading its holds, so two PCs releasing at once queue up
                 # instead of both planning to take the same hold.
-                current_levels(session, slot.inventory_id, lock=True)
+                current_levels(session, slot, lock=True)
                 # Only manual holds: units reserved for an order move through that order.
                 holds = open_reservations(session, inventory_id=slot.inventory_id, order_item_id=None, manual=True)
                 return settle(session, slot, holds, count, kind, note)
@@ -228,8 +260,8 @@ class InventoryService:
 
             def action() -> TransferResult:
                 out_slot = open_slot(session, actor, store, product, source, create=False)
-                in_slot = open_slot(session, actor, store, product, destination, create=True)
-                lock_product_rows(session, {out_slot.product.id})
+                # Locks every row of the product, the source's too, in one statement.
+                in_slot, _levels = open_locked_slot(session, actor, store, product, destination)
                 note = LedgerNote(actor, note_reason, operation_key)
                 changes: dict[str, StockChange] = {}
                 # Touch rows in ascending primary-key order so two PCs cannot deadlock.
@@ -265,7 +297,8 @@ class InventoryService:
         note_reason = clean_text(reason, "reason", required=False) or "entry deleted"
         with self._db.write() as session:
             slot = open_slot(session, actor, store, product, location, create=False)
-            quantity, reserved = current_levels(session, slot.inventory_id, lock=True)
+            # FOR UPDATE, the lock the DELETE below needs: taken now, it never has to be upgraded.
+            quantity, reserved = current_levels(session, slot, deleting=True)
             if reserved:
                 raise Conflict(
                     f"Cannot delete {slot.product.sku} at {slot.location_code}: {reserved} units are reserved "
@@ -288,4 +321,4 @@ class InventoryService:
             return change
 
 
-__all__ = ["InventoryService", "ProductRef", "open_slot"]
+__all__ = ["InventoryService", "ProductRef", "open_locked_slot", "open_slot"]

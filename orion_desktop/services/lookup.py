@@ -146,22 +146,28 @@ def inventory_id(session: Session, product: ProductRef, location: int, *, create
     if found is not None or not create:
         return found
     insert = dialect_insert(session)
-    session.execute(
-        insert(Inventory.__table__)
-        .values(
-            store_id=product.store_id,
-            product_id=product.id,
-            location_id=location,
-            quantity=0,
-            reserved_quantity=0,
-            created_at=utcnow(),
-            updated_at=utcnow(),
+    # On PostgreSQL the row the insert ran into may be deleted by another PC before we read it
+    # (`stock delete`): then insert again. None only if that keeps happening (NotFound upstream).
+    for _attempt in range(3):
+        session.execute(
+            insert(Inventory.__table__)
+            .values(
+                store_id=product.store_id,
+                product_id=product.id,
+                location_id=location,
+                quantity=0,
+                reserved_quantity=0,
+                created_at=utcnow(),
+                updated_at=utcnow(),
+            )
+            .on_conflict_do_nothing(index_elements=["product_id", "location_id"])
         )
-        .on_conflict_do_nothing(index_elements=["product_id", "location_id"])
-    )
-    return session.execute(
-        select(Inventory.id).where(Inventory.product_id == product.id, Inventory.location_id == location)
-    ).scalar_one()
+        found = session.execute(
+            select(Inventory.id).where(Inventory.product_id == product.id, Inventory.location_id == location)
+        ).scalar_one_or_none()
+        if found is not None:
+            return found
+    return None
 
 
 def product_info(row: Product, store_code: str) -> ProductInfo:

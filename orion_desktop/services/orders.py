@@ -59,7 +59,7 @@ from orion_desktop.domain.validation import (
 from orion_desktop.services.backorders import allocate_backorders
 from orion_desktop.services.lookup import location_id as find_location_id
 from orion_desktop.services.lookup import inventory_id as find_inventory_id
-from orion_desktop.services.lookup import resolve_product, resolve_store
+from orion_desktop.services.lookup import matches_any, resolve_product, resolve_store
 from orion_desktop.services.operations import run_once
 from orion_desktop.services.order_queries import load_shipments
 from orion_desktop.services.order_history import record
@@ -653,17 +653,26 @@ class OrderService:
         actor.require(Permission.MANAGE_ORDERS)
         moment = now or utcnow()
         with self._db.write() as session:
-            numbers = session.execute(
-                select(Order.order_number)
+            # Every expired order, then every stock row of their products, each in ONE ascending-id
+            # statement before anything changes (orders before stock rows, as everywhere): locking
+            # order after order would let this call wait on a PC that waits on it. A row that
+            # stopped matching while we waited (shipped, cancelled) is rechecked and left out.
+            rows = session.execute(
+                select(Order.id, Order.store_id, Order.order_number, Order.status, Order.reservation_expires_at)
                 .where(Order.status == OrderStatus.PROCESSING.value, Order.reservation_expires_at < moment)
                 .order_by(Order.id)
-            ).scalars().all()
+                .with_for_update(key_share=True)
+            ).all()
+            if rows:
+                lock_product_rows(session, set(session.execute(
+                    select(OrderItem.product_id).where(matches_any(session, OrderItem.order_id, [r.id for r in rows]))
+                ).scalars()))
             expired: list[str] = []
             released_units = 0
-            for number in numbers:
-                order, items = lock_order(session, number)
-                if order.status is not OrderStatus.PROCESSING:
-                    continue
+            for row in rows:
+                order = LockedOrder(row.id, row.store_id, row.order_number, OrderStatus(row.status),
+                                    row.reservation_expires_at)
+                items = item_states(session, order.id)
                 note = _note(actor, order, "reservation expired")
                 released = [line for item in items for line in release_item(session, item, note)]
                 units = sum(r.quantity for r in released)

@@ -16,7 +16,7 @@ from orion_desktop.db.models import Inventory, InventoryTransaction
 from orion_desktop.db.types import utcnow
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import TransactionType
-from orion_desktop.domain.errors import InsufficientStock, InvalidInput
+from orion_desktop.domain.errors import InsufficientStock, InvalidInput, NotFound
 from orion_desktop.domain.results import StockChange
 from orion_desktop.services.lookup import ProductRef, Slot, matches_any
 
@@ -64,6 +64,7 @@ _CHANGE = (
 )
 _CHANGE_EXPECTED = _CHANGE.where(_inventory.c.quantity == bindparam("expected"))
 _LEDGER_INSERT = _ledger.insert()
+_LEVELS = select(_inventory.c.quantity, _inventory.c.reserved_quantity)
 
 
 def apply_change(
@@ -117,20 +118,34 @@ def apply_change(
     )
 
 
-def current_levels(session: Session, inventory_id: int, *, lock: bool = False) -> tuple[int, int]:
-    """(quantity, reserved) of one row; with ``lock``, hold it until commit (PostgreSQL FOR UPDATE)."""
-    query = select(_inventory.c.quantity, _inventory.c.reserved_quantity).where(_inventory.c.id == inventory_id)
-    if lock:
-        query = query.with_for_update(key_share=True)  # FOR NO KEY UPDATE: see lock_product_rows
-    quantity, reserved = session.execute(query).one()
-    return quantity, reserved
+def missing_stock(product: ProductRef, location_code: str) -> NotFound:
+    """The one sentence for a stock row that is not there (never was, or another PC deleted it)."""
+    return NotFound(f"There is no stock of {product.title} ({product.sku}) at {location_code}.")
+
+
+def current_levels(session: Session, slot: Slot, *, lock: bool = False, deleting: bool = False) -> tuple[int, int]:
+    """(quantity, reserved) of the slot's row, or NotFound when it is gone.
+
+    The row can be gone although the slot was just found: on PostgreSQL another PC may delete
+    it while this call waits for its lock (``stock delete``), and the user gets the same sentence
+    as for a row that never existed. ``lock`` holds the row until commit with FOR NO KEY UPDATE
+    (the lock an UPDATE takes); ``deleting`` with FOR UPDATE, the lock a DELETE needs, taken at
+    once so that it never has to be upgraded while another PC waits on the row.
+    """
+    query = _LEVELS.where(_inventory.c.id == slot.inventory_id)
+    if lock or deleting:
+        query = query.with_for_update(key_share=not deleting)
+    row = session.execute(query).first()
+    if row is None:
+        raise missing_stock(slot.product, slot.location_code)
+    return row.quantity, row.reserved_quantity
 
 
 def _refusal(
     session: Session, slot: Slot, kind: TransactionType, quantity_change: int, reserved_change: int
 ) -> InsufficientStock:
     """Explain why the conditional update matched nothing, from the row as it is now."""
-    quantity, reserved = current_levels(session, slot.inventory_id)
+    quantity, reserved = current_levels(session, slot)  # NotFound if another PC deleted the row
     available = quantity - reserved
     what = f"{slot.product.title} ({slot.product.sku}) at {slot.location_code}"
     if kind in (TransactionType.RELEASE, TransactionType.FULFILL):
@@ -164,20 +179,40 @@ def _refusal(
     )
 
 
-def lock_product_rows(session: Session, product_ids: set[int] | list[int]) -> None:
-    """Lock every stock row of these products, in ascending id, before a multi-row change.
+def lock_product_rows(session: Session, product_ids: set[int] | list[int]) -> dict[int, tuple[int, int]]:
+    """Lock every stock row of these products in ascending id, before a multi-row change.
 
-    All multi-row stock work (orders, shipping, transfers with backorder allocation) takes its
-    row locks in this one global order, so two PCs can wait for each other but never deadlock.
-    FOR NO KEY UPDATE (the lock an UPDATE takes anyway) rather than FOR UPDATE: it does not block
-    the KEY SHARE locks of foreign-key checks, e.g. a reservation row being inserted for the row.
-    SQLite needs nothing: a writer holds the whole database (BEGIN IMMEDIATE).
+    Returns the locked rows' (quantity, reserved) by row id on PostgreSQL (read by the same
+    statement, so a caller that needs them pays no second round trip); SQLite returns {}.
+
+    All multi-row stock work (orders, shipping, transfers, imports, expiry, backorder
+    allocation) takes its row locks in this one statement per transaction, in one global order
+    (order rows first, then stock rows by ascending id), so two PCs can wait for each other but
+    never deadlock. The order is real: PostgreSQL applies ORDER BY before the locking clause
+    (EXPLAIN shows LockRows above the Sort), and a row that changed while we waited is rechecked,
+    not moved. FOR NO KEY UPDATE (the lock an UPDATE takes anyway) rather than FOR UPDATE: it does
+    not block the KEY SHARE locks of foreign-key checks, e.g. a reservation row being inserted for
+    the row. SQLite needs nothing: a writer holds the whole database (BEGIN IMMEDIATE).
     """
     if not product_ids or session.get_bind().dialect.name != "postgresql":
-        return
-    session.execute(
-        select(_inventory.c.id)
+        return {}
+    rows = session.execute(
+        select(_inventory.c.id, _inventory.c.quantity, _inventory.c.reserved_quantity)
         .where(matches_any(session, _inventory.c.product_id, sorted(product_ids)))
         .order_by(_inventory.c.id)
         .with_for_update(key_share=True)  # renders FOR NO KEY UPDATE on PostgreSQL
     ).all()
+    return {row_id: (quantity, reserved) for row_id, quantity, reserved in rows}
+
+
+def lock_slot(session: Session, slot: Slot) -> tuple[int, int]:
+    """Lock the stock rows of the slot's product (the global order) and return the slot's levels.
+
+    One statement on PostgreSQL; NotFound when another PC deleted the row while we waited.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return current_levels(session, slot)
+    levels = lock_product_rows(session, {slot.product.id})
+    if slot.inventory_id not in levels:
+        raise missing_stock(slot.product, slot.location_code)
+    return levels[slot.inventory_id]
