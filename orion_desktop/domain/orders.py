@@ -67,6 +67,14 @@ def check_shipment_transition(number: str, current: ShipmentStatus, target: Ship
         )
 
 
+def parse_shipment_status(raw: object) -> ShipmentStatus:
+    try:
+        return ShipmentStatus(str(raw).strip().lower())
+    except ValueError:
+        options = ", ".join(s.value for s in ShipmentStatus)
+        raise InvalidInput(f"{raw!r} is not a shipment status; use one of {options}.") from None
+
+
 OPEN_SHIPMENT_STATUSES = (
     ShipmentStatus.PENDING, ShipmentStatus.PICKING, ShipmentStatus.PACKING, ShipmentStatus.READY_TO_SHIP,
 )

@@ -40,6 +40,7 @@ from orion_desktop.domain.orders import (
     check_shippable,
     check_transition,
     new_order_number,
+    parse_shipment_status,
     parse_status,
 )
 from orion_desktop.domain.validation import check_count, clean_text, normalize_location_code
@@ -51,6 +52,7 @@ from orion_desktop.services.lookup import inventory_id as find_inventory_id
 from orion_desktop.services.lookup import resolve_product, resolve_store
 from orion_desktop.services.operations import run_once
 from orion_desktop.services.order_history import record
+from orion_desktop.services.order_queries import find_shipment
 from orion_desktop.services.order_stock import ItemState, item_states, release_item
 from orion_desktop.services.order_transitions import ledger_note as _note
 from orion_desktop.services.order_transitions import set_status
@@ -323,7 +325,7 @@ class OrderService:
         parcel changes no stock and leaves the order's reservations in place.
         """
         actor.require(Permission.MOVE_RESERVED_STOCK)
-        target = parcels.parse_shipment_status(status)
+        target = parse_shipment_status(status)
         details = parcels.shipment_details(assigned_to, box_size, weight_grams, notes)
         tracking_number = clean_text(tracking, "tracking number", required=False, max_length=128)
         carrier_name = clean_text(carrier, "carrier", required=False, max_length=64)
@@ -331,7 +333,7 @@ class OrderService:
         with self._db.write() as session:
 
             def action() -> ShipmentInfo:
-                found = parcels.find_parcel(session, number)
+                found = find_shipment(session, number)
                 order, items = lock_order(session, found.order_number)
                 return parcels.advance(session, actor, order, items, found.id, target, details,
                                        tracking=tracking_number, carrier=carrier_name, key=operation_key)
@@ -349,7 +351,7 @@ class OrderService:
         with self._db.write() as session:
 
             def action() -> ShipmentInfo:
-                found = parcels.find_parcel(session, number)
+                found = find_shipment(session, number)
                 order, _items = lock_order(session, found.order_number)
                 return parcels.assign(session, actor, order, found.id, name)
 
@@ -365,7 +367,7 @@ class OrderService:
         with self._db.write() as session:
 
             def action() -> ShipmentInfo:
-                found = parcels.find_parcel(session, number)
+                found = find_shipment(session, number)
                 order, _items = lock_order(session, found.order_number)
                 return parcels.cancel(session, actor, order, found.id, why)
 

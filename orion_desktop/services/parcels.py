@@ -9,18 +9,21 @@ Stock leaves only when a parcel reaches shipped, through order_transitions.ship_
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from orion_desktop.db.models import Order, Shipment, ShipmentLine
+from orion_desktop.db.models import Shipment, ShipmentLine
 from orion_desktop.db.types import utcnow
 from orion_desktop.domain.actor import Actor
-from orion_desktop.domain.errors import InvalidInput, InvalidTransition, NotFound
+from orion_desktop.domain.errors import InvalidInput, InvalidTransition
 from orion_desktop.domain.order_results import ShipmentInfo
-from orion_desktop.domain.orders import OrderHistoryAction, ShipmentStatus, check_shipment_transition
+from orion_desktop.domain.orders import (
+    OrderHistoryAction,
+    ShipmentStatus,
+    check_shipment_transition,
+)
 from orion_desktop.domain.validation import check_count, clean_text
 from orion_desktop.services.order_history import record
 from orion_desktop.services.order_queries import load_shipments
@@ -39,38 +42,10 @@ _STAMP = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class FoundParcel:
-    id: int
-    shipment_number: str
-    order_number: str
-
-
 def shipment_number(raw: object) -> str:
     number = clean_text(raw, "shipment number", max_length=64)
     assert number is not None
     return number
-
-
-def find_parcel(session: Session, number: str) -> FoundParcel:
-    """A shipment by number (as typed, else in capitals: numbers are printed in capitals)."""
-    for candidate in dict.fromkeys((number, number.upper())):
-        found = session.execute(
-            select(Shipment.id, Shipment.shipment_number, Order.order_number)
-            .join(Order, Order.id == Shipment.order_id)
-            .where(Shipment.shipment_number == candidate)
-        ).first()
-        if found is not None:
-            return FoundParcel(found.id, found.shipment_number, found.order_number)
-    raise NotFound(f"There is no shipment {number}.")
-
-
-def parse_shipment_status(raw: object) -> ShipmentStatus:
-    try:
-        return ShipmentStatus(str(raw).strip().lower())
-    except ValueError:
-        options = ", ".join(s.value for s in ShipmentStatus)
-        raise InvalidInput(f"{raw!r} is not a shipment status; use one of {options}.") from None
 
 
 def shipment_details(
