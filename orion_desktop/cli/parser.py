@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from orion_desktop import __version__
-from orion_desktop.cli import admin_commands, catalog_commands, order_commands, stock_commands
+from orion_desktop.cli import admin_commands, catalog_commands, order_commands, shipment_commands, stock_commands
 
 
 class _Parser(argparse.ArgumentParser):
@@ -58,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     _product_commands(commands)
     _stock_commands(commands)
     _order_commands(commands)
+    shipment_commands.add_commands(commands, _group, _json, _op_key)
     _io_commands(commands)
     _printing_commands(commands)
     demo = commands.add_parser("demo", help="fill the selected (empty) database with a demo warehouse")
