@@ -207,7 +207,6 @@ class OrderService:
 
             def action() -> tuple[int, tuple[ShipItemResult, ...]]:
                 order, items = lock_order(session, order_number)
-                check_shippable(order.order_number, order.status)
                 # Units in prepared parcels may be shipped here too: ship_units then shrinks those parcels.
                 planned = self._plan(session, items, requests, already_planned={})
                 shipment_id = transitions.ship_units(session, actor, order, items, planned, tracking=tracking_number,

@@ -19,7 +19,7 @@ from helpers import ADMIN, assert_ledger_consistent, seed_catalog
 from orion_desktop.__main__ import main
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.types import utcnow
-from orion_desktop.domain.errors import ImportRejected, InsufficientStock, InvalidTransition
+from orion_desktop.domain.errors import ImportRejected, InsufficientStock, InvalidInput, InvalidTransition
 from orion_desktop.domain.order_results import OrderLine, ShipRequest
 from orion_desktop.domain.orders import Cause, OrderStatus, check_transition
 
@@ -172,14 +172,19 @@ def test_shipping_a_closed_order_is_refused_with_a_sentence(shop: Services, clos
         if closed == "delivered":
             shop.orders.change_status(ADMIN, number, "delivered")
     before = (shop.stock.list_stock(), shop.order_queries.get_order(number), shop.order_queries.history(number))
-    sentence = f"Order {number} is {closed}; nothing can be shipped."
-    for attempt in (
-        lambda: shop.orders.ship_item(ADMIN, number, "A", 1),
-        lambda: shop.orders.ship(ADMIN, number, [ShipRequest("B", 1)]),
-        lambda: shop.packing.complete(ADMIN, number, {_item_id(shop, number, "A"): 1}),
-        lambda: shop.orders.prepare_shipment(ADMIN, number, [ShipRequest("A", 1)]),
+    closed_sentence = f"Order {number} is {closed}; nothing can be shipped."
+    # A shipped or delivered order has nothing left: the line says so first.
+    line_sentence = closed_sentence if closed == "cancelled" else "A is already fully shipped."
+    for attempt, sentence in (
+        (lambda: shop.orders.ship_item(ADMIN, number, "A", 1), line_sentence),
+        (lambda: shop.orders.ship(ADMIN, number, [ShipRequest("A", 1)]), line_sentence),
+        (lambda: shop.packing.complete(ADMIN, number, {_item_id(shop, number, "A"): 1}), line_sentence),
+        (lambda: shop.orders.prepare_shipment(ADMIN, number, [ShipRequest("A", 1)]), closed_sentence),
+        (lambda: shop.orders.change_status(ADMIN, number, "shipped"),
+         f"Order {number} is {closed}; its status can no longer change." if closed != "shipped"
+         else f"Order {number} is already shipped."),
     ):
-        with pytest.raises(InvalidTransition) as caught:
+        with pytest.raises((InvalidTransition, InvalidInput)) as caught:
             attempt()
         assert str(caught.value) == sentence
     # The parcel did not go stale: it went with the order (cancelled, or consumed by the shipment).
