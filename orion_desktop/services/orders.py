@@ -52,7 +52,7 @@ from orion_desktop.services.lookup import inventory_id as find_inventory_id
 from orion_desktop.services.lookup import resolve_product, resolve_store
 from orion_desktop.services.operations import run_once
 from orion_desktop.services.order_history import record
-from orion_desktop.services.order_queries import find_shipment
+from orion_desktop.services.order_queries import find_shipment, load_shipments
 from orion_desktop.services.order_stock import ItemState, item_states, release_item
 from orion_desktop.services.order_transitions import ledger_note as _note
 from orion_desktop.services.order_transitions import set_status
@@ -349,12 +349,14 @@ class OrderService:
         assert name is not None
         with self._db.write() as session:
 
-            def action() -> ShipmentInfo:
+            def action() -> int:
                 found = find_shipment(session, number)
                 order, _items = lock_order(session, found.order_number)
-                return parcels.assign(session, actor, order, found.id, name)
+                return parcels.assign(session, actor, order, found.id, name).id
 
-            return run_once(session, operation_key, "shipment.assign", actor, ShipmentInfo, action)
+            # The key keeps the parcel's id; a replay shows the parcel as it is now.
+            shipment_id = run_once(session, operation_key, "shipment.assign", actor, int, action)
+            return load_shipments(session, shipment_id=shipment_id)[0]
 
     def cancel_shipment(
         self, actor: Actor, shipment_number: str, *, reason: str | None = None, operation_key: str | None = None
@@ -365,12 +367,14 @@ class OrderService:
         why = clean_text(reason, "reason", required=False, max_length=500)
         with self._db.write() as session:
 
-            def action() -> ShipmentInfo:
+            def action() -> int:
                 found = find_shipment(session, number)
                 order, _items = lock_order(session, found.order_number)
-                return parcels.cancel(session, actor, order, found.id, why)
+                return parcels.cancel(session, actor, order, found.id, why).id
 
-            return run_once(session, operation_key, "shipment.cancel", actor, ShipmentInfo, action)
+            # The key keeps the parcel's id; a replay shows the parcel as it is now.
+            shipment_id = run_once(session, operation_key, "shipment.cancel", actor, int, action)
+            return load_shipments(session, shipment_id=shipment_id)[0]
 
     # --- returns, notes, expiry -----------------------------------------------------------
     def return_item(

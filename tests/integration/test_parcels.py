@@ -179,6 +179,19 @@ def test_shipped_and_cancelled_parcels_cannot_be_assigned_or_cancelled(shop: Ser
             assert str(caught.value) == sentence
 
 
+def test_keyed_assign_and_cancel_replay_without_applying_twice(shop: Services) -> None:
+    number = processing(shop, ("A", 2))
+    parcel = shop.orders.prepare_shipment(ADMIN, number, [ShipRequest("A", 2)])
+    first = shop.orders.assign_shipment(ADMIN, parcel.shipment_number, "pat", operation_key="assign-1")
+    again = shop.orders.assign_shipment(ADMIN, parcel.shipment_number, "pat", operation_key="assign-1")
+    assert first == again and again.assigned_to == "pat"  # unkeyed, the second would be "already assigned"
+    cancelled = shop.orders.cancel_shipment(ADMIN, parcel.shipment_number, operation_key="cancel-1")
+    assert shop.orders.cancel_shipment(ADMIN, parcel.shipment_number, operation_key="cancel-1") == cancelled
+    history = [h.description for h in shop.order_queries.history(number)]
+    assert sum("assigned to pat" in d for d in history) == 1
+    assert sum(d.startswith(f"Shipment {parcel.shipment_number} cancelled") for d in history) == 1
+
+
 # --- the CLI ------------------------------------------------------------------------------------
 def cli(database_url: str, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     capsys.readouterr()
