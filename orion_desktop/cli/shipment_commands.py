@@ -11,7 +11,7 @@ from orion_desktop.cli.order_commands import parse_item, shipment_json
 from orion_desktop.cli.output import print_json, print_table
 from orion_desktop.domain.errors import InvalidInput
 from orion_desktop.domain.order_results import OrderDetail, ShipmentInfo, ShipRequest
-from orion_desktop.domain.orders import OPEN_SHIPMENT_STATUSES, ShipmentStatus, next_shipment_status
+from orion_desktop.domain.orders import ShipmentStatus, next_shipment_status
 
 STATUS_CHOICES = ", ".join(status.value for status in ShipmentStatus)
 
@@ -132,16 +132,7 @@ def shipment_show(ctx: CliContext) -> int:
 
 def unparcelled_requests(order: OrderDetail) -> list[ShipRequest]:
     """Every line's units not yet shipped and not in an open parcel (what `prepare` takes by default)."""
-    in_parcels: dict[int, int] = {}
-    for shipment in order.shipments:
-        if shipment.status in OPEN_SHIPMENT_STATUSES:
-            for line in shipment.lines:
-                in_parcels[line.item_id] = in_parcels.get(line.item_id, 0) + line.quantity
-    requests = [
-        ShipRequest(item.id, item.remaining_quantity - in_parcels.get(item.id, 0))
-        for item in order.items
-        if item.remaining_quantity - in_parcels.get(item.id, 0) > 0
-    ]
+    requests = [ShipRequest(item_id, units) for item_id, units in order.unparcelled_units().items()]
     if not requests:
         raise InvalidInput(f"Every unit of order {order.order_number} is shipped or already in a parcel.")
     return requests

@@ -85,7 +85,38 @@ def test_actions_need_a_selected_parcel(qtbot, page: ShipmentStatusPage, warehou
     assert page.advance_action.toolTip().endswith("Select a parcel in the list first.")
     select(qtbot, page, warehouse.pending_parcel)
     assert [a.isEnabled() for a in page.parcel_actions] == [True, True, True]
-    assert list(page.edit_actions()) == list(page.parcel_actions)
+    assert list(page.edit_actions()) == [page.prepare_action, *page.parcel_actions]
+
+
+def test_prepare_a_parcel_for_the_order_shown(qtbot, page: ShipmentStatusPage, stocked: Services, warehouse: Warehouse) -> None:  # type: ignore[no-untyped-def]
+    assert not page.prepare_action.isEnabled()  # no order shown yet
+    before = stocked.stock.list_stock()
+    page.order_edit.setFocus()
+    qtbot.keyClicks(page.order_edit, warehouse.pending)  # D × 2, pending
+    qtbot.keyClick(page.order_edit, Qt.Key.Key_Return)
+    wait_idle(qtbot, page)
+    dialog = trigger(qtbot, page, page.prepare_action)
+    (spin,) = dialog.spins.values()  # type: ignore[attr-defined]
+    assert (spin.value(), spin.maximum()) == (2, 2)
+    spin.setFocus()
+    qtbot.keyClick(spin, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(spin, "0")
+    assert not dialog.ok_button.isEnabled()
+    assert dialog.problem_label.text() == "Choose at least one unit for the parcel."
+    qtbot.keyClick(spin, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(spin, "1")
+    qtbot.keyClicks(dialog.assignee_edit, "pat")  # type: ignore[attr-defined]
+    press(qtbot, dialog, dialog.ok_button)
+    wait_idle(qtbot, page)
+    (parcel,) = [s for s in stocked.order_queries.get_order(warehouse.pending).shipments]
+    assert (parcel.status, parcel.assigned_to, [(line.sku, line.quantity) for line in parcel.lines]) == (
+        ShipmentStatus.PENDING, "pat", [("D", 1)])
+    assert page.selected_parcel() is not None and page.selected_parcel().shipment_number == parcel.shipment_number
+    assert page.banner.text == f"{parcel.shipment_number} prepared for {warehouse.pending}: 1 × D."
+    assert stocked.stock.list_stock() == before  # a parcel moves no stock
+    again = trigger(qtbot, page, page.prepare_action)
+    assert [s.maximum() for s in again.spins.values()] == [1]  # type: ignore[attr-defined]  # one D is in the parcel
+    qtbot.mouseClick(again.cancel_button, Qt.MouseButton.LeftButton)
 
 
 def test_advance_to_the_next_step_keeps_the_parcel_selected(qtbot, page: ShipmentStatusPage, stocked: Services, warehouse: Warehouse) -> None:  # type: ignore[no-untyped-def]

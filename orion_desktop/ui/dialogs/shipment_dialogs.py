@@ -1,4 +1,4 @@
-"""The parcel actions of the Shipment status page: advance a parcel, assign it, cancel it.
+"""The parcel actions of the Shipment status page: prepare a parcel, advance it, assign it, cancel it.
 
 Each is an ActionDialog: the service call runs off the GUI thread, a refusal is shown inside the
 dialog and changes nothing, and OK stays disabled while the input cannot be sent. Cancelling
@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QGridLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
-from orion_desktop.domain.order_results import ShipmentInfo
+from orion_desktop.domain.order_results import OrderDetail, ShipmentInfo, ShipRequest
 from orion_desktop.domain.orders import ShipmentStatus, next_shipment_status
 from orion_desktop.ui import formatting, order_format
 from orion_desktop.ui.dialogs.action_dialog import ActionDialog, ScanLineEdit
@@ -248,4 +248,83 @@ class CancelShipmentDialog(ActionDialog):
     def submit(self, value: CancelRequest) -> ShipmentInfo:
         return self._services.orders.cancel_shipment(
             self._actor, value.shipment_number, reason=value.reason, operation_key=self.operation_key
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PrepareRequest:
+    order_number: str
+    lines: tuple[ShipRequest, ...]
+    assigned_to: str | None
+    box_size: str | None
+
+
+class PrepareParcelDialog(ActionDialog):
+    """Start a parcel for an order: how many of each line (default: everything not yet in a parcel)."""
+
+    ok_text = "Prepare parcel"
+    busy_text = "Saving…"
+
+    def __init__(self, services: Services, actor: Actor, order: OrderDetail, parent: QWidget | None = None) -> None:
+        super().__init__(f"Prepare a parcel for {order.order_number}", parent)
+        self.setObjectName("prepareParcelDialog")
+        self._services = services
+        self._actor = actor
+        self.order = order
+        free = order.unparcelled_units()
+        self.spins: dict[int, QSpinBox] = {}
+        self._body = QWidget(self)
+        grid = QGridLayout()
+        grid.setContentsMargins(0, 0, 0, 0)
+        for row, item in enumerate(i for i in order.items if i.id in free):
+            spin = QSpinBox(self._body)
+            spin.setObjectName(f"parcelUnits_{item.sku}")
+            spin.setRange(0, free[item.id])
+            spin.setValue(free[item.id])
+            spin.setAccessibleName(f"Units of {item.sku}")
+            spin.valueChanged.connect(self.input_changed)
+            label = QLabel(f"{item.sku} — {item.product_name}", self._body)
+            label.setBuddy(spin)
+            grid.addWidget(label, row, 0)
+            grid.addWidget(spin, row, 1)
+            grid.addWidget(QLabel(f"of {formatting.number(free[item.id])} not yet in a parcel", self._body), row, 2)
+            self.spins[item.id] = spin
+        self.assignee_edit = QLineEdit(self._body)
+        self.assignee_edit.setObjectName("parcelAssignee")
+        self.assignee_edit.setMaxLength(128)
+        self.assignee_edit.setPlaceholderText("Optional: who picks and packs it")
+        self.box_edit = QLineEdit(self._body)
+        self.box_edit.setObjectName("parcelBox")
+        self.box_edit.setMaxLength(64)
+        self.box_edit.setPlaceholderText("Optional, e.g. S, M, L")
+        form = QFormLayout()
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow("&Assign to:", self.assignee_edit)
+        form.addRow("&Box:", self.box_edit)
+        note = QLabel("Nothing leaves the warehouse until the parcel is advanced to shipped.", self._body)
+        note.setWordWrap(True)
+        layout = QVBoxLayout(self._body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(grid)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        self._init_frame(self._body)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 40)
+        self.validate()
+
+    def problem(self) -> str | None:
+        if not self.spins:
+            return f"Every unit of order {self.order.order_number} is shipped or already in a parcel."
+        if not any(spin.value() for spin in self.spins.values()):
+            return "Choose at least one unit for the parcel."
+        return None
+
+    def value(self) -> PrepareRequest:
+        lines = tuple(ShipRequest(item_id, spin.value()) for item_id, spin in self.spins.items() if spin.value())
+        return PrepareRequest(self.order.order_number, lines, self.assignee_edit.text().strip() or None,
+                              self.box_edit.text().strip() or None)
+
+    def submit(self, value: PrepareRequest) -> ShipmentInfo:
+        return self._services.orders.prepare_shipment(
+            self._actor, value.order_number, value.lines, assigned_to=value.assigned_to, box_size=value.box_size
         )

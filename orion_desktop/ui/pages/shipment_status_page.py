@@ -30,7 +30,12 @@ from orion_desktop.domain.orders import OPEN_SHIPMENT_STATUSES, ShipmentStatus
 from orion_desktop.ui import formatting, order_format
 from orion_desktop.ui.data_events import DataEvents, Topic
 from orion_desktop.ui.dialogs.action_dialog import ActionDialog
-from orion_desktop.ui.dialogs.shipment_dialogs import AdvanceShipmentDialog, AssignShipmentDialog, CancelShipmentDialog
+from orion_desktop.ui.dialogs.shipment_dialogs import (
+    AdvanceShipmentDialog,
+    AssignShipmentDialog,
+    CancelShipmentDialog,
+    PrepareParcelDialog,
+)
 from orion_desktop.ui.dialogs.shipment_dialogs import contents as parcel_contents
 from orion_desktop.ui.pages.dialog_opening import open_action_dialog
 from orion_desktop.ui.models.shipment_models import (
@@ -190,6 +195,9 @@ class ShipmentStatusPage(LivePage):
             self.addAction(found)
             return found
 
+        self.prepare_action = action(
+            "&Prepare parcel…", "Start a parcel for the order shown above", self.prepare_parcel,
+            "prepareParcelAction")
         self.advance_action = action(
             "&Advance…", "Move the selected parcel to its next step (picking, packing, ready to ship, shipped)",
             self.advance_parcel, "advanceParcelAction")
@@ -204,16 +212,19 @@ class ShipmentStatusPage(LivePage):
         self.parcel_toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         # Only as wide as its buttons: a toolbar expands by default and would squeeze the count beside it.
         self.parcel_toolbar.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        self.parcel_toolbar.addAction(self.prepare_action)
+        self.parcel_toolbar.addSeparator()  # the rest work on the selected parcel
         for found in self.parcel_actions:
             self.parcel_toolbar.addAction(found)
 
     @property
     def parcel_actions(self) -> tuple[QAction, ...]:
+        """The actions on the parcel selected in the open shipments table."""
         return (self.advance_action, self.assign_action, self.cancel_parcel_action)
 
     def edit_actions(self) -> Sequence[QAction]:
         """Shown in the window's Edit menu while this page is in front."""
-        return self.parcel_actions
+        return (self.prepare_action, *self.parcel_actions)
 
     def _init_layout(self) -> None:
         self.banner = MessageBanner(self)
@@ -314,6 +325,7 @@ class ShipmentStatusPage(LivePage):
 
     def _show_report(self, report: ShipmentStatusReport | None) -> None:
         self.report = report
+        self._update_actions()
         if report is None:
             self.items_model.set_rows(())
             self.summary_stack.setCurrentWidget(self.placeholder)
@@ -389,14 +401,18 @@ class ShipmentStatusPage(LivePage):
 
     def _update_actions(self, *_args: object) -> None:
         parcel = self.selected_parcel()
+        report = self.report
         allowed = order_format.may(self._actor, Permission.MOVE_RESERVED_STOCK)
-        for found in self.parcel_actions:
-            found.setEnabled(allowed and parcel is not None)
+        open_order = report is not None and report.order_status.is_open and not report.is_fully_shipped
+        rules = [(self.prepare_action, open_order, "Show an open order with units still to ship first")]
+        rules += [(found, parcel is not None, "Select a parcel in the list first") for found in self.parcel_actions]
+        for found, possible, why_not in rules:
+            found.setEnabled(allowed and possible)
             tip = found.statusTip()
             if not allowed:
                 tip = order_format.needs_role_text(self._actor, Permission.MOVE_RESERVED_STOCK)
-            elif parcel is None:
-                tip = f"{tip}. Select a parcel in the list first."
+            elif not possible:
+                tip = f"{tip}. {why_not}."
             found.setToolTip(tip)
 
     def _open(self, dialog: ActionDialog, on_done: Callable[[ShipmentInfo], str]) -> None:
@@ -414,6 +430,19 @@ class ShipmentStatusPage(LivePage):
             return on_done(outcome)
 
         open_action_dialog(self, dialog, done, closed)
+
+    def prepare_parcel(self) -> None:
+        report = self.report
+        if report is None:
+            return
+        try:  # as it is now: another PC may have shipped or parcelled units since it was shown
+            detail = self._services.order_queries.get_order(report.order_number)
+        except Exception as error:  # noqa: BLE001 - shown as a sentence, the page stays usable
+            self.show_error(error)
+            return
+        self._open(PrepareParcelDialog(self._services, self._actor, detail, parent=self),
+                   lambda shipment: f"{shipment.shipment_number} prepared for {shipment.order_number}: "
+                                    f"{parcel_contents(shipment)}.")
 
     def advance_parcel(self) -> None:
         parcel = self.selected_parcel()
