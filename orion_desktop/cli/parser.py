@@ -327,7 +327,8 @@ def _io_commands(commands) -> None:  # type: ignore[no-untyped-def]
     for kind, help_text in (
         ("products", "CSV: store,sku,title,gtin,product_type,low_stock_threshold,reorder_point"),
         ("stock", "CSV: store,product,location,quantity (sets the quantity on hand)"),
-        ("orders", "CSV: order_number,store,customer,email,channel,product,quantity (one row per line item)"),
+        ("orders", "CSV: order_number,store,customer,email,channel,status,product,quantity (one row per line item; "
+                   "status, optional: pending, processing (reserves), shipped or cancelled)"),
     ):
         cmd = imp.add_parser(kind, help=help_text)
         cmd.add_argument("file", metavar="FILE")
