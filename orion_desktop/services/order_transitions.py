@@ -192,7 +192,6 @@ def ship_units(
     rolls back, so a refused ship changes nothing, not even the status.
     """
     check_shippable(order.order_number, order.status)
-    first_status = order.status
     processing = None
     if order.status is OrderStatus.PENDING:
         order, processing = enter_processing(session, actor, order, items, key, Cause.SHIPPING)
@@ -253,5 +252,4 @@ def ship_units(
     }
     if overtaken:  # only then a query: the common ship has no parcel to look at
         consume_parcels(session, actor, order.id, overtaken, shipment.shipment_number)
-    log.debug("Order %s: %s -> %s", order.order_number, first_status.value, order.status.value)
     return Shipped(shipment.id, shipment.shipment_number, tuple(taken), order, processing)

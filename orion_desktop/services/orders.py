@@ -1,7 +1,9 @@
 """Orders: creation, status changes, shipping, the parcel workflow, returns, notes, expiry.
 
 The status machine's hooks and the one way units leave live in services.order_transitions, the
-parcel workflow in services.parcels; this class is their public, transactional face. Every call is one transaction. Each starts by locking the order row and then every stock row of
+parcel workflow in services.parcels; this class is their public, transactional face.
+
+Every call is one transaction. Each starts by locking the order row and then every stock row of
 the order's products in ascending id (lock_product_rows), so concurrent PCs queue instead of
 deadlocking, and every plan below is made from fresh reads.
 """

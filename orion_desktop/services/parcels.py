@@ -22,6 +22,7 @@ from orion_desktop.domain.order_results import ShipmentInfo
 from orion_desktop.domain.orders import (
     OrderHistoryAction,
     ShipmentStatus,
+    check_shippable,
     check_shipment_transition,
 )
 from orion_desktop.domain.validation import check_count, clean_text
@@ -73,8 +74,7 @@ def prepare(
     session: Session, actor: Actor, order: LockedOrder, planned: Sequence[Planned], details: dict[str, object]
 ) -> ShipmentInfo:
     """Start a parcel (pending) with the planned lines; no stock moves."""
-    if not order.status.is_open:
-        raise InvalidTransition(f"Order {order.order_number} is {order.status.value}; nothing can be shipped.")
+    check_shippable(order.order_number, order.status)
     shipment = Shipment(shipment_number=next_shipment_number(session, order.id, order.order_number),
                         order_id=order.id, status=ShipmentStatus.PENDING.value, created_by=actor.name, **details)
     if details.get("assigned_to"):
