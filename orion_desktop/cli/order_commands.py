@@ -93,7 +93,7 @@ def _reservation_json(reservation: ReservationInfo) -> dict[str, object]:
     }
 
 
-def _shipment_json(shipment: ShipmentInfo) -> dict[str, object]:
+def shipment_json(shipment: ShipmentInfo) -> dict[str, object]:
     return {
         "id": shipment.id,
         "shipment_number": shipment.shipment_number,
@@ -129,7 +129,7 @@ def order_json(order: OrderDetail) -> dict[str, object]:
         "created_at": to_plain(order.created_at),
         "items": [_item_json(item) for item in order.items],
         "reservations": [_reservation_json(r) for r in order.reservations],
-        "shipments": [_shipment_json(s) for s in order.shipments],
+        "shipments": [shipment_json(s) for s in order.shipments],
     }
 
 

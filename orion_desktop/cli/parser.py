@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from orion_desktop import __version__
-from orion_desktop.cli import admin_commands, catalog_commands, order_commands, stock_commands
+from orion_desktop.cli import admin_commands, catalog_commands, order_commands, shipment_commands, stock_commands
 
 
 class _Parser(argparse.ArgumentParser):
@@ -67,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     _product_commands(commands)
     _stock_commands(commands)
     _order_commands(commands)
+    shipment_commands.add_commands(commands, _group, _json, _op_key)
     _io_commands(commands)
     _printing_commands(commands)
     demo = commands.add_parser("demo", help="fill the selected (empty) database with a demo warehouse")
@@ -335,7 +336,8 @@ def _io_commands(commands) -> None:  # type: ignore[no-untyped-def]
     for kind, help_text in (
         ("products", "CSV: store,sku,title,gtin,product_type,low_stock_threshold,reorder_point"),
         ("stock", "CSV: store,product,location,quantity (sets the quantity on hand)"),
-        ("orders", "CSV: order_number,store,customer,email,channel,product,quantity (one row per line item)"),
+        ("orders", "CSV: order_number,store,customer,email,channel,status,product,quantity (one row per line item; "
+                   "status, optional: pending, processing (reserves), shipped or cancelled)"),
     ):
         cmd = imp.add_parser(kind, help=help_text)
         cmd.add_argument("file", metavar="FILE")

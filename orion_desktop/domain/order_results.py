@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from orion_desktop.domain.orders import OrderHistoryAction, OrderStatus, ShipmentStatus
+from orion_desktop.domain.orders import OPEN_SHIPMENT_STATUSES, OrderHistoryAction, OrderStatus, ShipmentStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +143,16 @@ class OrderDetail:
     items: tuple[OrderItemInfo, ...]
     reservations: tuple[ReservationInfo, ...]
     shipments: tuple[ShipmentInfo, ...]
+
+    def unparcelled_units(self) -> dict[int, int]:
+        """Per item id: units not yet shipped and not in an open parcel (what a new parcel can take)."""
+        in_parcels: dict[int, int] = {}
+        for shipment in self.shipments:
+            if shipment.status in OPEN_SHIPMENT_STATUSES:
+                for line in shipment.lines:
+                    in_parcels[line.item_id] = in_parcels.get(line.item_id, 0) + line.quantity
+        free = {item.id: item.remaining_quantity - in_parcels.get(item.id, 0) for item in self.items}
+        return {item_id: units for item_id, units in free.items() if units > 0}
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,6 +67,27 @@ def check_shipment_transition(number: str, current: ShipmentStatus, target: Ship
         )
 
 
+def parse_shipment_status(raw: object) -> ShipmentStatus:
+    try:
+        return ShipmentStatus(str(raw).strip().lower())
+    except ValueError:
+        options = ", ".join(s.value for s in ShipmentStatus)
+        raise InvalidInput(f"{raw!r} is not a shipment status; use one of {options}.") from None
+
+
+OPEN_SHIPMENT_STATUSES = (
+    ShipmentStatus.PENDING, ShipmentStatus.PICKING, ShipmentStatus.PACKING, ShipmentStatus.READY_TO_SHIP,
+)
+"""A parcel in these is prepared but not yet shipped or cancelled: it promises units of its order."""
+
+
+def next_shipment_status(current: ShipmentStatus) -> ShipmentStatus | None:
+    """The workflow step after ``current`` (None once shipped or cancelled)."""
+    if current not in _SHIPMENT_FLOW or current is ShipmentStatus.SHIPPED:
+        return None
+    return _SHIPMENT_FLOW[_SHIPMENT_FLOW.index(current) + 1]
+
+
 class OrderStatus(StrEnum):
     PENDING = "pending"
     PROCESSING = "processing"
@@ -81,15 +102,34 @@ class OrderStatus(StrEnum):
         return self in (OrderStatus.PENDING, OrderStatus.PROCESSING, OrderStatus.PARTIALLY_SHIPPED)
 
 
-# What a person may ask for. partially_shipped is reached by shipping, and processing -> pending
-# only by reservation expiry, so neither is offered as a manual target.
-_MANUAL_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
-    OrderStatus.PENDING: frozenset({OrderStatus.PROCESSING, OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
-    OrderStatus.PROCESSING: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
-    OrderStatus.PARTIALLY_SHIPPED: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
-    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED}),
-    OrderStatus.DELIVERED: frozenset(),
-    OrderStatus.CANCELLED: frozenset(),
+class Cause(StrEnum):
+    """Who or what moves an order: the status machine allows each step only to some of them."""
+
+    REQUEST = "request"  # a person asks (`order status --set`, the Change status dialog, an imported status)
+    SHIPPING = "shipping"  # units leave: ship item, ship, the pack station, a prepared parcel reaching shipped
+    EXPIRY = "expiry"  # the order's reservations ran out
+
+
+_S = OrderStatus
+_C = Cause
+# Every step of the machine, and who may take it. Shipping a pending order passes through
+# processing (reserving as a person's "processing" does) before it is partly or fully shipped;
+# processing -> pending happens only when reservations expire.
+_STEPS: dict[tuple[OrderStatus, OrderStatus], frozenset[Cause]] = {
+    (_S.PENDING, _S.PROCESSING): frozenset({_C.REQUEST, _C.SHIPPING}),
+    (_S.PENDING, _S.CANCELLED): frozenset({_C.REQUEST}),
+    (_S.PROCESSING, _S.PARTIALLY_SHIPPED): frozenset({_C.SHIPPING}),
+    (_S.PROCESSING, _S.SHIPPED): frozenset({_C.REQUEST, _C.SHIPPING}),
+    (_S.PROCESSING, _S.CANCELLED): frozenset({_C.REQUEST}),
+    (_S.PROCESSING, _S.PENDING): frozenset({_C.EXPIRY}),
+    (_S.PARTIALLY_SHIPPED, _S.SHIPPED): frozenset({_C.REQUEST, _C.SHIPPING}),
+    (_S.PARTIALLY_SHIPPED, _S.CANCELLED): frozenset({_C.REQUEST}),
+    (_S.SHIPPED, _S.DELIVERED): frozenset({_C.REQUEST}),
+}
+# What a person may ask for in one go, beyond single steps: shipping a pending order runs as
+# pending -> processing -> shipped.
+_REQUEST_PATHS: dict[tuple[OrderStatus, OrderStatus], tuple[OrderStatus, ...]] = {
+    (_S.PENDING, _S.SHIPPED): (_S.PROCESSING, _S.SHIPPED),
 }
 
 
@@ -101,21 +141,47 @@ def parse_status(raw: object) -> OrderStatus:
         raise InvalidInput(f"{raw!r} is not an order status; use one of {options}.") from None
 
 
-def check_transition(order_number: str, current: OrderStatus, target: OrderStatus) -> None:
-    """Raise InvalidTransition with a sentence unless ``current -> target`` is allowed."""
+def _targets(current: OrderStatus, cause: Cause) -> set[OrderStatus]:
+    found = {target for (start, target), causes in _STEPS.items() if start is current and cause in causes}
+    if cause is Cause.REQUEST:
+        found |= {target for (start, target) in _REQUEST_PATHS if start is current}
+    return found
+
+
+def check_transition(
+    order_number: str, current: OrderStatus, target: OrderStatus, *, cause: Cause = Cause.REQUEST
+) -> tuple[OrderStatus, ...]:
+    """The steps that take an order from ``current`` to ``target`` (usually just ``target``).
+
+    Every path that changes an order's status asks here first; a move the machine does not have
+    (for this cause) raises InvalidTransition with a sentence.
+    """
     if current == target:
         raise InvalidTransition(f"Order {order_number} is already {current.value}.")
-    allowed = _MANUAL_TRANSITIONS[current]
-    if target in allowed:
-        return
-    if not allowed:
+    if cause in _STEPS.get((current, target), ()):
+        return (target,)
+    if cause is Cause.REQUEST and (current, target) in _REQUEST_PATHS:
+        return _REQUEST_PATHS[(current, target)]
+    if cause is Cause.SHIPPING:
+        check_shippable(order_number, current)
+        raise InvalidTransition(f"Order {order_number} is {current.value}; shipping cannot make it {target.value}.")
+    if current in (OrderStatus.CANCELLED, OrderStatus.DELIVERED):
         raise InvalidTransition(f"Order {order_number} is {current.value}; its status can no longer change.")
     if target is OrderStatus.CANCELLED:
         raise InvalidTransition(f"Order {order_number} is {current.value}; only orders not yet shipped can be cancelled.")
+    allowed = _targets(current, Cause.REQUEST)
+    if not allowed:
+        raise InvalidTransition(f"Order {order_number} is {current.value}; its status can no longer change.")
     options = ", ".join(sorted(s.value for s in allowed))
     raise InvalidTransition(
         f"Order {order_number} cannot go from {current.value} to {target.value}; from {current.value} it can go to {options}."
     )
+
+
+def check_shippable(order_number: str, current: OrderStatus) -> None:
+    """Units of an order leave only while it is open (pending, processing, partially shipped)."""
+    if not current.is_open:
+        raise InvalidTransition(f"Order {order_number} is {current.value}; nothing can be shipped.")
 
 
 def status_after_shipping(shipped_units: int, ordered_units: int) -> OrderStatus:

@@ -15,21 +15,23 @@ from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Order
 from orion_desktop.domain.actor import Actor, Permission
 from orion_desktop.domain.errors import OrionError
+from orion_desktop.domain.orders import OrderStatus
 from orion_desktop.domain.results import ImportResult, StoreInfo
 from orion_desktop.domain.validation import check_count, clean_code, clean_email, clean_text
 from orion_desktop.services.csv_files import CsvFormat, CsvLine, CsvTable, Problems, read_csv
 from orion_desktop.services.import_lookups import LOOKUP_CHUNK, ProductResolver, StoreResolver, chunks
 from orion_desktop.services.lookup import matches_any
+from orion_desktop.services.order_import_status import ImportedMove, check_imported_status, move_imported
 from orion_desktop.services.orders import insert_order
 
 ORDER_FORMAT = CsvFormat(
     kind="orders",
     required=("order_number", "quantity"),
     one_of=("product", "sku", "gtin"),
-    optional=("store", "customer", "email", "channel"),
-    example="order_number,store,customer,email,channel,product,quantity",
+    optional=("store", "customer", "email", "channel", "status"),
+    example="order_number,store,customer,email,channel,status,product,quantity",
 )
-_ORDER_FIELDS = ("customer", "email", "channel")
+_ORDER_FIELDS = ("customer", "email", "channel", "status")
 
 
 @dataclass
@@ -56,7 +58,11 @@ class OrderImportService:
         self._db = database
 
     def import_orders(self, actor: Actor, path: Path, *, store: str | None = None) -> ImportResult:
-        """Create one pending order per order number in the file; a bad file creates none."""
+        """Create one order per order number in the file; a bad file creates none.
+
+        Orders start pending; a ``status`` column moves them on through the status machine
+        (processing reserves, shipped fulfils, cancelled) as `order status --set` would.
+        """
         actor.require(Permission.MANAGE_ORDERS)
         table = read_csv(path, ORDER_FORMAT)
         problems = Problems(table.file_name)
@@ -79,12 +85,20 @@ class OrderImportService:
             for number in sorted(existing):
                 problems.add(orders[number].first_line, f"order {number} already exists")
             problems.raise_if_any()
+            created: dict[str, int] = {}
             for pending in orders.values():
-                insert_order(
+                created[pending.number] = insert_order(
                     session, actor, store_id=pending.store_id, order_number=pending.number,
                     quantities=pending.quantities, customer=pending.header["customer"],
                     email=pending.header["email"], channel=pending.header["channel"] or "import",
                 )
+            moves = [
+                ImportedMove(pending.first_line, created[pending.number], pending.store_id, pending.number,
+                             OrderStatus(status), frozenset(pending.quantities))
+                for pending in orders.values()
+                if (status := pending.header["status"]) not in (None, OrderStatus.PENDING.value)
+            ]
+            move_imported(session, actor, moves, problems)
             return ImportResult(kind="orders", rows=len(table.lines), created=len(orders), updated=0)
 
 
@@ -113,6 +127,7 @@ def _group(lines: list[_OrderLine], products: ProductResolver, problems: Problem
             product_id = products.find(order_line.store, order_line.product).id
             quantity = check_count(line.get("quantity"))
             header = _header_fields(line)
+            header["status"] = check_imported_status(number, header["status"])
         except OrionError as error:
             problems.add(line.number, error)
             continue
@@ -135,4 +150,5 @@ def _header_fields(line: CsvLine) -> dict[str, str | None]:
         "customer": clean_text(line.get("customer"), "customer", required=False),
         "email": clean_email(line.get("email"), "e-mail address"),
         "channel": clean_text(line.get("channel"), "channel", required=False),
+        "status": clean_text(line.get("status"), "status", required=False),
     }

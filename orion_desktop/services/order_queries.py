@@ -37,7 +37,13 @@ from orion_desktop.domain.order_results import (
     ShipmentLineInfo,
     ShipmentStatusReport,
 )
-from orion_desktop.domain.orders import OrderHistoryAction, OrderStatus, ShipmentStatus, parse_status
+from orion_desktop.domain.orders import (
+    OrderHistoryAction,
+    OrderStatus,
+    ShipmentStatus,
+    parse_shipment_status,
+    parse_status,
+)
 from orion_desktop.domain.validation import check_count, clean_text
 from orion_desktop.services.backorders import backordered_items_query
 from orion_desktop.services.catalog import like_pattern, narrowed, search_candidates
@@ -298,6 +304,28 @@ class OrderQueries:
         with self._db.read() as session:
             return load_shipments(session, open_only=True, status=status)
 
+    def list_shipments(
+        self, *, order: str | None = None, status: str | None = None, limit: int | str = 200
+    ) -> tuple[ShipmentInfo, ...]:
+        """Parcels: every one of an order (``order``), else the open ones (oldest first, a work
+        queue); ``status`` narrows to one workflow status (shipped and cancelled: newest first)."""
+        count = check_count(limit, "limit")
+        wanted = parse_shipment_status(status) if status else None
+        with self._db.read() as session:
+            order_id = _order_id(session, order) if order else None
+            closed = wanted in (ShipmentStatus.SHIPPED, ShipmentStatus.CANCELLED)
+            return load_shipments(
+                session, order_id=order_id, open_only=order_id is None and wanted is None,
+                status=wanted.value if wanted else None, limit=count, newest_first=closed,
+            )
+
+    def get_shipment(self, shipment_number: str) -> ShipmentInfo:
+        """One parcel by number (as typed, else in capitals)."""
+        number = clean_text(shipment_number, "shipment number", max_length=64)
+        assert number is not None
+        with self._db.read() as session:
+            return load_shipments(session, shipment_id=find_shipment(session, number).id)[0]
+
 
 def _order_search_clause(session: Session, text: str) -> ColumnElement[bool]:
     """The order number exactly, or a substring of the number or of the customer's name.
@@ -347,6 +375,26 @@ def _reservations(session: Session, order_id: int) -> tuple[ReservationInfo, ...
     )
 
 
+@dataclass(frozen=True, slots=True)
+class FoundShipment:
+    id: int
+    shipment_number: str
+    order_number: str
+
+
+def find_shipment(session: Session, number: str) -> FoundShipment:
+    """A shipment by number (as typed, else in capitals: numbers are printed in capitals)."""
+    for candidate in dict.fromkeys((number, number.upper())):
+        found = session.execute(
+            select(Shipment.id, Shipment.shipment_number, Order.order_number)
+            .join(Order, Order.id == Shipment.order_id)
+            .where(Shipment.shipment_number == candidate)
+        ).first()
+        if found is not None:
+            return FoundShipment(found.id, found.shipment_number, found.order_number)
+    raise NotFound(f"There is no shipment {number}.")
+
+
 def load_shipments(
     session: Session,
     *,
@@ -354,6 +402,8 @@ def load_shipments(
     shipment_id: int | None = None,
     open_only: bool = False,
     status: str | None = None,
+    limit: int | None = None,
+    newest_first: bool = False,
 ) -> tuple[ShipmentInfo, ...]:
     query = select(Shipment, Order.order_number).join(Order, Order.id == Shipment.order_id)
     if order_id is not None:
@@ -363,8 +413,11 @@ def load_shipments(
     if open_only:
         query = query.where(Shipment.status.not_in(("shipped", "cancelled")))
     if status:
-        query = query.where(Shipment.status == ShipmentStatus(status).value)
-    shipments = session.execute(query.order_by(Shipment.id)).all()
+        query = query.where(Shipment.status == parse_shipment_status(status).value)
+    query = query.order_by(Shipment.id.desc() if newest_first else Shipment.id)
+    if limit is not None:
+        query = query.limit(limit)
+    shipments = session.execute(query).all()
     ids = [s.id for s, _ in shipments]
     lines: dict[int, list[ShipmentLineInfo]] = {}
     if ids:

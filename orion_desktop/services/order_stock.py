@@ -12,11 +12,11 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from orion_desktop.db.models import Inventory, InventoryReservation, Location, OrderItem, Product
+from orion_desktop.db.models import Inventory, InventoryReservation, Location, OrderItem, Product, Shipment, ShipmentLine
 from orion_desktop.domain.enums import ProductType, TransactionType
 from orion_desktop.domain.errors import InsufficientStock
 from orion_desktop.domain.order_results import ReservedLine
-from orion_desktop.domain.orders import StockCandidate, plan_allocation
+from orion_desktop.domain.orders import OPEN_SHIPMENT_STATUSES, StockCandidate, plan_allocation
 from orion_desktop.services.lookup import ProductRef
 from orion_desktop.services.reservations import OpenReservation, hold, open_reservations, settle
 from orion_desktop.services.stock_ops import LedgerNote, Slot, apply_change
@@ -36,6 +36,7 @@ class ItemState:
     returned_quantity: int
     open_reserved: int
     gtin: str | None = None  # canonical GTIN-14, for finding the line by scan
+    in_parcels: int = 0  # units promised by open (prepared, not yet shipped) parcels
 
     @property
     def stock_tracked(self) -> bool:
@@ -58,6 +59,15 @@ def item_states(session: Session, order_id: int) -> list[ItemState]:
         .group_by(InventoryReservation.order_item_id)
         .subquery()
     )
+    # Read with the items (no round trip of its own): shipping another way must know which
+    # parcels it overtakes.
+    parcel_parts = (
+        select(ShipmentLine.order_item_id, func.sum(ShipmentLine.quantity).label("parcel_quantity"))
+        .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
+        .where(Shipment.order_id == order_id, Shipment.status.in_([s.value for s in OPEN_SHIPMENT_STATUSES]))
+        .group_by(ShipmentLine.order_item_id)
+        .subquery()
+    )
     rows = session.execute(
         select(
             OrderItem.id,
@@ -73,9 +83,11 @@ def item_states(session: Session, order_id: int) -> list[ItemState]:
             Product.product_type,
             Product.is_placeholder,
             Product.gtin,
+            func.coalesce(parcel_parts.c.parcel_quantity, 0).label("in_parcels"),
         )
         .join(Product, Product.id == OrderItem.product_id)
         .outerjoin(open_parts, open_parts.c.order_item_id == OrderItem.id)
+        .outerjoin(parcel_parts, parcel_parts.c.order_item_id == OrderItem.id)
         .where(OrderItem.order_id == order_id)
         .order_by(OrderItem.id)
     ).all()
@@ -97,6 +109,7 @@ def item_states(session: Session, order_id: int) -> list[ItemState]:
             returned_quantity=r.returned_quantity,
             open_reserved=int(r[5]),
             gtin=r.gtin,
+            in_parcels=int(r.in_parcels),
         )
         for r in rows
     ]

@@ -1,4 +1,7 @@
-"""Orders: creation, the status machine and its stock hooks, shipping, returns, notes, expiry.
+"""Orders: creation, status changes, shipping, the parcel workflow, returns, notes, expiry.
+
+The status machine's hooks and the one way units leave live in services.order_transitions, the
+parcel workflow in services.parcels; this class is their public, transactional face.
 
 Every call is one transaction. Each starts by locking the order row and then every stock row of
 the order's products in ascending id (lock_product_rows), so concurrent PCs queue instead of
@@ -12,38 +15,36 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.engine import Database
-from orion_desktop.db.models import Order, OrderItem, OrderNote, Product, Shipment, ShipmentLine
+from orion_desktop.db.models import Order, OrderItem, OrderNote, Product
 from orion_desktop.db.types import utcnow
 from orion_desktop.domain import gtin as gtin_rules
 from orion_desktop.domain.actor import Actor, Permission
 from orion_desktop.domain.enums import TransactionType
-from orion_desktop.domain.errors import Conflict, InsufficientStock, InvalidInput, InvalidTransition, NotFound
+from orion_desktop.domain.errors import Conflict, InsufficientStock, InvalidInput, NotFound
 from orion_desktop.domain.order_results import (
-    BackorderedItem,
     ExpiryResult,
     NoteInfo,
     OrderLine,
-    ReservedLine,
     ReturnResult,
     ShipItemResult,
     ShipRequest,
     ShipmentInfo,
-    SkippedItem,
     StatusChangeResult,
 )
 from orion_desktop.domain.orders import (
+    Cause,
     OrderHistoryAction,
     OrderStatus,
     ShipmentStatus,
-    check_shipment_transition,
+    check_shippable,
     check_transition,
     new_order_number,
+    parse_shipment_status,
     parse_status,
-    status_after_shipping,
 )
 from orion_desktop.domain.text_rules import shown
 from orion_desktop.domain.validation import (
@@ -56,26 +57,22 @@ from orion_desktop.domain.validation import (
     normalize_location_code,
     whole_number,
 )
+from orion_desktop.services import order_transitions as transitions
+from orion_desktop.services import parcels
 from orion_desktop.services.backorders import allocate_backorders
 from orion_desktop.services.lookup import location_id as find_location_id
 from orion_desktop.services.lookup import inventory_id as find_inventory_id
 from orion_desktop.services.lookup import matches_any, resolve_product, resolve_store
 from orion_desktop.services.operations import run_once
-from orion_desktop.services.order_queries import load_shipments
 from orion_desktop.services.order_history import record
-from orion_desktop.services.order_stock import ItemState, fulfill_for_item, item_states, release_item, reserve_for_item
-from orion_desktop.services.stock_ops import LedgerNote, Slot, apply_change, lock_product_rows
+from orion_desktop.services.order_queries import find_shipment, load_shipments
+from orion_desktop.services.order_stock import ItemState, item_states, release_item
+from orion_desktop.services.order_transitions import ledger_note as _note
+from orion_desktop.services.order_transitions import set_status
+from orion_desktop.services.parcel_lines import prepared_units
+from orion_desktop.services.stock_ops import Slot, apply_change, lock_product_rows
 
 log = logging.getLogger(__name__)
-
-_STATUS_TIMESTAMP = {
-    OrderStatus.PROCESSING: "processing_at",
-    OrderStatus.PARTIALLY_SHIPPED: "partially_shipped_at",
-    OrderStatus.SHIPPED: "shipped_at",
-    OrderStatus.DELIVERED: "delivered_at",
-    OrderStatus.CANCELLED: "cancelled_at",
-}
-
 
 @dataclass(frozen=True, slots=True)
 class LockedOrder:
@@ -102,17 +99,6 @@ def lock_order(session: Session, order_number: str) -> tuple[LockedOrder, list[I
     lock_product_rows(session, product_ids)
     order = LockedOrder(row.id, row.store_id, row.order_number, OrderStatus(row.status), row.reservation_expires_at)
     return order, item_states(session, order.id)
-
-
-def _set_status(session: Session, order: LockedOrder, status: OrderStatus) -> None:
-    values: dict[str, object] = {"status": status.value, "updated_at": utcnow()}
-    if status in _STATUS_TIMESTAMP:
-        values[_STATUS_TIMESTAMP[status]] = utcnow()
-    session.execute(update(Order).where(Order.id == order.id).values(**values))
-
-
-def _note(actor: Actor, order: LockedOrder, reason: str | None = None, key: str | None = None) -> LedgerNote:
-    return LedgerNote(actor, reason, key, order_id=order.id, order_number=order.order_number)
 
 
 def find_item(items: list[ItemState], ref: str | int) -> ItemState:
@@ -209,93 +195,18 @@ class OrderService:
             def action() -> StatusChangeResult:
                 order, items = lock_order(session, order_number)
                 check_transition(order.order_number, order.status, wanted)
-                hook = {
-                    OrderStatus.PROCESSING: self._to_processing,
-                    OrderStatus.SHIPPED: self._to_shipped,
-                    OrderStatus.CANCELLED: self._to_cancelled,
-                    OrderStatus.DELIVERED: self._to_delivered,
-                }[wanted]
-                return hook(session, actor, order, items, operation_key)
+                if wanted is OrderStatus.PROCESSING:
+                    return transitions.enter_processing(session, actor, order, items, operation_key, Cause.REQUEST)[1]
+                if wanted is OrderStatus.SHIPPED:
+                    return transitions.ship_all(session, actor, order, items, operation_key)
+                if wanted is OrderStatus.CANCELLED:
+                    return transitions.cancel_order(session, actor, order, items, operation_key)
+                return transitions.deliver(session, actor, order)
 
             return run_once(
                 session, operation_key, "order.status", actor, StatusChangeResult, action,
                 params={"order": order_number, "status": wanted},
             )
-
-    def _to_processing(
-        self, session: Session, actor: Actor, order: LockedOrder, items: list[ItemState], key: str | None
-    ) -> StatusChangeResult:
-        """Reserve what can be reserved; the rest is reported and stays backordered (soft failure)."""
-        note = _note(actor, order, "order processing", key)
-        reserved: list[ReservedLine] = []
-        skipped: list[SkippedItem] = []
-        backordered: list[BackorderedItem] = []
-        for item in items:
-            if item.product.is_placeholder:
-                skipped.append(SkippedItem(item.id, item.product.sku, "placeholder product: no stock to reserve"))
-                continue
-            if not item.stock_tracked:
-                skipped.append(SkippedItem(item.id, item.product.sku, f"{item.product.product_type.value} product: unlimited"))
-                continue
-            if item.unreserved == 0:
-                continue
-            lines, shortfall = reserve_for_item(session, item, item.unreserved, note, order.reservation_expires_at)
-            reserved.extend(lines)
-            if shortfall:
-                reason = "no stock at any location" if not lines else f"only {item.unreserved - shortfall} available"
-                backordered.append(BackorderedItem(item.id, item.product.sku, shortfall, reason))
-        _set_status(session, order, OrderStatus.PROCESSING)
-        warnings = tuple(
-            f"{b.sku}: {b.quantity} backordered ({b.reason})" for b in backordered
-        ) + tuple(f"{s.sku}: skipped ({s.reason})" for s in skipped if "placeholder" in s.reason)
-        summary = f"Reserved {sum(r.quantity for r in reserved)} units"
-        if backordered:
-            summary += f"; backordered {sum(b.quantity for b in backordered)} units"
-        record(session, order.id, OrderHistoryAction.PROCESSING_STARTED, summary + ".", actor,
-               old_status=order.status.value, new_status=OrderStatus.PROCESSING.value)
-        if reserved:
-            where = ", ".join(f"{r.quantity} {r.sku} at {r.location}" for r in reserved)
-            record(session, order.id, OrderHistoryAction.INVENTORY_RESERVED, f"Reserved {where}.", actor)
-        for warning in warnings:
-            log.warning("Order %s: %s", order.order_number, warning)
-            record(session, order.id, OrderHistoryAction.STATUS_CHANGED, f"Warning: {warning}.", actor)
-        return StatusChangeResult(
-            order.order_number, order.status, OrderStatus.PROCESSING, tuple(reserved), tuple(skipped),
-            tuple(backordered), warnings=warnings,
-        )
-
-    def _to_shipped(
-        self, session: Session, actor: Actor, order: LockedOrder, items: list[ItemState], key: str | None
-    ) -> StatusChangeResult:
-        """Ship everything still unshipped in one shipment, or refuse and change nothing."""
-        requests = [(item, item.remaining, None) for item in items if item.remaining > 0]
-        fulfilled = self._ship(session, actor, order, items, requests, tracking=None, carrier=None, key=key)[1]
-        return StatusChangeResult(order.order_number, order.status, OrderStatus.SHIPPED, fulfilled=tuple(fulfilled))
-
-    def _to_cancelled(
-        self, session: Session, actor: Actor, order: LockedOrder, items: list[ItemState], key: str | None
-    ) -> StatusChangeResult:
-        """Release every open reservation; what was already shipped stays shipped."""
-        note = _note(actor, order, "order cancelled", key)
-        released: list[ReservedLine] = []
-        for item in items:
-            released.extend(release_item(session, item, note))
-        _set_status(session, order, OrderStatus.CANCELLED)
-        units = sum(r.quantity for r in released)
-        record(session, order.id, OrderHistoryAction.CANCELLED, f"Order cancelled; released {units} reserved units.",
-               actor, old_status=order.status.value, new_status=OrderStatus.CANCELLED.value)
-        if released:
-            record(session, order.id, OrderHistoryAction.INVENTORY_RELEASED,
-                   "Released " + ", ".join(f"{r.quantity} {r.sku} at {r.location}" for r in released) + ".", actor)
-        return StatusChangeResult(order.order_number, order.status, OrderStatus.CANCELLED, released=tuple(released))
-
-    def _to_delivered(
-        self, session: Session, actor: Actor, order: LockedOrder, items: list[ItemState], key: str | None
-    ) -> StatusChangeResult:
-        _set_status(session, order, OrderStatus.DELIVERED)
-        record(session, order.id, OrderHistoryAction.DELIVERED, "Order delivered.", actor,
-               old_status=order.status.value, new_status=OrderStatus.DELIVERED.value)
-        return StatusChangeResult(order.order_number, order.status, OrderStatus.DELIVERED)
 
     # --- shipping -------------------------------------------------------------------------
     def ship(
@@ -318,9 +229,10 @@ class OrderService:
 
             def action() -> tuple[int, tuple[ShipItemResult, ...]]:
                 order, items = lock_order(session, order_number)
+                # Units in prepared parcels may be shipped here too: ship_units then shrinks those parcels.
                 planned = self._plan(session, items, requests, already_planned={})
-                shipment_id, _lines = self._ship(session, actor, order, items, planned, tracking_number,
-                                                 carrier_name, operation_key)
+                shipment_id = transitions.ship_units(session, actor, order, items, planned, tracking=tracking_number,
+                                                     carrier=carrier_name, key=operation_key).shipment_id
                 fresh = {i.id: i for i in item_states(session, order.id)}
                 results = tuple(
                     ShipItemResult(
@@ -358,70 +270,6 @@ class OrderService:
             operation_key=operation_key,
         )
         return results[0]
-
-    def _ship(
-        self,
-        session: Session,
-        actor: Actor,
-        order: LockedOrder,
-        items: list[ItemState],
-        planned: Sequence[tuple[ItemState, int, int | None]],
-        tracking: str | None,
-        carrier: str | None,
-        key: str | None,
-        shipment_id: int | None = None,
-    ) -> tuple[int, list[ReservedLine]]:
-        """Fulfil the planned lines as one shipment (a new one, or a prepared one reaching shipped)."""
-        if order.status not in (OrderStatus.PENDING, OrderStatus.PROCESSING, OrderStatus.PARTIALLY_SHIPPED):
-            raise InvalidTransition(f"Order {order.order_number} is {order.status.value}; nothing can be shipped.")
-        note = _note(actor, order, "shipped", key)
-        now = utcnow()
-        if shipment_id is None:
-            shipment = Shipment(shipment_number=_next_shipment_number(session, order), order_id=order.id,
-                                created_by=actor.name)
-            session.add(shipment)
-        else:
-            shipment = session.get_one(Shipment, shipment_id)
-            # The prepared lines said what to send; the lines written below say where it came from.
-            session.execute(delete(ShipmentLine).where(ShipmentLine.shipment_id == shipment_id))
-        shipment.status = ShipmentStatus.SHIPPED.value
-        shipment.shipped_at = now
-        shipment.tracking_number = tracking or shipment.tracking_number
-        shipment.carrier = carrier or shipment.carrier
-        session.flush()
-        taken: list[ReservedLine] = []
-        for item, quantity, location in planned:
-            lines = fulfill_for_item(session, item, quantity, note, location)
-            taken.extend(lines)
-            for line in lines or [ReservedLine(item.id, item.product.sku, "", quantity)]:
-                loc = find_location_id(session, line.location, create=False) if line.location else None
-                session.add(ShipmentLine(shipment_id=shipment.id, order_item_id=item.id, location_id=loc,
-                                         quantity=line.quantity))
-            updated = session.execute(
-                update(OrderItem)
-                .where(OrderItem.id == item.id, OrderItem.shipped_quantity + quantity <= OrderItem.quantity)
-                .values(shipped_quantity=OrderItem.shipped_quantity + quantity)
-            )
-            if updated.rowcount != 1:
-                raise Conflict(f"{item.product.sku} was shipped by another workstation at the same moment.")
-        session.flush()
-        shipped_units, ordered_units = session.execute(
-            select(func.sum(OrderItem.shipped_quantity), func.sum(OrderItem.quantity)).where(OrderItem.order_id == order.id)
-        ).one()
-        new_status = status_after_shipping(int(shipped_units), int(ordered_units))
-        tracking_values = {k: v for k, v in (("tracking_number", shipment.tracking_number),
-                                            ("carrier", shipment.carrier)) if v}
-        if tracking_values:
-            session.execute(update(Order).where(Order.id == order.id).values(**tracking_values))
-        if new_status != order.status:
-            _set_status(session, order, new_status)
-        units = sum(q for _, q, _ in planned)
-        what = ", ".join(f"{q} {i.product.sku}" for i, q, _ in planned)
-        record(session, order.id, OrderHistoryAction.SHIPPED,
-               f"Shipment {shipment.shipment_number}: shipped {what} ({units} units)"
-               + (f", tracking {shipment.tracking_number}" if shipment.tracking_number else "") + ".",
-               actor, old_status=order.status.value, new_status=new_status.value)
-        return shipment.id, taken
 
     def _plan(
         self, session: Session, items: list[ItemState], requests: Sequence[ShipRequest], *, already_planned: dict[int, int]
@@ -474,26 +322,12 @@ class OrderService:
         actor.require(Permission.MOVE_RESERVED_STOCK)
         if not requests:
             raise InvalidInput("Choose at least one line for the shipment.")
-        details = _shipment_details(assigned_to, box_size, weight_grams, notes)
+        details = parcels.shipment_details(assigned_to, box_size, weight_grams, notes)
         with self._db.write() as session:
             order, items = lock_order(session, order_number)
-            if not order.status.is_open:
-                raise InvalidTransition(f"Order {order.order_number} is {order.status.value}; nothing can be shipped.")
-            planned = self._plan(session, items, requests, already_planned=_prepared_units(session, order.id))
-            shipment = Shipment(shipment_number=_next_shipment_number(session, order), order_id=order.id,
-                                status=ShipmentStatus.PENDING.value, created_by=actor.name, **details)
-            if details.get("assigned_to"):
-                shipment.assigned_at = utcnow()
-            session.add(shipment)
-            session.flush()
-            for item, quantity, location in planned:
-                session.add(ShipmentLine(shipment_id=shipment.id, order_item_id=item.id, location_id=location,
-                                         quantity=quantity))
-            session.flush()
-            record(session, order.id, OrderHistoryAction.STATUS_CHANGED,
-                   f"Shipment {shipment.shipment_number} prepared: "
-                   + ", ".join(f"{q} {i.product.sku}" for i, q, _ in planned) + ".", actor)
-            return load_shipments(session, order_id=order.id, shipment_id=shipment.id)[0]
+            check_shippable(order.order_number, order.status)
+            planned = self._plan(session, items, requests, already_planned=prepared_units(session, order.id))
+            return parcels.prepare(session, actor, order, planned, details)
 
     def advance_shipment(
         self,
@@ -515,65 +349,67 @@ class OrderService:
         parcel changes no stock and leaves the order's reservations in place.
         """
         actor.require(Permission.MOVE_RESERVED_STOCK)
-        target = _parse_shipment_status(status)
-        details = _shipment_details(assigned_to, box_size, weight_grams, notes)
+        target = parse_shipment_status(status)
+        details = parcels.shipment_details(assigned_to, box_size, weight_grams, notes)
         tracking_number = clean_text(tracking, "tracking number", required=False, max_length=128)
         carrier_name = clean_text(carrier, "carrier", required=False, max_length=64)
-        number = clean_text(shipment_number, "shipment number", max_length=64)
+        number = parcels.shipment_number(shipment_number)
         with self._db.write() as session:
 
             def action() -> ShipmentInfo:
-                found = session.execute(
-                    select(Shipment.id, Order.order_number, Shipment.status)
-                    .join(Order, Order.id == Shipment.order_id)
-                    .where(Shipment.shipment_number == number)
-                ).first()
-                if found is None:
-                    raise NotFound(f"There is no shipment {number}.")
+                found = find_shipment(session, number)
                 order, items = lock_order(session, found.order_number)
-                shipment = session.get_one(Shipment, found.id)
-                check_shipment_transition(shipment.shipment_number, ShipmentStatus(shipment.status), target)
-                for name, value in details.items():
-                    setattr(shipment, name, value)
-                if details.get("assigned_to"):
-                    shipment.assigned_at = utcnow()
-                if target is ShipmentStatus.SHIPPED:
-                    lines = session.execute(
-                        select(ShipmentLine.order_item_id, ShipmentLine.quantity, ShipmentLine.location_id)
-                        .where(ShipmentLine.shipment_id == shipment.id)
-                        .order_by(ShipmentLine.id)
-                    ).all()
-                    by_id = {i.id: i for i in items}
-                    planned = [(by_id[item_id], quantity, location) for item_id, quantity, location in lines]
-                    for item, quantity, _ in planned:
-                        if quantity > item.remaining:
-                            raise InvalidInput(
-                                f"Cannot ship {quantity} of {item.product.sku}: only {item.remaining} remain to ship."
-                            )
-                    self._ship(session, actor, order, items, planned, tracking_number, carrier_name, operation_key,
-                               shipment_id=shipment.id)
-                else:
-                    shipment.status = target.value
-                    stamp = {ShipmentStatus.PICKING: "picking_at", ShipmentStatus.PACKING: "packing_at",
-                             ShipmentStatus.READY_TO_SHIP: "ready_at", ShipmentStatus.CANCELLED: "cancelled_at"}[target]
-                    setattr(shipment, stamp, utcnow())
-                    if tracking_number:
-                        shipment.tracking_number = tracking_number
-                    if carrier_name:
-                        shipment.carrier = carrier_name
-                    action_name = OrderHistoryAction.PACKED if target is ShipmentStatus.PACKING else (
-                        OrderHistoryAction.STATUS_CHANGED)
-                    record(session, order.id, action_name,
-                           f"Shipment {shipment.shipment_number} is now {target.value}"
-                           + (f" (assigned to {shipment.assigned_to})" if shipment.assigned_to else "") + ".", actor)
-                session.flush()
-                return load_shipments(session, order_id=order.id, shipment_id=shipment.id)[0]
+                return parcels.advance(session, actor, order, items, found.id, target, details,
+                                       tracking=tracking_number, carrier=carrier_name, key=operation_key)
 
             return run_once(
                 session, operation_key, "shipment.advance", actor, ShipmentInfo, action,
                 params={"shipment": number, "status": target, "details": details, "tracking": tracking_number,
                         "carrier": carrier_name},
             )
+
+    def assign_shipment(
+        self, actor: Actor, shipment_number: str, assignee: str, *, operation_key: str | None = None
+    ) -> ShipmentInfo:
+        """Give an open parcel to a packer (by name)."""
+        actor.require(Permission.MOVE_RESERVED_STOCK)
+        number = parcels.shipment_number(shipment_number)
+        name = clean_text(assignee, "assignee", max_length=128)
+        assert name is not None
+        with self._db.write() as session:
+
+            def action() -> int:
+                found = find_shipment(session, number)
+                order, _items = lock_order(session, found.order_number)
+                return parcels.assign(session, actor, order, found.id, name).id
+
+            # The key keeps the parcel's id; a replay shows the parcel as it is now.
+            shipment_id = run_once(
+                session, operation_key, "shipment.assign", actor, int, action,
+                params={"shipment": number, "assignee": name},
+            )
+            return load_shipments(session, shipment_id=shipment_id)[0]
+
+    def cancel_shipment(
+        self, actor: Actor, shipment_number: str, *, reason: str | None = None, operation_key: str | None = None
+    ) -> ShipmentInfo:
+        """Cancel an open parcel; no stock moves (the order keeps its reservations)."""
+        actor.require(Permission.MOVE_RESERVED_STOCK)
+        number = parcels.shipment_number(shipment_number)
+        why = clean_text(reason, "reason", required=False, max_length=500)
+        with self._db.write() as session:
+
+            def action() -> int:
+                found = find_shipment(session, number)
+                order, _items = lock_order(session, found.order_number)
+                return parcels.cancel(session, actor, order, found.id, why).id
+
+            # The key keeps the parcel's id; a replay shows the parcel as it is now.
+            shipment_id = run_once(
+                session, operation_key, "shipment.cancel", actor, int, action,
+                params={"shipment": number, "reason": why},
+            )
+            return load_shipments(session, shipment_id=shipment_id)[0]
 
     # --- returns, notes, expiry -----------------------------------------------------------
     def return_item(
@@ -677,7 +513,7 @@ class OrderService:
                 released = [line for item in items for line in release_item(session, item, note)]
                 units = sum(r.quantity for r in released)
                 released_units += units
-                _set_status(session, order, OrderStatus.PENDING)
+                set_status(session, order, OrderStatus.PENDING, Cause.EXPIRY)
                 # The deadline is spent: processing the order again holds stock until it ships or is cancelled.
                 session.execute(update(Order).where(Order.id == order.id).values(reservation_expires_at=None))
                 record(session, order.id, OrderHistoryAction.INVENTORY_RELEASED,
@@ -747,46 +583,6 @@ def _refuse_short_stock(session: Session, products: dict[int, Product], wanted: 
                 available=have,
                 requested=quantity,
             )
-
-
-def _next_shipment_number(session: Session, order: LockedOrder) -> str:
-    count = session.execute(select(func.count(Shipment.id)).where(Shipment.order_id == order.id)).scalar_one()
-    return f"SHP-{order.order_number.removeprefix('ORD-')}-{count + 1}"
-
-
-def _prepared_units(session: Session, order_id: int) -> dict[int, int]:
-    """Units per item already in prepared (not yet shipped or cancelled) shipments."""
-    rows = session.execute(
-        select(ShipmentLine.order_item_id, func.sum(ShipmentLine.quantity))
-        .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
-        .where(Shipment.order_id == order_id, Shipment.status.not_in(("shipped", "cancelled")))
-        .group_by(ShipmentLine.order_item_id)
-    ).all()
-    return {item_id: int(units) for item_id, units in rows}
-
-
-def _parse_shipment_status(raw: object) -> ShipmentStatus:
-    try:
-        return ShipmentStatus(str(raw).strip().lower())
-    except ValueError:
-        options = ", ".join(s.value for s in ShipmentStatus)
-        raise InvalidInput(f"{raw!r} is not a shipment status; use one of {options}.") from None
-
-
-def _shipment_details(
-    assigned_to: str | None, box_size: str | None, weight_grams: int | str | None, notes: str | None
-) -> dict[str, object]:
-    """The optional workflow fields, validated; only those given."""
-    details: dict[str, object] = {}
-    if (name := clean_text(assigned_to, "assignee", required=False, max_length=128)) is not None:
-        details["assigned_to"] = name
-    if (box := clean_text(box_size, "box size", required=False, max_length=64)) is not None:
-        details["box_size"] = box
-    if weight_grams not in (None, ""):
-        details["weight_grams"] = check_count(weight_grams, "weight in grams")
-    if (text := clean_text(notes, "shipment notes", required=False, max_length=4000)) is not None:
-        details["notes"] = text
-    return details
 
 
 def _note_text(raw: object) -> str:

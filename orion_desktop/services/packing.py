@@ -86,7 +86,11 @@ class PackingService:
         carrier: str | None = None,
         operation_key: str | None = None,
     ) -> tuple[int, tuple[ShipItemResult, ...]]:
-        """Ship exactly the packed quantities as one shipment (partial allowed)."""
+        """Ship exactly the packed quantities as one shipment (partial allowed).
+
+        The same ship path as every other (OrderService.ship): a pending order passes through
+        processing first, and prepared parcels of these units shrink or are cancelled.
+        """
         requests = [ShipRequest(item_id, quantity) for item_id, quantity in packed.items() if quantity > 0]
         if not requests:
             raise InvalidInput("Nothing is packed yet; scan the items into the box first.")

@@ -227,6 +227,37 @@ def test_a_retry_after_a_lost_answer_applies_the_change_once(  # type: ignore[no
     assert window.banner.text == ""
 
 
+def test_changed_input_after_a_lost_answer_is_a_new_request_with_a_new_key(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, stocked: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A key belongs to one request: after a lost answer the user corrects the count, and the
+    corrected request is sent under a new key (the same key would be refused as another request)."""
+    real_adjust = stocked.inventory.adjust
+    keys: list[str | None] = []
+
+    def flaky_adjust(*args: object, **kwargs: Any) -> object:
+        keys.append(kwargs.get("operation_key"))
+        result = real_adjust(*args, **kwargs)
+        if len(keys) == 1:
+            raise DatabaseUnavailable("The database cannot be reached: the connection timed out.")
+        return result
+
+    monkeypatch.setattr(stocked.inventory, "adjust", flaky_adjust)
+    _select(qtbot, window, "B", "WAREHOUSE_A")
+    dialog = _shortcut(qtbot, window, Qt.Key.Key_J)
+    _type(qtbot, dialog.delta_spin, "-1")
+    _type(qtbot, dialog.reason_edit, "sold at the counter")
+    _press_ok(qtbot, window, dialog)
+    qtbot.waitUntil(lambda: dialog.error_banner.text != "", timeout=10_000)
+
+    _type(qtbot, dialog.delta_spin, "-2")  # the user changes the count before trying again
+    _press_ok(qtbot, window, dialog)
+    _wait_closed(qtbot, window)  # applied: a refusal would have kept the dialog open
+    assert len(keys) == 2 and keys[0] and keys[1] and keys[0] != keys[1]
+    assert _levels(stocked, "B") == {"WAREHOUSE_A": (1, 0)}  # 4 - 1 - 2: both requests applied once
+    assert_ledger_consistent(stocked)
+
+
 def test_set_quantity_refuses_less_than_is_reserved(qtbot, window: MainWindow, stocked: Services) -> None:  # type: ignore[no-untyped-def]
     before = _ledger_size(stocked)
     _select(qtbot, window, "A", "WAREHOUSE_A")

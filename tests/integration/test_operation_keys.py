@@ -116,6 +116,10 @@ CASES: dict[str, Case] = {
         ADMIN, str(c), ("picking", "cancelled")[v], assigned_to="pat", operation_key=KEY)),
     "shipment.advance.shipped": Case(_parcel, lambda s, c, v: s.orders.advance_shipment(
         ADMIN, str(c), "shipped", tracking=f"TRK-{v}", operation_key=KEY)),
+    "shipment.assign": Case(_parcel, lambda s, c, v: s.orders.assign_shipment(
+        ADMIN, str(c), ("pat", "sam")[v], operation_key=KEY)),
+    "shipment.cancel": Case(_parcel, lambda s, c, v: s.orders.cancel_shipment(
+        ADMIN, str(c), reason=("damaged box", "customer asked")[v], operation_key=KEY)),
     "order.return": Case(_shipped, lambda s, c, v: s.orders.return_item(
         ADMIN, str(c), "A", 1 + v, location="A-01", operation_key=KEY)),
     "import.stock": Case(_files, lambda s, c, v: s.importing.import_stock(

@@ -59,7 +59,8 @@ class ActionDialog(QDialog):
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.operation_key = str(uuid.uuid4())  # one per dialog: every retry sends the same key
+        self.operation_key = str(uuid.uuid4())  # one per request: a retry of the same input sends the same key
+        self._sent: tuple[Any] | None = None  # the value last sent, to tell a retry from a new request
         self.outcome: Any = None
         self._busy = False
         self._body_widget: QWidget | None = None
@@ -150,6 +151,11 @@ class ActionDialog(QDialog):
         if self._busy or not self.validate():
             return
         value = self.value()
+        if self._sent is not None and self._sent[0] != value:
+            # A key belongs to one request: the same key with other input is refused as a Conflict.
+            self.operation_key = str(uuid.uuid4())
+            value = self.value()  # some requests carry the key inside them
+        self._sent = (value,)
         submit = self.submit
         self._send(lambda: submit(value), self._submitted)
 

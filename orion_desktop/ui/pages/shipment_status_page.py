@@ -1,12 +1,14 @@
-"""Shipment status: scan or type an order number to see what of it has shipped; below, the open parcels."""
+"""Shipment status: scan or type an order number to see what of it has shipped; below, the open
+parcels, which can be advanced, assigned or cancelled (dialogs off the GUI thread, as on the Orders
+page; after a change the page announces ``Topic.ORDERS`` and ``Topic.STOCK``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from collections.abc import Mapping
-
 from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -14,16 +16,28 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
+from orion_desktop.domain.actor import Permission
 from orion_desktop.domain.errors import NotFound
 from orion_desktop.domain.order_results import ShipmentInfo, ShipmentStatusReport
-from orion_desktop.domain.orders import ShipmentStatus
-from orion_desktop.ui import formatting
+from orion_desktop.domain.orders import OPEN_SHIPMENT_STATUSES, ShipmentStatus
+from orion_desktop.ui import formatting, order_format
 from orion_desktop.ui.data_events import DataEvents, Topic
+from orion_desktop.ui.dialogs.action_dialog import ActionDialog
+from orion_desktop.ui.dialogs.shipment_dialogs import (
+    AdvanceShipmentDialog,
+    AssignShipmentDialog,
+    CancelShipmentDialog,
+    PrepareParcelDialog,
+)
+from orion_desktop.ui.dialogs.shipment_dialogs import contents as parcel_contents
+from orion_desktop.ui.pages.dialog_opening import open_action_dialog
 from orion_desktop.ui.models.shipment_models import (
     OpenShipmentColumn,
     OpenShipmentsModel,
@@ -43,7 +57,7 @@ if TYPE_CHECKING:
     from orion_desktop.bootstrap import Services
     from orion_desktop.domain.actor import Actor
 
-OPEN_STATUSES = (ShipmentStatus.PENDING, ShipmentStatus.PICKING, ShipmentStatus.PACKING, ShipmentStatus.READY_TO_SHIP)
+OPEN_STATUSES = OPEN_SHIPMENT_STATUSES
 
 
 class ShipmentStatusPage(LivePage):
@@ -66,10 +80,14 @@ class ShipmentStatusPage(LivePage):
         )
         self.items_model = ShipmentItemsModel(self)
         self.shipments_model = OpenShipmentsModel(self)
+        self.dialog: ActionDialog | None = None  # the parcel dialog open now (window-modal)
+        self._keep_selected: str | None = None  # the parcel to select again after a reload
         self._init_order_part()
         self._init_shipments_part()
+        self._init_actions()
         self._init_layout()
         self._connect()
+        self._update_actions()
 
     # --- construction ---------------------------------------------------------------------
     def _init_order_part(self) -> None:
@@ -167,6 +185,47 @@ class ShipmentStatusPage(LivePage):
         self.shipments_sorting = sortable(self.shipments_table, self.shipments_model)  # loaded whole: sort here
         self.shipments_proxy = self.shipments_sorting.proxy
 
+    def _init_actions(self) -> None:
+        def action(text: str, tip: str, slot: Callable[[], object], name: str) -> QAction:
+            found = QAction(text, self)
+            found.setObjectName(name)
+            found.setStatusTip(tip)
+            found.setToolTip(tip)
+            found.triggered.connect(lambda _checked=False: slot())
+            self.addAction(found)
+            return found
+
+        self.prepare_action = action(
+            "&Prepare parcel…", "Start a parcel for the order shown above", self.prepare_parcel,
+            "prepareParcelAction")
+        self.advance_action = action(
+            "&Advance…", "Move the selected parcel to its next step (picking, packing, ready to ship, shipped)",
+            self.advance_parcel, "advanceParcelAction")
+        self.assign_action = action(
+            "Assi&gn…", "Give the selected parcel to someone to pick and pack", self.assign_parcel,
+            "assignParcelAction")
+        self.cancel_parcel_action = action(
+            "&Cancel parcel…", "Cancel the selected parcel; its order keeps its reserved stock", self.cancel_parcel,
+            "cancelParcelAction")
+        self.parcel_toolbar = QToolBar("Parcel actions", self)
+        self.parcel_toolbar.setObjectName("parcelActions")
+        self.parcel_toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        # Only as wide as its buttons: a toolbar expands by default and would squeeze the count beside it.
+        self.parcel_toolbar.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        self.parcel_toolbar.addAction(self.prepare_action)
+        self.parcel_toolbar.addSeparator()  # the rest work on the selected parcel
+        for found in self.parcel_actions:
+            self.parcel_toolbar.addAction(found)
+
+    @property
+    def parcel_actions(self) -> tuple[QAction, ...]:
+        """The actions on the parcel selected in the open shipments table."""
+        return (self.advance_action, self.assign_action, self.cancel_parcel_action)
+
+    def edit_actions(self) -> Sequence[QAction]:
+        """Shown in the window's Edit menu while this page is in front."""
+        return (self.prepare_action, *self.parcel_actions)
+
     def _init_layout(self) -> None:
         self.banner = MessageBanner(self)
         order_row = QHBoxLayout()
@@ -188,6 +247,8 @@ class ShipmentStatusPage(LivePage):
         filters.addWidget(heading("Open shipments", self))
         filters.addSpacing(12)
         filters.addWidget(self.status_combo)
+        filters.addSpacing(12)
+        filters.addWidget(self.parcel_toolbar)
         filters.addStretch(1)
         filters.addWidget(self.shipments_count)
         lower = table_section(self, filters, self.shipments_table)
@@ -202,6 +263,9 @@ class ShipmentStatusPage(LivePage):
         self.show_button.clicked.connect(self.show_order)
         self.status_combo.currentIndexChanged.connect(self.load_shipments)
         self.shipments_table.doubleClicked.connect(self._shipment_double_clicked)
+        self.shipments_table.selectionModel().currentRowChanged.connect(lambda *_args: self._update_actions())
+        self.shipments_proxy.modelReset.connect(self._update_actions)
+        self.shipments_proxy.layoutChanged.connect(self._update_actions)
 
     # --- Page -----------------------------------------------------------------------------
     @property
@@ -261,6 +325,7 @@ class ShipmentStatusPage(LivePage):
 
     def _show_report(self, report: ShipmentStatusReport | None) -> None:
         self.report = report
+        self._update_actions()
         if report is None:
             self.items_model.set_rows(())
             self.summary_stack.setCurrentWidget(self.placeholder)
@@ -293,7 +358,13 @@ class ShipmentStatusPage(LivePage):
         self._shipments.start(lambda: queries.open_shipments(status))
 
     def _shipments_loaded(self, shipments: tuple[ShipmentInfo, ...]) -> None:
+        selected = self.selected_parcel()
+        keep = self._keep_selected or (selected.shipment_number if selected is not None else None)
+        self._keep_selected = None
         self.shipments_model.set_rows(shipments)
+        if keep is not None:
+            self.select_parcel(keep)
+        self._update_actions()
         status = self.status_combo.currentData()
         if shipments:
             text = formatting.plural(len(shipments), "open shipment")
@@ -312,3 +383,91 @@ class ShipmentStatusPage(LivePage):
         shipment: ShipmentInfo | None = index.data(RowRole.ROW) if index.isValid() else None
         if shipment is not None:
             self.show_order(shipment.order_number)
+
+    # --- parcel actions -------------------------------------------------------------------
+    def selected_parcel(self) -> ShipmentInfo | None:
+        index = self.shipments_table.currentIndex()
+        return index.data(RowRole.ROW) if index.isValid() else None
+
+    def select_parcel(self, shipment_number: str) -> bool:
+        """Select an open parcel by number if it is listed now."""
+        for row in range(self.shipments_proxy.rowCount()):
+            index = self.shipments_proxy.index(row, 0)
+            shipment: ShipmentInfo | None = index.data(RowRole.ROW)
+            if shipment is not None and shipment.shipment_number == shipment_number:
+                self.shipments_table.setCurrentIndex(index)
+                return True
+        return False
+
+    def _update_actions(self, *_args: object) -> None:
+        parcel = self.selected_parcel()
+        report = self.report
+        allowed = order_format.may(self._actor, Permission.MOVE_RESERVED_STOCK)
+        open_order = report is not None and report.order_status.is_open and not report.is_fully_shipped
+        rules = [(self.prepare_action, open_order, "Show an open order with units still to ship first")]
+        rules += [(found, parcel is not None, "Select a parcel in the list first") for found in self.parcel_actions]
+        for found, possible, why_not in rules:
+            found.setEnabled(allowed and possible)
+            tip = found.statusTip()
+            if not allowed:
+                tip = order_format.needs_role_text(self._actor, Permission.MOVE_RESERVED_STOCK)
+            elif not possible:
+                tip = f"{tip}. {why_not}."
+            found.setToolTip(tip)
+
+    def _open(self, dialog: ActionDialog, on_done: Callable[[ShipmentInfo], str]) -> None:
+        """Show a parcel dialog; after OK the list reloads with the same parcel selected (if still open)."""
+        if self.dialog is not None:
+            self.dialog.close()
+        self.dialog = dialog
+
+        def closed() -> None:
+            if self.dialog is dialog:
+                self.dialog = None
+
+        def done(outcome: ShipmentInfo) -> str:
+            self._keep_selected = outcome.shipment_number
+            return on_done(outcome)
+
+        open_action_dialog(self, dialog, done, closed)
+
+    def prepare_parcel(self) -> None:
+        report = self.report
+        if report is None:
+            return
+        try:  # as it is now: another PC may have shipped or parcelled units since it was shown
+            detail = self._services.order_queries.get_order(report.order_number)
+        except Exception as error:  # noqa: BLE001 - shown as a sentence, the page stays usable
+            self.show_error(error)
+            return
+        self._open(PrepareParcelDialog(self._services, self._actor, detail, parent=self),
+                   lambda shipment: f"{shipment.shipment_number} prepared for {shipment.order_number}: "
+                                    f"{parcel_contents(shipment)}.")
+
+    def advance_parcel(self) -> None:
+        parcel = self.selected_parcel()
+        if parcel is None:
+            return
+
+        def advanced(shipment: ShipmentInfo) -> str:
+            text = f"{shipment.shipment_number} is now {order_format.SHIPMENT_STATUS_TEXT[shipment.status].lower()}."
+            if shipment.status is ShipmentStatus.SHIPPED:
+                text += f" Shipped {parcel_contents(shipment)} of {shipment.order_number}."
+            return text
+
+        self._open(AdvanceShipmentDialog(self._services, self._actor, parcel, parent=self), advanced)
+
+    def assign_parcel(self) -> None:
+        parcel = self.selected_parcel()
+        if parcel is None:
+            return
+        self._open(AssignShipmentDialog(self._services, self._actor, parcel, parent=self),
+                   lambda shipment: f"{shipment.shipment_number} is assigned to {shipment.assigned_to}.")
+
+    def cancel_parcel(self) -> None:
+        parcel = self.selected_parcel()
+        if parcel is None:
+            return
+        self._open(CancelShipmentDialog(self._services, self._actor, parcel, parent=self),
+                   lambda shipment: f"{shipment.shipment_number} is cancelled; order {shipment.order_number} "
+                                    "keeps its reserved stock.")

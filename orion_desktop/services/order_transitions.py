@@ -1,0 +1,255 @@
+"""The order status machine at work: every status change, with its stock hook, in one place.
+
+`order status`, ship item, ship (a parcel), the pack station, a prepared parcel reaching shipped,
+reservation expiry and the order import all change an order's status through ``set_status``,
+which asks domain.orders.check_transition first. The hooks are the same for every path:
+entering processing reserves (soft failure: the rest stays backordered), shipping fulfils,
+cancelling releases. Units leave the warehouse only through ``ship_units``; shipping a pending
+order first passes through processing there, so its other lines are reserved and the history
+shows pending -> processing -> partially_shipped/shipped, all in the caller's one transaction.
+
+Callers hold the order row and its products' stock rows locked (orders.lock_order).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from orion_desktop.db.models import Order, OrderItem, Shipment, ShipmentLine
+from orion_desktop.db.types import utcnow
+from orion_desktop.domain.actor import Actor
+from orion_desktop.domain.errors import Conflict, InvalidTransition
+from orion_desktop.domain.order_results import BackorderedItem, ReservedLine, SkippedItem, StatusChangeResult
+from orion_desktop.domain.orders import (
+    Cause,
+    OrderHistoryAction,
+    OrderStatus,
+    ShipmentStatus,
+    check_shippable,
+    check_transition,
+    status_after_shipping,
+)
+from orion_desktop.services.lookup import location_id as find_location_id
+from orion_desktop.services.order_history import record
+from orion_desktop.services.order_stock import ItemState, fulfill_for_item, item_states, release_item, reserve_for_item
+from orion_desktop.services.parcel_lines import cancel_open_parcels, consume_parcels, next_shipment_number
+from orion_desktop.services.stock_ops import LedgerNote
+
+if TYPE_CHECKING:
+    from orion_desktop.services.orders import LockedOrder
+
+log = logging.getLogger(__name__)
+
+_STATUS_TIMESTAMP = {
+    OrderStatus.PROCESSING: "processing_at",
+    OrderStatus.PARTIALLY_SHIPPED: "partially_shipped_at",
+    OrderStatus.SHIPPED: "shipped_at",
+    OrderStatus.DELIVERED: "delivered_at",
+    OrderStatus.CANCELLED: "cancelled_at",
+}
+
+Planned = tuple[ItemState, int, int | None]
+"""One line to ship: the item, how many units, and the location id to take them from (or None)."""
+
+
+def ledger_note(actor: Actor, order: LockedOrder, reason: str | None = None, key: str | None = None) -> LedgerNote:
+    return LedgerNote(actor, reason, key, order_id=order.id, order_number=order.order_number)
+
+
+def set_status(session: Session, order: LockedOrder, target: OrderStatus, cause: Cause) -> LockedOrder:
+    """Take one step of the status machine (checked) and stamp its time; returns the order as it is now."""
+    steps = check_transition(order.order_number, order.status, target, cause=cause)
+    if steps != (target,):  # a person's multi-step request runs step by step through the hooks
+        raise InvalidTransition(f"Order {order.order_number} cannot go from {order.status.value} to "
+                                f"{target.value} in one step.")
+    values: dict[str, object] = {"status": target.value, "updated_at": utcnow()}
+    if target in _STATUS_TIMESTAMP:
+        values[_STATUS_TIMESTAMP[target]] = utcnow()
+    session.execute(update(Order).where(Order.id == order.id).values(**values))
+    return replace(order, status=target)
+
+
+# --- the hooks --------------------------------------------------------------------------------
+def enter_processing(
+    session: Session, actor: Actor, order: LockedOrder, items: list[ItemState], key: str | None, cause: Cause
+) -> tuple[LockedOrder, StatusChangeResult]:
+    """Reserve what can be reserved; the rest is reported and stays backordered (soft failure)."""
+    moved = set_status(session, order, OrderStatus.PROCESSING, cause)
+    note = ledger_note(actor, order, "order processing", key)
+    reserved: list[ReservedLine] = []
+    skipped: list[SkippedItem] = []
+    backordered: list[BackorderedItem] = []
+    for item in items:
+        if item.product.is_placeholder:
+            skipped.append(SkippedItem(item.id, item.product.sku, "placeholder product: no stock to reserve"))
+            continue
+        if not item.stock_tracked:
+            skipped.append(SkippedItem(item.id, item.product.sku, f"{item.product.product_type.value} product: unlimited"))
+            continue
+        if item.unreserved == 0:
+            continue
+        lines, shortfall = reserve_for_item(session, item, item.unreserved, note, order.reservation_expires_at)
+        reserved.extend(lines)
+        if shortfall:
+            reason = "no stock at any location" if not lines else f"only {item.unreserved - shortfall} available"
+            backordered.append(BackorderedItem(item.id, item.product.sku, shortfall, reason))
+    warnings = tuple(f"{b.sku}: {b.quantity} backordered ({b.reason})" for b in backordered) + tuple(
+        f"{s.sku}: skipped ({s.reason})" for s in skipped if "placeholder" in s.reason
+    )
+    summary = f"Reserved {sum(r.quantity for r in reserved)} units"
+    if backordered:
+        summary += f"; backordered {sum(b.quantity for b in backordered)} units"
+    if cause is Cause.SHIPPING:
+        summary = "Processing started to ship from a pending order. " + summary
+    record(session, order.id, OrderHistoryAction.PROCESSING_STARTED, summary + ".", actor,
+           old_status=order.status.value, new_status=OrderStatus.PROCESSING.value)
+    if reserved:
+        where = ", ".join(f"{r.quantity} {r.sku} at {r.location}" for r in reserved)
+        record(session, order.id, OrderHistoryAction.INVENTORY_RESERVED, f"Reserved {where}.", actor)
+    for warning in warnings:
+        log.warning("Order %s: %s", order.order_number, warning)
+        record(session, order.id, OrderHistoryAction.STATUS_CHANGED, f"Warning: {warning}.", actor)
+    result = StatusChangeResult(
+        order.order_number, order.status, OrderStatus.PROCESSING, tuple(reserved), tuple(skipped),
+        tuple(backordered), warnings=warnings,
+    )
+    return moved, result
+
+
+def cancel_order(
+    session: Session, actor: Actor, order: LockedOrder, items: list[ItemState], key: str | None
+) -> StatusChangeResult:
+    """Release every open reservation (what was already shipped stays shipped); open parcels are cancelled."""
+    set_status(session, order, OrderStatus.CANCELLED, Cause.REQUEST)
+    note = ledger_note(actor, order, "order cancelled", key)
+    released: list[ReservedLine] = []
+    for item in items:
+        released.extend(release_item(session, item, note))
+    units = sum(r.quantity for r in released)
+    record(session, order.id, OrderHistoryAction.CANCELLED, f"Order cancelled; released {units} reserved units.",
+           actor, old_status=order.status.value, new_status=OrderStatus.CANCELLED.value)
+    if released:
+        record(session, order.id, OrderHistoryAction.INVENTORY_RELEASED,
+               "Released " + ", ".join(f"{r.quantity} {r.sku} at {r.location}" for r in released) + ".", actor)
+    if any(item.in_parcels for item in items):
+        cancel_open_parcels(session, actor, order.id, "the order was cancelled")
+    return StatusChangeResult(order.order_number, order.status, OrderStatus.CANCELLED, released=tuple(released))
+
+
+def deliver(session: Session, actor: Actor, order: LockedOrder) -> StatusChangeResult:
+    set_status(session, order, OrderStatus.DELIVERED, Cause.REQUEST)
+    record(session, order.id, OrderHistoryAction.DELIVERED, "Order delivered.", actor,
+           old_status=order.status.value, new_status=OrderStatus.DELIVERED.value)
+    return StatusChangeResult(order.order_number, order.status, OrderStatus.DELIVERED)
+
+
+def ship_all(
+    session: Session, actor: Actor, order: LockedOrder, items: list[ItemState], key: str | None
+) -> StatusChangeResult:
+    """A person's "shipped": everything still unshipped leaves in one shipment, or nothing changes."""
+    planned = [(item, item.remaining, None) for item in items if item.remaining > 0]
+    shipped = ship_units(session, actor, order, items, planned, tracking=None, carrier=None, key=key)
+    reserved = shipped.processing.reserved if shipped.processing else ()
+    return StatusChangeResult(order.order_number, order.status, shipped.order.status, reserved=reserved,
+                              fulfilled=shipped.taken)
+
+
+# --- units leave ------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Shipped:
+    """What ``ship_units`` did: the shipment, where the units came from, the order afterwards."""
+
+    shipment_id: int
+    shipment_number: str
+    taken: tuple[ReservedLine, ...]
+    order: LockedOrder
+    processing: StatusChangeResult | None  # set when a pending order passed through processing first
+
+
+def ship_units(
+    session: Session,
+    actor: Actor,
+    order: LockedOrder,
+    items: list[ItemState],
+    planned: Sequence[Planned],
+    *,
+    tracking: str | None,
+    carrier: str | None,
+    key: str | None,
+    shipment_id: int | None = None,
+) -> Shipped:
+    """Fulfil the planned lines as one shipment: a new one, or a prepared parcel (``shipment_id``) reaching shipped.
+
+    The one way units leave, used by every ship path. A pending order first enters processing
+    (reserving its lines as a person's "processing" does). Open parcels that now promise more
+    than remains to ship are shrunk (or cancelled). Refusals raise; the caller's transaction then
+    rolls back, so a refused ship changes nothing, not even the status.
+    """
+    check_shippable(order.order_number, order.status)
+    processing = None
+    if order.status is OrderStatus.PENDING:
+        order, processing = enter_processing(session, actor, order, items, key, Cause.SHIPPING)
+        fresh = {item.id: item for item in item_states(session, order.id)}  # with their new reservations
+        planned = [(fresh[item.id], quantity, location) for item, quantity, location in planned]
+    note = ledger_note(actor, order, "shipped", key)
+    if shipment_id is None:
+        shipment = Shipment(shipment_number=next_shipment_number(session, order.id, order.order_number),
+                            order_id=order.id, created_by=actor.name)
+        session.add(shipment)
+    else:
+        shipment = session.get_one(Shipment, shipment_id)
+        # The prepared lines said what to send; the lines written below say where it came from.
+        session.execute(delete(ShipmentLine).where(ShipmentLine.shipment_id == shipment_id))
+    shipment.status = ShipmentStatus.SHIPPED.value
+    shipment.shipped_at = utcnow()
+    shipment.tracking_number = tracking or shipment.tracking_number
+    shipment.carrier = carrier or shipment.carrier
+    session.flush()
+    taken: list[ReservedLine] = []
+    for item, quantity, location in planned:
+        lines = fulfill_for_item(session, item, quantity, note, location)
+        taken.extend(lines)
+        for line in lines or [ReservedLine(item.id, item.product.sku, "", quantity)]:
+            loc = find_location_id(session, line.location, create=False) if line.location else None
+            session.add(ShipmentLine(shipment_id=shipment.id, order_item_id=item.id, location_id=loc,
+                                     quantity=line.quantity))
+        updated = session.execute(
+            update(OrderItem)
+            .where(OrderItem.id == item.id, OrderItem.shipped_quantity + quantity <= OrderItem.quantity)
+            .values(shipped_quantity=OrderItem.shipped_quantity + quantity)
+        )
+        if updated.rowcount != 1:
+            raise Conflict(f"{item.product.sku} was shipped by another workstation at the same moment.")
+    session.flush()
+    shipped_units, ordered_units = session.execute(
+        select(func.sum(OrderItem.shipped_quantity), func.sum(OrderItem.quantity)).where(OrderItem.order_id == order.id)
+    ).one()
+    new_status = status_after_shipping(int(shipped_units), int(ordered_units))
+    tracking_values = {k: v for k, v in (("tracking_number", shipment.tracking_number),
+                                        ("carrier", shipment.carrier)) if v}
+    if tracking_values:
+        session.execute(update(Order).where(Order.id == order.id).values(**tracking_values))
+    before = order
+    if new_status != order.status:
+        order = set_status(session, order, new_status, Cause.SHIPPING)
+    units = sum(q for _, q, _ in planned)
+    what = ", ".join(f"{q} {i.product.sku}" for i, q, _ in planned)
+    record(session, order.id, OrderHistoryAction.SHIPPED,
+           f"Shipment {shipment.shipment_number}: shipped {what} ({units} units)"
+           + (f", tracking {shipment.tracking_number}" if shipment.tracking_number else "") + ".",
+           actor, old_status=before.status.value, new_status=new_status.value)
+    overtaken = {
+        item.id: excess
+        for item, quantity, _ in planned
+        # Units in other open parcels beyond what still remains to ship: those parcels promise too much.
+        if (excess := item.in_parcels - (quantity if shipment_id is not None else 0) - (item.remaining - quantity)) > 0
+    }
+    if overtaken:  # only then a query: the common ship has no parcel to look at
+        consume_parcels(session, actor, order.id, overtaken, shipment.shipment_number)
+    return Shipped(shipment.id, shipment.shipment_number, tuple(taken), order, processing)
