@@ -189,6 +189,7 @@ def _stock_commands(commands) -> None:  # type: ignore[no-untyped-def]
     delete = change("delete", "delete a product's entry at a location (refused while anything is reserved)")
     delete.add_argument("--location", required=True)
     delete.add_argument("--reason", metavar="R")
+    _op_key(delete)
     delete.set_defaults(handler=stock_commands.stock_delete)
 
     show = change("show", "a product's stock at every location, with totals")

@@ -40,6 +40,7 @@ def add_commands(commands, group, json_option, op_key_option) -> None:  # type: 
     prepare.add_argument("--assign", dest="assigned_to", metavar="USER", help="who picks and packs it")
     prepare.add_argument("--box", dest="box_size", metavar="SIZE")
     prepare.add_argument("--notes", metavar="TEXT")
+    op_key_option(prepare)
     json_option(prepare)
     prepare.set_defaults(handler=shipment_prepare)
 
@@ -154,7 +155,8 @@ def shipment_prepare(ctx: CliContext) -> int:
     else:
         requests = unparcelled_requests(ctx.services.order_queries.get_order(a.order))
     shipment = ctx.services.orders.prepare_shipment(
-        ctx.actor, a.order, requests, assigned_to=a.assigned_to, box_size=a.box_size, notes=a.notes
+        ctx.actor, a.order, requests, assigned_to=a.assigned_to, box_size=a.box_size, notes=a.notes,
+        operation_key=a.operation_key,
     )
     who = f", assigned to {shipment.assigned_to}" if shipment.assigned_to else ""
     return _done(ctx, shipment, f"Shipment {shipment.shipment_number} prepared for order {shipment.order_number}"

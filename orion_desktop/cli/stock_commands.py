@@ -92,7 +92,8 @@ def stock_transfer(ctx: CliContext) -> int:
 def stock_delete(ctx: CliContext) -> int:
     a = ctx.args
     change = ctx.services.inventory.delete_entry(
-        ctx.actor, store=a.store, product=a.product, location=a.location, reason=a.reason
+        ctx.actor, store=a.store, product=a.product, location=a.location, reason=a.reason,
+        operation_key=a.operation_key,
     )
     written_off = -change.quantity_change if change else 0
     if ctx.json:

@@ -286,7 +286,14 @@ class InventoryService:
             )
 
     def delete_entry(
-        self, actor: Actor, *, store: str | None, product: str, location: str, reason: str | None = None
+        self,
+        actor: Actor,
+        *,
+        store: str | None,
+        product: str,
+        location: str,
+        reason: str | None = None,
+        operation_key: str | None = None,
     ) -> StockChange | None:
         """Remove a product's row at a location. Refused while units there are reserved.
 
@@ -296,29 +303,37 @@ class InventoryService:
         actor.require(Permission.CHANGE_STOCK)
         note_reason = clean_text(reason, "reason", required=False) or "entry deleted"
         with self._db.write() as session:
-            slot = open_slot(session, actor, store, product, location, create=False)
-            # FOR UPDATE, the lock the DELETE below needs: taken now, it never has to be upgraded.
-            quantity, reserved = current_levels(session, slot, deleting=True)
-            if reserved:
-                raise Conflict(
-                    f"Cannot delete {slot.product.sku} at {slot.location_code}: {reserved} units are reserved "
-                    "for orders there. Release them first."
+
+            def action() -> StockChange | None:
+                slot = open_slot(session, actor, store, product, location, create=False)
+                # FOR UPDATE, the lock the DELETE below needs: taken now, it never has to be upgraded.
+                quantity, reserved = current_levels(session, slot, deleting=True)
+                if reserved:
+                    raise Conflict(
+                        f"Cannot delete {slot.product.sku} at {slot.location_code}: {reserved} units are "
+                        "reserved for orders there. Release them first."
+                    )
+                change = None
+                if quantity:
+                    change = apply_change(
+                        session,
+                        slot,
+                        TransactionType.SET,
+                        quantity_change=-quantity,
+                        reserved_change=0,
+                        note=LedgerNote(actor, note_reason, operation_key),
+                        expected_quantity=quantity,
+                    )
+                session.execute(
+                    delete(Inventory).where(Inventory.id == slot.inventory_id, Inventory.reserved_quantity == 0)
                 )
-            change = None
-            if quantity:
-                change = apply_change(
-                    session,
-                    slot,
-                    TransactionType.SET,
-                    quantity_change=-quantity,
-                    reserved_change=0,
-                    note=LedgerNote(actor, note_reason),
-                    expected_quantity=quantity,
-                )
-            session.execute(
-                delete(Inventory).where(Inventory.id == slot.inventory_id, Inventory.reserved_quantity == 0)
+                return change
+
+            # Keyed, a retry after a lost answer gets the first answer instead of "no stock there".
+            return run_once(
+                session, operation_key, "stock.delete", actor, StockChange | None, action,  # type: ignore[arg-type]
+                params={"store": store, "product": product, "location": location, "reason": note_reason},
             )
-            return change
 
 
 __all__ = ["InventoryService", "ProductRef", "open_locked_slot", "open_slot"]

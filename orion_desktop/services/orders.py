@@ -317,6 +317,7 @@ class OrderService:
         box_size: str | None = None,
         weight_grams: int | str | None = None,
         notes: str | None = None,
+        operation_key: str | None = None,
     ) -> ShipmentInfo:
         """Start a parcel in the workflow (pending). Stock leaves only when it reaches shipped."""
         actor.require(Permission.MOVE_RESERVED_STOCK)
@@ -324,10 +325,20 @@ class OrderService:
             raise InvalidInput("Choose at least one line for the shipment.")
         details = parcels.shipment_details(assigned_to, box_size, weight_grams, notes)
         with self._db.write() as session:
-            order, items = lock_order(session, order_number)
-            check_shippable(order.order_number, order.status)
-            planned = self._plan(session, items, requests, already_planned=prepared_units(session, order.id))
-            return parcels.prepare(session, actor, order, planned, details)
+
+            def action() -> int:
+                order, items = lock_order(session, order_number)
+                check_shippable(order.order_number, order.status)
+                planned = self._plan(session, items, requests, already_planned=prepared_units(session, order.id))
+                return parcels.prepare(session, actor, order, planned, details).id
+
+            # The key keeps the parcel's id (a retry must not prepare a second parcel); a replay
+            # shows the parcel as it is now.
+            shipment_id = run_once(
+                session, operation_key, "shipment.prepare", actor, int, action,
+                params={"order": order_number, "lines": list(requests), "details": details},
+            )
+            return load_shipments(session, shipment_id=shipment_id)[0]
 
     def advance_shipment(
         self,

@@ -116,6 +116,11 @@ CASES: dict[str, Case] = {
         ADMIN, str(c), ("picking", "cancelled")[v], assigned_to="pat", operation_key=KEY)),
     "shipment.advance.shipped": Case(_parcel, lambda s, c, v: s.orders.advance_shipment(
         ADMIN, str(c), "shipped", tracking=f"TRK-{v}", operation_key=KEY)),
+    "shipment.prepare": Case(_processing, lambda s, c, v: s.orders.prepare_shipment(
+        ADMIN, str(c), [ShipRequest("A", 1 + v)], operation_key=KEY)),
+    "stock.delete": Case(_stocked, lambda s, _c, v: s.inventory.delete_entry(
+        ADMIN, store="MAIN", product="A", location="A-01", reason=("miscounted", "moved away")[v],
+        operation_key=KEY)),
     "shipment.assign": Case(_parcel, lambda s, c, v: s.orders.assign_shipment(
         ADMIN, str(c), ("pat", "sam")[v], operation_key=KEY)),
     "shipment.cancel": Case(_parcel, lambda s, c, v: s.orders.cancel_shipment(
