@@ -116,6 +116,18 @@ def test_stock_over_several_chunks_is_all_imported_with_its_ledger(catalog: Serv
     assert_ledger_consistent(catalog)
 
 
+def test_new_stock_from_a_later_chunk_serves_waiting_orders_once_the_file_is_in(
+    catalog: Services, tmp_path: Path
+) -> None:
+    number = catalog.orders.create_order(ADMIN, store="MAIN", lines=[OrderLine("C", 5)], number="BO-1")
+    catalog.orders.change_status(ADMIN, number, "processing")  # no stock: 5 backordered
+    text = "product,location,quantity\nA,L1,1\nB,L1,1\nA,L2,1\nB,L2,1\nC,L2,2\nC,L1,4\n"
+    catalog.importing.import_stock(MANAGER, write(tmp_path, "s.csv", text))
+    assert catalog.order_queries.backorders() == ()
+    assert [i.reserved for i in catalog.order_queries.get_order(number).items] == [5]
+    assert_ledger_consistent(catalog)
+
+
 def test_a_bad_stock_line_in_the_last_chunk_imports_nothing(catalog: Services, tmp_path: Path) -> None:
     catalog.inventory.set_quantity(ADMIN, store="MAIN", product="A", location="L1", quantity=4)
     before = snapshot(catalog)
