@@ -52,10 +52,12 @@ class ImportRejected(InvalidInput):
 
     MAX_SHOWN = 20
 
-    def __init__(self, file_name: str, problems: list[str]) -> None:
+    def __init__(self, file_name: str, problems: list[str], *, more: int = 0) -> None:
+        """``problems``: the bad lines kept for the report; ``more``: how many others were only counted."""
         shown = problems[: self.MAX_SHOWN]
-        more = len(problems) - len(shown)
+        hidden = len(problems) - len(shown) + more
         lines = "\n".join(f"  {problem}" for problem in shown)
-        tail = f"\n  … and {more} more" if more > 0 else ""
+        tail = f"\n  … and {hidden} more" if hidden > 0 else ""
         super().__init__(f"{file_name} was not imported; nothing was changed. Fix these lines:\n{lines}{tail}")
         self.problems = tuple(problems)
+        self.total = len(problems) + more

@@ -2,14 +2,17 @@
 
 Each job lives in its own module:
 
-- :mod:`services.csv_files`: reading and shape-checking a file, collecting bad lines;
+- :mod:`services.csv_files`: reading and shape-checking a file in chunks, collecting bad lines;
 - :mod:`services.import_lookups`: stores, products and GTIN cells resolved in batches;
+- :mod:`services.import_chunks`: what an import remembers from one chunk to the next;
 - :mod:`services.product_import`, :mod:`services.stock_import`: the two imports;
 - :mod:`services.stock_export`: the stock file the stock import reads back.
 
-A file is imported whole or not at all: every line is checked first, every bad line is
-reported with its line number (``ImportRejected``), and only a clean file is written, in
-one transaction.
+A file is imported whole or not at all, in one transaction, a chunk of lines at a time (so a
+file of millions of lines takes bounded memory): each chunk is checked and its good lines
+written; once the whole file is read, every bad line is reported with its line number
+(``ImportRejected``, the first 100 listed and the others counted) and the transaction rolls
+back, so nothing is imported.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from orion_desktop.db.engine import Database
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.results import ImportResult
 from orion_desktop.services import product_import, stock_export, stock_import
-from orion_desktop.services.csv_files import CsvFormat, Problems, read_csv
+from orion_desktop.services.csv_files import CsvFormat, Problems, open_csv
 from orion_desktop.services.import_lookups import StoreResolver, chunks
 from orion_desktop.services.product_import import PRODUCT_FORMAT
 from orion_desktop.services.stock_export import EXPORT_COLUMNS
@@ -74,5 +77,5 @@ __all__ = [
     "Problems",
     "StoreResolver",
     "chunks",
-    "read_csv",
+    "open_csv",
 ]

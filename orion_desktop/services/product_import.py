@@ -1,8 +1,10 @@
 """Products from a CSV file: created or updated by (store, SKU), all lines or none.
 
-Every line is checked first and every bad line reported with its line number
-(``ImportRejected``); only a clean file is written, in one transaction, with set-based lookups
-and executemany writes.
+The file is read a chunk at a time (:mod:`services.csv_files`): each chunk is checked with
+set-based lookups and its good lines written (executemany), all in one transaction. Every bad
+line is reported with its line number (``ImportRejected``) once the whole file has been read,
+and then the transaction rolls back: nothing is imported. A SKU named twice in one file is
+refused however far apart the lines are (:class:`services.import_chunks.FirstLines`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from orion_desktop.domain.enums import ProductType
 from orion_desktop.domain.errors import Conflict, OrionError
 from orion_desktop.domain.results import ImportResult, StoreInfo
 from orion_desktop.services.catalog import CleanProduct, _clean_product
-from orion_desktop.services.csv_files import CsvFormat, CsvTable, Problems, read_csv
+from orion_desktop.services.csv_files import CsvFormat, CsvLine, CsvTable, Problems, open_csv
+from orion_desktop.services.import_chunks import FirstLines
 from orion_desktop.services.import_lookups import (
     LOOKUP_CHUNK,
     StoreResolver,
@@ -71,31 +74,43 @@ def import_products(
     an ``operation_key`` returns the first result and changes nothing.
     """
     actor.require(Permission.MANAGE_CATALOG)
-    path = Path(path)
-    table = read_csv(path, PRODUCT_FORMAT)
-    with database.write() as session:
+    with open_csv(Path(path), PRODUCT_FORMAT) as table, database.write() as session:
 
         def action() -> ImportResult:
             problems = Problems(table.file_name)
-            for number, message in table.shape_problems:
-                problems.add(number, message)
             stores = StoreResolver(session, actor, table, store)
-            lines = _clean_product_lines(table, stores, problems)
-            existing = _existing_products(session, lines)
-            _check_product_conflicts(session, table, lines, existing, problems)
+            named = FirstLines()  # products this file named so far, by id
+            created = updated = 0
+            for chunk in table.chunks():
+                for number, message in chunk.shape_problems:
+                    problems.add(number, message)
+                lines = _clean_product_lines(chunk.lines, stores, problems)
+                existing = _existing_products(session, lines)
+                lines = _refuse_repeats(lines, existing, named, problems)
+                lines = _check_product_conflicts(session, table, lines, existing, problems)
+                # Good lines are written even after a bad one: the next chunks' checks read them
+                # back (a SKU named again, a GTIN taken), and the rollback at the end undoes them.
+                new_ids, changed = _write_products(session, table, lines, existing)
+                named.add_chunk(_named_ids(lines, new_ids, existing))
+                created += len(new_ids)
+                updated += changed
             problems.raise_if_any()
-            return _write_products(session, table, lines, existing)
+            return ImportResult(kind="products", rows=table.rows, created=created, updated=updated)
 
         return run_once(
             session, operation_key, "import.products", actor, ImportResult, action,
             params={"store": store, "file": FileContent(path)},
         )
 
-def _clean_product_lines(table: CsvTable, stores: StoreResolver, problems: Problems) -> list[_ProductLine]:
+
+def _clean_product_lines(
+    chunk: Sequence[CsvLine], stores: StoreResolver, problems: Problems
+) -> list[_ProductLine]:
+    """A chunk's lines, cleaned; bad lines and lines repeating a SKU or GTIN of this chunk reported."""
     lines: list[_ProductLine] = []
     first_sku: dict[tuple[int, str], int] = {}
     first_gtin: dict[tuple[int, str], int] = {}
-    for line in table.lines:
+    for line in chunk:
         try:
             store = stores.for_line(line)
         except OrionError as error:
@@ -132,6 +147,7 @@ def _clean_product_lines(table: CsvTable, stores: StoreResolver, problems: Probl
         lines.append(_ProductLine(line.number, store, clean))
     return lines
 
+
 _EXISTING_COLUMNS = (
     _products.c.id,
     _products.c.sku,
@@ -142,6 +158,24 @@ _EXISTING_COLUMNS = (
     _products.c.low_stock_threshold,
     _products.c.reorder_point,
 )
+
+
+def _refuse_repeats(
+    lines: list[_ProductLine],
+    existing: dict[tuple[int, str], _ExistingProduct],
+    named: FirstLines,
+    problems: Problems,
+) -> list[_ProductLine]:
+    """Lines naming a product an earlier chunk of the file named already are reported, not kept."""
+    kept: list[_ProductLine] = []
+    for line in lines:
+        before = existing.get((line.store.id, line.clean.sku))
+        first = named.line_of(before.id) if before is not None else None
+        if first is not None:
+            problems.add(line.number, f"SKU {line.clean.sku} is already on line {first}.")
+        else:
+            kept.append(line)
+    return kept
 
 
 def _existing_products(
@@ -169,13 +203,29 @@ def _existing_products(
             )
     return found
 
+def _named_ids(
+    lines: Sequence[_ProductLine],
+    new_ids: dict[tuple[int, str], int],
+    existing: dict[tuple[int, str], _ExistingProduct],
+) -> dict[int, int]:
+    """Product id -> line, for the lines a chunk wrote (or found unchanged)."""
+    named: dict[int, int] = {}
+    for line in lines:
+        key = (line.store.id, line.clean.sku)
+        product_id = new_ids.get(key)
+        named[product_id if product_id is not None else existing[key].id] = line.number
+    return named
+
+
 def _check_product_conflicts(
     session: Session,
     table: CsvTable,
     lines: Sequence[_ProductLine],
     existing: dict[tuple[int, str], _ExistingProduct],
     problems: Problems,
-) -> None:
+) -> list[_ProductLine]:
+    """The lines that may be written; the others are reported."""
+    bad: set[int] = set()
     # A GTIN may belong to one product per store: refuse a GTIN another SKU already has.
     wanted: dict[int, dict[str, _ProductLine]] = {}
     for line in lines:
@@ -191,6 +241,7 @@ def _check_product_conflicts(
             for owner_sku, gtin in rows:
                 line = by_gtin[gtin]
                 if owner_sku.lower() != line.clean.sku.lower():
+                    bad.add(line.number)
                     problems.add(
                         line.number,
                         f"GTIN {gtin_rules.display_gtin(gtin)} already belongs to {owner_sku} "
@@ -213,18 +264,21 @@ def _check_product_conflicts(
         for product_id in with_stock:
             line = becoming_untracked[product_id]
             what = "a placeholder" if line.clean.is_placeholder else f"a {line.clean.product_type.value} product"
+            bad.add(line.number)
             problems.add(
                 line.number,
                 f"{line.clean.sku} has stock records, so it cannot become {what}; "
                 "remove its stock first or keep it physical with a real GTIN.",
             )
+    return [line for line in lines if line.number not in bad] if bad else lines
 
 def _write_products(
     session: Session,
     table: CsvTable,
     lines: Sequence[_ProductLine],
     existing: dict[tuple[int, str], _ExistingProduct],
-) -> ImportResult:
+) -> tuple[dict[tuple[int, str], int], int]:
+    """Insert the new products and update the changed ones: their ids by (store, SKU), and how many changed."""
     # Columns the file has are set on existing products; the others stay as they are.
     updatable = ["title"]
     if table.has("gtin"):
@@ -246,9 +300,13 @@ def _write_products(
             continue
         if any(values[column] != before.values[column] for column in updatable):
             changed.append({"b_id": before.id, **{f"b_{column}": values[column] for column in updatable}})
+    new_ids: dict[tuple[int, str], int] = {}
     try:
         if new_rows:
-            session.execute(insert(_products), new_rows)
+            inserted = session.execute(
+                insert(_products).returning(_products.c.id, _products.c.store_id, _products.c.sku), new_rows
+            )
+            new_ids = {(store_id, sku): product_id for product_id, store_id, sku in inserted}
         if changed:
             session.execute(
                 update(_products)
@@ -261,4 +319,4 @@ def _write_products(
             f"Another workstation changed some of these products while {table.file_name} was being "
             "imported; nothing was imported. Import the file again."
         ) from None
-    return ImportResult(kind="products", rows=len(table.lines), created=len(new_rows), updated=len(changed))
+    return new_ids, len(changed)

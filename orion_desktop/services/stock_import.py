@@ -1,40 +1,47 @@
 """Stock levels from a CSV file: each line sets the on-hand quantity of a product at a location.
 
-All lines or none: every line is checked first and every bad line reported with its line
-number (``ImportRejected``). A clean file is written in one transaction: each changed stock row
-gets one ``import`` ledger row with its after-values, reserved units are never touched (a level
-below them is refused), locations and stock rows are created on first use, and new stock goes to
-waiting backorders. On PostgreSQL the rows are locked in ascending id first (DESIGN.md §3).
+All lines or none, in one transaction: the file is read a chunk at a time
+(:mod:`services.csv_files`); each chunk is checked and its good lines written, and once the
+whole file is read every bad line is reported with its line number (``ImportRejected``) and the
+transaction rolls back. Each changed stock row gets one ``import`` ledger row with its
+after-values, reserved units are never touched (a level below them is refused), locations and
+stock rows are created on first use, and new stock goes to waiting backorders once the whole
+file is in. On PostgreSQL each chunk's rows are locked in ascending id before it writes
+(DESIGN.md §3). A stock row named twice in one file is refused however far apart the lines are
+(:class:`services.import_chunks.FirstLines`).
 
 Speed (DESIGN.md §7: 100k lines at most 3x a raw executemany): lookups take a few queries per
-file, not one per line, and the writes are set-based (:mod:`services.bulk_rows`): the lines are
-checked and planned in Python, then three statements write every stock and ledger row.
+chunk, not one per line, and the writes are set-based (:mod:`services.stock_import_writes`): a
+chunk's lines are checked and planned in Python, then three statements write its stock and
+ledger rows.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import String, and_, insert, literal, null, select, update
+from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Row
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.engine import Database
-from orion_desktop.db.models import Inventory, InventoryTransaction, Location, Product
-from orion_desktop.db.types import UtcDateTime, utcnow
+from orion_desktop.db.models import Inventory, Location, Product
+from orion_desktop.db.types import utcnow
 from orion_desktop.domain import gtin as gtin_rules
 from orion_desktop.domain.actor import Actor, Permission
-from orion_desktop.domain.enums import ProductType, TransactionType
-from orion_desktop.domain.errors import Conflict, InvalidInput, OrionError
+from orion_desktop.domain.enums import ProductType
+from orion_desktop.domain.errors import InvalidInput, OrionError
 from orion_desktop.domain.results import ImportResult, StoreInfo
 from orion_desktop.domain.validation import check_level, normalize_location_code
 from orion_desktop.services.backorders import allocate_backorders
 from orion_desktop.services.bulk_rows import integer_rows
-from orion_desktop.services.csv_files import CsvFormat, CsvTable, Problems, read_csv
+from orion_desktop.services.csv_files import CsvFormat, CsvLine, CsvTable, Problems, open_csv
+from orion_desktop.services.import_chunks import FirstLines, IdSet
 from orion_desktop.services.import_lookups import (
     LOOKUP_CHUNK,
     StoreResolver,
@@ -45,6 +52,7 @@ from orion_desktop.services.import_lookups import (
 )
 from orion_desktop.services.lookup import dialect_insert, matches_any
 from orion_desktop.services.operations import FileContent, run_once
+from orion_desktop.services.stock_import_writes import plan_chunk, write_chunk
 from orion_desktop.services.stock_ops import LedgerNote
 
 STOCK_FORMAT = CsvFormat(
@@ -60,7 +68,6 @@ STOCK_FORMAT = CsvFormat(
 _products = Product.__table__
 _inventory = Inventory.__table__
 _locations = Location.__table__
-_ledger = InventoryTransaction.__table__
 
 _WHAT = {"product": "SKU or GTIN", "sku": "SKU", "gtin": "GTIN"}
 _PHYSICAL = ProductType.PHYSICAL.value
@@ -87,13 +94,15 @@ class _Slot:
 
 
 @dataclass(slots=True)
-class _Plan:
-    """What a clean file changes, decided in Python before anything is written."""
+class _Totals:
+    """What the whole file did, chunk after chunk."""
 
-    new_rows: list[tuple[int, int, int, int]] = field(default_factory=list)  # store, product, location, quantity
-    changes: list[tuple[int, int, int]] = field(default_factory=list)  # stock row, quantity read, new quantity
-    ledger: list[tuple[int, int, int]] = field(default_factory=list)  # product, location, quantity before
-    raised: set[int] = field(default_factory=set)  # products with more stock somewhere: may serve backorders
+    created: int = 0
+    updated: int = 0
+    named: FirstLines = field(default_factory=FirstLines)  # stock rows this file named so far
+    raised: IdSet = field(default_factory=IdSet)  # products whose stock went up: backorders may take it
+    location_ids: dict[str, int] = field(default_factory=dict)  # location codes looked up (or created) so far
+    stamp: datetime = field(default_factory=utcnow)  # one timestamp for the whole file
 
 
 def import_stock(
@@ -107,31 +116,25 @@ def import_stock(
     ``operation_key`` returns the first result and changes nothing.
     """
     actor.require(Permission.CHANGE_STOCK)
-    table = read_csv(Path(path), STOCK_FORMAT)
-    with database.write() as session:
+    with open_csv(Path(path), STOCK_FORMAT) as table, database.write() as session:
 
         def action() -> ImportResult:
             problems = Problems(table.file_name)
-            for number, message in table.shape_problems:
-                problems.add(number, message)
             stores = StoreResolver(session, actor, table, store)
-            lines = _parse_lines(table, stores, problems)
-            _resolve_products(session, lines, problems)
-            lines = _refuse_duplicate_slots([line for line in lines if line.product is not None], problems)
-            location_ids = _location_ids(session, {line.location for line in lines})
-            # The global lock order (every stock row of these products, ascending id) before any
-            # row is written, as in every multi-row stock change.
-            slots = _lock_stock_rows(session, lines, location_ids)
-            _refuse_levels_below_reserved(lines, location_ids, slots, problems)
+            note = LedgerNote(actor, f"imported from {table.file_name}", operation_key)
+            totals = _Totals()
+            if session.get_bind().dialect.name == "postgresql":
+                _lock_every_product_of_the_file(session, Path(path), stores)
+            for chunk in table.chunks():
+                for number, message in chunk.shape_problems:
+                    problems.add(number, message)
+                _import_chunk(session, table, chunk.lines, stores, note, totals, problems)
             problems.raise_if_any()
-            _create_missing_locations(session, {line.location for line in lines}, location_ids)
-            plan = _plan(lines, location_ids, slots)
-            _write(session, LedgerNote(actor, f"imported from {table.file_name}", operation_key), table, plan)
-            # New stock goes to waiting orders first (oldest first), in this same transaction.
-            allocate_backorders(session, plan.raised, actor)
-            return ImportResult(
-                kind="stock", rows=len(table.lines), created=len(plan.new_rows), updated=len(plan.changes)
-            )
+            # New stock goes to waiting orders first (oldest first), in this same transaction, once
+            # every level of the file is set (a chunk must not reserve units a later line sets).
+            for product_ids in chunks(totals.raised, LOOKUP_CHUNK):
+                allocate_backorders(session, set(product_ids), actor)
+            return ImportResult(kind="stock", rows=table.rows, created=totals.created, updated=totals.updated)
 
         return run_once(
             session, operation_key, "import.stock", actor, ImportResult, action,
@@ -139,17 +142,92 @@ def import_stock(
         )
 
 
+def _lock_every_product_of_the_file(session: Session, path: Path, stores: StoreResolver) -> None:
+    """PostgreSQL, a file of several chunks: lock every stock row of every product it names, in one
+    ascending-id statement, before the first chunk changes anything.
+
+    Each chunk locks its own products again (a no-op for rows already ours), but chunk by chunk
+    alone a later chunk could lock a lower id after a higher one and deadlock with another PC
+    that takes its locks in ascending order (ARCHITECTURE: lock order). This first pass only
+    reads: it resolves the products (bad lines are reported by the real pass) and keeps one bit
+    per product id.
+    """
+    product_ids = IdSet()
+    with open_csv(path, STOCK_FORMAT) as table:
+        chunks_ = table.chunks()
+        first, second = next(chunks_, None), next(chunks_, None)
+        if second is None:
+            return  # one chunk: its own lock statement is the only one
+        assert first is not None
+        for chunk in itertools.chain((first, second), chunks_):
+            _gather_product_ids(session, table, chunk.lines, stores, product_ids)
+    if product_ids:
+        ids = sorted(product_ids)
+        locked = (
+            select(_inventory.c.id)
+            .where(matches_any(session, _inventory.c.product_id, ids))
+            .order_by(_inventory.c.id)
+            .with_for_update(key_share=True)  # FOR NO KEY UPDATE: see lock_product_rows
+            .subquery()
+        )
+        session.execute(select(func.count()).select_from(locked))  # one row back, however many are locked
+
+
+def _gather_product_ids(
+    session: Session, table: CsvTable, chunk: Sequence[CsvLine], stores: StoreResolver, into: IdSet
+) -> None:
+    unreported = Problems(table.file_name)  # the real pass reports them
+    lines = _parse_lines(table, chunk, stores, unreported)
+    _resolve_products(session, lines, unreported)
+    into.update(line.product_id for line in lines if line.product is not None)
+
+
+def _import_chunk(
+    session: Session,
+    table: CsvTable,
+    chunk: Sequence[CsvLine],
+    stores: StoreResolver,
+    note: LedgerNote,
+    totals: _Totals,
+    problems: Problems,
+) -> None:
+    """Check one chunk's lines and write its good ones (even after a bad line elsewhere: later
+    chunks read them back, and the rollback at the end undoes them)."""
+    lines = _parse_lines(table, chunk, stores, problems)
+    _resolve_products(session, lines, problems)
+    lines = _refuse_duplicate_slots([line for line in lines if line.product is not None], problems)
+    location_ids = totals.location_ids
+    unknown = {line.location for line in lines} - location_ids.keys()
+    if unknown:
+        location_ids.update(_location_ids(session, unknown))
+    # The global lock order (every stock row of this chunk's products, ascending id) before any
+    # of its rows is written, as in every multi-row stock change.
+    slots = _lock_stock_rows(session, lines, location_ids)
+    lines = _refuse_repeated_slots(lines, location_ids, slots, totals.named, problems)
+    lines = _refuse_levels_below_reserved(lines, location_ids, slots, problems)
+    _create_missing_locations(session, {line.location for line in lines}, location_ids)
+    plan = plan_chunk(lines, location_ids, slots)
+    new_ids = write_chunk(session, note, table, plan, totals.stamp)
+    plan.named.update(new_ids)
+    totals.named.add_chunk(plan.named)
+    totals.raised.update(plan.raised)
+    totals.created += len(plan.new_rows)
+    totals.updated += len(plan.changes)
+
+
 # --- checking the lines ----------------------------------------------------------------------
 
 
-def _parse_lines(table: CsvTable, stores: StoreResolver, problems: Problems) -> list[_StockLine]:
+def _parse_lines(
+    table: CsvTable, chunk: Sequence[CsvLine], stores: StoreResolver, problems: Problems
+) -> list[_StockLine]:
     """Each line's store, product identifiers, location code and level, or its problems."""
     id_columns = [c for c in STOCK_FORMAT.one_of if table.has(c)]
     # Files repeat locations and quantities: check each distinct text once.
     location_cache: dict[str, str | InvalidInput] = {}
     quantity_cache: dict[str, int | InvalidInput] = {}
     lines: list[_StockLine] = []
-    for line in table.lines:
+    for line in chunk:
         try:
             store = stores.for_line(line)
         except OrionError as error:
@@ -314,20 +392,48 @@ def _refuse_duplicate_slots(lines: list[_StockLine], problems: Problems) -> list
     return kept
 
 
-def _refuse_levels_below_reserved(
-    lines: Sequence[_StockLine], location_ids: dict[str, int], slots: dict[tuple[int, int], _Slot], problems: Problems
-) -> None:
-    """Reserved units stay reserved: a level below them is a bad line, not a silent release."""
+def _refuse_repeated_slots(
+    lines: list[_StockLine],
+    location_ids: dict[str, int],
+    slots: dict[tuple[int, int], _Slot],
+    named: FirstLines,
+    problems: Problems,
+) -> list[_StockLine]:
+    """Lines for a stock row that an earlier chunk of the file named already are reported, not kept."""
+    kept: list[_StockLine] = []
     for line in lines:
         assert line.product is not None
         slot = slots.get((line.product_id, location_ids.get(line.location, -1)))
-        if slot is not None and line.quantity < slot.reserved:
+        first = named.line_of(slot.id) if slot is not None else None
+        if first is not None:
+            problems.add(
+                line.number,
+                f"{line.product.sku} at {line.location} is already on line {first}; "
+                "give each product and location once.",
+            )
+        else:
+            kept.append(line)
+    return kept
+
+
+def _refuse_levels_below_reserved(
+    lines: list[_StockLine], location_ids: dict[str, int], slots: dict[tuple[int, int], _Slot], problems: Problems
+) -> list[_StockLine]:
+    """Reserved units stay reserved: a level below them is a bad line, not a silent release."""
+    kept: list[_StockLine] = []
+    for line in lines:
+        assert line.product is not None
+        slot = slots.get((line.product_id, location_ids.get(line.location, -1)))
+        if slot is None or line.quantity >= slot.reserved:
+            kept.append(line)
+        else:
             problems.add(
                 line.number,
                 f"Cannot set {line.product.title} ({line.product.sku}) at {line.location} to "
                 f"{line.quantity}: {slot.reserved} units are reserved there for orders. "
                 f"Set at least {slot.reserved}.",
             )
+    return kept
 
 
 # --- reading and locking what exists ---------------------------------------------------------
@@ -404,107 +510,3 @@ def _create_missing_locations(session: Session, codes: set[str], location_ids: d
         [{"code": code, "name": None, "sort_key": 0, "is_active": True, "created_at": now} for code in missing],
     )
     location_ids.update(_location_ids(session, missing))
-
-
-def _plan(lines: Sequence[_StockLine], location_ids: dict[str, int], slots: dict[tuple[int, int], _Slot]) -> _Plan:
-    """New rows, changed rows and ledger rows; a line at its row's current level changes nothing."""
-    plan = _Plan()
-    for line in lines:
-        product_id, location_id, quantity = line.product_id, location_ids[line.location], line.quantity
-        slot = slots.get((product_id, location_id))
-        if slot is None:
-            plan.new_rows.append((line.store.id, product_id, location_id, quantity))
-            before = 0
-        elif slot.quantity == quantity:
-            continue
-        else:
-            plan.changes.append((slot.id, slot.quantity, quantity))
-            before = slot.quantity
-        if quantity != before:  # a new row at zero gets no ledger row: nothing changed
-            plan.ledger.append((product_id, location_id, before))
-        if quantity > before:
-            plan.raised.add(product_id)
-    return plan
-
-
-def _write(session: Session, note: LedgerNote, table: CsvTable, plan: _Plan) -> None:
-    """Create and change the stock rows, then write their ledger rows: three statements in all."""
-    now = literal(utcnow(), UtcDateTime())  # one timestamp for the whole file, bound once
-    if plan.new_rows:
-        listed = integer_rows(session, ("store_id", "product_id", "location_id", "quantity"), plan.new_rows)
-        try:
-            session.execute(
-                insert(_inventory).from_select(
-                    [
-                        "store_id", "product_id", "location_id", "quantity", "reserved_quantity", "created_at",
-                        "updated_at",
-                    ],
-                    select(
-                        listed.c.store_id, listed.c.product_id, listed.c.location_id, listed.c.quantity, literal(0),
-                        now, now,
-                    ),
-                )
-            )
-        except IntegrityError:
-            raise Conflict(
-                f"Another workstation added stock for some of these products while {table.file_name} was being "
-                "imported; nothing was imported. Import the file again."
-            ) from None
-    if plan.changes:
-        # Conditional, like every stock change: the row must still hold what we read and
-        # the new level must cover what is reserved. The rows are locked, so all match.
-        listed = integer_rows(session, ("id", "old", "new"), plan.changes)
-        result = session.execute(
-            update(_inventory)
-            .where(
-                _inventory.c.id == listed.c.id,
-                _inventory.c.quantity == listed.c.old,
-                _inventory.c.reserved_quantity <= listed.c.new,
-            )
-            .values(quantity=listed.c.new, updated_at=now)
-        )
-        if result.rowcount != len(plan.changes):  # type: ignore[attr-defined]
-            raise Conflict(
-                "Another workstation changed some of this stock while the file was being imported; "
-                "nothing was imported. Import the file again."
-            )
-    if plan.ledger:
-        _write_ledger(session, note, plan.ledger, now)
-
-
-def _write_ledger(session: Session, note: LedgerNote, rows: list[tuple[int, int, int]], now: Any) -> None:
-    """One ``import`` ledger row per (product, location, quantity before).
-
-    The change and the after-values are read from the stock row as it is now, in this
-    transaction, so the ledger holds the database's own figures, as with UPDATE ... RETURNING.
-    """
-    listed = integer_rows(session, ("product_id", "location_id", "before"), rows)
-    session.execute(
-        insert(_ledger).from_select(
-            [
-                "store_id", "product_id", "location_id", "transaction_type", "quantity_change", "reserved_change",
-                "quantity_after", "reserved_after", "order_id", "order_number", "reason", "created_by",
-                "created_at", "operation_key",
-            ],
-            select(
-                _inventory.c.store_id,
-                _inventory.c.product_id,
-                _inventory.c.location_id,
-                literal(TransactionType.IMPORT.value),
-                _inventory.c.quantity - listed.c.before,
-                literal(0),
-                _inventory.c.quantity,
-                _inventory.c.reserved_quantity,
-                null(),
-                null(),
-                literal(note.reason, String()),
-                literal(note.actor.name, String()),
-                now,
-                literal(note.operation_key, String()),
-            ).join_from(
-                listed,
-                _inventory,
-                and_(_inventory.c.product_id == listed.c.product_id, _inventory.c.location_id == listed.c.location_id),
-            ),
-        )
-    )

@@ -431,3 +431,38 @@ def test_each_call_locks_its_rows_in_one_ordered_statement_first(
             # whether a Sort produces it or an index scan the planner chose because it does.
             assert re.search(r"ORDER BY (\w+\.)?id\b(?! DESC)", sql), sql
     assert_ledger_consistent(services)
+
+
+def test_a_stock_import_of_several_chunks_locks_every_product_of_the_file_first(
+    database: Database, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunk by chunk alone, a later chunk would lock a lower id after a higher one: the import
+    first locks the stock rows of every product the file names, in one ascending-id statement."""
+    from orion_desktop.services import csv_files
+
+    monkeypatch.setattr(csv_files, "CHUNK_LINES", 1)
+    seed_catalog(services)
+    for sku in ("A", "B", "C"):
+        for location in ("L1", "L2"):
+            services.inventory.set_quantity(ADMIN, store=STORE, product=sku, location=location, quantity=10)
+    ids = {p.sku: p.id for p in services.catalog.list_products()}
+    path = tmp_path / "stock.csv"
+    path.write_text("store,sku,location,quantity\nMAIN,C,L1,14\nMAIN,A,L9,4\nMAIN,B,L2,11\n", encoding="utf-8")
+    sent: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(database.engine, "before_cursor_execute", capture)
+    try:
+        services.importing.import_stock(ADMIN, path)
+    finally:
+        event.remove(database.engine, "before_cursor_execute", capture)
+
+    first_change = next(i for i, (sql, _) in enumerate(sent) if _INVENTORY_CHANGE.match(sql))
+    locks = [(i, sql, params) for i, (sql, params) in enumerate(sent) if _INVENTORY_LOCK.search(sql)]
+    assert locks and locks[0][0] < first_change
+    _, sql, params = locks[0]
+    assert re.search(r"ORDER BY (\w+\.)?id\b(?! DESC)", sql), sql
+    assert sorted(ids[sku] for sku in ("A", "B", "C")) in list(params.values()), params
+    assert_ledger_consistent(services)
