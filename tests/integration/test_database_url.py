@@ -116,7 +116,7 @@ def test_the_composition_root_creates_only_when_asked(tmp_path: Path) -> None:
 
 
 def test_the_window_start_refuses_a_missing_db_without_asking_when_cancelled(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qapp: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`orion-desktop --db typo.db`: the start-up dialog is offered (here: cancelled), nothing is created."""
     import orion_desktop.gui_launch as gui_launch
@@ -153,8 +153,13 @@ def test_the_database_dialog_creates_a_database_only_for_a_new_file_name(qtbot, 
     assert dialog.value().create is False, "an existing file is opened, never replaced"
 
 
-def test_the_window_start_with_demo_creates_its_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`orion-desktop --demo --db new.db`: a new database is meant, so it is created and filled."""
+def test_the_window_start_with_demo_creates_its_database(
+    qapp: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`orion-desktop --demo --db new.db`: a new database is meant, so it is created and filled.
+
+    ``qapp``: the start-up reuses the session's QApplication, as it would reuse its own; one it
+    made here would be gone for the next test's widgets."""
     import orion_desktop.gui_launch as gui_launch
 
     shown: list[str] = []

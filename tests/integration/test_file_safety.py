@@ -27,6 +27,12 @@ from orion_desktop.printing import pdf
 from orion_desktop.services import safe_files
 from orion_desktop.services.safe_files import FileExistsRefused, is_database_path, spreadsheet_safe, write_csv
 
+
+@pytest.fixture(autouse=True)
+def _session_qt_application(qapp: object) -> None:
+    """PDFs need a Qt application: take the session's QApplication, so that the QGuiApplication
+    the PDF writer would make on its own is never what a later test's widgets find."""
+
 sqlite_only = pytest.mark.parametrize("backend", ["sqlite"])
 
 

@@ -13,6 +13,12 @@ from orion_desktop.bootstrap import Services
 from orion_desktop.domain.order_results import OrderLine
 
 
+@pytest.fixture(autouse=True)
+def _session_qt_application(qapp: object) -> None:
+    """PDFs need a Qt application: take the session's QApplication, so that the QGuiApplication
+    the PDF writer would make on its own is never what a later test's widgets find."""
+
+
 def pdf_text(path: Path) -> str:
     """The PDF's text with runs of whitespace folded to single spaces."""
     return " ".join(" ".join(page.extract_text() for page in PdfReader(path).pages).split())
