@@ -287,15 +287,6 @@ class OrdersPage(LivePage):
         index = self.table.currentIndex()
         return index.data(OrderRole.ROW) if index.isValid() else None
 
-    def select_order(self, order_number: str) -> bool:
-        """Select an order by number if it is in the table now."""
-        found = self.model.row_of_number(order_number)
-        if found is None:
-            return False
-        self.table.setCurrentIndex(self.model.index(found, 0))
-        self.table.scrollTo(self.model.index(found, 0))
-        return True
-
     def _remember_selection(self) -> None:
         row = self.selected_order()
         self._selected_id = row.id if row is not None else None
