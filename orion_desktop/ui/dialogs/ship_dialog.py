@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from orion_desktop.domain.order_results import OrderDetail, OrderItemInfo, ShipItemResult
+from orion_desktop.domain.order_results import OrderDetail, OrderItemInfo, ShipmentResult
 from orion_desktop.domain.results import ProductStock
 from orion_desktop.domain.order_results import ShipRequest
 from orion_desktop.ui import formatting, order_format
@@ -411,7 +411,7 @@ class ShipDialog(ActionDialog):
             carrier=self.carrier_combo.currentText().strip() or None,
         )
 
-    def submit(self, value: ShipmentRequest) -> tuple[int, tuple[ShipItemResult, ...]]:
+    def submit(self, value: ShipmentRequest) -> ShipmentResult:
         return self._services.orders.ship(
             self._actor,
             value.order_number,

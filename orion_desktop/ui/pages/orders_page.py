@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from orion_desktop.domain.actor import Actor, Permission
-from orion_desktop.domain.order_results import OrderDetail, OrderSummary, ShipItemResult, StatusChangeResult
+from orion_desktop.domain.order_results import OrderDetail, OrderSummary, ShipmentResult, StatusChangeResult
 from orion_desktop.domain.orders import OrderStatus
 from orion_desktop.ui import formatting, order_format
 from orion_desktop.ui.data_events import DataEvents, Topic
@@ -488,8 +488,8 @@ class OrdersPage(LivePage):
         dialog = ShipDialog(self._services, self._actor, detail, stock, parent=self)
 
         def shipped(done: ActionDialog) -> str:
-            results: tuple[ShipItemResult, ...] = done.outcome[1]
-            units = sum(r.fulfilled_quantity for r in results)
+            shipped_now: ShipmentResult = done.outcome
+            units = shipped_now.units
             left = sum(i.remaining_quantity for i in detail.items) - units
             text = f"Shipped {order_format.units(units)} of {detail.order_number}."
             text += f" {order_format.units(left)} still to ship." if left > 0 else " The order is fully shipped."

@@ -551,8 +551,7 @@ class PackStationPage(Page):
         services, actor = self._services, self._actor
 
         def work() -> Completion:
-            shipment_id, results = services.packing.complete(actor, number, packed, tracking=tracking,
-                                                             operation_key=key)
+            shipped = services.packing.complete(actor, number, packed, tracking=tracking, operation_key=key)
             # The parcel has shipped; what follows only reads it back for the page and the slip.
             status: ShipmentStatusReport | None = None
             slip: PackingSlip | None = None
@@ -561,7 +560,7 @@ class PackStationPage(Page):
                 slip = services.packing.packing_slip(number)
             except Exception:  # noqa: BLE001 - Ctrl+P loads the slip again
                 log.warning("Could not read back order %s after shipping it", number, exc_info=True)
-            return Completion(number, shipment_id, results, status, slip)
+            return Completion(number, shipped.shipment_id, shipped.items, status, slip)
 
         self._set_busy(True)
         self._show_feedback(f"Shipping {self._plural(sum(packed.values()), 'unit')} of order {number}…", Tone.INFO)
