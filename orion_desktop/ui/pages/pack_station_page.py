@@ -19,6 +19,10 @@ Flow (keyboard only; a wedge scanner types digits + Enter):
    list for the orders typed in the pick-list field (or for the order being packed).
 
 Ctrl+Z takes back the last counted scan; Esc puts the order aside (nothing ships).
+
+This module is the view: widgets, keys and wiring. What each scan or key does to the box is decided
+by ``ui/pack_station/scan_controller.py`` (no widgets), the PDFs are ``ui/pack_station/documents.py``
+and the coloured sentence is ``ui/pack_station/feedback_panel.py``.
 """
 
 from __future__ import annotations
