@@ -233,11 +233,20 @@ class ShipmentStatusReport:
 
 @dataclass(frozen=True, slots=True)
 class ShipmentResult:
-    """A shipment of several lines at once, and where the order stands afterwards."""
+    """One parcel shipped (``OrderService.ship``, ``PackingService.complete``): its shipment and, per
+    item in it, what shipped now and what remains. Only what the ship wrote: nothing is read back.
 
-    shipment: ShipmentInfo
-    order_status: OrderStatus
+    Kept under an operation key as JSON; a key stored while this was a ``(shipment_id, items)`` pair
+    still replays (its fields are in that order).
+    """
+
+    shipment_id: int
     items: tuple[ShipItemResult, ...]
+
+    @property
+    def units(self) -> int:
+        """Units that left in this parcel."""
+        return sum(item.fulfilled_quantity for item in self.items)
 
 
 @dataclass(frozen=True, slots=True)

@@ -148,7 +148,10 @@ def decode(cls: Any, data: Any) -> Any:
         return tuple(decode(item_type, item) for item_type, item in zip(args, data, strict=True))
     if isinstance(cls, type) and dataclasses.is_dataclass(cls):
         hints = typing.get_type_hints(cls)
-        return cls(**{field.name: decode(hints[field.name], data[field.name]) for field in dataclasses.fields(cls)})
+        fields = dataclasses.fields(cls)
+        if isinstance(data, list):  # stored while the result was still a plain tuple: its fields in order
+            return cls(*(decode(hints[field.name], item) for field, item in zip(fields[: len(data)], data, strict=True)))
+        return cls(**{field.name: decode(hints[field.name], data[field.name]) for field in fields})
     if isinstance(cls, type) and issubclass(cls, Enum):
         return cls(data)
     if cls is datetime:

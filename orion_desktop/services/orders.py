@@ -33,6 +33,7 @@ from orion_desktop.domain.order_results import (
     ShipItemResult,
     ShipRequest,
     ShipmentInfo,
+    ShipmentResult,
     StatusChangeResult,
 )
 from orion_desktop.domain.orders import (
@@ -218,8 +219,8 @@ class OrderService:
         tracking: str | None = None,
         carrier: str | None = None,
         operation_key: str | None = None,
-    ) -> tuple[int, tuple[ShipItemResult, ...]]:
-        """Ship one or more lines as one parcel; returns (shipment id, per-item results)."""
+    ) -> ShipmentResult:
+        """Ship one or more lines as one parcel; returns the shipment and the per-item results."""
         actor.require(Permission.MOVE_RESERVED_STOCK)
         if not requests:
             raise InvalidInput("Choose at least one line to ship.")
@@ -227,7 +228,7 @@ class OrderService:
         carrier_name = clean_text(carrier, "carrier", required=False, max_length=64)
         with self._db.write() as session:
 
-            def action() -> tuple[int, tuple[ShipItemResult, ...]]:
+            def action() -> ShipmentResult:
                 order, items = lock_order(session, order_number)
                 # Units in prepared parcels may be shipped here too: ship_units then shrinks those parcels.
                 planned = self._plan(session, items, requests, already_planned={})
@@ -245,10 +246,10 @@ class OrderService:
                     )
                     for item, quantity, _ in planned
                 )
-                return shipment_id, results
+                return ShipmentResult(shipment_id, results)
 
             return run_once(
-                session, operation_key, "order.ship", actor, tuple[int, tuple[ShipItemResult, ...]], action,
+                session, operation_key, "order.ship", actor, ShipmentResult, action,
                 params={"order": order_number, "requests": requests, "tracking": tracking_number, "carrier": carrier_name},
             )
 
@@ -265,11 +266,11 @@ class OrderService:
         operation_key: str | None = None,
     ) -> ShipItemResult:
         """The seed's ship-item call: one line, quantity defaulting to what remains."""
-        _shipment, results = self.ship(
+        shipped = self.ship(
             actor, order_number, [ShipRequest(item, quantity, location)], tracking=tracking, carrier=carrier,
             operation_key=operation_key,
         )
-        return results[0]
+        return shipped.items[0]
 
     def _plan(
         self, session: Session, items: list[ItemState], requests: Sequence[ShipRequest], *, already_planned: dict[int, int]

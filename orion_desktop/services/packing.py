@@ -24,7 +24,7 @@ from orion_desktop.db.models import (
 from orion_desktop.db.types import utcnow
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.errors import InvalidInput, InvalidTransition, NotFound
-from orion_desktop.domain.order_results import ShipItemResult
+from orion_desktop.domain.order_results import ShipmentResult
 from orion_desktop.domain.orders import OrderStatus
 from orion_desktop.domain.packing import OrderToPack, PackLine
 from orion_desktop.domain.print_results import PackingSlip, PickList, PickRow, SlipLine
@@ -85,7 +85,7 @@ class PackingService:
         tracking: str | None = None,
         carrier: str | None = None,
         operation_key: str | None = None,
-    ) -> tuple[int, tuple[ShipItemResult, ...]]:
+    ) -> ShipmentResult:
         """Ship exactly the packed quantities as one shipment (partial allowed).
 
         The same ship path as every other (OrderService.ship): a pending order passes through

@@ -61,10 +61,6 @@ def status_colour(status: OrderStatus) -> QColor:
     return QColor(_STATUS_COLOURS[status][0])
 
 
-def status_background(status: OrderStatus) -> QColor:
-    return QColor(_STATUS_COLOURS[status][1])
-
-
 def status_chip_style(status: OrderStatus) -> str:
     """A style sheet for a QLabel that shows the status as a small coloured chip."""
     text, background = _STATUS_COLOURS[status]

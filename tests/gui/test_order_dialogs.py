@@ -389,3 +389,17 @@ def test_a_new_order_needs_permission(qtbot, stocked: Services) -> None:  # type
     press_ok(qtbot, dialog)
     assert dialog.error_banner.text == "pat is signed in as packer and may not manage orders; this needs a manager."
     assert stocked.order_queries.list_orders() == ()
+
+
+# --- The lines' scroll area ---------------------------------------------------------------------
+def test_the_line_lists_scroll_area_leaves_qwidget_scroll_alone(qtbot, stocked: Services, orders: Orders) -> None:  # type: ignore[no-untyped-def]
+    """``scroll`` is QWidget's method: the dialogs name their line list's scroll area ``scroll_area``."""
+    from PySide6.QtWidgets import QScrollArea, QWidget
+
+    for dialog, name in ((_ship_dialog(qtbot, stocked, orders.pending), "shipLines"),
+                         (_new_order_dialog(qtbot, stocked), "newOrderLines")):
+        assert isinstance(dialog.scroll_area, QScrollArea) and dialog.scroll_area.objectName() == name
+        assert dialog.scroll_area.widget() is dialog.lines_widget
+        assert type(dialog).scroll is QWidget.scroll  # not shadowed by an attribute of the instance
+        assert "scroll" not in vars(dialog)
+        dialog.scroll(0, 0)  # the inherited method still answers

@@ -207,3 +207,34 @@ def test_results_with_datetimes_dates_and_decimals_survive_the_round_trip() -> N
     value = _Everything(datetime(2026, 12, 4, 8, 30, 1, 123456, tzinfo=UTC), datetime(2026, 1, 1), date(2026, 2, 3),
                         Decimal("12.30"), (1, 2))
     assert decode(_Everything, json.loads(json.dumps(encode(value)))) == value
+
+
+@pytest.mark.parametrize("call", ["ship", "complete"])
+def test_a_ship_replays_as_a_named_result_even_when_stored_as_a_pair(
+    services: Services, database: Database, tmp_path: Path, call: str
+) -> None:
+    """``ship`` and ``complete`` answer a ShipmentResult. A key stored while they answered a
+    ``(shipment id, items)`` pair replays to the same ShipmentResult, and ships nothing again."""
+    import json
+
+    from orion_desktop.domain.order_results import ShipmentResult
+
+    number = _processing(services, tmp_path)
+
+    def ship() -> ShipmentResult:
+        if call == "ship":
+            return services.orders.ship(ADMIN, number, [ShipRequest("A", 2)], operation_key=KEY)
+        return services.packing.complete(ADMIN, number, {_item_a(services, number): 2}, operation_key=KEY)
+
+    first = ship()
+    assert isinstance(first, ShipmentResult) and first.units == 2
+    assert [(i.fulfilled_quantity, i.shipped_quantity, i.remaining_quantity) for i in first.items] == [(2, 2, 1)]
+    assert ship() == first
+    old_shape = [first.shipment_id, [encode(item) for item in first.items]]
+    with database.engine.begin() as conn:
+        conn.execute(text("UPDATE operations SET result_json = :old WHERE key = :key"),
+                     {"old": json.dumps(old_shape), "key": KEY})
+    after_first = _snapshot(database)
+    assert ship() == first
+    assert _snapshot(database) == after_first
+    assert services.order_queries.get_order(number).items[0].shipped_quantity == 2

@@ -91,7 +91,8 @@ def test_partial_shipping_and_shipment_status(shop: Services) -> None:
 def test_several_lines_in_one_parcel(shop: Services) -> None:
     number = order(shop, ("A", 4), ("B", 4), ("C", 1))
     shop.orders.change_status(ADMIN, number, "processing")
-    shipment_id, results = shop.orders.ship(ADMIN, number, [ShipRequest("A", 4), ShipRequest("B", 1)], tracking="T9")
+    shipped = shop.orders.ship(ADMIN, number, [ShipRequest("A", 4), ShipRequest("B", 1)], tracking="T9")
+    shipment_id, results = shipped.shipment_id, shipped.items
     assert [(r.item_id, r.shipped_quantity, r.remaining_quantity) for r in results] == [
         (results[0].item_id, 4, 0), (results[1].item_id, 1, 3)]
     [shipment] = shop.order_queries.get_order(number).shipments

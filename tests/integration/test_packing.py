@@ -34,7 +34,7 @@ def test_scan_then_complete_ships_exactly_the_packed_units(shop: Services) -> No
     assert pack.scan(GTIN_A, shop.packing.product_name).accepted
     assert pack.scan("4012345678901", shop.packing.product_name).verdict is ScanVerdict.WRONG_ITEM  # Widget C
     assert pack.scan(GTIN_B, shop.packing.product_name).accepted
-    _shipment, results = shop.packing.complete(ADMIN, number, pack.packed, tracking="1Z999")
+    results = shop.packing.complete(ADMIN, number, pack.packed, tracking="1Z999").items
     assert sorted((r.fulfilled_quantity, r.remaining_quantity) for r in results) == [(1, 2), (2, 0)]
     status_report = shop.order_queries.shipment_status(number)
     assert (status_report.order_status, status_report.total_shipped_units) == (OrderStatus.PARTIALLY_SHIPPED, 3)

@@ -97,3 +97,17 @@ def test_operation_results_round_trip_through_json() -> None:
     value = (7, (ShipItemResult(1, 2, 3, 3, 0, True), ShipItemResult(1, 4, 1, 1, 2, False)))
     kind = tuple[int, tuple[ShipItemResult, ...]]
     assert decode(kind, json.loads(json.dumps(encode(value)))) == value
+
+
+def test_a_shipment_result_round_trips_through_json_and_reads_its_old_tuple_shape() -> None:
+    """A keyed ship stores a ShipmentResult; keys stored as ``(shipment id, items)`` still decode."""
+    import json
+
+    from orion_desktop.domain.order_results import ShipItemResult, ShipmentResult
+    from orion_desktop.services.operations import decode, encode
+
+    value = ShipmentResult(7, (ShipItemResult(1, 2, 3, 3, 0, True), ShipItemResult(1, 4, 1, 1, 2, False)))
+    assert decode(ShipmentResult, json.loads(json.dumps(encode(value)))) == value
+    assert value.units == 4
+    old = (7, value.items)
+    assert decode(ShipmentResult, json.loads(json.dumps(encode(old)))) == value

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from orion_desktop.domain.order_results import OrderDetail, OrderItemInfo, ShipItemResult
+from orion_desktop.domain.order_results import OrderDetail, OrderItemInfo, ShipmentResult
 from orion_desktop.domain.results import ProductStock
 from orion_desktop.domain.order_results import ShipRequest
 from orion_desktop.ui import formatting, order_format
@@ -292,17 +292,17 @@ class ShipDialog(ActionDialog):
             row.location_combo.setMinimumWidth(widest)
         grid.setColumnStretch(0, 1)
         grid.setRowStretch(len(self.rows) + 1, 1)
-        self.scroll = QScrollArea(self._body)
-        self.scroll.setObjectName("shipLines")
-        self.scroll.setWidget(self.lines_widget)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area = QScrollArea(self._body)
+        self.scroll_area.setObjectName("shipLines")
+        self.scroll_area.setWidget(self.lines_widget)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         hint = self.lines_widget.sizeHint()
         row_height = hint.height() // max(1, len(self.rows) + 1)
         visible = min(hint.height(), row_height * (_MAX_VISIBLE_ROWS + 1))
-        self.scroll.setMinimumHeight(visible)
-        self.scroll.setMinimumWidth(hint.width() + self.scroll.verticalScrollBar().sizeHint().width())
+        self.scroll_area.setMinimumHeight(visible)
+        self.scroll_area.setMinimumWidth(hint.width() + self.scroll_area.verticalScrollBar().sizeHint().width())
         self.empty_label = QLabel("Every unit of this order has shipped.", self._body)
         self.empty_label.setVisible(not self.rows)
 
@@ -344,7 +344,7 @@ class ShipDialog(ActionDialog):
         layout = QVBoxLayout(self._body)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         layout.addWidget(self.empty_label)
         layout.addWidget(separator)
         layout.addWidget(self.summary_label)
@@ -411,7 +411,7 @@ class ShipDialog(ActionDialog):
             carrier=self.carrier_combo.currentText().strip() or None,
         )
 
-    def submit(self, value: ShipmentRequest) -> tuple[int, tuple[ShipItemResult, ...]]:
+    def submit(self, value: ShipmentRequest) -> ShipmentResult:
         return self._services.orders.ship(
             self._actor,
             value.order_number,

@@ -107,9 +107,6 @@ class PackModel(QAbstractTableModel):
         self._highlighted = None
         self.endResetModel()
 
-    def line_at(self, row: int) -> PackLine:
-        return self._lines[row]
-
     def row_of_item(self, item_id: int) -> int | None:
         return self._rows.get(item_id)
 
@@ -125,10 +122,6 @@ class PackModel(QAbstractTableModel):
         for changed in {previous, item_id} - {None}:
             assert changed is not None
             self.line_changed(changed)
-
-    @property
-    def highlighted_item(self) -> int | None:
-        return self._highlighted
 
     # --- Qt -------------------------------------------------------------------------------
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008, N802

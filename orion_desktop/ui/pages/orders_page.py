@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from orion_desktop.domain.actor import Actor, Permission
-from orion_desktop.domain.order_results import OrderDetail, OrderSummary, ShipItemResult, StatusChangeResult
+from orion_desktop.domain.order_results import OrderDetail, OrderSummary, ShipmentResult, StatusChangeResult
 from orion_desktop.domain.orders import OrderStatus
 from orion_desktop.ui import formatting, order_format
 from orion_desktop.ui.data_events import DataEvents, Topic
@@ -287,15 +287,6 @@ class OrdersPage(LivePage):
         index = self.table.currentIndex()
         return index.data(OrderRole.ROW) if index.isValid() else None
 
-    def select_order(self, order_number: str) -> bool:
-        """Select an order by number if it is in the table now."""
-        found = self.model.row_of_number(order_number)
-        if found is None:
-            return False
-        self.table.setCurrentIndex(self.model.index(found, 0))
-        self.table.scrollTo(self.model.index(found, 0))
-        return True
-
     def _remember_selection(self) -> None:
         row = self.selected_order()
         self._selected_id = row.id if row is not None else None
@@ -497,8 +488,8 @@ class OrdersPage(LivePage):
         dialog = ShipDialog(self._services, self._actor, detail, stock, parent=self)
 
         def shipped(done: ActionDialog) -> str:
-            results: tuple[ShipItemResult, ...] = done.outcome[1]
-            units = sum(r.fulfilled_quantity for r in results)
+            shipped_now: ShipmentResult = done.outcome
+            units = shipped_now.units
             left = sum(i.remaining_quantity for i in detail.items) - units
             text = f"Shipped {order_format.units(units)} of {detail.order_number}."
             text += f" {order_format.units(left)} still to ship." if left > 0 else " The order is fully shipped."
