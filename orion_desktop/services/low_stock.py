@@ -22,7 +22,9 @@ select from ``low_stock_rows``, so the same question gets the same rows everywhe
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, CompoundSelect, Select, Subquery, func, literal, select, union_all
+from typing import Any
+
+from sqlalchemy import ColumnElement, CompoundSelect, Select, SQLColumnExpression, Subquery, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.models import Inventory, Location, Product, Store
@@ -71,7 +73,7 @@ def _at_reorder_point() -> ColumnElement[bool]:
 
 def _low_stock_select(
     session: Session,
-    columns: tuple[ColumnElement[object], ...],
+    columns: tuple[SQLColumnExpression[Any], ...],
     *,
     threshold: int | None,
     reorder_points: bool,
@@ -104,7 +106,7 @@ def low_stock_rows(
     quantity, available, threshold. The stock row is named by product and location (both in
     ix_inventory_available, so the threshold part reads no table row of inventory).
     """
-    columns: tuple[ColumnElement[object], ...] = (
+    columns: tuple[SQLColumnExpression[Any], ...] = (
         Inventory.product_id,
         Inventory.location_id,
         Store.code.label("store_code"),
