@@ -208,6 +208,8 @@ def _stock_commands(commands) -> None:  # type: ignore[no-untyped-def]
     low = sub.add_parser("low", help="rows at or below their low-stock threshold")
     low.add_argument("--threshold", metavar="N", help="one threshold for all (default: each product's own, else 10)")
     low.add_argument("--limit", metavar="N")
+    low.add_argument("--reorder-points", action="store_true",
+                     help="also every location of a product down to its reorder point (as the Dashboard counts)")
     _json(low)
     low.set_defaults(handler=stock_commands.stock_low)
 

@@ -25,6 +25,7 @@ __all__ = [
     "MAX_CODE_LENGTH",
     "MAX_DIGITS",
     "MAX_QUANTITY",
+    "REORDER_POINTS_ON_SCREENS",
     "check_count",
     "check_delta",
     "check_level",
@@ -181,3 +182,7 @@ def normalize_store_code(raw: object) -> str:
 
 DEFAULT_LOW_STOCK_THRESHOLD = 10
 """Applies to products without their own low-stock threshold (the seed's example uses 10)."""
+
+REORDER_POINTS_ON_SCREENS = True
+"""The Dashboard's low-stock tile and the Low stock page (as it opens) also count products down to
+their reorder point; ``stock low`` and ``stock stats`` do not (services/low_stock.py)."""

@@ -5,6 +5,8 @@ Filtering, searching and aggregation run in SQL so they stay fast at 100k+ rows.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import ColumnElement, Select, and_, func, literal, literal_column, or_, select, tuple_, union_all
 from sqlalchemy.orm import Session
 
@@ -24,34 +26,13 @@ from orion_desktop.domain.results import (
     StockRow,
     VerifyReport,
 )
-from orion_desktop.domain.validation import (
-    DEFAULT_LOW_STOCK_THRESHOLD,
-    check_count,
-    check_level,
-    normalize_location_code,
-)
+from orion_desktop.domain.validation import check_count, check_level, normalize_location_code
 from orion_desktop.services.catalog import product_search_clause
+from orion_desktop.services.ledger import read_ledger
+from orion_desktop.services.low_stock import below_threshold, count_low_stock, low_stock_rows
 from orion_desktop.services.lookup import product_info, resolve_product, resolve_store
 
 _AVAILABLE = Inventory.quantity - Inventory.reserved_quantity
-
-
-def low_stock_level(override: int | None):  # type: ignore[no-untyped-def]
-    """The low-stock threshold per row: the override, else the product's own, else the default."""
-    if override is not None:
-        return literal(override)
-    return func.coalesce(Product.low_stock_threshold, DEFAULT_LOW_STOCK_THRESHOLD)
-
-
-def threshold_bound(session: Session) -> int:
-    """No product's low-stock threshold is above this.
-
-    ``available <= bound`` is a range that ``ix_inventory_available`` serves, so the low-stock
-    queries read only the rows near empty instead of joining every stock row to its product.
-    One probe of ``ix_products_low_stock_threshold``.
-    """
-    highest = session.execute(select(func.max(Product.low_stock_threshold))).scalar_one()
-    return max(DEFAULT_LOW_STOCK_THRESHOLD, highest or 0)
 
 
 def _count_used(table: type[Store] | type[Location], reference: ColumnElement[int]) -> ColumnElement[int]:
@@ -320,7 +301,7 @@ class StockQueries:
             if threshold is not None:
                 conditions.append(_AVAILABLE <= threshold)
             if low_stock_only:
-                conditions += [_AVAILABLE <= low_stock_level(None), _AVAILABLE <= threshold_bound(session)]
+                conditions += below_threshold(session, None)
             if search and search.strip():
                 conditions.append(product_search_clause(search, session))
             listing = self._stock_select().where(*conditions)
@@ -341,19 +322,13 @@ class StockQueries:
     def stats(self) -> InventoryStats:
         """The seven figures of the inventory seed's admin overview."""
         with self._db.read() as session:
-            bound = threshold_bound(session)
             entries, quantity, reserved, low, stores, locations = session.execute(
                 select(
                     func.count(),
                     func.coalesce(func.sum(Inventory.quantity), 0),
                     func.coalesce(func.sum(Inventory.reserved_quantity), 0),
-                    # Only rows within the highest threshold can be low: ix_inventory_available finds them.
-                    select(func.count())
-                    .select_from(Inventory)
-                    .join(Product, Product.id == Inventory.product_id)
-                    .where(_AVAILABLE <= low_stock_level(None), _AVAILABLE <= bound)
-                    .scalar_subquery()
-                    .correlate(None),
+                    # The seed's count: thresholds only (see services/low_stock.py).
+                    count_low_stock(session, threshold=None, reorder_points=False).scalar_subquery().correlate(None),
                     _count_used(Store, Inventory.store_id),
                     _count_used(Location, Inventory.location_id),
                 ).select_from(Inventory)
@@ -368,31 +343,26 @@ class StockQueries:
                 unique_locations=locations,
             )
 
-    def low_stock(self, threshold: int | str | None = None, *, limit: int | None = None) -> tuple[LowStockRow, ...]:
-        """Rows whose available quantity is at or below the threshold (per product, or the override)."""
+    def low_stock(
+        self, threshold: int | str | None = None, *, limit: int | None = None, reorder_points: bool = False
+    ) -> tuple[LowStockRow, ...]:
+        """Low stock rows (``stock low``), fewest available first, by the one definition in
+        services/low_stock.py: thresholds only unless ``reorder_points`` (the screens' question)."""
         override = None if threshold is None else check_level(threshold, "threshold")
         limit_value = None if limit is None else check_count(limit, "limit")
         with self._db.read() as session:
-            level = low_stock_level(override)
-            bound = override if override is not None else threshold_bound(session)
-            query = (
-                select(
-                    Product.id,
-                    Store.code,
-                    Store.name,
-                    Product.sku,
-                    Product.title,
-                    Location.code.label("location"),
-                    Inventory.quantity,
-                    _AVAILABLE.label("available"),
-                    level.label("threshold"),
-                )
-                .join(Product, Product.id == Inventory.product_id)
-                .join(Store, Store.id == Inventory.store_id)
-                .join(Location, Location.id == Inventory.location_id)
-                .where(_AVAILABLE <= level, _AVAILABLE <= bound)
-                .order_by(_AVAILABLE, Product.sku, Location.code)
-            )
+            rows = low_stock_rows(session, threshold=override, reorder_points=reorder_points)
+            query = select(
+                rows.c.product_id,
+                rows.c.store_code,
+                rows.c.store_name,
+                rows.c.sku,
+                rows.c.title,
+                rows.c.location,
+                rows.c.quantity,
+                rows.c.available,
+                rows.c.threshold,
+            ).order_by(rows.c.available, rows.c.sku, rows.c.location)
             if limit_value is not None:
                 query = query.limit(limit_value)
             # The columns are LowStockRow's fields in order. Core execution and positional rows:
@@ -404,59 +374,37 @@ class StockQueries:
         *,
         store: str | None = None,
         product: str | None = None,
+        order_number: str | None = None,
+        transaction_type: str | TransactionType | None = None,
         location: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
         limit: int | str = 100,
         before_id: int | None = None,
     ) -> tuple[LedgerEntry, ...]:
-        """Newest ledger rows first; ``before_id`` pages further back."""
-        count = check_count(limit, "limit")
+        """Ledger rows, newest first (``stock ledger``, the Ledger page, the Inventory page's detail).
+
+        ``product`` is a SKU or any form of a GTIN; without ``store`` it matches in every store.
+        ``since`` is inclusive and ``until`` exclusive; ``before_id`` pages further back.
+        """
         with self._db.read() as session:
-            query = (
-                select(
-                    InventoryTransaction,
-                    Store.code.label("store_code"),
-                    Product.sku,
-                    Location.code.label("location"),
-                )
-                .join(Store, Store.id == InventoryTransaction.store_id)
-                .join(Product, Product.id == InventoryTransaction.product_id)
-                .join(Location, Location.id == InventoryTransaction.location_id)
+            return read_ledger(
+                session,
+                store=store,
+                product=product,
+                order_number=order_number,
+                transaction_type=transaction_type,
+                location=location,
+                since=since,
+                until=until,
+                limit=limit,
+                before_id=before_id,
             )
-            if product:
-                ref = resolve_product(session, resolve_store(session, store), product)
-                query = query.where(InventoryTransaction.product_id == ref.id)
-            elif store:
-                query = query.where(InventoryTransaction.store_id == resolve_store(session, store).id)
-            if location:
-                query = query.where(Location.code == normalize_location_code(location))
-            if before_id is not None:
-                query = query.where(InventoryTransaction.id < before_id)
-            query = query.order_by(InventoryTransaction.id.desc()).limit(count)
-            return tuple(ledger_entry(*row) for row in session.execute(query).all())
 
     def verify(self) -> VerifyReport:
         """Invariant L: each (product, location) ledger sums to its stock, and its newest row matches."""
         with self._db.read() as session:
             return verify_ledger(session)
-
-
-def ledger_entry(t: InventoryTransaction, store_code: str, sku: str, location: str) -> LedgerEntry:
-    """A ledger row as the lists show it, with its store, SKU and location codes."""
-    return LedgerEntry(
-        id=t.id,
-        created_at=t.created_at,
-        transaction_type=TransactionType(t.transaction_type),
-        store_code=store_code,
-        sku=sku,
-        location=location,
-        quantity_change=t.quantity_change,
-        reserved_change=t.reserved_change,
-        quantity_after=t.quantity_after,
-        reserved_after=t.reserved_after,
-        order_number=t.order_number,
-        reason=t.reason,
-        created_by=t.created_by,
-    )
 
 
 def verify_ledger(session: Session) -> VerifyReport:

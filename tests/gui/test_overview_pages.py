@@ -388,7 +388,7 @@ def test_order_counts_model_passes_the_model_tester(qtmodeltester) -> None:  # t
 # --- ledger ---------------------------------------------------------------------------------
 @pytest.fixture
 def ledger_page(qtbot, stocked: Services, warehouse: Warehouse, events: DataEvents, reports: ReportService) -> LedgerPage:  # type: ignore[no-untyped-def]
-    page = LedgerPage(stocked, ADMIN, events, reports=reports)
+    page = LedgerPage(stocked, ADMIN, events)
     open_page(qtbot, page, size=(1400, 760))
     return page
 
@@ -474,7 +474,7 @@ def test_a_change_elsewhere_appears_on_top(qtbot, ledger_page: LedgerPage, stock
 
 
 def test_ledger_model_pages_back_by_id_and_passes_the_model_tester(qtmodeltester, qtbot, stocked: Services, warehouse: Warehouse, reports: ReportService) -> None:  # type: ignore[no-untyped-def]
-    model = LedgerModel(reports, page_size=3)
+    model = LedgerModel(stocked.stock, page_size=3)
     model.set_filter(LedgerFilter(store="MAIN"))
     qtbot.waitUntil(lambda: model.loaded_once and not model.is_loading, timeout=5000)
     qtmodeltester.check(model)  # may start fetching the next page itself

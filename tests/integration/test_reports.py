@@ -150,51 +150,51 @@ def test_an_export_that_cannot_be_written_is_a_sentence(shop: dict[str, str], re
 
 
 def test_the_ledger_filters_by_order_and_kind(services: Services, shop: dict[str, str], reports: ReportService) -> None:
-    first = reports.ledger(order_number=shop["first"])
+    first = services.stock.ledger(order_number=shop["first"])
     assert {(e.sku, e.transaction_type, e.reserved_change) for e in first} == {
         ("A", TransactionType.RESERVE, 5),
         ("B", TransactionType.RESERVE, 3),
     }
-    assert reports.ledger(order_number=shop["first"].lower()) == first  # typed in lower case
-    reserves = reports.ledger(transaction_type="reserve")
+    assert services.stock.ledger(order_number=shop["first"].lower()) == first  # typed in lower case
+    reserves = services.stock.ledger(transaction_type="reserve")
     assert reserves and {e.transaction_type for e in reserves} == {TransactionType.RESERVE}
     assert len(reserves) == len([e for e in services.stock.ledger(limit=1000) if e.transaction_type == "reserve"])
-    assert {e.order_number for e in reports.ledger(order_number=shop["web"], transaction_type=TransactionType.SET)} == set()
+    assert {e.order_number for e in services.stock.ledger(order_number=shop["web"], transaction_type=TransactionType.SET)} == set()
     with pytest.raises(InvalidInput, match="'restock' is not a kind of stock change; use one of reserve, release"):
-        reports.ledger(transaction_type="restock")
+        services.stock.ledger(transaction_type="restock")
     with pytest.raises(NotFound, match="There is no order ORD-X."):
-        reports.ledger(order_number="ORD-X")
+        services.stock.ledger(order_number="ORD-X")
 
 
 def test_the_ledger_filters_by_product_in_one_store_or_all(services: Services, shop: dict[str, str], reports: ReportService) -> None:
-    everywhere = reports.ledger(product="A")
+    everywhere = services.stock.ledger(product="A")
     assert {e.store_code for e in everywhere} == {"MAIN", "WEB"} and {e.sku for e in everywhere} == {"A"}
-    assert {e.store_code for e in reports.ledger(product="A", store="WEB")} == {"WEB"}
-    by_gtin = reports.ledger(product="0" + GTIN_A)  # the GTIN-14 form of MAIN's A
-    assert by_gtin == reports.ledger(product="A", store="MAIN") == services.stock.ledger(store="MAIN", product="A")
-    assert {e.location for e in reports.ledger(location="wh2")} == {"WH2"}
+    assert {e.store_code for e in services.stock.ledger(product="A", store="WEB")} == {"WEB"}
+    by_gtin = services.stock.ledger(product="0" + GTIN_A)  # the GTIN-14 form of MAIN's A
+    assert by_gtin == services.stock.ledger(product="A", store="MAIN") == services.stock.ledger(store="MAIN", product="A")
+    assert {e.location for e in services.stock.ledger(location="wh2")} == {"WH2"}
     with pytest.raises(NotFound, match="No product has the SKU or GTIN 'NOPE'."):
-        reports.ledger(product="NOPE")
+        services.stock.ledger(product="NOPE")
     with pytest.raises(InvalidInput, match="wrong check digit"):
-        reports.ledger(product=GTIN_A[:-1] + "2")
+        services.stock.ledger(product=GTIN_A[:-1] + "2")
     with pytest.raises(InvalidInput, match="placeholder code"):
-        reports.ledger(product="0000000000000")
+        services.stock.ledger(product="0000000000000")
 
 
 def test_the_ledger_filters_by_dates_and_pages_back_by_id(services: Services, shop: dict[str, str], reports: ReportService) -> None:
     now = utcnow()
-    everything = reports.ledger(limit=1000)
+    everything = services.stock.ledger(limit=1000)
     assert everything == services.stock.ledger(limit=1000)
-    assert reports.ledger(since=now - timedelta(hours=1), until=now + timedelta(hours=1), limit=1000) == everything
-    assert reports.ledger(since=now + timedelta(hours=1)) == ()
-    assert reports.ledger(until=now - timedelta(days=1)) == ()
+    assert services.stock.ledger(since=now - timedelta(hours=1), until=now + timedelta(hours=1), limit=1000) == everything
+    assert services.stock.ledger(since=now + timedelta(hours=1)) == ()
+    assert services.stock.ledger(until=now - timedelta(days=1)) == ()
     naive = now.replace(tzinfo=None) - timedelta(hours=1)  # naive datetimes are taken as UTC
-    assert reports.ledger(since=naive, limit=1000) == everything
+    assert services.stock.ledger(since=naive, limit=1000) == everything
     with pytest.raises(InvalidInput, match="The date range is empty: it ends before it starts."):
-        reports.ledger(since=now, until=now)
+        services.stock.ledger(since=now, until=now)
     pages, before = [], None
     while True:
-        page = reports.ledger(limit=3, before_id=before)
+        page = services.stock.ledger(limit=3, before_id=before)
         if not page:
             break
         pages.extend(page)

@@ -57,7 +57,7 @@ def test_every_lookup_finds_the_product_whatever_the_case(shop: Services, tmp_pa
     assert shop.inventory.reserve(ADMIN, store="MAIN", product=lower, location="a-01", quantity=1).reserved_after == 1
     assert shop.stock.product_stock("MAIN", lower).total_quantity == 13
     assert {entry.sku for entry in shop.stock.ledger(store="MAIN", product=lower)} == {SKU}
-    assert {entry.sku for entry in shop.reports.ledger(product=lower)} == {SKU}  # every store
+    assert {entry.sku for entry in shop.stock.ledger(product=lower)} == {SKU}  # every store
     number = shop.orders.create_order(ADMIN, store="MAIN", lines=[OrderLine(lower, 2), OrderLine("hp-1", 1)])
     detail = shop.order_queries.get_order(number)
     assert sorted(item.sku for item in detail.items) == sorted([SKU, "HP-1"])

@@ -52,7 +52,7 @@ class LedgerFilter:
 
 
 class LedgerSource(Protocol):
-    """What the model needs from the report service."""
+    """What the model needs from the stock queries (``StockQueries.ledger``, the one ledger query)."""
 
     def ledger(
         self,

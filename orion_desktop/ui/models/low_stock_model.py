@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QColor
 
 from orion_desktop.domain.report_results import LowStockReportRow
+from orion_desktop.domain.validation import REORDER_POINTS_ON_SCREENS
 from orion_desktop.ui.models.row_model import MUTED_COLOR, WARNING_COLOR, Column, PagedRowTableModel, PageQuery, RowRole
 
 __all__ = ["DEFAULT_PAGE_SIZE", "LowStockColumn", "LowStockModel", "LowStockSource", "RowRole"]
@@ -97,7 +98,7 @@ class LowStockModel(PagedRowTableModel[LowStockReportRow]):
         super().__init__(_COLUMNS, page_size=page_size, parent=parent)
         self._source = source
         self._threshold: int | None = None
-        self._reorder_points = True
+        self._reorder_points = REORDER_POINTS_ON_SCREENS
 
     @property
     def threshold(self) -> int | None:

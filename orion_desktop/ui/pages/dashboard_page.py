@@ -1,4 +1,9 @@
-"""Dashboard: the seven stock figures of the inventory seed, orders by status, and backorders waiting."""
+"""Dashboard: the seven stock figures of the inventory seed, orders by status, and backorders waiting.
+
+The low-stock tile counts what the Low stock page lists as it opens (thresholds and reorder
+points, ``ReportService.low_stock_count``), so the two screens always agree; ``stock stats``
+keeps the seed's thresholds-only count (see services/low_stock.py).
+"""
 
 from __future__ import annotations
 
@@ -36,6 +41,8 @@ class DashboardFigures:
     stats: InventoryStats
     order_counts: dict[OrderStatus, int]
     backorders: BackorderSummary
+    low_stock_rows: int
+    """The Low stock page's row count as it opens (the tile shows this, not ``stats.low_stock_count``)."""
 
 
 _STOCK_TILES = (
@@ -44,7 +51,7 @@ _STOCK_TILES = (
     ("total_quantity", "Units on hand", "Over all locations"),
     ("total_reserved", "Reserved", "Set aside for orders"),
     ("total_available", "Available", "On hand minus reserved"),
-    ("low_stock_count", "Low-stock rows", "At or below their threshold"),
+    ("low_stock_count", "Low-stock rows", "At or below threshold or reorder point"),
     ("stores_with_inventory", "Stores with stock", "Stores holding any stock row"),
     ("unique_locations", "Locations in use", "Locations holding any stock row"),
 )
@@ -84,7 +91,9 @@ class DashboardPage(LivePage):
         }
         self.stock_tiles["low_stock_count"].setToolTip(
             "Stock rows whose available quantity is at or below the product's low-stock threshold "
-            f"({DEFAULT_LOW_STOCK_THRESHOLD} for products without one); the Low stock page lists them"
+            f"({DEFAULT_LOW_STOCK_THRESHOLD} for products without one), and every row of a product whose "
+            "available units, all locations together, are at or below its reorder point; "
+            "the Low stock page lists them"
         )
         self.backorder_units_tile = StatTile(
             "Units waiting", "Ordered, not yet reserved or shipped", name="tile_backorder_units", parent=self
@@ -176,7 +185,9 @@ class DashboardPage(LivePage):
         stock, orders, reports = self._services.stock, self._services.order_queries, self._reports
 
         def work() -> DashboardFigures:
-            return DashboardFigures(stock.stats(), orders.status_counts(), reports.backorder_summary())
+            return DashboardFigures(
+                stock.stats(), orders.status_counts(), reports.backorder_summary(), reports.low_stock_count()
+            )
 
         self._figures_load.start(work)
 
@@ -189,7 +200,7 @@ class DashboardPage(LivePage):
         self.figures = figures
         stats = figures.stats
         for field, tile in self.stock_tiles.items():
-            value = int(getattr(stats, field))
+            value = figures.low_stock_rows if field == "low_stock_count" else int(getattr(stats, field))
             tile.set_value(formatting.number(value), warning=field == "low_stock_count" and value > 0)
         self.counts_model.set_counts(figures.order_counts)
         self.orders_total_tile.set_value(formatting.number(self.counts_model.total))

@@ -33,7 +33,6 @@ from orion_desktop.ui.widgets.tables import make_table, status_label
 if TYPE_CHECKING:
     from orion_desktop.bootstrap import Services
     from orion_desktop.domain.actor import Actor
-    from orion_desktop.services.reports import ReportService
 
 SEARCH_DELAY_MS = 250
 """Typing pauses this long before the ledger is queried; Enter (what scanners send) queries at once."""
@@ -58,16 +57,13 @@ class LedgerPage(LivePage):
         actor: Actor,
         events: DataEvents,
         parent: QWidget | None = None,
-        *,
-        reports: ReportService | None = None,
     ) -> None:
         super().__init__(events, parent)
         self.setObjectName("ledgerPage")
         self._services = services
         self._actor = actor
-        self._reports = reports if reports is not None else services.reports
         self._stores: LatestLoad[Sequence[StoreInfo]] = LatestLoad(self, self._stores_loaded, self.show_error)
-        self.model = LedgerModel(self._reports, parent=self)
+        self.model = LedgerModel(services.stock, parent=self)  # the one ledger query, as `stock ledger`
         self._init_filters()
         self._init_table()
         self._init_layout()

@@ -1,5 +1,9 @@
 """Low stock (for managers): rows at or below a threshold and products down to their reorder point,
-with the backorders waiting; export to CSV."""
+with the backorders waiting; export to CSV.
+
+As it opens it lists what the Dashboard's low-stock tile counts (services/low_stock.py has the
+one definition); unticking the reorder-point box asks the thresholds-only question of ``stock low``.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from orion_desktop.domain.errors import InvalidInput
-from orion_desktop.domain.validation import DEFAULT_LOW_STOCK_THRESHOLD, MAX_QUANTITY
+from orion_desktop.domain.validation import DEFAULT_LOW_STOCK_THRESHOLD, MAX_QUANTITY, REORDER_POINTS_ON_SCREENS
 from orion_desktop.ui import formatting
 from orion_desktop.ui.data_events import DataEvents, Topic
 from orion_desktop.ui.models.low_stock_model import LowStockColumn, LowStockModel
@@ -84,7 +88,7 @@ class LowStockPage(LivePage):
         self.threshold_timer.setInterval(THRESHOLD_DELAY_MS)
         self.reorder_check = QCheckBox("Also products at their &reorder point", self)
         self.reorder_check.setObjectName("lowStockReorderPoints")
-        self.reorder_check.setChecked(True)
+        self.reorder_check.setChecked(REORDER_POINTS_ON_SCREENS)  # as the Dashboard's tile counts
         self.reorder_check.setToolTip(
             "Also list every location of a product whose available units, all locations together,\n"
             "are at or below the product's reorder point"
@@ -167,7 +171,7 @@ class LowStockPage(LivePage):
     def restore_state(self, settings: QSettings) -> None:
         settings.beginGroup(self.settings_group)
         columns, export_dir = settings.value("columns"), settings.value("export_dir")
-        reorder_points = settings.value("reorder_points", True, type=bool)
+        reorder_points = settings.value("reorder_points", REORDER_POINTS_ON_SCREENS, type=bool)
         settings.endGroup()
         blocked = self.reorder_check.blockSignals(True)  # restoring is not a change: no query before the page shows
         self.reorder_check.setChecked(bool(reorder_points))
