@@ -43,7 +43,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = '0003_search_indexes'
 down_revision: str | None = '0002_orders'
 branch_labels: str | Sequence[str] | None = None

@@ -15,7 +15,6 @@ from orion_desktop.domain.errors import InvalidInput
 from orion_desktop.domain.orders import OrderStatus
 from orion_desktop.domain.scanning import parse_scan
 
-
 KnownProduct = Callable[[str], str | None]
 """The name of the product with this SKU or canonical GTIN, or None: a catalog lookup."""
 

@@ -489,8 +489,7 @@ def _add_demo_orders(database: Database, rng: random.Random, actor: Actor) -> in
     partially shipped ones have a parcel out, delivered ones are closed, some shipments sit in
     the picking/packing workflow, and one cancelled order had already shipped a part.
     """
-    from orion_desktop.domain.order_results import OrderLine
-    from orion_desktop.domain.order_results import ShipRequest
+    from orion_desktop.domain.order_results import OrderLine, ShipRequest
     from orion_desktop.services.orders import OrderService
 
     orders = OrderService(database)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import types
 import typing
 from collections.abc import Callable, Mapping, Set
 from datetime import date, datetime
@@ -138,7 +139,7 @@ def decode(cls: Any, data: Any) -> Any:
     if data is None:
         return None
     origin = typing.get_origin(cls)
-    if origin in (typing.Union, getattr(__import__("types"), "UnionType")):
+    if origin in (typing.Union, types.UnionType):
         options = [arg for arg in typing.get_args(cls) if arg is not type(None)]
         return decode(options[0], data)
     if origin is tuple:

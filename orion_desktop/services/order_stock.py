@@ -12,7 +12,15 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from orion_desktop.db.models import Inventory, InventoryReservation, Location, OrderItem, Product, Shipment, ShipmentLine
+from orion_desktop.db.models import (
+    Inventory,
+    InventoryReservation,
+    Location,
+    OrderItem,
+    Product,
+    Shipment,
+    ShipmentLine,
+)
 from orion_desktop.domain.enums import ProductType, TransactionType
 from orion_desktop.domain.errors import InsufficientStock
 from orion_desktop.domain.order_results import ReservedLine

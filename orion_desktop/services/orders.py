@@ -31,8 +31,8 @@ from orion_desktop.domain.order_results import (
     OrderLine,
     ReturnResult,
     ShipItemResult,
-    ShipRequest,
     ShipmentInfo,
+    ShipRequest,
     StatusChangeResult,
 )
 from orion_desktop.domain.orders import (
@@ -60,8 +60,8 @@ from orion_desktop.domain.validation import (
 from orion_desktop.services import order_transitions as transitions
 from orion_desktop.services import parcels
 from orion_desktop.services.backorders import allocate_backorders
-from orion_desktop.services.lookup import location_id as find_location_id
 from orion_desktop.services.lookup import inventory_id as find_inventory_id
+from orion_desktop.services.lookup import location_id as find_location_id
 from orion_desktop.services.lookup import matches_any, resolve_product, resolve_store
 from orion_desktop.services.operations import run_once
 from orion_desktop.services.order_history import record

@@ -24,14 +24,13 @@ from orion_desktop.db.models import (
 from orion_desktop.db.types import utcnow
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.errors import InvalidInput, InvalidTransition, NotFound
-from orion_desktop.domain.order_results import ShipItemResult
+from orion_desktop.domain.order_results import ShipItemResult, ShipRequest
 from orion_desktop.domain.orders import OrderStatus
 from orion_desktop.domain.packing import OrderToPack, PackLine
 from orion_desktop.domain.print_results import PackingSlip, PickList, PickRow, SlipLine
 from orion_desktop.domain.validation import clean_text
-from orion_desktop.domain.order_results import ShipRequest
-from orion_desktop.services.orders import OrderService
 from orion_desktop.services.lookup import sku_matches
+from orion_desktop.services.orders import OrderService
 
 _OPEN = InventoryReservation.quantity_reserved - InventoryReservation.quantity_fulfilled - InventoryReservation.quantity_released
 

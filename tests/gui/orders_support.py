@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 from helpers import ADMIN
-from PySide6.QtCore import QPoint, QThreadPool, Qt
+from PySide6.QtCore import QPoint, Qt, QThreadPool
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QSpinBox, QWidget
 
 from orion_desktop.bootstrap import Services

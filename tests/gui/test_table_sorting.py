@@ -28,8 +28,8 @@ from orion_desktop.domain.order_results import OrderLine
 from orion_desktop.ui.data_events import DataEvents
 from orion_desktop.ui.models.inventory_model import InventoryColumn
 from orion_desktop.ui.models.orders_model import OrderColumn
-from orion_desktop.ui.pages.inventory_page import InventoryPage
 from orion_desktop.ui.pages.base import Page
+from orion_desktop.ui.pages.inventory_page import InventoryPage
 from orion_desktop.ui.pages.orders_page import OrdersPage
 
 PAGE_SIZE = 7  # small pages: the view has to fetch several while scrolling

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import ADMIN, assert_ledger_consistent, seed_catalog
 from sqlalchemy import exc, text
 
 from orion_desktop.bootstrap import Services
@@ -17,8 +18,6 @@ from orion_desktop.db.engine import Database
 from orion_desktop.db.migrate import downgrade, upgrade
 from orion_desktop.domain.errors import Conflict
 from orion_desktop.domain.order_results import OrderLine
-
-from helpers import ADMIN, assert_ledger_consistent, seed_catalog
 
 MESSAGES = {
     "inventory_transactions": "The stock ledger is append-only: its entries are never changed or deleted.",

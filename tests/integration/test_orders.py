@@ -11,9 +11,8 @@ from orion_desktop.bootstrap import Services
 from orion_desktop.db.types import utcnow
 from orion_desktop.domain.enums import TransactionType
 from orion_desktop.domain.errors import InsufficientStock, InvalidInput, InvalidTransition, NotFound, OrionError
-from orion_desktop.domain.order_results import OrderLine
+from orion_desktop.domain.order_results import OrderLine, ShipRequest
 from orion_desktop.domain.orders import OrderHistoryAction, OrderStatus
-from orion_desktop.domain.order_results import ShipRequest
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import ADMIN, assert_ledger_consistent
 from sqlalchemy import exc, select, text
 
 from orion_desktop.bootstrap import Services
@@ -22,8 +23,6 @@ from orion_desktop.domain.errors import Conflict
 from orion_desktop.domain.order_results import OrderLine
 from orion_desktop.domain.packing import PackSession, ScanVerdict
 from orion_desktop.services import lookup
-
-from helpers import ADMIN, assert_ledger_consistent
 
 SKU = "AUD-HP-BLK"
 GTIN = "4006381333931"

@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from budgets import BudgetMissed, load_average, within_budget
+from budgets import load_average, within_budget
 from PySide6.QtCore import QAbstractItemModel, QEvent, QEventLoop, QObject, QSettings, Qt, QThreadPool, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QApplication
 

@@ -30,9 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from orion_desktop.domain.order_results import OrderDetail, OrderItemInfo, ShipItemResult
+from orion_desktop.domain.order_results import OrderDetail, OrderItemInfo, ShipItemResult, ShipRequest
 from orion_desktop.domain.results import ProductStock
-from orion_desktop.domain.order_results import ShipRequest
 from orion_desktop.ui import formatting, order_format
 from orion_desktop.ui.dialogs.action_dialog import ActionDialog, ScanLineEdit
 

@@ -37,7 +37,6 @@ from orion_desktop.ui.dialogs.shipment_dialogs import (
     PrepareParcelDialog,
 )
 from orion_desktop.ui.dialogs.shipment_dialogs import contents as parcel_contents
-from orion_desktop.ui.pages.dialog_opening import open_action_dialog
 from orion_desktop.ui.models.shipment_models import (
     OpenShipmentColumn,
     OpenShipmentsModel,
@@ -45,6 +44,7 @@ from orion_desktop.ui.models.shipment_models import (
     ShipmentItemColumn,
     ShipmentItemsModel,
 )
+from orion_desktop.ui.pages.dialog_opening import open_action_dialog
 from orion_desktop.ui.pages.latest_load import LatestLoad
 from orion_desktop.ui.pages.live_page import LivePage
 from orion_desktop.ui.pages.view_state import View
