@@ -1,7 +1,7 @@
 """catalog, inventory and ledger
 
 Revision ID: 0001_inventory
-Revises: 
+Revises:
 Create Date: 2026-11-21 12:11:14.066156
 """
 

@@ -56,7 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--db", metavar="URL", type=_database_url, help="database URL (sqlite:///file.db or postgresql://user@host/db)")
     parser.add_argument("--user", help="who is acting (default: ORION_USER or your login name)")
-    parser.add_argument("--role", choices=["packer", "manager", "admin"], help="acting role (default: ORION_ROLE or admin)")
+    parser.add_argument(
+        "--role", choices=["packer", "manager", "admin"], help="acting role (default: ORION_ROLE or admin)"
+    )
     parser.add_argument("--demo", action="store_true", help="open the window on a fresh demo database")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail to the log file")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -143,7 +145,9 @@ def _product_commands(commands) -> None:  # type: ignore[no-untyped-def]
 
 
 def _stock_commands(commands) -> None:  # type: ignore[no-untyped-def]
-    sub = _group(commands, "stock", "stock: set, adjust, reserve, release, fulfill, transfer, show, list, ...", "stock_command")
+    sub = _group(
+        commands, "stock", "stock: set, adjust, reserve, release, fulfill, transfer, show, list, ...", "stock_command"
+    )
 
     def change(name: str, help_text: str):  # type: ignore[no-untyped-def]
         cmd = sub.add_parser(name, help=help_text)

@@ -93,7 +93,10 @@ def _print_shipment(shipment: ShipmentInfo) -> None:
         print("  notes: " + shipment.notes.replace("\n", "\n         "))
     print()
     print_table(["ITEM", "SKU", "PRODUCT", "QTY", "FROM"],
-                [(line.item_id, line.sku, line.product_name, line.quantity, line.location or "") for line in shipment.lines])
+                [
+                    (line.item_id, line.sku, line.product_name, line.quantity, line.location or "")
+                    for line in shipment.lines
+                ])
 
 
 def _json(shipment: ShipmentInfo) -> dict[str, object]:

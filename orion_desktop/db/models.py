@@ -245,7 +245,9 @@ class OrderItem(Base):
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("shipped_quantity >= 0 AND shipped_quantity <= quantity", name="shipped_within_quantity"),
-        CheckConstraint("returned_quantity >= 0 AND returned_quantity <= shipped_quantity", name="returned_within_shipped"),
+        CheckConstraint(
+            "returned_quantity >= 0 AND returned_quantity <= shipped_quantity", name="returned_within_shipped"
+        ),
         Index("ix_order_items_order", "order_id"),
         Index("ix_order_items_product", "product_id"),
     )

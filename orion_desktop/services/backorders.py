@@ -28,7 +28,11 @@ from orion_desktop.services.order_stock import item_states, reserve_for_item
 from orion_desktop.services.stock_ops import LedgerNote
 
 WAITING_STATUSES = (OrderStatus.PROCESSING.value, OrderStatus.PARTIALLY_SHIPPED.value)
-_OPEN = InventoryReservation.quantity_reserved - InventoryReservation.quantity_fulfilled - InventoryReservation.quantity_released
+_OPEN = (
+    InventoryReservation.quantity_reserved
+    - InventoryReservation.quantity_fulfilled
+    - InventoryReservation.quantity_released
+)
 
 
 def backordered_items_query(session: Session, product_ids: set[int] | None = None):  # type: ignore[no-untyped-def]
@@ -58,7 +62,9 @@ def allocate_backorders(session: Session, product_ids: set[int], actor: Actor) -
         return []
     reserved: list[ReservedLine] = []
     exhausted: set[int] = set()  # products with no stock left to hand out
-    for order_id, order_number, item_id, _missing in session.execute(backordered_items_query(session, product_ids)).all():
+    for order_id, order_number, item_id, _missing in session.execute(
+        backordered_items_query(session, product_ids)
+    ).all():
         item = next(i for i in item_states(session, order_id) if i.id == item_id)
         if not item.stock_tracked or item.unreserved == 0 or item.product.id in exhausted:
             continue

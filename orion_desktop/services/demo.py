@@ -3,8 +3,8 @@
 Three stores, eight locations along a picking path, about 300 products with valid EAN-13
 codes, and stock on one to three locations per product. Every stock level is built from
 ledger rows (``import``, ``adjust``, ``reserve``) and every reserved unit is an open manual
-hold, so ``stock verify`` (invariants L and R) is clean afterwards. Everything is written with a few bulk inserts in one transaction: it takes well under a
-second on SQLite.
+hold, so ``stock verify`` (invariants L and R) is clean afterwards. Everything is written with
+a few bulk inserts in one transaction: it takes well under a second on SQLite.
 """
 
 from __future__ import annotations
@@ -393,7 +393,10 @@ def _add_stock(session: Session, rng: random.Random, actor: Actor, plans: list[_
     )
     received = now - timedelta(days=30)
     imports = [
-        _ledger_row(plan, TransactionType.IMPORT, plan.received, 0, plan.received, 0, "demo data: opening stock", actor, received)
+        _ledger_row(
+            plan, TransactionType.IMPORT, plan.received, 0, plan.received, 0, "demo data: opening stock", actor,
+            received,
+        )
         for plan in plans
     ]
     # Reasons and times drawn in the same order as always (the same seed gives the same warehouse),
@@ -436,7 +439,9 @@ def _reserve_stock(
     session.execute(
         insert(_ledger),
         [
-            _ledger_row(plan, TransactionType.RESERVE, 0, plan.reserved, plan.quantity, plan.reserved, reason, actor, at)
+            _ledger_row(
+                plan, TransactionType.RESERVE, 0, plan.reserved, plan.quantity, plan.reserved, reason, actor, at
+            )
             for plan, at in zip(held, times, strict=True)
         ],
     )

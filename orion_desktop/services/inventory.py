@@ -136,7 +136,9 @@ class InventoryService:
 
             return run_once(
                 session, operation_key, "stock.set", actor, StockChange, action,
-                params={"store": store, "product": product, "location": location, "quantity": target, "reason": note_reason},
+                params={
+                    "store": store, "product": product, "location": location, "quantity": target, "reason": note_reason
+                },
             )
 
     def adjust(
@@ -175,7 +177,9 @@ class InventoryService:
 
             return run_once(
                 session, operation_key, "stock.adjust", actor, StockChange, action,
-                params={"store": store, "product": product, "location": location, "delta": change, "reason": note_reason},
+                params={
+                    "store": store, "product": product, "location": location, "delta": change, "reason": note_reason
+                },
             )
 
     def reserve(
@@ -235,7 +239,9 @@ class InventoryService:
 
             return run_once(
                 session, operation_key, f"stock.{kind.value}", actor, StockChange, action,
-                params={"store": store, "product": product, "location": location, "quantity": count, "reason": note_reason},
+                params={
+                    "store": store, "product": product, "location": location, "quantity": count, "reason": note_reason
+                },
             )
 
     def transfer(

@@ -50,7 +50,11 @@ from orion_desktop.services.catalog import like_pattern, narrowed, search_candid
 from orion_desktop.services.lookup import matches_any
 from orion_desktop.services.order_stock import item_states
 
-_OPEN = InventoryReservation.quantity_reserved - InventoryReservation.quantity_fulfilled - InventoryReservation.quantity_released
+_OPEN = (
+    InventoryReservation.quantity_reserved
+    - InventoryReservation.quantity_fulfilled
+    - InventoryReservation.quantity_released
+)
 
 
 def _order_id(session: Session, order_number: str) -> int:
@@ -194,7 +198,9 @@ class OrderQueries:
             ).one()
             status = OrderStatus(order.status)
             waiting = status in (OrderStatus.PROCESSING, OrderStatus.PARTIALLY_SHIPPED)
-            gtins = dict(session.execute(select(OrderItem.id, OrderItem.gtin).where(OrderItem.order_id == order_id)).all())
+            gtins = dict(
+                session.execute(select(OrderItem.id, OrderItem.gtin).where(OrderItem.order_id == order_id)).all()
+            )
             items = tuple(
                 OrderItemInfo(
                     id=state.id,
@@ -239,8 +245,10 @@ class OrderQueries:
                 .order_by(OrderItem.id)
             ).all()
             items = tuple(
-                ItemShipmentStatus(r.id, r.product_name, r.quantity, r.shipped_quantity, r.quantity - r.shipped_quantity,
-                                   r.shipped_quantity >= r.quantity)
+                ItemShipmentStatus(
+                    r.id, r.product_name, r.quantity, r.shipped_quantity, r.quantity - r.shipped_quantity,
+                    r.shipped_quantity >= r.quantity,
+                )
                 for r in rows
             )
             shipped_units = sum(i.shipped_quantity for i in items)
@@ -261,7 +269,9 @@ class OrderQueries:
     def history(self, order_number: str) -> tuple[HistoryEntry, ...]:
         with self._db.read() as session:
             order_id = _order_id(session, order_number)
-            rows = session.scalars(select(OrderHistory).where(OrderHistory.order_id == order_id).order_by(OrderHistory.id))
+            rows = session.scalars(
+                select(OrderHistory).where(OrderHistory.order_id == order_id).order_by(OrderHistory.id)
+            )
             return tuple(
                 HistoryEntry(h.id, OrderHistoryAction(h.action), h.old_status, h.new_status, h.description,
                              h.created_by, h.created_at)

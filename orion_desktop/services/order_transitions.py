@@ -90,7 +90,9 @@ def enter_processing(
             skipped.append(SkippedItem(item.id, item.product.sku, "placeholder product: no stock to reserve"))
             continue
         if not item.stock_tracked:
-            skipped.append(SkippedItem(item.id, item.product.sku, f"{item.product.product_type.value} product: unlimited"))
+            skipped.append(
+                SkippedItem(item.id, item.product.sku, f"{item.product.product_type.value} product: unlimited")
+            )
             continue
         if item.unreserved == 0:
             continue

@@ -249,7 +249,9 @@ class OrderService:
 
             return run_once(
                 session, operation_key, "order.ship", actor, tuple[int, tuple[ShipItemResult, ...]], action,
-                params={"order": order_number, "requests": requests, "tracking": tracking_number, "carrier": carrier_name},
+                params={
+                    "order": order_number, "requests": requests, "tracking": tracking_number, "carrier": carrier_name
+                },
             )
 
     def ship_item(
@@ -272,7 +274,8 @@ class OrderService:
         return results[0]
 
     def _plan(
-        self, session: Session, items: list[ItemState], requests: Sequence[ShipRequest], *, already_planned: dict[int, int]
+        self, session: Session, items: list[ItemState], requests: Sequence[ShipRequest], *,
+        already_planned: dict[int, int],
     ) -> list[tuple[ItemState, int, int | None]]:
         """Validate ship requests against what remains (minus units in other prepared shipments)."""
         planned: list[tuple[ItemState, int, int | None]] = []

@@ -45,7 +45,9 @@ def hold(
     expires_at: datetime | None = None,
 ) -> StockChange:
     """Reserve ``quantity`` at ``slot`` and record who it is for."""
-    change = apply_change(session, slot, TransactionType.RESERVE, quantity_change=0, reserved_change=quantity, note=note)
+    change = apply_change(
+        session, slot, TransactionType.RESERVE, quantity_change=0, reserved_change=quantity, note=note
+    )
     now = utcnow()
     session.execute(
         _HOLD_INSERT,
@@ -138,7 +140,10 @@ def settle(
                     stamp: now,
                     "status": case(
                         (_OPEN - take > 0, "active"),
-                        (_reservations.c.quantity_fulfilled + (take if column == "quantity_fulfilled" else 0) > 0, "fulfilled"),
+                        (
+                            _reservations.c.quantity_fulfilled + (take if column == "quantity_fulfilled" else 0) > 0,
+                            "fulfilled"
+                        ),
                         else_="released",
                     ),
                 }

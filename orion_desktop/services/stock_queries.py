@@ -126,7 +126,8 @@ def _after_cursor(sort: str, descending: bool, after: StockRow, session: Session
     values = tuple(v if isinstance(v, ColumnElement) else literal(v) for v in raw)
     # PostgreSQL starts an index range at a row value of the index's first two terms; SQLite only
     # when both are plain columns (not an expression like lower(title)), else at the first term.
-    width = 2 if session.get_bind().dialect.name == "postgresql" or sort in ("sku", "location", "quantity", "reserved") else 1
+    wide_key = session.get_bind().dialect.name == "postgresql" or sort in ("sku", "location", "quantity", "reserved")
+    width = 2 if wide_key else 1
     leading, leading_values = tuple_(*order[:width]), tuple_(*values[:width])
     bound = leading <= leading_values if descending else leading >= leading_values
     if raw[0] is None:  # sorted by location, and the cursor's location is gone with its rows
@@ -262,7 +263,10 @@ class StockQueries:
             info = product_info(session.get_one(Product, ref.id), store_info.code)
             return ProductStock(
                 product=info,
-                locations=tuple(LocationStock(location=r.code, quantity=r.quantity, reserved_quantity=r.reserved_quantity) for r in rows),
+                locations=tuple(
+                    LocationStock(location=r.code, quantity=r.quantity, reserved_quantity=r.reserved_quantity)
+                    for r in rows
+                ),
             )
 
     def _stock_select(self) -> Select:  # type: ignore[type-arg]
@@ -566,4 +570,6 @@ def _reservation_mismatches(session: Session) -> tuple[ReservationMismatch, ...]
         .outerjoin(open_parts, open_parts.c.inventory_id == Inventory.id)
         .where(Inventory.reserved_quantity != func.coalesce(open_parts.c.open_quantity, 0))
     ).all()
-    return tuple(ReservationMismatch(sku, code, int(reserved), int(open_quantity)) for sku, code, reserved, open_quantity in rows)
+    return tuple(
+        ReservationMismatch(sku, code, int(reserved), int(open_quantity)) for sku, code, reserved, open_quantity in rows
+    )

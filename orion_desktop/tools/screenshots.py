@@ -58,7 +58,9 @@ def _parse_size(text: str) -> tuple[int, int]:
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m orion_desktop.tools.screenshots", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m orion_desktop.tools.screenshots", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("outdir", type=Path, help="folder for the PNG files (created if missing)")
     parser.add_argument(
         "--size", type=_parse_size, default=DEFAULT_SIZE, help="window size, default %(default)s as WIDTHxHEIGHT"

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from helpers import ADMIN
-from orders_support import _background_work_done, show  # noqa: F401 - an autouse fixture
+from orders_support import show
 from overview_helpers import click_header
 from PySide6.QtCore import QModelIndex, QSettings, Qt
 from PySide6.QtWidgets import QTableView
@@ -31,6 +31,8 @@ from orion_desktop.ui.models.orders_model import OrderColumn
 from orion_desktop.ui.pages.base import Page
 from orion_desktop.ui.pages.inventory_page import InventoryPage
 from orion_desktop.ui.pages.orders_page import OrdersPage
+
+pytestmark = pytest.mark.usefixtures("background_work_done")  # pages here work in the background
 
 PAGE_SIZE = 7  # small pages: the view has to fetch several while scrolling
 CUSTOMERS = ("Cleo Clark", "ann archer", None, "Bob Baker", "Ann Archer", "Cleo Clark", "Äda Straße")

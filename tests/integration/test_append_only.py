@@ -26,7 +26,8 @@ MESSAGES = {
 STATEMENTS = {
     "inventory_transactions": (
         "UPDATE inventory_transactions SET quantity_change = 0",
-        "UPDATE inventory_transactions SET reason = 'rewritten' WHERE id = (SELECT max(id) FROM inventory_transactions)",
+        "UPDATE inventory_transactions SET reason = 'rewritten'"
+        " WHERE id = (SELECT max(id) FROM inventory_transactions)",
         "DELETE FROM inventory_transactions",
         "DELETE FROM inventory_transactions WHERE id = (SELECT min(id) FROM inventory_transactions)",
     ),
@@ -54,7 +55,9 @@ def _rows(database: Database, table: str) -> list[tuple[object, ...]]:
 
 
 @pytest.mark.parametrize(("table", "statement"), CASES)
-def test_raw_sql_cannot_change_or_delete_history(busy: Services, database: Database, table: str, statement: str) -> None:
+def test_raw_sql_cannot_change_or_delete_history(
+    busy: Services, database: Database, table: str, statement: str
+) -> None:
     before = _rows(database, table)
     assert before, f"nothing in {table} to tamper with"
     with pytest.raises(exc.IntegrityError) as refused:

@@ -168,7 +168,8 @@ def test_named_check_constraints_exist_in_the_migrated_database(migrated_db: Dat
             assert expected_fks <= found_fks, f"{table.name}: foreign keys missing: {expected_fks - found_fks}"
             expected_indexes = {i.name for i in table.indexes}
             found_indexes = _index_names(conn, table.name)
-            assert expected_indexes <= found_indexes, f"{table.name}: indexes missing: {expected_indexes - found_indexes}"
+            missing = expected_indexes - found_indexes
+            assert expected_indexes <= found_indexes, f"{table.name}: indexes missing: {missing}"
     # The inventory CHECKs of DESIGN.md §2 by name.
     assert {
         "ck_inventory_quantity_not_negative",

@@ -229,7 +229,9 @@ class ShipDialog(ActionDialog):
         self.order = order
         open_items = [item for item in order.items if item.remaining_quantity > 0]
         self._body = QWidget(self)
-        self.rows = [ShipRow(item, location_choices(order, item, stock.get(item.id)), self._body) for item in open_items]
+        self.rows = [
+            ShipRow(item, location_choices(order, item, stock.get(item.id)), self._body) for item in open_items
+        ]
         self._init_heading()
         self._init_lines()
         self._init_parcel()

@@ -138,7 +138,10 @@ class StockDialog(ActionDialog, Generic[Request, Outcome]):
         return self._locale.toString(value)
 
     def _levels(self, quantity: int, reserved: int) -> str:
-        return f"{self._number(quantity)} on hand, {self._number(reserved)} reserved, {self._number(quantity - reserved)} available"
+        return (
+            f"{self._number(quantity)} on hand, {self._number(reserved)} reserved, "
+            f"{self._number(quantity - reserved)} available"
+        )
 
     @staticmethod
     def _reason_edit(parent: QWidget, placeholder: str, tip: str) -> QLineEdit:
@@ -432,7 +435,8 @@ class TransferStockDialog(StockDialog[StockTransfer, TransferResult]):
             return f"Nothing is available to move at {source.location}: all units there are reserved for orders."
         if quantity > source.available_quantity:
             held = (
-                f" ({self._number(source.reserved_quantity)} of {self._number(source.quantity)} are reserved for orders)"
+                f" ({self._number(source.reserved_quantity)} of {self._number(source.quantity)}"
+                " are reserved for orders)"
                 if source.reserved_quantity
                 else ""
             )

@@ -62,7 +62,9 @@ class KeysetTableModel(TableModelBase[R]):
     loadFailed = Signal(object)  # the exception; the model is left empty or with what it had
     rowsLoaded = Signal()  # after every reset or appended page (row count / has_more changed)
 
-    def __init__(self, headers: Sequence[Header], *, page_size: int = DEFAULT_PAGE_SIZE, parent: QObject | None = None) -> None:
+    def __init__(
+        self, headers: Sequence[Header], *, page_size: int = DEFAULT_PAGE_SIZE, parent: QObject | None = None
+    ) -> None:
         super().__init__(headers, parent)
         if page_size < 1:
             raise ValueError("page_size must be at least 1")

@@ -249,7 +249,9 @@ class LedgerPage(LivePage):
             sender.selectAll()  # the next scan replaces this one
 
     def clear_filters(self) -> None:
-        widgets = (self.product_edit, self.order_edit, self.type_combo, self.store_combo, self.from_check, self.to_check)
+        widgets = (
+            self.product_edit, self.order_edit, self.type_combo, self.store_combo, self.from_check, self.to_check
+        )
         for widget in widgets:
             widget.blockSignals(True)
         try:
@@ -282,7 +284,9 @@ class LedgerPage(LivePage):
     def _update_count(self) -> None:
         rows = self.model.rowCount()
         if rows == 0:
-            text = "No changes match the filter" if self.model.ledger_filter.is_active else "No stock changes recorded yet"
+            text = (
+                "No changes match the filter" if self.model.ledger_filter.is_active else "No stock changes recorded yet"
+            )
         elif self.model.has_more:
             text = f"{formatting.number(rows)}+ changes · scroll down for older ones"
         else:

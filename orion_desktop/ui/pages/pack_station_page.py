@@ -259,7 +259,9 @@ class PackStationPage(Page):
         self.tracking_edit.setAccessibleName("Tracking number")
         self.tracking_edit.setMaxLength(128)
         # Wide enough for a UPS-style number and for the whole hint (a clipped hint reads as garbage).
-        widest = max(("1Z999AA10123456784", self.tracking_edit.placeholderText()), key=self.fontMetrics().horizontalAdvance)
+        widest = max(
+            ("1Z999AA10123456784", self.tracking_edit.placeholderText()), key=self.fontMetrics().horizontalAdvance
+        )
         self.tracking_edit.setMinimumWidth(self.fontMetrics().horizontalAdvance(widest) + 40)
         self.tracking_label = QLabel("&Tracking number:", self)
         self.tracking_label.setBuddy(self.tracking_edit)
@@ -582,7 +584,9 @@ class PackStationPage(Page):
         if report is not None:
             left = report.total_ordered_units - report.total_shipped_units
             if left > 0:
-                message += f" {self._plural(left, 'unit')} {'stays' if left == 1 else 'stay'} open; the order is {STATUS_TEXT[report.order_status].lower()}."
+                stays = "stays" if left == 1 else "stay"
+                status = STATUS_TEXT[report.order_status].lower()
+                message += f" {self._plural(left, 'unit')} {stays} open; the order is {status}."
             else:
                 message += " The order is complete."
         message += f" {self._key_name(PACKING_SLIP_SHORTCUT)} saves the packing slip. Scan the next order."
