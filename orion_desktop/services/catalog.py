@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, bindparam, false, func, or_, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, bindparam, false, func, or_, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -349,7 +349,7 @@ def _fts_rowids(session: Session, fts_table: str, texts: list[str], cap: int) ->
 
 
 def narrowed(
-    column: ColumnElement[int], candidates: str | None, test: ColumnElement[bool]
+    column: SQLColumnExpression[int], candidates: str | None, test: ColumnElement[bool]
 ) -> ColumnElement[bool] | None:
     """``test`` on the rows whose ``column`` is among the ``candidates`` of :func:`search_candidates`.
 

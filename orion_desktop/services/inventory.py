@@ -21,6 +21,7 @@ from orion_desktop.domain.validation import (
 from orion_desktop.services.backorders import allocate_backorders
 from orion_desktop.services.lookup import (
     ProductRef,
+    Slot,
     find_slot,
     inventory_id,
     location_id,
@@ -31,7 +32,6 @@ from orion_desktop.services.operations import run_once
 from orion_desktop.services.reservations import hold, open_reservations, settle
 from orion_desktop.services.stock_ops import (
     LedgerNote,
-    Slot,
     apply_change,
     current_levels,
     lock_product_rows,

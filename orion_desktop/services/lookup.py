@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import BindParameter, ColumnElement, Row, String, any_, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from orion_desktop.db.models import Inventory, Location, Product, Store
 from orion_desktop.db.types import utcnow
@@ -62,13 +63,13 @@ def resolve_store(session: Session, store_code: str | None) -> StoreInfo:
         row = stores[0]
         return StoreInfo(id=row.id, code=row.code, name=row.name)
     code = normalize_store_code(store_code)
-    row = session.execute(select(Store.id, Store.code, Store.name).where(Store.code == code)).first()
-    if row is None:
+    found = session.execute(select(Store.id, Store.code, Store.name).where(Store.code == code)).first()
+    if found is None:
         raise NotFound(f"There is no store with code {code}.")
-    return StoreInfo(id=row.id, code=row.code, name=row.name)
+    return StoreInfo(id=found.id, code=found.code, name=found.name)
 
 
-def _product_columns():  # type: ignore[no-untyped-def]
+def _product_columns() -> tuple[ColumnElement[Any] | QueryableAttribute[Any], ...]:
     return (
         Product.id,
         Product.store_id,
@@ -184,7 +185,9 @@ def product_info(row: Product, store_code: str) -> ProductInfo:
     )
 
 
-def matches_any(session: Session, column: ColumnElement, values: Sequence[object]) -> ColumnElement[bool]:  # type: ignore[type-arg]
+def matches_any(
+    session: Session, column: ColumnElement[Any] | QueryableAttribute[Any], values: Sequence[object]
+) -> ColumnElement[bool]:
     """``column IN (values)`` with all values in one bound parameter.
 
     An IN list of N values is N parameters that SQLAlchemy renders and the driver parses; at
@@ -192,7 +195,7 @@ def matches_any(session: Session, column: ColumnElement, values: Sequence[object
     (``= ANY(:values)``), SQLite a JSON list (``IN (SELECT value FROM json_each(:values))``).
     """
     if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.expression.type)))
     listed = func.json_each(bindparam(None, json.dumps(list(values)))).table_valued("value")
     return column.in_(select(listed.c.value))
 

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -86,7 +86,7 @@ def run_once(
         # A key stored before digests existed (NULL) can only be checked by its kind.
         if stored_kind != kind or (stored_digest is not None and stored_digest != digest):
             raise Conflict(f"Operation key {key} was already used for a different request; use a new key.")
-        return decode(result_type, json.loads(stored))
+        return cast(T, decode(result_type, json.loads(stored)))  # decode() builds a result_type
     result = action()
     session.execute(
         Operation.__table__.update().where(Operation.key == key).values(result_json=json.dumps(encode(result)))

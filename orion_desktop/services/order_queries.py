@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal_column, or_, select, tuple_
+from sqlalchemy import ColumnElement, SQLColumnExpression, func, literal_column, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.engine import Database
@@ -78,7 +78,7 @@ class _OrderBy:
     """One order of the orders list: an SQL expression with the order id as tie-breaker, so the
     order is unique per order and keyset paging neither repeats nor skips one."""
 
-    expression: ColumnElement[Any] | None  # None: the order id alone (newest first)
+    expression: SQLColumnExpression[Any] | None  # None: the order id alone (newest first)
     value: Callable[[OrderSummary], object]  # the expression's value for a listed order
     descending: bool
 
@@ -102,7 +102,7 @@ def _order_by(sort: str | None, descending: bool) -> _OrderBy:
     # Customers may be missing (NULL): they sort as an empty name, first (last when descending),
     # the same on SQLite and PostgreSQL, and a NULL never breaks the row-value comparison. The ''
     # is written into the SQL, not bound, so an index on that very expression can serve the sort.
-    sorts: dict[str, tuple[ColumnElement[Any], Callable[[OrderSummary], object]]] = {
+    sorts: dict[str, tuple[SQLColumnExpression[Any], Callable[[OrderSummary], object]]] = {
         "number": (Order.order_number, lambda o: o.order_number),
         "status": (Order.status, lambda o: o.status.value),
         "customer": (func.coalesce(Order.customer_name, literal_column("''")), lambda o: o.customer_name or ""),

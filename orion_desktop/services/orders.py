@@ -60,9 +60,9 @@ from orion_desktop.domain.validation import (
 from orion_desktop.services import order_transitions as transitions
 from orion_desktop.services import parcels
 from orion_desktop.services.backorders import allocate_backorders
+from orion_desktop.services.lookup import Slot, matches_any, resolve_product, resolve_store
 from orion_desktop.services.lookup import inventory_id as find_inventory_id
 from orion_desktop.services.lookup import location_id as find_location_id
-from orion_desktop.services.lookup import matches_any, resolve_product, resolve_store
 from orion_desktop.services.operations import run_once
 from orion_desktop.services.order_history import record
 from orion_desktop.services.order_queries import find_shipment, load_shipments
@@ -70,7 +70,7 @@ from orion_desktop.services.order_stock import ItemState, item_states, release_i
 from orion_desktop.services.order_transitions import ledger_note as _note
 from orion_desktop.services.order_transitions import set_status
 from orion_desktop.services.parcel_lines import prepared_units
-from orion_desktop.services.stock_ops import Slot, apply_change, lock_product_rows
+from orion_desktop.services.stock_ops import apply_change, lock_product_rows
 
 log = logging.getLogger(__name__)
 

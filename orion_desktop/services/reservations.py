@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import case, select, update
+from sqlalchemy import CursorResult, case, select, update
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.models import InventoryReservation
@@ -19,7 +20,8 @@ from orion_desktop.db.types import utcnow
 from orion_desktop.domain.enums import TransactionType
 from orion_desktop.domain.errors import Conflict, InsufficientStock
 from orion_desktop.domain.results import StockChange
-from orion_desktop.services.stock_ops import LedgerNote, Slot, apply_change
+from orion_desktop.services.lookup import Slot
+from orion_desktop.services.stock_ops import LedgerNote, apply_change
 
 _reservations = InventoryReservation.__table__
 _HOLD_INSERT = _reservations.insert()
@@ -149,7 +151,7 @@ def settle(
                 }
             )
         )
-        if updated.rowcount != 1:
+        if cast("CursorResult[Any]", updated).rowcount != 1:
             raise Conflict("Another workstation changed this reservation at the same moment. Please try again.")
         remaining -= take
     return change

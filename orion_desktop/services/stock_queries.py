@@ -5,7 +5,21 @@ Filtering, searching and aggregation run in SQL so they stay fast at 100k+ rows.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, literal_column, or_, select, tuple_, union_all
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    SQLColumnExpression,
+    and_,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.engine import Database
@@ -54,7 +68,7 @@ def threshold_bound(session: Session) -> int:
     return max(DEFAULT_LOW_STOCK_THRESHOLD, highest or 0)
 
 
-def _count_used(table: type[Store] | type[Location], reference: ColumnElement[int]) -> ColumnElement[int]:
+def _count_used(table: type[Store] | type[Location], reference: SQLColumnExpression[int]) -> ColumnElement[int]:
     """How many stores (or locations) have stock rows: one index probe each (count(DISTINCT ...)
     over the stock rows would sort them all)."""
     used = select(Inventory.id).where(reference == table.id).correlate(table).exists()
@@ -71,8 +85,8 @@ _PICKING_ORDER = (Location.sort_key, Location.code)
 _GTIN_OR_EMPTY = func.coalesce(Product.gtin, literal_column("''"))
 
 
-def _sort_expressions(sort: str) -> tuple[ColumnElement, ...]:  # type: ignore[type-arg]
-    expressions: dict[str, tuple[ColumnElement, ...]] = {  # type: ignore[type-arg]
+def _sort_expressions(sort: str) -> tuple[SQLColumnExpression[Any], ...]:
+    expressions: dict[str, tuple[SQLColumnExpression[Any], ...]] = {
         "product": (func.lower(Product.title), Product.id, *_PICKING_ORDER),
         "sku": (Product.sku, Product.id, *_PICKING_ORDER),
         "gtin": (_GTIN_OR_EMPTY, Product.id, *_PICKING_ORDER),

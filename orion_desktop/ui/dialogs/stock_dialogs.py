@@ -379,6 +379,7 @@ class TransferStockDialog(StockDialog[StockTransfer, TransferResult]):
         self.destination_combo.setToolTip("Choose a location, or type the code of a new one (letters, digits, _ - .)")
         self.destination_combo.setAccessibleName("To")
         line = self.destination_combo.lineEdit()
+        assert line is not None  # the combo box is editable
         line.setPlaceholderText("Location code, for example WAREHOUSE_B")
         line.setClearButtonEnabled(True)
         self.destination_hint = QLabel(self)

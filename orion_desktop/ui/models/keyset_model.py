@@ -188,7 +188,8 @@ class KeysetTableModel(TableModelBase[R]):
     def fetchMore(self, parent: ModelIndex = QModelIndex()) -> None:  # noqa: B008, N802
         if parent.isValid() or self._exhausted or self._busy:
             return
-        cursor, fresh, exhausted = self._cursor, [], False
+        fresh: list[R] = []
+        cursor, exhausted = self._cursor, False
         try:
             # The order is unique per row, but a row changed elsewhere meanwhile (a new status, a
             # new SKU) can move behind the cursor and come again: it is shown once, where it was

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtWidgets import (
@@ -219,10 +219,12 @@ class LedgerPage(LivePage):
 
     # --- filtering ------------------------------------------------------------------------
     def current_filter(self) -> LedgerFilter:
-        since = local_day_start(self.from_date.date().toPython()) if self.from_check.isChecked() else None
+        # QDate.toPython() is typed ``object`` in PySide's stubs; for a QDate it is a date.
+        since = local_day_start(cast(date, self.from_date.date().toPython())) if self.from_check.isChecked() else None
         until = None
         if self.to_check.isChecked():
-            until = local_day_start(self.to_date.date().toPython() + timedelta(days=1))  # the whole "To" day
+            last_day = cast(date, self.to_date.date().toPython())
+            until = local_day_start(last_day + timedelta(days=1))  # the whole "To" day
         kind = self.type_combo.currentData()
         return LedgerFilter(
             store=self.store_combo.currentData(),
