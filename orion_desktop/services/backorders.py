@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.models import InventoryReservation, Order, OrderItem
+from orion_desktop.db.typing_aliases import AnySelect
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.order_results import ReservedLine
 from orion_desktop.domain.orders import OrderHistoryAction, OrderStatus
@@ -35,7 +36,7 @@ _OPEN = (
 )
 
 
-def backordered_items_query(session: Session, product_ids: set[int] | None = None):  # type: ignore[no-untyped-def]
+def backordered_items_query(session: Session, product_ids: set[int] | None = None) -> AnySelect:
     """Items waiting for stock, oldest order first: (order id, order number, item id, missing units)."""
     open_parts = (
         select(InventoryReservation.order_item_id, func.sum(_OPEN).label("open_quantity"))

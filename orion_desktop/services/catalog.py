@@ -270,7 +270,7 @@ def _clean_product(
     )
 
 
-def _refuse_duplicates(session, store: StoreInfo, sku: str, gtin: str | None) -> None:  # type: ignore[no-untyped-def]
+def _refuse_duplicates(session: Session, store: StoreInfo, sku: str, gtin: str | None) -> None:
     # SKUs ignore case: HP-1 exists, so hp-1 would be the same product (uq_products_lower_sku_store_id).
     existing = session.execute(
         select(Product.sku).where(Product.store_id == store.id, sku_matches(sku))
@@ -364,7 +364,7 @@ def narrowed(
     return and_(column.in_(select(listed.c.value)), test)
 
 
-def product_search_clause(search: str, session: Session | None = None):  # type: ignore[no-untyped-def]
+def product_search_clause(search: str, session: Session | None = None) -> ColumnElement[bool]:
     """Match title or SKU by substring, or the GTIN exactly when the text is a valid barcode.
 
     Given the ``session`` on SQLite, the substring test first narrows the products through the

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, TypeAlias, TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import and_, select
-from sqlalchemy.engine import Row
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.models import Product
+from orion_desktop.db.typing_aliases import AnyRow
 from orion_desktop.domain import gtin as gtin_rules
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import ProductType
@@ -31,8 +31,6 @@ LOOKUP_CHUNK = 10_000
 
 _products = Product.__table__
 _T = TypeVar("_T")
-AnyRow: TypeAlias = Row[*tuple[Any, ...]]
-"""A result row of any width: the lookups select different column lists."""
 
 
 def chunks(values: Iterable[_T], size: int = IN_LIST_CHUNK) -> Iterator[list[_T]]:
@@ -119,7 +117,9 @@ _PRODUCT_ROW = (
 )
 
 
-def product_rows(session: Session, store: StoreInfo, column, values: Iterable[str]) -> dict[str, AnyRow]:  # type: ignore[no-untyped-def]
+def product_rows(
+    session: Session, store: StoreInfo, column: ColumnElement[Any], values: Iterable[str]
+) -> dict[str, AnyRow]:
     """Products of one store whose ``column`` (SKU or GTIN) is in ``values``, keyed by that value.
 
     SKUs match whatever their case (:func:`sku_rows`), keyed by the spelling asked for. The rows

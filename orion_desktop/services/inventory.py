@@ -337,6 +337,7 @@ class InventoryService:
 
             # Keyed, a retry after a lost answer gets the first answer instead of "no stock there".
             return run_once(
+                # A union is no ``type[T]`` to mypy; run_once only hands it to decode(), which reads unions.
                 session, operation_key, "stock.delete", actor, StockChange | None, action,  # type: ignore[arg-type]
                 params={"store": store, "product": product, "location": location, "reason": note_reason},
             )

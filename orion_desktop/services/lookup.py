@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, Row, String, any_, bindparam, func, select
+from sqlalchemy import ColumnElement, String, TableValuedAlias, any_, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from orion_desktop.db.models import Inventory, Location, Product, Store
 from orion_desktop.db.types import utcnow
+from orion_desktop.db.typing_aliases import AnyRow
 from orion_desktop.domain import gtin as gtin_rules
 from orion_desktop.domain.enums import ProductType
 from orion_desktop.domain.errors import InvalidInput, NotFound
@@ -47,7 +48,7 @@ class Slot:
     inventory_id: int
 
 
-def dialect_insert(session: Session):  # type: ignore[no-untyped-def]
+def dialect_insert(session: Session) -> Callable[..., postgresql.Insert | sqlite.Insert]:
     """INSERT with ON CONFLICT support for the session's dialect."""
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
@@ -81,7 +82,7 @@ def _product_columns() -> tuple[ColumnElement[Any] | QueryableAttribute[Any], ..
     )
 
 
-def sku_matches(sku: str | BindParameter[str]) -> ColumnElement[bool]:
+def sku_matches(sku: str | ColumnElement[str]) -> ColumnElement[bool]:
     """SKUs ignore case: ``lower(sku) = lower(:sku)``, the expression of uq_products_lower_sku_store_id.
 
     Both sides are lowered by the database, so SQLite (ASCII only) and PostgreSQL (Unicode) each
@@ -109,7 +110,7 @@ def resolve_product(session: Session, store: StoreInfo, identifier: str) -> Prod
     return _ref(row)
 
 
-def _ref(row: Row) -> ProductRef:  # type: ignore[type-arg]
+def _ref(row: AnyRow) -> ProductRef:
     return ProductRef(
         id=row.id,
         store_id=row.store_id,
@@ -200,7 +201,7 @@ def matches_any(
     return column.in_(select(listed.c.value))
 
 
-def values_table(session: Session, values: Sequence[str], name: str = "wanted"):  # type: ignore[no-untyped-def]
+def values_table(session: Session, values: Sequence[str], name: str = "wanted") -> TableValuedAlias:
     """``values`` as a one-column table (column ``value``) to join against, in one bound parameter.
 
     PostgreSQL unnests an array, SQLite reads a JSON list (see :func:`matches_any`).

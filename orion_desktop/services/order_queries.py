@@ -168,7 +168,7 @@ class OrderQueries:
             return tuple(self._summary((order, code, *totals.get(order.id, (0, 0, 0)))) for order, code in rows)
 
     @staticmethod
-    def _summary(row) -> OrderSummary:  # type: ignore[no-untyped-def]
+    def _summary(row: tuple[Order, str, int, int, int]) -> OrderSummary:
         order, store_code, item_count, ordered, shipped = row
         return OrderSummary(
             id=order.id,

@@ -8,11 +8,12 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, union_all
+from sqlalchemy import ColumnElement, and_, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Inventory, InventoryTransaction, Location, Order, OrderItem, Product, Store
+from orion_desktop.db.typing_aliases import AnySelect
 from orion_desktop.domain import gtin as gtin_rules
 from orion_desktop.domain.enums import ProductType, TransactionType
 from orion_desktop.domain.errors import InvalidInput, NotFound
@@ -57,7 +58,7 @@ def parse_transaction_type(raw: str | TransactionType) -> TransactionType:
         raise InvalidInput(f"{raw!r} is not a kind of stock change; use one of {options}.") from None
 
 
-def _waiting_items(session: Session) -> Select:  # type: ignore[type-arg]
+def _waiting_items(session: Session) -> AnySelect:
     """Backordered items of stock-tracked products: (order id, item id, product id, missing units).
 
     The same rows ``OrderQueries.backorders`` lists, so totals and lists agree.
@@ -127,7 +128,7 @@ class ReportService:
     @staticmethod
     def _low_stock_select(
         session: Session, override: int | None, store: str | None, reorder_points: bool, offset: int, limit: int | None
-    ) -> Select:  # type: ignore[type-arg]
+    ) -> AnySelect:
         """The rows to list in three steps, so the costly columns are worked out for one page only:
         which rows (by id), which of them make the page (ordered, limited), then the page's columns."""
         level = low_stock_level(override)
@@ -147,7 +148,7 @@ class ReportService:
             Location.code.label("location"),
         )
 
-        def rows_where(*conditions: ColumnElement[bool]) -> Select:  # type: ignore[type-arg]
+        def rows_where(*conditions: ColumnElement[bool]) -> AnySelect:
             query = (
                 select(*columns)
                 .join(Product, Product.id == Inventory.product_id)

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Inventory, Location, Product
 from orion_desktop.db.types import utcnow
+from orion_desktop.db.typing_aliases import AnyRow
 from orion_desktop.domain import gtin as gtin_rules
 from orion_desktop.domain.actor import Actor, Permission
 from orion_desktop.domain.enums import ProductType
@@ -42,7 +43,6 @@ from orion_desktop.services.csv_files import CsvFormat, CsvLine, CsvTable, Probl
 from orion_desktop.services.import_chunks import FirstLines, IdSet
 from orion_desktop.services.import_lookups import (
     LOOKUP_CHUNK,
-    AnyRow,
     StoreResolver,
     chunks,
     gtin_cell,

@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Select,
     SQLColumnExpression,
     and_,
     func,
@@ -24,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Inventory, InventoryReservation, InventoryTransaction, Location, Product, Store
+from orion_desktop.db.typing_aliases import AnySelect
 from orion_desktop.domain import gtin as gtin_rules
 from orion_desktop.domain.enums import TransactionType
 from orion_desktop.domain.errors import InvalidInput
@@ -50,7 +50,7 @@ from orion_desktop.services.lookup import product_info, resolve_product, resolve
 _AVAILABLE = Inventory.quantity - Inventory.reserved_quantity
 
 
-def low_stock_level(override: int | None):  # type: ignore[no-untyped-def]
+def low_stock_level(override: int | None) -> ColumnElement[int]:
     """The low-stock threshold per row: the override, else the product's own, else the default."""
     if override is not None:
         return literal(override)
@@ -161,14 +161,14 @@ def check_stock_sort(sort: str | None) -> str | None:
 
 def _sorted_page(
     session: Session,
-    query: Select,  # type: ignore[type-arg]
+    query: AnySelect,
     store: str | None,
     sort: str,
     descending: bool,
     after: StockRow | None,
     offset: int,
     count: int | None,
-) -> Select:  # type: ignore[type-arg]
+) -> AnySelect:
     """``query`` ordered by a column the user chose, one page of it.
 
     The order is unique per row, so ``after`` (the last row of the previous page) pages by keyset:
@@ -196,12 +196,12 @@ def _after_in_store(after: StockRow) -> ColumnElement[bool]:
 
 def _stock_page(
     session: Session,
-    query: Select,  # type: ignore[type-arg]
+    query: AnySelect,
     store: str | None,
     after: StockRow | None,
     offset: int,
     count: int | None,
-) -> Select | None:  # type: ignore[type-arg]
+) -> AnySelect | None:
     """``query`` in store-code, SKU and location order, one page of it (None: nothing to show).
 
     Ordering by the store id instead of its code follows ``uq_products_store_id_sku``, so the
@@ -283,7 +283,7 @@ class StockQueries:
                 ),
             )
 
-    def _stock_select(self) -> Select:  # type: ignore[type-arg]
+    def _stock_select(self) -> AnySelect:
         return (
             select(
                 Inventory.id,
