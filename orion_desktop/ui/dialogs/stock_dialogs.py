@@ -99,6 +99,7 @@ class StockDialog(ActionDialog, Generic[Request, Outcome]):
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
 
+    # A narrower signature than ActionDialog's on purpose: stock dialogs lay out their own inputs.
     def _init_frame(self, inputs: Sequence[QWidget]) -> QVBoxLayout:  # type: ignore[override]
         """Lay out header, form, problem line and buttons; tab through ``inputs`` then OK, Cancel."""
         title = QLabel(self.row.title, self)
