@@ -576,7 +576,8 @@ def save_png(image: QImage, path: Path) -> bool:
     counts: Counter[int] = Counter(pixel & 0xFFFFFF for pixel in memoryview(rgb.constBits()).cast("I"))
     table = [0xFF000000 | colour for colour in palette_for(counts)]
     indexed = rgb.convertToFormat(QImage.Format.Format_Indexed8, table, Qt.ImageConversionFlag.ThresholdDither)
-    return bool(indexed.save(str(path), b"PNG", 0))  # quality 0: zlib's best compression
+    # quality 0: zlib's best compression. The stubs ask for bytes, but PySide takes the format as str only.
+    return bool(indexed.save(str(path), "PNG", 0))  # type: ignore[call-overload]
 
 
 def _quiet_offscreen_warning() -> None:
