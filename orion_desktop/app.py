@@ -147,7 +147,9 @@ class _ReadyProbe(QObject):
         self._page = page
         self._page_title = page.title if page is not None else "no page"
         self._model = getattr(page, "model", None)
-        views = [v for v in (page.findChildren(QAbstractItemView) if page is not None else []) if v.model() is self._model]
+        views = [
+            v for v in (page.findChildren(QAbstractItemView) if page is not None else []) if v.model() is self._model
+        ]
         self._target: QWidget = views[0].viewport() if views and self._model is not None else (page or window)
         self._rows_reported = False
         if self._model is not None and hasattr(self._model, "rowsLoaded"):

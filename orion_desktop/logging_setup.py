@@ -24,6 +24,7 @@ def setup_logging(verbose: bool = False) -> None:
     except OSError:
         handler = logging.NullHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    # A mark on our own handler, so a second call sees it is installed (Handler has no such field).
     handler._orion = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if verbose else logging.INFO)

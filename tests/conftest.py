@@ -67,7 +67,9 @@ def _pg_url(server_url: str, database: str) -> str:
 @pytest.fixture(scope="session")
 def pg_database_factory(pg_admin_url: str) -> Iterator:  # type: ignore[type-arg]
     """Creates uniquely named databases on the test server; drops them all at the end."""
-    admin = create_engine(_pg_url(pg_admin_url, make_url(pg_admin_url).database or "postgres"), isolation_level="AUTOCOMMIT")
+    admin = create_engine(
+        _pg_url(pg_admin_url, make_url(pg_admin_url).database or "postgres"), isolation_level="AUTOCOMMIT"
+    )
     created: list[str] = []
 
     def create(prefix: str = "orion_test") -> str:

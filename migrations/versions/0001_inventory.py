@@ -1,7 +1,7 @@
 """catalog, inventory and ledger
 
 Revision ID: 0001_inventory
-Revises: 
+Revises:
 Create Date: 2026-11-21 12:11:14.066156
 """
 
@@ -11,7 +11,6 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-
 
 revision: str = '0001_inventory'
 down_revision: str | None = None

@@ -43,7 +43,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = '0003_search_indexes'
 down_revision: str | None = '0002_orders'
 branch_labels: str | Sequence[str] | None = None
@@ -96,7 +95,7 @@ def downgrade() -> None:
         for name in TRIGRAM_INDEXES:
             op.execute(f"DROP INDEX IF EXISTS {name}")
     elif dialect == "sqlite":
-        for table, (content, _columns) in FTS_TABLES.items():
+        for table in FTS_TABLES:
             for suffix in ("insert", "delete", "update"):
                 op.execute(f"DROP TRIGGER IF EXISTS {table}_{suffix}")
             op.execute(f"DROP TABLE IF EXISTS {table}")

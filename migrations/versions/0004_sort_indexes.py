@@ -39,7 +39,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = '0004_sort_indexes'
 down_revision: str | None = '0003_search_indexes'
 branch_labels: str | Sequence[str] | None = None

@@ -9,8 +9,6 @@ from datetime import UTC, datetime, timedelta
 from orion_desktop.cli.context import CliContext
 from orion_desktop.cli.output import print_json, print_table, to_plain
 from orion_desktop.domain.errors import InvalidInput
-from orion_desktop.domain.text_rules import shown
-from orion_desktop.domain.validation import decimal_number, has_foreign_digits, whole_number
 from orion_desktop.domain.order_results import (
     HistoryEntry,
     NoteInfo,
@@ -21,6 +19,8 @@ from orion_desktop.domain.order_results import (
     ShipmentInfo,
     StatusChangeResult,
 )
+from orion_desktop.domain.text_rules import shown
+from orion_desktop.domain.validation import decimal_number, has_foreign_digits, whole_number
 
 MAX_EXPIRY_HOURS = 24 * 366 * 10
 """Ten years: anything longer is a typo, and far-future dates would overflow."""

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import argparse
+from typing import NoReturn
 
 from orion_desktop import __version__
 from orion_desktop.cli import admin_commands, catalog_commands, order_commands, shipment_commands, stock_commands
+from orion_desktop.cli.context import Commands
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse, but usage errors read as sentences (still exit code 2)."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.print_usage()
         self.exit(2, f"error: {message}\n")
 
@@ -56,7 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--db", metavar="URL", type=_database_url, help="database URL (sqlite:///file.db or postgresql://user@host/db)")
     parser.add_argument("--user", help="who is acting (default: ORION_USER or your login name)")
-    parser.add_argument("--role", choices=["packer", "manager", "admin"], help="acting role (default: ORION_ROLE or admin)")
+    parser.add_argument(
+        "--role", choices=["packer", "manager", "admin"], help="acting role (default: ORION_ROLE or admin)"
+    )
     parser.add_argument("--demo", action="store_true", help="open the window on a fresh demo database")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail to the log file")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -76,13 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _group(commands, name: str, help_text: str, dest: str):  # type: ignore[no-untyped-def]
-    group = commands.add_parser(name, help=help_text)
+def _group(commands: Commands, name: str, help_text: str, dest: str) -> Commands:
+    group: argparse.ArgumentParser = commands.add_parser(name, help=help_text)
     sub = group.add_subparsers(dest=dest, metavar="ACTION", required=True, parser_class=_Parser)
     return sub
 
 
-def _db_commands(commands) -> None:  # type: ignore[no-untyped-def]
+def _db_commands(commands: Commands) -> None:
     sub = _group(commands, "db", "database schema: upgrade, current", "db_command")
     upgrade = sub.add_parser("upgrade", help="create or upgrade the schema to the latest version")
     _json(upgrade)
@@ -92,7 +96,7 @@ def _db_commands(commands) -> None:  # type: ignore[no-untyped-def]
     current.set_defaults(handler=admin_commands.db_current)
 
 
-def _store_commands(commands) -> None:  # type: ignore[no-untyped-def]
+def _store_commands(commands: Commands) -> None:
     sub = _group(commands, "store", "stores: add, list", "store_command")
     add = sub.add_parser("add", help="add a store")
     add.add_argument("--code", required=True, help="short code, e.g. MAIN")
@@ -104,7 +108,7 @@ def _store_commands(commands) -> None:  # type: ignore[no-untyped-def]
     lst.set_defaults(handler=catalog_commands.store_list)
 
 
-def _location_commands(commands) -> None:  # type: ignore[no-untyped-def]
+def _location_commands(commands: Commands) -> None:
     sub = _group(commands, "location", "locations: add, list", "location_command")
     add = sub.add_parser("add", help="add a location, or name and place an existing one")
     add.add_argument("--code", required=True, help="e.g. WAREHOUSE_A (letters, digits, _ - .)")
@@ -117,7 +121,7 @@ def _location_commands(commands) -> None:  # type: ignore[no-untyped-def]
     lst.set_defaults(handler=catalog_commands.location_list)
 
 
-def _product_commands(commands) -> None:  # type: ignore[no-untyped-def]
+def _product_commands(commands: Commands) -> None:
     sub = _group(commands, "product", "products: add, list, show", "product_command")
     add = sub.add_parser("add", help="add a product")
     _store(add)
@@ -142,11 +146,13 @@ def _product_commands(commands) -> None:  # type: ignore[no-untyped-def]
     show.set_defaults(handler=catalog_commands.product_show)
 
 
-def _stock_commands(commands) -> None:  # type: ignore[no-untyped-def]
-    sub = _group(commands, "stock", "stock: set, adjust, reserve, release, fulfill, transfer, show, list, ...", "stock_command")
+def _stock_commands(commands: Commands) -> None:
+    sub = _group(
+        commands, "stock", "stock: set, adjust, reserve, release, fulfill, transfer, show, list, ...", "stock_command"
+    )
 
-    def change(name: str, help_text: str):  # type: ignore[no-untyped-def]
-        cmd = sub.add_parser(name, help=help_text)
+    def change(name: str, help_text: str) -> argparse.ArgumentParser:
+        cmd: argparse.ArgumentParser = sub.add_parser(name, help=help_text)
         _store(cmd)
         _product(cmd)
         _json(cmd)
@@ -234,7 +240,7 @@ def _order(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--order", required=True, metavar="N", help="order number, e.g. ORD-1-20260101-ABC123")
 
 
-def _order_commands(commands) -> None:  # type: ignore[no-untyped-def]
+def _order_commands(commands: Commands) -> None:
     sub = _group(commands, "order", "orders: create, list, show, status, ship, return, notes, history, ...",
                  "order_command")
 
@@ -334,7 +340,7 @@ def _order_commands(commands) -> None:  # type: ignore[no-untyped-def]
     expire.set_defaults(handler=order_commands.order_expire_reservations)
 
 
-def _io_commands(commands) -> None:  # type: ignore[no-untyped-def]
+def _io_commands(commands: Commands) -> None:
     imp = _group(commands, "import", "import products or stock levels from CSV", "import_kind")
     for kind, help_text in (
         ("products", "CSV: store,sku,title,gtin,product_type,low_stock_threshold,reorder_point"),
@@ -359,7 +365,7 @@ def _force(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="replace the file if it already exists")
 
 
-def _printing_commands(commands) -> None:  # type: ignore[no-untyped-def]
+def _printing_commands(commands: Commands) -> None:
     """PDF commands. Their handlers load Qt, so __main__ resolves them (``printing_command``)."""
     pick = commands.add_parser("picklist", help="a pick list PDF for one or more orders, in walking order")
     pick.add_argument("--order", action="append", required=True, metavar="N", help="order number (repeat for a batch)")

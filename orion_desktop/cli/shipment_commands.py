@@ -6,7 +6,10 @@ ready_to_ship -> shipped (stock leaves only then), and can be cancelled before i
 
 from __future__ import annotations
 
-from orion_desktop.cli.context import CliContext
+import argparse
+from collections.abc import Callable
+
+from orion_desktop.cli.context import CliContext, Commands
 from orion_desktop.cli.order_commands import parse_item, shipment_json
 from orion_desktop.cli.output import print_json, print_table
 from orion_desktop.domain.errors import InvalidInput
@@ -16,7 +19,12 @@ from orion_desktop.domain.orders import ShipmentStatus, next_shipment_status
 STATUS_CHOICES = ", ".join(status.value for status in ShipmentStatus)
 
 
-def add_commands(commands, group, json_option, op_key_option) -> None:  # type: ignore[no-untyped-def]
+def add_commands(
+    commands: Commands,
+    group: Callable[[Commands, str, str, str], Commands],
+    json_option: Callable[[argparse.ArgumentParser], None],
+    op_key_option: Callable[[argparse.ArgumentParser], None],
+) -> None:
     """Register `orion-desktop shipment ...` (called by cli.parser with its helpers)."""
     sub = group(commands, "shipment", "parcels: list, show, prepare, advance, assign, cancel", "shipment_command")
 
@@ -93,7 +101,10 @@ def _print_shipment(shipment: ShipmentInfo) -> None:
         print("  notes: " + shipment.notes.replace("\n", "\n         "))
     print()
     print_table(["ITEM", "SKU", "PRODUCT", "QTY", "FROM"],
-                [(line.item_id, line.sku, line.product_name, line.quantity, line.location or "") for line in shipment.lines])
+                [
+                    (line.item_id, line.sku, line.product_name, line.quantity, line.location or "")
+                    for line in shipment.lines
+                ])
 
 
 def _json(shipment: ShipmentInfo) -> dict[str, object]:

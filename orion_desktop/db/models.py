@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -12,6 +13,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
     func,
@@ -32,6 +34,11 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+    if TYPE_CHECKING:
+        # Every model here maps one table (none maps a join or a select), so ``__table__`` is a
+        # Table, with ``insert()``/``update()``, not just the FromClause SQLAlchemy declares.
+        __table__: ClassVar[Table]
 
 
 class Store(Base):
@@ -245,7 +252,9 @@ class OrderItem(Base):
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("shipped_quantity >= 0 AND shipped_quantity <= quantity", name="shipped_within_quantity"),
-        CheckConstraint("returned_quantity >= 0 AND returned_quantity <= shipped_quantity", name="returned_within_shipped"),
+        CheckConstraint(
+            "returned_quantity >= 0 AND returned_quantity <= shipped_quantity", name="returned_within_shipped"
+        ),
         Index("ix_order_items_order", "order_id"),
         Index("ix_order_items_product", "product_id"),
     )

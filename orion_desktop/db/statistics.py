@@ -81,7 +81,9 @@ def _indexes_with_statistics(conn: Connection) -> set[str]:
 
 
 def _has_statistics_table(conn: Connection) -> bool:
-    return conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'").first() is not None
+    return conn.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'"
+    ).first() is not None
 
 
 def _size(conn: Connection, table: str) -> int:

@@ -65,7 +65,8 @@ def normalize_gtin(raw: str) -> str:
     except InvalidChecksum:
         expected = ean.calc_check_digit(text[:-1])
         raise InvalidInput(
-            f"{text} has a wrong check digit (last digit should be {expected}); the code was probably mistyped or misread."
+            f"{text} has a wrong check digit (last digit should be {expected}); "
+            "the code was probably mistyped or misread."
         ) from None
     except (InvalidFormat, InvalidLength, InvalidComponent, ValidationError):
         raise InvalidInput(f"{text} is not a valid GTIN.") from None

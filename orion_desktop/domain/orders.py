@@ -168,13 +168,16 @@ def check_transition(
     if current in (OrderStatus.CANCELLED, OrderStatus.DELIVERED):
         raise InvalidTransition(f"Order {order_number} is {current.value}; its status can no longer change.")
     if target is OrderStatus.CANCELLED:
-        raise InvalidTransition(f"Order {order_number} is {current.value}; only orders not yet shipped can be cancelled.")
+        raise InvalidTransition(
+            f"Order {order_number} is {current.value}; only orders not yet shipped can be cancelled."
+        )
     allowed = _targets(current, Cause.REQUEST)
     if not allowed:
         raise InvalidTransition(f"Order {order_number} is {current.value}; its status can no longer change.")
     options = ", ".join(sorted(s.value for s in allowed))
     raise InvalidTransition(
-        f"Order {order_number} cannot go from {current.value} to {target.value}; from {current.value} it can go to {options}."
+        f"Order {order_number} cannot go from {current.value} to {target.value}; "
+        f"from {current.value} it can go to {options}."
     )
 
 

@@ -15,7 +15,6 @@ from orion_desktop.domain.errors import InvalidInput
 from orion_desktop.domain.orders import OrderStatus
 from orion_desktop.domain.scanning import parse_scan
 
-
 KnownProduct = Callable[[str], str | None]
 """The name of the product with this SKU or canonical GTIN, or None: a catalog lookup."""
 
@@ -108,7 +107,9 @@ class PackSession:
             name = is_known_product(code)
             shown = gtin_rules.display_gtin(code) if code.isdigit() else code
             if name:
-                return ScanResult(ScanVerdict.WRONG_ITEM, f"Wrong item: {name} ({shown}) is not on order {self.order_number}.")
+                return ScanResult(
+                    ScanVerdict.WRONG_ITEM, f"Wrong item: {name} ({shown}) is not on order {self.order_number}."
+                )
             return ScanResult(ScanVerdict.UNKNOWN, f"Unknown code {shown}: no product has it.")
         if not line.physical:
             return ScanResult(ScanVerdict.NOT_PACKABLE, f"{line.title} has nothing to pack; it ships without a box.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from orion_desktop.domain.print_results import PackingSlip, PickList
+from orion_desktop.domain.print_results import PackingSlip, PickList, SlipLine
 
 _STYLE = """
 body { font-family: 'DejaVu Sans', sans-serif; font-size: 10pt; color: #000; }
@@ -57,7 +57,7 @@ def pick_list_html(pick: PickList) -> str:
 
 
 def packing_slip_html(slip: PackingSlip) -> str:
-    def table(lines: tuple) -> str:  # type: ignore[type-arg]
+    def table(lines: tuple[SlipLine, ...]) -> str:
         body = "".join(
             f"<tr><td>{escape(line.sku)}</td><td>{escape(line.title)}</td><td class='num'>{line.quantity}</td></tr>"
             for line in lines

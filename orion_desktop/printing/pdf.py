@@ -55,7 +55,9 @@ def _render(html: str, path: Path, title: str, *, landscape: bool) -> None:
     writer.setResolution(300)
     orientation = QPageLayout.Orientation.Landscape if landscape else QPageLayout.Orientation.Portrait
     writer.setPageLayout(
-        QPageLayout(QPageSize(QPageSize.PageSizeId.A4), orientation, QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
+        QPageLayout(
+            QPageSize(QPageSize.PageSizeId.A4), orientation, QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter
+        )
     )
     document = QTextDocument()
     document.setHtml(html)

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.models import InventoryReservation, Order, OrderItem
+from orion_desktop.db.typing_aliases import AnySelect
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.order_results import ReservedLine
 from orion_desktop.domain.orders import OrderHistoryAction, OrderStatus
@@ -28,10 +29,14 @@ from orion_desktop.services.order_stock import item_states, reserve_for_item
 from orion_desktop.services.stock_ops import LedgerNote
 
 WAITING_STATUSES = (OrderStatus.PROCESSING.value, OrderStatus.PARTIALLY_SHIPPED.value)
-_OPEN = InventoryReservation.quantity_reserved - InventoryReservation.quantity_fulfilled - InventoryReservation.quantity_released
+_OPEN = (
+    InventoryReservation.quantity_reserved
+    - InventoryReservation.quantity_fulfilled
+    - InventoryReservation.quantity_released
+)
 
 
-def backordered_items_query(session: Session, product_ids: set[int] | None = None):  # type: ignore[no-untyped-def]
+def backordered_items_query(session: Session, product_ids: set[int] | None = None) -> AnySelect:
     """Items waiting for stock, oldest order first: (order id, order number, item id, missing units)."""
     open_parts = (
         select(InventoryReservation.order_item_id, func.sum(_OPEN).label("open_quantity"))
@@ -58,7 +63,9 @@ def allocate_backorders(session: Session, product_ids: set[int], actor: Actor) -
         return []
     reserved: list[ReservedLine] = []
     exhausted: set[int] = set()  # products with no stock left to hand out
-    for order_id, order_number, item_id, _missing in session.execute(backordered_items_query(session, product_ids)).all():
+    for order_id, order_number, item_id, _missing in session.execute(
+        backordered_items_query(session, product_ids)
+    ).all():
         item = next(i for i in item_states(session, order_id) if i.id == item_id)
         if not item.stock_tracked or item.unreserved == 0 or item.product.id in exhausted:
             continue

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, bindparam, false, func, or_, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, bindparam, false, func, or_, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -270,7 +270,7 @@ def _clean_product(
     )
 
 
-def _refuse_duplicates(session, store: StoreInfo, sku: str, gtin: str | None) -> None:  # type: ignore[no-untyped-def]
+def _refuse_duplicates(session: Session, store: StoreInfo, sku: str, gtin: str | None) -> None:
     # SKUs ignore case: HP-1 exists, so hp-1 would be the same product (uq_products_lower_sku_store_id).
     existing = session.execute(
         select(Product.sku).where(Product.store_id == store.id, sku_matches(sku))
@@ -349,7 +349,7 @@ def _fts_rowids(session: Session, fts_table: str, texts: list[str], cap: int) ->
 
 
 def narrowed(
-    column: ColumnElement[int], candidates: str | None, test: ColumnElement[bool]
+    column: SQLColumnExpression[int], candidates: str | None, test: ColumnElement[bool]
 ) -> ColumnElement[bool] | None:
     """``test`` on the rows whose ``column`` is among the ``candidates`` of :func:`search_candidates`.
 
@@ -364,7 +364,7 @@ def narrowed(
     return and_(column.in_(select(listed.c.value)), test)
 
 
-def product_search_clause(search: str, session: Session | None = None):  # type: ignore[no-untyped-def]
+def product_search_clause(search: str, session: Session | None = None) -> ColumnElement[bool]:
     """Match title or SKU by substring, or the GTIN exactly when the text is a valid barcode.
 
     Given the ``session`` on SQLite, the substring test first narrows the products through the

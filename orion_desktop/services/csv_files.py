@@ -20,8 +20,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from orion_desktop.domain.errors import ImportRejected, InvalidInput, OrionError
+
+if TYPE_CHECKING:
+    from _csv import Reader  # what csv.reader() returns; typeshed's name for it
 
 CHUNK_LINES = 20_000
 """Data lines per chunk: big enough that per-chunk queries stay few, small enough that a chunk's
@@ -91,7 +95,7 @@ class CsvTable:
         self.path = path
         self.file_name = path.name
         self.rows = 0  # data lines handed out so far (blank lines and lines of the wrong shape not counted)
-        self._reader: csv._reader | None = None
+        self._reader: Reader | None = None
         try:
             self._handle = io.TextIOWrapper(path.open("rb"), encoding="utf-8-sig", newline="")
         except FileNotFoundError:

@@ -3,15 +3,17 @@
 Three stores, eight locations along a picking path, about 300 products with valid EAN-13
 codes, and stock on one to three locations per product. Every stock level is built from
 ledger rows (``import``, ``adjust``, ``reserve``) and every reserved unit is an open manual
-hold, so ``stock verify`` (invariants L and R) is clean afterwards. Everything is written with a few bulk inserts in one transaction: it takes well under a
-second on SQLite.
+hold, so ``stock verify`` (invariants L and R) is clean afterwards. Everything is written with
+a few bulk inserts in one transaction: it takes well under a second on SQLite.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -30,6 +32,10 @@ from orion_desktop.db.types import utcnow
 from orion_desktop.domain.actor import Actor, Permission
 from orion_desktop.domain.enums import ProductType, TransactionType
 from orion_desktop.domain.errors import InvalidInput
+
+if TYPE_CHECKING:  # only for annotations: _add_demo_orders imports them when it runs
+    from orion_desktop.domain.order_results import OrderLine, ShipRequest
+    from orion_desktop.services.orders import OrderService
 
 _stores = Store.__table__
 _locations = Location.__table__
@@ -214,7 +220,7 @@ def _add_locations(session: Session, now: datetime) -> dict[str, int]:
     return dict(session.execute(select(_locations.c.code, _locations.c.id).order_by(_locations.c.id)).all())
 
 
-def _gtin_maker(rng: random.Random):  # type: ignore[no-untyped-def]
+def _gtin_maker(rng: random.Random) -> Callable[[str], str]:
     """Unique, valid EAN-13 codes: a German GS1 prefix (400-440), a company and an item number."""
     used: set[str] = set()
     companies = {brand: f"{rng.randint(400, 440)}{rng.randint(1000, 9999)}" for brand in BRANDS}
@@ -393,7 +399,10 @@ def _add_stock(session: Session, rng: random.Random, actor: Actor, plans: list[_
     )
     received = now - timedelta(days=30)
     imports = [
-        _ledger_row(plan, TransactionType.IMPORT, plan.received, 0, plan.received, 0, "demo data: opening stock", actor, received)
+        _ledger_row(
+            plan, TransactionType.IMPORT, plan.received, 0, plan.received, 0, "demo data: opening stock", actor,
+            received,
+        )
         for plan in plans
     ]
     # Reasons and times drawn in the same order as always (the same seed gives the same warehouse),
@@ -436,7 +445,9 @@ def _reserve_stock(
     session.execute(
         insert(_ledger),
         [
-            _ledger_row(plan, TransactionType.RESERVE, 0, plan.reserved, plan.quantity, plan.reserved, reason, actor, at)
+            _ledger_row(
+                plan, TransactionType.RESERVE, 0, plan.reserved, plan.quantity, plan.reserved, reason, actor, at
+            )
             for plan, at in zip(held, times, strict=True)
         ],
     )
@@ -489,8 +500,7 @@ def _add_demo_orders(database: Database, rng: random.Random, actor: Actor) -> in
     partially shipped ones have a parcel out, delivered ones are closed, some shipments sit in
     the picking/packing workflow, and one cancelled order had already shipped a part.
     """
-    from orion_desktop.domain.order_results import OrderLine
-    from orion_desktop.domain.order_results import ShipRequest
+    from orion_desktop.domain.order_results import OrderLine, ShipRequest
     from orion_desktop.services.orders import OrderService
 
     orders = OrderService(database)
@@ -529,7 +539,10 @@ def _add_demo_orders(database: Database, rng: random.Random, actor: Actor) -> in
     return made
 
 
-def _walk(orders, actor: Actor, number: str, target: str, lines, rng: random.Random, ship_request) -> None:  # type: ignore[no-untyped-def]
+def _walk(
+    orders: OrderService, actor: Actor, number: str, target: str, lines: Sequence[OrderLine], rng: random.Random,
+    ship_request: type[ShipRequest],
+) -> None:
     """Move a fresh pending order to ``target`` the way the warehouse would."""
     if target == "pending":
         return

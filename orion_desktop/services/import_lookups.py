@@ -10,11 +10,11 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, select
-from sqlalchemy.engine import Row
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.models import Product
+from orion_desktop.db.typing_aliases import AnyRow
 from orion_desktop.domain import gtin as gtin_rules
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import ProductType
@@ -117,7 +117,9 @@ _PRODUCT_ROW = (
 )
 
 
-def product_rows(session: Session, store: StoreInfo, column, values: Iterable[str]) -> dict[str, Row[Any]]:  # type: ignore[no-untyped-def]
+def product_rows(
+    session: Session, store: StoreInfo, column: ColumnElement[Any], values: Iterable[str]
+) -> dict[str, AnyRow]:
     """Products of one store whose ``column`` (SKU or GTIN) is in ``values``, keyed by that value.
 
     SKUs match whatever their case (:func:`sku_rows`), keyed by the spelling asked for. The rows
@@ -126,7 +128,7 @@ def product_rows(session: Session, store: StoreInfo, column, values: Iterable[st
     """
     if column is _products.c.sku:
         return sku_rows(session, store.id, _PRODUCT_ROW, values)
-    found: dict[str, Row[Any]] = {}
+    found: dict[str, AnyRow] = {}
     for batch in chunks(sorted(set(values)), LOOKUP_CHUNK):
         rows = session.execute(
             select(*_PRODUCT_ROW).where(_products.c.store_id == store.id, matches_any(session, column, batch))
@@ -135,14 +137,14 @@ def product_rows(session: Session, store: StoreInfo, column, values: Iterable[st
     return found
 
 
-def sku_rows(session: Session, store_id: int, columns: Sequence[Any], skus: Iterable[str]) -> dict[str, Row[Any]]:
+def sku_rows(session: Session, store_id: int, columns: Sequence[Any], skus: Iterable[str]) -> dict[str, AnyRow]:
     """``columns`` of the products of one store named by ``skus`` in any case, keyed by each SKU as asked.
 
     The SKUs are joined as a table against ``lower(sku)`` (one probe each of
     uq_products_lower_sku_store_id), so ``hp-1`` and ``HP-1`` both find the product ``HP-1``, and
     the database lowers both sides exactly as its unique index does.
     """
-    found: dict[str, Row[Any]] = {}
+    found: dict[str, AnyRow] = {}
     for batch in chunks(sorted(set(skus)), LOOKUP_CHUNK):
         wanted = values_table(session, batch)
         rows = session.execute(
@@ -154,7 +156,7 @@ def sku_rows(session: Session, store_id: int, columns: Sequence[Any], skus: Iter
     return found
 
 
-def require_stock_tracked_row(row: Row[Any], store: StoreInfo) -> None:
+def require_stock_tracked_row(row: AnyRow, store: StoreInfo) -> None:
     """InvalidInput (as services.stock_ops says it) unless a product_rows row has stock to change."""
     if row.is_placeholder or row.product_type != ProductType.PHYSICAL.value:
         require_stock_tracked(
@@ -180,8 +182,8 @@ class ProductResolver:
 
     def __init__(self, session: Session) -> None:
         self._session = session
-        self._by_sku: dict[int, dict[str, Row[Any]]] = {}
-        self._by_gtin: dict[int, dict[str, Row[Any]]] = {}
+        self._by_sku: dict[int, dict[str, AnyRow]] = {}
+        self._by_gtin: dict[int, dict[str, AnyRow]] = {}
         self._canonical: dict[str, str | InvalidInput | None] = {}
 
     def load(self, store: StoreInfo, identifiers: Iterable[str]) -> None:
@@ -193,7 +195,7 @@ class ProductResolver:
         self._by_sku.setdefault(store.id, {}).update(by_sku)
         self._by_gtin.setdefault(store.id, {}).update(by_gtin)
 
-    def find(self, store: StoreInfo, identifier: str) -> Row[Any]:
+    def find(self, store: StoreInfo, identifier: str) -> AnyRow:
         """The product (a product_rows row) by SKU, or by any valid form of its GTIN; or an OrionError."""
         text = identifier.strip()
         if not text:

@@ -21,6 +21,7 @@ from orion_desktop.domain.validation import (
 from orion_desktop.services.backorders import allocate_backorders
 from orion_desktop.services.lookup import (
     ProductRef,
+    Slot,
     find_slot,
     inventory_id,
     location_id,
@@ -31,7 +32,6 @@ from orion_desktop.services.operations import run_once
 from orion_desktop.services.reservations import hold, open_reservations, settle
 from orion_desktop.services.stock_ops import (
     LedgerNote,
-    Slot,
     apply_change,
     current_levels,
     lock_product_rows,
@@ -136,7 +136,9 @@ class InventoryService:
 
             return run_once(
                 session, operation_key, "stock.set", actor, StockChange, action,
-                params={"store": store, "product": product, "location": location, "quantity": target, "reason": note_reason},
+                params={
+                    "store": store, "product": product, "location": location, "quantity": target, "reason": note_reason
+                },
             )
 
     def adjust(
@@ -175,7 +177,9 @@ class InventoryService:
 
             return run_once(
                 session, operation_key, "stock.adjust", actor, StockChange, action,
-                params={"store": store, "product": product, "location": location, "delta": change, "reason": note_reason},
+                params={
+                    "store": store, "product": product, "location": location, "delta": change, "reason": note_reason
+                },
             )
 
     def reserve(
@@ -235,7 +239,9 @@ class InventoryService:
 
             return run_once(
                 session, operation_key, f"stock.{kind.value}", actor, StockChange, action,
-                params={"store": store, "product": product, "location": location, "quantity": count, "reason": note_reason},
+                params={
+                    "store": store, "product": product, "location": location, "quantity": count, "reason": note_reason
+                },
             )
 
     def transfer(
@@ -331,6 +337,7 @@ class InventoryService:
 
             # Keyed, a retry after a lost answer gets the first answer instead of "no stock there".
             return run_once(
+                # A union is no ``type[T]`` to mypy; run_once only hands it to decode(), which reads unions.
                 session, operation_key, "stock.delete", actor, StockChange | None, action,  # type: ignore[arg-type]
                 params={"store": store, "product": product, "location": location, "reason": note_reason},
             )

@@ -102,7 +102,9 @@ def _product_ids(session: Session, store: str | None, identifier: str) -> list[i
     clauses = [sku_matches(identifier)]
     if gtin_rules.looks_like_gtin(identifier):
         if gtin_rules.is_placeholder(identifier):
-            raise InvalidInput("0000000000000 is the placeholder code for unmatched items; it does not name one product.")
+            raise InvalidInput(
+                "0000000000000 is the placeholder code for unmatched items; it does not name one product."
+            )
         clauses.append(Product.gtin == gtin_rules.normalize_gtin(identifier))  # a wrong check digit is a sentence
     ids = list(session.scalars(select(Product.id).where(or_(*clauses))).all())
     if not ids:

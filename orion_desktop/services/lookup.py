@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, Row, String, any_, bindparam, func, select
+from sqlalchemy import ColumnElement, String, TableValuedAlias, any_, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from orion_desktop.db.models import Inventory, Location, Product, Store
 from orion_desktop.db.types import utcnow
+from orion_desktop.db.typing_aliases import AnyRow
 from orion_desktop.domain import gtin as gtin_rules
 from orion_desktop.domain.enums import ProductType
 from orion_desktop.domain.errors import InvalidInput, NotFound
@@ -46,7 +48,7 @@ class Slot:
     inventory_id: int
 
 
-def dialect_insert(session: Session):  # type: ignore[no-untyped-def]
+def dialect_insert(session: Session) -> Callable[..., postgresql.Insert | sqlite.Insert]:
     """INSERT with ON CONFLICT support for the session's dialect."""
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
@@ -62,13 +64,13 @@ def resolve_store(session: Session, store_code: str | None) -> StoreInfo:
         row = stores[0]
         return StoreInfo(id=row.id, code=row.code, name=row.name)
     code = normalize_store_code(store_code)
-    row = session.execute(select(Store.id, Store.code, Store.name).where(Store.code == code)).first()
-    if row is None:
+    found = session.execute(select(Store.id, Store.code, Store.name).where(Store.code == code)).first()
+    if found is None:
         raise NotFound(f"There is no store with code {code}.")
-    return StoreInfo(id=row.id, code=row.code, name=row.name)
+    return StoreInfo(id=found.id, code=found.code, name=found.name)
 
 
-def _product_columns():  # type: ignore[no-untyped-def]
+def _product_columns() -> tuple[ColumnElement[Any] | QueryableAttribute[Any], ...]:
     return (
         Product.id,
         Product.store_id,
@@ -80,7 +82,7 @@ def _product_columns():  # type: ignore[no-untyped-def]
     )
 
 
-def sku_matches(sku: str | BindParameter[str]) -> ColumnElement[bool]:
+def sku_matches(sku: str | ColumnElement[str]) -> ColumnElement[bool]:
     """SKUs ignore case: ``lower(sku) = lower(:sku)``, the expression of uq_products_lower_sku_store_id.
 
     Both sides are lowered by the database, so SQLite (ASCII only) and PostgreSQL (Unicode) each
@@ -108,7 +110,7 @@ def resolve_product(session: Session, store: StoreInfo, identifier: str) -> Prod
     return _ref(row)
 
 
-def _ref(row: Row) -> ProductRef:  # type: ignore[type-arg]
+def _ref(row: AnyRow) -> ProductRef:
     return ProductRef(
         id=row.id,
         store_id=row.store_id,
@@ -184,7 +186,9 @@ def product_info(row: Product, store_code: str) -> ProductInfo:
     )
 
 
-def matches_any(session: Session, column: ColumnElement, values: Sequence[object]) -> ColumnElement[bool]:  # type: ignore[type-arg]
+def matches_any(
+    session: Session, column: ColumnElement[Any] | QueryableAttribute[Any], values: Sequence[object]
+) -> ColumnElement[bool]:
     """``column IN (values)`` with all values in one bound parameter.
 
     An IN list of N values is N parameters that SQLAlchemy renders and the driver parses; at
@@ -192,12 +196,12 @@ def matches_any(session: Session, column: ColumnElement, values: Sequence[object
     (``= ANY(:values)``), SQLite a JSON list (``IN (SELECT value FROM json_each(:values))``).
     """
     if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.expression.type)))
     listed = func.json_each(bindparam(None, json.dumps(list(values)))).table_valued("value")
     return column.in_(select(listed.c.value))
 
 
-def values_table(session: Session, values: Sequence[str], name: str = "wanted"):  # type: ignore[no-untyped-def]
+def values_table(session: Session, values: Sequence[str], name: str = "wanted") -> TableValuedAlias:
     """``values`` as a one-column table (column ``value``) to join against, in one bound parameter.
 
     PostgreSQL unnests an array, SQLite reads a JSON list (see :func:`matches_any`).

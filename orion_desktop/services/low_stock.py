@@ -24,10 +24,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, CompoundSelect, Select, SQLColumnExpression, Subquery, func, literal, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    SQLColumnExpression,
+    Subquery,
+    func,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.models import Inventory, Location, Product, Store
+from orion_desktop.db.typing_aliases import AnySelect
 from orion_desktop.domain.validation import DEFAULT_LOW_STOCK_THRESHOLD, REORDER_POINTS_ON_SCREENS
 
 # Exactly the expression of ix_inventory_available, so that index serves the ranges below.
@@ -79,14 +89,15 @@ def _low_stock_select(
     reorder_points: bool,
     store_id: int | None,
     named: bool,
-) -> Select | CompoundSelect:  # type: ignore[type-arg]
+) -> AnySelect | CompoundSelect[*tuple[Any, ...]]:
     """``columns`` of the low rows; ``named`` joins the store and location for their codes."""
     level = low_stock_level(threshold)
 
-    def rows_where(*conditions: ColumnElement[bool]) -> Select:  # type: ignore[type-arg]
+    def rows_where(*conditions: ColumnElement[bool]) -> AnySelect:
         query = select(*columns).select_from(Inventory).join(Product, Product.id == Inventory.product_id)
         if named:
-            query = query.join(Store, Store.id == Inventory.store_id).join(Location, Location.id == Inventory.location_id)
+            query = query.join(Store, Store.id == Inventory.store_id)
+            query = query.join(Location, Location.id == Inventory.location_id)
         query = query.where(*conditions)
         return query if store_id is None else query.where(Inventory.store_id == store_id)
 
@@ -127,7 +138,7 @@ def low_stock_rows(
 
 def count_low_stock(
     session: Session, *, threshold: int | None, reorder_points: bool, store_id: int | None = None
-) -> Select:  # type: ignore[type-arg]
+) -> AnySelect:
     """How many rows ``low_stock_rows`` holds, as a query (stats() embeds it in its one statement).
 
     The same rows without their names: no join to stores and locations just to count.

@@ -9,13 +9,14 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import types
 import typing
 from collections.abc import Callable, Mapping, Set
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -85,7 +86,7 @@ def run_once(
         # A key stored before digests existed (NULL) can only be checked by its kind.
         if stored_kind != kind or (stored_digest is not None and stored_digest != digest):
             raise Conflict(f"Operation key {key} was already used for a different request; use a new key.")
-        return decode(result_type, json.loads(stored))
+        return cast(T, decode(result_type, json.loads(stored)))  # decode() builds a result_type
     result = action()
     session.execute(
         Operation.__table__.update().where(Operation.key == key).values(result_json=json.dumps(encode(result)))
@@ -138,7 +139,7 @@ def decode(cls: Any, data: Any) -> Any:
     if data is None:
         return None
     origin = typing.get_origin(cls)
-    if origin in (typing.Union, getattr(__import__("types"), "UnionType")):
+    if origin in (typing.Union, types.UnionType):
         options = [arg for arg in typing.get_args(cls) if arg is not type(None)]
         return decode(options[0], data)
     if origin is tuple:
@@ -150,7 +151,8 @@ def decode(cls: Any, data: Any) -> Any:
         hints = typing.get_type_hints(cls)
         fields = dataclasses.fields(cls)
         if isinstance(data, list):  # stored while the result was still a plain tuple: its fields in order
-            return cls(*(decode(hints[field.name], item) for field, item in zip(fields[: len(data)], data, strict=True)))
+            pairs = zip(fields[: len(data)], data, strict=True)
+            return cls(*(decode(hints[field.name], item) for field, item in pairs))
         return cls(**{field.name: decode(hints[field.name], data[field.name]) for field in fields})
     if isinstance(cls, type) and issubclass(cls, Enum):
         return cls(data)

@@ -301,7 +301,9 @@ def _add_lines(session: Session, actor: Actor, table: CsvTable, pending: _Pendin
     for product_id, quantity in pending.quantities.items():
         if product_id in items:
             session.execute(
-                update(OrderItem).where(OrderItem.id == items[product_id]).values(quantity=OrderItem.quantity + quantity)
+                update(OrderItem).where(OrderItem.id == items[product_id]).values(
+                    quantity=OrderItem.quantity + quantity
+                )
             )
         else:
             product = pending.products[product_id]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal_column, or_, select, tuple_
+from sqlalchemy import ColumnElement, SQLColumnExpression, func, literal_column, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.engine import Database
@@ -50,7 +50,11 @@ from orion_desktop.services.catalog import like_pattern, narrowed, search_candid
 from orion_desktop.services.lookup import matches_any
 from orion_desktop.services.order_stock import item_states
 
-_OPEN = InventoryReservation.quantity_reserved - InventoryReservation.quantity_fulfilled - InventoryReservation.quantity_released
+_OPEN = (
+    InventoryReservation.quantity_reserved
+    - InventoryReservation.quantity_fulfilled
+    - InventoryReservation.quantity_released
+)
 
 
 def _order_id(session: Session, order_number: str) -> int:
@@ -74,7 +78,7 @@ class _OrderBy:
     """One order of the orders list: an SQL expression with the order id as tie-breaker, so the
     order is unique per order and keyset paging neither repeats nor skips one."""
 
-    expression: ColumnElement[Any] | None  # None: the order id alone (newest first)
+    expression: SQLColumnExpression[Any] | None  # None: the order id alone (newest first)
     value: Callable[[OrderSummary], object]  # the expression's value for a listed order
     descending: bool
 
@@ -98,7 +102,7 @@ def _order_by(sort: str | None, descending: bool) -> _OrderBy:
     # Customers may be missing (NULL): they sort as an empty name, first (last when descending),
     # the same on SQLite and PostgreSQL, and a NULL never breaks the row-value comparison. The ''
     # is written into the SQL, not bound, so an index on that very expression can serve the sort.
-    sorts: dict[str, tuple[ColumnElement[Any], Callable[[OrderSummary], object]]] = {
+    sorts: dict[str, tuple[SQLColumnExpression[Any], Callable[[OrderSummary], object]]] = {
         "number": (Order.order_number, lambda o: o.order_number),
         "status": (Order.status, lambda o: o.status.value),
         "customer": (func.coalesce(Order.customer_name, literal_column("''")), lambda o: o.customer_name or ""),
@@ -164,7 +168,7 @@ class OrderQueries:
             return tuple(self._summary((order, code, *totals.get(order.id, (0, 0, 0)))) for order, code in rows)
 
     @staticmethod
-    def _summary(row) -> OrderSummary:  # type: ignore[no-untyped-def]
+    def _summary(row: tuple[Order, str, int, int, int]) -> OrderSummary:
         order, store_code, item_count, ordered, shipped = row
         return OrderSummary(
             id=order.id,
@@ -194,7 +198,9 @@ class OrderQueries:
             ).one()
             status = OrderStatus(order.status)
             waiting = status in (OrderStatus.PROCESSING, OrderStatus.PARTIALLY_SHIPPED)
-            gtins = dict(session.execute(select(OrderItem.id, OrderItem.gtin).where(OrderItem.order_id == order_id)).all())
+            gtins = dict(
+                session.execute(select(OrderItem.id, OrderItem.gtin).where(OrderItem.order_id == order_id)).all()
+            )
             items = tuple(
                 OrderItemInfo(
                     id=state.id,
@@ -239,8 +245,10 @@ class OrderQueries:
                 .order_by(OrderItem.id)
             ).all()
             items = tuple(
-                ItemShipmentStatus(r.id, r.product_name, r.quantity, r.shipped_quantity, r.quantity - r.shipped_quantity,
-                                   r.shipped_quantity >= r.quantity)
+                ItemShipmentStatus(
+                    r.id, r.product_name, r.quantity, r.shipped_quantity, r.quantity - r.shipped_quantity,
+                    r.shipped_quantity >= r.quantity,
+                )
                 for r in rows
             )
             shipped_units = sum(i.shipped_quantity for i in items)
@@ -261,7 +269,9 @@ class OrderQueries:
     def history(self, order_number: str) -> tuple[HistoryEntry, ...]:
         with self._db.read() as session:
             order_id = _order_id(session, order_number)
-            rows = session.scalars(select(OrderHistory).where(OrderHistory.order_id == order_id).order_by(OrderHistory.id))
+            rows = session.scalars(
+                select(OrderHistory).where(OrderHistory.order_id == order_id).order_by(OrderHistory.id)
+            )
             return tuple(
                 HistoryEntry(h.id, OrderHistoryAction(h.action), h.old_status, h.new_status, h.description,
                              h.created_by, h.created_at)

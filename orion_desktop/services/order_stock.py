@@ -12,16 +12,28 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from orion_desktop.db.models import Inventory, InventoryReservation, Location, OrderItem, Product, Shipment, ShipmentLine
+from orion_desktop.db.models import (
+    Inventory,
+    InventoryReservation,
+    Location,
+    OrderItem,
+    Product,
+    Shipment,
+    ShipmentLine,
+)
 from orion_desktop.domain.enums import ProductType, TransactionType
 from orion_desktop.domain.errors import InsufficientStock
 from orion_desktop.domain.order_results import ReservedLine
 from orion_desktop.domain.orders import OPEN_SHIPMENT_STATUSES, StockCandidate, plan_allocation
-from orion_desktop.services.lookup import ProductRef
+from orion_desktop.services.lookup import ProductRef, Slot
 from orion_desktop.services.reservations import OpenReservation, hold, open_reservations, settle
-from orion_desktop.services.stock_ops import LedgerNote, Slot, apply_change
+from orion_desktop.services.stock_ops import LedgerNote, apply_change
 
-_OPEN = InventoryReservation.quantity_reserved - InventoryReservation.quantity_fulfilled - InventoryReservation.quantity_released
+_OPEN = (
+    InventoryReservation.quantity_reserved
+    - InventoryReservation.quantity_fulfilled
+    - InventoryReservation.quantity_released
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +130,10 @@ def item_states(session: Session, order_id: int) -> list[ItemState]:
 def _candidates(session: Session, product_id: int, location_id: int | None = None) -> list[tuple[StockCandidate, int]]:
     """Stock rows of a product with something available, with their location ids."""
     query = (
-        select(Inventory.id, Location.code, Location.sort_key, Inventory.quantity - Inventory.reserved_quantity, Location.id)
+        select(
+            Inventory.id, Location.code, Location.sort_key, Inventory.quantity - Inventory.reserved_quantity,
+            Location.id,
+        )
         .join(Location, Location.id == Inventory.location_id)
         .where(Inventory.product_id == product_id, Location.is_active.is_(True))
     )

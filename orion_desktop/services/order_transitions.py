@@ -16,9 +16,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.models import Order, OrderItem, Shipment, ShipmentLine
@@ -90,7 +90,9 @@ def enter_processing(
             skipped.append(SkippedItem(item.id, item.product.sku, "placeholder product: no stock to reserve"))
             continue
         if not item.stock_tracked:
-            skipped.append(SkippedItem(item.id, item.product.sku, f"{item.product.product_type.value} product: unlimited"))
+            skipped.append(
+                SkippedItem(item.id, item.product.sku, f"{item.product.product_type.value} product: unlimited")
+            )
             continue
         if item.unreserved == 0:
             continue
@@ -224,7 +226,7 @@ def ship_units(
             .where(OrderItem.id == item.id, OrderItem.shipped_quantity + quantity <= OrderItem.quantity)
             .values(shipped_quantity=OrderItem.shipped_quantity + quantity)
         )
-        if updated.rowcount != 1:
+        if cast("CursorResult[Any]", updated).rowcount != 1:
             raise Conflict(f"{item.product.sku} was shipped by another workstation at the same moment.")
     session.flush()
     shipped_units, ordered_units = session.execute(

@@ -31,9 +31,9 @@ from orion_desktop.domain.order_results import (
     OrderLine,
     ReturnResult,
     ShipItemResult,
-    ShipRequest,
     ShipmentInfo,
     ShipmentResult,
+    ShipRequest,
     StatusChangeResult,
 )
 from orion_desktop.domain.orders import (
@@ -61,9 +61,9 @@ from orion_desktop.domain.validation import (
 from orion_desktop.services import order_transitions as transitions
 from orion_desktop.services import parcels
 from orion_desktop.services.backorders import allocate_backorders
-from orion_desktop.services.lookup import location_id as find_location_id
+from orion_desktop.services.lookup import Slot, matches_any, resolve_product, resolve_store
 from orion_desktop.services.lookup import inventory_id as find_inventory_id
-from orion_desktop.services.lookup import matches_any, resolve_product, resolve_store
+from orion_desktop.services.lookup import location_id as find_location_id
 from orion_desktop.services.operations import run_once
 from orion_desktop.services.order_history import record
 from orion_desktop.services.order_queries import find_shipment, load_shipments
@@ -71,7 +71,7 @@ from orion_desktop.services.order_stock import ItemState, item_states, release_i
 from orion_desktop.services.order_transitions import ledger_note as _note
 from orion_desktop.services.order_transitions import set_status
 from orion_desktop.services.parcel_lines import prepared_units
-from orion_desktop.services.stock_ops import Slot, apply_change, lock_product_rows
+from orion_desktop.services.stock_ops import apply_change, lock_product_rows
 
 log = logging.getLogger(__name__)
 
@@ -250,7 +250,9 @@ class OrderService:
 
             return run_once(
                 session, operation_key, "order.ship", actor, ShipmentResult, action,
-                params={"order": order_number, "requests": requests, "tracking": tracking_number, "carrier": carrier_name},
+                params={
+                    "order": order_number, "requests": requests, "tracking": tracking_number, "carrier": carrier_name
+                },
             )
 
     def ship_item(
@@ -273,7 +275,8 @@ class OrderService:
         return shipped.items[0]
 
     def _plan(
-        self, session: Session, items: list[ItemState], requests: Sequence[ShipRequest], *, already_planned: dict[int, int]
+        self, session: Session, items: list[ItemState], requests: Sequence[ShipRequest], *,
+        already_planned: dict[int, int],
     ) -> list[tuple[ItemState, int, int | None]]:
         """Validate ship requests against what remains (minus units in other prepared shipments)."""
         planned: list[tuple[ItemState, int, int | None]] = []

@@ -24,16 +24,19 @@ from orion_desktop.db.models import (
 from orion_desktop.db.types import utcnow
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.errors import InvalidInput, InvalidTransition, NotFound
-from orion_desktop.domain.order_results import ShipmentResult
+from orion_desktop.domain.order_results import ShipmentResult, ShipRequest
 from orion_desktop.domain.orders import OrderStatus
 from orion_desktop.domain.packing import OrderToPack, PackLine
 from orion_desktop.domain.print_results import PackingSlip, PickList, PickRow, SlipLine
 from orion_desktop.domain.validation import clean_text
-from orion_desktop.domain.order_results import ShipRequest
-from orion_desktop.services.orders import OrderService
 from orion_desktop.services.lookup import sku_matches
+from orion_desktop.services.orders import OrderService
 
-_OPEN = InventoryReservation.quantity_reserved - InventoryReservation.quantity_fulfilled - InventoryReservation.quantity_released
+_OPEN = (
+    InventoryReservation.quantity_reserved
+    - InventoryReservation.quantity_fulfilled
+    - InventoryReservation.quantity_released
+)
 
 
 class PackingService:
@@ -103,7 +106,9 @@ class PackingService:
         if not numbers:
             raise InvalidInput("Name at least one order for the pick list.")
         with self._db.read() as session:
-            found = dict(session.execute(select(Order.order_number, Order.id).where(Order.order_number.in_(numbers))).all())
+            found = dict(
+                session.execute(select(Order.order_number, Order.id).where(Order.order_number.in_(numbers))).all()
+            )
             missing = [n for n in numbers if n not in found]
             if missing:
                 raise NotFound(f"There is no order {', '.join(missing)}.")

@@ -22,8 +22,8 @@ from orion_desktop.domain.order_results import ShipmentInfo
 from orion_desktop.domain.orders import (
     OrderHistoryAction,
     ShipmentStatus,
-    check_shippable,
     check_shipment_transition,
+    check_shippable,
 )
 from orion_desktop.domain.validation import check_count, clean_text
 from orion_desktop.services.order_history import record

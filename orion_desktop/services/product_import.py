@@ -253,13 +253,14 @@ def _check_product_conflicts(
         before = existing.get((line.store.id, line.clean.sku))
         if before is None or not before.stock_tracked:
             continue
-        new_type = line.clean.product_type if table.has("product_type") else ProductType(before.values["product_type"])
+        kept_type = str(before.values["product_type"])
+        new_type = line.clean.product_type if table.has("product_type") else ProductType(kept_type)
         new_placeholder = line.clean.is_placeholder if table.has("gtin") else False
         if new_type is not ProductType.PHYSICAL or new_placeholder:
             becoming_untracked[before.id] = line
-    for batch in chunks(sorted(becoming_untracked), LOOKUP_CHUNK):
+    for ids in chunks(sorted(becoming_untracked), LOOKUP_CHUNK):
         with_stock = session.execute(
-            select(_inventory.c.product_id).where(matches_any(session, _inventory.c.product_id, batch)).distinct()
+            select(_inventory.c.product_id).where(matches_any(session, _inventory.c.product_id, ids)).distinct()
         ).scalars()
         for product_id in with_stock:
             line = becoming_untracked[product_id]
@@ -270,7 +271,7 @@ def _check_product_conflicts(
                 f"{line.clean.sku} has stock records, so it cannot become {what}; "
                 "remove its stock first or keep it physical with a real GTIN.",
             )
-    return [line for line in lines if line.number not in bad] if bad else lines
+    return [line for line in lines if line.number not in bad] if bad else list(lines)
 
 def _write_products(
     session: Session,

@@ -7,19 +7,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Inventory, OrderItem, Product
+from orion_desktop.db.typing_aliases import AnySelect
 from orion_desktop.domain import gtin as gtin_rules
 from orion_desktop.domain.enums import ProductType
 from orion_desktop.domain.report_results import BackorderSummary, LowStockReportRow
 from orion_desktop.domain.validation import check_count, check_level
 from orion_desktop.services import safe_files
 from orion_desktop.services.backorders import backordered_items_query
-from orion_desktop.services.low_stock import REORDER_POINTS_ON_SCREENS, count_low_stock, low_stock_rows
 from orion_desktop.services.lookup import resolve_store
+from orion_desktop.services.low_stock import REORDER_POINTS_ON_SCREENS, count_low_stock, low_stock_rows
 
 LOW_STOCK_COLUMNS = (
     "store",
@@ -39,7 +40,7 @@ LOW_STOCK_COLUMNS = (
 """The header line of ``export_low_stock`` files."""
 
 
-def _waiting_items(session: Session) -> Select:  # type: ignore[type-arg]
+def _waiting_items(session: Session) -> AnySelect:
     """Backordered items of stock-tracked products: (order id, item id, product id, missing units).
 
     The same rows ``OrderQueries.backorders`` lists, so totals and lists agree.
@@ -122,7 +123,7 @@ class ReportService:
     @staticmethod
     def _low_stock_select(
         session: Session, override: int | None, store: str | None, reorder_points: bool, offset: int, limit: int | None
-    ) -> Select:  # type: ignore[type-arg]
+    ) -> AnySelect:
         """The rows to list in three steps, so the costly columns are worked out for one page only:
         which rows (``low_stock_rows``, the one definition), which of them make the page (ordered,
         limited), then the page's columns."""

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import case, select, update
+from sqlalchemy import CursorResult, case, select, update
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.models import InventoryReservation
@@ -19,7 +20,8 @@ from orion_desktop.db.types import utcnow
 from orion_desktop.domain.enums import TransactionType
 from orion_desktop.domain.errors import Conflict, InsufficientStock
 from orion_desktop.domain.results import StockChange
-from orion_desktop.services.stock_ops import LedgerNote, Slot, apply_change
+from orion_desktop.services.lookup import Slot
+from orion_desktop.services.stock_ops import LedgerNote, apply_change
 
 _reservations = InventoryReservation.__table__
 _HOLD_INSERT = _reservations.insert()
@@ -45,7 +47,9 @@ def hold(
     expires_at: datetime | None = None,
 ) -> StockChange:
     """Reserve ``quantity`` at ``slot`` and record who it is for."""
-    change = apply_change(session, slot, TransactionType.RESERVE, quantity_change=0, reserved_change=quantity, note=note)
+    change = apply_change(
+        session, slot, TransactionType.RESERVE, quantity_change=0, reserved_change=quantity, note=note
+    )
     now = utcnow()
     session.execute(
         _HOLD_INSERT,
@@ -138,13 +142,16 @@ def settle(
                     stamp: now,
                     "status": case(
                         (_OPEN - take > 0, "active"),
-                        (_reservations.c.quantity_fulfilled + (take if column == "quantity_fulfilled" else 0) > 0, "fulfilled"),
+                        (
+                            _reservations.c.quantity_fulfilled + (take if column == "quantity_fulfilled" else 0) > 0,
+                            "fulfilled"
+                        ),
                         else_="released",
                     ),
                 }
             )
         )
-        if updated.rowcount != 1:
+        if cast("CursorResult[Any]", updated).rowcount != 1:
             raise Conflict("Another workstation changed this reservation at the same moment. Please try again.")
         remaining -= take
     return change

@@ -23,15 +23,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Inventory, Location, Product
 from orion_desktop.db.types import utcnow
+from orion_desktop.db.typing_aliases import AnyRow
 from orion_desktop.domain import gtin as gtin_rules
 from orion_desktop.domain.actor import Actor, Permission
 from orion_desktop.domain.enums import ProductType
@@ -80,7 +79,7 @@ class _StockLine:
     location: str
     quantity: int
     identifiers: list[tuple[str, str]] = field(default_factory=list)  # (column, value)
-    product: Row[Any] | None = None  # see import_lookups.product_rows
+    product: AnyRow | None = None  # see import_lookups.product_rows
     product_id: int = 0  # product.id, read once: a Row attribute costs more than a slot in 100k-line loops
 
 
@@ -317,7 +316,7 @@ def _resolve_products(session: Session, lines: Sequence[_StockLine], problems: P
         untracked: dict[int, InvalidInput | None] = {}  # each product checked once, not once per line
         for line in store_lines:
             identifiers = line.identifiers
-            product: Row[Any] | None = None
+            product: AnyRow | None = None
             if len(identifiers) == 1 and identifiers[0][0] != "gtin":
                 product = by_sku.get(identifiers[0][1])  # the usual line: one SKU that exists
             if product is None:
@@ -337,15 +336,15 @@ def _resolve_products(session: Session, lines: Sequence[_StockLine], problems: P
 def _named_product(
     line: _StockLine,
     store: StoreInfo,
-    by_sku: dict[str, Row[Any]],
-    by_gtin: dict[str, Row[Any]],
+    by_sku: dict[str, AnyRow],
+    by_gtin: dict[str, AnyRow],
     gtin_of: Callable[[str], str | InvalidInput],
     problems: Problems,
-) -> Row[Any] | None:
+) -> AnyRow | None:
     """The one product all of a line's identifiers name, or None with the line's problem reported."""
-    refs: list[Row[Any]] = []
+    refs: list[AnyRow] = []
     for column, value in line.identifiers:
-        ref: Row[Any] | None = by_sku.get(value) if column != "gtin" else None
+        ref: AnyRow | None = by_sku.get(value) if column != "gtin" else None
         if ref is None and (column == "gtin" or (column == "product" and gtin_rules.looks_like_gtin(value))):
             found = gtin_of(value)
             if isinstance(found, InvalidInput):
@@ -363,7 +362,7 @@ def _named_product(
     return refs[0]
 
 
-def _untracked(product: Row[Any], store: StoreInfo) -> InvalidInput | None:
+def _untracked(product: AnyRow, store: StoreInfo) -> InvalidInput | None:
     """Why a product has no stock to set (placeholder, not physical), or None."""
     if not product.is_placeholder and product.product_type == _PHYSICAL:
         return None

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import String, and_, insert, literal, null, select, update
+from sqlalchemy import CursorResult, String, and_, insert, literal, null, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -112,7 +112,7 @@ def write_chunk(
             )
             .values(quantity=listed.c.new, updated_at=now)
         )
-        if result.rowcount != len(plan.changes):  # type: ignore[attr-defined]
+        if cast("CursorResult[Any]", result).rowcount != len(plan.changes):
             raise Conflict(
                 "Another workstation changed some of this stock while the file was being imported; "
                 "nothing was imported. Import the file again."

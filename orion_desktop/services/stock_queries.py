@@ -6,12 +6,25 @@ Filtering, searching and aggregation run in SQL so they stay fast at 100k+ rows.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, literal_column, or_, select, tuple_, union_all
+from sqlalchemy import (
+    ColumnElement,
+    SQLColumnExpression,
+    and_,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Inventory, InventoryReservation, InventoryTransaction, Location, Product, Store
+from orion_desktop.db.typing_aliases import AnySelect
 from orion_desktop.domain import gtin as gtin_rules
 from orion_desktop.domain.enums import TransactionType
 from orion_desktop.domain.errors import InvalidInput
@@ -29,13 +42,13 @@ from orion_desktop.domain.results import (
 from orion_desktop.domain.validation import check_count, check_level, normalize_location_code
 from orion_desktop.services.catalog import product_search_clause
 from orion_desktop.services.ledger import read_ledger
-from orion_desktop.services.low_stock import below_threshold, count_low_stock, low_stock_rows
 from orion_desktop.services.lookup import product_info, resolve_product, resolve_store
+from orion_desktop.services.low_stock import below_threshold, count_low_stock, low_stock_rows
 
 _AVAILABLE = Inventory.quantity - Inventory.reserved_quantity
 
 
-def _count_used(table: type[Store] | type[Location], reference: ColumnElement[int]) -> ColumnElement[int]:
+def _count_used(table: type[Store] | type[Location], reference: SQLColumnExpression[int]) -> ColumnElement[int]:
     """How many stores (or locations) have stock rows: one index probe each (count(DISTINCT ...)
     over the stock rows would sort them all)."""
     used = select(Inventory.id).where(reference == table.id).correlate(table).exists()
@@ -52,8 +65,8 @@ _PICKING_ORDER = (Location.sort_key, Location.code)
 _GTIN_OR_EMPTY = func.coalesce(Product.gtin, literal_column("''"))
 
 
-def _sort_expressions(sort: str) -> tuple[ColumnElement, ...]:  # type: ignore[type-arg]
-    expressions: dict[str, tuple[ColumnElement, ...]] = {  # type: ignore[type-arg]
+def _sort_expressions(sort: str) -> tuple[SQLColumnExpression[Any], ...]:
+    expressions: dict[str, tuple[SQLColumnExpression[Any], ...]] = {
         "product": (func.lower(Product.title), Product.id, *_PICKING_ORDER),
         "sku": (Product.sku, Product.id, *_PICKING_ORDER),
         "gtin": (_GTIN_OR_EMPTY, Product.id, *_PICKING_ORDER),
@@ -107,7 +120,8 @@ def _after_cursor(sort: str, descending: bool, after: StockRow, session: Session
     values = tuple(v if isinstance(v, ColumnElement) else literal(v) for v in raw)
     # PostgreSQL starts an index range at a row value of the index's first two terms; SQLite only
     # when both are plain columns (not an expression like lower(title)), else at the first term.
-    width = 2 if session.get_bind().dialect.name == "postgresql" or sort in ("sku", "location", "quantity", "reserved") else 1
+    wide_key = session.get_bind().dialect.name == "postgresql" or sort in ("sku", "location", "quantity", "reserved")
+    width = 2 if wide_key else 1
     leading, leading_values = tuple_(*order[:width]), tuple_(*values[:width])
     bound = leading <= leading_values if descending else leading >= leading_values
     if raw[0] is None:  # sorted by location, and the cursor's location is gone with its rows
@@ -127,14 +141,14 @@ def check_stock_sort(sort: str | None) -> str | None:
 
 def _sorted_page(
     session: Session,
-    query: Select,  # type: ignore[type-arg]
+    query: AnySelect,
     store: str | None,
     sort: str,
     descending: bool,
     after: StockRow | None,
     offset: int,
     count: int | None,
-) -> Select:  # type: ignore[type-arg]
+) -> AnySelect:
     """``query`` ordered by a column the user chose, one page of it.
 
     The order is unique per row, so ``after`` (the last row of the previous page) pages by keyset:
@@ -162,12 +176,12 @@ def _after_in_store(after: StockRow) -> ColumnElement[bool]:
 
 def _stock_page(
     session: Session,
-    query: Select,  # type: ignore[type-arg]
+    query: AnySelect,
     store: str | None,
     after: StockRow | None,
     offset: int,
     count: int | None,
-) -> Select | None:  # type: ignore[type-arg]
+) -> AnySelect | None:
     """``query`` in store-code, SKU and location order, one page of it (None: nothing to show).
 
     Ordering by the store id instead of its code follows ``uq_products_store_id_sku``, so the
@@ -243,10 +257,13 @@ class StockQueries:
             info = product_info(session.get_one(Product, ref.id), store_info.code)
             return ProductStock(
                 product=info,
-                locations=tuple(LocationStock(location=r.code, quantity=r.quantity, reserved_quantity=r.reserved_quantity) for r in rows),
+                locations=tuple(
+                    LocationStock(location=r.code, quantity=r.quantity, reserved_quantity=r.reserved_quantity)
+                    for r in rows
+                ),
             )
 
-    def _stock_select(self) -> Select:  # type: ignore[type-arg]
+    def _stock_select(self) -> AnySelect:
         return (
             select(
                 Inventory.id,
@@ -514,4 +531,6 @@ def _reservation_mismatches(session: Session) -> tuple[ReservationMismatch, ...]
         .outerjoin(open_parts, open_parts.c.inventory_id == Inventory.id)
         .where(Inventory.reserved_quantity != func.coalesce(open_parts.c.open_quantity, 0))
     ).all()
-    return tuple(ReservationMismatch(sku, code, int(reserved), int(open_quantity)) for sku, code, reserved, open_quantity in rows)
+    return tuple(
+        ReservationMismatch(sku, code, int(reserved), int(open_quantity)) for sku, code, reserved, open_quantity in rows
+    )

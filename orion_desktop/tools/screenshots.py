@@ -32,7 +32,29 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the tool loads Qt only once it has set up its environment
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import QAbstractItemView, QAbstractSpinBox, QLineEdit, QWidget
+
+    from orion_desktop.bootstrap import Services
+    from orion_desktop.ui.dialogs.change_status_dialog import ChangeStatusDialog
+    from orion_desktop.ui.dialogs.database_dialog import DatabaseDialog
+    from orion_desktop.ui.dialogs.location_dialogs import AddLocationDialog
+    from orion_desktop.ui.dialogs.new_order_dialog import NewOrderDialog
+    from orion_desktop.ui.dialogs.note_dialog import NoteDialog
+    from orion_desktop.ui.dialogs.return_dialog import ReturnDialog
+    from orion_desktop.ui.dialogs.ship_dialog import ShipDialog
+    from orion_desktop.ui.dialogs.stock_dialogs import AdjustStockDialog, SetQuantityDialog, TransferStockDialog
+    from orion_desktop.ui.main_window import MainWindow
+    from orion_desktop.ui.pages.base import Page
+    from orion_desktop.ui.pages.inventory_page import InventoryPage
+    from orion_desktop.ui.pages.locations_page import LocationsPage
+    from orion_desktop.ui.pages.low_stock_page import LowStockPage
+    from orion_desktop.ui.pages.orders_page import OrdersPage
+    from orion_desktop.ui.pages.pack_station_page import PackStationPage
+    from orion_desktop.ui.pages.shipment_status_page import ShipmentStatusPage
 
 APP_USER = "maria"
 DEFAULT_SIZE = (1280, 800)
@@ -58,7 +80,9 @@ def _parse_size(text: str) -> tuple[int, int]:
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m orion_desktop.tools.screenshots", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m orion_desktop.tools.screenshots", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("outdir", type=Path, help="folder for the PNG files (created if missing)")
     parser.add_argument(
         "--size", type=_parse_size, default=DEFAULT_SIZE, help="window size, default %(default)s as WIDTHxHEIGHT"
@@ -171,7 +195,7 @@ class Screenshots:
         print(self.note, file=sys.stderr)
         return self.written
 
-    def _fill(self, services) -> str:  # type: ignore[no-untyped-def]
+    def _fill(self, services: Services) -> str:
         from orion_desktop.domain.actor import SYSTEM
 
         try:
@@ -185,7 +209,7 @@ class Screenshots:
         )
 
     # --- the tour -------------------------------------------------------------------------
-    def _shoot(self, window) -> None:  # type: ignore[no-untyped-def]
+    def _shoot(self, window: MainWindow) -> None:
         window.resize(*self.size)
         window.show()
         window.activateWindow()
@@ -208,14 +232,14 @@ class Screenshots:
         self._dialog(window.about_action.trigger, "dialog-about")
         self._database_unavailable(window)
 
-    def _first_row(self, window, page) -> None:  # type: ignore[no-untyped-def]
+    def _first_row(self, window: MainWindow, page: Page) -> None:
         table = getattr(page, "table", None)
         if table is not None and table.model() is not None and table.model().rowCount():
             self._select(table, 0)
         self._save(window, _slug(page.title))
 
     # Inventory: a product at several locations, then its stock dialogs filled in.
-    def _inventory(self, window, page) -> None:  # type: ignore[no-untyped-def]
+    def _inventory(self, window: MainWindow, page: InventoryPage) -> None:
         from orion_desktop.ui.models.inventory_model import InventoryRole
 
         model = page.model
@@ -238,15 +262,15 @@ class Screenshots:
         if page.selected_row() is None:
             return
 
-        def adjust(dialog) -> None:  # type: ignore[no-untyped-def]
+        def adjust(dialog: AdjustStockDialog) -> None:
             self._type(dialog.delta_spin, "-2")
             self._type(dialog.reason_edit, "damaged in storage")
 
-        def count(dialog) -> None:  # type: ignore[no-untyped-def]
+        def count(dialog: SetQuantityDialog) -> None:
             self._type(dialog.quantity_spin, str(max(dialog.quantity_spin.value() + 3, dialog.row.reserved_quantity)))
             self._type(dialog.reason_edit, "stock count")
 
-        def transfer(dialog) -> None:  # type: ignore[no-untyped-def]
+        def transfer(dialog: TransferStockDialog) -> None:
             codes = [dialog.destination_combo.itemText(i) for i in range(dialog.destination_combo.count())]
             other = next((c for c in codes if c != dialog.source_combo.currentData()), "WAREHOUSE_WEST")
             self._type(dialog.destination_combo.lineEdit(), other)
@@ -259,7 +283,7 @@ class Screenshots:
             self._dialog(action.trigger, name, fill)
 
     # Orders: a partially shipped order and the order dialogs; a pending order moved to processing.
-    def _orders(self, window, page) -> None:  # type: ignore[no-untyped-def]
+    def _orders(self, window: MainWindow, page: OrdersPage) -> None:
         from PySide6.QtCore import Qt
         from PySide6.QtTest import QTest
 
@@ -270,17 +294,17 @@ class Screenshots:
             self._select(page.table, 0)
         self._save(window, "orders")
         if partial is not None:
-            def ship(dialog) -> None:  # type: ignore[no-untyped-def]
+            def ship(dialog: ShipDialog) -> None:
                 row = max(dialog.rows, key=lambda r: r.quantity_spin.value())
                 if row.quantity_spin.value() > 1:
                     self._type(row.quantity_spin, str(row.quantity_spin.value() - 1))  # a partial parcel
                 self._type(dialog.tracking_edit, "1Z999AA10123456784")
                 self._type(dialog.carrier_combo.lineEdit(), "UPS")
 
-            def return_items(dialog) -> None:  # type: ignore[no-untyped-def]
+            def return_items(dialog: ReturnDialog) -> None:
                 self._type(dialog.reason_edit, "wrong size")
 
-            def note(dialog) -> None:  # type: ignore[no-untyped-def]
+            def note(dialog: NoteDialog) -> None:
                 QTest.keyClicks(dialog.text_edit, "Customer called: leave the parcel at the back door.")
                 dialog.customer_visible_check.setChecked(True)
 
@@ -288,7 +312,7 @@ class Screenshots:
             self._dialog(page.return_action.trigger, "dialog-return", return_items)
             self._dialog(page.note_action.trigger, "dialog-add-note", note)
 
-        def new_order(dialog) -> None:  # type: ignore[no-untyped-def]
+        def new_order(dialog: NewOrderDialog) -> None:
             self._type(dialog.customer_edit, "Ida Jensen")
             self._type(dialog.email_edit, "ida.jensen@example.com")
             gtins = [item.gtin for item in (partial.items if partial is not None else ()) if item.gtin][:2]
@@ -306,10 +330,10 @@ class Screenshots:
         self._dialog(page.new_order_action.trigger, "dialog-new-order", new_order)
 
         if pending is not None and self._select_order(page, pending.order_number):
-            def processing(dialog) -> None:  # type: ignore[no-untyped-def]
+            def processing(dialog: ChangeStatusDialog) -> None:
                 dialog.status_combo.setCurrentIndex(max(0, dialog.status_combo.findData("processing")))
 
-            def result(dialog) -> None:  # type: ignore[no-untyped-def]
+            def result(dialog: ChangeStatusDialog) -> None:
                 processing(dialog)
                 dialog.accept()  # OK: the change is made; the dialog then says what happened
                 self._wait(lambda: dialog.is_done or dialog.error_banner.text != "")
@@ -319,7 +343,7 @@ class Screenshots:
             if partial is not None:
                 self._select_order(page, partial.order_number)
 
-    def _select_order(self, page, number: str) -> bool:  # type: ignore[no-untyped-def]
+    def _select_order(self, page: OrdersPage, number: str) -> bool:
         row = page.model.row_of_number(number)
         while row is None and page.model.canFetchMore():
             page.model.fetchMore()
@@ -332,7 +356,7 @@ class Screenshots:
         return True
 
     # Pack station: an order on the station, one item counted, then a refused scan.
-    def _pack_station(self, window, page) -> None:  # type: ignore[no-untyped-def]
+    def _pack_station(self, window: MainWindow, page: PackStationPage) -> None:
         order = self.picks.to_pack
         if order is not None:
             self._scan(page.scan_input, order.order_number)
@@ -345,14 +369,14 @@ class Screenshots:
         self._save(window, "pack-station")
 
     # Shipment status: the partially shipped order typed in.
-    def _shipment_status(self, window, page) -> None:  # type: ignore[no-untyped-def]
+    def _shipment_status(self, window: MainWindow, page: ShipmentStatusPage) -> None:
         if self.picks.partial is not None:
             self._scan(page.order_edit, self.picks.partial.order_number)
             self._wait(lambda: page.report is not None and not page.is_loading)
         self._save(window, "shipment-status")
 
     # Low stock: a product that orders wait for.
-    def _low_stock(self, window, page) -> None:  # type: ignore[no-untyped-def]
+    def _low_stock(self, window: MainWindow, page: LowStockPage) -> None:
         self._wait(lambda: not page.is_loading)
         row = page.model.find_row(lambda r: r.backordered_units > 0)
         if row is not None:
@@ -360,7 +384,7 @@ class Screenshots:
         self._save(window, "low-stock")
 
     # Locations: the first location, its contents shown (Enter on the selected row).
-    def _locations(self, window, page) -> None:  # type: ignore[no-untyped-def]
+    def _locations(self, window: MainWindow, page: LocationsPage) -> None:
         from PySide6.QtCore import Qt
         from PySide6.QtTest import QTest
 
@@ -385,14 +409,14 @@ class Screenshots:
             finally:
                 dialog.deleteLater()
 
-        def fill(dialog) -> None:  # type: ignore[no-untyped-def]
+        def fill(dialog: AddLocationDialog) -> None:
             self._type(dialog.code_edit, "warehouse_east.a-01")
             self._type(dialog.name_edit, "East warehouse, aisle A, bay 1")
 
         self._dialog(open_add, "dialog-add-location", fill)
 
-    def _database_dialog(self, window) -> None:  # type: ignore[no-untyped-def]
-        def test(dialog) -> None:  # type: ignore[no-untyped-def]
+    def _database_dialog(self, window: MainWindow) -> None:
+        def test(dialog: DatabaseDialog) -> None:
             button = getattr(dialog, "test_button", None)
             if button is not None and button.isEnabled():
                 button.click()  # Test connection: "Connected: SQLite file …"
@@ -400,7 +424,7 @@ class Screenshots:
 
         self._dialog(window.database_action.trigger, "dialog-database", test)
 
-    def _database_unavailable(self, window) -> None:  # type: ignore[no-untyped-def]
+    def _database_unavailable(self, window: MainWindow) -> None:
         """Move the demo file away for a moment: the real banner, then recovery."""
         moved = self.database_path.with_name("moved-away.db")
         self.database_path.rename(moved)
@@ -414,7 +438,7 @@ class Screenshots:
         self._wait(lambda: window.banner.text == "")
 
     # --- acting like a person -------------------------------------------------------------
-    def _select(self, table, row: int) -> None:  # type: ignore[no-untyped-def]
+    def _select(self, table: QAbstractItemView, row: int) -> None:
         from PySide6.QtWidgets import QAbstractItemView
 
         index = table.model().index(row, 0)
@@ -423,16 +447,17 @@ class Screenshots:
         table.setFocus()
         self._settle()
 
-    def _type(self, widget, text: str) -> None:  # type: ignore[no-untyped-def]
+    def _type(self, widget: QLineEdit | QAbstractSpinBox | None, text: str) -> None:
         """Replace what a line edit or spin box shows, key by key."""
         from PySide6.QtTest import QTest
 
+        assert widget is not None  # the line edit of an editable combo box
         widget.setFocus()
         widget.selectAll()
         QTest.keyClicks(widget, text)
         self._settle(blocking=False)
 
-    def _scan(self, widget, code: str) -> None:  # type: ignore[no-untyped-def]
+    def _scan(self, widget: QWidget, code: str) -> None:
         """A keyboard-wedge scanner: the characters, then Enter."""
         from PySide6.QtCore import Qt
         from PySide6.QtTest import QTest
@@ -474,7 +499,7 @@ class Screenshots:
             print(f"{name}: the dialog did not open", file=sys.stderr)
         self._settle()
 
-    def _save(self, widget, name: str) -> None:  # type: ignore[no-untyped-def]
+    def _save(self, widget: QWidget, name: str) -> None:
         path = self.outdir / f"{name}.png"
         if not save_png(widget.grab().toImage(), path):
             raise OSError(f"Could not write {path}")
@@ -542,7 +567,7 @@ def palette_for(counts: Counter[int], size: int = PALETTE_SIZE, frequent: int = 
     return chosen
 
 
-def save_png(image, path: Path) -> bool:  # type: ignore[no-untyped-def]
+def save_png(image: QImage, path: Path) -> bool:
     """Save ``image`` as an 8-bit palette PNG at the strongest compression."""
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QImage
@@ -551,7 +576,8 @@ def save_png(image, path: Path) -> bool:  # type: ignore[no-untyped-def]
     counts: Counter[int] = Counter(pixel & 0xFFFFFF for pixel in memoryview(rgb.constBits()).cast("I"))
     table = [0xFF000000 | colour for colour in palette_for(counts)]
     indexed = rgb.convertToFormat(QImage.Format.Format_Indexed8, table, Qt.ImageConversionFlag.ThresholdDither)
-    return bool(indexed.save(str(path), "PNG", 0))  # quality 0: zlib's best compression
+    # quality 0: zlib's best compression. The stubs ask for bytes, but PySide takes the format as str only.
+    return bool(indexed.save(str(path), "PNG", 0))  # type: ignore[call-overload]
 
 
 def _quiet_offscreen_warning() -> None:
@@ -565,7 +591,7 @@ def _quiet_offscreen_warning() -> None:
     qInstallMessageHandler(handler)
 
 
-def _seed_small_warehouse(services) -> None:  # type: ignore[no-untyped-def]
+def _seed_small_warehouse(services: Services) -> None:
     """A few products at a few locations, some reserved: enough to show every column."""
     from orion_desktop.domain.actor import SYSTEM
 

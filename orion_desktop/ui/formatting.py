@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import Enum
 
-from PySide6.QtCore import QDateTime, QLocale
+from PySide6.QtCore import QDate, QDateTime, QLocale, QTime
 
 
 def number(value: int) -> str:
@@ -34,7 +34,8 @@ def when(moment: datetime | None) -> str:
     if local.date() == today:
         return "today " + local.strftime("%H:%M")
     if local.year == today.year:
-        return QLocale().toString(QDateTime(local.date(), local.time()), "d MMM HH:mm")
+        shown = QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute, local.second))
+        return QLocale().toString(shown, "d MMM HH:mm")
     return local.strftime("%Y-%m-%d")
 
 

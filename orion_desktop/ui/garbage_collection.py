@@ -44,7 +44,11 @@ class GuiThreadCollector(QObject):
     def collect_if_due(self) -> int:
         """Collect the oldest generation whose threshold is crossed; returns what was freed."""
         counts, thresholds = gc.get_count(), gc.get_threshold()
-        due = [generation for generation in range(3) if thresholds[generation] and counts[generation] > thresholds[generation]]
+        due = [
+            generation
+            for generation in range(3)
+            if thresholds[generation] and counts[generation] > thresholds[generation]
+        ]
         if not due:
             return 0
         generation = due[-1]

@@ -369,7 +369,7 @@ class MainWindow(QMainWindow):
         if isinstance(state, QByteArray):
             self.restoreState(state)
         try:
-            row = int(page_row) if page_row is not None else 0  # type: ignore[call-overload]
+            row = int(page_row) if page_row is not None else 0
         except (TypeError, ValueError):
             row = 0
         if 0 <= row < len(self.pages):

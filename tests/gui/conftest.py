@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from helpers import ADMIN, seed_catalog
-from PySide6.QtCore import QSettings
+from orders_support import SUBMIT_TIMEOUT_MS, Orders, seed_orders
+from PySide6.QtCore import QSettings, QThreadPool
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.domain.actor import Actor
@@ -48,6 +50,23 @@ def seed_stock(services: Services) -> None:
 def stocked(services: Services) -> Services:
     seed_stock(services)
     return services
+
+
+@pytest.fixture
+def orders(stocked: Services) -> Orders:
+    """The four orders of ``orders_support.seed_orders`` in the stocked shop."""
+    return seed_orders(stocked)
+
+
+@pytest.fixture
+def background_work_done(services: Services) -> Iterator[None]:
+    """Let detail loads and dialog requests finish before the database goes away.
+
+    Not autouse: it needs ``services``, so the modules whose pages work in the background ask for it
+    with ``pytestmark = pytest.mark.usefixtures("background_work_done")``.
+    """
+    yield
+    QThreadPool.globalInstance().waitForDone(SUBMIT_TIMEOUT_MS)
 
 
 @pytest.fixture

@@ -1,16 +1,14 @@
 """Orders for the GUI tests, and helpers to drive the order dialogs like a person.
 
-Imported by test_orders_page.py and test_order_dialogs.py (fixtures included).
+Imported by the order page and dialog tests; the ``orders`` fixture is in conftest.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
-import pytest
 from helpers import ADMIN
-from PySide6.QtCore import QPoint, QThreadPool, Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QSpinBox, QWidget
 
 from orion_desktop.bootstrap import Services
@@ -56,18 +54,6 @@ def seed_orders(services: Services) -> Orders:
     cancelled = create("Dan Doe", ("A", 1))
     orders.change_status(ADMIN, cancelled, "cancelled")
     return Orders(partial, pending, processing, cancelled)
-
-
-@pytest.fixture
-def orders(stocked: Services) -> Orders:
-    return seed_orders(stocked)
-
-
-@pytest.fixture(autouse=True)
-def _background_work_done(services: Services) -> Iterator[None]:
-    """Let detail loads and dialog requests finish before the database goes away."""
-    yield
-    QThreadPool.globalInstance().waitForDone(SUBMIT_TIMEOUT_MS)
 
 
 def show(qtbot, widget: QWidget) -> QWidget:  # type: ignore[no-untyped-def]

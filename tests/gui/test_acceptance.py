@@ -23,8 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 from helpers import ADMIN
-from orders_support import _background_work_done, press_ok, type_number  # noqa: F401 - the fixture waits for workers
+from orders_support import press_ok, type_number
 from overview_helpers import wait_idle
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QWidget
@@ -43,6 +44,8 @@ from orion_desktop.ui.models.inventory_model import InventoryColumn
 from orion_desktop.ui.models.ledger_model import LedgerColumn
 from orion_desktop.ui.models.low_stock_model import LowStockColumn
 from orion_desktop.ui.models.shipment_models import ShipmentItemColumn
+
+pytestmark = pytest.mark.usefixtures("background_work_done")  # pages here work in the background
 
 WAIT_MS = 15_000
 MANAGER = Actor(name="maria", role=Role.MANAGER)
@@ -167,7 +170,9 @@ def test_scan_adjust_reserve_ship_and_the_overview_pages_agree(  # type: ignore[
     _scan(qtbot, inventory.search_edit, product.gtin)
     model = inventory.model
     assert model.rowCount() == 1, "the scan finds exactly the product's one stock row"
-    assert [_cell(inventory.table, 0, c) for c in (InventoryColumn.SKU, InventoryColumn.GTIN, InventoryColumn.LOCATION)] == [
+    assert [
+        _cell(inventory.table, 0, c) for c in (InventoryColumn.SKU, InventoryColumn.GTIN, InventoryColumn.LOCATION)
+    ] == [
         product.sku, product.gtin, product.location]
     selected = inventory.selected_row()
     assert selected is not None and selected.inventory_id == product.inventory_id  # Enter selected the first hit
@@ -224,7 +229,9 @@ def test_scan_adjust_reserve_ship_and_the_overview_pages_agree(  # type: ignore[
     _click(qtbot, change.cancel_button)  # "Close"
     qtbot.waitUntil(lambda: orders.dialog is None, timeout=WAIT_MS)
     qtbot.waitUntil(
-        lambda: orders.detail.current_order is not None and orders.detail.current_order.status is OrderStatus.PROCESSING,
+        lambda: (
+            orders.detail.current_order is not None and orders.detail.current_order.status is OrderStatus.PROCESSING
+        ),
         timeout=WAIT_MS,
     )
     assert orders.detail.reserved_value.text() == str(ORDERED)
@@ -326,8 +333,11 @@ def test_scan_adjust_reserve_ship_and_the_overview_pages_agree(  # type: ignore[
     assert (adjustment.quantity_after, adjustment.reserved_after) == (on_hand_after_adjust, 0)
     # The newest row's "after" figures are the low-stock screen's figures.
     table = ledger.table
-    assert [_cell(table, 0, c) for c in (LedgerColumn.TYPE, LedgerColumn.QUANTITY_CHANGE, LedgerColumn.RESERVED_CHANGE,
-                                         LedgerColumn.QUANTITY_AFTER, LedgerColumn.RESERVED_AFTER, LedgerColumn.ORDER)] == [
+    columns = (
+        LedgerColumn.TYPE, LedgerColumn.QUANTITY_CHANGE, LedgerColumn.RESERVED_CHANGE,
+        LedgerColumn.QUANTITY_AFTER, LedgerColumn.RESERVED_AFTER, LedgerColumn.ORDER,
+    )
+    assert [_cell(table, 0, c) for c in columns] == [
         "Fulfill", f"\N{MINUS SIGN}{SHIPPED}", f"\N{MINUS SIGN}{SHIPPED}", on_hand, reserved, number]
     assert (fulfil.quantity_after, fulfil.reserved_after) == (report_row.quantity, report_row.reserved_quantity)
     # The whole ledger of the row adds up to what the database and the low-stock screen hold (invariant L).

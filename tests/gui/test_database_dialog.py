@@ -85,7 +85,9 @@ def test_invalid_input_keeps_ok_and_test_disabled(qtbot, tmp_path: Path) -> None
 
     _type(qtbot, dialog.path_edit, str(tmp_path))
     assert not any(b.isEnabled() for b in buttons)
-    assert dialog.hint_label.text() == f"{tmp_path} is a folder; choose a file in it, for example {tmp_path / 'orion.db'}."
+    assert dialog.hint_label.text() == (
+        f"{tmp_path} is a folder; choose a file in it, for example {tmp_path / 'orion.db'}."
+    )
     _type(qtbot, dialog.path_edit, str(tmp_path / "no-such-folder" / "orion.db"))
     assert dialog.hint_label.text() == f"The folder {tmp_path / 'no-such-folder'} does not exist."
     assert not any(b.isEnabled() for b in buttons)
@@ -207,7 +209,9 @@ def test_choosing_another_database_switches_the_window_and_remembers_it(  # type
         window = session.window
         qtbot.addWidget(window)
         qtbot.waitExposed(window)
-        expected_url = sqlite_url(database_url.removeprefix("sqlite:///")) if database_url.startswith("sqlite") else database_url
+        expected_url = sqlite_url(
+            database_url.removeprefix("sqlite:///")
+        ) if database_url.startswith("sqlite") else database_url
         assert saved_database_url() == expected_url  # the next start uses it too
         assert session.current_url is not None
         assert window.database_label.text() == f"Database: {stocked.database_description}"
@@ -238,7 +242,9 @@ def test_a_database_that_cannot_be_opened_at_start_offers_the_dialog(  # type: i
         _click(qtbot, dialog.ok_button)
 
     QTimer.singleShot(0, answer)
-    answer_given = ask_for_database(DatabaseUnavailable("The database cannot be reached: connection refused"), UNREACHABLE)
+    answer_given = ask_for_database(
+        DatabaseUnavailable("The database cannot be reached: connection refused"), UNREACHABLE
+    )
     assert answer_given is not None
     url, services = answer_given
     try:

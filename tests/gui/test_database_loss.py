@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import shiboken6
 from helpers import ADMIN, seed_catalog
-from orders_support import SUBMIT_TIMEOUT_MS, Orders, _background_work_done, choose, orders, press_ok  # noqa: F401
+from orders_support import SUBMIT_TIMEOUT_MS, Orders, choose, press_ok
 from PySide6.QtCore import QSettings, Qt
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -34,6 +34,8 @@ from orion_desktop.ui.dialogs.return_dialog import ReturnDialog
 from orion_desktop.ui.dialogs.ship_dialog import ShipDialog
 from orion_desktop.ui.main_window import MainWindow
 from orion_desktop.ui.worker import pending_jobs
+
+pytestmark = pytest.mark.usefixtures("background_work_done")  # pages here work in the background
 
 FAST_MS = 100
 SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -282,7 +284,9 @@ def test_a_database_lost_during_an_order_dialog_is_noticed_by_the_window(  # typ
     if order is not None:
         index = page.model.index(page.model.row_of_number(getattr(orders, order)), 0)
         with qtbot.waitSignal(page.detailShown, timeout=SUBMIT_TIMEOUT_MS):
-            qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=page.table.visualRect(index).center())
+            qtbot.mouseClick(
+                page.table.viewport(), Qt.MouseButton.LeftButton, pos=page.table.visualRect(index).center()
+            )
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
     qtbot.keyClick(page.table, key, modifiers)  # the action's shortcut

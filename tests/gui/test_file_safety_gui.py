@@ -172,7 +172,9 @@ def test_a_pdf_the_dialog_did_not_ask_about_is_not_replaced(  # type: ignore[no-
     target.write_bytes(b"yesterday's pick list")
     save_dialog_answers(monkeypatch, tmp_path / "pick")  # ".pdf" is added: another file than the one asked about
     save_pick_list(qtbot, station, order)
-    assert station.banner.text == f"{target} already exists; it was not replaced. To replace it, choose pick.pdf itself."
+    assert station.banner.text == (
+        f"{target} already exists; it was not replaced. To replace it, choose pick.pdf itself."
+    )
     assert target.read_bytes() == b"yesterday's pick list"
     save_dialog_answers(monkeypatch, target)
     with qtbot.waitSignal(station.pdfSaved, timeout=WAIT_MS):

@@ -51,7 +51,9 @@ class ListSource:
         self.rows = rows
         self.calls: list[tuple[str | None, int | None]] = []  # (the cursor's SKU, limit)
 
-    def list_stock(self, *, limit: int | None = None, after: StockRow | None = None, **_filters: Any) -> Sequence[StockRow]:
+    def list_stock(
+        self, *, limit: int | None = None, after: StockRow | None = None, **_filters: Any
+    ) -> Sequence[StockRow]:
         self.calls.append((None if after is None else after.sku, limit))
         later = [row for row in sorted(self.rows, key=lambda r: r.sku) if after is None or row.sku > after.sku]
         return tuple(later[:limit])

@@ -18,6 +18,7 @@ from overview_helpers import (
     wait_idle,
 )
 from PySide6.QtCore import QModelIndex, QSettings, Qt, QThreadPool
+from pytestqt.qtbot import QtBot
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
@@ -203,7 +204,9 @@ def test_deactivating_and_reactivating_a_location(qtbot, page: LocationsPage, st
     answer_dialog(lambda: qtbot.mouseClick(page.active_button, Qt.MouseButton.LeftButton), confirm)
     assert _location(stocked, "WAREHOUSE_B").is_active is False
     wait_idle(qtbot, page)
-    assert first_index(page.model, LocationColumn.CODE, "WAREHOUSE_B").siblingAtColumn(LocationColumn.ACTIVE).data() == "no"
+    assert first_index(
+        page.model, LocationColumn.CODE, "WAREHOUSE_B"
+    ).siblingAtColumn(LocationColumn.ACTIVE).data() == "no"
     assert page.count_label.text() == "3 locations · 1 inactive"
     assert page.active_button.text() == "Re&activate…"
 
@@ -215,7 +218,9 @@ def test_deactivating_and_reactivating_a_location(qtbot, page: LocationsPage, st
     assert _location(stocked, "WAREHOUSE_B").is_active is True
 
 
-def test_a_manager_sees_locations_but_cannot_change_them(qtbot, stocked: Services, manager: Actor, events: DataEvents) -> None:  # type: ignore[no-untyped-def]
+def test_a_manager_sees_locations_but_cannot_change_them(
+    qtbot: QtBot, stocked: Services, manager: Actor, events: DataEvents
+) -> None:
     page = open_page(qtbot, LocationsPage(stocked, manager, events))
     assert isinstance(page, LocationsPage)
     _select(qtbot, page, "WAREHOUSE_A")
@@ -224,7 +229,9 @@ def test_a_manager_sees_locations_but_cannot_change_them(qtbot, stocked: Service
         assert button.toolTip() == "Only an admin can add or change locations; you are signed in as manager."
 
 
-def test_a_refused_change_is_a_sentence_in_the_dialog_and_changes_nothing(qtbot, stocked: Services, manager: Actor) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_change_is_a_sentence_in_the_dialog_and_changes_nothing(
+    qtbot: QtBot, stocked: Services, manager: Actor
+) -> None:
     location = _location(stocked, "WAREHOUSE_A")
     dialog = RenameLocationDialog(stocked, manager, location)
     qtbot.addWidget(dialog)
@@ -240,7 +247,9 @@ def test_a_refused_change_is_a_sentence_in_the_dialog_and_changes_nothing(qtbot,
     assert dialog.error_banner.text == ""
 
 
-def test_a_lost_database_in_a_location_dialog_is_reported_to_the_window(qtbot, page: LocationsPage, stocked: Services, events: DataEvents, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_lost_database_in_a_location_dialog_is_reported_to_the_window(
+    qtbot: QtBot, page: LocationsPage, stocked: Services, events: DataEvents, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def unreachable(*_args: object, **_kwargs: object) -> None:
         raise DatabaseUnavailable("The database cannot be reached: connection refused")
 
@@ -296,7 +305,9 @@ def _shown(page: LocationsPage, column: int) -> list[object]:
     return column_values(page.table.model(), column)
 
 
-def test_clicking_a_header_sorts_numbers_as_numbers_and_a_third_click_restores_the_picking_path(qtbot, aisle: Services, events: DataEvents) -> None:  # type: ignore[no-untyped-def]
+def test_clicking_a_header_sorts_numbers_as_numbers_and_a_third_click_restores_the_picking_path(
+    qtbot: QtBot, aisle: Services, events: DataEvents
+) -> None:
     page = open_page(qtbot, LocationsPage(aisle, ADMIN, events))
     assert isinstance(page, LocationsPage)
     picking_path = ["SHELF-1", "WAREHOUSE_A", "WAREHOUSE_B", "AISLE-9"]
@@ -338,7 +349,9 @@ def test_selection_drill_down_and_actions_follow_the_sorted_rows(qtbot, aisle: S
     assert page.contents_heading.text() == "Contents of AISLE-9 – Back aisle"
 
 
-def test_the_sort_is_remembered_with_the_column_widths(qtbot, aisle: Services, events: DataEvents, window_settings: QSettings) -> None:  # type: ignore[no-untyped-def]
+def test_the_sort_is_remembered_with_the_column_widths(
+    qtbot: QtBot, aisle: Services, events: DataEvents, window_settings: QSettings
+) -> None:
     page = open_page(qtbot, LocationsPage(aisle, ADMIN, events))
     assert isinstance(page, LocationsPage)
     click_header(qtbot, page.table, LocationColumn.AVAILABLE)
@@ -351,12 +364,16 @@ def test_the_sort_is_remembered_with_the_column_widths(qtbot, aisle: Services, e
     again.restore_state(QSettings(window_settings.fileName(), QSettings.Format.IniFormat))  # as read back from disk
     open_page(qtbot, again)
     header = again.table.horizontalHeader()
-    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (LocationColumn.AVAILABLE, Qt.SortOrder.DescendingOrder)
+    assert (
+        header.sortIndicatorSection(), header.sortIndicatorOrder()
+    ) == (LocationColumn.AVAILABLE, Qt.SortOrder.DescendingOrder)
     assert column_values(again.table.model(), LocationColumn.AVAILABLE) == [100, 37, 11, 2]
     assert again.table.columnWidth(LocationColumn.CODE) == 234
 
 
-def test_settings_from_before_sorting_leave_the_picking_path(qtbot, aisle: Services, events: DataEvents, window_settings: QSettings) -> None:  # type: ignore[no-untyped-def]
+def test_settings_from_before_sorting_leave_the_picking_path(
+    qtbot: QtBot, aisle: Services, events: DataEvents, window_settings: QSettings
+) -> None:
     """A header state saved without a sort holds Qt's default "column 0, descending": not a sort."""
     page = open_page(qtbot, LocationsPage(aisle, ADMIN, events))
     assert isinstance(page, LocationsPage)
@@ -364,12 +381,16 @@ def test_settings_from_before_sorting_leave_the_picking_path(qtbot, aisle: Servi
     again = LocationsPage(aisle, ADMIN, events)
     again.restore_state(window_settings)
     open_page(qtbot, again)
-    assert column_values(again.table.model(), LocationColumn.CODE) == ["SHELF-1", "WAREHOUSE_A", "WAREHOUSE_B", "AISLE-9"]
+    assert column_values(again.table.model(), LocationColumn.CODE) == [
+        "SHELF-1", "WAREHOUSE_A", "WAREHOUSE_B", "AISLE-9"
+    ]
     assert again.table.horizontalHeader().sortIndicatorSection() == -1
 
 
 # --- the drill-down pages by keyset ------------------------------------------------------------
-def test_the_contents_of_a_full_location_page_after_the_last_row_received(qtbot, stocked: Services, events: DataEvents, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_contents_of_a_full_location_page_after_the_last_row_received(
+    qtbot: QtBot, stocked: Services, events: DataEvents, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for n in range(10):
         stocked.catalog.add_product(ADMIN, store="MAIN", sku=f"P{n:02d}", title=f"Part {n:02d}")
         stocked.inventory.set_quantity(ADMIN, store="MAIN", product=f"P{n:02d}", location="WAREHOUSE_A", quantity=n + 1)

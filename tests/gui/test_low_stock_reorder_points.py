@@ -31,7 +31,9 @@ def shop(services: Services) -> Services:
     services.catalog.add_store(ADMIN, "MAIN", "Main store")
     for code in ("WH1", "WH2"):
         services.catalog.add_location(ADMIN, code)
-    services.catalog.add_product(ADMIN, store="MAIN", sku="R", title="Reordered", low_stock_threshold=2, reorder_point=30)
+    services.catalog.add_product(
+        ADMIN, store="MAIN", sku="R", title="Reordered", low_stock_threshold=2, reorder_point=30
+    )
     services.catalog.add_product(ADMIN, store="MAIN", sku="S", title="Stocked", low_stock_threshold=2, reorder_point=10)
     for sku, location, quantity in (("R", "WH1", 19), ("R", "WH2", 9), ("S", "WH1", 20), ("S", "WH2", 9)):
         services.inventory.set_quantity(ADMIN, store="MAIN", product=sku, location=location, quantity=quantity)

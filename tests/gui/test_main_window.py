@@ -279,7 +279,9 @@ def test_the_inventory_sort_chosen_by_header_clicks_comes_back_after_a_restart( 
         x = header.sectionViewportPosition(InventoryColumn.QUANTITY) + header.sectionSize(InventoryColumn.QUANTITY) // 2
         qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
     expected = [
-        (r.sku, r.location) for r in sorted(stocked.stock.list_stock(), key=lambda r: (r.quantity, r.inventory_id), reverse=True)
+        (r.sku, r.location) for r in sorted(
+            stocked.stock.list_stock(), key=lambda r: (r.quantity, r.inventory_id), reverse=True
+        )
     ]
     rows = [(row.sku, row.location) for row in _page(window).model.rows()]
     assert rows == expected and rows[0] == ("A", "WAREHOUSE_B")  # 30 units

@@ -3,9 +3,11 @@ database, and refused or invalid input changes nothing."""
 
 from __future__ import annotations
 
+import pytest
 from helpers import ADMIN, GTIN_B, assert_ledger_consistent
-from orders_support import Orders, _background_work_done, choose, orders, press_ok, show, tick, type_number  # noqa: F401
+from orders_support import Orders, choose, press_ok, show, tick, type_number
 from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.domain.actor import Actor
@@ -18,6 +20,8 @@ from orion_desktop.ui.dialogs.note_dialog import NoteDialog
 from orion_desktop.ui.dialogs.return_dialog import ReturnDialog
 from orion_desktop.ui.dialogs.ship_dialog import ShipDialog, ShipLine, stock_for_shipping
 
+pytestmark = pytest.mark.usefixtures("background_work_done")  # pages here work in the background
+
 CLERK = Actor(name="maria", role=Role.MANAGER)
 
 
@@ -26,7 +30,10 @@ def _item(services: Services, number: str, sku: str):  # type: ignore[no-untyped
 
 
 def _stock(services: Services, sku: str) -> dict[str, tuple[int, int]]:
-    return {loc.location: (loc.quantity, loc.reserved_quantity) for loc in services.stock.product_stock("MAIN", sku).locations}
+    return {
+        loc.location: (loc.quantity, loc.reserved_quantity)
+        for loc in services.stock.product_stock("MAIN", sku).locations
+    }
 
 
 def _ledger_size(services: Services) -> int:
@@ -63,7 +70,9 @@ def test_ship_dialog_offers_every_open_line_with_what_can_go_now(qtbot, stocked:
 
 
 def test_partial_shipment_from_another_location_with_tracking(qtbot, stocked: Services, orders: Orders) -> None:  # type: ignore[no-untyped-def]
-    number = stocked.orders.create_order(ADMIN, store="MAIN", customer="Eve", lines=[OrderLine("A", 3), OrderLine("D", 1)])
+    number = stocked.orders.create_order(
+        ADMIN, store="MAIN", customer="Eve", lines=[OrderLine("A", 3), OrderLine("D", 1)]
+    )
     stocked.orders.change_status(ADMIN, number, "processing")  # A: 3 reserved at WAREHOUSE_A (7 free there)
     before_a = _stock(stocked, "A")
     dialog = _ship_dialog(qtbot, stocked, number)
@@ -93,7 +102,8 @@ def test_partial_shipment_from_another_location_with_tracking(qtbot, stocked: Se
     assert [(line.sku, line.location, line.quantity) for line in shipment.lines] == [("A", "WAREHOUSE_B", 2)]
     after_a = _stock(stocked, "A")
     assert after_a["WAREHOUSE_B"] == (before_a["WAREHOUSE_B"][0] - 2, 0)
-    assert after_a["WAREHOUSE_A"] == (before_a["WAREHOUSE_A"][0], before_a["WAREHOUSE_A"][1] - 2)  # the reservation moved with the goods
+    # the reservation moved with the goods
+    assert after_a["WAREHOUSE_A"] == (before_a["WAREHOUSE_A"][0], before_a["WAREHOUSE_A"][1] - 2)
     assert_ledger_consistent(stocked)
 
 
@@ -119,7 +129,9 @@ def test_ship_dialog_keeps_ok_disabled_for_more_than_the_shelf_holds(qtbot, stoc
     assert _item(stocked, orders.partial, "B").shipped_quantity == 0
 
 
-def test_a_refused_shipment_is_a_sentence_in_the_dialog_and_changes_nothing(qtbot, stocked: Services, orders: Orders) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_shipment_is_a_sentence_in_the_dialog_and_changes_nothing(
+    qtbot: QtBot, stocked: Services, orders: Orders
+) -> None:
     dialog = _ship_dialog(qtbot, stocked, orders.pending)
     stocked.orders.ship_item(ADMIN, orders.pending, "C", 1)  # another workstation was quicker
     ledger = _ledger_size(stocked)
@@ -185,7 +197,8 @@ def test_cancelling_previews_and_releases_the_reserved_units(qtbot, stocked: Ser
     assert [dialog.status_combo.itemData(i) for i in range(dialog.status_combo.count())] == ["shipped", "cancelled"]
     choose(dialog.status_combo, "cancelled")
     assert dialog.preview_label.text() == (
-        "Will release 4 units reserved for this order back to available stock. The 3 units already shipped stay shipped."
+        "Will release 4 units reserved for this order back to available stock. "
+        "The 3 units already shipped stay shipped."
     )
     press_ok(qtbot, dialog)
     assert "Released 4 units back to available stock:" in dialog.result_label.text()
@@ -225,7 +238,9 @@ def _return_dialog(qtbot, services: Services, number: str) -> ReturnDialog:  # t
 
 def test_return_to_a_new_shelf_puts_the_units_back_in_stock(qtbot, stocked: Services, orders: Orders) -> None:  # type: ignore[no-untyped-def]
     dialog = _return_dialog(qtbot, stocked, orders.partial)
-    assert dialog.item_combo.count() == 1 and dialog.item_combo.currentText().startswith("A – Widget A (3 can come back)")
+    assert dialog.item_combo.count() == 1 and dialog.item_combo.currentText().startswith(
+        "A – Widget A (3 can come back)"
+    )
     assert dialog.quantity_spin.maximum() == 3  # shipped minus returned
     type_number(qtbot, dialog.quantity_spin, 2)
     assert dialog.restock_radio.isChecked()
@@ -244,7 +259,9 @@ def test_return_to_a_new_shelf_puts_the_units_back_in_stock(qtbot, stocked: Serv
     assert_ledger_consistent(stocked)
 
 
-def test_a_damaged_return_changes_no_stock_and_a_bad_location_keeps_ok_disabled(qtbot, stocked: Services, orders: Orders) -> None:  # type: ignore[no-untyped-def]
+def test_a_damaged_return_changes_no_stock_and_a_bad_location_keeps_ok_disabled(
+    qtbot: QtBot, stocked: Services, orders: Orders
+) -> None:
     before = _stock(stocked, "A")
     dialog = _return_dialog(qtbot, stocked, orders.partial)
     dialog.location_combo.lineEdit().selectAll()

@@ -8,17 +8,9 @@ from typing import Any
 
 import pytest
 from helpers import ADMIN
-from orders_support import (  # noqa: F401
-    SUBMIT_TIMEOUT_MS,
-    Orders,
-    _background_work_done,
-    choose,
-    orders,
-    press_ok,
-    show,
-    type_number,
-)
+from orders_support import SUBMIT_TIMEOUT_MS, Orders, choose, press_ok, show, type_number
 from PySide6.QtCore import QModelIndex, Qt
+from pytestqt.qtbot import QtBot
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.domain.actor import Actor
@@ -35,6 +27,8 @@ from orion_desktop.ui.dialogs.ship_dialog import ShipDialog
 from orion_desktop.ui.models.orders_model import OrderColumn, OrderFilter, OrderRole, OrdersModel
 from orion_desktop.ui.pages.orders_page import SEARCH_DELAY_MS, OrdersPage
 from orion_desktop.ui.widgets.order_detail import OrderView
+
+pytestmark = pytest.mark.usefixtures("background_work_done")  # pages here work in the background
 
 MANAGER = Actor(name="maria", role=Role.MANAGER)
 
@@ -170,7 +164,9 @@ def test_a_failed_query_empties_the_model_and_reports_the_error(qtbot) -> None: 
     assert model.rowCount() == 0 and not model.canFetchMore(QModelIndex())
 
 
-def test_a_header_click_sorts_in_sql_and_an_unsortable_column_changes_nothing(stocked: Services, orders: Orders) -> None:
+def test_a_header_click_sorts_in_sql_and_an_unsortable_column_changes_nothing(
+    stocked: Services, orders: Orders
+) -> None:
     source = Recorder(stocked.order_queries)
     model = OrdersModel(source, page_size=2)
     model.reload()
@@ -312,7 +308,9 @@ def test_detail_pane_after_a_partial_shipment(qtbot, stocked: Services, orders: 
     assert page.ship_action.isEnabled() and page.return_action.isEnabled() and page.change_status_action.isEnabled()
 
 
-def test_ship_from_the_page_updates_the_list_and_keeps_the_order_selected(qtbot, stocked: Services, orders: Orders, events: DataEvents) -> None:  # type: ignore[no-untyped-def]
+def test_ship_from_the_page_updates_the_list_and_keeps_the_order_selected(
+    qtbot: QtBot, stocked: Services, orders: Orders, events: DataEvents
+) -> None:
     page = _page(qtbot, stocked, events)
     _select(qtbot, page, orders.pending)
     announced: list[frozenset[Topic]] = []
@@ -330,7 +328,9 @@ def test_ship_from_the_page_updates_the_list_and_keeps_the_order_selected(qtbot,
     assert page.banner.text == f"Shipped 2 units of {orders.pending}. 1 unit still to ship."
     selected = page.selected_order()
     assert selected is not None and selected.order_number == orders.pending  # still selected after the reload
-    assert selected.status is OrderStatus.PARTIALLY_SHIPPED and (selected.shipped_units, selected.ordered_units) == (2, 3)
+    assert selected.status is OrderStatus.PARTIALLY_SHIPPED and (
+        selected.shipped_units, selected.ordered_units
+    ) == (2, 3)
     assert page.detail.shipped_value.text() == "2" and page.detail.remaining_value.text() == "1"
     detail = stocked.order_queries.get_order(orders.pending)
     assert [(i.sku, i.shipped_quantity) for i in detail.items] == [("C", 1), ("D", 1)]
@@ -391,7 +391,9 @@ def test_return_from_the_page(qtbot, stocked: Services, orders: Orders, events: 
     assert stocked.stock.product_stock("MAIN", "A").locations[0].quantity == 10  # 9 left after shipping 3, +1
 
 
-def test_cancelling_a_dialog_changes_nothing_and_announces_nothing(qtbot, stocked: Services, orders: Orders, events: DataEvents) -> None:  # type: ignore[no-untyped-def]
+def test_cancelling_a_dialog_changes_nothing_and_announces_nothing(
+    qtbot: QtBot, stocked: Services, orders: Orders, events: DataEvents
+) -> None:
     page = _page(qtbot, stocked, events)
     _select(qtbot, page, orders.processing)
     announced: list[object] = []
@@ -403,7 +405,9 @@ def test_cancelling_a_dialog_changes_nothing_and_announces_nothing(qtbot, stocke
     assert stocked.order_queries.get_order(orders.processing).items[0].shipped_quantity == 0
 
 
-def test_changes_announced_elsewhere_reload_the_page_and_keep_the_selection(qtbot, stocked: Services, orders: Orders, events: DataEvents) -> None:  # type: ignore[no-untyped-def]
+def test_changes_announced_elsewhere_reload_the_page_and_keep_the_selection(
+    qtbot: QtBot, stocked: Services, orders: Orders, events: DataEvents
+) -> None:
     page = _page(qtbot, stocked, events)
     _select(qtbot, page, orders.processing)
     stocked.orders.ship_item(ADMIN, orders.processing, "D", 2)  # another page (or PC) shipped two
@@ -428,7 +432,9 @@ def test_changes_announced_elsewhere_reload_the_page_and_keep_the_selection(qtbo
     assert page.detail.notes_table.rowCount() == 1
 
 
-def test_a_packer_may_ship_and_add_notes_but_not_manage_orders(qtbot, stocked: Services, orders: Orders, events: DataEvents) -> None:  # type: ignore[no-untyped-def]
+def test_a_packer_may_ship_and_add_notes_but_not_manage_orders(
+    qtbot: QtBot, stocked: Services, orders: Orders, events: DataEvents
+) -> None:
     packer = Actor(name="pat", role=Role.PACKER)
     page = _page(qtbot, stocked, events, packer)
     _select(qtbot, page, orders.partial)
@@ -439,7 +445,9 @@ def test_a_packer_may_ship_and_add_notes_but_not_manage_orders(qtbot, stocked: S
     assert "may not manage orders" in page.change_status_action.toolTip()
 
 
-def test_finished_orders_cannot_be_shipped_or_changed(qtbot, stocked: Services, orders: Orders, events: DataEvents) -> None:  # type: ignore[no-untyped-def]
+def test_finished_orders_cannot_be_shipped_or_changed(
+    qtbot: QtBot, stocked: Services, orders: Orders, events: DataEvents
+) -> None:
     page = _page(qtbot, stocked, events)
     _select(qtbot, page, orders.cancelled)
     assert not page.ship_action.isEnabled() and not page.change_status_action.isEnabled()
@@ -463,7 +471,9 @@ def test_shortcuts_open_the_dialogs(qtbot, stocked: Services, orders: Orders, ev
     _dialog(page, NoteDialog).reject()
 
 
-def test_a_detail_that_cannot_load_is_a_sentence(qtbot, stocked: Services, orders: Orders, events: DataEvents, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_detail_that_cannot_load_is_a_sentence(
+    qtbot: QtBot, stocked: Services, orders: Orders, events: DataEvents, monkeypatch: pytest.MonkeyPatch
+) -> None:
     page = _page(qtbot, stocked, events)
     sentence = "The database cannot be reached: connection refused"
 

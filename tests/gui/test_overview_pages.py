@@ -79,7 +79,9 @@ def shipment_page(qtbot, stocked: Services, warehouse: Warehouse, events: DataEv
     return page
 
 
-def test_scanning_an_order_number_shows_what_has_shipped(qtbot, shipment_page: ShipmentStatusPage, warehouse: Warehouse) -> None:  # type: ignore[no-untyped-def]
+def test_scanning_an_order_number_shows_what_has_shipped(
+    qtbot, shipment_page: ShipmentStatusPage, warehouse: Warehouse
+) -> None:  # type: ignore[no-untyped-def]
     page = shipment_page
     assert page.summary_stack.currentWidget() is page.placeholder
     _scan(qtbot, page.order_edit, warehouse.partly)
@@ -100,14 +102,18 @@ def test_scanning_an_order_number_shows_what_has_shipped(qtbot, shipment_page: S
     assert page.order_edit.selectedText() == warehouse.partly  # the next scan replaces it
 
 
-def test_an_order_number_typed_in_lower_case_is_found(qtbot, shipment_page: ShipmentStatusPage, warehouse: Warehouse) -> None:  # type: ignore[no-untyped-def]
+def test_an_order_number_typed_in_lower_case_is_found(
+    qtbot, shipment_page: ShipmentStatusPage, warehouse: Warehouse
+) -> None:  # type: ignore[no-untyped-def]
     _scan(qtbot, shipment_page.order_edit, warehouse.waiting.lower())
     wait_idle(qtbot, shipment_page)
     assert shipment_page.report is not None and shipment_page.report.order_number == warehouse.waiting
     assert shipment_page.state_label.text() == "Nothing has shipped yet."
 
 
-def test_an_unknown_order_number_is_a_sentence_and_shows_no_items(qtbot, shipment_page: ShipmentStatusPage, warehouse: Warehouse) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_order_number_is_a_sentence_and_shows_no_items(
+    qtbot, shipment_page: ShipmentStatusPage, warehouse: Warehouse
+) -> None:  # type: ignore[no-untyped-def]
     page = shipment_page
     _scan(qtbot, page.order_edit, warehouse.partly)
     wait_idle(qtbot, page)
@@ -121,7 +127,9 @@ def test_an_unknown_order_number_is_a_sentence_and_shows_no_items(qtbot, shipmen
     assert page.banner.text == "" and page.items_model.rowCount() == 2
 
 
-def test_open_shipments_filter_by_workflow_status_and_lead_to_their_order(qtbot, shipment_page: ShipmentStatusPage, warehouse: Warehouse) -> None:  # type: ignore[no-untyped-def]
+def test_open_shipments_filter_by_workflow_status_and_lead_to_their_order(
+    qtbot, shipment_page: ShipmentStatusPage, warehouse: Warehouse
+) -> None:  # type: ignore[no-untyped-def]
     page = shipment_page
     model = page.shipments_model
     assert sorted(column_values(model, OpenShipmentColumn.SHIPMENT)) == sorted(
@@ -146,7 +154,9 @@ def test_open_shipments_filter_by_workflow_status_and_lead_to_their_order(qtbot,
     assert page.report is not None and page.report.order_number == warehouse.waiting
 
 
-def test_shipping_elsewhere_updates_the_shown_order(qtbot, shipment_page: ShipmentStatusPage, stocked: Services, warehouse: Warehouse, events: DataEvents) -> None:  # type: ignore[no-untyped-def]
+def test_shipping_elsewhere_updates_the_shown_order(
+    qtbot, shipment_page: ShipmentStatusPage, stocked: Services, warehouse: Warehouse, events: DataEvents
+) -> None:  # type: ignore[no-untyped-def]
     page = shipment_page
     _scan(qtbot, page.order_edit, warehouse.partly)
     wait_idle(qtbot, page)
@@ -158,13 +168,23 @@ def test_shipping_elsewhere_updates_the_shown_order(qtbot, shipment_page: Shipme
     assert warehouse.picking_parcel not in column_values(page.shipments_model, OpenShipmentColumn.SHIPMENT)
 
 
-def test_open_shipments_sort_by_a_header_click_and_lead_to_the_right_order(qtbot, shipment_page: ShipmentStatusPage, warehouse: Warehouse, events: DataEvents, stocked: Services, window_settings: QSettings) -> None:  # type: ignore[no-untyped-def]
+def test_open_shipments_sort_by_a_header_click_and_lead_to_the_right_order(
+    qtbot,
+    shipment_page: ShipmentStatusPage,
+    warehouse: Warehouse,
+    events: DataEvents,
+    stocked: Services,
+    window_settings: QSettings,
+) -> None:  # type: ignore[no-untyped-def]
     page = shipment_page
     table = page.shipments_table
     click_header(qtbot, table, OpenShipmentColumn.UNITS)
     assert column_values(table.model(), OpenShipmentColumn.UNITS) == [1, 4]
     click_header(qtbot, table, OpenShipmentColumn.UNITS)
-    assert column_values(table.model(), OpenShipmentColumn.SHIPMENT) == [warehouse.picking_parcel, warehouse.pending_parcel]
+    assert column_values(table.model(), OpenShipmentColumn.SHIPMENT) == [
+        warehouse.picking_parcel,
+        warehouse.pending_parcel,
+    ]
     double_click_row(qtbot, table, 0, OpenShipmentColumn.CONTENTS)  # the 4 × B parcel, whatever its row in the model
     wait_idle(qtbot, page)
     assert page.report is not None and page.report.order_number == warehouse.partly
@@ -174,11 +194,16 @@ def test_open_shipments_sort_by_a_header_click_and_lead_to_the_right_order(qtbot
     again.restore_state(window_settings)
     open_page(qtbot, again)
     header = again.shipments_table.horizontalHeader()
-    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (OpenShipmentColumn.UNITS, Qt.SortOrder.DescendingOrder)
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (
+        OpenShipmentColumn.UNITS,
+        Qt.SortOrder.DescendingOrder,
+    )
     assert column_values(again.shipments_table.model(), OpenShipmentColumn.UNITS) == [4, 1]
 
 
-def test_shipment_models_pass_the_model_tester(qtmodeltester, qtbot, shipment_page: ShipmentStatusPage, warehouse: Warehouse) -> None:  # type: ignore[no-untyped-def]
+def test_shipment_models_pass_the_model_tester(
+    qtmodeltester, qtbot, shipment_page: ShipmentStatusPage, warehouse: Warehouse
+) -> None:  # type: ignore[no-untyped-def]
     _scan(qtbot, shipment_page.order_edit, warehouse.partly)
     wait_idle(qtbot, shipment_page)
     qtmodeltester.check(shipment_page.items_model)
@@ -191,7 +216,9 @@ def test_shipment_models_pass_the_model_tester(qtmodeltester, qtbot, shipment_pa
 
 # --- low stock ------------------------------------------------------------------------------
 @pytest.fixture
-def low_page(qtbot, stocked: Services, warehouse: Warehouse, events: DataEvents, reports: ReportService) -> LowStockPage:  # type: ignore[no-untyped-def]
+def low_page(
+    qtbot, stocked: Services, warehouse: Warehouse, events: DataEvents, reports: ReportService
+) -> LowStockPage:  # type: ignore[no-untyped-def]
     page = LowStockPage(stocked, ADMIN, events, reports=reports)
     open_page(qtbot, page)
     return page
@@ -243,7 +270,9 @@ def test_typing_a_threshold_lists_rows_at_or_below_it(qtbot, low_page: LowStockP
     assert low_page.model.threshold is None
 
 
-def test_export_writes_the_list_as_csv(qtbot, low_page: LowStockPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_export_writes_the_list_as_csv(
+    qtbot, low_page: LowStockPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     asked: list[str] = []
 
     def save_as(_parent, _caption, suggested, _filters):  # type: ignore[no-untyped-def]
@@ -268,7 +297,9 @@ def test_export_writes_the_list_as_csv(qtbot, low_page: LowStockPage, tmp_path: 
     assert rows[1][3] == "Widget B" and rows[1][2] == "5901234123457"
 
 
-def test_an_export_that_cannot_be_written_is_a_sentence_and_writes_nothing(qtbot, low_page: LowStockPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_an_export_that_cannot_be_written_is_a_sentence_and_writes_nothing(
+    qtbot, low_page: LowStockPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     target = tmp_path / "missing folder" / "low.csv"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *_: (str(target), "")))
     qtbot.mouseClick(low_page.export_button, Qt.MouseButton.LeftButton)
@@ -278,13 +309,17 @@ def test_an_export_that_cannot_be_written_is_a_sentence_and_writes_nothing(qtbot
     assert low_page.export_button.isEnabled()
 
 
-def test_cancelling_the_file_dialog_exports_nothing(qtbot, low_page: LowStockPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_cancelling_the_file_dialog_exports_nothing(
+    qtbot, low_page: LowStockPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *_: ("", "")))
     qtbot.mouseClick(low_page.export_button, Qt.MouseButton.LeftButton)
     assert not low_page.exporting and low_page.banner.text == "" and low_page.last_export is None
 
 
-def test_restocking_elsewhere_updates_the_list(qtbot, low_page: LowStockPage, stocked: Services, events: DataEvents) -> None:  # type: ignore[no-untyped-def]
+def test_restocking_elsewhere_updates_the_list(
+    qtbot, low_page: LowStockPage, stocked: Services, events: DataEvents
+) -> None:  # type: ignore[no-untyped-def]
     stocked.inventory.adjust(ADMIN, store="MAIN", product="B", location="WAREHOUSE_A", delta=5, reason="delivery")
     events.announce(Topic.STOCK)
     wait_idle(qtbot, low_page)
@@ -292,7 +327,9 @@ def test_restocking_elsewhere_updates_the_list(qtbot, low_page: LowStockPage, st
     assert rows["B"] == (3, 0)  # the 2 waiting got the new stock first, 3 are left
 
 
-def test_low_stock_model_pages_and_passes_the_model_tester(qtmodeltester, qtbot, warehouse: Warehouse, reports: ReportService) -> None:  # type: ignore[no-untyped-def]
+def test_low_stock_model_pages_and_passes_the_model_tester(
+    qtmodeltester, qtbot, warehouse: Warehouse, reports: ReportService
+) -> None:  # type: ignore[no-untyped-def]
     model = LowStockModel(reports, page_size=2)
     model.reload()
     qtbot.waitUntil(lambda: model.loaded_once and not model.is_loading, timeout=5000)
@@ -311,7 +348,9 @@ def _tile_values(page: DashboardPage) -> dict[str, str]:
     return {field: tile.value_text for field, tile in page.stock_tiles.items()}
 
 
-def test_dashboard_shows_the_seven_figures_orders_by_status_and_backorders(qtbot, stocked: Services, warehouse: Warehouse, events: DataEvents, reports: ReportService) -> None:  # type: ignore[no-untyped-def]
+def test_dashboard_shows_the_seven_figures_orders_by_status_and_backorders(
+    qtbot, stocked: Services, warehouse: Warehouse, events: DataEvents, reports: ReportService
+) -> None:  # type: ignore[no-untyped-def]
     page = open_page(qtbot, DashboardPage(stocked, ADMIN, events, reports=reports))
     stats = stocked.stock.stats()
     assert _tile_values(page) == {
@@ -324,9 +363,21 @@ def test_dashboard_shows_the_seven_figures_orders_by_status_and_backorders(qtbot
         "unique_locations": "3",
     }
     assert stats.total_quantity == 53 and stats.low_stock_count == 4  # the tiles show the service's figures
-    counts = dict(zip(column_values(page.counts_model, StatusCountColumn.STATUS),
-                      column_values(page.counts_model, StatusCountColumn.ORDERS), strict=True))
-    assert counts == {"Pending": 1, "Processing": 1, "Partially shipped": 1, "Shipped": 0, "Delivered": 0, "Cancelled": 0}
+    counts = dict(
+        zip(
+            column_values(page.counts_model, StatusCountColumn.STATUS),
+            column_values(page.counts_model, StatusCountColumn.ORDERS),
+            strict=True,
+        )
+    )
+    assert counts == {
+        "Pending": 1,
+        "Processing": 1,
+        "Partially shipped": 1,
+        "Shipped": 0,
+        "Delivered": 0,
+        "Cancelled": 0,
+    }
     assert [(bar.label, bar.value) for bar in page.chart.bars] == list(counts.items())
     assert page.orders_total_tile.value_text == "3"
     assert page.backorder_units_tile.value_text == "2"
@@ -337,7 +388,9 @@ def test_dashboard_shows_the_seven_figures_orders_by_status_and_backorders(qtbot
     assert qtmodeltester_rows == len(OrderStatus)
 
 
-def test_a_hidden_dashboard_catches_up_when_shown(qtbot, stocked: Services, warehouse: Warehouse, events: DataEvents, reports: ReportService) -> None:  # type: ignore[no-untyped-def]
+def test_a_hidden_dashboard_catches_up_when_shown(
+    qtbot, stocked: Services, warehouse: Warehouse, events: DataEvents, reports: ReportService
+) -> None:  # type: ignore[no-untyped-def]
     page = open_page(qtbot, DashboardPage(stocked, ADMIN, events, reports=reports))
     page.hide()
     stocked.orders.change_status(ADMIN, warehouse.pending, "cancelled")
@@ -362,7 +415,9 @@ class RecordingEvents(DataEvents):
         self.reported.append(error)
 
 
-def test_a_database_that_is_away_is_a_sentence_on_the_dashboard(qtbot, stocked: Services, reports: ReportService, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_database_that_is_away_is_a_sentence_on_the_dashboard(
+    qtbot, stocked: Services, reports: ReportService, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     def away() -> None:
         raise DatabaseUnavailable("The database cannot be reached: connection refused")
 
@@ -387,7 +442,9 @@ def test_order_counts_model_passes_the_model_tester(qtmodeltester) -> None:  # t
 
 # --- ledger ---------------------------------------------------------------------------------
 @pytest.fixture
-def ledger_page(qtbot, stocked: Services, warehouse: Warehouse, events: DataEvents, reports: ReportService) -> LedgerPage:  # type: ignore[no-untyped-def]
+def ledger_page(
+    qtbot, stocked: Services, warehouse: Warehouse, events: DataEvents, reports: ReportService
+) -> LedgerPage:  # type: ignore[no-untyped-def]
     page = LedgerPage(stocked, ADMIN, events)
     open_page(qtbot, page, size=(1400, 760))
     return page
@@ -453,8 +510,11 @@ def test_the_ledger_filters_by_date_range(qtbot, ledger_page: LedgerPage) -> Non
 @pytest.mark.parametrize(
     ("typed", "sentence"),
     [
-        ("4006381333932", "4006381333932 has a wrong check digit (last digit should be 1); "
-                          "the code was probably mistyped or misread."),
+        (
+            "4006381333932",
+            "4006381333932 has a wrong check digit (last digit should be 1); "
+            "the code was probably mistyped or misread.",
+        ),
         ("NOPE", "No product has the SKU or GTIN 'NOPE'."),
     ],
 )
@@ -465,15 +525,21 @@ def test_a_product_that_is_not_there_is_a_sentence(qtbot, ledger_page: LedgerPag
     assert ledger_page.model.rowCount() == 0
 
 
-def test_a_change_elsewhere_appears_on_top(qtbot, ledger_page: LedgerPage, stocked: Services, events: DataEvents) -> None:  # type: ignore[no-untyped-def]
-    stocked.inventory.adjust(ADMIN, store="MAIN", product="D", location="WAREHOUSE_B", delta=-1, reason="broken in transit")
+def test_a_change_elsewhere_appears_on_top(
+    qtbot, ledger_page: LedgerPage, stocked: Services, events: DataEvents
+) -> None:  # type: ignore[no-untyped-def]
+    stocked.inventory.adjust(
+        ADMIN, store="MAIN", product="D", location="WAREHOUSE_B", delta=-1, reason="broken in transit"
+    )
     events.announce(Topic.STOCK)
     wait_idle(qtbot, ledger_page)
     top = ledger_page.model.row_at(0)
     assert (top.sku, top.quantity_change, top.reason, top.created_by) == ("D", -1, "broken in transit", "admin")
 
 
-def test_ledger_model_pages_back_by_id_and_passes_the_model_tester(qtmodeltester, qtbot, stocked: Services, warehouse: Warehouse, reports: ReportService) -> None:  # type: ignore[no-untyped-def]
+def test_ledger_model_pages_back_by_id_and_passes_the_model_tester(
+    qtmodeltester, qtbot, stocked: Services, warehouse: Warehouse, reports: ReportService
+) -> None:  # type: ignore[no-untyped-def]
     model = LedgerModel(stocked.stock, page_size=3)
     model.set_filter(LedgerFilter(store="MAIN"))
     qtbot.waitUntil(lambda: model.loaded_once and not model.is_loading, timeout=5000)

@@ -18,6 +18,7 @@ from helpers import ADMIN, GTIN_A, GTIN_B, GTIN_C, assert_ledger_consistent, see
 from pypdf import PdfReader
 from PySide6.QtCore import QModelIndex, Qt, QThreadPool
 from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMessageBox, QWidget
+from pytestqt.qtbot import QtBot
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
@@ -66,7 +67,9 @@ def shop(services: Services) -> Shop:
     stock.set_quantity(ADMIN, store="MAIN", product="B", location="AISLE-1", quantity=10)
     stock.set_quantity(ADMIN, store="MAIN", product="C", location="AISLE-1", quantity=5)
     orders = services.orders
-    order = orders.create_order(ADMIN, store="MAIN", customer="Ann Archer", lines=[OrderLine("A", 1), OrderLine("B", 2)])
+    order = orders.create_order(
+        ADMIN, store="MAIN", customer="Ann Archer", lines=[OrderLine("A", 1), OrderLine("B", 2)]
+    )
     other = orders.create_order(ADMIN, store="MAIN", customer="Bob Baker", lines=[OrderLine("A", 3), OrderLine("C", 1)])
     for number in (order, other):
         orders.change_status(ADMIN, number, "processing")
@@ -313,7 +316,9 @@ def test_quantity_prefix_counts_several_units(qtbot, station: PackStationPage, s
     assert page.alert.count == 2
 
 
-def test_a_long_customer_name_is_cut_short_and_kept_whole_in_the_tooltip(qtbot, station: PackStationPage, shop: Shop) -> None:  # type: ignore[no-untyped-def]
+def test_a_long_customer_name_is_cut_short_and_kept_whole_in_the_tooltip(
+    qtbot: QtBot, station: PackStationPage, shop: Shop
+) -> None:
     name = "Grosshandel " + "Sehr Lange Firmenbezeichnung " * 8
     number = shop.services.orders.create_order(ADMIN, store="MAIN", customer=name, lines=[OrderLine("B", 1)])
     shop.services.orders.change_status(ADMIN, number, "processing")
@@ -349,7 +354,8 @@ def test_orders_that_are_not_open_are_refused(qtbot, station: PackStationPage, s
     page = station
     scan(qtbot, page, shop.cancelled)
     assert page.session is None
-    assert page.tone is Tone.REFUSED and f"Order {shop.cancelled} is cancelled; there is nothing to pack." in page.feedback.text()
+    assert page.tone is Tone.REFUSED
+    assert f"Order {shop.cancelled} is cancelled; there is nothing to pack." in page.feedback.text()
     scan(qtbot, page, "ORD-NOPE")
     assert "There is no order ORD-NOPE." in page.feedback.text()
     assert page.alert.count == 2
@@ -509,7 +515,10 @@ def test_pick_list_of_the_order_on_the_station(qtbot, station: PackStationPage, 
     page.scan_input.setFocus()
     scan(qtbot, page, shop.other)
     with qtbot.waitSignal(page.pdfSaved, timeout=WAIT_MS):
-        press(qtbot, page.scan_input, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+        press(
+            qtbot, page.scan_input, Qt.Key.Key_P,
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+        )
     text = pdf_text(tmp_path / "one.pdf")
     assert f"Orders: {shop.other}" in text and shop.order not in text
 
@@ -685,7 +694,9 @@ def test_in_the_main_window_by_keyboard_only(qtbot, shop: Shop, _finish_backgrou
 
     from orion_desktop.ui.main_window import MainWindow
 
-    window = MainWindow(shop.services, PACKER, settings=QSettings(str(tmp_path / "gui.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(
+        shop.services, PACKER, settings=QSettings(str(tmp_path / "gui.ini"), QSettings.Format.IniFormat)
+    )
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)

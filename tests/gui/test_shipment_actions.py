@@ -11,6 +11,7 @@ from helpers import ADMIN, assert_ledger_consistent
 from overview_helpers import Warehouse, click_row, column_values, make_warehouse, open_page, wait_idle
 from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtGui import QAction
+from pytestqt.qtbot import QtBot
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
@@ -88,7 +89,9 @@ def test_actions_need_a_selected_parcel(qtbot, page: ShipmentStatusPage, warehou
     assert list(page.edit_actions()) == [page.prepare_action, *page.parcel_actions]
 
 
-def test_prepare_a_parcel_for_the_order_shown(qtbot, page: ShipmentStatusPage, stocked: Services, warehouse: Warehouse) -> None:  # type: ignore[no-untyped-def]
+def test_prepare_a_parcel_for_the_order_shown(
+    qtbot: QtBot, page: ShipmentStatusPage, stocked: Services, warehouse: Warehouse
+) -> None:
     assert not page.prepare_action.isEnabled()  # no order shown yet
     before = stocked.stock.list_stock()
     page.order_edit.setFocus()
@@ -119,7 +122,9 @@ def test_prepare_a_parcel_for_the_order_shown(qtbot, page: ShipmentStatusPage, s
     qtbot.mouseClick(again.cancel_button, Qt.MouseButton.LeftButton)
 
 
-def test_advance_to_the_next_step_keeps_the_parcel_selected(qtbot, page: ShipmentStatusPage, stocked: Services, warehouse: Warehouse) -> None:  # type: ignore[no-untyped-def]
+def test_advance_to_the_next_step_keeps_the_parcel_selected(
+    qtbot: QtBot, page: ShipmentStatusPage, stocked: Services, warehouse: Warehouse
+) -> None:
     select(qtbot, page, warehouse.pending_parcel)
     dialog = trigger(qtbot, page, page.advance_action)
     assert dialog.status_combo.currentText().startswith("Picking")  # type: ignore[attr-defined]
@@ -132,7 +137,9 @@ def test_advance_to_the_next_step_keeps_the_parcel_selected(qtbot, page: Shipmen
     assert page.dialog is None
 
 
-def test_advance_to_shipped_with_tracking_ships_the_parcel(qtbot, page: ShipmentStatusPage, stocked: Services, warehouse: Warehouse) -> None:  # type: ignore[no-untyped-def]
+def test_advance_to_shipped_with_tracking_ships_the_parcel(
+    qtbot: QtBot, page: ShipmentStatusPage, stocked: Services, warehouse: Warehouse
+) -> None:
     select(qtbot, page, warehouse.picking_parcel)  # 4 × B of the partly shipped order, reserved
     dialog = trigger(qtbot, page, page.advance_action)
     combo = dialog.status_combo  # type: ignore[attr-defined]
@@ -170,7 +177,9 @@ def test_assign_to_someone_else(qtbot, page: ShipmentStatusPage, stocked: Servic
     assert page.selected_parcel() is not None and page.selected_parcel().assigned_to == "sam"
 
 
-def test_cancel_asks_first_and_keeps_the_orders_stock(qtbot, page: ShipmentStatusPage, stocked: Services, warehouse: Warehouse) -> None:  # type: ignore[no-untyped-def]
+def test_cancel_asks_first_and_keeps_the_orders_stock(
+    qtbot: QtBot, page: ShipmentStatusPage, stocked: Services, warehouse: Warehouse
+) -> None:
     before = (stocked.stock.list_stock(), stocked.order_queries.get_order(warehouse.waiting).items)
     select(qtbot, page, warehouse.pending_parcel)
     dialog = trigger(qtbot, page, page.cancel_parcel_action)
@@ -190,7 +199,9 @@ def test_cancel_asks_first_and_keeps_the_orders_stock(qtbot, page: ShipmentStatu
     assert page.banner.text.endswith("keeps its reserved stock.")
 
 
-def test_a_parcel_overtaken_meanwhile_is_refused_in_the_dialog_and_then_gone(qtbot, page: ShipmentStatusPage, stocked: Services, warehouse: Warehouse, events: DataEvents) -> None:  # type: ignore[no-untyped-def]
+def test_a_parcel_overtaken_meanwhile_is_refused_in_the_dialog_and_then_gone(
+    qtbot: QtBot, page: ShipmentStatusPage, stocked: Services, warehouse: Warehouse, events: DataEvents
+) -> None:
     select(qtbot, page, warehouse.pending_parcel)
     dialog = trigger(qtbot, page, page.advance_action)
     # Meanwhile the pack station ships the parcel's unit: the parcel is consumed (cancelled).

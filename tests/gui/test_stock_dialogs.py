@@ -220,7 +220,9 @@ def test_a_retry_after_a_lost_answer_applies_the_change_once(  # type: ignore[no
     _wait_closed(qtbot, window)
     assert len(keys) == 2 and keys[0] == keys[1] and keys[0]
     assert _levels(stocked, "B") == {"WAREHOUSE_A": (1, 0)}  # 4 - 3, not 4 - 6
-    adjustments = [e for e in stocked.stock.ledger(store="MAIN", product="B") if e.transaction_type is TransactionType.ADJUST]
+    adjustments = [
+        e for e in stocked.stock.ledger(store="MAIN", product="B") if e.transaction_type is TransactionType.ADJUST
+    ]
     assert len(adjustments) == 1
     qtbot.waitUntil(lambda: not window.connection_monitor.checking, timeout=10_000)
     assert window.connection_monitor.healthy  # the database was reachable all along: no banner

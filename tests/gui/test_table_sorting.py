@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from helpers import ADMIN
-from orders_support import _background_work_done, show  # noqa: F401 - an autouse fixture
+from orders_support import show
 from overview_helpers import click_header
 from PySide6.QtCore import QModelIndex, QSettings, Qt
 from PySide6.QtWidgets import QTableView
@@ -28,9 +28,11 @@ from orion_desktop.domain.order_results import OrderLine
 from orion_desktop.ui.data_events import DataEvents
 from orion_desktop.ui.models.inventory_model import InventoryColumn
 from orion_desktop.ui.models.orders_model import OrderColumn
-from orion_desktop.ui.pages.inventory_page import InventoryPage
 from orion_desktop.ui.pages.base import Page
+from orion_desktop.ui.pages.inventory_page import InventoryPage
 from orion_desktop.ui.pages.orders_page import OrdersPage
+
+pytestmark = pytest.mark.usefixtures("background_work_done")  # pages here work in the background
 
 PAGE_SIZE = 7  # small pages: the view has to fetch several while scrolling
 CUSTOMERS = ("Cleo Clark", "ann archer", None, "Bob Baker", "Ann Archer", "Cleo Clark", "Äda Straße")

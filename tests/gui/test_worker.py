@@ -6,6 +6,7 @@ import gc
 import random
 import threading
 import time
+import weakref
 from typing import ClassVar
 
 import shiboken6
@@ -83,7 +84,8 @@ def test_an_owner_that_only_its_callback_keeps_alive_goes_away_cleanly(qtbot) ->
     qtbot.addWidget(dialog)
     dialog.destroyed.connect(lambda: destroyed.append(True))
     run_in_background(dialog, lambda: 42, on_done=dialog.done_with, on_error=print)
-    qtbot.waitUntil(lambda: dialog.value == 42, timeout=5000)
+    owner = weakref.ref(dialog)  # the wait must not keep the dialog alive after ``del``
+    qtbot.waitUntil(lambda: getattr(owner(), "value", None) == 42, timeout=5000)
     del dialog
     qtbot.waitUntil(lambda: bool(destroyed), timeout=5000)
 
@@ -117,7 +119,9 @@ def test_owners_that_only_their_work_keeps_alive_die_on_the_gui_thread(qtbot) ->
     for _ in range(STRESS_JOBS):
         owner = _Owner()
         qtbot.addWidget(owner)  # weakly: it must die here, with its job
-        run_in_background(owner, lambda o=owner: (_nap(), o.objectName())[1], on_done=answers.append, on_error=answers.append)
+        run_in_background(
+            owner, lambda o=owner: (_nap(), o.objectName())[1], on_done=answers.append, on_error=answers.append
+        )
         del owner
         if random.random() < 0.3:
             qtbot.wait(1)
@@ -163,7 +167,10 @@ def test_answers_after_a_dialog_closed_and_deleted_itself_are_dropped(qtbot) -> 
     qtbot.addWidget(control)
     control_answers: list[int] = []
     for _job in range(3):
-        run_in_background(control, lambda: (_nap(), 7)[1], on_done=control_answers.append, on_error=lambda error: control_answers.append(-1))
+        run_in_background(
+            control, lambda: (_nap(), 7)[1], on_done=control_answers.append,
+            on_error=lambda error: control_answers.append(-1)
+        )
     for _ in range(STRESS_JOBS // 4):
         dialog = _Dialog()
         qtbot.addWidget(dialog)

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import ADMIN, assert_ledger_consistent, seed_catalog
 from sqlalchemy import exc, text
 
 from orion_desktop.bootstrap import Services
@@ -18,8 +19,6 @@ from orion_desktop.db.migrate import downgrade, upgrade
 from orion_desktop.domain.errors import Conflict
 from orion_desktop.domain.order_results import OrderLine
 
-from helpers import ADMIN, assert_ledger_consistent, seed_catalog
-
 MESSAGES = {
     "inventory_transactions": "The stock ledger is append-only: its entries are never changed or deleted.",
     "order_history": "The order history is append-only: its entries are never changed or deleted.",
@@ -27,7 +26,8 @@ MESSAGES = {
 STATEMENTS = {
     "inventory_transactions": (
         "UPDATE inventory_transactions SET quantity_change = 0",
-        "UPDATE inventory_transactions SET reason = 'rewritten' WHERE id = (SELECT max(id) FROM inventory_transactions)",
+        "UPDATE inventory_transactions SET reason = 'rewritten'"
+        " WHERE id = (SELECT max(id) FROM inventory_transactions)",
         "DELETE FROM inventory_transactions",
         "DELETE FROM inventory_transactions WHERE id = (SELECT min(id) FROM inventory_transactions)",
     ),
@@ -55,7 +55,9 @@ def _rows(database: Database, table: str) -> list[tuple[object, ...]]:
 
 
 @pytest.mark.parametrize(("table", "statement"), CASES)
-def test_raw_sql_cannot_change_or_delete_history(busy: Services, database: Database, table: str, statement: str) -> None:
+def test_raw_sql_cannot_change_or_delete_history(
+    busy: Services, database: Database, table: str, statement: str
+) -> None:
     before = _rows(database, table)
     assert before, f"nothing in {table} to tamper with"
     with pytest.raises(exc.IntegrityError) as refused:

@@ -92,7 +92,9 @@ def test_stats_list_low_ledger_verify(warehouse: Cli) -> None:
 
 
 def test_transfer_and_human_output(warehouse: Cli) -> None:
-    out = warehouse("stock", "transfer", "--product", "HP-1", "--from", "warehouse_west", "--to", "bin-9", "--quantity", "20")
+    out = warehouse(
+        "stock", "transfer", "--product", "HP-1", "--from", "warehouse_west", "--to", "bin-9", "--quantity", "20"
+    )
     assert "Moved 20 of HP-1 from WAREHOUSE_WEST (now 30) to BIN-9 (now 20)" in out
     table = warehouse("stock", "show", "--product", "HP-1")
     assert "Total: 175 | Reserved: 15 | Available: 160" in table
@@ -119,7 +121,9 @@ def test_insufficient_stock_is_one_sentence_exit_1(warehouse: Cli) -> None:
         (("product", "add", "--sku", "X1", "--gtin", "123", "--title", "T"), "3 digits"),
     ],
 )
-def test_bad_input_exits_1_with_a_sentence_and_changes_nothing(warehouse: Cli, argv: tuple[str, ...], fragment: str) -> None:
+def test_bad_input_exits_1_with_a_sentence_and_changes_nothing(
+    warehouse: Cli, argv: tuple[str, ...], fragment: str
+) -> None:
     before = warehouse.json("stock", "list")
     ledger_before = warehouse.json("stock", "ledger", "--limit", "1000")
     warehouse(*argv, expect=1)

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from helpers import ADMIN, assert_ledger_consistent
 from sqlalchemy import text
 
 from orion_desktop.bootstrap import Services
@@ -28,8 +29,6 @@ from orion_desktop.db.engine import Database
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import Role
 from orion_desktop.domain.errors import Conflict, InsufficientStock
-
-from helpers import ADMIN, assert_ledger_consistent
 
 WORKERS = 8
 POOL_TIMEOUT = 120  # seconds; a hang (deadlock, stuck lock) fails instead of freezing the run

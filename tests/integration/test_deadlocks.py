@@ -23,12 +23,13 @@ import threading
 import time
 import traceback
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
 import pytest
+from helpers import ADMIN, assert_ledger_consistent, seed_catalog
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.exc import DBAPIError
 
@@ -39,8 +40,6 @@ from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import Role
 from orion_desktop.domain.errors import Conflict, OrionError
 from orion_desktop.domain.order_results import OrderLine, ShipRequest
-
-from helpers import ADMIN, assert_ledger_consistent, seed_catalog
 
 STORE = "MAIN"
 PRODUCTS = ("P1", "P2", "P3")

@@ -25,13 +25,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from helpers import ADMIN, assert_ledger_consistent, seed_catalog
 from sqlalchemy import create_engine, text
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
 from orion_desktop.domain.errors import NotFound
-
-from helpers import ADMIN, assert_ledger_consistent, seed_catalog
 
 MISSING = "There is no stock of Widget A (A) at L1."
 

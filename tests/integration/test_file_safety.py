@@ -294,8 +294,12 @@ def test_exported_csv_cells_cannot_run_as_formulas(services: Services, formulas:
         "MAIN,F4,,'-x lead,WH1,1,0,1",
         "MAIN,F5,,-3,WH1,1,0,1",  # a plain number stays a number
     ]
-    low_titles = {line.split(",")[1]: line.split(",")[3] for line in low.read_bytes().decode("utf-8-sig").splitlines()[1:]}
-    assert low_titles == {"F1": "\"'=HYPERLINK(\"\"http://x\"\"", "F2": "'+1+2", "F3": "'@SUM(1)", "F4": "'-x lead", "F5": "-3"}
+    low_titles = {
+        line.split(",")[1]: line.split(",")[3] for line in low.read_bytes().decode("utf-8-sig").splitlines()[1:]
+    }
+    assert low_titles == {
+        "F1": "\"'=HYPERLINK(\"\"http://x\"\"", "F2": "'+1+2", "F3": "'@SUM(1)", "F4": "'-x lead", "F5": "-3"
+    }
 
 
 # --- item 13: piped into head -----------------------------------------------------------------------
@@ -307,7 +311,9 @@ def many_rows(services: Services, tmp_path: Path) -> int:
     stock = tmp_path / "more-stock.csv"
     store = services.catalog.list_stores()[0].code
     products.write_text("store,sku,title\n" + "".join(f"{store},PIPE-{n},Pipe test {n}\n" for n in range(3000)))
-    stock.write_text("store,product,location,quantity\n" + "".join(f"{store},PIPE-{n},PIPE_SHELF,{n}\n" for n in range(3000)))
+    stock.write_text(
+        "store,product,location,quantity\n" + "".join(f"{store},PIPE-{n},PIPE_SHELF,{n}\n" for n in range(3000))
+    )
     services.importing.import_products(ADMIN, products)
     services.importing.import_stock(ADMIN, stock)
     return summary.stock_rows + 3000

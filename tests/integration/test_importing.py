@@ -113,7 +113,9 @@ def test_reimporting_products_changes_nothing(services: Services, importer: Impo
     assert snapshot(services) == before
 
 
-def test_columns_missing_from_the_file_are_left_alone(catalog: Services, importer: ImportService, tmp_path: Path) -> None:
+def test_columns_missing_from_the_file_are_left_alone(
+    catalog: Services, importer: ImportService, tmp_path: Path
+) -> None:
     path = write(tmp_path, "titles.csv", "sku,title\nC,Widget C renamed\n")
     result = importer.import_products(MANAGER, path)
     assert (result.created, result.updated) == (0, 1)
@@ -352,7 +354,10 @@ def test_many_bad_lines_are_all_counted(catalog: Services, importer: ImportServi
         (b"location,quantity\nWAREHOUSE_A,1\n", "stock.csv has no product or sku or gtin column"),
         (b"product,location,quantity,colour\nA,X,1,red\n", "a column this import does not know: 'colour'"),
         (b"product,location,quantity,Quantity\nA,X,1,2\n", "has the column quantity twice"),
-        ("product,location,quantity\nA,LAGER_Ä,1\n".encode("latin-1"), "stock.csv is not UTF-8 text (first odd byte on line 2)"),
+        (
+            "product,location,quantity\nA,LAGER_Ä,1\n".encode("latin-1"),
+            "stock.csv is not UTF-8 text (first odd byte on line 2)"
+        ),
         (b"\x00\x01\x02binary", "not a CSV text file"),
     ],
 )
@@ -394,7 +399,10 @@ def test_stock_lines_name_their_store_when_there_are_several(
 ) -> None:
     catalog.catalog.add_store(ADMIN, "WEB", "Web Shop")
     catalog.catalog.add_product(ADMIN, store="WEB", sku="A", title="Web widget", gtin=GTIN_B)
-    path = write(tmp_path, "stock.csv", f"store,product,location,quantity\nMAIN,A,SHELF-1,4\nweb,{GTIN_B},SHELF-1,9\n,A,SHELF-2,1\nNOPE,A,SHELF-1,1\n")
+    path = write(
+        tmp_path, "stock.csv",
+        f"store,product,location,quantity\nMAIN,A,SHELF-1,4\nweb,{GTIN_B},SHELF-1,9\n,A,SHELF-2,1\nNOPE,A,SHELF-1,1\n"
+    )
     with pytest.raises(ImportRejected) as excinfo:
         importer.import_stock(MANAGER, path)
     assert rejected(excinfo) == [

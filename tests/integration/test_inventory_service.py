@@ -46,7 +46,9 @@ def test_seed_example_totals(stocked: Services, manager: Actor) -> None:
             inv.reserve(manager, store="MAIN", product="A", location=location, quantity=reserved)
     stock = stocked.stock.product_stock("MAIN", "A")
     assert (stock.total_quantity, stock.total_reserved, stock.total_available) == (175, 15, 160)
-    by_location = {loc.location: (loc.quantity, loc.reserved_quantity, loc.available_quantity) for loc in stock.locations}
+    by_location = {
+        loc.location: (loc.quantity, loc.reserved_quantity, loc.available_quantity) for loc in stock.locations
+    }
     assert by_location == {
         "WAREHOUSE_MAIN": (100, 10, 90),
         "WAREHOUSE_WEST": (50, 0, 50),
@@ -105,7 +107,9 @@ def test_set_and_adjust_cannot_go_below_reserved(stocked: Services, manager: Act
     with pytest.raises(InsufficientStock, match="6 reserved"):
         inv.adjust(manager, store="MAIN", product="A", location="A-01", delta=-5, reason="damaged")
     assert _snapshot(stocked) == before
-    assert inv.adjust(manager, store="MAIN", product="A", location="A-01", delta=-4, reason="damaged").quantity_after == 6
+    assert inv.adjust(
+        manager, store="MAIN", product="A", location="A-01", delta=-4, reason="damaged"
+    ).quantity_after == 6
     assert inv.set_quantity(manager, store="MAIN", product="A", location="A-01", quantity=6).quantity_change == 0
     assert_ledger_consistent(stocked)
 
@@ -117,7 +121,9 @@ def test_set_to_zero_is_fine(stocked: Services, manager: Actor) -> None:
 
 
 def test_ledger_records_user_reason_and_after_values(stocked: Services, manager: Actor) -> None:
-    stocked.inventory.adjust(manager, store="MAIN", product="A", location="A-01", delta=25, reason="Restocking from supplier")
+    stocked.inventory.adjust(
+        manager, store="MAIN", product="A", location="A-01", delta=25, reason="Restocking from supplier"
+    )
     [entry] = stocked.stock.ledger(product="A")
     assert entry.transaction_type is TransactionType.ADJUST
     assert (entry.quantity_change, entry.reserved_change, entry.quantity_after, entry.reserved_after) == (25, 0, 25, 0)
@@ -130,7 +136,9 @@ def test_transfer_moves_units_atomically(stocked: Services, manager: Actor) -> N
     inv = stocked.inventory
     inv.set_quantity(manager, store="MAIN", product="C", location="WAREHOUSE_MAIN", quantity=30)
     inv.reserve(manager, store="MAIN", product="C", location="WAREHOUSE_MAIN", quantity=25)
-    result = inv.transfer(manager, store="MAIN", product="C", source="warehouse_main", destination="store_front", quantity=5)
+    result = inv.transfer(
+        manager, store="MAIN", product="C", source="warehouse_main", destination="store_front", quantity=5
+    )
     assert (result.source.location, result.source.quantity_after) == ("WAREHOUSE_MAIN", 25)
     assert (result.destination.location, result.destination.quantity_after) == ("STORE_FRONT", 5)
     before = _snapshot(stocked)
@@ -244,7 +252,9 @@ def test_operation_key_replays_the_first_result(stocked: Services, manager: Acto
     with pytest.raises(InsufficientStock):
         inv.reserve(manager, store="MAIN", product="A", location="A-01", quantity=8, operation_key="retry-1")
     inv.adjust(manager, store="MAIN", product="A", location="A-01", delta=1, reason="found one")
-    assert inv.reserve(manager, store="MAIN", product="A", location="A-01", quantity=8, operation_key="retry-1").reserved_after == 11
+    assert inv.reserve(
+        manager, store="MAIN", product="A", location="A-01", quantity=8, operation_key="retry-1"
+    ).reserved_after == 11
 
 
 def test_check_constraints_refuse_bypassing_sql(stocked: Services, manager: Actor, database) -> None:  # type: ignore[no-untyped-def]

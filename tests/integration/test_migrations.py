@@ -17,6 +17,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from helpers import ADMIN, seed_catalog
 from sqlalchemy import CheckConstraint, Connection, create_engine, exc, inspect, text
 from sqlalchemy.engine import make_url
 
@@ -27,8 +28,6 @@ from orion_desktop.db.engine import Database
 from orion_desktop.db.migrate import current_revision, downgrade, ensure_schema, head_revision, upgrade
 from orion_desktop.db.models import SEARCH_FTS_TABLES, SEARCH_TRIGRAM_INDEXES, Base, include_object
 from orion_desktop.domain.errors import Conflict, DatabaseUnavailable
-
-from helpers import ADMIN, seed_catalog
 
 SQLITE_STAMP = "2026-01-01 00:00:00.000000"
 
@@ -169,7 +168,8 @@ def test_named_check_constraints_exist_in_the_migrated_database(migrated_db: Dat
             assert expected_fks <= found_fks, f"{table.name}: foreign keys missing: {expected_fks - found_fks}"
             expected_indexes = {i.name for i in table.indexes}
             found_indexes = _index_names(conn, table.name)
-            assert expected_indexes <= found_indexes, f"{table.name}: indexes missing: {expected_indexes - found_indexes}"
+            missing = expected_indexes - found_indexes
+            assert expected_indexes <= found_indexes, f"{table.name}: indexes missing: {missing}"
     # The inventory CHECKs of DESIGN.md §2 by name.
     assert {
         "ck_inventory_quantity_not_negative",

@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from helpers import ADMIN, seed_catalog
 from sqlalchemy import text
 
 from orion_desktop.bootstrap import Services
@@ -19,8 +20,6 @@ from orion_desktop.db.models import Base
 from orion_desktop.domain.errors import Conflict
 from orion_desktop.domain.order_results import OrderLine, ShipRequest
 from orion_desktop.services.operations import decode, encode, params_digest
-
-from helpers import ADMIN, seed_catalog
 
 KEY = "op-key-1"
 REFUSAL = f"Operation key {KEY} was already used for a different request; use a new key."

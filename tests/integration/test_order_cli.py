@@ -68,7 +68,9 @@ def test_seed_walkthrough_create_process_ship_cancel(shop: Cli, services: Servic
     assert (prefix, len(day), len(tail)) == ("ORD", 8, 6) and store_id.isdigit()
     assert (created["status"], created["customer_name"], created["customer_email"]) == (
         "pending", "Ann Example", "ann@example.com")
-    assert [(i["sku"], i["quantity"], i["shipped_quantity"], i["reserved"], i["backordered"]) for i in created["items"]] == [
+    assert [
+        (i["sku"], i["quantity"], i["shipped_quantity"], i["reserved"], i["backordered"]) for i in created["items"]
+    ] == [
         ("A", 10, 0, 0, 0), ("B", 5, 0, 0, 0), ("C", 20, 0, 0, 0)]
     assert created["reservations"] == [] and created["shipments"] == []
 
@@ -137,7 +139,9 @@ def test_partial_shipping_and_exact_shapes(shop: Cli, services: Services) -> Non
     status = shop.json("order", "shipment-status", "--order", number)
     assert set(status) == SHIPMENT_STATUS_KEYS
     assert all(set(item) == SHIPMENT_ITEM_KEYS for item in status["items"])
-    assert (status["order_id"], status["order_number"], status["order_status"]) == (order_id, number, "partially_shipped")
+    assert (
+        status["order_id"], status["order_number"], status["order_status"]
+    ) == (order_id, number, "partially_shipped")
     assert (status["is_fully_shipped"], status["is_partially_shipped"]) == (False, True)
     assert (status["shipped_item_count"], status["total_item_count"], status["total_shipped_units"],
             status["total_ordered_units"]) == (1, 2, 2, 5)
@@ -157,8 +161,12 @@ def test_partial_shipping_and_exact_shapes(shop: Cli, services: Services) -> Non
     shown = shop.json("order", "show", "--order", number)
     assert (shown["status"], shown["tracking_number"], shown["carrier"]) == ("shipped", "TRK-1", "DHL")
     assert [(s["tracking_number"], [(ln["sku"], ln["quantity"], ln["location"]) for ln in s["lines"]])
-            for s in shown["shipments"]] == [("TRK-1", [("A", 2, "WAREHOUSE_MAIN")]), (None, [("B", 3, "WAREHOUSE_MAIN")])]
-    assert [(i["shipped_quantity"], i["remaining_quantity"], i["reserved"], i["backordered"]) for i in shown["items"]] == [
+            for s in shown["shipments"]] == [
+                ("TRK-1", [("A", 2, "WAREHOUSE_MAIN")]), (None, [("B", 3, "WAREHOUSE_MAIN")])
+            ]
+    assert [
+        (i["shipped_quantity"], i["remaining_quantity"], i["reserved"], i["backordered"]) for i in shown["items"]
+    ] == [
         (2, 0, 0, 0), (3, 0, 0, 0)]
     human = shop("order", "show", "--order", number)
     assert f"Order {number}  store MAIN  shipped" in human
@@ -176,7 +184,9 @@ def test_returns_to_a_location_and_damaged(shop: Cli, services: Services) -> Non
                     "restocked_location": "RETURNS", "damaged": False, "returned_quantity": 2}
     stock = shop.json("stock", "show", "--product", "A")
     assert {loc["location"]: loc["quantity"] for loc in stock["locations"]} == {"RETURNS": 2, "WAREHOUSE_MAIN": 95}
-    out = shop("order", "return", "--order", number, "--item", "A", "--quantity", "1", "--damaged", "--reason", "crushed")
+    out = shop(
+        "order", "return", "--order", number, "--item", "A", "--quantity", "1", "--damaged", "--reason", "crushed"
+    )
     assert "Returned 1 A" in out and "as damaged" in out and "3 returned so far" in out
     assert shop.on_hand("A") == (97, 0)  # damaged units do not come back
     assert shop.json("order", "show", "--order", number)["items"][0]["returned_quantity"] == 3
@@ -269,7 +279,9 @@ def test_bad_input_is_a_sentence_and_changes_nothing(shop: Cli) -> None:
 
     def snapshot() -> tuple[object, ...]:
         return (shop.json("order", "show", "--order", number), shop.json("order", "show", "--order", done),
-                shop.json("stock", "list"), shop.json("order", "list"), shop.json("order", "history", "--order", number))
+                shop.json("stock", "list"), shop.json("order", "list"), shop.json(
+                    "order", "history", "--order", number
+                ))
 
     cases = [
         (("order", "show", "--order", "ORD-NOPE"), "There is no order ORD-NOPE."),
@@ -281,7 +293,10 @@ def test_bad_input_is_a_sentence_and_changes_nothing(shop: Cli) -> None:
         (("order", "ship", "--order", number, "--item", "A", "--quantity", "0"), "at least 1"),
         (("order", "ship", "--order", number, "--item", "A", "--location", "NOWHERE"), "no location NOWHERE"),
         (("order", "return", "--order", number, "--item", "A", "--quantity", "1", "--location", "R"), "0 shipped"),
-        (("order", "return", "--order", done, "--item", "C", "--quantity", "2", "--damaged"), "at most 1 can come back"),
+        (
+            ("order", "return", "--order", done, "--item", "C", "--quantity", "2", "--damaged"),
+            "at most 1 can come back"
+        ),
         (("order", "return", "--order", done, "--item", "C", "--quantity", "0", "--damaged"), "at least 1"),
         (("order", "status", "--order", number, "--set", "delivered"), "cannot go from processing to delivered"),
         (("order", "status", "--order", done, "--set", "cancelled"), "only orders not yet shipped can be cancelled"),

@@ -135,7 +135,9 @@ def test_paging_stays_whole_while_other_workstations_add_and_change_orders(shop:
 
 @pytest.mark.parametrize("sort", ["total", "id; DROP TABLE orders", ""])
 def test_an_unknown_sort_is_a_sentence(shop: Services, sort: str) -> None:
-    with pytest.raises(InvalidInput, match=r"^Orders cannot be sorted by .*\. Sort by number, status, customer, store or created\.$"):
+    with pytest.raises(
+        InvalidInput, match=r"^Orders cannot be sorted by .*\. Sort by number, status, customer, store or created\.$"
+    ):
         shop.order_queries.list_orders(sort=sort)
 
 

@@ -11,9 +11,8 @@ from orion_desktop.bootstrap import Services
 from orion_desktop.db.types import utcnow
 from orion_desktop.domain.enums import TransactionType
 from orion_desktop.domain.errors import InsufficientStock, InvalidInput, InvalidTransition, NotFound, OrionError
-from orion_desktop.domain.order_results import OrderLine
+from orion_desktop.domain.order_results import OrderLine, ShipRequest
 from orion_desktop.domain.orders import OrderHistoryAction, OrderStatus
-from orion_desktop.domain.order_results import ShipRequest
 
 
 @pytest.fixture
@@ -70,11 +69,15 @@ def test_partial_shipping_and_shipment_status(shop: Services) -> None:
     number = order(shop, ("A", 2), ("B", 3))
     shop.orders.change_status(ADMIN, number, "processing")
     shipped = shop.orders.ship_item(ADMIN, number, "A", 2, tracking="TRK-1", carrier="DHL")
-    assert (shipped.fulfilled_quantity, shipped.shipped_quantity, shipped.remaining_quantity, shipped.is_fully_shipped) == (
+    assert (
+        shipped.fulfilled_quantity, shipped.shipped_quantity, shipped.remaining_quantity, shipped.is_fully_shipped
+    ) == (
         2, 2, 0, True)
     status = shop.order_queries.shipment_status(number)
     assert status.order_status is OrderStatus.PARTIALLY_SHIPPED
-    assert (status.shipped_item_count, status.total_item_count, status.total_shipped_units, status.total_ordered_units) == (
+    assert (
+        status.shipped_item_count, status.total_item_count, status.total_shipped_units, status.total_ordered_units
+    ) == (
         1, 2, 2, 5)
     assert (status.is_fully_shipped, status.is_partially_shipped) == (False, True)
     assert [(i.product_name, i.remaining_quantity, i.is_fully_shipped) for i in status.items] == [

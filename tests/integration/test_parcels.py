@@ -8,6 +8,7 @@ least advanced first. A parcel left empty is cancelled, and the order's history 
 from __future__ import annotations
 
 import json
+from functools import partial
 
 import pytest
 from helpers import ADMIN, assert_ledger_consistent, seed_catalog
@@ -172,8 +173,8 @@ def test_shipped_and_cancelled_parcels_cannot_be_assigned_or_cancelled(shop: Ser
     shop.orders.cancel_shipment(ADMIN, cancelled.shipment_number)
     for parcel, state in ((shipped, "shipped"), (cancelled, "cancelled")):
         sentence = f"Shipment {parcel.shipment_number} is {state}; it can no longer change."
-        for attempt in (lambda: shop.orders.assign_shipment(ADMIN, parcel.shipment_number, "sam"),
-                        lambda: shop.orders.cancel_shipment(ADMIN, parcel.shipment_number)):
+        for attempt in (partial(shop.orders.assign_shipment, ADMIN, parcel.shipment_number, "sam"),
+                        partial(shop.orders.cancel_shipment, ADMIN, parcel.shipment_number)):
             with pytest.raises(InvalidTransition) as caught:
                 attempt()
             assert str(caught.value) == sentence

@@ -1,4 +1,5 @@
-"""ReportService on SQLite and PostgreSQL: low stock with backorders, CSV export, backorder totals, the filtered ledger."""
+"""ReportService on SQLite and PostgreSQL: low stock with backorders, CSV export, backorder totals,
+the filtered ledger."""
 
 from __future__ import annotations
 
@@ -51,7 +52,9 @@ def _low(rows) -> list[tuple[str, str, str, int, int, int, int]]:  # type: ignor
     ]
 
 
-def test_low_stock_lists_what_stock_low_stock_lists_with_the_backorders(services: Services, shop: dict[str, str], reports: ReportService) -> None:
+def test_low_stock_lists_what_stock_low_stock_lists_with_the_backorders(
+    services: Services, shop: dict[str, str], reports: ReportService
+) -> None:
     rows = reports.low_stock()
     assert _low(rows) == [
         ("MAIN", "B", "WH1", 0, 10, 7, 2),  # 5 of the first order and 2 of the second wait
@@ -66,7 +69,9 @@ def test_low_stock_lists_what_stock_low_stock_lists_with_the_backorders(services
     assert rows[0].gtin == "5901234123457" and rows[0].product_title == "Widget B" and rows[0].quantity == 3
 
 
-def test_backorders_per_product_agree_with_the_backorder_list(services: Services, shop: dict[str, str], reports: ReportService) -> None:
+def test_backorders_per_product_agree_with_the_backorder_list(
+    services: Services, shop: dict[str, str], reports: ReportService
+) -> None:
     units: dict[str, int] = defaultdict(int)
     orders: dict[str, set[str]] = defaultdict(set)
     for row in services.order_queries.backorders():
@@ -102,7 +107,9 @@ def test_a_threshold_a_store_and_paging(services: Services, shop: dict[str, str]
         reports.low_stock(store="NOPE")
 
 
-def test_export_low_stock_writes_a_csv_a_spreadsheet_reads(shop: dict[str, str], reports: ReportService, tmp_path: Path) -> None:
+def test_export_low_stock_writes_a_csv_a_spreadsheet_reads(
+    shop: dict[str, str], reports: ReportService, tmp_path: Path
+) -> None:
     folder = tmp_path / "exports"
     folder.mkdir()
     target = folder / "low.csv"
@@ -122,17 +129,24 @@ def test_export_low_stock_writes_a_csv_a_spreadsheet_reads(shop: dict[str, str],
     assert list(folder.iterdir()) == [target]  # no temporary file left behind
 
 
-def test_a_product_down_to_its_reorder_point_is_listed_with_every_location(services: Services, reports: ReportService) -> None:
+def test_a_product_down_to_its_reorder_point_is_listed_with_every_location(
+    services: Services, reports: ReportService
+) -> None:
     """Thresholds look at one row; a reorder point at the product's available units, all locations together."""
     seed_catalog(services)
-    services.catalog.add_product(ADMIN, store="MAIN", sku="R", title="Reordered", low_stock_threshold=2, reorder_point=30)
+    services.catalog.add_product(
+        ADMIN, store="MAIN", sku="R", title="Reordered", low_stock_threshold=2, reorder_point=30
+    )
     services.catalog.add_product(ADMIN, store="MAIN", sku="S", title="Stocked", low_stock_threshold=2, reorder_point=10)
     for sku, location, quantity in (("R", "WH1", 20), ("R", "WH2", 9), ("S", "WH1", 20), ("S", "WH2", 9)):
         services.inventory.set_quantity(ADMIN, store="MAIN", product=sku, location=location, quantity=quantity)
     services.inventory.reserve(ADMIN, store="MAIN", product="R", location="WH1", quantity=1)
 
     rows = reports.low_stock()
-    listed = [(r.sku, r.location, r.available_quantity, r.product_available, r.at_reorder_point, r.below_threshold) for r in rows]
+    listed = [
+        (r.sku, r.location, r.available_quantity, r.product_available, r.at_reorder_point, r.below_threshold)
+        for r in rows
+    ]
     # R: 19 + 9 = 28 available <= 30, so both rows; S: 29 > 10 and no row at or below 2.
     assert listed == [("R", "WH2", 9, 28, True, False), ("R", "WH1", 19, 28, True, False)]
     assert reports.low_stock(reorder_points=False) == ()
@@ -142,7 +156,9 @@ def test_a_product_down_to_its_reorder_point_is_listed_with_every_location(servi
     assert [r.sku for r in reports.low_stock(9, store="MAIN", limit=1, offset=2)] == ["R"]
 
 
-def test_an_export_that_cannot_be_written_is_a_sentence(shop: dict[str, str], reports: ReportService, tmp_path: Path) -> None:
+def test_an_export_that_cannot_be_written_is_a_sentence(
+    shop: dict[str, str], reports: ReportService, tmp_path: Path
+) -> None:
     target = tmp_path / "no such folder" / "low.csv"
     with pytest.raises(InvalidInput, match=r"^Cannot write .*low\.csv: No such file or directory\.$"):
         reports.export_low_stock(target)
@@ -159,19 +175,25 @@ def test_the_ledger_filters_by_order_and_kind(services: Services, shop: dict[str
     reserves = services.stock.ledger(transaction_type="reserve")
     assert reserves and {e.transaction_type for e in reserves} == {TransactionType.RESERVE}
     assert len(reserves) == len([e for e in services.stock.ledger(limit=1000) if e.transaction_type == "reserve"])
-    assert {e.order_number for e in services.stock.ledger(order_number=shop["web"], transaction_type=TransactionType.SET)} == set()
+    assert {
+        e.order_number for e in services.stock.ledger(order_number=shop["web"], transaction_type=TransactionType.SET)
+    } == set()
     with pytest.raises(InvalidInput, match="'restock' is not a kind of stock change; use one of reserve, release"):
         services.stock.ledger(transaction_type="restock")
     with pytest.raises(NotFound, match="There is no order ORD-X."):
         services.stock.ledger(order_number="ORD-X")
 
 
-def test_the_ledger_filters_by_product_in_one_store_or_all(services: Services, shop: dict[str, str], reports: ReportService) -> None:
+def test_the_ledger_filters_by_product_in_one_store_or_all(
+    services: Services, shop: dict[str, str], reports: ReportService
+) -> None:
     everywhere = services.stock.ledger(product="A")
     assert {e.store_code for e in everywhere} == {"MAIN", "WEB"} and {e.sku for e in everywhere} == {"A"}
     assert {e.store_code for e in services.stock.ledger(product="A", store="WEB")} == {"WEB"}
     by_gtin = services.stock.ledger(product="0" + GTIN_A)  # the GTIN-14 form of MAIN's A
-    assert by_gtin == services.stock.ledger(product="A", store="MAIN") == services.stock.ledger(store="MAIN", product="A")
+    assert (
+        by_gtin == services.stock.ledger(product="A", store="MAIN") == services.stock.ledger(store="MAIN", product="A")
+    )
     assert {e.location for e in services.stock.ledger(location="wh2")} == {"WH2"}
     with pytest.raises(NotFound, match="No product has the SKU or GTIN 'NOPE'."):
         services.stock.ledger(product="NOPE")
@@ -181,11 +203,15 @@ def test_the_ledger_filters_by_product_in_one_store_or_all(services: Services, s
         services.stock.ledger(product="0000000000000")
 
 
-def test_the_ledger_filters_by_dates_and_pages_back_by_id(services: Services, shop: dict[str, str], reports: ReportService) -> None:
+def test_the_ledger_filters_by_dates_and_pages_back_by_id(
+    services: Services, shop: dict[str, str], reports: ReportService
+) -> None:
     now = utcnow()
     everything = services.stock.ledger(limit=1000)
     assert everything == services.stock.ledger(limit=1000)
-    assert services.stock.ledger(since=now - timedelta(hours=1), until=now + timedelta(hours=1), limit=1000) == everything
+    assert (
+        services.stock.ledger(since=now - timedelta(hours=1), until=now + timedelta(hours=1), limit=1000) == everything
+    )
     assert services.stock.ledger(since=now + timedelta(hours=1)) == ()
     assert services.stock.ledger(until=now - timedelta(days=1)) == ()
     naive = now.replace(tzinfo=None) - timedelta(hours=1)  # naive datetimes are taken as UTC

@@ -8,14 +8,13 @@ SQLite and PostgreSQL.
 from __future__ import annotations
 
 import pytest
+from helpers import ADMIN
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.domain.errors import InvalidInput
 from orion_desktop.domain.order_results import OrderLine
 from orion_desktop.domain.results import StockRow
 from orion_desktop.services import catalog
-
-from helpers import ADMIN
 
 # Stores created out of code order: ANNEX gets the largest id, so ordering by id is not code order
 # (and the stores from MAIN on are in id order, a trap for keyset paging).

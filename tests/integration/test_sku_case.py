@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import ADMIN, assert_ledger_consistent
 from sqlalchemy import exc, select, text
 
 from orion_desktop.bootstrap import Services
@@ -22,8 +23,6 @@ from orion_desktop.domain.errors import Conflict
 from orion_desktop.domain.order_results import OrderLine
 from orion_desktop.domain.packing import PackSession, ScanVerdict
 from orion_desktop.services import lookup
-
-from helpers import ADMIN, assert_ledger_consistent
 
 SKU = "AUD-HP-BLK"
 GTIN = "4006381333931"
@@ -100,7 +99,8 @@ def test_the_database_itself_refuses_a_second_spelling(shop: Services, database:
         with database.engine.begin() as conn:
             conn.execute(text(
                 "INSERT INTO products (store_id, sku, title, product_type, is_placeholder, created_at) "
-                "SELECT store_id, 'hp-1', 'x', product_type, is_placeholder, created_at FROM products WHERE sku = 'HP-1'"
+                "SELECT store_id, 'hp-1', 'x', product_type, is_placeholder, created_at FROM products"
+                " WHERE sku = 'HP-1'"
             ))
 
 
@@ -126,7 +126,9 @@ def test_importing_another_spelling_updates_the_product_and_keeps_its_spelling(
     assert_ledger_consistent(shop)
 
 
-def test_one_file_naming_a_sku_twice_in_two_cases_is_refused(shop: Services, database: Database, tmp_path: Path) -> None:
+def test_one_file_naming_a_sku_twice_in_two_cases_is_refused(
+    shop: Services, database: Database, tmp_path: Path
+) -> None:
     before = _skus(database)
     products = tmp_path / "products.csv"
     products.write_text("sku,title\nNEW-1,New\nnew-1,New again\n", encoding="utf-8")
@@ -178,7 +180,9 @@ def old_database(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -
 def _insert_products(database: Database, rows: list[tuple[str, str]]) -> None:
     with database.engine.begin() as conn:
         for code in sorted({store for store, _ in rows}):
-            conn.execute(text("INSERT INTO stores (code, name, created_at) VALUES (:c, :c, CURRENT_TIMESTAMP)"), {"c": code})
+            conn.execute(
+                text("INSERT INTO stores (code, name, created_at) VALUES (:c, :c, CURRENT_TIMESTAMP)"), {"c": code}
+            )
         for store, sku in rows:
             conn.execute(text(
                 "INSERT INTO products (store_id, sku, title, product_type, is_placeholder, created_at) "
@@ -196,7 +200,8 @@ def test_the_upgrade_stops_and_lists_skus_that_differ_only_in_case(old_database:
         upgrade(old_database)
     assert str(refused.value) == (
         "Cannot make SKUs case-insensitive: store MAIN has HP-1 and Hp-1 and hp-1; store TWO has CABLE and cable; "
-        "rename one of each so they differ by more than upper and lower case, then run `orion-desktop db upgrade` again."
+        "rename one of each so they differ by more than upper and lower case, "
+        "then run `orion-desktop db upgrade` again."
     )
     assert current_revision(old_database) == "0004_sort_indexes"
     assert _skus(old_database) == before
@@ -214,6 +219,8 @@ def test_the_upgrade_stops_and_lists_skus_that_differ_only_in_case(old_database:
 
 def test_many_collisions_are_listed_ten_at_a_time(old_database: Database) -> None:
     _insert_products(old_database, [("MAIN", f"{prefix}{n:02d}") for n in range(12) for prefix in ("SKU-", "sku-")])
-    with pytest.raises(Conflict, match=r"store MAIN has SKU-00 and sku-00; .* store MAIN has SKU-09 and sku-09 \(and 2 more\); "):
+    with pytest.raises(
+        Conflict, match=r"store MAIN has SKU-00 and sku-00; .* store MAIN has SKU-09 and sku-09 \(and 2 more\); "
+    ):
         upgrade(old_database)
     assert current_revision(old_database) == "0004_sort_indexes"

@@ -118,7 +118,9 @@ def test_shipping_all_of_a_pending_order_passes_through_processing(shop: Service
     assert shop.order_queries.get_order(number).status is S.SHIPPED
     assert status_moves(shop, number) == [(None, "pending"), ("pending", "processing"), ("processing", "shipped")]
     assert reserved(shop, number) == {"A": 0, "B": 0}
-    assert (shop.stock.product_stock("MAIN", "A").total_quantity, shop.stock.product_stock("MAIN", "B").total_quantity) == (
+    assert (
+        shop.stock.product_stock("MAIN", "A").total_quantity, shop.stock.product_stock("MAIN", "B").total_quantity
+    ) == (
         97, 48)
     assert_clean(shop)
 
@@ -305,14 +307,19 @@ def test_steps_of_the_machine(current: OrderStatus, target: OrderStatus, cause: 
 @pytest.mark.parametrize(
     ("current", "target", "cause", "sentence"),
     [
-        (S.PENDING, S.PARTIALLY_SHIPPED, Cause.SHIPPING, "Order ORD-1 is pending; shipping cannot make it partially_shipped."),
+        (
+            S.PENDING, S.PARTIALLY_SHIPPED, Cause.SHIPPING,
+            "Order ORD-1 is pending; shipping cannot make it partially_shipped."
+        ),
         (S.PENDING, S.SHIPPED, Cause.SHIPPING, "Order ORD-1 is pending; shipping cannot make it shipped."),
         (S.CANCELLED, S.SHIPPED, Cause.SHIPPING, "Order ORD-1 is cancelled; nothing can be shipped."),
         (S.DELIVERED, S.PARTIALLY_SHIPPED, Cause.SHIPPING, "Order ORD-1 is delivered; nothing can be shipped."),
         (S.PARTIALLY_SHIPPED, S.PENDING, Cause.EXPIRY,
-         "Order ORD-1 cannot go from partially_shipped to pending; from partially_shipped it can go to cancelled, shipped."),
+         "Order ORD-1 cannot go from partially_shipped to pending; "
+         "from partially_shipped it can go to cancelled, shipped."),
         (S.PENDING, S.PARTIALLY_SHIPPED, Cause.REQUEST,
-         "Order ORD-1 cannot go from pending to partially_shipped; from pending it can go to cancelled, processing, shipped."),
+         "Order ORD-1 cannot go from pending to partially_shipped; "
+         "from pending it can go to cancelled, processing, shipped."),
     ],
 )
 def test_moves_the_machine_does_not_have_are_sentences(

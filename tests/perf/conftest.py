@@ -82,7 +82,9 @@ def _timing(samples: list[float]) -> Timing:
     return Timing(statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))], len(ordered))
 
 
-def measure_pair(first: Callable[[], object], second: Callable[[], object], *, runs: int, warmup: int) -> tuple[Timing, Timing]:
+def measure_pair(
+    first: Callable[[], object], second: Callable[[], object], *, runs: int, warmup: int
+) -> tuple[Timing, Timing]:
     """Time two callables alternately, so load from elsewhere on the machine hits both alike."""
     for _ in range(warmup):
         first()
@@ -102,7 +104,9 @@ def measure_pair(first: Callable[[], object], second: Callable[[], object], *, r
 
 
 @pytest.fixture(scope="session")
-def perf_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str, str], Database]]:
+def perf_database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[[str, str], Database]]:
     """``make(backend, name)``: a fresh, migrated database for one dataset; disposed at the end."""
     made: list[Database] = []
 

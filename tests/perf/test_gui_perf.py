@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from budgets import BudgetMissed, load_average, within_budget
+from budgets import load_average, within_budget
 from PySide6.QtCore import QAbstractItemModel, QEvent, QEventLoop, QObject, QSettings, Qt, QThreadPool, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QApplication
 
@@ -108,7 +108,9 @@ def copy_without_statistics(source: Database, target: Path) -> Database:
 
 
 @pytest.fixture(scope="module")
-def gui_data(perf_database: Any, perf: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str, int], GuiData]]:
+def gui_data(
+    perf_database: Any, perf: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[[str, int], GuiData]]:
     """``get(backend, n)``: n orders and n x 3 stock rows in one database, built on first use.
 
     Backend ``SQLITE_UNANALYZED`` is a copy of the SQLite one without planner statistics, opened
@@ -319,7 +321,9 @@ def opening_cache() -> dict[str, dict[str, Figure]]:
     return {}
 
 
-def opening_figures(backend: str, gui_data: Any, windows: Windows, cache: dict[str, dict[str, Figure]], perf: Any) -> dict[str, Figure]:
+def opening_figures(
+    backend: str, gui_data: Any, windows: Windows, cache: dict[str, dict[str, Figure]], perf: Any
+) -> dict[str, Figure]:
     """The three OPENING figures for a backend, measured by the first test that asks (one run serves both tests)."""
     if backend in cache:
         return cache[backend]
@@ -337,7 +341,9 @@ def opening_figures(backend: str, gui_data: Any, windows: Windows, cache: dict[s
         orders = window.orders_page
         assert orders.model.rowCount() == 0  # the Orders page loads when it is first shown
         samples["orders"][n].append(
-            time_until_painted(lambda: windows.go_to(window, ORDERS_ROW), orders.model, orders.table, rows_expected=True)
+            time_until_painted(
+                lambda: windows.go_to(window, ORDERS_ROW), orders.model, orders.table, rows_expected=True
+            )
         )
         assert orders.isVisible() and orders.model.rowCount() == orders.model.page_size
         settle()
@@ -461,7 +467,9 @@ def test_filtering_a_page_at_100k_costs_at_most_2x_at_1k(
         # (each key only restarts the typing-pause timer, which Enter stops).
         if case.status is not None:
             if page.status_combo.currentIndex() != 0:
-                time_until_painted(lambda: page.status_combo.setCurrentIndex(0), page.model, page.table, rows_expected=True)
+                time_until_painted(
+                    lambda: page.status_combo.setCurrentIndex(0), page.model, page.table, rows_expected=True
+                )
                 settle()
             index = page.status_combo.findData(case.status)
             assert index > 0
@@ -472,7 +480,9 @@ def test_filtering_a_page_at_100k_costs_at_most_2x_at_1k(
             if page.search_edit.text():
                 page.search_edit.clear()
                 time_until_painted(
-                    lambda: qtbot.keyClick(page.search_edit, Qt.Key.Key_Return), page.model, page.table, rows_expected=True
+                    lambda: qtbot.keyClick(
+                        page.search_edit, Qt.Key.Key_Return
+                    ), page.model, page.table, rows_expected=True
                 )
                 settle()
             qtbot.keyClicks(page.search_edit, case.search)
@@ -593,7 +603,9 @@ ROWS_LOADED = 100_000
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_resident_memory_with_100k_rows_loaded_under_300_mb(backend: str, gui_data: Any, tmp_path: Path, perf: Any) -> None:
+def test_resident_memory_with_100k_rows_loaded_under_300_mb(
+    backend: str, gui_data: Any, tmp_path: Path, perf: Any
+) -> None:
     data = gui_data(backend, LARGE)
     env = child_environment(tmp_path)
     os.makedirs(env["ORION_CONFIG_DIR"], exist_ok=True)
@@ -606,7 +618,10 @@ def test_resident_memory_with_100k_rows_loaded_under_300_mb(backend: str, gui_da
     mb = {key: result[key] / 1024 for key in ("rss_kb_before_qt", "rss_kb_window", "rss_kb_loaded")}
     perf.record(
         f"(gui memory) {backend}: VmRSS {mb['rss_kb_loaded']:.0f} MB with {result['rows']} inventory rows loaded "
-        f"(window with its first page {mb['rss_kb_window']:.0f} MB, interpreter before Qt {mb['rss_kb_before_qt']:.0f} MB; "
+        f"(window with its first page {mb['rss_kb_window']:.0f} MB, "
+        f"interpreter before Qt {mb['rss_kb_before_qt']:.0f} MB; "
         f"fetching took {result['fetch_seconds']} s) (budget {RSS_BUDGET_MB} MB); {load_average()}"
     )
-    within_budget(mb["rss_kb_loaded"] < RSS_BUDGET_MB, f"{mb['rss_kb_loaded']:.0f} MB resident (budget {RSS_BUDGET_MB} MB)")
+    within_budget(
+        mb["rss_kb_loaded"] < RSS_BUDGET_MB, f"{mb['rss_kb_loaded']:.0f} MB resident (budget {RSS_BUDGET_MB} MB)"
+    )

@@ -152,7 +152,8 @@ def _compare(perf: Any, case: str, backend: str, database: Database, what: str, 
     line = (
         f"(f/16) {case}, {backend}, {LINES // 1000}k lines: service {service['seconds']:.1f} s, peak "
         f"{_mb(service['peak_kb']):.0f} MB (at start {_mb(service['start_kb']):.0f} MB); raw executemany "
-        f"{raw['seconds']:.1f} s; ratio {ratio:.2f}x (budgets {TIME_BUDGET:g}x, {MEMORY_BUDGET_MB} MB). {load_average()}"
+        f"{raw['seconds']:.1f} s; ratio {ratio:.2f}x (budgets {TIME_BUDGET:g}x, {MEMORY_BUDGET_MB} MB). "
+        f"{load_average()}"
     )
     perf.record(line)
     assert "refused" not in service, service["refused"]

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from budgets import BudgetMissed, within_budget
+from budgets import within_budget
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database

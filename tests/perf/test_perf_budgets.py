@@ -170,8 +170,10 @@ def test_a_reserve_through_the_service_costs_at_most_3x_the_raw_statements(perf_
     perf.record(
         f"(a) reserve, PostgreSQL: service {service}; raw psycopg {raw_time}; ratio {ratio:.2f}x (budget 3x). "
         f"Replay of the service's own {len(replay.statements)} statements: {replayed} "
-        f"(service/replay {service.median_ms / replayed.median_ms:.2f}x, replay/raw {replayed.median_ms / raw_time.median_ms:.2f}x). "
-        f"Client CPU per call: service {cpu['service']:.2f} ms, raw {cpu['raw']:.2f} ms. Load average {os.getloadavg()[0]:.1f}"
+        f"(service/replay {service.median_ms / replayed.median_ms:.2f}x, "
+        f"replay/raw {replayed.median_ms / raw_time.median_ms:.2f}x). "
+        f"Client CPU per call: service {cpu['service']:.2f} ms, raw {cpu['raw']:.2f} ms. "
+        f"Load average {os.getloadavg()[0]:.1f}"
     )
     within_budget(ratio <= 3.0, f"a reserve through the service costs {ratio:.2f}x the raw statements (budget 3x)")
 
@@ -186,7 +188,9 @@ def stock_300k(perf_database: Any, perf: Any) -> Any:
 
     def get(backend: str) -> Any:
         if backend not in cache:
-            cache[backend] = perf.fill_stock(perf_database(backend, "stock300k"), products=100_000, locations_per_product=3)
+            cache[backend] = perf.fill_stock(
+                perf_database(backend, "stock300k"), products=100_000, locations_per_product=3
+            )
         return cache[backend]
 
     return get
@@ -246,7 +250,10 @@ def test_verify_over_1m_ledger_rows_under_10_s(perf_database: Any, perf: Any) ->
     queries = Services.on(database).stock
     timing = perf.measure(queries.verify, runs=1, warmup=0)
     report = queries.verify()
-    perf.record(f"(c) verify(), PostgreSQL, {ledger_rows} ledger rows over {report.rows_checked} stock rows: {timing} (budget 10 s)")
+    perf.record(
+        f"(c) verify(), PostgreSQL, {ledger_rows} ledger rows over {report.rows_checked} stock rows: "
+        f"{timing} (budget 10 s)"
+    )
     assert report.ledger_rows == ledger_rows == 1_000_000
     assert report.rows_checked == 100_000
     assert report.ok, report

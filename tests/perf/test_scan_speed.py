@@ -92,7 +92,8 @@ def _series(database: Database, count: int, slots: int = 1) -> str:
     if database.is_sqlite:
         return (f"WITH RECURSIVE series(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM series WHERE n < {count}), "
                 f"slots(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM slots WHERE j < {slots - 1}) ")
-    return f"WITH series(n) AS (SELECT generate_series(1, {count})), slots(j) AS (SELECT generate_series(0, {slots - 1})) "
+    return (f"WITH series(n) AS (SELECT generate_series(1, {count})), "
+            f"slots(j) AS (SELECT generate_series(0, {slots - 1})) ")
 
 
 def _padded(database: Database, expression: str, width: int) -> str:
@@ -168,7 +169,9 @@ def _fill(database: Database, services: Services, analyze: Callable[[Database], 
     picks = [PRODUCTS // (ORDER_LINES + 1) * (k + 1) for k in range(ORDER_LINES)]
     skus = [f"P{n:07d}" for n in picks]
     for sku in skus:
-        services.inventory.set_quantity(ADMIN, store="BIG", product=sku, location="PACK-1", quantity=10 * UNITS_PER_LINE)
+        services.inventory.set_quantity(
+            ADMIN, store="BIG", product=sku, location="PACK-1", quantity=10 * UNITS_PER_LINE
+        )
     order = services.orders.create_order(ADMIN, store="BIG", customer="Perf Packer",
                                          lines=[OrderLine(sku, UNITS_PER_LINE) for sku in skus])
     services.orders.change_status(ADMIN, order, "processing")

@@ -37,7 +37,8 @@ FOREIGN_DIGITS = ["١٢", "۱۲", "१२", "１２", "²", "12³", "٣", "Ⅻ",
 
 HIDDEN = ["\x00", "\x07", "\x1b", "\x7f", "\x85", "\u202e", "\u202d", "\u2066", "\u200b", "\u200c", "\u200d",
           "\ufeff", "\u00ad", "\u2060", "\udc80"]
-"""NUL, BEL, ESC, DEL, NEL (Cc); bidi overrides/isolates, zero-width characters, BOM, soft hyphen (Cf); a lone surrogate."""
+"""NUL, BEL, ESC, DEL, NEL (Cc); bidi overrides/isolates, zero-width characters, BOM, soft hyphen (Cf);
+a lone surrogate."""
 
 
 def _one_sentence(message: str) -> None:

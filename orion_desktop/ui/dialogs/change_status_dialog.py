@@ -100,13 +100,17 @@ def describe_result(result: StatusChangeResult) -> str:
         parts.append(f"Reserved {order_format.units(sum(r.quantity for r in result.reserved))}:")
         parts.extend(_where(result.reserved))
     if result.backordered:
-        parts.append(f"Backordered {order_format.units(sum(b.quantity for b in result.backordered))}, waiting for stock:")
+        parts.append(
+            f"Backordered {order_format.units(sum(b.quantity for b in result.backordered))}, waiting for stock:"
+        )
         parts.extend(f"    {formatting.number(b.quantity)} × {b.sku} ({b.reason})" for b in result.backordered)
     if result.skipped_items:
         parts.append("Skipped:")
         parts.extend(f"    {s.sku} ({s.reason})" for s in result.skipped_items)
     if result.released:
-        parts.append(f"Released {order_format.units(sum(r.quantity for r in result.released))} back to available stock:")
+        parts.append(
+            f"Released {order_format.units(sum(r.quantity for r in result.released))} back to available stock:"
+        )
         parts.extend(_where(result.released))
     if result.fulfilled:
         parts.append(f"Shipped {order_format.units(sum(r.quantity for r in result.fulfilled))}:")
@@ -204,7 +208,8 @@ class ChangeStatusDialog(ActionDialog):
 
     def problem(self) -> str | None:
         if not self.targets:
-            return f"{self.order.order_number} is {order_format.status_text(self.order.status).lower()}; its status can no longer change."
+            status = order_format.status_text(self.order.status).lower()
+            return f"{self.order.order_number} is {status}; its status can no longer change."
         if self.chosen_target is None:
             return "Choose the new status."
         return None

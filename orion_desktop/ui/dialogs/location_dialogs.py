@@ -169,7 +169,9 @@ class AddLocationDialog(LocationDialog):
 class RenameLocationDialog(LocationDialog):
     ok_text = "Rename"
 
-    def __init__(self, services: Services, actor: Actor, location: LocationSummary, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, services: Services, actor: Actor, location: LocationSummary, parent: QWidget | None = None
+    ) -> None:
         super().__init__(services, actor, f"Rename {location.code}", parent)
         self.setObjectName("renameLocationDialog")
         self.location = location
@@ -202,7 +204,9 @@ class RenameLocationDialog(LocationDialog):
 class SortKeyDialog(LocationDialog):
     ok_text = "Change sort key"
 
-    def __init__(self, services: Services, actor: Actor, location: LocationSummary, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, services: Services, actor: Actor, location: LocationSummary, parent: QWidget | None = None
+    ) -> None:
         super().__init__(services, actor, f"Sort key of {location.code}", parent)
         self.setObjectName("sortKeyDialog")
         self.location = location
@@ -237,7 +241,9 @@ class SortKeyDialog(LocationDialog):
 class LocationActiveDialog(LocationDialog):
     """Deactivate an active location, or reactivate an inactive one, after saying what that means."""
 
-    def __init__(self, services: Services, actor: Actor, location: LocationSummary, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, services: Services, actor: Actor, location: LocationSummary, parent: QWidget | None = None
+    ) -> None:
         verb = "Deactivate" if location.is_active else "Reactivate"
         super().__init__(services, actor, f"{verb} {location.code}", parent)
         self.setObjectName("locationActiveDialog")

@@ -30,9 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from orion_desktop.domain.order_results import OrderDetail, OrderItemInfo, ShipmentResult
+from orion_desktop.domain.order_results import OrderDetail, OrderItemInfo, ShipmentResult, ShipRequest
 from orion_desktop.domain.results import ProductStock
-from orion_desktop.domain.order_results import ShipRequest
 from orion_desktop.ui import formatting, order_format
 from orion_desktop.ui.dialogs.action_dialog import ActionDialog, ScanLineEdit
 
@@ -230,7 +229,9 @@ class ShipDialog(ActionDialog):
         self.order = order
         open_items = [item for item in order.items if item.remaining_quantity > 0]
         self._body = QWidget(self)
-        self.rows = [ShipRow(item, location_choices(order, item, stock.get(item.id)), self._body) for item in open_items]
+        self.rows = [
+            ShipRow(item, location_choices(order, item, stock.get(item.id)), self._body) for item in open_items
+        ]
         self._init_heading()
         self._init_lines()
         self._init_parcel()

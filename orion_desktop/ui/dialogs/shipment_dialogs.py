@@ -82,7 +82,9 @@ class AdvanceShipmentDialog(ActionDialog):
         self.status_combo.setObjectName("parcelTarget")
         self.status_combo.setAccessibleName("Move to")
         for target in self.targets:
-            self.status_combo.addItem(f"{order_format.SHIPMENT_STATUS_TEXT[target]} — {_STEP_HINT[target]}", target.value)
+            self.status_combo.addItem(
+                f"{order_format.SHIPMENT_STATUS_TEXT[target]} — {_STEP_HINT[target]}", target.value
+            )
         self.tracking_edit = ScanLineEdit(self._body)
         self.tracking_edit.setObjectName("parcelTracking")
         self.tracking_edit.setMaxLength(128)

@@ -99,6 +99,7 @@ class StockDialog(ActionDialog, Generic[Request, Outcome]):
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
 
+    # A narrower signature than ActionDialog's on purpose: stock dialogs lay out their own inputs.
     def _init_frame(self, inputs: Sequence[QWidget]) -> QVBoxLayout:  # type: ignore[override]
         """Lay out header, form, problem line and buttons; tab through ``inputs`` then OK, Cancel."""
         title = QLabel(self.row.title, self)
@@ -138,7 +139,10 @@ class StockDialog(ActionDialog, Generic[Request, Outcome]):
         return self._locale.toString(value)
 
     def _levels(self, quantity: int, reserved: int) -> str:
-        return f"{self._number(quantity)} on hand, {self._number(reserved)} reserved, {self._number(quantity - reserved)} available"
+        return (
+            f"{self._number(quantity)} on hand, {self._number(reserved)} reserved, "
+            f"{self._number(quantity - reserved)} available"
+        )
 
     @staticmethod
     def _reason_edit(parent: QWidget, placeholder: str, tip: str) -> QLineEdit:
@@ -376,6 +380,7 @@ class TransferStockDialog(StockDialog[StockTransfer, TransferResult]):
         self.destination_combo.setToolTip("Choose a location, or type the code of a new one (letters, digits, _ - .)")
         self.destination_combo.setAccessibleName("To")
         line = self.destination_combo.lineEdit()
+        assert line is not None  # the combo box is editable
         line.setPlaceholderText("Location code, for example WAREHOUSE_B")
         line.setClearButtonEnabled(True)
         self.destination_hint = QLabel(self)
@@ -432,7 +437,8 @@ class TransferStockDialog(StockDialog[StockTransfer, TransferResult]):
             return f"Nothing is available to move at {source.location}: all units there are reserved for orders."
         if quantity > source.available_quantity:
             held = (
-                f" ({self._number(source.reserved_quantity)} of {self._number(source.quantity)} are reserved for orders)"
+                f" ({self._number(source.reserved_quantity)} of {self._number(source.quantity)}"
+                " are reserved for orders)"
                 if source.reserved_quantity
                 else ""
             )

@@ -1,8 +1,9 @@
 """The inventory table: one row per (product, location), loaded page by page.
 
 Filtering, searching and sorting (header clicks) run in SQL (``StockQueries.list_stock``): a new
-filter or sort resets the model and loads the first page; scrolling near the end makes the view call ``fetchMore``, which loads
-the rows after the last one received (keyset paging, ``after=``; see ``KeysetTableModel``).
+filter or sort resets the model and loads the first page; scrolling near the end makes the view call
+``fetchMore``, which loads the rows after the last one received (keyset paging, ``after=``; see
+``KeysetTableModel``).
 
 All database access goes through ``InventoryModel._query``.
 """
@@ -103,7 +104,9 @@ class InventoryModel(KeysetTableModel[StockRow]):
 
     The default order is the picking order: store, SKU, location."""
 
-    def __init__(self, source: StockSource, *, page_size: int = DEFAULT_PAGE_SIZE, parent: QObject | None = None) -> None:
+    def __init__(
+        self, source: StockSource, *, page_size: int = DEFAULT_PAGE_SIZE, parent: QObject | None = None
+    ) -> None:
         super().__init__(_HEADERS, page_size=page_size, parent=parent)
         self._source = source
         self._filter = StockFilter()

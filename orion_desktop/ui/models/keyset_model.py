@@ -62,7 +62,9 @@ class KeysetTableModel(TableModelBase[R]):
     loadFailed = Signal(object)  # the exception; the model is left empty or with what it had
     rowsLoaded = Signal()  # after every reset or appended page (row count / has_more changed)
 
-    def __init__(self, headers: Sequence[Header], *, page_size: int = DEFAULT_PAGE_SIZE, parent: QObject | None = None) -> None:
+    def __init__(
+        self, headers: Sequence[Header], *, page_size: int = DEFAULT_PAGE_SIZE, parent: QObject | None = None
+    ) -> None:
         super().__init__(headers, parent)
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
@@ -186,7 +188,8 @@ class KeysetTableModel(TableModelBase[R]):
     def fetchMore(self, parent: ModelIndex = QModelIndex()) -> None:  # noqa: B008, N802
         if parent.isValid() or self._exhausted or self._busy:
             return
-        cursor, fresh, exhausted = self._cursor, [], False
+        fresh: list[R] = []
+        cursor, exhausted = self._cursor, False
         try:
             # The order is unique per row, but a row changed elsewhere meanwhile (a new status, a
             # new SKU) can move behind the cursor and come again: it is shown once, where it was

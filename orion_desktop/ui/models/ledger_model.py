@@ -112,7 +112,9 @@ _COLUMNS: tuple[Column[LedgerEntry], ...] = (
 
 
 class LedgerModel(PagedRowTableModel[LedgerEntry]):
-    def __init__(self, source: LedgerSource, *, page_size: int = DEFAULT_PAGE_SIZE, parent: QObject | None = None) -> None:
+    def __init__(
+        self, source: LedgerSource, *, page_size: int = DEFAULT_PAGE_SIZE, parent: QObject | None = None
+    ) -> None:
         super().__init__(_COLUMNS, page_size=page_size, parent=parent)
         self._source = source
         self._filter = LedgerFilter()

@@ -109,7 +109,9 @@ class LocationStockModel(PagedRowTableModel[StockRow]):
     page deep down a large location costs what the first does, and rows added meanwhile shift nothing.
     """
 
-    def __init__(self, source: StockListSource, *, page_size: int = DEFAULT_PAGE_SIZE, parent: QObject | None = None) -> None:
+    def __init__(
+        self, source: StockListSource, *, page_size: int = DEFAULT_PAGE_SIZE, parent: QObject | None = None
+    ) -> None:
         super().__init__(_STOCK_COLUMNS, page_size=page_size, parent=parent)
         self._source = source
         self._location: str | None = None

@@ -96,7 +96,9 @@ class OrdersModel(KeysetTableModel[OrderSummary]):
     """Orders for the current ``OrderFilter``, newest first or sorted by a column, fetched in pages
     as the view scrolls."""
 
-    def __init__(self, source: OrderSource, *, page_size: int = DEFAULT_PAGE_SIZE, parent: QObject | None = None) -> None:
+    def __init__(
+        self, source: OrderSource, *, page_size: int = DEFAULT_PAGE_SIZE, parent: QObject | None = None
+    ) -> None:
         super().__init__(_HEADERS, page_size=page_size, parent=parent)
         self._source = source
         self._filter = OrderFilter()

@@ -87,7 +87,8 @@ class DashboardPage(LivePage):
     # --- construction ---------------------------------------------------------------------
     def _init_tiles(self) -> None:
         self.stock_tiles: dict[str, StatTile] = {
-            field: StatTile(caption, detail, name=f"tile_{field}", parent=self) for field, caption, detail in _STOCK_TILES
+            field: StatTile(caption, detail, name=f"tile_{field}", parent=self)
+            for field, caption, detail in _STOCK_TILES
         }
         self.stock_tiles["low_stock_count"].setToolTip(
             "Stock rows whose available quantity is at or below the product's low-stock threshold "
@@ -158,7 +159,9 @@ class DashboardPage(LivePage):
         column.addWidget(heading("Backorders", content, scale=1.2))
         waiting = QGridLayout()
         waiting.setSpacing(10)
-        for index, tile in enumerate((self.backorder_units_tile, self.backorder_orders_tile, self.backorder_products_tile)):
+        for index, tile in enumerate(
+            (self.backorder_units_tile, self.backorder_orders_tile, self.backorder_products_tile)
+        ):
             waiting.addWidget(tile, 0, index)
         for col in range(_TILES_PER_ROW):
             waiting.setColumnStretch(col, 1)

@@ -33,6 +33,7 @@ def open_action_dialog(
         if result == QDialog.DialogCode.Accepted and dialog.outcome is not None:
             message = on_accepted(dialog.outcome)
             page.events.announce(*topics)  # reloading clears the banner: the message comes after
+            # LivePage declares no banner; the pages that open dialogs each have one.
             page.banner.show_message(message, BannerKind.INFO)  # type: ignore[attr-defined]
 
     dialog.finished.connect(finished)

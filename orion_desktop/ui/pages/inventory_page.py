@@ -141,7 +141,8 @@ class InventoryPage(LivePage):
         self.search_edit.setPlaceholderText("Search title or SKU, or scan a GTIN")
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.setAccessibleName("Search")
-        self.search_edit.setMinimumWidth(self.fontMetrics().horizontalAdvance("0" * 16) + 40)  # a GTIN-14 + clear button
+        # a GTIN-14 + clear button
+        self.search_edit.setMinimumWidth(self.fontMetrics().horizontalAdvance("0" * 16) + 40)
         self.search_timer = QTimer(self)
         self.search_timer.setSingleShot(True)
         self.search_timer.setInterval(SEARCH_DELAY_MS)
@@ -189,7 +190,9 @@ class InventoryPage(LivePage):
         table.addActions(list(self.stock_actions))
         self.table = table
         self.action_buttons: list[QToolButton] = []
-        for action, name in zip(self.stock_actions, ("adjustButton", "setQuantityButton", "transferButton"), strict=True):
+        for action, name in zip(
+            self.stock_actions, ("adjustButton", "setQuantityButton", "transferButton"), strict=True
+        ):
             button = QToolButton(self)
             button.setObjectName(name)
             button.setDefaultAction(action)

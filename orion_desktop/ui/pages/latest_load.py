@@ -22,7 +22,7 @@ def _weak(callback: Callable[..., Any]) -> Callable[[], Callable[..., Any] | Non
     # The page keeps this object; strong references back to the page would make a reference
     # cycle, which the cyclic collector may free on a worker thread (Qt objects die on theirs).
     if hasattr(callback, "__self__") and hasattr(callback, "__func__"):
-        return weakref.WeakMethod(callback)  # type: ignore[arg-type]
+        return weakref.WeakMethod(callback)
     return lambda: callback
 
 

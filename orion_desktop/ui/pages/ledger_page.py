@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtWidgets import (
@@ -215,10 +215,12 @@ class LedgerPage(LivePage):
 
     # --- filtering ------------------------------------------------------------------------
     def current_filter(self) -> LedgerFilter:
-        since = local_day_start(self.from_date.date().toPython()) if self.from_check.isChecked() else None
+        # QDate.toPython() is typed ``object`` in PySide's stubs; for a QDate it is a date.
+        since = local_day_start(cast(date, self.from_date.date().toPython())) if self.from_check.isChecked() else None
         until = None
         if self.to_check.isChecked():
-            until = local_day_start(self.to_date.date().toPython() + timedelta(days=1))  # the whole "To" day
+            last_day = cast(date, self.to_date.date().toPython())
+            until = local_day_start(last_day + timedelta(days=1))  # the whole "To" day
         kind = self.type_combo.currentData()
         return LedgerFilter(
             store=self.store_combo.currentData(),
@@ -245,7 +247,9 @@ class LedgerPage(LivePage):
             sender.selectAll()  # the next scan replaces this one
 
     def clear_filters(self) -> None:
-        widgets = (self.product_edit, self.order_edit, self.type_combo, self.store_combo, self.from_check, self.to_check)
+        widgets = (
+            self.product_edit, self.order_edit, self.type_combo, self.store_combo, self.from_check, self.to_check
+        )
         for widget in widgets:
             widget.blockSignals(True)
         try:
@@ -278,7 +282,9 @@ class LedgerPage(LivePage):
     def _update_count(self) -> None:
         rows = self.model.rowCount()
         if rows == 0:
-            text = "No changes match the filter" if self.model.ledger_filter.is_active else "No stock changes recorded yet"
+            text = (
+                "No changes match the filter" if self.model.ledger_filter.is_active else "No stock changes recorded yet"
+            )
         elif self.model.has_more:
             text = f"{formatting.number(rows)}+ changes · scroll down for older ones"
         else:

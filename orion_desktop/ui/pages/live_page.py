@@ -58,6 +58,7 @@ class LivePage(Page):
     def show_error(self, error: BaseException) -> str:
         """Show ``error`` as a sentence on the page's banner (subclasses have ``self.banner``), and
         tell the window (``report_error``); returns the sentence."""
+        # The mixin has no banner of its own; every page that mixes it in makes one.
         message: str = self.banner.show_error(error)  # type: ignore[attr-defined]
         self.report_error(error)
         return message

@@ -208,7 +208,9 @@ class LocationsPage(LivePage):
         self.add_button.setEnabled(self.may_manage)
         for button in (self.rename_button, self.sort_key_button, self.active_button):
             button.setEnabled(self.may_manage and location is not None)
-        self.active_button.setText("Re&activate…" if location is not None and not location.is_active else "&Deactivate…")
+        self.active_button.setText(
+            "Re&activate…" if location is not None and not location.is_active else "&Deactivate…"
+        )
         if self.may_manage:
             self.active_button.setToolTip(
                 "Let orders reserve stock at the selected location again"

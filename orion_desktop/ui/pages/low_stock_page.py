@@ -201,7 +201,8 @@ class LowStockPage(LivePage):
             text = "Nothing is low on stock"
         else:
             shown = formatting.number(rows)
-            text = f"{shown}+ rows low on stock" if self.model.has_more else f"{formatting.plural(rows, 'row')} low on stock"
+            counted = f"{shown}+ rows" if self.model.has_more else formatting.plural(rows, "row")
+            text = f"{counted} low on stock"
         self.count_label.setText(text)
         self.count_label.setToolTip("Scroll down to load more rows" if self.model.has_more else "")
 

@@ -37,9 +37,9 @@ from orion_desktop.ui.dialogs.new_order_dialog import NewOrderDialog
 from orion_desktop.ui.dialogs.note_dialog import NoteDialog
 from orion_desktop.ui.dialogs.return_dialog import ReturnDialog
 from orion_desktop.ui.dialogs.ship_dialog import ShipDialog, stock_for_shipping
-from orion_desktop.ui.models.orders_model import OrderColumn, OrderFilter, OrderRole, OrdersModel
 from orion_desktop.ui.models.keyset_model import DEFAULT_PAGE_SIZE
 from orion_desktop.ui.models.keyset_sorting import KeysetSorting
+from orion_desktop.ui.models.orders_model import OrderColumn, OrderFilter, OrderRole, OrdersModel
 from orion_desktop.ui.pages.live_page import LivePage
 from orion_desktop.ui.pages.view_state import View, restore_views, save_views
 from orion_desktop.ui.widgets.message_banner import BannerKind, MessageBanner

@@ -193,7 +193,9 @@ class PackStationPage(Page):
         self.tracking_edit.setAccessibleName("Tracking number")
         self.tracking_edit.setMaxLength(128)
         # Wide enough for a UPS-style number and for the whole hint (a clipped hint reads as garbage).
-        widest = max(("1Z999AA10123456784", self.tracking_edit.placeholderText()), key=self.fontMetrics().horizontalAdvance)
+        widest = max(
+            ("1Z999AA10123456784", self.tracking_edit.placeholderText()), key=self.fontMetrics().horizontalAdvance
+        )
         self.tracking_edit.setMinimumWidth(self.fontMetrics().horizontalAdvance(widest) + 40)
         self.tracking_label = QLabel("&Tracking number:", self)
         self.tracking_label.setBuddy(self.tracking_edit)

@@ -37,7 +37,6 @@ from orion_desktop.ui.dialogs.shipment_dialogs import (
     PrepareParcelDialog,
 )
 from orion_desktop.ui.dialogs.shipment_dialogs import contents as parcel_contents
-from orion_desktop.ui.pages.dialog_opening import open_action_dialog
 from orion_desktop.ui.models.shipment_models import (
     OpenShipmentColumn,
     OpenShipmentsModel,
@@ -45,6 +44,7 @@ from orion_desktop.ui.models.shipment_models import (
     ShipmentItemColumn,
     ShipmentItemsModel,
 )
+from orion_desktop.ui.pages.dialog_opening import open_action_dialog
 from orion_desktop.ui.pages.latest_load import LatestLoad
 from orion_desktop.ui.pages.live_page import LivePage
 from orion_desktop.ui.pages.view_state import View
@@ -283,7 +283,9 @@ class ShipmentStatusPage(LivePage):
         self.order_edit.selectAll()
 
     def remembered_views(self) -> Mapping[str, View]:
-        return {"splitter": self.splitter, "items_columns": self.items_table, "shipments_columns": self.shipments_sorting}
+        return {
+            "splitter": self.splitter, "items_columns": self.items_table, "shipments_columns": self.shipments_sorting
+        }
 
     # --- one order ------------------------------------------------------------------------
     def show_order(self, number: str | None = None) -> None:
@@ -335,14 +337,17 @@ class ShipmentStatusPage(LivePage):
         if report.is_fully_shipped:
             state = "Everything has shipped."
         elif report.is_partially_shipped:
-            state = f"Partly shipped: {formatting.plural(report.total_ordered_units - report.total_shipped_units, 'unit')} still to ship."
+            left = report.total_ordered_units - report.total_shipped_units
+            state = f"Partly shipped: {formatting.plural(left, 'unit')} still to ship."
         elif report.total_item_count == 0:
             state = "The order has no items."
         else:
             state = "Nothing has shipped yet."
         self.state_label.setText(state)
         self.order_status_value.setText(formatting.status_text(report.order_status))
-        self.items_value.setText(f"{formatting.number(report.shipped_item_count)} of {formatting.number(report.total_item_count)}")
+        self.items_value.setText(
+            f"{formatting.number(report.shipped_item_count)} of {formatting.number(report.total_item_count)}"
+        )
         self.units_value.setText(
             f"{formatting.number(report.total_shipped_units)} of {formatting.number(report.total_ordered_units)}"
         )

@@ -75,7 +75,7 @@ def figure_grid(parent: QWidget, figures: Sequence[tuple[str, QLabel]]) -> QGrid
 
 def heading_row(names: QLayout, figures: QLayout, parent: QWidget | None = None) -> QHBoxLayout:
     """Title and subtitle (``names``) taking the width, the figures on the right."""
-    top = QHBoxLayout(parent)
+    top = QHBoxLayout() if parent is None else QHBoxLayout(parent)  # the stubs want a parent, Qt takes none
     top.addLayout(names, 1)
     top.addSpacing(24)
     top.addLayout(figures)
@@ -124,7 +124,9 @@ class DetailPane(QWidget):
         table.setObjectName(name)
         table.setHorizontalHeaderLabels(list(headers))
         for column, tip in enumerate(tips or ()):
-            table.horizontalHeaderItem(column).setToolTip(tip)
+            header = table.horizontalHeaderItem(column)
+            assert header is not None  # setHorizontalHeaderLabels made one per column
+            header.setToolTip(tip)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setAlternatingRowColors(True)

@@ -125,7 +125,9 @@ class OrderDetailPane(DetailPane):
             figures.addWidget(value, 1, column, Qt.AlignmentFlag.AlignRight)
 
         self.items_table = self._table(content, ITEM_HEADERS, "orderItems", ITEM_HEADER_TIPS)
-        self.reservations_table = self._table(content, RESERVATION_HEADERS, "orderReservations", RESERVATION_HEADER_TIPS)
+        self.reservations_table = self._table(
+            content, RESERVATION_HEADERS, "orderReservations", RESERVATION_HEADER_TIPS
+        )
         self.shipments_table = self._table(content, SHIPMENT_HEADERS, "orderShipments")
         self.history_table = self._table(content, HISTORY_HEADERS, "orderHistory")
         self.notes_table = self._table(content, NOTE_HEADERS, "orderNotes")

@@ -48,7 +48,9 @@ class ProductDetailPane(DetailPane):
         self.reserved_value = figure_label(content, "detailReserved")
         self.available_value = figure_label(content, "detailAvailable")
         figures = figure_grid(
-            content, (("On hand", self.quantity_value), ("Reserved", self.reserved_value), ("Available", self.available_value))
+            content, (
+                ("On hand", self.quantity_value), ("Reserved", self.reserved_value), ("Available", self.available_value)
+            )
         )
 
         self.locations_table = self._table(content, LOCATION_HEADERS, "detailLocations")

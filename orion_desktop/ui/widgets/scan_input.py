@@ -32,7 +32,9 @@ MAX_SCAN_LENGTH = 128
 """Longer input is not a code (GS1-128 payloads stay well below this)."""
 
 _SUBMIT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-_BLOCKING_MODIFIERS = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.MetaModifier
+_BLOCKING_MODIFIERS = (
+    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.MetaModifier
+)
 
 
 class ScanInput(QLineEdit):
@@ -95,8 +97,8 @@ class ScanInput(QLineEdit):
                 return True
         if event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
-            if (event.key() == Qt.Key.Key_Tab and not event.modifiers() & (_BLOCKING_MODIFIERS | Qt.KeyboardModifier.ShiftModifier)
-                    and clean_scan(self.text())):
+            held = event.modifiers() & (_BLOCKING_MODIFIERS | Qt.KeyboardModifier.ShiftModifier)
+            if event.key() == Qt.Key.Key_Tab and not held and clean_scan(self.text()):
                 # Before QWidget turns Tab into "focus the next widget": a scanner's Tab ends a scan.
                 event.accept()
                 self.submit()

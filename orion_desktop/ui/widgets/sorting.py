@@ -74,7 +74,7 @@ def source_index(table: QTableView, index: ModelIndex) -> QModelIndex:
     model = table.model()
     if isinstance(model, QSortFilterProxyModel) and index.model() is model:
         return model.mapToSource(index)
-    return QModelIndex(index)
+    return QModelIndex(index)  # type: ignore[arg-type]  # Qt converts a QPersistentModelIndex itself
 
 
 def view_index(table: QTableView, index: ModelIndex) -> QModelIndex:
@@ -82,4 +82,4 @@ def view_index(table: QTableView, index: ModelIndex) -> QModelIndex:
     model = table.model()
     if isinstance(model, QSortFilterProxyModel) and index.model() is not model:
         return model.mapFromSource(index)
-    return QModelIndex(index)
+    return QModelIndex(index)  # type: ignore[arg-type]  # Qt converts a QPersistentModelIndex itself
