@@ -11,7 +11,7 @@ Portable indexes (declared on the models too, so autogenerate compares them):
   by available) and the ``low_stock`` filters of ``list_stock``. It covers them (index-only, no
   table rows read), and SQLite's stats totals scan it instead of the table.
 - ``ix_products_low_stock_threshold``: makes ``max(low_stock_threshold)`` one index probe; the
-  low-stock queries use it as an upper bound on every product's threshold (DESIGN.md §7).
+  low-stock queries use it as an upper bound on every product's threshold (ARCHITECTURE.md: budgets).
 - ``ix_orders_status_id``: ``orders (status, id)``, so a status filter walks its orders newest
   first (``list_orders`` orders by id).
 

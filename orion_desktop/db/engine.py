@@ -1,4 +1,4 @@
-"""Engine setup for SQLite and PostgreSQL (DESIGN.md §3) and the unit of work.
+"""Engine setup for SQLite and PostgreSQL (ARCHITECTURE.md: stock changes) and the unit of work.
 
 Only the composition root builds a :class:`Database`; services receive it.
 """
@@ -125,7 +125,7 @@ def _configure_sqlite(engine: Engine, path: Path, *, create: bool) -> None:
 
 
 def create_orion_engine(url: URL | str, *, create: bool = True) -> Engine:
-    """Build an engine with the settings DESIGN.md §3 asks for.
+    """Build an engine with the settings ARCHITECTURE.md: stock changes asks for.
 
     ``create``: a SQLite file (and its folder) may be created. Without it a missing file is
     refused with a sentence (DatabaseUnavailable) instead of becoming a new, empty database.

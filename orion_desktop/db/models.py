@@ -311,7 +311,7 @@ class InventoryReservation(Base):
 
 
 class Shipment(Base):
-    """A parcel (the seeds' fulfillment): pending -> picking -> packing -> ready_to_ship -> shipped."""
+    """A parcel (the spec's fulfillment): pending -> picking -> packing -> ready_to_ship -> shipped."""
 
     __tablename__ = "shipments"
     __table_args__ = (

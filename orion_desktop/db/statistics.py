@@ -45,7 +45,7 @@ def refresh_if_stale(database: Database) -> bool:
         if not stale:
             return False
         # A writer's transaction (BEGIN IMMEDIATE): ANALYZE writes sqlite_stat1, and a plain
-        # BEGIN that reads first could not wait for another writer (DESIGN.md §3).
+        # BEGIN that reads first could not wait for another writer (ARCHITECTURE.md: stock changes).
         with database.engine.execution_options(orion_write=True).begin() as conn:
             conn.exec_driver_sql("ANALYZE")
     except exc.DBAPIError as error:

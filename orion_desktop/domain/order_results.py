@@ -1,4 +1,4 @@
-"""Frozen value objects returned by the order and shipping services. Field names follow the seeds."""
+"""Frozen value objects returned by the order and shipping services. Field names follow the spec."""
 
 from __future__ import annotations
 
@@ -180,7 +180,7 @@ class BackorderedItem:
 
 @dataclass(frozen=True, slots=True)
 class StatusChangeResult:
-    """What `order status --set` did (the seeds' soft-failure report)."""
+    """What `order status --set` did (the spec's soft-failure report)."""
 
     order_number: str
     old_status: OrderStatus
@@ -195,7 +195,7 @@ class StatusChangeResult:
 
 @dataclass(frozen=True, slots=True)
 class ShipItemResult:
-    """The seed's ship-item result."""
+    """The spec's ship-item result."""
 
     order_id: int
     item_id: int
@@ -217,7 +217,7 @@ class ItemShipmentStatus:
 
 @dataclass(frozen=True, slots=True)
 class ShipmentStatusReport:
-    """The seed's shipment status, field for field."""
+    """The spec's shipment status, field for field."""
 
     order_id: int
     order_number: str

@@ -13,7 +13,7 @@ from orion_desktop.domain.errors import InvalidInput, InvalidTransition
 
 
 class OrderHistoryAction(StrEnum):
-    """The phase-2.5 seed's audit actions."""
+    """The order spec's audit actions (phase 2.5)."""
 
     CREATED = "created"
     CONFIRMED = "confirmed"

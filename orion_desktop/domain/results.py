@@ -8,7 +8,7 @@ from datetime import datetime
 from orion_desktop.domain.enums import ProductType, TransactionType
 
 UNLIMITED = 999_999
-"""What the seeds report as the available quantity of non-physical products."""
+"""What the spec reports as the available quantity of non-physical products."""
 
 
 @dataclass(frozen=True, slots=True)

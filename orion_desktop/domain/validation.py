@@ -181,7 +181,7 @@ def normalize_store_code(raw: object) -> str:
 
 
 DEFAULT_LOW_STOCK_THRESHOLD = 10
-"""Applies to products without their own low-stock threshold (the seed's example uses 10)."""
+"""Applies to products without their own low-stock threshold (the spec's example uses 10)."""
 
 REORDER_POINTS_ON_SCREENS = True
 """The Dashboard's low-stock tile and the Low stock page (as it opens) also count products down to

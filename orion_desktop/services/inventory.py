@@ -55,7 +55,7 @@ def open_locked_slot(
 ) -> tuple[Slot, tuple[int, int]]:
     """:func:`open_slot` with ``create``, holding every stock row of the product locked (PostgreSQL).
 
-    The rows are locked by one ascending-id statement (the global order, DESIGN.md §3) that also
+    The rows are locked by one ascending-id statement (the global order, ARCHITECTURE.md: stock changes) that also
     reads the slot's (quantity, reserved), and before a missing row is created, so a PC never
     waits for another's uncommitted new row while holding locks that PC waits for.
     """

@@ -125,7 +125,7 @@ def _ref(row: AnyRow) -> ProductRef:
 def location_id(session: Session, code: str, *, create: bool) -> int | None:
     """The id of a location (None if missing), created on first use when ``create``.
 
-    The seeds treat locations as text, so a stock operation may name a new one.
+    The spec treats locations as text, so a stock operation may name a new one.
     """
     normalized = normalize_location_code(code)
     found = session.execute(select(Location.id).where(Location.code == normalized)).scalar_one_or_none()

@@ -10,7 +10,7 @@ A stock row (a product at a location) is **low** when
 
 Who asks which question:
 
-- ``stock stats`` (``low_stock_count``) and ``stock low`` keep the inventory seed's meaning:
+- ``stock stats`` (``low_stock_count``) and ``stock low`` keep the inventory spec's meaning:
   thresholds only. ``stock low --reorder-points`` asks the screens' question.
 - The Dashboard's low-stock tile and the Low stock page (as it opens) ask with reorder points
   (``REORDER_POINTS_ON_SCREENS``); unticking "Also products at their reorder point" on the page

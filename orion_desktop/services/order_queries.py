@@ -1,4 +1,4 @@
-"""Read-only order views: list, detail, the seed's shipment status, history, notes, backorders."""
+"""Read-only order views: list, detail, the spec's shipment status, history, notes, backorders."""
 
 from __future__ import annotations
 
@@ -235,7 +235,7 @@ class OrderQueries:
             )
 
     def shipment_status(self, order_number: str) -> ShipmentStatusReport:
-        """Exactly the seed's fields; total_item_count counts the order's items."""
+        """Exactly the spec's fields; total_item_count counts the order's items."""
         with self._db.read() as session:
             order_id = _order_id(session, order_number)
             number, status = session.execute(select(Order.order_number, Order.status).where(Order.id == order_id)).one()

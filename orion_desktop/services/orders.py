@@ -267,7 +267,7 @@ class OrderService:
         carrier: str | None = None,
         operation_key: str | None = None,
     ) -> ShipItemResult:
-        """The seed's ship-item call: one line, quantity defaulting to what remains."""
+        """The spec's ship-item call: one line, quantity defaulting to what remains."""
         shipped = self.ship(
             actor, order_number, [ShipRequest(item, quantity, location)], tracking=tracking, carrier=carrier,
             operation_key=operation_key,

@@ -7,10 +7,10 @@ transaction rolls back. Each changed stock row gets one ``import`` ledger row wi
 after-values, reserved units are never touched (a level below them is refused), locations and
 stock rows are created on first use, and new stock goes to waiting backorders once the whole
 file is in. On PostgreSQL each chunk's rows are locked in ascending id before it writes
-(DESIGN.md §3). A stock row named twice in one file is refused however far apart the lines are
+(ARCHITECTURE.md: stock changes). A stock row named twice in one file is refused however far apart the lines are
 (:class:`services.import_chunks.FirstLines`).
 
-Speed (DESIGN.md §7: 100k lines at most 3x a raw executemany): lookups take a few queries per
+Speed (ARCHITECTURE.md: budgets: 100k lines at most 3x a raw executemany): lookups take a few queries per
 chunk, not one per line, and the writes are set-based (:mod:`services.stock_import_writes`): a
 chunk's lines are checked and planned in Python, then three statements write its stock and
 ledger rows.

@@ -1,4 +1,4 @@
-"""The one way stock changes: a conditional UPDATE ... RETURNING plus its ledger row (DESIGN.md §3).
+"""The one way stock changes: a conditional UPDATE ... RETURNING plus its ledger row (ARCHITECTURE.md: stock changes).
 
 Nothing here reads a quantity into Python and writes it back. The WHERE clause states the
 invariant for the values *after* the change (0 <= reserved <= quantity), so two PCs racing

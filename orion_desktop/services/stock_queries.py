@@ -337,14 +337,14 @@ class StockQueries:
             )
 
     def stats(self) -> InventoryStats:
-        """The seven figures of the inventory seed's admin overview."""
+        """The seven figures of the inventory spec's admin overview."""
         with self._db.read() as session:
             entries, quantity, reserved, low, stores, locations = session.execute(
                 select(
                     func.count(),
                     func.coalesce(func.sum(Inventory.quantity), 0),
                     func.coalesce(func.sum(Inventory.reserved_quantity), 0),
-                    # The seed's count: thresholds only (see services/low_stock.py).
+                    # The spec's count: thresholds only (see services/low_stock.py).
                     count_low_stock(session, threshold=None, reorder_points=False).scalar_subquery().correlate(None),
                     _count_used(Store, Inventory.store_id),
                     _count_used(Location, Inventory.location_id),

@@ -1,4 +1,4 @@
-"""Real parallelism on one database (DESIGN.md §3 and §6).
+"""Real parallelism on one database (ARCHITECTURE.md: stock changes, tests).
 
 Worker *processes* (multiprocessing, 'spawn') each build their own ``Database(url)`` and
 ``Services``, like PCs sharing a PostgreSQL server, or several app instances on one SQLite

@@ -1,5 +1,5 @@
 """No deadlocks on PostgreSQL: every transaction that touches several stock rows locks them in
-one ascending-id statement before changing any (issue 9, item 15; DESIGN.md §3).
+one ascending-id statement before changing any (issue 9, item 15; ARCHITECTURE.md: stock changes).
 
 A deadlock reaches the user as "another workstation is changing this item" (Conflict), which a
 worker cannot tell from an honest lock wait, so the judge is the server itself: the

@@ -491,7 +491,7 @@ def test_a_large_mixed_file_writes_each_change_and_its_ledger_row_once(
 def test_a_stock_import_locks_every_row_of_its_products_in_ascending_id_before_writing(
     catalog: Services, database: Database, importer: ImportService, tmp_path: Path
 ) -> None:
-    """DESIGN.md §3: the global lock order, so an import and another PC's change never deadlock.
+    """ARCHITECTURE.md: stock changes: the global lock order, so an import and another PC's change never deadlock.
 
     PostgreSQL: the rows of the file's products, also those at locations the file does not name
     (backorder allocation may reserve there), are locked before the first write. SQLite: the

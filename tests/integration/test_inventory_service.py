@@ -1,4 +1,4 @@
-"""Inventory service on SQLite and PostgreSQL: the seed's example, refusals, ledger, transfers, keys."""
+"""Inventory service on SQLite and PostgreSQL: the spec's example, refusals, ledger, transfers, keys."""
 
 from __future__ import annotations
 

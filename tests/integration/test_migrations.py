@@ -1,4 +1,4 @@
-"""Migrations on SQLite and PostgreSQL (DESIGN.md §3 and §6).
+"""Migrations on SQLite and PostgreSQL (ARCHITECTURE.md: stock changes, tests).
 
 Every test here starts from a fresh, *empty* database: a new SQLite file, or a new
 PostgreSQL database made for the test by the session's ``pg_database_factory``.
@@ -170,7 +170,7 @@ def test_named_check_constraints_exist_in_the_migrated_database(migrated_db: Dat
             found_indexes = _index_names(conn, table.name)
             missing = expected_indexes - found_indexes
             assert expected_indexes <= found_indexes, f"{table.name}: indexes missing: {missing}"
-    # The inventory CHECKs of DESIGN.md §2 by name.
+    # The inventory CHECKs of ARCHITECTURE.md: invariants by name.
     assert {
         "ck_inventory_quantity_not_negative",
         "ck_inventory_reserved_not_negative",

@@ -82,7 +82,7 @@ def test_stock_low_reorder_points_lists_what_the_screens_list(
         "threshold",
     }
     plain, both = cli("stock", "low"), cli("stock", "low", "--reorder-points")
-    assert [set(row) for row in plain + both] == [seed_keys] * (len(plain) + len(both))  # the seed's shape
+    assert [set(row) for row in plain + both] == [seed_keys] * (len(plain) + len(both))  # the spec's shape
     assert [(r["sku"], r["location"]) for r in plain] == [("S", "WH1"), ("W", "WH1")]
     assert {(r["store"], r["sku"], r["location"]) for r in both} == {
         (r.store_code, r.sku, r.location) for r in shop.reports.low_stock()

@@ -1,4 +1,4 @@
-"""The order commands end to end on both databases: the seeds' walk-throughs, exact JSON shapes, bad input."""
+"""The order commands end to end on both databases: the spec's walk-throughs, exact JSON shapes, bad input."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Orders on SQLite and PostgreSQL: the seeds' walk-throughs, partial shipping, backorders, returns, expiry."""
+"""Orders on SQLite and PostgreSQL: the spec's walk-throughs, partial shipping, backorders, returns, expiry."""
 
 from __future__ import annotations
 

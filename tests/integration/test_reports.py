@@ -150,7 +150,7 @@ def test_a_product_down_to_its_reorder_point_is_listed_with_every_location(
     # R: 19 + 9 = 28 available <= 30, so both rows; S: 29 > 10 and no row at or below 2.
     assert listed == [("R", "WH2", 9, 28, True, False), ("R", "WH1", 19, 28, True, False)]
     assert reports.low_stock(reorder_points=False) == ()
-    assert services.stock.stats().low_stock_count == 0  # the seed's count is by threshold only
+    assert services.stock.stats().low_stock_count == 0  # the spec's count is by threshold only
     # Threshold 9: both WH2 rows (R first by SKU), then R at WH1 by its reorder point.
     assert [(r.sku, r.location) for r in reports.low_stock(9)] == [("R", "WH2"), ("S", "WH2"), ("R", "WH1")]
     assert [r.sku for r in reports.low_stock(9, store="MAIN", limit=1, offset=2)] == ["R"]

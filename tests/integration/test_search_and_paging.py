@@ -1,6 +1,6 @@
 """Stock listing order and paging, searches through the trigram indexes, low stock and stats.
 
-The fast paths of DESIGN.md §7 (index-ordered pages, keyset paging, FTS5 candidates on SQLite,
+The fast paths of ARCHITECTURE.md: budgets (index-ordered pages, keyset paging, FTS5 candidates on SQLite,
 the low-stock bound) must give exactly the results of the plain queries. Every test runs on
 SQLite and PostgreSQL.
 """

@@ -1,4 +1,4 @@
-"""What a perf test raises when a figure is outside its budget (DESIGN.md §7).
+"""What a perf test raises when a figure is outside its budget (ARCHITECTURE.md: budgets).
 
 A missed budget is ``BudgetMissed``, so ``xfail(raises=BudgetMissed)`` marks only a budget the
 product truly misses: a wrong result or an error still fails the test. Imported by the perf test

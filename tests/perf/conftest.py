@@ -1,4 +1,4 @@
-"""Big-table fixtures and timing helpers for the performance budgets (DESIGN.md §7).
+"""Big-table fixtures and timing helpers for the performance budgets (ARCHITECTURE.md: budgets).
 
 Tables are filled with fast bulk SQL, never through the services: on PostgreSQL with
 ``COPY`` and ``INSERT ... SELECT generate_series``, on SQLite with ``executemany`` and a
@@ -51,7 +51,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if _results:
-        terminalreporter.section("performance figures (DESIGN.md §7)")
+        terminalreporter.section("performance figures (ARCHITECTURE.md: budgets)")
         for line in _results:
             terminalreporter.write_line(line)
 

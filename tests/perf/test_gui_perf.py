@@ -1,6 +1,6 @@
 """Issue 4's budgets measured on the GUI itself: the Inventory and Orders pages at 100k orders and 300k stock rows.
 
-DESIGN.md §7: opening a table and filtering it take about the same time at 100k rows as at 1k
+ARCHITECTURE.md: budgets: opening a table and filtering it take about the same time at 100k rows as at 1k
 rows (2x or less); cold start to a usable window under 1.5 s; resident memory with 100k rows
 loaded under 300 MB. ``test_perf_budgets.py`` times the service queries behind the pages; this
 module times what a person sees, in a real ``MainWindow``:

@@ -1,5 +1,5 @@
 """Issue 9, item 16: a CSV import of 1M lines keeps its peak memory under 400 MB, and its time is
-compared with a raw ``executemany`` of the same rows (DESIGN.md §7: at most 3x).
+compared with a raw ``executemany`` of the same rows (ARCHITECTURE.md: budgets: at most 3x).
 
 Each import runs in a fresh interpreter (``import_memory_probe.py``), so its peak resident
 memory (VmHWM) is the import's own, interpreter and modules included; pytest and the other

@@ -1,4 +1,4 @@
-"""DESIGN.md §7: a CSV import of 100k rows costs at most 3x a raw ``executemany`` of the same rows.
+"""ARCHITECTURE.md: budgets: a CSV import of 100k rows costs at most 3x a raw ``executemany`` of the same rows.
 
 Each case imports a 100k-line file through the real service (``Services.importing``) and,
 alternately in the same run, writes the same rows with a bare DBAPI ``executemany`` doing the

@@ -1,4 +1,4 @@
-"""The performance budgets of DESIGN.md §7, measured as ratios or bounds within one run.
+"""The performance budgets of ARCHITECTURE.md: budgets, measured as ratios or bounds within one run.
 
 Run with ``pytest tests/perf -m perf`` (PostgreSQL parts need ORION_TEST_POSTGRES_URL).
 The measured figures are printed in the terminal summary; RESULTS.md holds a recorded run.

@@ -1,6 +1,6 @@
 """Scan-to-feedback at the pack station with 100k products and a large order history (issue 5, item 7).
 
-Budget (DESIGN.md §7): a scan gives feedback in under 50 ms at p95 with 100k products.
+Budget (ARCHITECTURE.md: budgets): a scan gives feedback in under 50 ms at p95 with 100k products.
 
 What is timed is the real path a scanner triggers, from the Enter key to the feedback on screen:
 ``ScanInput`` Enter -> ``PackStationPage.handle_scan`` -> ``PackSession.scan`` -> model update and

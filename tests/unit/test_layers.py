@@ -1,4 +1,4 @@
-"""The import rules of DESIGN.md §1, enforced by import-linter's contracts in pyproject.toml."""
+"""The import rules of ARCHITECTURE.md: layers, enforced by import-linter's contracts in pyproject.toml."""
 
 from __future__ import annotations
 

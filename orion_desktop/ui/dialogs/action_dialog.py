@@ -8,7 +8,7 @@ inside the dialog (``failed`` carries the error, so a page can notice a lost dat
 stays open and the user can correct the input; the service call was one transaction, so nothing
 changed. ``outcome`` holds what the service returned; ``settled`` fires after either answer.
 
-Each dialog makes one operation key (DESIGN.md §3) for the user's action and sends it with every
+Each dialog makes one operation key (ARCHITECTURE.md: stock changes) for the user's action and sends it with every
 attempt: when an attempt timed out after the database had already applied it, pressing OK again
 returns the first result instead of applying the change twice.
 """

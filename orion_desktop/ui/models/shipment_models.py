@@ -49,7 +49,7 @@ _ITEM_COLUMNS: tuple[Column[ItemShipmentStatus], ...] = (
 
 
 class ShipmentItemsModel(RowTableModel[ItemShipmentStatus]):
-    """The items of one order with what has shipped and what remains (the seed's shipment status)."""
+    """The items of one order with what has shipped and what remains (the spec's shipment status)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(_ITEM_COLUMNS, parent)

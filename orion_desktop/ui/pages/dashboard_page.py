@@ -1,8 +1,8 @@
-"""Dashboard: the seven stock figures of the inventory seed, orders by status, and backorders waiting.
+"""Dashboard: the seven stock figures of the inventory spec, orders by status, and backorders waiting.
 
 The low-stock tile counts what the Low stock page lists as it opens (thresholds and reorder
 points, ``ReportService.low_stock_count``), so the two screens always agree; ``stock stats``
-keeps the seed's thresholds-only count (see services/low_stock.py).
+keeps the spec's thresholds-only count (see services/low_stock.py).
 """
 
 from __future__ import annotations

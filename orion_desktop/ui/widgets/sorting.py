@@ -1,4 +1,4 @@
-"""Click-to-sort for small tables that are loaded whole (large tables sort in SQL, DESIGN.md §5).
+"""Click-to-sort for small tables that are loaded whole (large tables sort in SQL, ARCHITECTURE.md: Qt habits).
 
 ``sortable(table, model)`` puts a ``ValueSortProxy`` between ``table`` and ``model`` and returns
 the table's ``ProxySorting``: a header click sorts ascending, the next descending, the third
