@@ -273,6 +273,37 @@ def _check_product_conflicts(
             )
     return [line for line in lines if line.number not in bad] if bad else list(lines)
 
+def _insert_products(session: Session, new_rows: list[dict[str, object]]) -> dict[tuple[int, str], int]:
+    """Insert the rows; their new ids by (store id, SKU).
+
+    SQLite takes INSERT ... RETURNING. PostgreSQL takes a plain executemany (psycopg pipelines and
+    prepares it) and one indexed read of the ids per store: RETURNING there means multi-VALUES
+    statements that psycopg parses one by one, 2.6-4x a raw executemany at 100k products instead of
+    about 1.5x.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        inserted = session.execute(
+            insert(_products).returning(_products.c.id, _products.c.store_id, _products.c.sku), new_rows
+        )
+        return {(store_id, sku): product_id for product_id, store_id, sku in inserted}
+    session.execute(insert(_products), new_rows)
+    by_store: dict[int, list[str]] = {}
+    for row in new_rows:
+        store_id, sku = row["store_id"], row["sku"]
+        assert isinstance(store_id, int) and isinstance(sku, str)
+        by_store.setdefault(store_id, []).append(sku)
+    new_ids: dict[tuple[int, str], int] = {}
+    for store_id, skus in by_store.items():
+        for batch in chunks(skus, LOOKUP_CHUNK):
+            found = session.execute(
+                select(_products.c.id, _products.c.sku).where(
+                    _products.c.store_id == store_id, matches_any(session, _products.c.sku, batch)
+                )
+            )
+            new_ids.update({(store_id, sku): product_id for product_id, sku in found})
+    return new_ids
+
+
 def _write_products(
     session: Session,
     table: CsvTable,
@@ -304,10 +335,7 @@ def _write_products(
     new_ids: dict[tuple[int, str], int] = {}
     try:
         if new_rows:
-            inserted = session.execute(
-                insert(_products).returning(_products.c.id, _products.c.store_id, _products.c.sku), new_rows
-            )
-            new_ids = {(store_id, sku): product_id for product_id, store_id, sku in inserted}
+            new_ids = _insert_products(session, new_rows)
         if changed:
             session.execute(
                 update(_products)

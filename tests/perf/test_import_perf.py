@@ -20,6 +20,7 @@ the other's rows; each round uses fresh ones. Data is generated with bulk SQL, n
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -102,6 +103,9 @@ def _add_location(database: Database, code: str) -> int:
     _run(database, f"INSERT INTO locations (code, name, sort_key, is_active, created_at) "
                    f"VALUES ('{code}', NULL, 0, {true}, {_stamp(database)})")
     return int(_rows(database, f"SELECT id FROM locations WHERE code = '{code}'")[0][0])
+
+
+_PRODUCT_ATTEMPTS = itertools.count(1)
 
 
 def _add_store(database: Database, code: str) -> int:
@@ -336,13 +340,16 @@ def test_importing_100k_new_products_costs_at_most_3x_raw_executemany(backend: s
     def threshold(n: int) -> int | None:
         return 5 + n % 20 if n % 10 == 0 else None
 
+    # A missed budget is measured again (see budgets.py) on the same database: new stores each time.
+    attempt = next(_PRODUCT_ATTEMPTS)
     for r in range(1, RUNS[backend] + 1):
         files[r] = _write_csv(
             place.folder / f"products{r}.csv", "store,sku,title,gtin,low_stock_threshold",
-            (f"P-S{r},{_sku(n)},Imported product {n},{_gtin(n)},{threshold(n) or ''}" for n in range(1, ROWS + 1)),
+            (f"P-S{attempt}-{r},{_sku(n)},Imported product {n},{_gtin(n)},{threshold(n) or ''}"
+             for n in range(1, ROWS + 1)),
         )
-        store_id, now = _add_store(database, f"P-R{r}"), _now(database)
-        _add_store(database, f"P-S{r}")
+        store_id, now = _add_store(database, f"P-R{attempt}-{r}"), _now(database)
+        _add_store(database, f"P-S{attempt}-{r}")
         false = 0 if database.is_sqlite else False
         work[r] = [(_INSERT_PRODUCT, [(store_id, _sku(n), _gtin(n).rjust(14, "0"), f"Imported product {n}", false,
                                        threshold(n), now) for n in range(1, ROWS + 1)])]
