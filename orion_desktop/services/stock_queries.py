@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.engine import Database
-from orion_desktop.db.models import Inventory, InventoryReservation, InventoryTransaction, Location, Product, Store
+from orion_desktop.db.models import Inventory, Location, Product, Store
 from orion_desktop.db.typing_aliases import AnySelect
 from orion_desktop.domain import gtin as gtin_rules
 from orion_desktop.domain.enums import TransactionType
@@ -31,11 +31,9 @@ from orion_desktop.domain.errors import InvalidInput
 from orion_desktop.domain.results import (
     InventoryStats,
     LedgerEntry,
-    LedgerMismatch,
     LocationStock,
     LowStockRow,
     ProductStock,
-    ReservationMismatch,
     StockRow,
     VerifyReport,
 )
@@ -44,6 +42,7 @@ from orion_desktop.services.catalog import product_search_clause
 from orion_desktop.services.ledger import read_ledger
 from orion_desktop.services.lookup import product_info, resolve_product, resolve_store
 from orion_desktop.services.low_stock import below_threshold, count_low_stock, low_stock_rows
+from orion_desktop.services.stock_verify import verify_ledger
 
 _AVAILABLE = Inventory.quantity - Inventory.reserved_quantity
 
@@ -422,115 +421,3 @@ class StockQueries:
         """Invariant L: each (product, location) ledger sums to its stock, and its newest row matches."""
         with self._db.read() as session:
             return verify_ledger(session)
-
-
-def verify_ledger(session: Session) -> VerifyReport:
-    ledger = InventoryTransaction
-    sums = (
-        select(
-            ledger.product_id,
-            ledger.location_id,
-            func.sum(ledger.quantity_change).label("dq"),
-            func.sum(ledger.reserved_change).label("dr"),
-            func.max(ledger.id).label("last_id"),
-            func.count().label("n"),
-        )
-        .group_by(ledger.product_id, ledger.location_id)
-        .subquery()
-    )
-    last = ledger.__table__.alias("last_row")
-    # Full comparison both ways: stock rows with a wrong or missing ledger, and ledgers
-    # of deleted rows that do not end at zero.
-    with_stock = (
-        select(
-            Product.sku,
-            Location.code,
-            Inventory.quantity,
-            Inventory.reserved_quantity,
-            func.coalesce(sums.c.dq, 0),
-            func.coalesce(sums.c.dr, 0),
-            last.c.quantity_after,
-            last.c.reserved_after,
-        )
-        .join(Product, Product.id == Inventory.product_id)
-        .join(Location, Location.id == Inventory.location_id)
-        .outerjoin(
-            sums, and_(sums.c.product_id == Inventory.product_id, sums.c.location_id == Inventory.location_id)
-        )
-        .outerjoin(last, last.c.id == sums.c.last_id)
-        .where(
-            or_(
-                sums.c.product_id.is_(None) & ((Inventory.quantity != 0) | (Inventory.reserved_quantity != 0)),
-                sums.c.dq != Inventory.quantity,
-                sums.c.dr != Inventory.reserved_quantity,
-                last.c.quantity_after != Inventory.quantity,
-                last.c.reserved_after != Inventory.reserved_quantity,
-            )
-        )
-    )
-    orphaned = (
-        select(
-            Product.sku,
-            Location.code,
-            literal(0),
-            literal(0),
-            sums.c.dq,
-            sums.c.dr,
-            last.c.quantity_after,
-            last.c.reserved_after,
-        )
-        .select_from(sums)
-        .join(Product, Product.id == sums.c.product_id)
-        .join(Location, Location.id == sums.c.location_id)
-        .join(last, last.c.id == sums.c.last_id)
-        .outerjoin(
-            Inventory, and_(Inventory.product_id == sums.c.product_id, Inventory.location_id == sums.c.location_id)
-        )
-        .where(Inventory.id.is_(None), or_(sums.c.dq != 0, sums.c.dr != 0))
-    )
-    mismatches = tuple(
-        LedgerMismatch(
-            sku=r[0],
-            location=r[1],
-            quantity=int(r[2]),
-            reserved_quantity=int(r[3]),
-            ledger_quantity=int(r[4]),
-            ledger_reserved=int(r[5]),
-            last_quantity_after=r[6],
-            last_reserved_after=r[7],
-        )
-        for query in (with_stock, orphaned)
-        for r in session.execute(query).all()
-    )
-    rows_checked = session.execute(select(func.count(Inventory.id))).scalar_one()
-    ledger_rows = session.execute(select(func.count(ledger.id))).scalar_one()
-    return VerifyReport(
-        rows_checked=rows_checked,
-        ledger_rows=ledger_rows,
-        mismatches=mismatches,
-        reservation_mismatches=_reservation_mismatches(session),
-    )
-
-
-def _reservation_mismatches(session: Session) -> tuple[ReservationMismatch, ...]:
-    """Invariant R: each row's reserved quantity equals the open parts of its reservations."""
-    r = InventoryReservation
-    open_parts = (
-        select(
-            r.inventory_id,
-            func.sum(r.quantity_reserved - r.quantity_fulfilled - r.quantity_released).label("open_quantity"),
-        )
-        .where(r.status == "active")
-        .group_by(r.inventory_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(Product.sku, Location.code, Inventory.reserved_quantity, func.coalesce(open_parts.c.open_quantity, 0))
-        .join(Product, Product.id == Inventory.product_id)
-        .join(Location, Location.id == Inventory.location_id)
-        .outerjoin(open_parts, open_parts.c.inventory_id == Inventory.id)
-        .where(Inventory.reserved_quantity != func.coalesce(open_parts.c.open_quantity, 0))
-    ).all()
-    return tuple(
-        ReservationMismatch(sku, code, int(reserved), int(open_quantity)) for sku, code, reserved, open_quantity in rows
-    )
