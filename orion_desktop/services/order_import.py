@@ -30,9 +30,9 @@ from orion_desktop.services.csv_files import CsvChunk, CsvFormat, CsvLine, CsvTa
 from orion_desktop.services.import_chunks import FirstLines, IdSet
 from orion_desktop.services.import_lookups import LOOKUP_CHUNK, ProductResolver, StoreResolver, chunks
 from orion_desktop.services.lookup import matches_any
+from orion_desktop.services.order_creation import insert_order
 from orion_desktop.services.order_history import record
 from orion_desktop.services.order_import_status import ImportedMove, check_imported_status, move_imported
-from orion_desktop.services.orders import insert_order
 
 ORDER_FORMAT = CsvFormat(
     kind="orders",

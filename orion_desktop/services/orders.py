@@ -15,16 +15,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Order, OrderItem, OrderNote, Product
 from orion_desktop.db.types import utcnow
-from orion_desktop.domain import gtin as gtin_rules
 from orion_desktop.domain.actor import Actor, Permission
 from orion_desktop.domain.enums import TransactionType
-from orion_desktop.domain.errors import Conflict, InsufficientStock, InvalidInput, NotFound
+from orion_desktop.domain.errors import Conflict, InvalidInput, NotFound
 from orion_desktop.domain.order_results import (
     ExpiryResult,
     NoteInfo,
@@ -47,16 +46,13 @@ from orion_desktop.domain.orders import (
     parse_shipment_status,
     parse_status,
 )
-from orion_desktop.domain.text_rules import shown
 from orion_desktop.domain.validation import (
-    MAX_DIGITS,
     check_count,
     clean_code,
     clean_email,
     clean_multiline_text,
     clean_text,
     normalize_location_code,
-    whole_number,
 )
 from orion_desktop.services import order_transitions as transitions
 from orion_desktop.services import parcels
@@ -65,12 +61,14 @@ from orion_desktop.services.lookup import Slot, matches_any, resolve_product, re
 from orion_desktop.services.lookup import inventory_id as find_inventory_id
 from orion_desktop.services.lookup import location_id as find_location_id
 from orion_desktop.services.operations import run_once
+from orion_desktop.services.order_creation import insert_order, refuse_short_stock
 from orion_desktop.services.order_history import record
 from orion_desktop.services.order_queries import find_shipment, load_shipments
 from orion_desktop.services.order_stock import ItemState, item_states, release_item
 from orion_desktop.services.order_transitions import ledger_note as _note
 from orion_desktop.services.order_transitions import set_status
 from orion_desktop.services.parcel_lines import prepared_units
+from orion_desktop.services.ship_planning import find_item, plan_shipment
 from orion_desktop.services.stock_ops import apply_change, lock_product_rows
 
 log = logging.getLogger(__name__)
@@ -100,31 +98,6 @@ def lock_order(session: Session, order_number: str) -> tuple[LockedOrder, list[I
     lock_product_rows(session, product_ids)
     order = LockedOrder(row.id, row.store_id, row.order_number, OrderStatus(row.status), row.reservation_expires_at)
     return order, item_states(session, order.id)
-
-
-def find_item(items: list[ItemState], ref: str | int) -> ItemState:
-    """An order line by item id, SKU or any GTIN form."""
-    text = str(ref).strip()
-    # An item id is at most MAX_DIGITS ASCII digits (whole_number refuses other digits and
-    # overlong numbers before int()); a longer run of digits can only be a barcode.
-    item_id = whole_number(text, "item id") if text.isdigit() and len(text) <= MAX_DIGITS else None
-    if item_id is not None and not gtin_rules.looks_like_gtin(text):
-        for item in items:
-            if item.id == item_id:
-                return item
-    for item in items:
-        if item.product.sku.lower() == text.lower():  # SKUs ignore case
-            return item
-    if gtin_rules.looks_like_gtin(text):
-        canonical = gtin_rules.normalize_gtin(text)
-        for item in items:
-            if item.gtin == canonical:
-                return item
-    if item_id is not None:
-        for item in items:
-            if item.id == item_id:
-                return item
-    raise NotFound(f"This order has no line for {shown(text)}.")
 
 
 class OrderService:
@@ -166,7 +139,7 @@ class OrderService:
                     quantities[ref.id] = quantities.get(ref.id, 0) + quantity  # the same product twice is one line
                 if strict:
                     products = {p.id: p for p in session.scalars(select(Product).where(Product.id.in_(quantities)))}
-                    _refuse_short_stock(session, products, quantities)
+                    refuse_short_stock(session, products, quantities)
                 order_number = given_number or new_order_number(store_info.id, datetime.now(UTC).date())
                 if session.execute(select(Order.id).where(Order.order_number == order_number)).first():
                     raise Conflict(f"An order numbered {order_number} already exists.")
@@ -231,7 +204,7 @@ class OrderService:
             def action() -> ShipmentResult:
                 order, items = lock_order(session, order_number)
                 # Units in prepared parcels may be shipped here too: ship_units then shrinks those parcels.
-                planned = self._plan(session, items, requests, already_planned={})
+                planned = plan_shipment(session, items, requests, already_planned={})
                 shipment_id = transitions.ship_units(session, actor, order, items, planned, tracking=tracking_number,
                                                      carrier=carrier_name, key=operation_key).shipment_id
                 fresh = {i.id: i for i in item_states(session, order.id)}
@@ -274,42 +247,6 @@ class OrderService:
         )
         return shipped.items[0]
 
-    def _plan(
-        self, session: Session, items: list[ItemState], requests: Sequence[ShipRequest], *,
-        already_planned: dict[int, int],
-    ) -> list[tuple[ItemState, int, int | None]]:
-        """Validate ship requests against what remains (minus units in other prepared shipments)."""
-        planned: list[tuple[ItemState, int, int | None]] = []
-        seen: set[int] = set()
-        for request in requests:
-            item = find_item(items, request.item)
-            if item.id in seen:
-                raise InvalidInput(f"{item.product.sku} appears twice in this shipment; give it once.")
-            seen.add(item.id)
-            open_units = item.remaining - already_planned.get(item.id, 0)
-            if open_units <= 0:
-                raise InvalidInput(
-                    f"{item.product.sku} is already fully shipped."
-                    if item.remaining == 0
-                    else f"All remaining units of {item.product.sku} are already in a prepared shipment."
-                )
-            quantity = open_units if request.quantity in (None, "") else check_count(request.quantity)
-            if quantity > open_units:
-                raise InvalidInput(
-                    f"Cannot ship {quantity} of {item.product.sku}: only {open_units} remain to ship "
-                    f"({item.quantity} ordered, {item.shipped_quantity} already shipped"
-                    + (f", {already_planned[item.id]} in prepared shipments" if already_planned.get(item.id) else "")
-                    + ")."
-                )
-            location = None
-            if request.location:
-                code = normalize_location_code(request.location)
-                location = find_location_id(session, code, create=False)
-                if location is None:
-                    raise NotFound(f"There is no location {code}.")
-            planned.append((item, quantity, location))
-        return planned
-
     # --- the fulfillment workflow ---------------------------------------------------------
     def prepare_shipment(
         self,
@@ -333,7 +270,7 @@ class OrderService:
             def action() -> int:
                 order, items = lock_order(session, order_number)
                 check_shippable(order.order_number, order.status)
-                planned = self._plan(session, items, requests, already_planned=prepared_units(session, order.id))
+                planned = plan_shipment(session, items, requests, already_planned=prepared_units(session, order.id))
                 return parcels.prepare(session, actor, order, planned, details).id
 
             # The key keeps the parcel's id (a retry must not prepare a second parcel); a replay
@@ -536,68 +473,6 @@ class OrderService:
                        old_status=order.status.value, new_status=OrderStatus.PENDING.value)
                 expired.append(order.order_number)
             return ExpiryResult(tuple(expired), released_units)
-
-
-def insert_order(
-    session: Session,
-    actor: Actor,
-    *,
-    store_id: int,
-    order_number: str,
-    quantities: dict[int, int],
-    customer: str | None,
-    email: str | None,
-    channel: str,
-    reservation_expires_at: datetime | None = None,
-) -> int:
-    """Write a pending order with one line per product (validated input); return its id."""
-    products = {p.id: p for p in session.scalars(select(Product).where(Product.id.in_(quantities)))}
-    order = Order(
-        store_id=store_id,
-        order_number=order_number,
-        status=OrderStatus.PENDING.value,
-        customer_name=customer,
-        customer_email=email,
-        channel=channel,
-        reservation_expires_at=reservation_expires_at,
-        created_by=actor.name,
-    )
-    session.add(order)
-    session.flush()
-    session.add_all(
-        OrderItem(order_id=order.id, product_id=pid, product_name=products[pid].title, sku=products[pid].sku,
-                  gtin=products[pid].gtin, quantity=quantity)
-        for pid, quantity in quantities.items()
-    )
-    session.flush()
-    record(session, order.id, OrderHistoryAction.CREATED,
-           f"Order created with {len(quantities)} lines, {sum(quantities.values())} units"
-           + (f" (channel {channel})" if channel != "manual" else "") + ".", actor, new_status="pending")
-    return order.id
-
-
-def _refuse_short_stock(session: Session, products: dict[int, Product], wanted: dict[int, int]) -> None:
-    """Strict mode: "Insufficient stock for <name>. Available: X, Requested: Y" for the first short line."""
-    from orion_desktop.db.models import Inventory
-
-    available = dict(
-        session.execute(
-            select(Inventory.product_id, func.sum(Inventory.quantity - Inventory.reserved_quantity))
-            .where(Inventory.product_id.in_(wanted))
-            .group_by(Inventory.product_id)
-        ).all()
-    )
-    for product_id, quantity in wanted.items():
-        product = products[product_id]
-        if product.is_placeholder or product.product_type != "physical":
-            continue
-        have = int(available.get(product_id, 0))
-        if have < quantity:
-            raise InsufficientStock(
-                f"Insufficient stock for {product.title}. Available: {have}, Requested: {quantity}",
-                available=have,
-                requested=quantity,
-            )
 
 
 def _note_text(raw: object) -> str:
