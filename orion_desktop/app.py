@@ -32,8 +32,8 @@ from orion_desktop.ui.icons import app_icon
 from orion_desktop.ui.main_window import APP_TITLE, MainWindow
 
 if TYPE_CHECKING:
-    from orion_desktop.bootstrap import Services
     from orion_desktop.domain.actor import Actor
+    from orion_desktop.services.registry import Services
 
 log = logging.getLogger(__name__)
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 
 from orion_desktop.app import ask_for_database, run_gui
-from orion_desktop.bootstrap import Services, open_services
+from orion_desktop.bootstrap import open_services
 from orion_desktop.config import choose_database, current_actor, data_dir
 from orion_desktop.domain.errors import OrionError
+from orion_desktop.services.registry import Services
 
 
 def demo_database_url() -> str:

@@ -6,9 +6,10 @@ import argparse
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
-from orion_desktop.bootstrap import Services, open_services
+from orion_desktop.bootstrap import open_services
 from orion_desktop.config import current_actor
 from orion_desktop.domain.actor import Actor
+from orion_desktop.services.registry import Services
 
 Commands: TypeAlias = "argparse._SubParsersAction[Any]"  # Any: the parsers are cli.parser._Parser
 """The subcommands of a parser (``add_subparsers()``), to which each command module adds its own."""

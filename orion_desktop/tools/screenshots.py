@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # the tool loads Qt only once it has set up its environment
     from PySide6.QtGui import QImage
     from PySide6.QtWidgets import QAbstractItemView, QAbstractSpinBox, QLineEdit, QWidget
 
-    from orion_desktop.bootstrap import Services
+    from orion_desktop.services.registry import Services
     from orion_desktop.ui.dialogs.change_status_dialog import ChangeStatusDialog
     from orion_desktop.ui.dialogs.database_dialog import DatabaseDialog
     from orion_desktop.ui.dialogs.location_dialogs import AddLocationDialog

@@ -49,8 +49,8 @@ from orion_desktop.ui.settings import gui_settings
 from orion_desktop.ui.widgets.message_banner import BannerKind, MessageBanner
 
 if TYPE_CHECKING:
-    from orion_desktop.bootstrap import Services
     from orion_desktop.domain.actor import Actor
+    from orion_desktop.services.registry import Services
 
 log = logging.getLogger(__name__)
 

@@ -22,8 +22,8 @@ from orion_desktop.ui import formatting, order_format
 from orion_desktop.ui.dialogs.action_dialog import ActionDialog
 
 if TYPE_CHECKING:
-    from orion_desktop.bootstrap import Services
     from orion_desktop.domain.actor import Actor
+    from orion_desktop.services.registry import Services
 
 TARGET_HINT: dict[OrderStatus, str] = {
     OrderStatus.PROCESSING: "reserve stock",

@@ -33,7 +33,7 @@ from orion_desktop.ui.dialogs.action_dialog import MUTED_STYLE, ActionDialog
 from orion_desktop.ui.widgets.message_banner import BannerKind
 
 if TYPE_CHECKING:
-    from orion_desktop.bootstrap import Services
+    from orion_desktop.services.registry import Services
 
 _SQLITE_PREFIXES = ("sqlite:///", "sqlite+pysqlite:///")
 _POSTGRES_PREFIXES = ("postgresql://", "postgresql+psycopg://")

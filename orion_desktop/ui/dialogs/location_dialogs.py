@@ -22,8 +22,8 @@ from orion_desktop.domain.validation import MAX_CODE_LENGTH, MAX_QUANTITY, norma
 from orion_desktop.ui.dialogs.action_dialog import ActionDialog
 
 if TYPE_CHECKING:
-    from orion_desktop.bootstrap import Services
     from orion_desktop.domain.actor import Actor
+    from orion_desktop.services.registry import Services
 
 MAX_NAME_LENGTH = 255
 SORT_KEY_STEP = 10

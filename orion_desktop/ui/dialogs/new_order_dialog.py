@@ -38,8 +38,8 @@ from orion_desktop.ui.errors import user_message
 from orion_desktop.ui.order_format import WARNING_COLOUR
 
 if TYPE_CHECKING:
-    from orion_desktop.bootstrap import Services
     from orion_desktop.domain.actor import Actor
+    from orion_desktop.services.registry import Services
 
 LOOKUP_DELAY_MS = 300
 """Typing pauses this long before the product is looked up; Enter and Tab look it up at once."""

@@ -11,8 +11,8 @@ from orion_desktop.domain.order_results import NoteInfo
 from orion_desktop.ui.dialogs.action_dialog import ActionDialog
 
 if TYPE_CHECKING:
-    from orion_desktop.bootstrap import Services
     from orion_desktop.domain.actor import Actor
+    from orion_desktop.services.registry import Services
 
 MAX_NOTE_LENGTH = 4000
 

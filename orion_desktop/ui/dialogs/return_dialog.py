@@ -27,8 +27,8 @@ from orion_desktop.ui import formatting
 from orion_desktop.ui.dialogs.action_dialog import ActionDialog
 
 if TYPE_CHECKING:
-    from orion_desktop.bootstrap import Services
     from orion_desktop.domain.actor import Actor
+    from orion_desktop.services.registry import Services
 
 PREFERRED_RETURN_LOCATION = "RETURNS"  # chosen first when it exists: returned goods are inspected there
 

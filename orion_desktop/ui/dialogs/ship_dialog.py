@@ -36,8 +36,8 @@ from orion_desktop.ui import formatting, order_format
 from orion_desktop.ui.dialogs.action_dialog import ActionDialog, ScanLineEdit
 
 if TYPE_CHECKING:
-    from orion_desktop.bootstrap import Services
     from orion_desktop.domain.actor import Actor
+    from orion_desktop.services.registry import Services
 
 CARRIERS = ("DHL", "DPD", "FedEx", "GLS", "Hermes", "UPS", "USPS", "Royal Mail", "La Poste", "PostNL")
 """Offered in the carrier box; any other name can be typed."""

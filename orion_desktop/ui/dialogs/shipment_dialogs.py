@@ -20,8 +20,8 @@ from orion_desktop.ui import formatting, order_format
 from orion_desktop.ui.dialogs.action_dialog import ActionDialog, ScanLineEdit
 
 if TYPE_CHECKING:
-    from orion_desktop.bootstrap import Services
     from orion_desktop.domain.actor import Actor
+    from orion_desktop.services.registry import Services
 
 _FORWARD = (ShipmentStatus.PICKING, ShipmentStatus.PACKING, ShipmentStatus.READY_TO_SHIP, ShipmentStatus.SHIPPED)
 _STEP_HINT = {

@@ -24,8 +24,8 @@ from orion_desktop.ui.save_paths import refuse_unconfirmed
 from orion_desktop.ui.worker import run_in_background
 
 if TYPE_CHECKING:
-    from orion_desktop.bootstrap import Services
     from orion_desktop.domain.print_results import PackingSlip, PickList
+    from orion_desktop.services.registry import Services
 
 _SEPARATORS = re.compile(r"[\s,;]+")
 

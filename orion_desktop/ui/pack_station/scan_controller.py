@@ -25,11 +25,11 @@ from orion_desktop.ui.errors import user_message
 from orion_desktop.ui.order_format import STATUS_TEXT
 
 if TYPE_CHECKING:
-    from orion_desktop.bootstrap import Services
     from orion_desktop.domain.actor import Actor
     from orion_desktop.domain.order_results import ShipmentResult, ShipmentStatusReport
     from orion_desktop.domain.orders import OrderStatus
     from orion_desktop.domain.print_results import PackingSlip
+    from orion_desktop.services.registry import Services
 
 log = logging.getLogger(__name__)
 

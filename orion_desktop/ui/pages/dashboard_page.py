@@ -31,8 +31,8 @@ from orion_desktop.ui.widgets.stat_tile import StatTile
 from orion_desktop.ui.widgets.tables import heading, make_table, status_label
 
 if TYPE_CHECKING:
-    from orion_desktop.bootstrap import Services
     from orion_desktop.domain.actor import Actor
+    from orion_desktop.services.registry import Services
     from orion_desktop.services.reports import ReportService
 
 

@@ -47,9 +47,9 @@ from orion_desktop.ui.widgets.product_detail import ProductDetailPane
 from orion_desktop.ui.widgets.tables import make_table, split_vertically
 
 if TYPE_CHECKING:
-    from orion_desktop.bootstrap import Services
     from orion_desktop.domain.actor import Actor
     from orion_desktop.domain.results import StockChange, StockRow, TransferResult
+    from orion_desktop.services.registry import Services
 
 SEARCH_DELAY_MS = 250
 """Typing pauses this long before the list is searched; Enter (what scanners send) searches at once."""

@@ -31,8 +31,8 @@ from orion_desktop.ui.widgets.message_banner import MessageBanner
 from orion_desktop.ui.widgets.tables import make_table, status_label
 
 if TYPE_CHECKING:
-    from orion_desktop.bootstrap import Services
     from orion_desktop.domain.actor import Actor
+    from orion_desktop.services.registry import Services
 
 SEARCH_DELAY_MS = 250
 """Typing pauses this long before the ledger is queried; Enter (what scanners send) queries at once."""

@@ -36,8 +36,8 @@ from orion_desktop.ui.widgets.sorting import sortable, view_index
 from orion_desktop.ui.widgets.tables import heading, make_table, split_vertically, status_label, table_section
 
 if TYPE_CHECKING:
-    from orion_desktop.bootstrap import Services
     from orion_desktop.domain.actor import Actor
+    from orion_desktop.services.registry import Services
 
 CONTENTS_HINT = "Double-click a location (or select it and press Enter) to see what is stored there."
 

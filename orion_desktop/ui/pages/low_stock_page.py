@@ -26,8 +26,8 @@ from orion_desktop.ui.widgets.tables import make_table, status_label
 from orion_desktop.ui.worker import run_in_background
 
 if TYPE_CHECKING:
-    from orion_desktop.bootstrap import Services
     from orion_desktop.domain.actor import Actor
+    from orion_desktop.services.registry import Services
     from orion_desktop.services.reports import ReportService
 
 THRESHOLD_DELAY_MS = 300

@@ -48,8 +48,8 @@ from orion_desktop.ui.widgets.tables import make_table, split_vertically
 from orion_desktop.ui.worker import run_in_background
 
 if TYPE_CHECKING:
-    from orion_desktop.bootstrap import Services
     from orion_desktop.domain.order_results import NoteInfo, ReturnResult
+    from orion_desktop.services.registry import Services
 
 SEARCH_DELAY_MS = 250
 """Typing pauses this long before the list is searched; Enter (what scanners send) searches at once."""

@@ -67,9 +67,9 @@ from orion_desktop.ui.widgets.tables import make_table
 from orion_desktop.ui.worker import run_in_background
 
 if TYPE_CHECKING:
-    from orion_desktop.bootstrap import Services
     from orion_desktop.domain.actor import Actor
     from orion_desktop.domain.packing import PackSession
+    from orion_desktop.services.registry import Services
 
 __all__ = ["PackStationPage", "Tone", "order_numbers_from"]  # tests and tools import these from here
 

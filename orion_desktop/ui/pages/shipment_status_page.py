@@ -54,8 +54,8 @@ from orion_desktop.ui.widgets.sorting import sortable
 from orion_desktop.ui.widgets.tables import heading, make_table, split_vertically, status_label, table_section
 
 if TYPE_CHECKING:
-    from orion_desktop.bootstrap import Services
     from orion_desktop.domain.actor import Actor
+    from orion_desktop.services.registry import Services
 
 OPEN_STATUSES = OPEN_SHIPMENT_STATUSES
 

@@ -1,0 +1,94 @@
+"""The services the interfaces may use, on one database: the CLI and the GUI get one ``Services``.
+
+It lives with the services (the composition roots, ``bootstrap`` and ``app``, only build it), so a
+use case and the registry that hands it out sit side by side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from orion_desktop.db.engine import Database
+from orion_desktop.domain.actor import Actor
+from orion_desktop.services.catalog import CatalogService
+from orion_desktop.services.inventory import InventoryService
+from orion_desktop.services.order_queries import OrderQueries
+from orion_desktop.services.orders import OrderService
+from orion_desktop.services.packing import PackingService
+from orion_desktop.services.reports import ReportService
+from orion_desktop.services.stock_queries import StockQueries
+
+if TYPE_CHECKING:
+    from orion_desktop.services.demo import DemoSummary
+    from orion_desktop.services.importing import ImportService
+    from orion_desktop.services.order_import import OrderImportService
+
+
+@dataclass
+class Services:
+    """Everything the interfaces may use. They never see the Database or a Session."""
+
+    catalog: CatalogService
+    inventory: InventoryService
+    stock: StockQueries
+    orders: OrderService
+    order_queries: OrderQueries
+    packing: PackingService
+    reports: ReportService
+    _database: Database = field(repr=False)
+
+    @classmethod
+    def on(cls, database: Database) -> Services:
+        return cls(
+            catalog=CatalogService(database),
+            inventory=InventoryService(database),
+            stock=StockQueries(database),
+            orders=(orders := OrderService(database)),
+            order_queries=OrderQueries(database),
+            packing=PackingService(database, orders),
+            reports=ReportService(database),
+            _database=database,
+        )
+
+    @cached_property
+    def importing(self) -> ImportService:
+        """CSV import/export, loaded on first use (most commands never need it)."""
+        from orion_desktop.services.importing import ImportService
+
+        return ImportService(self._database)
+
+    @cached_property
+    def order_import(self) -> OrderImportService:
+        """Orders from a marketplace CSV, loaded on first use."""
+        from orion_desktop.services.order_import import OrderImportService
+
+        return OrderImportService(self._database)
+
+    @property
+    def database_description(self) -> str:
+        return self._database.describe()
+
+    @property
+    def database_file(self) -> Path | None:
+        """The open SQLite file (None on PostgreSQL): whatever the app saves must never land on it."""
+        return self._database.sqlite_path
+
+    @property
+    def is_shared_database(self) -> bool:
+        return not self._database.is_sqlite
+
+    def check_connection(self) -> None:
+        """Raise DatabaseUnavailable if the database cannot be reached now."""
+        self._database.ping()
+
+    def fill_demo(self, actor: Actor) -> DemoSummary:
+        """Fill an empty database with the demo warehouse."""
+        from orion_desktop.services.demo import fill_demo
+
+        return fill_demo(self._database, actor)
+
+    def close(self) -> None:
+        self._database.dispose()
