@@ -192,10 +192,8 @@ def test_a_refusal_is_a_sentence_in_the_dialog_which_stays_open(  # type: ignore
     assert_ledger_consistent(stocked)
 
 
-def test_a_retry_after_a_lost_answer_applies_the_change_once(  # type: ignore[no-untyped-def]
-    qtbot, window: MainWindow, stocked: Services, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The first attempt reaches the database but its answer is lost; OK again must not remove twice."""
+def _lose_the_first_answer(stocked: Services, monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
+    """The first adjust reaches the database but its answer is lost; the keys sent, call by call."""
     real_adjust = stocked.inventory.adjust
     keys: list[str | None] = []
 
@@ -207,6 +205,14 @@ def test_a_retry_after_a_lost_answer_applies_the_change_once(  # type: ignore[no
         return result
 
     monkeypatch.setattr(stocked.inventory, "adjust", flaky_adjust)
+    return keys
+
+
+def test_a_retry_after_a_lost_answer_applies_the_change_once(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, stocked: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first attempt reaches the database but its answer is lost; OK again must not remove twice."""
+    keys = _lose_the_first_answer(stocked, monkeypatch)
     _select(qtbot, window, "B", "WAREHOUSE_A")
     dialog = _shortcut(qtbot, window, Qt.Key.Key_J)
     _type(qtbot, dialog.delta_spin, "-3")
@@ -234,17 +240,7 @@ def test_changed_input_after_a_lost_answer_is_a_new_request_with_a_new_key(  # t
 ) -> None:
     """A key belongs to one request: after a lost answer the user corrects the count, and the
     corrected request is sent under a new key (the same key would be refused as another request)."""
-    real_adjust = stocked.inventory.adjust
-    keys: list[str | None] = []
-
-    def flaky_adjust(*args: object, **kwargs: Any) -> object:
-        keys.append(kwargs.get("operation_key"))
-        result = real_adjust(*args, **kwargs)
-        if len(keys) == 1:
-            raise DatabaseUnavailable("The database cannot be reached: the connection timed out.")
-        return result
-
-    monkeypatch.setattr(stocked.inventory, "adjust", flaky_adjust)
+    keys = _lose_the_first_answer(stocked, monkeypatch)
     _select(qtbot, window, "B", "WAREHOUSE_A")
     dialog = _shortcut(qtbot, window, Qt.Key.Key_J)
     _type(qtbot, dialog.delta_spin, "-1")
