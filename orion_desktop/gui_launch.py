@@ -7,6 +7,7 @@ import argparse
 from orion_desktop.app import ask_for_database, run_gui
 from orion_desktop.bootstrap import open_services
 from orion_desktop.config import choose_database, current_actor, data_dir
+from orion_desktop.demo import fill_demo
 from orion_desktop.domain.errors import OrionError
 from orion_desktop.services.registry import Services
 
@@ -40,7 +41,7 @@ def launch(args: argparse.Namespace) -> int:
         chosen, services = answer
     try:
         if args.demo and not services.catalog.list_stores():
-            services.fill_demo(actor)
+            fill_demo(services.database, actor)
         return run_gui(services, actor, [], database_url=chosen)
     finally:
         services.close()

@@ -7,6 +7,7 @@ from pathlib import Path
 from orion_desktop.bootstrap import database_status, upgrade_database
 from orion_desktop.cli.context import CliContext
 from orion_desktop.cli.output import print_json
+from orion_desktop.demo import fill_demo
 
 
 def db_upgrade(ctx: CliContext) -> int:
@@ -35,7 +36,7 @@ def import_file(ctx: CliContext) -> int:
     importer = ctx.services.importing
     kind = ctx.args.import_kind
     if kind == "orders":
-        result = ctx.services.order_import.import_orders(ctx.actor, path)
+        result = ctx.services.importing.import_orders(ctx.actor, path)
         if ctx.json:
             print_json(result)
         else:
@@ -63,7 +64,7 @@ def export_stock(ctx: CliContext) -> int:
 
 
 def demo(ctx: CliContext) -> int:
-    summary = ctx.services.fill_demo(ctx.actor)
+    summary = fill_demo(ctx.services.database, ctx.actor)
     if ctx.json:
         print_json(summary)
     else:

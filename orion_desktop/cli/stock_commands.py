@@ -176,7 +176,7 @@ def stock_list(ctx: CliContext) -> int:
 
 def stock_low(ctx: CliContext) -> int:
     """Thresholds only, as the spec's low-stock alerts; ``--reorder-points`` lists what the
-    Dashboard counts and the Low stock page shows as it opens (services/low_stock.py)."""
+    Dashboard counts and the Low stock page shows as it opens (services/stock/low_stock.py)."""
     a = ctx.args
     rows = ctx.services.stock.low_stock(a.threshold, limit=a.limit, reorder_points=a.reorder_points)
     if ctx.json:

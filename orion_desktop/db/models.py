@@ -197,7 +197,7 @@ class Operation(Base):
     kind: Mapped[str] = mapped_column(String(64))
     result_json: Mapped[str] = mapped_column(Text)
     # SHA-256 (hex) of the call's kind and parameters: the same key with other parameters is
-    # refused (services.operations). NULL on rows from before migration 0005.
+    # refused (services.idempotency). NULL on rows from before migration 0005.
     params_digest: Mapped[str | None] = mapped_column(String(64))
     created_by: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

@@ -185,4 +185,4 @@ DEFAULT_LOW_STOCK_THRESHOLD = 10
 
 REORDER_POINTS_ON_SCREENS = True
 """The Dashboard's low-stock tile and the Low stock page (as it opens) also count products down to
-their reorder point; ``stock low`` and ``stock stats`` do not (services/low_stock.py)."""
+their reorder point; ``stock low`` and ``stock stats`` do not (services/stock/low_stock.py)."""

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, TableValuedAlias, any_, bindparam, func, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import ColumnElement, bindparam, func, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
+from orion_desktop.db.dialect import dialect_insert
 from orion_desktop.db.models import Inventory, Location, Product, Store
 from orion_desktop.db.types import utcnow
 from orion_desktop.db.typing_aliases import AnyRow
@@ -48,9 +45,6 @@ class Slot:
     inventory_id: int
 
 
-def dialect_insert(session: Session) -> Callable[..., postgresql.Insert | sqlite.Insert]:
-    """INSERT with ON CONFLICT support for the session's dialect."""
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def resolve_store(session: Session, store_code: str | None) -> StoreInfo:
@@ -186,30 +180,8 @@ def product_info(row: Product, store_code: str) -> ProductInfo:
     )
 
 
-def matches_any(
-    session: Session, column: ColumnElement[Any] | QueryableAttribute[Any], values: Sequence[object]
-) -> ColumnElement[bool]:
-    """``column IN (values)`` with all values in one bound parameter.
-
-    An IN list of N values is N parameters that SQLAlchemy renders and the driver parses; at
-    100k lines that costs more than the queries themselves. PostgreSQL gets an array
-    (``= ANY(:values)``), SQLite a JSON list (``IN (SELECT value FROM json_each(:values))``).
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(values), type_=ARRAY(column.expression.type)))
-    listed = func.json_each(bindparam(None, json.dumps(list(values)))).table_valued("value")
-    return column.in_(select(listed.c.value))
 
 
-def values_table(session: Session, values: Sequence[str], name: str = "wanted") -> TableValuedAlias:
-    """``values`` as a one-column table (column ``value``) to join against, in one bound parameter.
-
-    PostgreSQL unnests an array, SQLite reads a JSON list (see :func:`matches_any`).
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        unnested = func.unnest(bindparam(None, list(values), type_=ARRAY(String())))
-        return unnested.table_valued("value").render_derived(name)  # unnest(...) AS wanted(value)
-    return func.json_each(bindparam(None, json.dumps(list(values)))).table_valued("value").alias(name)
 
 
 _SLOT_QUERY = (

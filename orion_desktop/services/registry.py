@@ -12,19 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from orion_desktop.db.engine import Database
-from orion_desktop.domain.actor import Actor
 from orion_desktop.services.catalog import CatalogService
-from orion_desktop.services.inventory import InventoryService
-from orion_desktop.services.order_queries import OrderQueries
-from orion_desktop.services.orders import OrderService
-from orion_desktop.services.packing import PackingService
+from orion_desktop.services.orders import OrderQueries, OrderService, PackingService
 from orion_desktop.services.reports import ReportService
-from orion_desktop.services.stock_queries import StockQueries
+from orion_desktop.services.stock import InventoryService, StockQueries
 
 if TYPE_CHECKING:
-    from orion_desktop.services.demo import DemoSummary
-    from orion_desktop.services.importing import ImportService
-    from orion_desktop.services.order_import import OrderImportService
+    from orion_desktop.services.imports import ImportService
 
 
 @dataclass
@@ -56,16 +50,9 @@ class Services:
     @cached_property
     def importing(self) -> ImportService:
         """CSV import/export, loaded on first use (most commands never need it)."""
-        from orion_desktop.services.importing import ImportService
+        from orion_desktop.services.imports import ImportService
 
         return ImportService(self._database)
-
-    @cached_property
-    def order_import(self) -> OrderImportService:
-        """Orders from a marketplace CSV, loaded on first use."""
-        from orion_desktop.services.order_import import OrderImportService
-
-        return OrderImportService(self._database)
 
     @property
     def database_description(self) -> str:
@@ -84,11 +71,11 @@ class Services:
         """Raise DatabaseUnavailable if the database cannot be reached now."""
         self._database.ping()
 
-    def fill_demo(self, actor: Actor) -> DemoSummary:
-        """Fill an empty database with the demo warehouse."""
-        from orion_desktop.services.demo import fill_demo
-
-        return fill_demo(self._database, actor)
+    @property
+    def database(self) -> Database:
+        """The open database, for the tools that write in bulk beside the use cases (the demo
+        generator). The interfaces never need it: they call the services above."""
+        return self._database
 
     def close(self) -> None:
         self._database.dispose()

@@ -18,9 +18,9 @@ from orion_desktop.domain.enums import ProductType
 from orion_desktop.domain.report_results import BackorderSummary, LowStockReportRow
 from orion_desktop.domain.validation import check_count, check_level
 from orion_desktop.services import safe_files
-from orion_desktop.services.backorders import backordered_items_query
 from orion_desktop.services.lookup import resolve_store
-from orion_desktop.services.low_stock import REORDER_POINTS_ON_SCREENS, count_low_stock, low_stock_rows
+from orion_desktop.services.stock.backorders import backordered_items_query
+from orion_desktop.services.stock.low_stock import REORDER_POINTS_ON_SCREENS, count_low_stock, low_stock_rows
 
 LOW_STOCK_COLUMNS = (
     "store",
@@ -75,7 +75,7 @@ class ReportService:
     ) -> tuple[LowStockReportRow, ...]:
         """Stock rows to act on, fewest available first (the Low stock page and its CSV export).
 
-        Which rows: the one definition of low stock (services/low_stock.py). Without
+        Which rows: the one definition of low stock (services/stock/low_stock.py). Without
         ``threshold`` each product's own low-stock threshold (else the default); with
         ``reorder_points`` (the screens' default) also every row of a product whose available
         units, all locations together, are at or below its reorder point

@@ -2,8 +2,7 @@
 
     python -m orion_desktop.tools.screenshots OUTDIR [--size 1280x800]
 
-Fills a new demo database in a temporary folder (``services.fill_demo``; a small warehouse built
-through the services when that is not available), opens the main window exactly as the app does
+Fills a new demo database in a temporary folder (``orion_desktop.demo``), opens the main window exactly as the app does
 (``GuiSession``) and saves, as a person would see them:
 
 - ``<page>.png`` for every page in ``MainWindow.pages``, each with something telling selected:
@@ -196,13 +195,10 @@ class Screenshots:
         return self.written
 
     def _fill(self, services: Services) -> str:
+        from orion_desktop.demo import fill_demo
         from orion_desktop.domain.actor import SYSTEM
 
-        try:
-            summary = services.fill_demo(SYSTEM)
-        except (ImportError, AttributeError) as error:  # the demo module is not there (yet)
-            _seed_small_warehouse(services)
-            return f"fill_demo is not available ({error}); used a small warehouse built through the services."
+        summary = fill_demo(services.database, SYSTEM)
         return (
             f"Demo warehouse: {summary.stores} stores, {summary.locations} locations, {summary.products} products, "
             f"{summary.stock_rows} stock rows, {summary.orders} orders."
@@ -589,25 +585,6 @@ def _quiet_offscreen_warning() -> None:
             print(message, file=sys.stderr)
 
     qInstallMessageHandler(handler)
-
-
-def _seed_small_warehouse(services: Services) -> None:
-    """A few products at a few locations, some reserved: enough to show every column."""
-    from orion_desktop.domain.actor import SYSTEM
-
-    catalog, stock = services.catalog, services.inventory
-    catalog.add_store(SYSTEM, "MAIN", "Orion Main Store")
-    products = (
-        ("CHAIR-OAK", "Oak dining chair", "4006381333931", (("WAREHOUSE_A", 48, 6), ("STORE_FRONT", 4, 0))),
-        ("LAMP-BRASS", "Brass desk lamp", "5901234123457", (("WAREHOUSE_A", 9, 2),)),
-        ("RUG-WOOL", "Wool rug 160x230", "4012345678901", (("WAREHOUSE_B", 15, 0), ("RETURNS", 1, 0))),
-    )
-    for sku, title, gtin, places in products:
-        catalog.add_product(SYSTEM, store="MAIN", sku=sku, title=title, gtin=gtin)
-        for location, quantity, reserved in places:
-            stock.set_quantity(SYSTEM, store="MAIN", product=sku, location=location, quantity=quantity, reason="count")
-            if reserved:
-                stock.reserve(SYSTEM, store="MAIN", product=sku, location=location, quantity=reserved)
 
 
 if __name__ == "__main__":

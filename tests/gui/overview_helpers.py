@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication, QComboBox, QTable
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.domain.order_results import OrderLine
-from orion_desktop.services.orders import ShipRequest
+from orion_desktop.services.orders.service import ShipRequest
 
 LOAD_TIMEOUT_MS = 10_000
 

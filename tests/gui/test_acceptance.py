@@ -31,6 +31,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QWidget
 
 from orion_desktop.bootstrap import Services
+from orion_desktop.demo import fill_demo
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import Role, TransactionType
 from orion_desktop.domain.orders import OrderStatus
@@ -149,7 +150,7 @@ def _cell(table: QAbstractItemView, row: int, column: int) -> Any:
 def test_scan_adjust_reserve_ship_and_the_overview_pages_agree(  # type: ignore[no-untyped-def]
     qtbot, services: Services, window_settings: QSettings
 ) -> None:
-    services.fill_demo(ADMIN)
+    fill_demo(services.database, ADMIN)
     product = _pick_product(services)
     t = product.threshold
     on_hand_after_adjust = t + ABOVE_THRESHOLD

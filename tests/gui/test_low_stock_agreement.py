@@ -17,7 +17,7 @@ from PySide6.QtCore import QModelIndex, QPoint, Qt, QThreadPool
 from orion_desktop.__main__ import main
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
-from orion_desktop.services.demo import fill_demo
+from orion_desktop.demo import fill_demo
 from orion_desktop.ui.data_events import DataEvents
 from orion_desktop.ui.pages.dashboard_page import DashboardPage
 from orion_desktop.ui.pages.low_stock_page import LowStockPage

@@ -189,7 +189,7 @@ def test_a_header_click_sorts_in_sql_and_an_unsortable_column_changes_nothing(
 
 
 def test_every_sortable_column_has_a_service_sort_key() -> None:
-    from orion_desktop.services.order_queries import ORDER_SORT_KEYS
+    from orion_desktop.services.orders.queries import ORDER_SORT_KEYS
 
     model = OrdersModel(Recorder(None))
     keys = {h.sort_key for h in model.headers} - {None}

@@ -7,11 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from helpers import assert_ledger_consistent
 from PySide6.QtGui import QImage
 
-from orion_desktop.bootstrap import Services
-from orion_desktop.tools.screenshots import _seed_small_warehouse, _slug
+from orion_desktop.tools.screenshots import _slug
 
 EXPECTED = {
     "inventory.png",
@@ -43,14 +41,6 @@ def test_the_command_saves_every_page_and_dialog(qapp, tmp_path: Path) -> None: 
     assert (window.width(), window.height()) == (1280, 800)
     dialog = QImage(str(out / "dialog-adjust-stock.png"))
     assert 200 < dialog.width() < 1000 and 100 < dialog.height() < 800
-
-
-def test_the_fallback_warehouse_has_something_in_every_column(services: Services) -> None:
-    _seed_small_warehouse(services)
-    rows = services.stock.list_stock()
-    assert len(rows) == 5
-    assert any(row.reserved_quantity for row in rows) and all(row.gtin for row in rows)
-    assert_ledger_consistent(services)
 
 
 def test_file_names() -> None:

@@ -346,7 +346,7 @@ def _refusal(row: Row, services: Services, database_url: str, tmp_path: Path,
     importer = {
         "stock": lambda: services.importing.import_stock(MARIA, path),
         "products": lambda: services.importing.import_products(MARIA, path),
-        "orders": lambda: services.order_import.import_orders(MARIA, path),
+        "orders": lambda: services.importing.import_orders(MARIA, path),
     }[kind]
     with pytest.raises(OrionError) as caught:
         importer()

@@ -437,7 +437,7 @@ def test_a_stock_import_of_several_chunks_locks_every_product_of_the_file_first(
 ) -> None:
     """Chunk by chunk alone, a later chunk would lock a lower id after a higher one: the import
     first locks the stock rows of every product the file names, in one ascending-id statement."""
-    from orion_desktop.services import csv_files
+    from orion_desktop.services.imports import csv_files
 
     monkeypatch.setattr(csv_files, "CHUNK_LINES", 1)
     seed_catalog(services)

@@ -11,12 +11,12 @@ from helpers import ADMIN, assert_ledger_consistent
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
+from orion_desktop.demo import DemoSummary, fill_demo
 from orion_desktop.domain import gtin as gtin_rules
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import ProductType, Role, TransactionType
 from orion_desktop.domain.errors import InvalidInput, PermissionDenied
-from orion_desktop.services.demo import DemoSummary, fill_demo
-from orion_desktop.services.importing import ImportService
+from orion_desktop.services.imports.service import ImportService
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 
 from orion_desktop.__main__ import main
 from orion_desktop.bootstrap import Services
+from orion_desktop.demo import fill_demo
 from orion_desktop.domain.errors import InvalidInput
 from orion_desktop.domain.order_results import OrderLine
 from orion_desktop.logging_setup import log_file
@@ -306,7 +307,7 @@ def test_exported_csv_cells_cannot_run_as_formulas(services: Services, formulas:
 @pytest.fixture
 def many_rows(services: Services, tmp_path: Path) -> int:
     """The demo warehouse plus 3,000 more stock rows: far more output than a pipe buffers."""
-    summary = services.fill_demo(ADMIN)
+    summary = fill_demo(services.database, ADMIN)
     products = tmp_path / "more-products.csv"
     stock = tmp_path / "more-stock.csv"
     store = services.catalog.list_stores()[0].code

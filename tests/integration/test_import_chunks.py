@@ -19,7 +19,7 @@ from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import Role
 from orion_desktop.domain.errors import ImportRejected, InvalidInput
 from orion_desktop.domain.order_results import OrderLine
-from orion_desktop.services import csv_files
+from orion_desktop.services.imports import csv_files
 
 MANAGER = Actor(name="maria", role=Role.MANAGER)
 
@@ -184,7 +184,7 @@ def test_an_order_whose_lines_are_in_different_chunks_is_one_order(catalog: Serv
         "O-1,,web,A,2\n"      # O-1 goes on two chunks later: the units add up, the channel is filled in
         "O-1,Ann,,C,1\n"
     )
-    result = catalog.order_import.import_orders(ADMIN, write(tmp_path, "o.csv", text))
+    result = catalog.importing.import_orders(ADMIN, write(tmp_path, "o.csv", text))
     assert (result.rows, result.created) == (9, 5)
     first = catalog.order_queries.get_order("O-1")
     assert sorted((i.sku, i.quantity) for i in first.items) == [("A", 3), ("C", 1)]
@@ -206,7 +206,7 @@ def test_an_order_line_in_a_later_chunk_is_checked_against_the_order(catalog: Se
         "OLD-1,,A,1\n"     # line 7: exists already
     )
     with pytest.raises(ImportRejected) as caught:
-        catalog.order_import.import_orders(ADMIN, write(tmp_path, "o.csv", text))
+        catalog.importing.import_orders(ADMIN, write(tmp_path, "o.csv", text))
     assert list(caught.value.problems) == [
         "line 6: the customer differs from line 2 of order O-1",
         "line 7: order OLD-1 already exists",
@@ -226,7 +226,7 @@ def test_a_status_applies_to_the_whole_order_once_all_its_chunks_are_in(catalog:
         "O-1,,C,3\n"  # line 7: O-1 goes on in a later chunk
         "O-2,processing,C,1\n"  # line 8: O-2's status arrives with its second line
     )
-    catalog.order_import.import_orders(ADMIN, write(tmp_path, "o.csv", text))
+    catalog.importing.import_orders(ADMIN, write(tmp_path, "o.csv", text))
     first = catalog.order_queries.get_order("O-1")
     assert first.status.value == "processing"
     assert sorted((i.sku, i.quantity, i.reserved) for i in first.items) == [("A", 2, 2), ("C", 3, 3)]
@@ -245,7 +245,7 @@ def test_a_later_chunk_naming_another_status_for_an_order_imports_nothing(catalo
         "O-1,cancelled,B,1\n"  # line 6
     )
     with pytest.raises(ImportRejected) as caught:
-        catalog.order_import.import_orders(ADMIN, write(tmp_path, "o.csv", text))
+        catalog.importing.import_orders(ADMIN, write(tmp_path, "o.csv", text))
     assert list(caught.value.problems) == ["line 6: the status differs from line 2 of order O-1"]
     assert snapshot(catalog) == before
 

@@ -21,7 +21,7 @@ from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import ProductType, Role, TransactionType
 from orion_desktop.domain.errors import ImportRejected, InvalidInput, PermissionDenied
 from orion_desktop.paths import resources_dir
-from orion_desktop.services.importing import EXPORT_COLUMNS, ImportService
+from orion_desktop.services.imports.service import EXPORT_COLUMNS, ImportService
 
 MANAGER = Actor(name="maria", role=Role.MANAGER)
 

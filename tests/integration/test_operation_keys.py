@@ -19,7 +19,7 @@ from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Base
 from orion_desktop.domain.errors import Conflict
 from orion_desktop.domain.order_results import OrderLine, ShipRequest
-from orion_desktop.services.operations import decode, encode, params_digest
+from orion_desktop.services.idempotency import decode, encode, params_digest
 
 KEY = "op-key-1"
 REFUSAL = f"Operation key {KEY} was already used for a different request; use a new key."

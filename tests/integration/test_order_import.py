@@ -26,7 +26,7 @@ def test_lines_group_into_pending_orders(services: Services, tmp_path: Path) -> 
     seed_catalog(services)
     path = write(tmp_path, "order_number;customer;channel;product;quantity\n"
                            "MP-1;Ann;marketplace;A;2\nMP-1;;;" + GTIN_B + ";1\nMP-2;Bo;;A;5\nMP-1;;;A;1\n")
-    result = services.order_import.import_orders(ADMIN, path)
+    result = services.importing.import_orders(ADMIN, path)
     assert (result.rows, result.created) == (4, 2)
     first = services.order_queries.get_order("MP-1")
     assert (first.status, first.customer_name, first.channel) == (OrderStatus.PENDING, "Ann", "marketplace")
@@ -48,7 +48,7 @@ def test_a_bad_file_creates_nothing_and_names_every_bad_line(services: Services,
                            "N-4,,4006381333932,1\n"  # line 6: bad check digit
                            "OLD-1,,A,1\n")           # line 7: exists already
     with pytest.raises(ImportRejected) as caught:
-        services.order_import.import_orders(ADMIN, path)
+        services.importing.import_orders(ADMIN, path)
     problems = caught.value.problems
     assert [p.split(":")[0] for p in problems] == ["line 3", "line 4", "line 5", "line 6", "line 7"]
     assert "customer differs" in problems[0] and "No product" in problems[1] and "at least 1" in problems[2]
@@ -79,7 +79,7 @@ def test_products_resolve_like_a_scan_by_sku_or_any_gtin_form_in_each_store(
     path = write(tmp_path, "store,order_number,product,quantity\n"
                            f"MAIN,M-1,A,1\nMAIN,M-1,0{GTIN_B},2\nMAIN,M-1,{GTIN_C},3\n"
                            f"WEB,W-1,A,4\nWEB,W-1,{GTIN_B},5\n")
-    assert services.order_import.import_orders(ADMIN, path).created == 2
+    assert services.importing.import_orders(ADMIN, path).created == 2
     main = services.order_queries.get_order("M-1")
     assert sorted((i.sku, i.quantity) for i in main.items) == [(GTIN_C, 3), ("A", 1), ("B", 2)]  # the SKU wins
     web = services.order_queries.get_order("W-1")
@@ -92,7 +92,7 @@ def test_products_resolve_like_a_scan_by_sku_or_any_gtin_form_in_each_store(
                           "MAIN,N-4,4006381333932,1\n"    # line 5: wrong check digit
                           "MAIN,N-5,B,1\n")               # line 6: fine
     with pytest.raises(ImportRejected) as caught:
-        services.order_import.import_orders(ADMIN, bad)
+        services.importing.import_orders(ADMIN, bad)
     problems = caught.value.problems
     assert [p.split(":")[0] for p in problems] == ["line 2", "line 3", "line 4", "line 5"]
     assert "Say which product" in problems[0] and "placeholder code" in problems[1]
@@ -112,7 +112,7 @@ def test_a_big_file_looks_its_products_up_in_a_few_queries(
 
     event.listen(database.engine, "before_cursor_execute", count)
     try:
-        created = services.order_import.import_orders(ADMIN, write(tmp_path, "order_number,product,quantity\n" + lines))
+        created = services.importing.import_orders(ADMIN, write(tmp_path, "order_number,product,quantity\n" + lines))
     finally:
         event.remove(database.engine, "before_cursor_execute", count)
     assert created.created == 300

@@ -17,7 +17,7 @@ from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Order
 from orion_desktop.domain.errors import InvalidInput
 from orion_desktop.domain.order_results import OrderLine, OrderSummary
-from orion_desktop.services.order_queries import ORDER_SORT_KEYS
+from orion_desktop.services.orders.queries import ORDER_SORT_KEYS
 
 # Customers with ties, case, a missing name, non-ASCII and LIKE characters.
 CUSTOMERS = ("Ada Lovelace", "ada lovelace", None, "Zoë Zed", "Äda Straße", "100% Percent", "Ada Lovelace", "b_c")

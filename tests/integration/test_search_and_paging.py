@@ -207,7 +207,7 @@ ORDER_SEARCHES = ["ada", "ÄDA", "straße", "100%", "e_c", "ord-0001", "ORD-0004
 def test_order_searches_find_exactly_what_the_plain_like_finds(
     ordered: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import orion_desktop.services.order_queries as order_queries
+    import orion_desktop.services.orders.queries as order_queries
 
     def search_all() -> dict[str, object]:
         return {search: ordered.order_queries.list_orders(search=search) for search in ORDER_SEARCHES}

@@ -122,7 +122,7 @@ def test_importing_another_spelling_updates_the_product_and_keeps_its_spelling(
 
     orders = tmp_path / "orders.csv"
     orders.write_text("order_number,product,quantity\nWEB-1,aud-hp-blk,2\nWEB-1,HP-1,1\n", encoding="utf-8")
-    assert shop.order_import.import_orders(ADMIN, orders, store="MAIN").created == 1
+    assert shop.importing.import_orders(ADMIN, orders, store="MAIN").created == 1
     assert_ledger_consistent(shop)
 
 

@@ -228,7 +228,7 @@ def test_returns_change_no_status(shop: Services) -> None:
 def _import(services: Services, tmp_path: Path, text: str) -> None:
     path = tmp_path / "orders.csv"
     path.write_text(text, encoding="utf-8")
-    services.order_import.import_orders(ADMIN, path)
+    services.importing.import_orders(ADMIN, path)
 
 
 def test_imported_statuses_follow_the_machine(shop: Services, tmp_path: Path) -> None:

@@ -92,7 +92,7 @@ def test_operation_results_round_trip_through_json() -> None:
     import json
 
     from orion_desktop.domain.order_results import ShipItemResult
-    from orion_desktop.services.operations import decode, encode
+    from orion_desktop.services.idempotency import decode, encode
 
     value = (7, (ShipItemResult(1, 2, 3, 3, 0, True), ShipItemResult(1, 4, 1, 1, 2, False)))
     kind = tuple[int, tuple[ShipItemResult, ...]]
@@ -104,7 +104,7 @@ def test_a_shipment_result_round_trips_through_json_and_reads_its_old_tuple_shap
     import json
 
     from orion_desktop.domain.order_results import ShipItemResult, ShipmentResult
-    from orion_desktop.services.operations import decode, encode
+    from orion_desktop.services.idempotency import decode, encode
 
     value = ShipmentResult(7, (ShipItemResult(1, 2, 3, 3, 0, True), ShipItemResult(1, 4, 1, 1, 2, False)))
     assert decode(ShipmentResult, json.loads(json.dumps(encode(value)))) == value

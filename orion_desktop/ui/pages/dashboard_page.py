@@ -2,7 +2,7 @@
 
 The low-stock tile counts what the Low stock page lists as it opens (thresholds and reorder
 points, ``ReportService.low_stock_count``), so the two screens always agree; ``stock stats``
-keeps the spec's thresholds-only count (see services/low_stock.py).
+keeps the spec's thresholds-only count (see services/stock/low_stock.py).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Low stock (for managers): rows at or below a threshold and products down to their reorder point,
 with the backorders waiting; export to CSV.
 
-As it opens it lists what the Dashboard's low-stock tile counts (services/low_stock.py has the
+As it opens it lists what the Dashboard's low-stock tile counts (services/stock/low_stock.py has the
 one definition); unticking the reorder-point box asks the thresholds-only question of ``stock low``.
 """
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, SQLColumnExpression, func, literal_column, or_, select, tuple_
 from sqlalchemy.orm import Session
 
+from orion_desktop.db.dialect import matches_any
 from orion_desktop.db.engine import Database
 from orion_desktop.db.models import (
     InventoryReservation,
@@ -45,10 +46,9 @@ from orion_desktop.domain.orders import (
     parse_status,
 )
 from orion_desktop.domain.validation import check_count, clean_text
-from orion_desktop.services.backorders import backordered_items_query
 from orion_desktop.services.catalog import like_pattern, narrowed, search_candidates
-from orion_desktop.services.lookup import matches_any
-from orion_desktop.services.order_stock import item_states
+from orion_desktop.services.orders.item_stock import item_states
+from orion_desktop.services.stock.backorders import backordered_items_query
 
 _OPEN = (
     InventoryReservation.quantity_reserved

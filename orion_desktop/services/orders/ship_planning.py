@@ -12,7 +12,7 @@ from orion_desktop.domain.order_results import ShipRequest
 from orion_desktop.domain.text_rules import shown
 from orion_desktop.domain.validation import MAX_DIGITS, check_count, normalize_location_code, whole_number
 from orion_desktop.services.lookup import location_id as find_location_id
-from orion_desktop.services.order_stock import ItemState
+from orion_desktop.services.orders.item_stock import ItemState
 
 
 def find_item(items: list[ItemState], ref: str | int) -> ItemState:

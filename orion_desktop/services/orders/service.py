@@ -1,6 +1,6 @@
 """Orders: creation, status changes, shipping, the parcel workflow, returns, notes, expiry.
 
-The status machine's hooks and the one way units leave live in services.order_transitions, the
+The status machine's hooks and the one way units leave live in services.orders.transitions, the
 parcel workflow in services.parcels; this class is their public, transactional face.
 
 Every call is one transaction. Each starts by locking the order row and then every stock row of
@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from orion_desktop.db.dialect import matches_any
 from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Order, OrderItem, OrderNote, Product
 from orion_desktop.db.types import utcnow
@@ -54,22 +55,21 @@ from orion_desktop.domain.validation import (
     clean_text,
     normalize_location_code,
 )
-from orion_desktop.services import order_transitions as transitions
-from orion_desktop.services import parcels
-from orion_desktop.services.backorders import allocate_backorders
-from orion_desktop.services.lookup import Slot, matches_any, resolve_product, resolve_store
+from orion_desktop.services.idempotency import run_once
+from orion_desktop.services.lookup import Slot, resolve_product, resolve_store
 from orion_desktop.services.lookup import inventory_id as find_inventory_id
 from orion_desktop.services.lookup import location_id as find_location_id
-from orion_desktop.services.operations import run_once
-from orion_desktop.services.order_creation import insert_order, refuse_short_stock
-from orion_desktop.services.order_history import record
-from orion_desktop.services.order_queries import find_shipment, load_shipments
-from orion_desktop.services.order_stock import ItemState, item_states, release_item
-from orion_desktop.services.order_transitions import ledger_note as _note
-from orion_desktop.services.order_transitions import set_status
-from orion_desktop.services.parcel_lines import prepared_units
-from orion_desktop.services.ship_planning import find_item, plan_shipment
-from orion_desktop.services.stock_ops import apply_change, lock_product_rows
+from orion_desktop.services.orders import parcels, transitions
+from orion_desktop.services.orders.creation import insert_order, refuse_short_stock
+from orion_desktop.services.orders.history import record
+from orion_desktop.services.orders.item_stock import ItemState, item_states, release_item
+from orion_desktop.services.orders.parcel_lines import prepared_units
+from orion_desktop.services.orders.queries import find_shipment, load_shipments
+from orion_desktop.services.orders.ship_planning import find_item, plan_shipment
+from orion_desktop.services.orders.transitions import ledger_note as _note
+from orion_desktop.services.orders.transitions import set_status
+from orion_desktop.services.stock.backorders import allocate_backorders
+from orion_desktop.services.stock.level_changes import apply_change, lock_product_rows
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ driver call per row; on SQLite that was about as much time as the database's own
 one parameter instead, the rows become a table the database joins in C: an
 ``UPDATE ... FROM``, an ``INSERT ... SELECT``. PostgreSQL gets one integer array per column
 (``unnest``), SQLite one JSON array of arrays (``json_each``), like
-:func:`services.lookup.matches_any` does for a list of values.
+:func:`db.dialect.matches_any` does for a list of values.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ assign and cancel. OrderService's public calls run these inside their one transa
 
 A parcel holds no stock of its own: preparing one reserves nothing (the order's reservations,
 made when it entered processing, stay with the order), so cancelling one releases nothing.
-Stock leaves only when a parcel reaches shipped, through order_transitions.ship_units.
+Stock leaves only when a parcel reaches shipped, through transitions.ship_units.
 """
 
 from __future__ import annotations
@@ -26,14 +26,14 @@ from orion_desktop.domain.orders import (
     check_shippable,
 )
 from orion_desktop.domain.validation import check_count, clean_text
-from orion_desktop.services.order_history import record
-from orion_desktop.services.order_queries import load_shipments
-from orion_desktop.services.order_stock import ItemState
-from orion_desktop.services.order_transitions import Planned, ship_units
-from orion_desktop.services.parcel_lines import next_shipment_number
+from orion_desktop.services.orders.history import record
+from orion_desktop.services.orders.item_stock import ItemState
+from orion_desktop.services.orders.parcel_lines import next_shipment_number
+from orion_desktop.services.orders.queries import load_shipments
+from orion_desktop.services.orders.transitions import Planned, ship_units
 
 if TYPE_CHECKING:
-    from orion_desktop.services.orders import LockedOrder
+    from orion_desktop.services.orders.service import LockedOrder
 
 _STAMP = {
     ShipmentStatus.PICKING: "picking_at",

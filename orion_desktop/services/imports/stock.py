@@ -1,14 +1,14 @@
 """Stock levels from a CSV file: each line sets the on-hand quantity of a product at a location.
 
 All lines or none, in one transaction: the file is read a chunk at a time
-(:mod:`services.csv_files`); each chunk is checked and its good lines written, and once the
+(:mod:`services.imports.csv_files`); each chunk is checked and its good lines written, and once the
 whole file is read every bad line is reported with its line number (``ImportRejected``) and the
 transaction rolls back. Each changed stock row gets one ``import`` ledger row with its
 after-values, reserved units are never touched (a level below them is refused), locations and
 stock rows are created on first use, and new stock goes to waiting backorders once the whole
 file is in. On PostgreSQL each chunk's rows are locked in ascending id before it writes
 (ARCHITECTURE.md: stock changes). A stock row named twice in one file is refused however far apart the lines are
-(:class:`services.import_chunks.FirstLines`).
+(:class:`services.imports.chunks.FirstLines`).
 
 Speed (ARCHITECTURE.md: budgets: 100k lines at most 3x a raw executemany): lookups take a few queries per
 chunk, not one per line, and the writes are set-based (:mod:`services.stock_import_writes`): a
@@ -19,7 +19,7 @@ ledger rows.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +27,8 @@ from pathlib import Path
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from orion_desktop.db.bulk_rows import integer_rows
+from orion_desktop.db.dialect import matches_any
 from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Inventory, Location, Product
 from orion_desktop.db.types import utcnow
@@ -37,11 +39,10 @@ from orion_desktop.domain.enums import ProductType
 from orion_desktop.domain.errors import InvalidInput, OrionError
 from orion_desktop.domain.results import ImportResult, StoreInfo
 from orion_desktop.domain.validation import check_level, normalize_location_code
-from orion_desktop.services.backorders import allocate_backorders
-from orion_desktop.services.bulk_rows import integer_rows
-from orion_desktop.services.csv_files import CsvFormat, CsvLine, CsvTable, Problems, open_csv
-from orion_desktop.services.import_chunks import FirstLines, IdSet
-from orion_desktop.services.import_lookups import (
+from orion_desktop.services.idempotency import FileContent, run_once
+from orion_desktop.services.imports.chunks import FirstLines, IdSet
+from orion_desktop.services.imports.csv_files import CsvFormat, CsvLine, CsvTable, Problems, open_csv
+from orion_desktop.services.imports.lookups import (
     LOOKUP_CHUNK,
     StoreResolver,
     chunks,
@@ -49,10 +50,10 @@ from orion_desktop.services.import_lookups import (
     product_rows,
     require_stock_tracked_row,
 )
-from orion_desktop.services.lookup import dialect_insert, matches_any
-from orion_desktop.services.operations import FileContent, run_once
-from orion_desktop.services.stock_import_writes import plan_chunk, write_chunk
-from orion_desktop.services.stock_ops import LedgerNote
+from orion_desktop.services.imports.stock_locations import create_missing_locations, find_location_ids
+from orion_desktop.services.imports.stock_writes import plan_chunk, write_chunk
+from orion_desktop.services.stock.backorders import allocate_backorders
+from orion_desktop.services.stock.level_changes import LedgerNote
 
 STOCK_FORMAT = CsvFormat(
     kind="stock",
@@ -79,7 +80,7 @@ class _StockLine:
     location: str
     quantity: int
     identifiers: list[tuple[str, str]] = field(default_factory=list)  # (column, value)
-    product: AnyRow | None = None  # see import_lookups.product_rows
+    product: AnyRow | None = None  # see imports.lookups.product_rows
     product_id: int = 0  # product.id, read once: a Row attribute costs more than a slot in 100k-line loops
 
 
@@ -198,13 +199,13 @@ def _import_chunk(
     location_ids = totals.location_ids
     unknown = {line.location for line in lines} - location_ids.keys()
     if unknown:
-        location_ids.update(_location_ids(session, unknown))
+        location_ids.update(find_location_ids(session, unknown))
     # The global lock order (every stock row of this chunk's products, ascending id) before any
     # of its rows is written, as in every multi-row stock change.
     slots = _lock_stock_rows(session, lines, location_ids)
     lines = _refuse_repeated_slots(lines, location_ids, slots, totals.named, problems)
     lines = _refuse_levels_below_reserved(lines, location_ids, slots, problems)
-    _create_missing_locations(session, {line.location for line in lines}, location_ids)
+    create_missing_locations(session, {line.location for line in lines}, location_ids)
     plan = plan_chunk(lines, location_ids, slots)
     new_ids = write_chunk(session, note, table, plan, totals.stamp)
     plan.named.update(new_ids)
@@ -438,15 +439,6 @@ def _refuse_levels_below_reserved(
 # --- reading and locking what exists ---------------------------------------------------------
 
 
-def _location_ids(session: Session, codes: Iterable[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for batch in chunks(sorted(codes), LOOKUP_CHUNK):
-        found.update(
-            session.execute(
-                select(_locations.c.code, _locations.c.id).where(matches_any(session, _locations.c.code, batch))
-            ).all()
-        )
-    return found
 
 
 def _lock_stock_rows(
@@ -454,7 +446,7 @@ def _lock_stock_rows(
 ) -> dict[tuple[int, int], _Slot]:
     """The file's existing stock rows, keyed by (product id, location id), locked until commit.
 
-    On PostgreSQL this is :func:`services.stock_ops.lock_product_rows` (every stock row of these
+    On PostgreSQL this is :func:`services.stock.level_changes.lock_product_rows` (every stock row of these
     products, ascending id, FOR NO KEY UPDATE) reading the levels as well, so one query takes
     the global lock order and reads what the checks and the ledger need. All of a product's rows
     are locked, not only the file's, because backorder allocation may then reserve at any of them.
@@ -493,19 +485,3 @@ def _lock_stock_rows(
         for inventory_id, product_id, location_id, quantity, reserved in session.execute(query).all()
         if (product_id, location_id) in wanted
     }
-
-
-# --- writing ---------------------------------------------------------------------------------
-
-
-def _create_missing_locations(session: Session, codes: set[str], location_ids: dict[str, int]) -> None:
-    """Like a single stock change, an import creates locations on first use."""
-    missing = sorted(codes - set(location_ids))
-    if not missing:
-        return
-    now = utcnow()
-    session.execute(
-        dialect_insert(session)(_locations).on_conflict_do_nothing(index_elements=["code"]),
-        [{"code": code, "name": None, "sort_key": 0, "is_active": True, "created_at": now} for code in missing],
-    )
-    location_ids.update(_location_ids(session, missing))

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from orion_desktop.db.dialect import matches_any
 from orion_desktop.db.models import Inventory, InventoryTransaction
 from orion_desktop.db.types import utcnow
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import TransactionType
 from orion_desktop.domain.errors import InsufficientStock, InvalidInput, NotFound
 from orion_desktop.domain.results import StockChange
-from orion_desktop.services.lookup import ProductRef, Slot, matches_any
+from orion_desktop.services.lookup import ProductRef, Slot
 
 _inventory = Inventory.__table__
 _ledger = InventoryTransaction.__table__

@@ -1,10 +1,10 @@
 """Products from a CSV file: created or updated by (store, SKU), all lines or none.
 
-The file is read a chunk at a time (:mod:`services.csv_files`): each chunk is checked with
+The file is read a chunk at a time (:mod:`services.imports.csv_files`): each chunk is checked with
 set-based lookups and its good lines written (executemany), all in one transaction. Every bad
 line is reported with its line number (``ImportRejected``) once the whole file has been read,
 and then the transaction rolls back: nothing is imported. A SKU named twice in one file is
-refused however far apart the lines are (:class:`services.import_chunks.FirstLines`).
+refused however far apart the lines are (:class:`services.imports.chunks.FirstLines`).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from orion_desktop.db.dialect import matches_any
 from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Inventory, Product
 from orion_desktop.db.types import utcnow
@@ -26,17 +27,16 @@ from orion_desktop.domain.enums import ProductType
 from orion_desktop.domain.errors import Conflict, OrionError
 from orion_desktop.domain.results import ImportResult, StoreInfo
 from orion_desktop.services.catalog import CleanProduct, _clean_product
-from orion_desktop.services.csv_files import CsvFormat, CsvLine, CsvTable, Problems, open_csv
-from orion_desktop.services.import_chunks import FirstLines
-from orion_desktop.services.import_lookups import (
+from orion_desktop.services.idempotency import FileContent, run_once
+from orion_desktop.services.imports.chunks import FirstLines
+from orion_desktop.services.imports.csv_files import CsvFormat, CsvLine, CsvTable, Problems, open_csv
+from orion_desktop.services.imports.lookups import (
     LOOKUP_CHUNK,
     StoreResolver,
     chunks,
     refuse_spreadsheet_number,
     sku_rows,
 )
-from orion_desktop.services.lookup import matches_any
-from orion_desktop.services.operations import FileContent, run_once
 
 PRODUCT_FORMAT = CsvFormat(
     kind="products",

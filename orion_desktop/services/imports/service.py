@@ -1,12 +1,12 @@
-"""CSV import and export of products and stock levels: the service the interfaces call.
+"""CSV import and export of products, stock levels and orders: the service the interfaces call.
 
 Each job lives in its own module:
 
-- :mod:`services.csv_files`: reading and shape-checking a file in chunks, collecting bad lines;
-- :mod:`services.import_lookups`: stores, products and GTIN cells resolved in batches;
-- :mod:`services.import_chunks`: what an import remembers from one chunk to the next;
-- :mod:`services.product_import`, :mod:`services.stock_import`: the two imports;
-- :mod:`services.stock_export`: the stock file the stock import reads back.
+- :mod:`csv_files`: reading and shape-checking a file in chunks, collecting bad lines;
+- :mod:`lookups`: stores, products and GTIN cells resolved in batches;
+- :mod:`chunks`: what an import remembers from one chunk to the next;
+- :mod:`products`, :mod:`stock`, :mod:`orders`: the three imports;
+- :mod:`stock_export`: the stock file the stock import reads back.
 
 A file is imported whole or not at all, in one transaction, a chunk of lines at a time (so a
 file of millions of lines takes bounded memory): each chunk is checked and its good lines
@@ -22,12 +22,15 @@ from pathlib import Path
 from orion_desktop.db.engine import Database
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.results import ImportResult
-from orion_desktop.services import product_import, stock_export, stock_import
-from orion_desktop.services.csv_files import CsvFormat, Problems, open_csv
-from orion_desktop.services.import_lookups import StoreResolver, chunks
-from orion_desktop.services.product_import import PRODUCT_FORMAT
-from orion_desktop.services.stock_export import EXPORT_COLUMNS
-from orion_desktop.services.stock_import import STOCK_FORMAT
+from orion_desktop.services.imports import orders as order_import
+from orion_desktop.services.imports import products as product_import
+from orion_desktop.services.imports import stock as stock_import
+from orion_desktop.services.imports import stock_export
+from orion_desktop.services.imports.csv_files import CsvFormat, Problems, open_csv
+from orion_desktop.services.imports.lookups import StoreResolver, chunks
+from orion_desktop.services.imports.products import PRODUCT_FORMAT
+from orion_desktop.services.imports.stock import STOCK_FORMAT
+from orion_desktop.services.imports.stock_export import EXPORT_COLUMNS
 
 
 class ImportService:
@@ -57,6 +60,11 @@ class ImportService:
         ``operation_key`` returns the first result and changes nothing.
         """
         return stock_import.import_stock(self._db, actor, path, store=store, operation_key=operation_key)
+
+    def import_orders(self, actor: Actor, path: Path, *, store: str | None = None) -> ImportResult:
+        """Create one pending order per order number in a marketplace CSV (one row per line item,
+        grouped by order number); the ``status`` column may move it on. All orders or none."""
+        return order_import.import_orders(self._db, actor, path, store=store)
 
     def export_stock(self, path: Path, store: str | None = None, *, overwrite: bool = False) -> int:
         """Write every stock row (of one store, or all) as CSV that import_stock reads back.

@@ -26,8 +26,8 @@ from orion_desktop.domain.errors import InsufficientStock
 from orion_desktop.domain.order_results import ReservedLine
 from orion_desktop.domain.orders import OPEN_SHIPMENT_STATUSES, StockCandidate, plan_allocation
 from orion_desktop.services.lookup import ProductRef, Slot
-from orion_desktop.services.reservations import OpenReservation, hold, open_reservations, settle
-from orion_desktop.services.stock_ops import LedgerNote, apply_change
+from orion_desktop.services.stock.level_changes import LedgerNote, apply_change
+from orion_desktop.services.stock.reservations import OpenReservation, hold, open_reservations, settle
 
 _OPEN = (
     InventoryReservation.quantity_reserved

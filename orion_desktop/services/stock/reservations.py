@@ -21,7 +21,7 @@ from orion_desktop.domain.enums import TransactionType
 from orion_desktop.domain.errors import Conflict, InsufficientStock
 from orion_desktop.domain.results import StockChange
 from orion_desktop.services.lookup import Slot
-from orion_desktop.services.stock_ops import LedgerNote, apply_change
+from orion_desktop.services.stock.level_changes import LedgerNote, apply_change
 
 _reservations = InventoryReservation.__table__
 _HOLD_INSERT = _reservations.insert()

@@ -15,7 +15,7 @@ from orion_desktop.db.models import OrderItem, Shipment, ShipmentLine
 from orion_desktop.db.types import utcnow
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.orders import OPEN_SHIPMENT_STATUSES, OrderHistoryAction, ShipmentStatus
-from orion_desktop.services.order_history import record
+from orion_desktop.services.orders.history import record
 
 _OPEN = [status.value for status in OPEN_SHIPMENT_STATUSES]
 _STEP = {status.value: index for index, status in enumerate(OPEN_SHIPMENT_STATUSES)}

@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.errors import OrionError
 from orion_desktop.domain.orders import Cause, OrderStatus, check_transition, parse_status
-from orion_desktop.services import order_transitions as transitions
-from orion_desktop.services.csv_files import Problems
-from orion_desktop.services.order_stock import item_states
-from orion_desktop.services.orders import LockedOrder
-from orion_desktop.services.stock_ops import lock_product_rows
+from orion_desktop.services.imports.csv_files import Problems
+from orion_desktop.services.orders import transitions
+from orion_desktop.services.orders.item_stock import item_states
+from orion_desktop.services.orders.service import LockedOrder
+from orion_desktop.services.stock.level_changes import lock_product_rows
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,15 +18,15 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from orion_desktop.db.dialect import matches_any
 from orion_desktop.db.models import InventoryReservation, Order, OrderItem
 from orion_desktop.db.typing_aliases import AnySelect
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.order_results import ReservedLine
 from orion_desktop.domain.orders import OrderHistoryAction, OrderStatus
-from orion_desktop.services.lookup import matches_any
-from orion_desktop.services.order_history import record
-from orion_desktop.services.order_stock import item_states, reserve_for_item
-from orion_desktop.services.stock_ops import LedgerNote
+from orion_desktop.services.orders.history import record
+from orion_desktop.services.orders.item_stock import item_states, reserve_for_item
+from orion_desktop.services.stock.level_changes import LedgerNote
 
 WAITING_STATUSES = (OrderStatus.PROCESSING.value, OrderStatus.PARTIALLY_SHIPPED.value)
 _OPEN = (

@@ -21,12 +21,12 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from orion_desktop.db.dialect import dialect_insert
 from orion_desktop.db.models import Operation
 from orion_desktop.db.types import utcnow
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.errors import Conflict
 from orion_desktop.domain.text_rules import clean_operation_key
-from orion_desktop.services.lookup import dialect_insert
 
 T = TypeVar("T")
 _PENDING = "null"

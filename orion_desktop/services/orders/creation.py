@@ -11,7 +11,7 @@ from orion_desktop.db.models import Order, OrderItem, Product
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.errors import InsufficientStock
 from orion_desktop.domain.orders import OrderHistoryAction, OrderStatus
-from orion_desktop.services.order_history import record
+from orion_desktop.services.orders.history import record
 
 
 def insert_order(

@@ -39,10 +39,10 @@ from orion_desktop.domain.results import (
 )
 from orion_desktop.domain.validation import check_count, check_level, normalize_location_code
 from orion_desktop.services.catalog import product_search_clause
-from orion_desktop.services.ledger import read_ledger
 from orion_desktop.services.lookup import product_info, resolve_product, resolve_store
-from orion_desktop.services.low_stock import below_threshold, count_low_stock, low_stock_rows
-from orion_desktop.services.stock_verify import verify_ledger
+from orion_desktop.services.stock.ledger import read_ledger
+from orion_desktop.services.stock.low_stock import below_threshold, count_low_stock, low_stock_rows
+from orion_desktop.services.stock.verify import verify_ledger
 
 _AVAILABLE = Inventory.quantity - Inventory.reserved_quantity
 
@@ -343,7 +343,7 @@ class StockQueries:
                     func.count(),
                     func.coalesce(func.sum(Inventory.quantity), 0),
                     func.coalesce(func.sum(Inventory.reserved_quantity), 0),
-                    # The spec's count: thresholds only (see services/low_stock.py).
+                    # The spec's count: thresholds only (see services/stock/low_stock.py).
                     count_low_stock(session, threshold=None, reorder_points=False).scalar_subquery().correlate(None),
                     _count_used(Store, Inventory.store_id),
                     _count_used(Location, Inventory.location_id),
@@ -363,7 +363,7 @@ class StockQueries:
         self, threshold: int | str | None = None, *, limit: int | None = None, reorder_points: bool = False
     ) -> tuple[LowStockRow, ...]:
         """Low stock rows (``stock low``), fewest available first, by the one definition in
-        services/low_stock.py: thresholds only unless ``reorder_points`` (the screens' question)."""
+        services/stock/low_stock.py: thresholds only unless ``reorder_points`` (the screens' question)."""
         override = None if threshold is None else check_level(threshold, "threshold")
         limit_value = None if limit is None else check_count(limit, "limit")
         with self._db.read() as session:

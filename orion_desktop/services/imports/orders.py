@@ -1,11 +1,11 @@
 """Orders from a marketplace CSV: one row per line item, grouped by order number, all or nothing.
 
-The file is read a chunk at a time (:mod:`services.csv_files`), all in one transaction: each
+The file is read a chunk at a time (:mod:`services.imports.csv_files`), all in one transaction: each
 chunk's orders are checked and written, every bad line is reported once the whole file is read,
 and then the transaction rolls back. A chunk never cuts a run of one order's lines in two; an
 order whose lines are further apart (in another chunk) gets the later lines added, with the same
 checks as if they had come together. Products are resolved in batches (a few queries per store
-and chunk, see :class:`services.import_lookups.ProductResolver`), not one or two queries per line.
+and chunk, see :class:`services.imports.lookups.ProductResolver`), not one or two queries per line.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
+from orion_desktop.db.dialect import matches_any
 from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Order, OrderItem
 from orion_desktop.domain.actor import Actor, Permission
@@ -26,13 +27,12 @@ from orion_desktop.domain.errors import OrionError
 from orion_desktop.domain.orders import OrderHistoryAction, OrderStatus
 from orion_desktop.domain.results import ImportResult, StoreInfo
 from orion_desktop.domain.validation import check_count, clean_code, clean_email, clean_text
-from orion_desktop.services.csv_files import CsvChunk, CsvFormat, CsvLine, CsvTable, Problems, open_csv
-from orion_desktop.services.import_chunks import FirstLines, IdSet
-from orion_desktop.services.import_lookups import LOOKUP_CHUNK, ProductResolver, StoreResolver, chunks
-from orion_desktop.services.lookup import matches_any
-from orion_desktop.services.order_creation import insert_order
-from orion_desktop.services.order_history import record
-from orion_desktop.services.order_import_status import ImportedMove, check_imported_status, move_imported
+from orion_desktop.services.imports.chunks import FirstLines, IdSet
+from orion_desktop.services.imports.csv_files import CsvChunk, CsvFormat, CsvLine, CsvTable, Problems, open_csv
+from orion_desktop.services.imports.lookups import LOOKUP_CHUNK, ProductResolver, StoreResolver, chunks
+from orion_desktop.services.imports.order_status import ImportedMove, check_imported_status, move_imported
+from orion_desktop.services.orders.creation import insert_order
+from orion_desktop.services.orders.history import record
 
 ORDER_FORMAT = CsvFormat(
     kind="orders",
@@ -53,7 +53,7 @@ class _PendingOrder:
     first_line: int
     header: dict[str, str | None]
     quantities: dict[int, int] = field(default_factory=dict)
-    products: dict[int, Row[Any]] = field(default_factory=dict)  # the lines' products (import_lookups rows)
+    products: dict[int, Row[Any]] = field(default_factory=dict)  # the lines' products (imports.lookups rows)
     order_id: int | None = None  # set for an order an earlier chunk of the file wrote
     written_header: dict[str, str | None] = field(default_factory=dict)  # its header as written then
     lines: int = 0  # good lines in this chunk
@@ -90,31 +90,27 @@ class _StatusMove:
     product_ids: set[int]
 
 
-class OrderImportService:
-    def __init__(self, database: Database) -> None:
-        self._db = database
-
-    def import_orders(self, actor: Actor, path: Path, *, store: str | None = None) -> ImportResult:
-        """Create one pending order per order number in the file; a bad file creates none."""
-        actor.require(Permission.MANAGE_ORDERS)
-        with open_csv(Path(path), ORDER_FORMAT) as table, self._db.write() as session:
-            problems = Problems(table.file_name)
-            stores = StoreResolver(session, actor, table, store)
-            written = _Written()
-            for chunk in _whole_orders(table.chunks()):
-                for line_number, message in chunk.shape_problems:
-                    problems.add(line_number, message)
-                _import_chunk(session, actor, table, chunk.lines, stores, written, problems)
-                session.expunge_all()  # the chunk's ORM objects are written: keep the session small
-            problems.raise_if_any()
-            # Statuses are applied once every line is in: an order's lines may come in several chunks.
-            moves = [
-                ImportedMove(move.line, order_id, move.store_id, move.order_number, OrderStatus(move.target),
-                             frozenset(move.product_ids))
-                for order_id, move in written.moves.items()
-            ]
-            move_imported(session, actor, moves, problems)
-            return ImportResult(kind="orders", rows=table.rows, created=written.created, updated=0)
+def import_orders(database: Database, actor: Actor, path: Path, *, store: str | None = None) -> ImportResult:
+    """Create one pending order per order number in the file; a bad file creates none."""
+    actor.require(Permission.MANAGE_ORDERS)
+    with open_csv(Path(path), ORDER_FORMAT) as table, database.write() as session:
+        problems = Problems(table.file_name)
+        stores = StoreResolver(session, actor, table, store)
+        written = _Written()
+        for chunk in _whole_orders(table.chunks()):
+            for line_number, message in chunk.shape_problems:
+                problems.add(line_number, message)
+            _import_chunk(session, actor, table, chunk.lines, stores, written, problems)
+            session.expunge_all()  # the chunk's ORM objects are written: keep the session small
+        problems.raise_if_any()
+        # Statuses are applied once every line is in: an order's lines may come in several chunks.
+        moves = [
+            ImportedMove(move.line, order_id, move.store_id, move.order_number, OrderStatus(move.target),
+                         frozenset(move.product_ids))
+            for order_id, move in written.moves.items()
+        ]
+        move_imported(session, actor, moves, problems)
+        return ImportResult(kind="orders", rows=table.rows, created=written.created, updated=0)
 
 
 def _whole_orders(chunks_: Iterable[CsvChunk]) -> Iterator[CsvChunk]:

@@ -30,7 +30,7 @@ from orion_desktop.domain.packing import OrderToPack, PackLine
 from orion_desktop.domain.print_results import PackingSlip, PickList, PickRow, SlipLine
 from orion_desktop.domain.validation import clean_text
 from orion_desktop.services.lookup import sku_matches
-from orion_desktop.services.orders import OrderService
+from orion_desktop.services.orders.service import OrderService
 
 _OPEN = (
     InventoryReservation.quantity_reserved

@@ -10,10 +10,9 @@ a few bulk inserts in one transaction: it takes well under a second on SQLite.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -29,13 +28,10 @@ from orion_desktop.db.models import (
     Store,
 )
 from orion_desktop.db.types import utcnow
+from orion_desktop.demo.orders import add_demo_orders
 from orion_desktop.domain.actor import Actor, Permission
 from orion_desktop.domain.enums import ProductType, TransactionType
 from orion_desktop.domain.errors import InvalidInput
-
-if TYPE_CHECKING:  # only for annotations: _add_demo_orders imports them when it runs
-    from orion_desktop.domain.order_results import OrderLine, ShipRequest
-    from orion_desktop.services.orders import OrderService
 
 _stores = Store.__table__
 _locations = Location.__table__
@@ -180,7 +176,7 @@ def fill_demo(database: Database, actor: Actor, *, seed: int = 7) -> DemoSummary
         _add_stock(session, rng, actor, plans, now)
         _reserve_stock(session, rng, actor, plans, now)
     # Orders go through the order service, after the stock is committed.
-    orders = _add_demo_orders(database, rng, actor)
+    orders = add_demo_orders(database, rng, actor)
     with database.read() as session:
         on_hand, reserved, stock_rows = session.execute(
             select(func.coalesce(func.sum(_inventory.c.quantity), 0),
@@ -434,7 +430,7 @@ def _reserve_stock(
     """Reserved units as manual holds: a ``reserve`` ledger row and an open reservation each.
 
     Invariant R holds because every reserved unit belongs to one open reservation. Demo
-    orders (``_add_demo_orders``) should take over these reservations through real orders;
+    orders (``demo.orders.add_demo_orders``) should take over these reservations through real orders;
     until then they are holds, which ``stock release`` can free.
     """
     held = [plan for plan in plans if plan.reserved]
@@ -481,88 +477,6 @@ def _reserve_stock(
         ],
     )
     return len(held)
-
-
-CUSTOMERS = (
-    "Anna Berg", "Jürgen Weiß", "Sofia Rossi", "Liam O'Brien", "Chen Wei", "Fatima Khan", "Noah Schulz",
-    "Emma Dubois", "Lucas Silva", "Mia Novak", "Oskar Lind", "Zoe Müller", "Ravi Patel", "Ida Jensen",
-)
-CHANNELS = ("webshop", "marketplace", "phone", "webshop", "webshop")
-# (status to reach, how many) per store; processing orders sometimes ask for more than is there.
-ORDER_MIX = (("pending", 3), ("processing", 4), ("partially_shipped", 3), ("shipped", 2), ("delivered", 2),
-             ("cancelled", 2), ("workflow", 2))
-
-
-def _add_demo_orders(database: Database, rng: random.Random, actor: Actor) -> int:
-    """Orders in every status, made through the real order service so every rule applies.
-
-    Processing orders reserve stock along the picking path (some end up backordered),
-    partially shipped ones have a parcel out, delivered ones are closed, some shipments sit in
-    the picking/packing workflow, and one cancelled order had already shipped a part.
-    """
-    from orion_desktop.domain.order_results import OrderLine, ShipRequest
-    from orion_desktop.services.orders import OrderService
-
-    orders = OrderService(database)
-    with database.read() as session:
-        rows = session.execute(
-            select(_stores.c.code, _products.c.sku, func.coalesce(
-                func.sum(_inventory.c.quantity - _inventory.c.reserved_quantity), 0))
-            .join(_stores, _stores.c.id == _products.c.store_id)
-            .outerjoin(_inventory, _inventory.c.product_id == _products.c.id)
-            .where(_products.c.product_type == ProductType.PHYSICAL.value, _products.c.is_placeholder.is_(False))
-            .group_by(_stores.c.code, _products.c.sku)
-            .order_by(_stores.c.code, _products.c.sku)
-        ).all()
-    by_store: dict[str, list[tuple[str, int]]] = {}
-    for store_code, sku, available in rows:
-        by_store.setdefault(store_code, []).append((sku, int(available)))
-    made = 0
-    for store_code, products in by_store.items():
-        stocked = [sku for sku, available in products if available >= 6]
-        scarce = [sku for sku, available in products if 0 < available < 6]
-        for target, count in ORDER_MIX:
-            for _ in range(count):
-                skus = rng.sample(stocked, k=min(len(stocked), rng.randint(1, 3)))
-                lines = [OrderLine(sku, rng.randint(1, 3)) for sku in skus]
-                if target in ("partially_shipped", "cancelled"):
-                    # Two or more of the first line, so shipping one unit leaves the order open.
-                    lines[0] = OrderLine(lines[0].product, rng.randint(2, 3))
-                if target == "processing" and scarce and rng.random() < 0.6:
-                    lines.append(OrderLine(rng.choice(scarce), 8))  # more than is there: backordered
-                number = orders.create_order(
-                    actor, store=store_code, lines=lines, customer=rng.choice(CUSTOMERS),
-                    channel=rng.choice(CHANNELS),
-                )
-                made += 1
-                _walk(orders, actor, number, target, lines, rng, ShipRequest)
-    return made
-
-
-def _walk(
-    orders: OrderService, actor: Actor, number: str, target: str, lines: Sequence[OrderLine], rng: random.Random,
-    ship_request: type[ShipRequest],
-) -> None:
-    """Move a fresh pending order to ``target`` the way the warehouse would."""
-    if target == "pending":
-        return
-    orders.change_status(actor, number, "processing")
-    if target == "workflow":
-        parcel = orders.prepare_shipment(actor, number, [ship_request(lines[0].product)], assigned_to="pat",
-                                         box_size=rng.choice(("S", "M", "L")))
-        orders.advance_shipment(actor, parcel.shipment_number, rng.choice(("picking", "packing", "ready_to_ship")))
-    elif target in ("partially_shipped", "cancelled"):
-        # One unit of the first line goes out; a cancelled order keeps what it already shipped.
-        orders.ship_item(actor, number, lines[0].product, 1, tracking=f"1Z{rng.randint(10**9, 10**10 - 1)}",
-                         carrier="UPS")
-        if target == "cancelled":
-            orders.change_status(actor, number, "cancelled")
-    elif target in ("shipped", "delivered"):
-        orders.change_status(actor, number, "shipped")
-        if rng.random() < 0.3:
-            orders.add_note(actor, number, "Left with the neighbour at no. 12", customer_visible=True)
-        if target == "delivered":
-            orders.change_status(actor, number, "delivered")
 
 
 __all__ = ["DemoSummary", "fill_demo"]

@@ -3,7 +3,7 @@
 The lines are checked and planned in Python (:func:`plan_chunk`), then :func:`write_chunk`
 creates the new stock rows (``INSERT ... SELECT``), changes the others (a conditional
 ``UPDATE ... FROM``) and writes their ledger rows (``INSERT ... SELECT``, the after-values read
-back from the rows), with the rows sent as one parameter (:mod:`services.bulk_rows`).
+back from the rows), with the rows sent as one parameter (:mod:`db.bulk_rows`).
 """
 
 from __future__ import annotations
@@ -17,16 +17,16 @@ from sqlalchemy import CursorResult, String, and_, insert, literal, null, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from orion_desktop.db.bulk_rows import integer_rows
 from orion_desktop.db.models import Inventory, InventoryTransaction
 from orion_desktop.db.types import UtcDateTime
 from orion_desktop.domain.enums import TransactionType
 from orion_desktop.domain.errors import Conflict
-from orion_desktop.services.bulk_rows import integer_rows
-from orion_desktop.services.csv_files import CsvTable
-from orion_desktop.services.stock_ops import LedgerNote
+from orion_desktop.services.imports.csv_files import CsvTable
+from orion_desktop.services.stock.level_changes import LedgerNote
 
 if TYPE_CHECKING:
-    from orion_desktop.services.stock_import import _Slot, _StockLine
+    from orion_desktop.services.imports.stock import _Slot, _StockLine
 
 _inventory = Inventory.__table__
 _ledger = InventoryTransaction.__table__

@@ -36,13 +36,19 @@ from orion_desktop.domain.orders import (
     status_after_shipping,
 )
 from orion_desktop.services.lookup import location_id as find_location_id
-from orion_desktop.services.order_history import record
-from orion_desktop.services.order_stock import ItemState, fulfill_for_item, item_states, release_item, reserve_for_item
-from orion_desktop.services.parcel_lines import cancel_open_parcels, consume_parcels, next_shipment_number
-from orion_desktop.services.stock_ops import LedgerNote
+from orion_desktop.services.orders.history import record
+from orion_desktop.services.orders.item_stock import (
+    ItemState,
+    fulfill_for_item,
+    item_states,
+    release_item,
+    reserve_for_item,
+)
+from orion_desktop.services.orders.parcel_lines import cancel_open_parcels, consume_parcels, next_shipment_number
+from orion_desktop.services.stock.level_changes import LedgerNote
 
 if TYPE_CHECKING:
-    from orion_desktop.services.orders import LockedOrder
+    from orion_desktop.services.orders.service import LockedOrder
 
 log = logging.getLogger(__name__)
 

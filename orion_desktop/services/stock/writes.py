@@ -18,7 +18,7 @@ from orion_desktop.domain.validation import (
     clean_text,
     normalize_location_code,
 )
-from orion_desktop.services.backorders import allocate_backorders
+from orion_desktop.services.idempotency import run_once
 from orion_desktop.services.lookup import (
     ProductRef,
     Slot,
@@ -28,9 +28,8 @@ from orion_desktop.services.lookup import (
     resolve_product,
     resolve_store,
 )
-from orion_desktop.services.operations import run_once
-from orion_desktop.services.reservations import hold, open_reservations, settle
-from orion_desktop.services.stock_ops import (
+from orion_desktop.services.stock.backorders import allocate_backorders
+from orion_desktop.services.stock.level_changes import (
     LedgerNote,
     apply_change,
     current_levels,
@@ -39,6 +38,7 @@ from orion_desktop.services.stock_ops import (
     missing_stock,
     require_stock_tracked,
 )
+from orion_desktop.services.stock.reservations import hold, open_reservations, settle
 
 
 def open_slot(session: Session, actor: Actor, store: str | None, product: str, location: str, *, create: bool) -> Slot:

@@ -1,7 +1,7 @@
 """Lookups the imports share: stores per line, products by SKU or GTIN in batches, GTIN cells.
 
 Lookups are set-based: up to ``LOOKUP_CHUNK`` values per query, sent as one parameter (see
-:func:`services.lookup.matches_any`), never one round trip per line, so 100k lines stay quick.
+:func:`db.dialect.matches_any`), never one round trip per line, so 100k lines stay quick.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
+from orion_desktop.db.dialect import matches_any, values_table
 from orion_desktop.db.models import Product
 from orion_desktop.db.typing_aliases import AnyRow
 from orion_desktop.domain import gtin as gtin_rules
@@ -20,9 +21,9 @@ from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import ProductType
 from orion_desktop.domain.errors import InvalidInput, NotFound, OrionError
 from orion_desktop.domain.results import StoreInfo
-from orion_desktop.services.csv_files import CsvLine, CsvTable
-from orion_desktop.services.lookup import ProductRef, matches_any, resolve_store, sku_matches, values_table
-from orion_desktop.services.stock_ops import require_stock_tracked
+from orion_desktop.services.imports.csv_files import CsvLine, CsvTable
+from orion_desktop.services.lookup import ProductRef, resolve_store, sku_matches
+from orion_desktop.services.stock.level_changes import require_stock_tracked
 
 IN_LIST_CHUNK = 500
 """Most values in one plain ``IN (...)`` list, where each value is a bound parameter."""
@@ -157,7 +158,7 @@ def sku_rows(session: Session, store_id: int, columns: Sequence[Any], skus: Iter
 
 
 def require_stock_tracked_row(row: AnyRow, store: StoreInfo) -> None:
-    """InvalidInput (as services.stock_ops says it) unless a product_rows row has stock to change."""
+    """InvalidInput (as services.stock.level_changes says it) unless a product_rows row has stock to change."""
     if row.is_placeholder or row.product_type != ProductType.PHYSICAL.value:
         require_stock_tracked(
             ProductRef(
