@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import select
-
 from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Inventory, Location, Product, Store
 from orion_desktop.domain import gtin as gtin_rules
 from orion_desktop.services import safe_files
 from orion_desktop.services.lookup import resolve_store
+from orion_desktop.services.stock.rows import stock_rows
 
 EXPORT_COLUMNS = (
     "store",
@@ -34,27 +33,13 @@ def export_stock(database: Database, path: Path, store: str | None = None, *, ov
     # Refused before the query: a wrong target costs nothing.
     safe_files.check_target(path, database_file=database.sqlite_path, overwrite=overwrite)
     with database.read() as session:
-        query = (
-            select(
-                Store.code,
-                Product.sku,
-                Product.gtin,
-                Product.title,
-                Location.code.label("location"),
-                Inventory.quantity,
-                Inventory.reserved_quantity,
-            )
-            .join(Product, Product.id == Inventory.product_id)
-            .join(Store, Store.id == Inventory.store_id)
-            .join(Location, Location.id == Inventory.location_id)
-            .order_by(Store.code, Product.sku, Location.sort_key, Location.code)
-        )
+        query = stock_rows().order_by(Store.code, Product.sku, Location.sort_key, Location.code)
         if store is not None and str(store).strip():
             query = query.where(Inventory.store_id == resolve_store(session, store).id)
         rows = session.execute(query).all()
     lines = (
         (
-            row.code,
+            row.store_code,
             row.sku,
             gtin_rules.display_gtin(row.gtin) or "",
             row.title,

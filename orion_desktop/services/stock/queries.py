@@ -42,6 +42,7 @@ from orion_desktop.services.catalog import product_search_clause
 from orion_desktop.services.lookup import product_info, resolve_product, resolve_store
 from orion_desktop.services.stock.ledger import read_ledger
 from orion_desktop.services.stock.low_stock import below_threshold, count_low_stock, low_stock_rows
+from orion_desktop.services.stock.rows import stock_rows
 from orion_desktop.services.stock.verify import verify_ledger
 
 _AVAILABLE = Inventory.quantity - Inventory.reserved_quantity
@@ -263,22 +264,7 @@ class StockQueries:
             )
 
     def _stock_select(self) -> AnySelect:
-        return (
-            select(
-                Inventory.id,
-                Store.code.label("store_code"),
-                Product.id.label("product_id"),
-                Product.sku,
-                Product.gtin,
-                Product.title,
-                Location.code.label("location"),
-                Inventory.quantity,
-                Inventory.reserved_quantity,
-            )
-            .join(Product, Product.id == Inventory.product_id)
-            .join(Store, Store.id == Inventory.store_id)
-            .join(Location, Location.id == Inventory.location_id)
-        )
+        return stock_rows()
 
     def list_stock(
         self,
