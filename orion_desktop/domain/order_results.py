@@ -1,4 +1,8 @@
-"""Frozen value objects returned by the order and shipping services. Field names follow the spec."""
+"""Frozen value objects returned by the order and shipping services. Field names follow the spec.
+
+Also the lines that order requests carry (``OrderLine``, ``ShipRequest``); the requests themselves
+are in ``domain/requests.py``, which imports them from here.
+"""
 
 from __future__ import annotations
 

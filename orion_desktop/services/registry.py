@@ -9,9 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from orion_desktop.db.engine import Database
+from orion_desktop.domain.actor import Actor
+from orion_desktop.domain.requests import Request
+from orion_desktop.services import commands
 from orion_desktop.services.catalog import CatalogService
 from orion_desktop.services.orders import OrderQueries, OrderService, PackingService
 from orion_desktop.services.reports import ReportService
@@ -19,6 +22,8 @@ from orion_desktop.services.stock import InventoryService, StockQueries
 
 if TYPE_CHECKING:
     from orion_desktop.services.imports import ImportService
+
+ResultT = TypeVar("ResultT")
 
 
 @dataclass
@@ -46,6 +51,11 @@ class Services:
             reports=ReportService(database),
             _database=database,
         )
+
+    def perform(self, actor: Actor, request: Request[ResultT], *, operation_key: str | None = None) -> ResultT:
+        """Carry out a request (domain/requests.py) as ``actor``: the way the CLI and the window
+        ask for a change. Answers what the service's keyword method answers (services/commands.py)."""
+        return commands.perform(self, actor, request, operation_key)
 
     @cached_property
     def importing(self) -> ImportService:
