@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from orion_desktop.cli.context import CliContext
 from orion_desktop.cli.output import print_json, print_table
+from orion_desktop.domain.requests import AddLocation, AddProduct, AddStore
 from orion_desktop.domain.results import ProductInfo
 
 
 def store_add(ctx: CliContext) -> int:
-    store = ctx.services.catalog.add_store(ctx.actor, ctx.args.code, ctx.args.name)
+    store = ctx.services.perform(ctx.actor, AddStore(ctx.args.code, ctx.args.name))
     if ctx.json:
         print_json(store)
     else:
@@ -26,7 +27,7 @@ def store_list(ctx: CliContext) -> int:
 
 
 def location_add(ctx: CliContext) -> int:
-    location = ctx.services.catalog.add_location(ctx.actor, ctx.args.code, ctx.args.name, ctx.args.sort_key)
+    location = ctx.services.perform(ctx.actor, AddLocation(ctx.args.code, ctx.args.name, ctx.args.sort_key))
     if ctx.json:
         print_json(location)
     else:
@@ -90,8 +91,7 @@ def product_json(product: ProductInfo) -> dict[str, object]:
 
 def product_add(ctx: CliContext) -> int:
     args = ctx.args
-    product = ctx.services.catalog.add_product(
-        ctx.actor,
+    request = AddProduct(
         store=args.store,
         sku=args.sku,
         title=args.title,
@@ -100,6 +100,7 @@ def product_add(ctx: CliContext) -> int:
         low_stock_threshold=args.low_stock,
         reorder_point=args.reorder_point,
     )
+    product = ctx.services.perform(ctx.actor, request)
     if ctx.json:
         print_json(product_json(product))
     else:

@@ -19,6 +19,14 @@ from orion_desktop.domain.order_results import (
     ShipmentInfo,
     StatusChangeResult,
 )
+from orion_desktop.domain.requests import (
+    AddOrderNote,
+    ChangeOrderStatus,
+    CreateOrder,
+    ExpireReservations,
+    ReturnItem,
+    ShipItem,
+)
 from orion_desktop.domain.text_rules import shown
 from orion_desktop.domain.validation import decimal_number, has_foreign_digits, whole_number
 
@@ -169,12 +177,11 @@ def _print_order(order: OrderDetail) -> None:
 
 def order_create(ctx: CliContext) -> int:
     a = ctx.args
-    lines = [parse_item(raw) for raw in a.item]
-    expires_at = parse_expiry(a.expires_in)
-    number = ctx.services.orders.create_order(
-        ctx.actor, store=a.store, lines=lines, customer=a.customer, email=a.email, number=a.number,
-        strict=a.strict, reservation_expires_at=expires_at, operation_key=a.operation_key,
+    request = CreateOrder(
+        store=a.store, lines=tuple(parse_item(raw) for raw in a.item), customer=a.customer, email=a.email,
+        number=a.number, strict=a.strict, reservation_expires_at=parse_expiry(a.expires_in),
     )
+    number = ctx.services.perform(ctx.actor, request, operation_key=a.operation_key)
     order = ctx.services.order_queries.get_order(number)
     if ctx.json:
         print_json(order_json(order))
@@ -243,7 +250,7 @@ def _print_status_change(result: StatusChangeResult) -> None:
 
 def order_status(ctx: CliContext) -> int:
     a = ctx.args
-    result = ctx.services.orders.change_status(ctx.actor, a.order, a.target, operation_key=a.operation_key)
+    result = ctx.services.perform(ctx.actor, ChangeOrderStatus(a.order, a.target), operation_key=a.operation_key)
     if ctx.json:
         print_json(result)
     else:
@@ -253,10 +260,8 @@ def order_status(ctx: CliContext) -> int:
 
 def order_ship(ctx: CliContext) -> int:
     a = ctx.args
-    result = ctx.services.orders.ship_item(
-        ctx.actor, a.order, a.item, a.quantity, location=a.location, tracking=a.tracking, carrier=a.carrier,
-        operation_key=a.operation_key,
-    )
+    request = ShipItem(a.order, a.item, a.quantity, location=a.location, tracking=a.tracking, carrier=a.carrier)
+    result = ctx.services.perform(ctx.actor, request, operation_key=a.operation_key)
     if ctx.json:
         print_json(result)
         return 0
@@ -290,10 +295,8 @@ def order_shipment_status(ctx: CliContext) -> int:
 
 def order_return(ctx: CliContext) -> int:
     a = ctx.args
-    result = ctx.services.orders.return_item(
-        ctx.actor, a.order, a.item, a.quantity, location=a.location, damaged=a.damaged, reason=a.reason,
-        operation_key=a.operation_key,
-    )
+    request = ReturnItem(a.order, a.item, a.quantity, location=a.location, damaged=a.damaged, reason=a.reason)
+    result = ctx.services.perform(ctx.actor, request, operation_key=a.operation_key)
     if ctx.json:
         print_json(result)
     else:
@@ -315,7 +318,7 @@ def _note_json(note: NoteInfo) -> dict[str, object]:
 
 def order_note(ctx: CliContext) -> int:
     a = ctx.args
-    note = ctx.services.orders.add_note(ctx.actor, a.order, a.text, customer_visible=a.customer_visible)
+    note = ctx.services.perform(ctx.actor, AddOrderNote(a.order, a.text, customer_visible=a.customer_visible))
     if ctx.json:
         print_json(_note_json(note))
     else:
@@ -391,7 +394,7 @@ def order_backorders(ctx: CliContext) -> int:
 
 
 def order_expire_reservations(ctx: CliContext) -> int:
-    result = ctx.services.orders.expire_reservations(ctx.actor)
+    result = ctx.services.perform(ctx.actor, ExpireReservations())
     if ctx.json:
         print_json({"expired_orders": list(result.order_numbers), "released_units": result.released_units})
     elif result.order_numbers:

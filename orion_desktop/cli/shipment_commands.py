@@ -15,6 +15,7 @@ from orion_desktop.cli.output import print_json, print_table
 from orion_desktop.domain.errors import InvalidInput
 from orion_desktop.domain.order_results import OrderDetail, ShipmentInfo, ShipRequest
 from orion_desktop.domain.orders import ShipmentStatus, next_shipment_status
+from orion_desktop.domain.requests import AdvanceShipment, AssignShipment, CancelShipment, PrepareShipment
 
 STATUS_CHOICES = ", ".join(status.value for status in ShipmentStatus)
 
@@ -162,13 +163,11 @@ def _item_request(raw: str) -> ShipRequest:
 def shipment_prepare(ctx: CliContext) -> int:
     a = ctx.args
     if a.item:
-        requests = [_item_request(raw) for raw in a.item]
+        lines = [_item_request(raw) for raw in a.item]
     else:
-        requests = unparcelled_requests(ctx.services.order_queries.get_order(a.order))
-    shipment = ctx.services.orders.prepare_shipment(
-        ctx.actor, a.order, requests, assigned_to=a.assigned_to, box_size=a.box_size, notes=a.notes,
-        operation_key=a.operation_key,
-    )
+        lines = unparcelled_requests(ctx.services.order_queries.get_order(a.order))
+    request = PrepareShipment(a.order, tuple(lines), assigned_to=a.assigned_to, box_size=a.box_size, notes=a.notes)
+    shipment = ctx.services.perform(ctx.actor, request, operation_key=a.operation_key)
     who = f", assigned to {shipment.assigned_to}" if shipment.assigned_to else ""
     return _done(ctx, shipment, f"Shipment {shipment.shipment_number} prepared for order {shipment.order_number}"
                  f"{who}: {_contents(shipment)}.")
@@ -187,10 +186,9 @@ def _target(ctx: CliContext, number: str, raw: str | None) -> str:
 def shipment_advance(ctx: CliContext) -> int:
     a = ctx.args
     target = _target(ctx, a.number, a.target)
-    shipment = ctx.services.orders.advance_shipment(
-        ctx.actor, a.number, target, tracking=a.tracking, carrier=a.carrier, weight_grams=a.weight,
-        box_size=a.box_size, operation_key=a.operation_key,
-    )
+    request = AdvanceShipment(a.number, target, tracking=a.tracking, carrier=a.carrier, weight_grams=a.weight,
+                              box_size=a.box_size)
+    shipment = ctx.services.perform(ctx.actor, request, operation_key=a.operation_key)
     sentence = f"Shipment {shipment.shipment_number} is now {shipment.status.value}."
     if shipment.status is ShipmentStatus.SHIPPED:
         status = ctx.services.order_queries.shipment_status(shipment.order_number)
@@ -200,13 +198,14 @@ def shipment_advance(ctx: CliContext) -> int:
 
 def shipment_assign(ctx: CliContext) -> int:
     a = ctx.args
-    shipment = ctx.services.orders.assign_shipment(ctx.actor, a.number, a.assignee, operation_key=a.operation_key)
+    shipment = ctx.services.perform(ctx.actor, AssignShipment(a.number, a.assignee), operation_key=a.operation_key)
     return _done(ctx, shipment, f"Shipment {shipment.shipment_number} is assigned to {shipment.assigned_to}.")
 
 
 def shipment_cancel(ctx: CliContext) -> int:
     a = ctx.args
-    shipment = ctx.services.orders.cancel_shipment(ctx.actor, a.number, reason=a.reason, operation_key=a.operation_key)
+    request = CancelShipment(a.number, reason=a.reason)
+    shipment = ctx.services.perform(ctx.actor, request, operation_key=a.operation_key)
     return _done(ctx, shipment, f"Shipment {shipment.shipment_number} is cancelled; order {shipment.order_number} "
                  "keeps its reserved stock.")
 

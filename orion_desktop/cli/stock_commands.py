@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from orion_desktop.cli.context import CliContext
 from orion_desktop.cli.output import print_json, print_table, to_plain
+from orion_desktop.domain.requests import (
+    AdjustStock,
+    DeleteStock,
+    FulfillStock,
+    ReleaseStock,
+    ReserveStock,
+    SetStock,
+    TransferStock,
+)
 from orion_desktop.domain.results import ProductStock, StockChange, StockRow
 
 
@@ -30,45 +39,34 @@ def _print_change(ctx: CliContext, change: StockChange) -> None:
 
 def stock_set(ctx: CliContext) -> int:
     a = ctx.args
-    change = ctx.services.inventory.set_quantity(
-        ctx.actor, store=a.store, product=a.product, location=a.location, quantity=a.quantity, reason=a.reason,
-        operation_key=a.operation_key,
-    )
+    request = SetStock(store=a.store, product=a.product, location=a.location, quantity=a.quantity, reason=a.reason)
+    change = ctx.services.perform(ctx.actor, request, operation_key=a.operation_key)
     _print_change(ctx, change)
     return 0
 
 
 def stock_adjust(ctx: CliContext) -> int:
     a = ctx.args
-    change = ctx.services.inventory.adjust(
-        ctx.actor, store=a.store, product=a.product, location=a.location, delta=a.delta, reason=a.reason,
-        operation_key=a.operation_key,
-    )
+    request = AdjustStock(store=a.store, product=a.product, location=a.location, delta=a.delta, reason=a.reason)
+    change = ctx.services.perform(ctx.actor, request, operation_key=a.operation_key)
     _print_change(ctx, change)
     return 0
 
 
 def stock_reserved_move(ctx: CliContext) -> int:
     a = ctx.args
-    method = {
-        "reserve": ctx.services.inventory.reserve,
-        "release": ctx.services.inventory.release,
-        "fulfill": ctx.services.inventory.fulfill,
-    }[a.stock_command]
-    change = method(
-        ctx.actor, store=a.store, product=a.product, location=a.location, quantity=a.quantity, reason=a.reason,
-        operation_key=a.operation_key,
-    )
+    kind = {"reserve": ReserveStock, "release": ReleaseStock, "fulfill": FulfillStock}[a.stock_command]
+    request = kind(store=a.store, product=a.product, location=a.location, quantity=a.quantity, reason=a.reason)
+    change = ctx.services.perform(ctx.actor, request, operation_key=a.operation_key)
     _print_change(ctx, change)
     return 0
 
 
 def stock_transfer(ctx: CliContext) -> int:
     a = ctx.args
-    result = ctx.services.inventory.transfer(
-        ctx.actor, store=a.store, product=a.product, source=a.source, destination=a.destination,
-        quantity=a.quantity, reason=a.reason, operation_key=a.operation_key,
-    )
+    request = TransferStock(store=a.store, product=a.product, source=a.source, destination=a.destination,
+                            quantity=a.quantity, reason=a.reason)
+    result = ctx.services.perform(ctx.actor, request, operation_key=a.operation_key)
     if ctx.json:
         print_json(
             {
@@ -91,10 +89,8 @@ def stock_transfer(ctx: CliContext) -> int:
 
 def stock_delete(ctx: CliContext) -> int:
     a = ctx.args
-    change = ctx.services.inventory.delete_entry(
-        ctx.actor, store=a.store, product=a.product, location=a.location, reason=a.reason,
-        operation_key=a.operation_key,
-    )
+    request = DeleteStock(store=a.store, product=a.product, location=a.location, reason=a.reason)
+    change = ctx.services.perform(ctx.actor, request, operation_key=a.operation_key)
     written_off = -change.quantity_change if change else 0
     if ctx.json:
         print_json({"deleted": True, "written_off": written_off})
