@@ -9,7 +9,6 @@ the user closes it; the change is made by then, so closing in any way counts as 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QSizePolicy, QStac
 
 from orion_desktop.domain.order_results import OrderDetail, ReservedLine, StatusChangeResult
 from orion_desktop.domain.orders import OrderStatus
+from orion_desktop.domain.requests import ChangeOrderStatus
 from orion_desktop.ui import formatting, order_format
 from orion_desktop.ui.dialogs.action_dialog import ActionDialog
 
@@ -31,12 +31,6 @@ TARGET_HINT: dict[OrderStatus, str] = {
     OrderStatus.DELIVERED: "the customer has it",
     OrderStatus.CANCELLED: "release reserved stock",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class StatusChangeRequest:
-    order_number: str
-    target: OrderStatus
 
 
 def preview(order: OrderDetail, target: OrderStatus) -> str:
@@ -214,15 +208,13 @@ class ChangeStatusDialog(ActionDialog):
             return "Choose the new status."
         return None
 
-    def value(self) -> StatusChangeRequest:
+    def value(self) -> ChangeOrderStatus:
         target = self.chosen_target
         assert target is not None
-        return StatusChangeRequest(self.order.order_number, target)
+        return ChangeOrderStatus(self.order.order_number, target)
 
-    def submit(self, value: StatusChangeRequest) -> StatusChangeResult:
-        return self._services.orders.change_status(
-            self._actor, value.order_number, value.target, operation_key=self.operation_key
-        )
+    def submit(self, value: ChangeOrderStatus) -> StatusChangeResult:
+        return self._services.perform(self._actor, value, operation_key=self.operation_key)
 
     def succeeded(self) -> None:
         """Stay open on what happened; the only button left is Close."""

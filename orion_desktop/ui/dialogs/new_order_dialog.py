@@ -9,7 +9,6 @@ pauses typing. Unknown products are named in red on their line and keep OK disab
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from orion_desktop.domain.errors import InvalidInput, NotFound, OrionError
 from orion_desktop.domain.order_results import OrderLine
+from orion_desktop.domain.requests import CreateOrder
 from orion_desktop.domain.results import ProductInfo, StoreInfo
 from orion_desktop.domain.validation import MAX_QUANTITY, clean_email
 from orion_desktop.ui.dialogs.action_dialog import ActionDialog, ScanLineEdit
@@ -45,15 +45,6 @@ LOOKUP_DELAY_MS = 300
 """Typing pauses this long before the product is looked up; Enter and Tab look it up at once."""
 
 _MUTED = "color: #5f6368;"
-
-
-@dataclass(frozen=True, slots=True)
-class NewOrderRequest:
-    store: str
-    customer: str | None
-    email: str | None
-    lines: tuple[OrderLine, ...]
-    strict: bool
 
 
 class OrderLineRow(QWidget):
@@ -342,13 +333,13 @@ class NewOrderDialog(ActionDialog):
             return "Correct the e-mail address or leave it empty."
         return None
 
-    def value(self) -> NewOrderRequest:
+    def value(self) -> CreateOrder:
         lines = tuple(
             OrderLine(row.product.sku, row.quantity_spin.value())
             for row in self.rows
             if row.product is not None and not row.is_blank
         )
-        return NewOrderRequest(
+        return CreateOrder(
             store=self.store_combo.currentData(),
             customer=self.customer_edit.text().strip() or None,
             email=self.email_edit.text().strip() or None,
@@ -356,13 +347,5 @@ class NewOrderDialog(ActionDialog):
             strict=self.strict_check.isChecked(),
         )
 
-    def submit(self, value: NewOrderRequest) -> str:
-        return self._services.orders.create_order(
-            self._actor,
-            store=value.store,
-            lines=value.lines,
-            customer=value.customer,
-            email=value.email,
-            strict=value.strict,
-            operation_key=self.operation_key,
-        )
+    def submit(self, value: CreateOrder) -> str:
+        return self._services.perform(self._actor, value, operation_key=self.operation_key)

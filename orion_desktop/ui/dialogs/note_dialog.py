@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QCheckBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from orion_desktop.domain.order_results import NoteInfo
+from orion_desktop.domain.requests import AddOrderNote
 from orion_desktop.ui.dialogs.action_dialog import ActionDialog
 
 if TYPE_CHECKING:
@@ -15,13 +15,6 @@ if TYPE_CHECKING:
     from orion_desktop.services.registry import Services
 
 MAX_NOTE_LENGTH = 4000
-
-
-@dataclass(frozen=True, slots=True)
-class NoteRequest:
-    order_number: str
-    text: str
-    customer_visible: bool
 
 
 class NoteDialog(ActionDialog):
@@ -65,10 +58,9 @@ class NoteDialog(ActionDialog):
             return f"The note is too long ({len(text):,} characters; at most {MAX_NOTE_LENGTH:,})."
         return None
 
-    def value(self) -> NoteRequest:
-        return NoteRequest(self.order_number, self.text_edit.toPlainText().strip(),
-                           self.customer_visible_check.isChecked())
+    def value(self) -> AddOrderNote:
+        return AddOrderNote(self.order_number, self.text_edit.toPlainText().strip(),
+                            self.customer_visible_check.isChecked())
 
-    def submit(self, value: NoteRequest) -> NoteInfo:
-        return self._services.orders.add_note(self._actor, value.order_number, value.text,
-                                              customer_visible=value.customer_visible)
+    def submit(self, value: AddOrderNote) -> NoteInfo:
+        return self._services.perform(self._actor, value, operation_key=self.operation_key)

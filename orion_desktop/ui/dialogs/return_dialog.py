@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from orion_desktop.domain.errors import InvalidInput
 from orion_desktop.domain.order_results import OrderDetail, OrderItemInfo, ReturnResult
+from orion_desktop.domain.requests import ReturnItem
 from orion_desktop.domain.results import LocationInfo
 from orion_desktop.domain.validation import normalize_location_code
 from orion_desktop.ui import formatting
@@ -31,16 +31,6 @@ if TYPE_CHECKING:
     from orion_desktop.services.registry import Services
 
 PREFERRED_RETURN_LOCATION = "RETURNS"  # chosen first when it exists: returned goods are inspected there
-
-
-@dataclass(frozen=True, slots=True)
-class ReturnRequest:
-    order_number: str
-    item_id: int
-    quantity: int
-    location: str | None  # None when damaged
-    damaged: bool
-    reason: str | None
 
 
 def returnable(item: OrderItemInfo) -> int:
@@ -193,16 +183,13 @@ class ReturnDialog(ActionDialog):
             return "Choose or type the location the units go back to."
         return None
 
-    def value(self) -> ReturnRequest:
+    def value(self) -> ReturnItem:
         item = self.chosen_item
         assert item is not None
         damaged = self.damaged_radio.isChecked()
         reason = self.reason_edit.text().strip() or None
-        return ReturnRequest(self.order.order_number, item.id, self.quantity_spin.value(),
-                             None if damaged else self._location()[0], damaged, reason)
+        return ReturnItem(self.order.order_number, item.id, self.quantity_spin.value(),
+                          None if damaged else self._location()[0], damaged, reason)  # no location when damaged
 
-    def submit(self, value: ReturnRequest) -> ReturnResult:
-        return self._services.orders.return_item(
-            self._actor, value.order_number, value.item_id, value.quantity, location=value.location,
-            damaged=value.damaged, reason=value.reason, operation_key=self.operation_key,
-        )
+    def submit(self, value: ReturnItem) -> ReturnResult:
+        return self._services.perform(self._actor, value, operation_key=self.operation_key)

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from orion_desktop.domain.order_results import OrderDetail, OrderItemInfo, ShipmentResult, ShipRequest
+from orion_desktop.domain.requests import ShipOrder
 from orion_desktop.domain.results import ProductStock
 from orion_desktop.ui import formatting, order_format
 from orion_desktop.ui.dialogs.action_dialog import ActionDialog, ScanLineEdit
@@ -47,23 +48,7 @@ _WARNING = f"color: {order_format.WARNING_COLOUR};"
 _MAX_VISIBLE_ROWS = 8
 
 
-@dataclass(frozen=True, slots=True)
-class ShipLine:
-    item_id: int
-    quantity: int
-    location: str | None  # None: automatic (reservations first, then the picking path)
-
-
-@dataclass(frozen=True, slots=True)
-class ShipmentRequest:
-    order_number: str
-    lines: tuple[ShipLine, ...]
-    tracking: str | None
-    carrier: str | None
-
-    @property
-    def units(self) -> int:
-        return sum(line.quantity for line in self.lines)
+ShipLine = ShipRequest  # one line the dialog ships: item id, units, location (None: automatic)
 
 
 @dataclass(frozen=True, slots=True)
@@ -404,20 +389,13 @@ class ShipDialog(ActionDialog):
             return "Enter how many units go into this parcel."
         return None
 
-    def value(self) -> ShipmentRequest:
-        return ShipmentRequest(
+    def value(self) -> ShipOrder:
+        return ShipOrder(
             order_number=self.order.order_number,
             lines=tuple(row.line() for row in self.rows if row.quantity > 0),
             tracking=self.tracking_edit.text().strip() or None,
             carrier=self.carrier_combo.currentText().strip() or None,
         )
 
-    def submit(self, value: ShipmentRequest) -> ShipmentResult:
-        return self._services.orders.ship(
-            self._actor,
-            value.order_number,
-            [ShipRequest(line.item_id, line.quantity, line.location) for line in value.lines],
-            tracking=value.tracking,
-            carrier=value.carrier,
-            operation_key=self.operation_key,
-        )
+    def submit(self, value: ShipOrder) -> ShipmentResult:
+        return self._services.perform(self._actor, value, operation_key=self.operation_key)

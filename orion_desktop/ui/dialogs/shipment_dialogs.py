@@ -8,7 +8,6 @@ its reserved stock, so its units can go into another parcel.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -16,6 +15,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QGridLayout, QLabel, QLine
 
 from orion_desktop.domain.order_results import OrderDetail, ShipmentInfo, ShipRequest
 from orion_desktop.domain.orders import ShipmentStatus, next_shipment_status
+from orion_desktop.domain.requests import AdvanceShipment, AssignShipment, CancelShipment, PrepareShipment
 from orion_desktop.ui import formatting, order_format
 from orion_desktop.ui.dialogs.action_dialog import ActionDialog, ScanLineEdit
 
@@ -47,14 +47,6 @@ def _summary(shipment: ShipmentInfo, parent: QWidget) -> QLabel:
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.PlainText)
     return label
-
-
-@dataclass(frozen=True, slots=True)
-class AdvanceRequest:
-    shipment_number: str
-    target: ShipmentStatus
-    tracking: str | None
-    carrier: str | None
 
 
 class AdvanceShipmentDialog(ActionDialog):
@@ -128,27 +120,18 @@ class AdvanceShipmentDialog(ActionDialog):
             return f"Ships {contents(self.shipment)}: the stock leaves the warehouse and the order's status follows."
         return None
 
-    def value(self) -> AdvanceRequest:
+    def value(self) -> AdvanceShipment:
         target = self.chosen_target
         assert target is not None
         shipping = target is ShipmentStatus.SHIPPED
-        return AdvanceRequest(
+        return AdvanceShipment(
             self.shipment.shipment_number, target,
-            (self.tracking_edit.text().strip() or None) if shipping else None,
-            (self.carrier_edit.text().strip() or None) if shipping else None,
+            tracking=(self.tracking_edit.text().strip() or None) if shipping else None,
+            carrier=(self.carrier_edit.text().strip() or None) if shipping else None,
         )
 
-    def submit(self, value: AdvanceRequest) -> ShipmentInfo:
-        return self._services.orders.advance_shipment(
-            self._actor, value.shipment_number, value.target, tracking=value.tracking, carrier=value.carrier,
-            operation_key=self.operation_key,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class AssignRequest:
-    shipment_number: str
-    assignee: str
+    def submit(self, value: AdvanceShipment) -> ShipmentInfo:
+        return self._services.perform(self._actor, value, operation_key=self.operation_key)
 
 
 class AssignShipmentDialog(ActionDialog):
@@ -187,19 +170,11 @@ class AssignShipmentDialog(ActionDialog):
             return f"{self.shipment.shipment_number} is already assigned to {name}."
         return None
 
-    def value(self) -> AssignRequest:
-        return AssignRequest(self.shipment.shipment_number, self.assignee_edit.text().strip())
+    def value(self) -> AssignShipment:
+        return AssignShipment(self.shipment.shipment_number, self.assignee_edit.text().strip())
 
-    def submit(self, value: AssignRequest) -> ShipmentInfo:
-        return self._services.orders.assign_shipment(
-            self._actor, value.shipment_number, value.assignee, operation_key=self.operation_key
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class CancelRequest:
-    shipment_number: str
-    reason: str | None
+    def submit(self, value: AssignShipment) -> ShipmentInfo:
+        return self._services.perform(self._actor, value, operation_key=self.operation_key)
 
 
 class CancelShipmentDialog(ActionDialog):
@@ -243,21 +218,11 @@ class CancelShipmentDialog(ActionDialog):
         self.ok_button.setAutoDefault(False)
         self.validate()
 
-    def value(self) -> CancelRequest:
-        return CancelRequest(self.shipment.shipment_number, self.reason_edit.text().strip() or None)
+    def value(self) -> CancelShipment:
+        return CancelShipment(self.shipment.shipment_number, self.reason_edit.text().strip() or None)
 
-    def submit(self, value: CancelRequest) -> ShipmentInfo:
-        return self._services.orders.cancel_shipment(
-            self._actor, value.shipment_number, reason=value.reason, operation_key=self.operation_key
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class PrepareRequest:
-    order_number: str
-    lines: tuple[ShipRequest, ...]
-    assigned_to: str | None
-    box_size: str | None
+    def submit(self, value: CancelShipment) -> ShipmentInfo:
+        return self._services.perform(self._actor, value, operation_key=self.operation_key)
 
 
 class PrepareParcelDialog(ActionDialog):
@@ -320,12 +285,10 @@ class PrepareParcelDialog(ActionDialog):
             return "Choose at least one unit for the parcel."
         return None
 
-    def value(self) -> PrepareRequest:
+    def value(self) -> PrepareShipment:
         lines = tuple(ShipRequest(item_id, spin.value()) for item_id, spin in self.spins.items() if spin.value())
-        return PrepareRequest(self.order.order_number, lines, self.assignee_edit.text().strip() or None,
-                              self.box_edit.text().strip() or None)
+        return PrepareShipment(self.order.order_number, lines, assigned_to=self.assignee_edit.text().strip() or None,
+                               box_size=self.box_edit.text().strip() or None)
 
-    def submit(self, value: PrepareRequest) -> ShipmentInfo:
-        return self._services.orders.prepare_shipment(
-            self._actor, value.order_number, value.lines, assigned_to=value.assigned_to, box_size=value.box_size
-        )
+    def submit(self, value: PrepareShipment) -> ShipmentInfo:
+        return self._services.perform(self._actor, value, operation_key=self.operation_key)
