@@ -33,7 +33,7 @@ from orion_desktop.domain.order_results import ShipRequest as ShipRequest
 from orion_desktop.domain.orders import OrderStatus, ShipmentStatus
 from orion_desktop.domain.results import LocationInfo, ProductInfo, StockChange, StoreInfo, TransferResult
 
-ResultT = TypeVar("ResultT")
+ResultT = TypeVar("ResultT", covariant=True)  # a request only names its answer, so it may widen
 
 
 class Request(Generic[ResultT]):
