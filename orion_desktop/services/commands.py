@@ -5,7 +5,7 @@ action. The keyword methods stay the services' own interface (tests and the serv
 the interfaces build requests and call ``Services.perform``, so the CLI and the window cannot drift
 apart in how they ask for the same change.
 
-Adding an action: a request class in domain/requests.py, a handler below (``tests/unit/test_requests.py``
+Adding an action: a request class in domain/requests.py, a handler below (``tests/unit/test_request_dispatch.py``
 fails while one is missing), then the CLI command and the dialog build that request.
 """
 
