@@ -6,11 +6,14 @@ use case and the registry that hands it out sit side by side.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from orion_desktop.db import change_recording
+from orion_desktop.db.change_recording import Recorded
 from orion_desktop.db.engine import Database
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.requests import Request
@@ -56,6 +59,17 @@ class Services:
         """Carry out a request (domain/requests.py) as ``actor``: the way the CLI and the window
         ask for a change. Answers what the service's keyword method answers (services/commands.py)."""
         return commands.perform(self, actor, request, operation_key)
+
+    @staticmethod
+    def recording() -> AbstractContextManager[Recorded]:
+        """Collect what the calls made on this thread inside the block changed, once committed::
+
+            with services.recording() as recorded:
+                result = services.inventory.adjust(...)
+            recorded.changes  # a domain.changes.Changes: here the product, and any order it filled
+
+        A refused call (rolled back) or a replayed operation key adds nothing."""
+        return change_recording.recording()
 
     @cached_property
     def importing(self) -> ImportService:
