@@ -103,3 +103,6 @@ class Services:
 
     def close(self) -> None:
         self._database.dispose()
+
+
+__all__ = ["Recorded", "Services"]

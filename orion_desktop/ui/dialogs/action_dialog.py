@@ -8,6 +8,10 @@ inside the dialog (``failed`` carries the error, so a page can notice a lost dat
 stays open and the user can correct the input; the service call was one transaction, so nothing
 changed. ``outcome`` holds what the service returned; ``settled`` fires after either answer.
 
+What the services committed is announced by the dialog itself, through the worker: the page that
+opened it does not guess (ARCHITECTURE.md: change sets). The ``DataEvents`` it announces to is
+``events`` when set, else that of the nearest parent that has one (the page that opened it).
+
 Each dialog makes one operation key (ARCHITECTURE.md: stock changes) for the user's action and sends it with every
 attempt: when an attempt timed out after the database had already applied it, pressing OK again
 returns the first result instead of applying the change twice.
@@ -33,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from orion_desktop.ui import order_format
+from orion_desktop.ui.data_events import DataEvents
 from orion_desktop.ui.widgets.message_banner import MessageBanner
 from orion_desktop.ui.worker import run_in_background
 
@@ -62,6 +67,7 @@ class ActionDialog(QDialog):
         self.operation_key = str(uuid.uuid4())  # one per request: a retry of the same input sends the same key
         self._sent: tuple[Any] | None = None  # the value last sent, to tell a retry from a new request
         self.outcome: Any = None
+        self.events: DataEvents | None = None  # where what OK changed is announced (default: the parent's)
         self._busy = False
         self._body_widget: QWidget | None = None
         self.error_banner = MessageBanner(self)
@@ -168,7 +174,19 @@ class ActionDialog(QDialog):
             on_done(result)
 
         self._set_busy(True)
-        run_in_background(self, work, on_done=done, on_error=self._refused)
+        run_in_background(self, work, on_done=done, on_error=self._refused, events=self.data_events())
+
+    def data_events(self) -> DataEvents | None:
+        """``events``, else the ``events`` of the nearest parent (a page) that has a DataEvents."""
+        if self.events is not None:
+            return self.events
+        parent = self.parent()
+        while parent is not None:
+            found = getattr(parent, "events", None)
+            if isinstance(found, DataEvents):
+                return found
+            parent = parent.parent()
+        return None
 
     def reject(self) -> None:
         if self._busy:  # the request may be applied any moment: wait for the answer

@@ -1,8 +1,8 @@
 """Inventory: every stock row, searchable by title, SKU or scanned GTIN, with a product detail pane.
 
 The selected row can be adjusted, counted (set quantity) or transferred to another location
-through the stock dialogs (buttons, Edit menu, context menu, Ctrl+J / Ctrl+E / Ctrl+T). After a
-change the page announces ``Topic.STOCK``. It stays current as every ``LivePage`` does: it loads
+through the stock dialogs (buttons, Edit menu, context menu, Ctrl+J / Ctrl+E / Ctrl+T). The dialog
+announces what its change did (ARCHITECTURE.md: change sets). It stays current as every ``LivePage`` does: it loads
 when first shown (sorted as saved: one query) and reloads on ``STOCK`` and ``CATALOG``.
 """
 
@@ -420,7 +420,6 @@ class InventoryPage(LivePage):
         if result != StockDialog.DialogCode.Accepted or dialog.outcome is None:
             return
         self.statusMessage.emit(dialog.describe(dialog.outcome))
-        self.events.announce(Topic.STOCK)  # this page and every other stock view reload
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # The services calls the dialogs send (in a worker thread).

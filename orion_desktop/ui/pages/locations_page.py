@@ -287,7 +287,6 @@ class LocationsPage(LivePage):
         if not accepted or outcome is None:
             return
         self._select_code = outcome.code
-        self.events.announce(Topic.CATALOG)  # this page reloads too, like every page showing locations
         if self.is_stale:
             self.refresh()  # not visible (e.g. driven from a test or a menu): reload anyway
         self.banner.show_message(message.format(code=outcome.code, sort_key=outcome.sort_key), BannerKind.INFO)

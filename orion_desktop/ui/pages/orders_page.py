@@ -2,8 +2,8 @@
 the order actions (new order, change status, ship items, return, note).
 
 The table pages through orders with keyset paging; the detail of the selected order (items,
-reservations, shipments, history, notes) loads off the GUI thread. After any change the page
-announces ``Topic.ORDERS`` and ``Topic.STOCK`` (an order moves stock). It stays current as every
+reservations, shipments, history, notes) loads off the GUI thread. After any change the dialog
+announces what the services changed (ARCHITECTURE.md: change sets). It stays current as every
 ``LivePage`` does: it loads when first shown, and every change announced by any page reloads it —
 at once when it is visible, otherwise when it is next shown — with the selected order kept.
 """
@@ -436,8 +436,7 @@ class OrdersPage(LivePage):
             if self.dialog is dialog:
                 self.dialog = None
             if result == QDialog.DialogCode.Accepted and dialog.outcome is not None:
-                message = on_accepted(dialog)
-                self.events.announce(Topic.ORDERS, Topic.STOCK)  # reloading clears the banner: the message comes after
+                message = on_accepted(dialog)  # the dialog announced its changes: this page reloads first
                 self.banner.show_message(message, BannerKind.INFO)
 
         dialog.finished.connect(finished)
