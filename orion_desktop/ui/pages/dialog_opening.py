@@ -24,14 +24,13 @@ def open_action_dialog(
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # a packer opens hundreds a day
     # The dialog shows its refusals itself; the window must still hear of a lost database.
     dialog.failed.connect(page.report_error)
-    dialog.events = page.events  # the dialog announces what its OK changed
 
     def finished(result: int) -> None:
         if on_closed is not None:
             on_closed()
         if result == QDialog.DialogCode.Accepted and dialog.outcome is not None:
-            # The pages already reloaded (the announcement comes first): the message stays.
             message = on_accepted(dialog.outcome)
+            dialog.announce_changes()  # reloading clears the banner: the message comes after
             # LivePage declares no banner; the pages that open dialogs each have one.
             page.banner.show_message(message, BannerKind.INFO)  # type: ignore[attr-defined]
 

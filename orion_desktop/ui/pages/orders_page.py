@@ -436,7 +436,8 @@ class OrdersPage(LivePage):
             if self.dialog is dialog:
                 self.dialog = None
             if result == QDialog.DialogCode.Accepted and dialog.outcome is not None:
-                message = on_accepted(dialog)  # the dialog announced its changes: this page reloads first
+                message = on_accepted(dialog)
+                dialog.announce_changes()  # reloading clears the banner: the message comes after
                 self.banner.show_message(message, BannerKind.INFO)
 
         dialog.finished.connect(finished)

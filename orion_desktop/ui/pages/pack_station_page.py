@@ -361,7 +361,7 @@ class PackStationPage(Page):
         self._update_state()
         self._show_feedback(shipping.message, Tone.INFO)
         run_in_background(self, shipping.work, on_done=self._completed, on_error=self._complete_failed,
-                          events=self.events)  # what the completion changed is announced
+                          on_changes=self.events.announce_changes)  # what the completion changed
 
     def _completed(self, completion: Completion) -> None:
         outcome = self.controller.shipped(completion)
