@@ -104,3 +104,22 @@ def test_a_refused_dialog_announces_nothing(qtbot: QtBot, stocked: Services) -> 
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)  # only 1 is left now: refused
     assert changed == [] and dialog.isVisible()
     dialog.reject()
+
+
+def test_the_worker_hands_a_jobs_changes_over_before_its_answer(qtbot: QtBot, stocked: Services) -> None:
+    from PySide6.QtCore import QObject
+
+    from orion_desktop.ui.worker import run_in_background
+
+    owner = QObject()
+    seen: list[object] = []
+
+    def adjust_twice_then_fail() -> None:
+        stocked.inventory.adjust(MANAGER, store="MAIN", product="B", location="WAREHOUSE_A", delta=1, reason="found")
+        stocked.inventory.adjust(MANAGER, store="MAIN", product="D", location="WAREHOUSE_B", delta=-99, reason="lost")
+
+    run_in_background(owner, adjust_twice_then_fail, on_done=seen.append, on_error=seen.append, on_changes=seen.append)
+    qtbot.waitUntil(lambda: len(seen) == 2, timeout=SUBMIT_TIMEOUT_MS)
+    # The first call committed before the second was refused: its change is still reported, first.
+    assert seen[0] == Changes.of(products={stocked.catalog.get_product("MAIN", "B").id})
+    assert isinstance(seen[1], Exception)

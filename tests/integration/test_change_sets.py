@@ -101,6 +101,16 @@ def test_order_writes_name_the_order_and_the_stock_they_moved(shop: Services) ->
     assert _recorded(shop, lambda: orders.advance_shipment(ADMIN, parcel, "shipped")) \
         == Changes.of(products={a}, orders={parcel_id})
 
+    other = orders.prepare_shipment(ADMIN, parcel_order, [ShipRequest("A", 2)]).shipment_number
+    assert _recorded(shop, lambda: orders.assign_shipment(ADMIN, other, "sam")) == Changes.of(orders={parcel_id})
+    assert _recorded(shop, lambda: orders.cancel_shipment(ADMIN, other, reason="wrong box")) \
+        == Changes.of(orders={parcel_id})
+
+    to_pack = _order(shop, "processing", B=2)
+    item = shop.order_queries.get_order(to_pack).items[0].id
+    assert _recorded(shop, lambda: shop.packing.complete(ADMIN, to_pack, {item: 2})) \
+        == Changes.of(products={b}, orders={_order_id(shop, to_pack)})
+
     shipped = _order(shop, "shipped", A=2)
     assert _recorded(shop, lambda: orders.return_item(ADMIN, shipped, "A", 1, location=WH)) \
         == Changes.of(products={a}, orders={_order_id(shop, shipped)})
