@@ -2,8 +2,8 @@
 
 One instance is owned by the main window and handed to each page (no global registry).
 What changed is never guessed by a page: every write the window makes runs through the worker
-(``ui/worker.py``, and so every ``ActionDialog``) with ``events``, which records the ``Changes``
-the services committed and hands them to ``announce_changes`` (ARCHITECTURE.md: change sets).
+(``ui/worker.py``, ``on_changes``; every ``ActionDialog`` does), which records the ``Changes`` the
+services committed; they reach ``announce_changes`` (ARCHITECTURE.md: change sets).
 ``topics_for`` is the one place that maps a change set to the topics pages listen for; pages
 listening for one of them reload, at once if visible, otherwise the next time they are shown.
 

@@ -123,3 +123,15 @@ def test_the_worker_hands_a_jobs_changes_over_before_its_answer(qtbot: QtBot, st
     # The first call committed before the second was refused: its change is still reported, first.
     assert seen[0] == Changes.of(products={stocked.catalog.get_product("MAIN", "B").id})
     assert isinstance(seen[1], Exception)
+
+
+def test_a_write_on_the_gui_thread_is_recorded_and_announced(qtbot: QtBot, stocked: Services) -> None:
+    events = DataEvents()
+    seen: list[object] = []
+    events.changed.connect(seen.append)
+    with events.recording():
+        stocked.inventory.adjust(MANAGER, store="MAIN", product="B", location="WAREHOUSE_A", delta=1, reason="found")
+    assert seen == [frozenset({Topic.STOCK})]
+    with events.recording():
+        stocked.stock.stats()  # a read changes nothing: nothing is announced
+    assert len(seen) == 1
