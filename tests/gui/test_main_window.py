@@ -16,7 +16,8 @@ from orion_desktop.domain.errors import DatabaseUnavailable, NotFound
 from orion_desktop.ui.errors import GENERIC_MESSAGE
 from orion_desktop.ui.main_window import MainWindow
 from orion_desktop.ui.models.inventory_model import InventoryColumn
-from orion_desktop.ui.pages.inventory_page import SEARCH_DELAY_MS, InventoryPage
+from orion_desktop.ui.pages.inventory_page import InventoryPage
+from orion_desktop.ui.pages.list_page import SEARCH_DELAY_MS
 
 
 def _page(window: MainWindow) -> InventoryPage:

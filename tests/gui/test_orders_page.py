@@ -25,7 +25,8 @@ from orion_desktop.ui.dialogs.note_dialog import NoteDialog
 from orion_desktop.ui.dialogs.return_dialog import ReturnDialog
 from orion_desktop.ui.dialogs.ship_dialog import ShipDialog
 from orion_desktop.ui.models.orders_model import OrderColumn, OrderFilter, OrderRole, OrdersModel
-from orion_desktop.ui.pages.orders_page import SEARCH_DELAY_MS, OrdersPage
+from orion_desktop.ui.pages.list_page import SEARCH_DELAY_MS
+from orion_desktop.ui.pages.orders_page import OrdersPage
 from orion_desktop.ui.widgets.order_detail import OrderView
 
 pytestmark = pytest.mark.usefixtures("background_work_done")  # pages here work in the background

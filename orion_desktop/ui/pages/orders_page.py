@@ -11,7 +11,7 @@ at once when it is visible, otherwise when it is next shown — with the selecte
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -19,10 +19,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QHBoxLayout,
-    QLabel,
-    QLineEdit,
     QToolBar,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -40,19 +37,16 @@ from orion_desktop.ui.dialogs.ship_dialog import ShipDialog, stock_for_shipping
 from orion_desktop.ui.models.keyset_model import DEFAULT_PAGE_SIZE
 from orion_desktop.ui.models.keyset_sorting import KeysetSorting
 from orion_desktop.ui.models.orders_model import OrderColumn, OrderFilter, OrderRole, OrdersModel
-from orion_desktop.ui.pages.live_page import LivePage
+from orion_desktop.ui.pages.dialog_opening import open_action_dialog
+from orion_desktop.ui.pages.list_page import ListPage
 from orion_desktop.ui.pages.view_state import View, restore_views, save_views
-from orion_desktop.ui.widgets.message_banner import BannerKind, MessageBanner
 from orion_desktop.ui.widgets.order_detail import OrderDetailPane, OrderView, load_order_view
-from orion_desktop.ui.widgets.tables import make_table, split_vertically
+from orion_desktop.ui.widgets.tables import make_table, split_vertically, status_label
 from orion_desktop.ui.worker import run_in_background
 
 if TYPE_CHECKING:
     from orion_desktop.domain.order_results import NoteInfo, ReturnResult
     from orion_desktop.services.registry import Services
-
-SEARCH_DELAY_MS = 250
-"""Typing pauses this long before the list is searched; Enter (what scanners send) searches at once."""
 
 DETAIL_DELAY_MS = 40
 """The selection must rest this long before the detail loads (arrow keys through the list load once)."""
@@ -61,7 +55,7 @@ LOADING_TEXT_DELAY_MS = 300
 """Only a detail that takes longer than this replaces the previous order with "Loading…"."""
 
 
-class OrdersPage(LivePage):
+class OrdersPage(ListPage[OrdersModel]):
     title = "Orders"
     settings_group = "orders"
     topics = frozenset({Topic.ORDERS, Topic.STOCK})
@@ -84,7 +78,6 @@ class OrdersPage(LivePage):
         self._actor = actor
         self._selected_id: int | None = None
         self._detail_generation = 0  # answers for an older selection are dropped
-        self._detail_error_shown = False
         self._pending_number: str | None = None  # the order whose detail is wanted
         self._select_after_reload: str | None = None
         self.dialog: QDialog | None = None  # the order dialog open now (window-modal)
@@ -142,15 +135,8 @@ class OrdersPage(LivePage):
                 self.note_action)
 
     def _init_filters(self) -> None:
-        self.search_edit = QLineEdit(self)
-        self.search_edit.setObjectName("ordersSearch")
-        self.search_edit.setPlaceholderText("Search order number or customer")
-        self.search_edit.setClearButtonEnabled(True)
-        self.search_edit.setAccessibleName("Search orders")
-        self.search_edit.setMinimumWidth(self.fontMetrics().horizontalAdvance("ORD-00-00000000-XXXXXX") + 40)
-        self.search_timer = QTimer(self)
-        self.search_timer.setSingleShot(True)
-        self.search_timer.setInterval(SEARCH_DELAY_MS)
+        self.search_edit = self.search_edit_for(
+            "ordersSearch", "Search order number or customer", "Search orders", "ORD-00-00000000-XXXXXX")
         self._detail_timer = QTimer(self)
         self._detail_timer.setSingleShot(True)
         self._detail_timer.setInterval(DETAIL_DELAY_MS)
@@ -169,9 +155,7 @@ class OrdersPage(LivePage):
             self.status_combo.addItem(order_format.status_text(status), status.value)
             self.status_combo.setItemData(self.status_combo.count() - 1, order_format.STATUS_HELP[status],
                                           Qt.ItemDataRole.ToolTipRole)
-        self.count_label = QLabel(self)
-        self.count_label.setObjectName("ordersCount")
-        self.count_label.setEnabled(False)  # muted: a status line, not content
+        self.count_label = status_label(self, "ordersCount")
 
     def _init_table(self) -> None:
         table = make_table(
@@ -194,27 +178,17 @@ class OrdersPage(LivePage):
         self.detail = OrderDetailPane(self)
 
     def _init_layout(self) -> None:
-        self.banner = MessageBanner(self)
         filters = QHBoxLayout()
         filters.addWidget(self.search_edit, 2)
         filters.addSpacing(8)
         filters.addWidget(self.status_combo)
         filters.addStretch(1)
         filters.addWidget(self.count_label)
-
         self.splitter = split_vertically(self, "ordersSplitter", self.table, self.detail)
         self.splitter.setSizes([420, 480])
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.toolbar)
-        layout.addWidget(self.banner)
-        layout.addLayout(filters)
-        layout.addWidget(self.splitter, 1)
+        self.lay_out([filters], self.splitter, header=self.toolbar)
 
     def _connect(self) -> None:
-        self.search_edit.textChanged.connect(lambda _text: self.search_timer.start())  # (re)start the pause
-        self.search_edit.returnPressed.connect(self.search_now)
-        self.search_timer.timeout.connect(self.apply_filter)
         self._detail_timer.timeout.connect(self._load_detail)
         self._loading_timer.timeout.connect(self._show_loading)
         self.status_combo.currentIndexChanged.connect(self.apply_filter)
@@ -228,12 +202,8 @@ class OrdersPage(LivePage):
     # --- LivePage -------------------------------------------------------------------------
     def load(self) -> None:
         """Load the list again (filter, scrolled rows and selection kept); the detail follows the selection."""
-        self._clear_banner()
+        self.clear_banner()
         self.model.reload()
-
-    def focus_search(self) -> None:
-        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.search_edit.selectAll()
 
     def remembered_views(self) -> Mapping[str, View]:
         """The splitter, and the table's column widths and sort (as on every page, see ``view_state``)."""
@@ -256,20 +226,6 @@ class OrdersPage(LivePage):
     def current_filter(self) -> OrderFilter:
         status = self.status_combo.currentData()  # the value: Qt hands enums back as plain strings
         return OrderFilter(status=OrderStatus(status) if status else None, search=self.search_edit.text())
-
-    def apply_filter(self, *_args: object, clear_banner: bool = True) -> None:
-        """Re-query the table for the filter the widgets show."""
-        self.search_timer.stop()
-        if clear_banner:
-            self._clear_banner()
-        self.model.set_filter(self.current_filter())
-
-    def search_now(self) -> None:
-        """Enter in the search box (a scanned order barcode ends with it): search at once, show the first hit."""
-        self.apply_filter()
-        self.search_edit.selectAll()
-        if self.model.rowCount() > 0:
-            self.table.setCurrentIndex(self.model.index(0, 0))
 
     def _update_count(self) -> None:
         rows = self.model.rowCount()
@@ -352,7 +308,7 @@ class OrdersPage(LivePage):
             return  # the user has moved on meanwhile
         self._loading_timer.stop()
         if self._detail_error_shown:  # the last error was about the detail pane, and it works again
-            self._clear_banner()
+            self.clear_banner()
         self.detail.show_order(view)
         self._update_actions()
         self.detailShown.emit(view)
@@ -365,10 +321,6 @@ class OrdersPage(LivePage):
         self.show_error(error)
         self._detail_error_shown = True
         self.detailShown.emit(None)
-
-    def _clear_banner(self) -> None:
-        self.banner.clear()
-        self._detail_error_shown = False
 
     # --- actions --------------------------------------------------------------------------
     def _update_actions(self) -> None:
@@ -422,26 +374,17 @@ class OrdersPage(LivePage):
             self.show_error(error)
             return None
 
-    def _open(self, dialog: ActionDialog, on_accepted: Callable[[ActionDialog], str]) -> None:
-        """Show a dialog window-modally without blocking; on OK, announce (this page reloads too) and
-        show the sentence ``on_accepted`` makes of the dialog's outcome."""
+    def _open(self, dialog: ActionDialog, on_accepted: Callable[[Any], str]) -> None:
+        """Show ``dialog`` the way every page does (``open_action_dialog``), one at a time."""
         if self.dialog is not None:
             self.dialog.close()
         self.dialog = dialog
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # a packer opens hundreds a day
-        # The dialog shows its refusals itself; the window must still hear of a lost database.
-        dialog.failed.connect(self.report_error)
 
-        def finished(result: int) -> None:
+        def closed() -> None:
             if self.dialog is dialog:
                 self.dialog = None
-            if result == QDialog.DialogCode.Accepted and dialog.outcome is not None:
-                message = on_accepted(dialog)
-                dialog.announce_changes()  # reloading clears the banner: the message comes after
-                self.banner.show_message(message, BannerKind.INFO)
 
-        dialog.finished.connect(finished)
-        dialog.open()
+        open_action_dialog(self, dialog, on_accepted, closed)
 
     def new_order(self) -> None:
         try:
@@ -453,8 +396,7 @@ class OrdersPage(LivePage):
         dialog = NewOrderDialog(self._services, self._actor, stores,
                                 store=selected.store_code if selected else None, parent=self)
 
-        def created(done: ActionDialog) -> str:
-            number = done.outcome
+        def created(number: str) -> str:
             self._select_after_reload = number  # the announcement reloads the list
             return f"Order {number} was created; it is pending."
 
@@ -466,8 +408,7 @@ class OrdersPage(LivePage):
             return
         dialog = ChangeStatusDialog(self._services, self._actor, detail, parent=self)
 
-        def changed(done: ActionDialog) -> str:
-            result: StatusChangeResult = done.outcome
+        def changed(result: StatusChangeResult) -> str:
             text = f"{result.order_number} is now {order_format.status_text(result.new_status).lower()}."
             backordered = sum(b.quantity for b in result.backordered)
             if backordered:
@@ -487,8 +428,7 @@ class OrdersPage(LivePage):
             return
         dialog = ShipDialog(self._services, self._actor, detail, stock, parent=self)
 
-        def shipped(done: ActionDialog) -> str:
-            shipped_now: ShipmentResult = done.outcome
+        def shipped(shipped_now: ShipmentResult) -> str:
             units = shipped_now.units
             left = sum(i.remaining_quantity for i in detail.items) - units
             text = f"Shipped {order_format.units(units)} of {detail.order_number}."
@@ -508,8 +448,7 @@ class OrdersPage(LivePage):
             return
         dialog = ReturnDialog(self._services, self._actor, detail, locations, parent=self)
 
-        def returned(done: ActionDialog) -> str:
-            result: ReturnResult = done.outcome
+        def returned(result: ReturnResult) -> str:
             where = f"back to {result.restocked_location}" if result.restocked_location else "as damaged"
             return f"Returned {order_format.units(result.quantity)} of {result.sku} {where}."
 
@@ -521,11 +460,9 @@ class OrdersPage(LivePage):
             return
         dialog = NoteDialog(self._services, self._actor, order.order_number, parent=self)
 
-        def noted(done: ActionDialog) -> str:
-            note: NoteInfo = done.outcome
+        def noted(note: NoteInfo) -> str:
             kind = "internal" if note.is_internal else "customer-visible"
             self.detail.tabs.setCurrentWidget(self.detail.notes_table)
             return f"Added an {kind} note to {order.order_number}."
 
         self._open(dialog, noted)
-
