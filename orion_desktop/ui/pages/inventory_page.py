@@ -11,16 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import QLocale, QModelIndex, Qt, QTimer
+from PySide6.QtCore import QLocale, QModelIndex, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QLabel,
-    QLineEdit,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -40,19 +37,15 @@ from orion_desktop.ui.dialogs.stock_dialogs import (
 from orion_desktop.ui.models.inventory_model import InventoryColumn, InventoryModel, InventoryRole, StockFilter
 from orion_desktop.ui.models.keyset_model import DEFAULT_PAGE_SIZE
 from orion_desktop.ui.models.keyset_sorting import KeysetSorting
-from orion_desktop.ui.pages.live_page import LivePage
+from orion_desktop.ui.pages.list_page import ListPage
 from orion_desktop.ui.pages.view_state import View
-from orion_desktop.ui.widgets.message_banner import MessageBanner
 from orion_desktop.ui.widgets.product_detail import ProductDetailPane
-from orion_desktop.ui.widgets.tables import make_table, split_vertically
+from orion_desktop.ui.widgets.tables import make_table, split_vertically, status_label
 
 if TYPE_CHECKING:
     from orion_desktop.domain.actor import Actor
     from orion_desktop.domain.results import StockChange, StockRow, TransferResult
     from orion_desktop.services.registry import Services
-
-SEARCH_DELAY_MS = 250
-"""Typing pauses this long before the list is searched; Enter (what scanners send) searches at once."""
 
 LEDGER_ROWS_SHOWN = 20
 
@@ -63,7 +56,7 @@ SET_QUANTITY_SHORTCUT = "Ctrl+E"
 TRANSFER_SHORTCUT = "Ctrl+T"
 
 
-class InventoryPage(LivePage):
+class InventoryPage(ListPage[InventoryModel]):
     title = "Inventory"
     settings_group = "inventory"
     topics = frozenset({Topic.STOCK, Topic.CATALOG})
@@ -82,7 +75,6 @@ class InventoryPage(LivePage):
         self._services = services
         self._actor = actor
         self._selected_inventory_id: int | None = None
-        self._detail_error_shown = False
         self.dialog: StockDialog[Any, Any] | None = None  # the stock dialog open now, if any
         self.model = InventoryModel(services.stock, page_size=page_size, parent=self)
         self._init_actions()
@@ -136,16 +128,10 @@ class InventoryPage(LivePage):
         return action
 
     def _init_filters(self) -> None:
-        self.search_edit = QLineEdit(self)
-        self.search_edit.setObjectName("inventorySearch")
-        self.search_edit.setPlaceholderText("Search title or SKU, or scan a GTIN")
-        self.search_edit.setClearButtonEnabled(True)
-        self.search_edit.setAccessibleName("Search")
-        # a GTIN-14 + clear button
-        self.search_edit.setMinimumWidth(self.fontMetrics().horizontalAdvance("0" * 16) + 40)
-        self.search_timer = QTimer(self)
-        self.search_timer.setSingleShot(True)
-        self.search_timer.setInterval(SEARCH_DELAY_MS)
+        # wide enough for a GTIN-14
+        self.search_edit = self.search_edit_for(
+            "inventorySearch", "Search title or SKU, or scan a GTIN", "Search", "0" * 16
+        )
 
         self.store_combo = QComboBox(self)
         self.store_combo.setObjectName("storeFilter")
@@ -166,9 +152,7 @@ class InventoryPage(LivePage):
             "Show only rows at or below the product's low-stock threshold "
             f"({DEFAULT_LOW_STOCK_THRESHOLD} units available for products without their own)"
         )
-        self.count_label = QLabel(self)
-        self.count_label.setObjectName("inventoryCount")
-        self.count_label.setEnabled(False)  # muted: a status line, not content
+        self.count_label = status_label(self, "inventoryCount")
 
     def _init_table(self) -> None:
         table = make_table(
@@ -201,7 +185,6 @@ class InventoryPage(LivePage):
         self.detail = ProductDetailPane(self)
 
     def _init_layout(self) -> None:
-        self.banner = MessageBanner(self)
         filters = QHBoxLayout()
         filters.addWidget(self.search_edit, 2)
         filters.addSpacing(8)
@@ -217,16 +200,9 @@ class InventoryPage(LivePage):
 
         self.splitter = split_vertically(self, "inventorySplitter", self.table, self.detail, stretch=(3, 2))
         self.splitter.setSizes([600, 360])
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.banner)
-        layout.addLayout(filters)
-        layout.addWidget(self.splitter, 1)
+        self.lay_out([filters], self.splitter)
 
     def _connect(self) -> None:
-        self.search_edit.textChanged.connect(lambda _text: self.search_timer.start())  # (re)start the pause
-        self.search_edit.returnPressed.connect(self.search_now)
-        self.search_timer.timeout.connect(self.apply_filter)
         self.store_combo.currentIndexChanged.connect(self.apply_filter)
         self.location_combo.currentIndexChanged.connect(self.apply_filter)
         self.low_stock_check.toggled.connect(self.apply_filter)
@@ -238,13 +214,9 @@ class InventoryPage(LivePage):
 
     # --- LivePage -------------------------------------------------------------------------
     def load(self) -> None:
-        self._clear_banner()
+        self.clear_banner()
         self._load_choices()
         self.apply_filter(clear_banner=False)
-
-    def focus_search(self) -> None:
-        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.search_edit.selectAll()
 
     def edit_actions(self) -> Sequence[QAction]:
         return self.stock_actions
@@ -260,20 +232,6 @@ class InventoryPage(LivePage):
             search=self.search_edit.text(),
             low_stock_only=self.low_stock_check.isChecked(),
         )
-
-    def apply_filter(self, *_args: object, clear_banner: bool = True) -> None:
-        """Re-query the table for the filter the widgets show."""
-        self.search_timer.stop()
-        if clear_banner:
-            self._clear_banner()
-        self.model.set_filter(self.current_filter())
-
-    def search_now(self) -> None:
-        """Enter in the search box (a scanner ends every code with it): search at once, show the first hit."""
-        self.apply_filter()
-        self.search_edit.selectAll()  # the next scan replaces this one
-        if self.model.rowCount() > 0:
-            self.table.setCurrentIndex(self.model.index(0, 0))
 
     def _load_choices(self) -> None:
         try:
@@ -363,12 +321,8 @@ class InventoryPage(LivePage):
             self._detail_error_shown = True
             return
         if self._detail_error_shown:  # the last error was about the detail pane, and it works again
-            self._clear_banner()
+            self.clear_banner()
         self.detail.show_product(stock, ledger)
-
-    def _clear_banner(self) -> None:
-        self.banner.clear()
-        self._detail_error_shown = False
 
     # --- stock dialogs --------------------------------------------------------------------
     def adjust_stock(self) -> AdjustStockDialog | None:
