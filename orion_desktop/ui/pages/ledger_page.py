@@ -6,16 +6,14 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -25,17 +23,13 @@ from orion_desktop.ui import formatting
 from orion_desktop.ui.data_events import DataEvents, Topic
 from orion_desktop.ui.models.ledger_model import LedgerColumn, LedgerFilter, LedgerModel
 from orion_desktop.ui.pages.latest_load import LatestLoad
-from orion_desktop.ui.pages.live_page import LivePage
+from orion_desktop.ui.pages.list_page import ListPage
 from orion_desktop.ui.pages.view_state import View
-from orion_desktop.ui.widgets.message_banner import MessageBanner
 from orion_desktop.ui.widgets.tables import make_table, status_label
 
 if TYPE_CHECKING:
     from orion_desktop.domain.actor import Actor
     from orion_desktop.services.registry import Services
-
-SEARCH_DELAY_MS = 250
-"""Typing pauses this long before the ledger is queried; Enter (what scanners send) queries at once."""
 
 DEFAULT_DAYS_BACK = 30
 """Where the "From" date starts when the user turns it on."""
@@ -46,10 +40,11 @@ def local_day_start(day: date) -> datetime:
     return datetime.combine(day, time()).astimezone()
 
 
-class LedgerPage(LivePage):
+class LedgerPage(ListPage[LedgerModel]):
     title = "Ledger"
     settings_group = "ledger"
     topics = frozenset({Topic.STOCK, Topic.ORDERS})
+    select_first_hit = False  # no detail pane: Enter only searches
 
     def __init__(
         self,
@@ -71,23 +66,10 @@ class LedgerPage(LivePage):
 
     # --- construction ---------------------------------------------------------------------
     def _init_filters(self) -> None:
-        self.product_edit = QLineEdit(self)
-        self.product_edit.setObjectName("ledgerProduct")
-        self.product_edit.setPlaceholderText("SKU, or scan a GTIN")
-        self.product_edit.setClearButtonEnabled(True)
-        self.product_edit.setAccessibleName("Product")
+        self.product_edit = self.search_edit_for("ledgerProduct", "SKU, or scan a GTIN", "Product", "0" * 16)
         self.product_edit.setToolTip("Show the changes of one product: its exact SKU or any form of its GTIN")
-        self.product_edit.setMinimumWidth(self.fontMetrics().horizontalAdvance("0" * 16) + 40)
-        self.order_edit = QLineEdit(self)
-        self.order_edit.setObjectName("ledgerOrder")
-        self.order_edit.setPlaceholderText("Order number")
-        self.order_edit.setClearButtonEnabled(True)
-        self.order_edit.setAccessibleName("Order number")
+        self.order_edit = self.search_edit_for("ledgerOrder", "Order number", "Order number", "ORD-0-00000000-XXXXXX")
         self.order_edit.setToolTip("Show the stock changes made for one order (reserve, release, fulfil, return)")
-        self.order_edit.setMinimumWidth(self.fontMetrics().horizontalAdvance("ORD-0-00000000-XXXXXX") + 40)
-        self.search_timer = QTimer(self)
-        self.search_timer.setSingleShot(True)
-        self.search_timer.setInterval(SEARCH_DELAY_MS)
 
         self.type_combo = QComboBox(self)
         self.type_combo.setObjectName("ledgerType")
@@ -150,7 +132,6 @@ class LedgerPage(LivePage):
         )
 
     def _init_layout(self) -> None:
-        self.banner = MessageBanner(self)
         first = QHBoxLayout()
         product_label = QLabel("&Product:", self)
         product_label.setBuddy(self.product_edit)
@@ -175,17 +156,9 @@ class LedgerPage(LivePage):
         second.addWidget(self.clear_button)
         second.addStretch(1)
         second.addWidget(self.count_label)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.banner)
-        layout.addLayout(first)
-        layout.addLayout(second)
-        layout.addWidget(self.table, 1)
+        self.lay_out([first, second], self.table)
 
     def _connect(self) -> None:
-        for edit in (self.product_edit, self.order_edit):
-            edit.textChanged.connect(lambda _text: self.search_timer.start())  # (re)start the pause
-            edit.returnPressed.connect(self.search_now)
-        self.search_timer.timeout.connect(self.apply_filter)
         self.type_combo.currentIndexChanged.connect(self.apply_filter)
         self.store_combo.currentIndexChanged.connect(self.apply_filter)
         self.from_check.toggled.connect(self._date_range_changed)
@@ -205,10 +178,6 @@ class LedgerPage(LivePage):
         self.banner.clear()
         self._load_stores()
         self.apply_filter(clear_banner=False)
-
-    def focus_search(self) -> None:
-        self.product_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.product_edit.selectAll()
 
     def remembered_views(self) -> Mapping[str, View]:
         return {"columns": self.table}
@@ -233,18 +202,8 @@ class LedgerPage(LivePage):
 
     def apply_filter(self, *_args: object, clear_banner: bool = True) -> None:
         """Query the ledger again for what the filter widgets show."""
-        self.search_timer.stop()
-        if clear_banner:
-            self.banner.clear()
         self.count_label.setText("Loading…")
-        self.model.set_filter(self.current_filter())
-
-    def search_now(self) -> None:
-        """Enter in the product or order box (a scanner ends every code with it)."""
-        self.apply_filter()
-        sender = self.sender()
-        if isinstance(sender, QLineEdit):
-            sender.selectAll()  # the next scan replaces this one
+        super().apply_filter(clear_banner=clear_banner)
 
     def clear_filters(self) -> None:
         widgets = (
