@@ -37,7 +37,7 @@ from orion_desktop.ui.dialogs.stock_dialogs import (
 from orion_desktop.ui.models.inventory_model import InventoryColumn, InventoryModel, InventoryRole, StockFilter
 from orion_desktop.ui.models.keyset_model import DEFAULT_PAGE_SIZE
 from orion_desktop.ui.models.keyset_sorting import KeysetSorting
-from orion_desktop.ui.pages.list_page import ListPage
+from orion_desktop.ui.pages.list_page import FilteredListPage
 from orion_desktop.ui.pages.view_state import View
 from orion_desktop.ui.widgets.product_detail import ProductDetailPane
 from orion_desktop.ui.widgets.tables import make_table, split_vertically, status_label
@@ -56,7 +56,7 @@ SET_QUANTITY_SHORTCUT = "Ctrl+E"
 TRANSFER_SHORTCUT = "Ctrl+T"
 
 
-class InventoryPage(ListPage[InventoryModel]):
+class InventoryPage(FilteredListPage[InventoryModel]):
     title = "Inventory"
     settings_group = "inventory"
     topics = frozenset({Topic.STOCK, Topic.CATALOG})

@@ -23,7 +23,7 @@ from orion_desktop.ui import formatting
 from orion_desktop.ui.data_events import DataEvents, Topic
 from orion_desktop.ui.models.ledger_model import LedgerColumn, LedgerFilter, LedgerModel
 from orion_desktop.ui.pages.latest_load import LatestLoad
-from orion_desktop.ui.pages.list_page import ListPage
+from orion_desktop.ui.pages.list_page import FilteredListPage
 from orion_desktop.ui.pages.view_state import View
 from orion_desktop.ui.widgets.tables import make_table, status_label
 
@@ -40,7 +40,7 @@ def local_day_start(day: date) -> datetime:
     return datetime.combine(day, time()).astimezone()
 
 
-class LedgerPage(ListPage[LedgerModel]):
+class LedgerPage(FilteredListPage[LedgerModel]):
     title = "Ledger"
     settings_group = "ledger"
     topics = frozenset({Topic.STOCK, Topic.ORDERS})

@@ -1,21 +1,28 @@
-"""The frame every list page shares: a banner on top, rows of filters, then the body (a table, or a
-table over a detail pane), and filters that re-query the table.
+"""The frame the list pages share, in one place.
 
-A list page builds its own filter widgets, table and detail pane; this class owns the parts that
-were the same on each: the ``MessageBanner``, the search boxes and their debounce timer (typing
-waits ``SEARCH_DELAY_MS``; Enter, which scanners send, searches at once), ``apply_filter`` (stop
-the timer, clear the banner, hand ``current_filter()`` to the model) and the page layout.
+``ListPage``: a banner on top, rows of filters (or actions), then the body (a table, or a table over
+a detail pane); ``clear_banner``; ``open_dialog``, one action dialog open at a time. Every
+list page (Inventory, Orders, Ledger, Low stock, Locations, Shipment status) is one.
+
+``FilteredListPage``: a ``ListPage`` whose table re-queries for what its filter widgets show
+(Inventory, Orders, Ledger): the search boxes and their debounce timer (typing waits
+``SEARCH_DELAY_MS``; Enter, which scanners send, searches at once), ``apply_filter`` (stop the
+timer, clear the banner, hand ``current_filter()`` to the model), ``search_now``, ``focus_search``.
+
+Each page still builds its own filter widgets, table and detail pane.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Generic, Protocol, TypeVar
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLayout, QLineEdit, QTableView, QVBoxLayout, QWidget
 
 from orion_desktop.ui.data_events import DataEvents
+from orion_desktop.ui.dialogs.action_dialog import ActionDialog
+from orion_desktop.ui.pages.dialog_opening import open_action_dialog
 from orion_desktop.ui.pages.live_page import LivePage
 from orion_desktop.ui.widgets.message_banner import MessageBanner
 
@@ -32,8 +39,45 @@ class FilteredModel(Protocol):
 M = TypeVar("M", bound=FilteredModel)
 
 
-class ListPage(LivePage, Generic[M]):
-    """A ``LivePage`` listing ``model`` in ``table``; subclasses set both and say ``current_filter``."""
+class ListPage(LivePage):
+    """A ``LivePage`` with a ``banner`` over its filter rows and its body."""
+
+    def __init__(self, events: DataEvents, parent: QWidget | None = None) -> None:
+        super().__init__(events, parent)
+        self.banner = MessageBanner(self)
+        self.dialog: ActionDialog | None = None  # the action dialog open now (window-modal), if any
+        self._detail_error_shown = False  # the banner shows a detail pane's error (cleared when it works again)
+
+    def lay_out(self, filter_rows: Iterable[QLayout], body: QWidget, *, header: QWidget | None = None) -> None:
+        """The page from top to bottom: ``header`` (a toolbar), the banner, the filter rows, the body."""
+        layout = QVBoxLayout(self)
+        if header is not None:
+            layout.addWidget(header)
+        layout.addWidget(self.banner)
+        for row in filter_rows:
+            layout.addLayout(row)
+        layout.addWidget(body, 1)
+
+    def clear_banner(self) -> None:
+        self.banner.clear()
+        self._detail_error_shown = False
+
+    def open_dialog(self, dialog: ActionDialog, on_accepted: Callable[[Any], str]) -> None:
+        """Open ``dialog`` as every page does (``open_action_dialog``), one at a time: a dialog still
+        open is closed first, and ``self.dialog`` is the one open now."""
+        if self.dialog is not None:
+            self.dialog.close()
+        self.dialog = dialog
+
+        def closed() -> None:
+            if self.dialog is dialog:
+                self.dialog = None
+
+        open_action_dialog(self, dialog, on_accepted, closed)
+
+
+class FilteredListPage(ListPage, Generic[M]):
+    """A ``ListPage`` listing ``model`` in ``table``; subclasses set both and say ``current_filter``."""
 
     model: M
     table: QTableView
@@ -42,15 +86,12 @@ class ListPage(LivePage, Generic[M]):
 
     def __init__(self, events: DataEvents, parent: QWidget | None = None) -> None:
         super().__init__(events, parent)
-        self.banner = MessageBanner(self)
         self.search_timer = QTimer(self)
         self.search_timer.setSingleShot(True)
         self.search_timer.setInterval(SEARCH_DELAY_MS)
         self.search_timer.timeout.connect(self.apply_filter)
         self._search_edits: list[QLineEdit] = []
-        self._detail_error_shown = False  # the banner shows a detail pane's error (cleared when it works again)
 
-    # --- building ---------------------------------------------------------------------------
     def search_edit_for(self, name: str, placeholder: str, accessible: str, widest: str) -> QLineEdit:
         """A search box wide enough for ``widest``: typing (re)starts the pause, Enter searches at once."""
         edit = QLineEdit(self)
@@ -64,17 +105,6 @@ class ListPage(LivePage, Generic[M]):
         self._search_edits.append(edit)
         return edit
 
-    def lay_out(self, filter_rows: Iterable[QLayout], body: QWidget, *, header: QWidget | None = None) -> None:
-        """The page from top to bottom: ``header`` (a toolbar), the banner, the filter rows, the body."""
-        layout = QVBoxLayout(self)
-        if header is not None:
-            layout.addWidget(header)
-        layout.addWidget(self.banner)
-        for row in filter_rows:
-            layout.addLayout(row)
-        layout.addWidget(body, 1)
-
-    # --- filtering --------------------------------------------------------------------------
     def current_filter(self) -> object:
         """The filter the widgets show, as the model takes it."""
         raise NotImplementedError
@@ -100,7 +130,3 @@ class ListPage(LivePage, Generic[M]):
         edit = self._search_edits[0]
         edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         edit.selectAll()
-
-    def clear_banner(self) -> None:
-        self.banner.clear()
-        self._detail_error_shown = False

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QWidget
 
 from orion_desktop.domain.actor import Permission
 from orion_desktop.domain.results import LocationSummary
@@ -29,9 +29,9 @@ from orion_desktop.ui.models.locations_model import (
 from orion_desktop.ui.models.row_model import RowRole
 from orion_desktop.ui.order_format import may
 from orion_desktop.ui.pages.latest_load import LatestLoad
-from orion_desktop.ui.pages.live_page import LivePage
+from orion_desktop.ui.pages.list_page import ListPage
 from orion_desktop.ui.pages.view_state import View
-from orion_desktop.ui.widgets.message_banner import BannerKind, MessageBanner
+from orion_desktop.ui.widgets.message_banner import BannerKind
 from orion_desktop.ui.widgets.sorting import sortable, view_index
 from orion_desktop.ui.widgets.tables import heading, make_table, split_vertically, status_label, table_section
 
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 CONTENTS_HINT = "Double-click a location (or select it and press Enter) to see what is stored there."
 
 
-class LocationsPage(LivePage):
+class LocationsPage(ListPage):
     title = "Locations"
     settings_group = "locations"
     topics = frozenset({Topic.CATALOG, Topic.STOCK})
@@ -127,7 +127,6 @@ class LocationsPage(LivePage):
         self.contents_count.setText(CONTENTS_HINT)
 
     def _init_layout(self) -> None:
-        self.banner = MessageBanner(self)
         actions = QHBoxLayout()
         for button in self._admin_buttons:
             actions.addWidget(button)
@@ -140,11 +139,7 @@ class LocationsPage(LivePage):
         title_row.addWidget(self.contents_count)
         lower = table_section(self, title_row, self.contents_table)
         self.splitter = split_vertically(self, "locationsSplitter", self.table, lower)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.banner)
-        layout.addLayout(actions)
-        layout.addWidget(self.splitter, 1)
+        self.lay_out([actions], self.splitter)
 
     def _connect(self) -> None:
         self.table.activated.connect(self.show_contents)  # double-click, or Enter on the selected row

@@ -12,16 +12,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtWidgets import QCheckBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QSpinBox, QWidget
 
 from orion_desktop.domain.errors import InvalidInput
 from orion_desktop.domain.validation import DEFAULT_LOW_STOCK_THRESHOLD, MAX_QUANTITY, REORDER_POINTS_ON_SCREENS
 from orion_desktop.ui import formatting
 from orion_desktop.ui.data_events import DataEvents, Topic
 from orion_desktop.ui.models.low_stock_model import LowStockColumn, LowStockModel
-from orion_desktop.ui.pages.live_page import LivePage
+from orion_desktop.ui.pages.list_page import ListPage
 from orion_desktop.ui.save_paths import refuse_unconfirmed
-from orion_desktop.ui.widgets.message_banner import BannerKind, MessageBanner
+from orion_desktop.ui.widgets.message_banner import BannerKind
 from orion_desktop.ui.widgets.tables import make_table, status_label
 from orion_desktop.ui.worker import run_in_background
 
@@ -39,7 +39,7 @@ OWN_THRESHOLD = -1
 OWN_THRESHOLD_TEXT = "Each product's own"
 
 
-class LowStockPage(LivePage):
+class LowStockPage(ListPage):
     title = "Low stock"
     settings_group = "low_stock"
     topics = frozenset({Topic.STOCK, Topic.ORDERS, Topic.CATALOG})
@@ -119,7 +119,6 @@ class LowStockPage(LivePage):
         )
 
     def _init_layout(self) -> None:
-        self.banner = MessageBanner(self)
         controls = QHBoxLayout()
         label = QLabel("&Threshold:", self)
         label.setBuddy(self.threshold_spin)
@@ -134,10 +133,7 @@ class LowStockPage(LivePage):
         controls.addWidget(self.export_button)
         controls.addStretch(1)
         controls.addWidget(self.count_label)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.banner)
-        layout.addLayout(controls)
-        layout.addWidget(self.table, 1)
+        self.lay_out([controls], self.table)
 
     def _connect(self) -> None:
         self.threshold_spin.valueChanged.connect(lambda _value: self.threshold_timer.start())

@@ -11,13 +11,12 @@ at once when it is visible, otherwise when it is next shown — with the selecte
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QHBoxLayout,
     QToolBar,
     QWidget,
@@ -28,7 +27,6 @@ from orion_desktop.domain.order_results import OrderDetail, OrderSummary, Shipme
 from orion_desktop.domain.orders import OrderStatus
 from orion_desktop.ui import formatting, order_format
 from orion_desktop.ui.data_events import DataEvents, Topic
-from orion_desktop.ui.dialogs.action_dialog import ActionDialog
 from orion_desktop.ui.dialogs.change_status_dialog import ChangeStatusDialog
 from orion_desktop.ui.dialogs.new_order_dialog import NewOrderDialog
 from orion_desktop.ui.dialogs.note_dialog import NoteDialog
@@ -37,8 +35,7 @@ from orion_desktop.ui.dialogs.ship_dialog import ShipDialog, stock_for_shipping
 from orion_desktop.ui.models.keyset_model import DEFAULT_PAGE_SIZE
 from orion_desktop.ui.models.keyset_sorting import KeysetSorting
 from orion_desktop.ui.models.orders_model import OrderColumn, OrderFilter, OrderRole, OrdersModel
-from orion_desktop.ui.pages.dialog_opening import open_action_dialog
-from orion_desktop.ui.pages.list_page import ListPage
+from orion_desktop.ui.pages.list_page import FilteredListPage
 from orion_desktop.ui.pages.view_state import View, restore_views, save_views
 from orion_desktop.ui.widgets.order_detail import OrderDetailPane, OrderView, load_order_view
 from orion_desktop.ui.widgets.tables import make_table, split_vertically, status_label
@@ -55,7 +52,7 @@ LOADING_TEXT_DELAY_MS = 300
 """Only a detail that takes longer than this replaces the previous order with "Loading…"."""
 
 
-class OrdersPage(ListPage[OrdersModel]):
+class OrdersPage(FilteredListPage[OrdersModel]):
     title = "Orders"
     settings_group = "orders"
     topics = frozenset({Topic.ORDERS, Topic.STOCK})
@@ -80,7 +77,6 @@ class OrdersPage(ListPage[OrdersModel]):
         self._detail_generation = 0  # answers for an older selection are dropped
         self._pending_number: str | None = None  # the order whose detail is wanted
         self._select_after_reload: str | None = None
-        self.dialog: QDialog | None = None  # the order dialog open now (window-modal)
         self.model = OrdersModel(services.order_queries, page_size=page_size, parent=self)
         self._init_actions()
         self._init_filters()
@@ -374,18 +370,6 @@ class OrdersPage(ListPage[OrdersModel]):
             self.show_error(error)
             return None
 
-    def _open(self, dialog: ActionDialog, on_accepted: Callable[[Any], str]) -> None:
-        """Show ``dialog`` the way every page does (``open_action_dialog``), one at a time."""
-        if self.dialog is not None:
-            self.dialog.close()
-        self.dialog = dialog
-
-        def closed() -> None:
-            if self.dialog is dialog:
-                self.dialog = None
-
-        open_action_dialog(self, dialog, on_accepted, closed)
-
     def new_order(self) -> None:
         try:
             stores = self._services.catalog.list_stores()
@@ -400,7 +384,7 @@ class OrdersPage(ListPage[OrdersModel]):
             self._select_after_reload = number  # the announcement reloads the list
             return f"Order {number} was created; it is pending."
 
-        self._open(dialog, created)
+        self.open_dialog(dialog, created)
 
     def change_status(self) -> None:
         detail = self._fresh_detail()
@@ -415,7 +399,7 @@ class OrdersPage(ListPage[OrdersModel]):
                 text += f" {order_format.units(backordered)} could not be reserved and are backordered."
             return text
 
-        self._open(dialog, changed)
+        self.open_dialog(dialog, changed)
 
     def ship_items(self) -> None:
         detail = self._fresh_detail()
@@ -435,7 +419,7 @@ class OrdersPage(ListPage[OrdersModel]):
             text += f" {order_format.units(left)} still to ship." if left > 0 else " The order is fully shipped."
             return text
 
-        self._open(dialog, shipped)
+        self.open_dialog(dialog, shipped)
 
     def return_items(self) -> None:
         detail = self._fresh_detail()
@@ -452,7 +436,7 @@ class OrdersPage(ListPage[OrdersModel]):
             where = f"back to {result.restocked_location}" if result.restocked_location else "as damaged"
             return f"Returned {order_format.units(result.quantity)} of {result.sku} {where}."
 
-        self._open(dialog, returned)
+        self.open_dialog(dialog, returned)
 
     def add_note(self) -> None:
         order = self.selected_order()
@@ -465,4 +449,4 @@ class OrdersPage(ListPage[OrdersModel]):
             self.detail.tabs.setCurrentWidget(self.detail.notes_table)
             return f"Added an {kind} note to {order.order_number}."
 
-        self._open(dialog, noted)
+        self.open_dialog(dialog, noted)

@@ -44,12 +44,10 @@ from orion_desktop.ui.models.shipment_models import (
     ShipmentItemColumn,
     ShipmentItemsModel,
 )
-from orion_desktop.ui.pages.dialog_opening import open_action_dialog
 from orion_desktop.ui.pages.latest_load import LatestLoad
-from orion_desktop.ui.pages.live_page import LivePage
+from orion_desktop.ui.pages.list_page import ListPage
 from orion_desktop.ui.pages.view_state import View
 from orion_desktop.ui.widgets.detail_pane import figure_grid, figure_label, heading_row, title_label
-from orion_desktop.ui.widgets.message_banner import MessageBanner
 from orion_desktop.ui.widgets.sorting import sortable
 from orion_desktop.ui.widgets.tables import heading, make_table, split_vertically, status_label, table_section
 
@@ -60,7 +58,7 @@ if TYPE_CHECKING:
 OPEN_STATUSES = OPEN_SHIPMENT_STATUSES
 
 
-class ShipmentStatusPage(LivePage):
+class ShipmentStatusPage(ListPage):
     title = "Shipment status"
     settings_group = "shipment_status"
     topics = frozenset({Topic.ORDERS})
@@ -80,7 +78,6 @@ class ShipmentStatusPage(LivePage):
         )
         self.items_model = ShipmentItemsModel(self)
         self.shipments_model = OpenShipmentsModel(self)
-        self.dialog: ActionDialog | None = None  # the parcel dialog open now (window-modal)
         self._keep_selected: str | None = None  # the parcel to select again after a reload
         self._init_order_part()
         self._init_shipments_part()
@@ -227,7 +224,6 @@ class ShipmentStatusPage(LivePage):
         return (self.prepare_action, *self.parcel_actions)
 
     def _init_layout(self) -> None:
-        self.banner = MessageBanner(self)
         order_row = QHBoxLayout()
         order_label = QLabel("&Order:", self)
         order_label.setBuddy(self.order_edit)
@@ -253,10 +249,7 @@ class ShipmentStatusPage(LivePage):
         filters.addWidget(self.shipments_count)
         lower = table_section(self, filters, self.shipments_table)
         self.splitter = split_vertically(self, "shipmentStatusSplitter", upper, lower)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.splitter, 1)
+        self.lay_out([], self.splitter)
 
     def _connect(self) -> None:
         self.order_edit.returnPressed.connect(self.show_order)
@@ -422,19 +415,12 @@ class ShipmentStatusPage(LivePage):
 
     def _open(self, dialog: ActionDialog, on_done: Callable[[ShipmentInfo], str]) -> None:
         """Show a parcel dialog; after OK the list reloads with the same parcel selected (if still open)."""
-        if self.dialog is not None:
-            self.dialog.close()
-        self.dialog = dialog
-
-        def closed() -> None:
-            if self.dialog is dialog:
-                self.dialog = None
 
         def done(outcome: ShipmentInfo) -> str:
             self._keep_selected = outcome.shipment_number
             return on_done(outcome)
 
-        open_action_dialog(self, dialog, done, closed)
+        self.open_dialog(dialog, done)
 
     def prepare_parcel(self) -> None:
         report = self.report
