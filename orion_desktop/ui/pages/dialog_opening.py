@@ -1,5 +1,6 @@
 """Open an action dialog from a page the way every page does it: window-modal without blocking,
-and after OK show one sentence on the page's banner (the dialog announced what changed)."""
+and after OK announce what the dialog changed and say one sentence about it (on the page's banner,
+or where the page says)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,12 @@ def open_action_dialog(
     dialog: ActionDialog,
     on_accepted: Callable[[Any], str],
     on_closed: Callable[[], object] | None = None,
+    *,
+    say: Callable[[str], object] | None = None,
 ) -> None:
-    """Show ``dialog``; on OK show ``on_accepted(outcome)`` on the page's banner."""
+    """Show ``dialog``; on OK say ``on_accepted(outcome)`` with ``say`` (default: the page's banner).
+
+    ``on_closed`` runs however the dialog ends (a page forgets the dialog it had open)."""
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # a packer opens hundreds a day
     # The dialog shows its refusals itself; the window must still hear of a lost database.
     dialog.failed.connect(page.report_error)
@@ -31,8 +36,10 @@ def open_action_dialog(
         if result == QDialog.DialogCode.Accepted and dialog.outcome is not None:
             message = on_accepted(dialog.outcome)
             dialog.announce_changes()  # reloading clears the banner: the message comes after
-            # LivePage declares no banner; the pages that open dialogs each have one.
-            page.banner.show_message(message, BannerKind.INFO)  # type: ignore[attr-defined]
+            if say is not None:
+                say(message)
+            else:  # LivePage declares no banner; the pages that open dialogs each have one.
+                page.banner.show_message(message, BannerKind.INFO)  # type: ignore[attr-defined]
 
     dialog.finished.connect(finished)
     dialog.open()
