@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QLocale, QModelIndex, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -112,17 +112,10 @@ class InventoryPage(FilteredListPage[InventoryModel]):
         self.stock_actions = (self.adjust_action, self.set_quantity_action, self.transfer_action)
 
     def _action(self, text: str, button_text: str, shortcut: str, tip: str, slot: Any) -> QAction:
-        action = QAction(text, self)
+        suffix = "" if self._may_change_stock else f" (needs a manager; you are signed in as {self._actor.role.value})"
+        action = self.page_action(text, tip, slot, shortcut=shortcut, tip_suffix=suffix)
         action.setIconText(button_text)
-        action.setShortcut(QKeySequence(shortcut))
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.setStatusTip(tip)
-        if not self._may_change_stock:
-            tip += f" (needs a manager; you are signed in as {self._actor.role.value})"
-        action.setToolTip(f"{tip} ({QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)})")
-        action.setEnabled(False)
-        action.triggered.connect(lambda _checked=False: slot())
-        self.addAction(action)  # the shortcut works while this page is shown
+        action.setEnabled(False)  # until a row is selected
         return action
 
     def _init_filters(self) -> None:

@@ -1,7 +1,7 @@
 """The frame the list pages share, in one place.
 
 ``ListPage``: a banner on top, rows of filters (or actions), then the body (a table, or a table over
-a detail pane); ``clear_banner``; ``open_dialog``, one action dialog open at a time. Every
+a detail pane); ``page_action``; ``clear_banner``; ``open_dialog``, one action dialog open at a time. Every
 list page (Inventory, Orders, Ledger, Low stock, Locations, Shipment status) is one.
 
 ``FilteredListPage``: a ``ListPage`` whose table re-queries for what its filter widgets show
@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, Generic, Protocol, TypeVar
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLayout, QLineEdit, QTableView, QVBoxLayout, QWidget
 
 from orion_desktop.ui.data_events import DataEvents
@@ -47,6 +48,25 @@ class ListPage(LivePage):
         self.banner = MessageBanner(self)
         self.dialog: ActionDialog | None = None  # the action dialog open now (window-modal), if any
         self._detail_error_shown = False  # the banner shows a detail pane's error (cleared when it works again)
+
+    def page_action(
+        self, text: str, tip: str, slot: Callable[[], object], *, name: str = "", shortcut: str = "",
+        tip_suffix: str = "",
+    ) -> QAction:
+        """An action of this page (for its toolbar or buttons and the window's Edit menu): ``tip`` in the
+        status bar; the tooltip adds ``tip_suffix`` and the shortcut, which works only while the page is shown."""
+        action = QAction(text, self)
+        action.setObjectName(name)
+        action.setStatusTip(tip)
+        tooltip = tip + tip_suffix
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            tooltip += f" ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
+        action.setToolTip(tooltip)
+        action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)
+        return action
 
     def lay_out(self, filter_rows: Iterable[QLayout], body: QWidget, *, header: QWidget | None = None) -> None:
         """The page from top to bottom: ``header`` (a toolbar), the banner, the filter rows, the body."""

@@ -10,7 +10,7 @@ at once when it is visible, otherwise when it is next shown — with the selecte
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, Signal
@@ -87,31 +87,21 @@ class OrdersPage(FilteredListPage[OrdersModel]):
 
     # --- construction ---------------------------------------------------------------------
     def _init_actions(self) -> None:
-        def action(text: str, shortcut: str, tip: str, slot: Callable[[], object], name: str) -> QAction:
-            found = QAction(text, self)
-            found.setObjectName(name)
-            found.setShortcut(QKeySequence(shortcut))
-            found.setShortcutContext(Qt.ShortcutContext.WindowShortcut)  # only while this page is shown
-            found.setStatusTip(tip)
-            found.setToolTip(f"{tip} ({found.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})")
-            found.triggered.connect(lambda _checked=False: slot())
-            self.addAction(found)
-            return found
-
+        action = self.page_action
         self.new_order_action = action(
-            "&New order…", "Ctrl+N", "Type in a new order", self.new_order, "newOrderAction")
+            "&New order…", "Type in a new order", self.new_order, name="newOrderAction", shortcut="Ctrl+N")
         self.change_status_action = action(
-            "Change &status…", "Ctrl+T", "Move the selected order to processing, shipped, delivered or cancelled",
-            self.change_status, "changeStatusAction")
+            "Change &status…", "Move the selected order to processing, shipped, delivered or cancelled",
+            self.change_status, name="changeStatusAction", shortcut="Ctrl+T")
         self.ship_action = action(
-            "S&hip items…", "Ctrl+Shift+S", "Ship some or all open items of the selected order in one parcel",
-            self.ship_items, "shipAction")
+            "S&hip items…", "Ship some or all open items of the selected order in one parcel",
+            self.ship_items, name="shipAction", shortcut="Ctrl+Shift+S")
         self.return_action = action(
-            "&Return…", "Ctrl+Shift+R", "Take shipped units of the selected order back", self.return_items,
-            "returnAction")
+            "&Return…", "Take shipped units of the selected order back", self.return_items,
+            name="returnAction", shortcut="Ctrl+Shift+R")
         self.note_action = action(
-            "Add n&ote…", "Ctrl+Shift+N", "Add an internal or customer-visible note to the selected order",
-            self.add_note, "noteAction")
+            "Add n&ote…", "Add an internal or customer-visible note to the selected order",
+            self.add_note, name="noteAction", shortcut="Ctrl+Shift+N")
         self.toolbar = QToolBar("Order actions", self)
         self.toolbar.setObjectName("orderActions")
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)

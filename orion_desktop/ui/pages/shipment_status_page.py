@@ -183,27 +183,19 @@ class ShipmentStatusPage(ListPage):
         self.shipments_proxy = self.shipments_sorting.proxy
 
     def _init_actions(self) -> None:
-        def action(text: str, tip: str, slot: Callable[[], object], name: str) -> QAction:
-            found = QAction(text, self)
-            found.setObjectName(name)
-            found.setStatusTip(tip)
-            found.setToolTip(tip)
-            found.triggered.connect(lambda _checked=False: slot())
-            self.addAction(found)
-            return found
-
+        action = self.page_action
         self.prepare_action = action(
             "&Prepare parcel…", "Start a parcel for the order shown above", self.prepare_parcel,
-            "prepareParcelAction")
+            name="prepareParcelAction")
         self.advance_action = action(
             "&Advance…", "Move the selected parcel to its next step (picking, packing, ready to ship, shipped)",
-            self.advance_parcel, "advanceParcelAction")
+            self.advance_parcel, name="advanceParcelAction")
         self.assign_action = action(
             "Assi&gn…", "Give the selected parcel to someone to pick and pack", self.assign_parcel,
-            "assignParcelAction")
+            name="assignParcelAction")
         self.cancel_parcel_action = action(
             "&Cancel parcel…", "Cancel the selected parcel; its order keeps its reserved stock", self.cancel_parcel,
-            "cancelParcelAction")
+            name="cancelParcelAction")
         self.parcel_toolbar = QToolBar("Parcel actions", self)
         self.parcel_toolbar.setObjectName("parcelActions")
         self.parcel_toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
