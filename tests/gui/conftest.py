@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 from helpers import ADMIN, seed_catalog
-from orders_support import SUBMIT_TIMEOUT_MS, Orders, seed_orders
 from PySide6.QtCore import QSettings, QThreadPool
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.domain.actor import Actor
+
+from .orders_support import SUBMIT_TIMEOUT_MS, Orders, seed_orders
 
 _HERE = Path(__file__).parent
 

@@ -25,8 +25,6 @@ from typing import Any
 
 import pytest
 from helpers import ADMIN
-from orders_support import press_ok, type_number
-from overview_helpers import wait_idle
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QWidget
 
@@ -45,6 +43,9 @@ from orion_desktop.ui.models.inventory_model import InventoryColumn
 from orion_desktop.ui.models.ledger_model import LedgerColumn
 from orion_desktop.ui.models.low_stock_model import LowStockColumn
 from orion_desktop.ui.models.shipment_models import ShipmentItemColumn
+
+from .orders_support import press_ok, type_number
+from .overview_helpers import wait_idle
 
 pytestmark = pytest.mark.usefixtures("background_work_done")  # pages here work in the background
 

@@ -14,11 +14,9 @@ from pathlib import Path
 import pytest
 import shiboken6
 from helpers import ADMIN, seed_catalog
-from orders_support import SUBMIT_TIMEOUT_MS, Orders, choose, press_ok
 from PySide6.QtCore import QSettings, Qt
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-from window_support import go_to, open_window
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
@@ -34,6 +32,9 @@ from orion_desktop.ui.dialogs.return_dialog import ReturnDialog
 from orion_desktop.ui.dialogs.ship_dialog import ShipDialog
 from orion_desktop.ui.main_window import MainWindow
 from orion_desktop.ui.worker import pending_jobs
+
+from .orders_support import SUBMIT_TIMEOUT_MS, Orders, choose, press_ok
+from .window_support import go_to, open_window
 
 pytestmark = pytest.mark.usefixtures("background_work_done")  # pages here work in the background
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from helpers import ADMIN, seed_catalog
-from overview_helpers import open_page, wait_idle
 from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtWidgets import QFileDialog
 
@@ -25,6 +24,8 @@ from orion_desktop.domain.order_results import OrderLine
 from orion_desktop.ui.data_events import DataEvents
 from orion_desktop.ui.pages.low_stock_page import LowStockPage
 from orion_desktop.ui.pages.pack_station_page import PackStationPage
+
+from .overview_helpers import open_page, wait_idle
 
 sqlite_only = pytest.mark.parametrize("backend", ["sqlite"])
 

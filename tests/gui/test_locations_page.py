@@ -7,16 +7,6 @@ from typing import Any
 
 import pytest
 from helpers import ADMIN
-from overview_helpers import (
-    answer_dialog,
-    click_header,
-    click_row,
-    column_values,
-    double_click_row,
-    first_index,
-    open_page,
-    wait_idle,
-)
 from PySide6.QtCore import QModelIndex, QSettings, Qt, QThreadPool
 from pytestqt.qtbot import QtBot
 
@@ -34,6 +24,17 @@ from orion_desktop.ui.dialogs.location_dialogs import (
 )
 from orion_desktop.ui.models.locations_model import LocationColumn, LocationStockColumn, LocationStockModel
 from orion_desktop.ui.pages.locations_page import CONTENTS_HINT, LocationsPage
+
+from .overview_helpers import (
+    answer_dialog,
+    click_header,
+    click_row,
+    column_values,
+    double_click_row,
+    first_index,
+    open_page,
+    wait_idle,
+)
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from helpers import ADMIN
-from overview_helpers import open_page, wait_idle
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QThreadPool
 
 from orion_desktop.__main__ import main
@@ -21,6 +20,8 @@ from orion_desktop.demo import fill_demo
 from orion_desktop.ui.data_events import DataEvents
 from orion_desktop.ui.pages.dashboard_page import DashboardPage
 from orion_desktop.ui.pages.low_stock_page import LowStockPage
+
+from .overview_helpers import open_page, wait_idle
 
 
 @pytest.fixture(autouse=True)

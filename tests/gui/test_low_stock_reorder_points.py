@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from helpers import ADMIN
-from overview_helpers import column_values, open_page, wait_idle
 from PySide6.QtCore import QPoint, QSettings, Qt, QThreadPool
 
 from orion_desktop.bootstrap import Services
@@ -16,6 +15,8 @@ from orion_desktop.ui.data_events import DataEvents
 from orion_desktop.ui.models.low_stock_model import LowStockColumn
 from orion_desktop.ui.models.row_model import RowRole
 from orion_desktop.ui.pages.low_stock_page import LowStockPage
+
+from .overview_helpers import column_values, open_page, wait_idle
 
 
 @pytest.fixture(autouse=True)

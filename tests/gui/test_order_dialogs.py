@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from helpers import ADMIN, GTIN_B, assert_ledger_consistent
-from orders_support import Orders, choose, press_ok, show, tick, type_number
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -19,6 +18,8 @@ from orion_desktop.ui.dialogs.new_order_dialog import NewOrderDialog
 from orion_desktop.ui.dialogs.note_dialog import NoteDialog
 from orion_desktop.ui.dialogs.return_dialog import ReturnDialog
 from orion_desktop.ui.dialogs.ship_dialog import ShipDialog, ShipLine, stock_for_shipping
+
+from .orders_support import Orders, choose, press_ok, show, tick, type_number
 
 pytestmark = pytest.mark.usefixtures("background_work_done")  # pages here work in the background
 

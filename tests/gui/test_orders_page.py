@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from helpers import ADMIN
-from orders_support import SUBMIT_TIMEOUT_MS, Orders, choose, press_ok, show, type_number
 from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.qtbot import QtBot
 
@@ -27,6 +26,8 @@ from orion_desktop.ui.dialogs.ship_dialog import ShipDialog
 from orion_desktop.ui.models.orders_model import OrderColumn, OrderFilter, OrderRole, OrdersModel
 from orion_desktop.ui.pages.orders_page import SEARCH_DELAY_MS, OrdersPage
 from orion_desktop.ui.widgets.order_detail import OrderView
+
+from .orders_support import SUBMIT_TIMEOUT_MS, Orders, choose, press_ok, show, type_number
 
 pytestmark = pytest.mark.usefixtures("background_work_done")  # pages here work in the background
 

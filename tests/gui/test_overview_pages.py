@@ -10,16 +10,6 @@ from pathlib import Path
 
 import pytest
 from helpers import ADMIN, GTIN_A
-from overview_helpers import (
-    Warehouse,
-    choose,
-    click_header,
-    column_values,
-    double_click_row,
-    make_warehouse,
-    open_page,
-    wait_idle,
-)
 from PySide6.QtCore import QDate, QModelIndex, QSettings, Qt, QThreadPool
 from PySide6.QtWidgets import QFileDialog
 
@@ -39,6 +29,17 @@ from orion_desktop.ui.pages.dashboard_page import DashboardPage
 from orion_desktop.ui.pages.ledger_page import LedgerPage
 from orion_desktop.ui.pages.low_stock_page import OWN_THRESHOLD_TEXT, LowStockPage
 from orion_desktop.ui.pages.shipment_status_page import ShipmentStatusPage
+
+from .overview_helpers import (
+    Warehouse,
+    choose,
+    click_header,
+    column_values,
+    double_click_row,
+    make_warehouse,
+    open_page,
+    wait_idle,
+)
 
 
 @pytest.fixture(autouse=True)

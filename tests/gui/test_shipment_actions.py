@@ -8,7 +8,6 @@ from collections.abc import Iterator
 
 import pytest
 from helpers import ADMIN, assert_ledger_consistent
-from overview_helpers import Warehouse, click_row, column_values, make_warehouse, open_page, wait_idle
 from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtGui import QAction
 from pytestqt.qtbot import QtBot
@@ -23,6 +22,8 @@ from orion_desktop.ui.data_events import DataEvents, Topic
 from orion_desktop.ui.dialogs.action_dialog import ActionDialog
 from orion_desktop.ui.models.shipment_models import OpenShipmentColumn
 from orion_desktop.ui.pages.shipment_status_page import ShipmentStatusPage
+
+from .overview_helpers import Warehouse, click_row, column_values, make_warehouse, open_page, wait_idle
 
 PACKER = Actor(name="pat", role=Role.PACKER)
 ANSWER_TIMEOUT_MS = 10_000

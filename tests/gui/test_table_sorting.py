@@ -13,12 +13,9 @@ from typing import Any
 
 import pytest
 from helpers import ADMIN
-from orders_support import show
-from overview_helpers import click_header
 from PySide6.QtCore import QModelIndex, QSettings, Qt
 from PySide6.QtWidgets import QTableView
 from sqlalchemy import select
-from window_support import go_to, open_window
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
@@ -31,6 +28,10 @@ from orion_desktop.ui.models.orders_model import OrderColumn
 from orion_desktop.ui.pages.base import Page
 from orion_desktop.ui.pages.inventory_page import InventoryPage
 from orion_desktop.ui.pages.orders_page import OrdersPage
+
+from .orders_support import show
+from .overview_helpers import click_header
+from .window_support import go_to, open_window
 
 pytestmark = pytest.mark.usefixtures("background_work_done")  # pages here work in the background
 

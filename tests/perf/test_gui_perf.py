@@ -49,7 +49,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from budgets import load_average, within_budget
 from PySide6.QtCore import QAbstractItemModel, QEvent, QEventLoop, QObject, QSettings, Qt, QThreadPool, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QApplication
 
@@ -63,6 +62,8 @@ from orion_desktop.ui.data_events import Topic
 from orion_desktop.ui.main_window import MainWindow
 from orion_desktop.ui.models.inventory_model import InventoryRole
 from orion_desktop.ui.models.orders_model import OrderRole
+
+from .budgets import load_average, within_budget
 
 OFFSCREEN_ONLY_WARNING = "This plugin does not support propagateSizeHints()"  # as in tests/gui/conftest.py
 pytestmark = [pytest.mark.perf, pytest.mark.qt_log_ignore(OFFSCREEN_ONLY_WARNING)]

@@ -31,9 +31,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from budgets import BudgetMissed, load_average, within_budget  # noqa: F401  (for xfail markers)
 
 from orion_desktop.db.engine import Database
+
+from .budgets import BudgetMissed, load_average, within_budget  # noqa: F401  (for xfail markers)
 
 pytestmark = pytest.mark.perf
 

@@ -13,13 +13,14 @@ from typing import Any
 
 import psycopg
 import pytest
-from budgets import BudgetMissed, within_budget
 from sqlalchemy import event, inspect
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import Role
+
+from .budgets import BudgetMissed, within_budget
 
 pytestmark = pytest.mark.perf
 

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from budgets import BudgetMissed
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -43,6 +42,8 @@ from orion_desktop.domain.order_results import OrderLine
 from orion_desktop.domain.packing import ScanResult, ScanVerdict
 from orion_desktop.ui.data_events import DataEvents
 from orion_desktop.ui.pages.pack_station_page import PackStationPage
+
+from .budgets import BudgetMissed
 
 OFFSCREEN_ONLY_WARNING = "This plugin does not support propagateSizeHints()"  # as in tests/gui/conftest.py
 pytestmark = [pytest.mark.perf, pytest.mark.qt_log_ignore(OFFSCREEN_ONLY_WARNING)]
