@@ -89,7 +89,7 @@ def pg_database_factory(pg_admin_url: str) -> Iterator:  # type: ignore[type-arg
 
 
 @pytest.fixture(scope="session")
-def pg_migrated_url(pg_database_factory) -> str:  # type: ignore[no-untyped-def]
+def pg_migrated_url(pg_database_factory) -> str:
     url = pg_database_factory()
     database = Database(url)
     upgrade(database)

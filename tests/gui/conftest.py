@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from helpers import ADMIN, seed_catalog
 from PySide6.QtCore import QSettings, QThreadPool
+from pytestqt.qtbot import QtBot
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.domain.actor import Actor
@@ -81,7 +82,7 @@ def window_settings(settings_path: Path) -> QSettings:
 
 
 @pytest.fixture
-def window(qtbot, stocked: Services, manager: Actor, window_settings: QSettings):  # type: ignore[no-untyped-def]
+def window(qtbot: QtBot, stocked: Services, manager: Actor, window_settings: QSettings):
     from orion_desktop.ui.main_window import MainWindow
 
     main_window = MainWindow(stocked, manager, settings=window_settings)

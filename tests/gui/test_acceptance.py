@@ -27,6 +27,7 @@ import pytest
 from helpers import ADMIN
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QWidget
+from pytestqt.qtbot import QtBot
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.demo import fill_demo
@@ -99,7 +100,7 @@ def _pick_product(services: Services) -> Product:
 
 
 # --- driving the window like a person ----------------------------------------------------------
-def _go_to(qtbot, window: MainWindow, page: QWidget) -> None:  # type: ignore[no-untyped-def]
+def _go_to(qtbot: QtBot, window: MainWindow, page: QWidget) -> None:
     """Click the page's entry in the navigation list."""
     navigation = window.navigation
     item = navigation.item(window.pages.index(page))
@@ -107,7 +108,7 @@ def _go_to(qtbot, window: MainWindow, page: QWidget) -> None:  # type: ignore[no
     assert window.current_page is page
 
 
-def _scan(qtbot, field: QWidget, code: str) -> None:  # type: ignore[no-untyped-def]
+def _scan(qtbot: QtBot, field: QWidget, code: str) -> None:
     """What a keyboard-wedge scanner does: the characters, then Enter."""
     field.setFocus()
     field.selectAll()  # type: ignore[attr-defined]
@@ -115,7 +116,7 @@ def _scan(qtbot, field: QWidget, code: str) -> None:  # type: ignore[no-untyped-
     qtbot.keyClick(field, Qt.Key.Key_Return)
 
 
-def _choose(qtbot, combo: QComboBox, data: object) -> None:  # type: ignore[no-untyped-def]
+def _choose(qtbot: QtBot, combo: QComboBox, data: object) -> None:
     """Pick the entry carrying ``data`` with the arrow keys, as a person does with the keyboard."""
     index = combo.findData(data)
     assert index >= 0, f"{data!r} is not offered: {[combo.itemText(i) for i in range(combo.count())]}"
@@ -126,19 +127,19 @@ def _choose(qtbot, combo: QComboBox, data: object) -> None:  # type: ignore[no-u
     assert combo.currentData() == data
 
 
-def _click(qtbot, button: QWidget | None) -> None:  # type: ignore[no-untyped-def]
+def _click(qtbot: QtBot, button: QWidget | None) -> None:
     assert button is not None and button.isEnabled(), "the button is not there or disabled"
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
-def _click_row(qtbot, table: QAbstractItemView, row: int) -> None:  # type: ignore[no-untyped-def]
+def _click_row(qtbot: QtBot, table: QAbstractItemView, row: int) -> None:
     index = table.model().index(row, 0)
     table.scrollTo(index)
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(index).center())
     assert table.currentIndex().row() == row
 
 
-def _open_dialog(qtbot, page: Any, kind: type) -> Any:  # type: ignore[no-untyped-def]
+def _open_dialog(qtbot: QtBot, page: Any, kind: type) -> Any:
     qtbot.waitUntil(lambda: isinstance(page.dialog, kind) and page.dialog.isVisible(), timeout=WAIT_MS)
     return page.dialog
 
@@ -148,8 +149,8 @@ def _cell(table: QAbstractItemView, row: int, column: int) -> Any:
 
 
 # --- the test ------------------------------------------------------------------------------
-def test_scan_adjust_reserve_ship_and_the_overview_pages_agree(  # type: ignore[no-untyped-def]
-    qtbot, services: Services, window_settings: QSettings
+def test_scan_adjust_reserve_ship_and_the_overview_pages_agree(
+    qtbot: QtBot, services: Services, window_settings: QSettings
 ) -> None:
     fill_demo(services.database, ADMIN)
     product = _pick_product(services)

@@ -15,6 +15,7 @@ import pytest
 import shiboken6
 from helpers import ADMIN, seed_catalog
 from PySide6.QtCore import QSettings, Qt
+from pytestqt.qtbot import QtBot
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -43,19 +44,19 @@ SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
 
-def _press_f5(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+def _press_f5(qtbot: QtBot, window: MainWindow) -> None:
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
     qtbot.keyClick(window, Qt.Key.Key_F5)
 
 
-def _stop(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+def _stop(qtbot: QtBot, window: MainWindow) -> None:
     window.connection_monitor.stop()
     qtbot.waitUntil(lambda: not window.connection_monitor.checking, timeout=10_000)
 
 
 # --- the monitor on its own ---------------------------------------------------------------------
-def test_the_monitor_reports_loss_once_and_recovery(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_the_monitor_reports_loss_once_and_recovery(qtbot: QtBot) -> None:
     reachable = {"now": False}
 
     def check() -> None:
@@ -80,7 +81,7 @@ def test_the_monitor_reports_loss_once_and_recovery(qtbot) -> None:  # type: ign
     monitor.deleteLater()
 
 
-def test_stop_holds_when_a_check_is_under_way(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_stop_holds_when_a_check_is_under_way(qtbot: QtBot) -> None:
     """The answer of the check that was running must not start the timer again."""
     release = threading.Event()
     monitor = ConnectionMonitor(lambda: release.wait(5), retry_interval_ms=FAST_MS, healthy_interval_ms=FAST_MS)
@@ -93,7 +94,7 @@ def test_stop_holds_when_a_check_is_under_way(qtbot) -> None:  # type: ignore[no
     monitor.deleteLater()
 
 
-def test_a_monitor_deleted_during_its_check_is_not_answered(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_monitor_deleted_during_its_check_is_not_answered(qtbot: QtBot) -> None:
     release = threading.Event()
     answers: list[object] = []
     monitor = ConnectionMonitor(lambda: release.wait(5))
@@ -114,8 +115,8 @@ def _sqlite_path(database_url: str) -> Path:
 
 
 @SQLITE_ONLY
-def test_a_sqlite_file_moved_away_shows_a_banner_and_moving_it_back_recovers(  # type: ignore[no-untyped-def]
-    qtbot, stocked: Services, database_url: str, manager: Actor, window_settings: QSettings
+def test_a_sqlite_file_moved_away_shows_a_banner_and_moving_it_back_recovers(
+    qtbot: QtBot, stocked: Services, database_url: str, manager: Actor, window_settings: QSettings
 ) -> None:
     services, path = stocked, _sqlite_path(database_url)
     window = open_window(qtbot, services, manager, window_settings)
@@ -177,8 +178,8 @@ def test_a_replaced_sqlite_file_is_opened_afresh(stocked: Services, database_url
 
 
 # --- PostgreSQL: the database is dropped and created again -------------------------------------
-def test_a_dropped_postgres_database_shows_a_banner_and_recovers_when_it_is_back(  # type: ignore[no-untyped-def]
-    qtbot, pg_database_factory, pg_admin_url: str, manager: Actor, window_settings: QSettings
+def test_a_dropped_postgres_database_shows_a_banner_and_recovers_when_it_is_back(
+    qtbot: QtBot, pg_database_factory, pg_admin_url: str, manager: Actor, window_settings: QSettings
 ) -> None:
     url = pg_database_factory("orion_loss")
     name = make_url(url).database
@@ -233,26 +234,26 @@ def test_a_dropped_postgres_database_shows_a_banner_and_recovers_when_it_is_back
 
 
 # --- an order dialog's refusal ---------------------------------------------------------------------
-def _fill_new_order(qtbot, dialog: NewOrderDialog) -> None:  # type: ignore[no-untyped-def]
+def _fill_new_order(qtbot: QtBot, dialog: NewOrderDialog) -> None:
     dialog.rows[0].product_edit.setFocus()
     qtbot.keyClicks(dialog.rows[0].product_edit, "D")
     qtbot.keyClick(dialog.rows[0].product_edit, Qt.Key.Key_Return)
     qtbot.keyClicks(dialog.customer_edit, "Gus Grant")
 
 
-def _fill_change_status(qtbot, dialog: ChangeStatusDialog) -> None:  # type: ignore[no-untyped-def]
+def _fill_change_status(qtbot: QtBot, dialog: ChangeStatusDialog) -> None:
     choose(dialog.status_combo, "processing")
 
 
-def _fill_ship(qtbot, dialog: ShipDialog) -> None:  # type: ignore[no-untyped-def]
+def _fill_ship(qtbot: QtBot, dialog: ShipDialog) -> None:
     qtbot.keyClicks(dialog.tracking_edit, "TRK-77")
 
 
-def _fill_return(qtbot, dialog: ReturnDialog) -> None:  # type: ignore[no-untyped-def]
+def _fill_return(qtbot: QtBot, dialog: ReturnDialog) -> None:
     qtbot.keyClicks(dialog.reason_edit, "too small")
 
 
-def _fill_note(qtbot, dialog: NoteDialog) -> None:  # type: ignore[no-untyped-def]
+def _fill_note(qtbot: QtBot, dialog: NoteDialog) -> None:
     qtbot.keyClicks(dialog.text_edit, "Call before delivery")
 
 
@@ -267,8 +268,8 @@ ORDER_DIALOGS = {  # the action's shortcut, the order selected first (None: none
 
 @SQLITE_ONLY
 @pytest.mark.parametrize("dialog_name", list(ORDER_DIALOGS))
-def test_a_database_lost_during_an_order_dialog_is_noticed_by_the_window(  # type: ignore[no-untyped-def]
-    qtbot, dialog_name: str, stocked: Services, orders: Orders, database_url: str, manager: Actor,
+def test_a_database_lost_during_an_order_dialog_is_noticed_by_the_window(
+    qtbot: QtBot, dialog_name: str, stocked: Services, orders: Orders, database_url: str, manager: Actor,
     window_settings: QSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (key, modifiers), order, fill = ORDER_DIALOGS[dialog_name]

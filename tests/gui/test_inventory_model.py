@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from helpers import GTIN_A
 from PySide6.QtCore import QModelIndex, Qt
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.domain.errors import DatabaseUnavailable
@@ -63,7 +65,7 @@ def _skus(model: InventoryModel) -> list[str]:
     return [row.sku for row in model.rows()]
 
 
-def test_model_passes_qt_model_tester(qtmodeltester, stocked: Services) -> None:  # type: ignore[no-untyped-def]
+def test_model_passes_qt_model_tester(qtmodeltester: ModelTester, stocked: Services) -> None:
     model = InventoryModel(stocked.stock, page_size=2)
     assert model.reload()
     qtmodeltester.check(model)  # Qt's C++ QAbstractItemModelTester keeps watching from here on
@@ -75,7 +77,7 @@ def test_model_passes_qt_model_tester(qtmodeltester, stocked: Services) -> None:
     assert model.rowCount() >= 2  # the tester may fetch more pages itself after a reset
 
 
-def test_model_passes_python_model_tester(qtmodeltester, stocked: Services) -> None:  # type: ignore[no-untyped-def]
+def test_model_passes_python_model_tester(qtmodeltester: ModelTester, stocked: Services) -> None:
     model = InventoryModel(stocked.stock, page_size=3)
     model.reload()
     qtmodeltester.check(model, force_py=True)  # also fetches more and re-checks on every signal
@@ -226,7 +228,7 @@ def test_custom_roles_start_at_user_role() -> None:
     assert min(InventoryRole) == InventoryRole.ROW
 
 
-def test_a_failed_query_empties_the_model_and_reports_the_error(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_query_empties_the_model_and_reports_the_error(qtbot: QtBot) -> None:
     class Broken:
         def list_stock(self, **_kwargs: Any) -> Sequence[StockRow]:
             raise DatabaseUnavailable("The database cannot be reached. Check the network and try again.")
@@ -239,7 +241,7 @@ def test_a_failed_query_empties_the_model_and_reports_the_error(qtbot) -> None: 
     assert not model.canFetchMore(QModelIndex())
 
 
-def test_a_failed_later_page_keeps_the_loaded_rows_and_stops_paging(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_later_page_keeps_the_loaded_rows_and_stops_paging(qtbot: QtBot) -> None:
     source = ListSource([_row(i) for i in range(1, 6)])
     model = InventoryModel(source, page_size=2)
     model.reload()
@@ -317,7 +319,7 @@ def test_a_sort_before_the_first_load_is_used_by_it() -> None:
     assert (calls[-1]["sort"], calls[-1]["descending"]) == ("sku", True)
 
 
-def test_the_model_tester_watches_sorting(qtmodeltester, stocked: Services) -> None:  # type: ignore[no-untyped-def]
+def test_the_model_tester_watches_sorting(qtmodeltester: ModelTester, stocked: Services) -> None:
     model = InventoryModel(stocked.stock, page_size=2)
     model.reload()
     qtmodeltester.check(model)

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from helpers import ADMIN
 from PySide6.QtCore import QModelIndex, QSettings, Qt, QThreadPool
+from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from orion_desktop.bootstrap import Services
@@ -50,7 +51,7 @@ def events() -> DataEvents:
 
 
 @pytest.fixture
-def page(qtbot, stocked: Services, events: DataEvents) -> LocationsPage:  # type: ignore[no-untyped-def]
+def page(qtbot: QtBot, stocked: Services, events: DataEvents) -> LocationsPage:
     return open_page(qtbot, LocationsPage(stocked, ADMIN, events))  # type: ignore[return-value]
 
 
@@ -58,12 +59,12 @@ def _location(services: Services, code: str) -> LocationSummary:
     return next(loc for loc in services.catalog.list_locations() if loc.code == code)
 
 
-def _select(qtbot, page: LocationsPage, code: str) -> None:  # type: ignore[no-untyped-def]
+def _select(qtbot: QtBot, page: LocationsPage, code: str) -> None:
     click_row(qtbot, page.table, first_index(page.table.model(), LocationColumn.CODE, code).row())  # the row shown
     assert page.selected_location() is not None and page.selected_location().code == code
 
 
-def _type(qtbot, widget, text: str) -> None:  # type: ignore[no-untyped-def]
+def _type(qtbot: QtBot, widget, text: str) -> None:
     widget.setFocus()
     widget.selectAll()
     if text:
@@ -72,7 +73,7 @@ def _type(qtbot, widget, text: str) -> None:  # type: ignore[no-untyped-def]
         qtbot.keyClick(widget, Qt.Key.Key_Delete)
 
 
-def _press_ok(qtbot, dialog) -> None:  # type: ignore[no-untyped-def]
+def _press_ok(qtbot: QtBot, dialog) -> None:
     """Click OK and wait for the services' answer (it is sent off the GUI thread)."""
     with qtbot.waitSignal(dialog.settled, timeout=10_000):
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
@@ -91,7 +92,7 @@ def test_every_location_with_what_it_holds(page: LocationsPage) -> None:
     assert page.add_button.isEnabled() and not page.rename_button.isEnabled()  # nothing selected yet
 
 
-def test_double_clicking_a_location_shows_its_contents(qtbot, page: LocationsPage) -> None:  # type: ignore[no-untyped-def]
+def test_double_clicking_a_location_shows_its_contents(qtbot: QtBot, page: LocationsPage) -> None:
     double_click_row(qtbot, page.table, first_index(page.table.model(), LocationColumn.CODE, "WAREHOUSE_B").row())
     wait_idle(qtbot, page)
     contents = page.contents_model
@@ -107,7 +108,7 @@ def test_double_clicking_a_location_shows_its_contents(qtbot, page: LocationsPag
     assert column_values(contents, LocationStockColumn.SKU) == ["C"]
 
 
-def test_adding_a_location_validates_the_code_inline(qtbot, page: LocationsPage, stocked: Services) -> None:  # type: ignore[no-untyped-def]
+def test_adding_a_location_validates_the_code_inline(qtbot: QtBot, page: LocationsPage, stocked: Services) -> None:
     def fill(dialog: AddLocationDialog) -> None:
         assert not dialog.ok_button.isEnabled()  # nothing typed yet
         assert dialog.problem_label.text() == "Enter a code for the location, for example WAREHOUSE_A."
@@ -140,7 +141,7 @@ def test_adding_a_location_validates_the_code_inline(qtbot, page: LocationsPage,
     assert page.banner.text == "Location AISLE-9.BAY-2 added."
 
 
-def test_cancelling_a_dialog_changes_nothing(qtbot, page: LocationsPage, stocked: Services) -> None:  # type: ignore[no-untyped-def]
+def test_cancelling_a_dialog_changes_nothing(qtbot: QtBot, page: LocationsPage, stocked: Services) -> None:
     before = stocked.catalog.list_locations()
 
     def cancel(dialog: AddLocationDialog) -> None:
@@ -152,7 +153,7 @@ def test_cancelling_a_dialog_changes_nothing(qtbot, page: LocationsPage, stocked
     assert page.banner.text == ""
 
 
-def test_renaming_a_location(qtbot, page: LocationsPage, stocked: Services) -> None:  # type: ignore[no-untyped-def]
+def test_renaming_a_location(qtbot: QtBot, page: LocationsPage, stocked: Services) -> None:
     _select(qtbot, page, "WAREHOUSE_A")
 
     def rename(dialog: RenameLocationDialog) -> None:
@@ -174,7 +175,7 @@ def test_renaming_a_location(qtbot, page: LocationsPage, stocked: Services) -> N
     assert page.banner.text == "Location WAREHOUSE_A renamed."
 
 
-def test_changing_the_sort_key_reorders_the_list(qtbot, page: LocationsPage, stocked: Services) -> None:  # type: ignore[no-untyped-def]
+def test_changing_the_sort_key_reorders_the_list(qtbot: QtBot, page: LocationsPage, stocked: Services) -> None:
     _select(qtbot, page, "SHELF-1")
 
     def move(dialog: SortKeyDialog) -> None:
@@ -190,7 +191,7 @@ def test_changing_the_sort_key_reorders_the_list(qtbot, page: LocationsPage, sto
     assert page.banner.text == "Location SHELF-1 now has sort key 90."
 
 
-def test_deactivating_and_reactivating_a_location(qtbot, page: LocationsPage, stocked: Services) -> None:  # type: ignore[no-untyped-def]
+def test_deactivating_and_reactivating_a_location(qtbot: QtBot, page: LocationsPage, stocked: Services) -> None:
     _select(qtbot, page, "WAREHOUSE_B")
     assert page.active_button.text() == "&Deactivate…"
 
@@ -269,14 +270,18 @@ def test_a_lost_database_in_a_location_dialog_is_reported_to_the_window(
     assert [str(error) for error in reported] == ["The database cannot be reached: connection refused"]
 
 
-def test_a_location_added_elsewhere_appears(qtbot, page: LocationsPage, stocked: Services, events: DataEvents) -> None:  # type: ignore[no-untyped-def]
+def test_a_location_added_elsewhere_appears(
+    qtbot: QtBot, page: LocationsPage, stocked: Services, events: DataEvents
+) -> None:
     stocked.catalog.add_location(ADMIN, "DOCK", "Loading dock", 5)
     events.announce(Topic.CATALOG)
     wait_idle(qtbot, page)
     assert column_values(page.model, LocationColumn.CODE)[-1] == "DOCK"
 
 
-def test_location_models_pass_the_model_tester(qtmodeltester, qtbot, page: LocationsPage, stocked: Services) -> None:  # type: ignore[no-untyped-def]
+def test_location_models_pass_the_model_tester(
+    qtmodeltester: ModelTester, qtbot: QtBot, page: LocationsPage, stocked: Services
+) -> None:
     qtmodeltester.check(page.model)
     click_header(qtbot, page.table, LocationColumn.QUANTITY)
     qtmodeltester.check(page.proxy)
@@ -325,7 +330,9 @@ def test_clicking_a_header_sorts_numbers_as_numbers_and_a_third_click_restores_t
     assert column_values(page.model, LocationColumn.CODE) == picking_path  # the model keeps the service's order
 
 
-def test_selection_drill_down_and_actions_follow_the_sorted_rows(qtbot, aisle: Services, events: DataEvents) -> None:  # type: ignore[no-untyped-def]
+def test_selection_drill_down_and_actions_follow_the_sorted_rows(
+    qtbot: QtBot, aisle: Services, events: DataEvents
+) -> None:
     page = open_page(qtbot, LocationsPage(aisle, ADMIN, events))
     assert isinstance(page, LocationsPage)
     click_header(qtbot, page.table, LocationColumn.QUANTITY)

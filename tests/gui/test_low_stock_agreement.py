@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from helpers import ADMIN
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QThreadPool
+from pytestqt.qtbot import QtBot
 
 from orion_desktop.__main__ import main
 from orion_desktop.bootstrap import Services
@@ -56,8 +57,8 @@ def _tile_number(page: DashboardPage) -> int:
     return int("".join(ch for ch in page.stock_tiles["low_stock_count"].value_text if ch.isdigit()))
 
 
-def test_dashboard_low_stock_page_and_cli_count_the_same_rows(  # type: ignore[no-untyped-def]
-    qtbot, demo: Services, database_url: str, capsys: pytest.CaptureFixture[str]
+def test_dashboard_low_stock_page_and_cli_count_the_same_rows(
+    qtbot: QtBot, demo: Services, database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     dashboard = DashboardPage(demo, ADMIN, DataEvents())
     open_page(qtbot, dashboard)

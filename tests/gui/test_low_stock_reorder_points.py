@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from helpers import ADMIN
 from PySide6.QtCore import QPoint, QSettings, Qt, QThreadPool
+from pytestqt.qtbot import QtBot
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
@@ -54,11 +55,13 @@ def _rows(page: LowStockPage) -> list[tuple[str, str, int, int]]:
     )
 
 
-def _click(qtbot, check) -> None:  # type: ignore[no-untyped-def]
+def _click(qtbot: QtBot, check) -> None:
     qtbot.mouseClick(check, Qt.MouseButton.LeftButton, pos=QPoint(4, check.height() // 2))
 
 
-def test_products_at_their_reorder_point_are_listed_and_can_be_left_out(qtbot, shop: Services, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_products_at_their_reorder_point_are_listed_and_can_be_left_out(
+    qtbot: QtBot, shop: Services, tmp_path: Path
+) -> None:
     page = LowStockPage(shop, ADMIN, DataEvents())
     open_page(qtbot, page)
     assert page.reorder_check.isChecked()

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from helpers import ADMIN
 from PySide6.QtCore import QModelIndex, Qt
+from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from orion_desktop.bootstrap import Services
@@ -51,7 +52,7 @@ def _numbers(model: OrdersModel) -> list[str]:
 
 
 # --- the model --------------------------------------------------------------------------------
-def test_model_passes_qt_model_tester(qtmodeltester, stocked: Services, orders: Orders) -> None:  # type: ignore[no-untyped-def]
+def test_model_passes_qt_model_tester(qtmodeltester: ModelTester, stocked: Services, orders: Orders) -> None:
     model = OrdersModel(stocked.order_queries, page_size=2)
     assert model.reload()
     qtmodeltester.check(model)  # Qt's C++ QAbstractItemModelTester keeps watching from here on
@@ -67,7 +68,7 @@ def test_model_passes_qt_model_tester(qtmodeltester, stocked: Services, orders: 
     assert model.rowCount() >= 2
 
 
-def test_model_passes_python_model_tester(qtmodeltester, stocked: Services, orders: Orders) -> None:  # type: ignore[no-untyped-def]
+def test_model_passes_python_model_tester(qtmodeltester: ModelTester, stocked: Services, orders: Orders) -> None:
     model = OrdersModel(stocked.order_queries, page_size=3)
     model.reload()
     qtmodeltester.check(model, force_py=True)
@@ -153,7 +154,7 @@ def test_custom_roles_start_at_user_role() -> None:
     assert min(OrderRole) == OrderRole.ROW
 
 
-def test_a_failed_query_empties_the_model_and_reports_the_error(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_query_empties_the_model_and_reports_the_error(qtbot: QtBot) -> None:
     class Broken:
         def list_orders(self, **_kwargs: Any) -> Sequence[OrderSummary]:
             raise DatabaseUnavailable("The database cannot be reached. Check the network and try again.")
@@ -206,7 +207,7 @@ def events() -> DataEvents:
     return DataEvents()
 
 
-def _page(qtbot, services: Services, events: DataEvents, actor: Actor = MANAGER) -> OrdersPage:  # type: ignore[no-untyped-def]
+def _page(qtbot: QtBot, services: Services, events: DataEvents, actor: Actor = MANAGER) -> OrdersPage:
     page = OrdersPage(services, actor, events)
     page.resize(1280, 860)
     show(qtbot, page)
@@ -217,7 +218,7 @@ def _table_numbers(page: OrdersPage) -> list[str]:
     return _numbers(page.model)
 
 
-def _select(qtbot, page: OrdersPage, number: str) -> OrderView:  # type: ignore[no-untyped-def]
+def _select(qtbot: QtBot, page: OrdersPage, number: str) -> OrderView:
     """Click the order's row and wait for its detail, which loads off the GUI thread."""
     row = page.model.row_of_number(number)
     assert row is not None, f"{number} is not listed"
@@ -229,7 +230,7 @@ def _select(qtbot, page: OrdersPage, number: str) -> OrderView:  # type: ignore[
     return view
 
 
-def _wait_for_detail(qtbot, page: OrdersPage, number: str) -> None:  # type: ignore[no-untyped-def]
+def _wait_for_detail(qtbot: QtBot, page: OrdersPage, number: str) -> None:
     def shown() -> bool:
         order = page.detail.current_order
         return order is not None and order.order_number == number
@@ -244,7 +245,9 @@ def _dialog(page: OrdersPage, kind: type) -> Any:
     return dialog
 
 
-def test_the_page_lists_orders_newest_first(qtbot, stocked: Services, orders: Orders, events: DataEvents) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_lists_orders_newest_first(
+    qtbot: QtBot, stocked: Services, orders: Orders, events: DataEvents
+) -> None:
     page = _page(qtbot, stocked, events)
     assert _table_numbers(page) == orders.newest_first
     assert page.count_label.text() == "4 orders"
@@ -253,7 +256,7 @@ def test_the_page_lists_orders_newest_first(qtbot, stocked: Services, orders: Or
     assert page.new_order_action.isEnabled()
 
 
-def test_status_filter_and_search_box(qtbot, stocked: Services, orders: Orders, events: DataEvents) -> None:  # type: ignore[no-untyped-def]
+def test_status_filter_and_search_box(qtbot: QtBot, stocked: Services, orders: Orders, events: DataEvents) -> None:
     page = _page(qtbot, stocked, events)
     choose(page.status_combo, "processing")
     assert _table_numbers(page) == [orders.processing]
@@ -277,7 +280,9 @@ def test_status_filter_and_search_box(qtbot, stocked: Services, orders: Orders, 
     assert page.detail.current_order is None
 
 
-def test_detail_pane_after_a_partial_shipment(qtbot, stocked: Services, orders: Orders, events: DataEvents) -> None:  # type: ignore[no-untyped-def]
+def test_detail_pane_after_a_partial_shipment(
+    qtbot: QtBot, stocked: Services, orders: Orders, events: DataEvents
+) -> None:
     page = _page(qtbot, stocked, events)
     _select(qtbot, page, orders.partial)
     detail = page.detail
@@ -338,7 +343,9 @@ def test_ship_from_the_page_updates_the_list_and_keeps_the_order_selected(
     assert detail.shipments[0].tracking_number == "TRK-77"
 
 
-def test_change_status_and_note_from_the_page(qtbot, stocked: Services, orders: Orders, events: DataEvents) -> None:  # type: ignore[no-untyped-def]
+def test_change_status_and_note_from_the_page(
+    qtbot: QtBot, stocked: Services, orders: Orders, events: DataEvents
+) -> None:
     page = _page(qtbot, stocked, events)
     _select(qtbot, page, orders.pending)
     page.change_status_action.trigger()
@@ -362,7 +369,9 @@ def test_change_status_and_note_from_the_page(qtbot, stocked: Services, orders: 
     assert page.detail.notes_table.item(0, 2).text() == "Staff only"
 
 
-def test_new_order_from_the_page_is_selected(qtbot, stocked: Services, orders: Orders, events: DataEvents) -> None:  # type: ignore[no-untyped-def]
+def test_new_order_from_the_page_is_selected(
+    qtbot: QtBot, stocked: Services, orders: Orders, events: DataEvents
+) -> None:
     page = _page(qtbot, stocked, events)
     page.new_order_action.trigger()
     dialog = _dialog(page, NewOrderDialog)
@@ -379,7 +388,7 @@ def test_new_order_from_the_page_is_selected(qtbot, stocked: Services, orders: O
     assert page.banner.text == f"Order {number} was created; it is pending."
 
 
-def test_return_from_the_page(qtbot, stocked: Services, orders: Orders, events: DataEvents) -> None:  # type: ignore[no-untyped-def]
+def test_return_from_the_page(qtbot: QtBot, stocked: Services, orders: Orders, events: DataEvents) -> None:
     page = _page(qtbot, stocked, events)
     _select(qtbot, page, orders.partial)
     page.return_action.trigger()
@@ -457,7 +466,7 @@ def test_finished_orders_cannot_be_shipped_or_changed(
     assert "not delivered or cancelled" in page.change_status_action.toolTip()
 
 
-def test_shortcuts_open_the_dialogs(qtbot, stocked: Services, orders: Orders, events: DataEvents) -> None:  # type: ignore[no-untyped-def]
+def test_shortcuts_open_the_dialogs(qtbot: QtBot, stocked: Services, orders: Orders, events: DataEvents) -> None:
     page = _page(qtbot, stocked, events)
     _select(qtbot, page, orders.partial)
     shortcuts = {a.objectName(): a.shortcut().toString() for a in page.order_actions}

@@ -47,20 +47,20 @@ def events() -> DataEvents:
 
 
 @pytest.fixture
-def page(qtbot, stocked: Services, warehouse: Warehouse, events: DataEvents) -> ShipmentStatusPage:  # type: ignore[no-untyped-def]
+def page(qtbot: QtBot, stocked: Services, warehouse: Warehouse, events: DataEvents) -> ShipmentStatusPage:
     shown = ShipmentStatusPage(stocked, PACKER, events)
     open_page(qtbot, shown)
     return shown
 
 
-def select(qtbot, page: ShipmentStatusPage, shipment_number: str) -> None:  # type: ignore[no-untyped-def]
+def select(qtbot: QtBot, page: ShipmentStatusPage, shipment_number: str) -> None:
     """Click the parcel's row in the open shipments table."""
     numbers = column_values(page.shipments_table.model(), OpenShipmentColumn.SHIPMENT)
     click_row(qtbot, page.shipments_table, numbers.index(shipment_number), OpenShipmentColumn.CONTENTS)
     assert page.selected_parcel() is not None and page.selected_parcel().shipment_number == shipment_number
 
 
-def trigger(qtbot, page: ShipmentStatusPage, action: QAction) -> ActionDialog:  # type: ignore[no-untyped-def]
+def trigger(qtbot: QtBot, page: ShipmentStatusPage, action: QAction) -> ActionDialog:
     """Click the action's toolbar button; returns the dialog it opens."""
     assert action.isEnabled(), action.toolTip()
     button = page.parcel_toolbar.widgetForAction(action)
@@ -70,18 +70,18 @@ def trigger(qtbot, page: ShipmentStatusPage, action: QAction) -> ActionDialog:  
     return page.dialog
 
 
-def press(qtbot, dialog: ActionDialog, button) -> None:  # type: ignore[no-untyped-def]
+def press(qtbot: QtBot, dialog: ActionDialog, button) -> None:
     """Click OK (or another button) and wait until the services answered."""
     assert button.isEnabled(), dialog.problem_label.text()
     with qtbot.waitSignal(dialog.settled, timeout=ANSWER_TIMEOUT_MS):
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
-def shipment(services: Services, number: str):  # type: ignore[no-untyped-def]
+def shipment(services: Services, number: str):
     return services.order_queries.get_shipment(number)
 
 
-def test_actions_need_a_selected_parcel(qtbot, page: ShipmentStatusPage, warehouse: Warehouse) -> None:  # type: ignore[no-untyped-def]
+def test_actions_need_a_selected_parcel(qtbot: QtBot, page: ShipmentStatusPage, warehouse: Warehouse) -> None:
     assert page.selected_parcel() is None
     assert [a.isEnabled() for a in page.parcel_actions] == [False, False, False]
     assert page.advance_action.toolTip().endswith("Select a parcel in the list first.")
@@ -162,7 +162,9 @@ def test_advance_to_shipped_with_tracking_ships_the_parcel(
     assert_ledger_consistent(stocked)
 
 
-def test_assign_to_someone_else(qtbot, page: ShipmentStatusPage, stocked: Services, warehouse: Warehouse) -> None:  # type: ignore[no-untyped-def]
+def test_assign_to_someone_else(
+    qtbot: QtBot, page: ShipmentStatusPage, stocked: Services, warehouse: Warehouse
+) -> None:
     select(qtbot, page, warehouse.picking_parcel)
     dialog = trigger(qtbot, page, page.assign_action)
     edit = dialog.assignee_edit  # type: ignore[attr-defined]

@@ -12,13 +12,14 @@ from typing import ClassVar
 import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QWidget
+from pytestqt.qtbot import QtBot
 
 from orion_desktop.domain.errors import NotFound
 from orion_desktop.ui.data_events import DataEvents, Topic
 from orion_desktop.ui.worker import pending_jobs, run_in_background
 
 
-def test_result_arrives_on_the_gui_thread(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_result_arrives_on_the_gui_thread(qtbot: QtBot) -> None:
     owner = QWidget()
     qtbot.addWidget(owner)
     seen: dict[str, object] = {}
@@ -36,7 +37,7 @@ def test_result_arrives_on_the_gui_thread(qtbot) -> None:  # type: ignore[no-unt
     assert seen == {"worker_thread": True, "value": 42, "callback_on_main": True}
 
 
-def test_errors_arrive_as_exceptions(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_errors_arrive_as_exceptions(qtbot: QtBot) -> None:
     owner = QWidget()
     qtbot.addWidget(owner)
     errors: list[BaseException] = []
@@ -49,14 +50,14 @@ def test_errors_arrive_as_exceptions(qtbot) -> None:  # type: ignore[no-untyped-
     assert isinstance(errors[0], NotFound) and str(errors[0]) == "There is no order ORD-X."
 
 
-def test_data_events_carry_topics(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_data_events_carry_topics(qtbot: QtBot) -> None:
     events = DataEvents()
     with qtbot.waitSignal(events.changed) as blocker:
         events.announce(Topic.STOCK, Topic.ORDERS)
     assert blocker.args == [frozenset({Topic.STOCK, Topic.ORDERS})]
 
 
-def test_jobs_leave_nothing_behind(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_jobs_leave_nothing_behind(qtbot: QtBot) -> None:
     """No QObject is made per job (one owned by the owner could die while a worker emits on it)."""
     owner = QWidget()
     qtbot.addWidget(owner)
@@ -77,7 +78,7 @@ class _Dialog(QDialog):
         self.value = value
 
 
-def test_an_owner_that_only_its_callback_keeps_alive_goes_away_cleanly(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_an_owner_that_only_its_callback_keeps_alive_goes_away_cleanly(qtbot: QtBot) -> None:
     """A parentless dialog whose last reference is the bound method it passed as ``on_done``."""
     destroyed: list[bool] = []
     dialog = _Dialog()
@@ -99,7 +100,7 @@ def _nap() -> None:
     time.sleep(random.random() / 500)  # up to 2 ms: answers interleave with the GUI's deletions
 
 
-def _settle(qtbot) -> None:  # type: ignore[no-untyped-def]
+def _settle(qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: pending_jobs() == 0, timeout=WAIT_MS)
 
 
@@ -112,7 +113,7 @@ class _Owner(QWidget):
         _Owner.died_on.append(threading.current_thread().name)
 
 
-def test_owners_that_only_their_work_keeps_alive_die_on_the_gui_thread(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_owners_that_only_their_work_keeps_alive_die_on_the_gui_thread(qtbot: QtBot) -> None:
     """A work closure capturing a widget must not let the pool thread delete it (segfaulted before)."""
     _Owner.died_on.clear()
     answers: list[object] = []
@@ -131,7 +132,7 @@ def test_owners_that_only_their_work_keeps_alive_die_on_the_gui_thread(qtbot) ->
     assert _Owner.died_on and set(_Owner.died_on) == {threading.main_thread().name}
 
 
-def test_owners_destroyed_while_their_jobs_run_get_no_answer(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_owners_destroyed_while_their_jobs_run_get_no_answer(qtbot: QtBot) -> None:
     answered: list[tuple[int, int]] = []
     before_deletion: dict[int, set[tuple[int, int]]] = {}  # a deleted round's answers when it was deleted
     kept: list[QWidget] = []
@@ -161,7 +162,7 @@ def test_owners_destroyed_while_their_jobs_run_get_no_answer(qtbot) -> None:  # 
         shiboken6.delete(parent)
 
 
-def test_answers_after_a_dialog_closed_and_deleted_itself_are_dropped(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_answers_after_a_dialog_closed_and_deleted_itself_are_dropped(qtbot: QtBot) -> None:
     owner_alive_when_answered: list[bool] = []
     control = _Dialog()  # stays open: its answers must arrive, or the check below proves nothing
     qtbot.addWidget(control)
@@ -192,7 +193,7 @@ def test_answers_after_a_dialog_closed_and_deleted_itself_are_dropped(qtbot) -> 
     assert all(owner_alive_when_answered)  # answers that came after the deletion were dropped
 
 
-def test_many_jobs_each_answer_once_to_their_owner(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_many_jobs_each_answer_once_to_their_owner(qtbot: QtBot) -> None:
     owners = [QWidget() for _ in range(10)]
     for owner in owners:
         qtbot.addWidget(owner)

@@ -360,8 +360,13 @@ def _refusal(row: Row, services: Services, database_url: str, tmp_path: Path,
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[row.id for row in ROWS])
-def test_bad_input_is_refused_with_one_sentence_and_changes_nothing(  # type: ignore[no-untyped-def]
-    row: Row, warehouse: Services, database: Database, database_url: str, tmp_path: Path, capsys
+def test_bad_input_is_refused_with_one_sentence_and_changes_nothing(
+    row: Row,
+    warehouse: Services,
+    database: Database,
+    database_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     before = snapshot(database)
     for sentence in _refusal(row, warehouse, database_url, tmp_path, capsys):

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from orion_desktop import config
 from orion_desktop.__main__ import main
@@ -136,7 +137,7 @@ def test_the_window_start_refuses_a_missing_db_without_asking_when_cancelled(
     assert not missing.exists()
 
 
-def test_the_database_dialog_creates_a_database_only_for_a_new_file_name(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_database_dialog_creates_a_database_only_for_a_new_file_name(qtbot: QtBot, tmp_path: Path) -> None:
     from orion_desktop.ui.dialogs.database_dialog import DatabaseDialog, DatabaseRequest
 
     dialog = DatabaseDialog(open_services)
@@ -164,7 +165,7 @@ def test_the_window_start_with_demo_creates_its_database(
 
     shown: list[str] = []
 
-    def run_gui(services, actor, argv, *, database_url):  # type: ignore[no-untyped-def]
+    def run_gui(services, actor, argv, *, database_url):
         shown.append(database_url)
         assert services.catalog.list_stores(), "the demo warehouse is filled before the window opens"
         return 0

@@ -155,7 +155,7 @@ def test_list_show_assign_and_cancel(shop: Services) -> None:
         (lambda s, p: s.order_queries.list_shipments(order="ORD-NOPE"), NotFound, "There is no order ORD-NOPE."),
     ],
 )
-def test_bad_parcel_input_is_a_sentence_and_changes_nothing(shop: Services, call, error, sentence: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_parcel_input_is_a_sentence_and_changes_nothing(shop: Services, call, error, sentence: str) -> None:
     number = processing(shop, ("A", 2))
     parcel = shop.orders.prepare_shipment(ADMIN, number, [ShipRequest("A", 2)], assigned_to="pat")
     before = (shop.order_queries.get_order(number), shop.order_queries.history(number))

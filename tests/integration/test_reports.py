@@ -45,7 +45,7 @@ def shop(services: Services) -> dict[str, str]:
     return {"first": first, "second": second, "web": web}
 
 
-def _low(rows) -> list[tuple[str, str, str, int, int, int, int]]:  # type: ignore[no-untyped-def]
+def _low(rows) -> list[tuple[str, str, str, int, int, int, int]]:
     return [
         (r.store_code, r.sku, r.location, r.available_quantity, r.threshold, r.backordered_units, r.backordered_orders)
         for r in rows

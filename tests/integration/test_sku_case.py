@@ -137,7 +137,7 @@ def test_one_file_naming_a_sku_twice_in_two_cases_is_refused(
     assert _skus(database) == before
 
 
-def _plan(database: Database, statement) -> str:  # type: ignore[no-untyped-def]
+def _plan(database: Database, statement) -> str:
     """The query plan of a statement, as text."""
     with database.engine.begin() as conn:
         compiled = statement.compile(dialect=conn.dialect)

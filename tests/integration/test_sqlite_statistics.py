@@ -35,7 +35,7 @@ def _analyzed_products(database: Database) -> int | None:
 
 
 @pytest.fixture
-def sqlite_db(tmp_path: Path):  # type: ignore[no-untyped-def]
+def sqlite_db(tmp_path: Path):
     database = Database(f"sqlite:///{tmp_path / 'stats.db'}")
     ensure_schema(database)
     yield database

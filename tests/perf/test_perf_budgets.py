@@ -327,7 +327,7 @@ def _compare_first_pages(
     small = data(backend, 1_000)
     large = data(backend, 100_000)
 
-    def page(of: Any):  # type: ignore[no-untyped-def]
+    def page(of: Any):
         queries = Services.on(of.database).stock
         return lambda: queries.list_stock(limit=200, search=search, sort=sort)
 
@@ -445,7 +445,7 @@ def test_a_page_of_orders_at_100k_orders_costs_at_most_2x_the_page_at_1k_orders(
     large = order_data(backend, 100_000)
     arguments = ORDER_FILTERS[filters]
 
-    def page(data: Any):  # type: ignore[no-untyped-def]
+    def page(data: Any):
         queries = Services.on(data.database).order_queries
         return lambda: queries.list_orders(limit=200, **arguments)
 

@@ -31,6 +31,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 from stdnum import ean
 
 from orion_desktop.bootstrap import Services
@@ -225,7 +226,7 @@ def timed_scan(page: PackStationPage, code: str, results: list[ScanResult]) -> f
     return elapsed
 
 
-def test_scan_to_feedback_p95_under_50_ms(qtbot, big_shop: BigShop, capsys: pytest.CaptureFixture[str],  # type: ignore[no-untyped-def]
+def test_scan_to_feedback_p95_under_50_ms(qtbot: QtBot, big_shop: BigShop, capsys: pytest.CaptureFixture[str],
                                           request: pytest.FixtureRequest) -> None:
     services = big_shop.services
     assert _scalar(big_shop.database, "SELECT count(*) FROM products") == PRODUCTS
