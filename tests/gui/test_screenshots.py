@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
-from orion_desktop.tools.screenshots import _slug
+from orion_desktop.tools.screenshot_tour import slug
 
 EXPECTED = {
     "inventory.png",
@@ -45,5 +45,5 @@ def test_the_command_saves_every_page_and_dialog(qapp: QApplication, tmp_path: P
 
 
 def test_file_names() -> None:
-    assert _slug("&Adjust stock…") == "adjust-stock"
-    assert _slug("Low stock") == "low-stock"
+    assert slug("&Adjust stock…") == "adjust-stock"
+    assert slug("Low stock") == "low-stock"
