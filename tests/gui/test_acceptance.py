@@ -354,7 +354,7 @@ def test_scan_adjust_reserve_ship_and_the_overview_pages_agree(
     wait_idle(qtbot, ledger)
     for_order = ledger.model.rows()
     assert [e.transaction_type for e in for_order] == [TransactionType.FULFILL, TransactionType.RESERVE]
-    assert -sum(e.quantity_change for e in for_order) == shipment_page.report.total_shipped_units == SHIPPED  # type: ignore[union-attr]
+    assert -sum(e.quantity_change for e in for_order) == shipment_page.report.total_shipped_units == SHIPPED
     assert sum(e.reserved_change for e in for_order) == item_status.remaining_quantity == ORDERED - SHIPPED
 
     # Nothing drifted: every stock row equals its ledger and its open reservations (invariants L and R).

@@ -260,7 +260,7 @@ def test_pack_an_order_like_a_scanner(qtbot: QtBot, station: PackStationPage, sh
 
     # The same order again: only B's last unit is open; packing it completes the order.
     scan(qtbot, page, number)
-    assert [(line.sku, line.to_pack) for line in page.session.lines] == [("B", 1)]  # type: ignore[union-attr]
+    assert [(line.sku, line.to_pack) for line in page.session.lines] == [("B", 1)]
     scan(qtbot, page, GTIN_B)
     assert "Everything is packed" in page.feedback.text()
     complete_by_keyboard(qtbot, page, confirm=None)  # nothing stays open: no question
