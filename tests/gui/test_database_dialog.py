@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from orion_desktop.app import GuiSession, ask_for_database
@@ -35,19 +35,19 @@ def _dialog(qtbot: QtBot, initial_url: str | None = None) -> DatabaseDialog:
     return dialog
 
 
-def _type(qtbot: QtBot, edit, text: str) -> None:
+def _type(qtbot: QtBot, edit: QLineEdit, text: str) -> None:
     edit.setFocus()
     edit.selectAll()
     qtbot.keyClick(edit, Qt.Key.Key_Delete)
     qtbot.keyClicks(edit, text)
 
 
-def _click(qtbot: QtBot, button) -> None:
+def _click(qtbot: QtBot, button: QAbstractButton) -> None:
     assert button.isEnabled()
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
-def _pick(qtbot: QtBot, radio) -> None:
+def _pick(qtbot: QtBot, radio: QAbstractButton) -> None:
     """Click a radio button on its circle (the row is wider than what reacts to clicks)."""
     qtbot.mouseClick(radio, Qt.MouseButton.LeftButton, pos=QPoint(6, radio.height() // 2))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -179,7 +180,10 @@ def test_a_replaced_sqlite_file_is_opened_afresh(stocked: Services, database_url
 
 # --- PostgreSQL: the database is dropped and created again -------------------------------------
 def test_a_dropped_postgres_database_shows_a_banner_and_recovers_when_it_is_back(
-    qtbot: QtBot, pg_database_factory, pg_admin_url: str, manager: Actor, window_settings: QSettings
+    qtbot: QtBot,
+    pg_database_factory: Callable[..., str],
+    pg_admin_url: str,
+    manager: Actor, window_settings: QSettings
 ) -> None:
     url = pg_database_factory("orion_loss")
     name = make_url(url).database

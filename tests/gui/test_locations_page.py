@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from helpers import ADMIN
 from PySide6.QtCore import QModelIndex, QSettings, Qt, QThreadPool
+from PySide6.QtWidgets import QAbstractSpinBox, QLineEdit
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -17,6 +18,7 @@ from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.errors import DatabaseUnavailable
 from orion_desktop.domain.results import LocationSummary, StockRow
 from orion_desktop.ui.data_events import DataEvents, Topic
+from orion_desktop.ui.dialogs.action_dialog import ActionDialog
 from orion_desktop.ui.dialogs.location_dialogs import (
     AddLocationDialog,
     LocationActiveDialog,
@@ -52,7 +54,7 @@ def events() -> DataEvents:
 
 @pytest.fixture
 def page(qtbot: QtBot, stocked: Services, events: DataEvents) -> LocationsPage:
-    return open_page(qtbot, LocationsPage(stocked, ADMIN, events))  # type: ignore[return-value]
+    return open_page(qtbot, LocationsPage(stocked, ADMIN, events))
 
 
 def _location(services: Services, code: str) -> LocationSummary:
@@ -64,7 +66,7 @@ def _select(qtbot: QtBot, page: LocationsPage, code: str) -> None:
     assert page.selected_location() is not None and page.selected_location().code == code
 
 
-def _type(qtbot: QtBot, widget, text: str) -> None:
+def _type(qtbot: QtBot, widget: QLineEdit | QAbstractSpinBox, text: str) -> None:
     widget.setFocus()
     widget.selectAll()
     if text:
@@ -73,7 +75,7 @@ def _type(qtbot: QtBot, widget, text: str) -> None:
         qtbot.keyClick(widget, Qt.Key.Key_Delete)
 
 
-def _press_ok(qtbot: QtBot, dialog) -> None:
+def _press_ok(qtbot: QtBot, dialog: ActionDialog) -> None:
     """Click OK and wait for the services' answer (it is sent off the GUI thread)."""
     with qtbot.waitSignal(dialog.settled, timeout=10_000):
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)

@@ -45,7 +45,7 @@ def _cli_json(url: str, capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
     return json.loads(out)
 
 
-def _all_rows(qtbot: Any, page: LowStockPage) -> int:
+def _all_rows(qtbot: QtBot, page: LowStockPage) -> int:
     """Scroll the list to its end, as a person would, and count its rows."""
     while page.model.has_more:
         page.model.fetchMore(QModelIndex())

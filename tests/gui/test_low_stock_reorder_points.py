@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from helpers import ADMIN
 from PySide6.QtCore import QPoint, QSettings, Qt, QThreadPool
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from orion_desktop.bootstrap import Services
@@ -55,7 +56,7 @@ def _rows(page: LowStockPage) -> list[tuple[str, str, int, int]]:
     )
 
 
-def _click(qtbot: QtBot, check) -> None:
+def _click(qtbot: QtBot, check: QWidget) -> None:
     qtbot.mouseClick(check, Qt.MouseButton.LeftButton, pos=QPoint(4, check.height() // 2))
 
 

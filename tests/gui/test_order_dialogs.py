@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from orion_desktop.bootstrap import Services
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import Role
-from orion_desktop.domain.order_results import OrderLine, StatusChangeResult
+from orion_desktop.domain.order_results import OrderItemInfo, OrderLine, StatusChangeResult
 from orion_desktop.domain.orders import OrderStatus
 from orion_desktop.ui.dialogs.change_status_dialog import ChangeStatusDialog
 from orion_desktop.ui.dialogs.new_order_dialog import NewOrderDialog
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.usefixtures("background_work_done")  # pages here work 
 CLERK = Actor(name="maria", role=Role.MANAGER)
 
 
-def _item(services: Services, number: str, sku: str):
+def _item(services: Services, number: str, sku: str) -> OrderItemInfo:
     return next(i for i in services.order_queries.get_order(number).items if i.sku == sku)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from helpers import ADMIN, GTIN_A
 from PySide6.QtCore import QDate, QModelIndex, QSettings, Qt, QThreadPool
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QLineEdit
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -66,7 +66,7 @@ def reports(database: Database) -> ReportService:
     return ReportService(database)
 
 
-def _scan(qtbot: QtBot, edit, code: str) -> None:
+def _scan(qtbot: QtBot, edit: QLineEdit, code: str) -> None:
     """What a keyboard-wedge scanner (or a quick typist) does: replace the text, then Enter."""
     edit.setFocus()
     edit.selectAll()
@@ -278,7 +278,7 @@ def test_export_writes_the_list_as_csv(
 ) -> None:
     asked: list[str] = []
 
-    def save_as(_parent, _caption, suggested, _filters):
+    def save_as(_parent: object, _caption: str, suggested: str, _filters: str) -> tuple[str, str]:
         asked.append(suggested)
         return str(tmp_path / "to order"), "CSV files (*.csv)"  # no suffix typed: .csv is added
 

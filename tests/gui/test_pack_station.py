@@ -617,8 +617,11 @@ def test_pack_model_python_tester_and_roles(qtmodeltester: ModelTester) -> None:
 
 
 # --- the scan field on its own -----------------------------------------------------------------
+ScanField = tuple[ScanInput, QLineEdit, list[str]]  # the scan input, another field, what it announced
+
+
 @pytest.fixture
-def scan_field(qtbot: QtBot) -> Iterator[tuple[ScanInput, QLineEdit, list[str]]]:
+def scan_field(qtbot: QtBot) -> Iterator[ScanField]:
     window = QWidget()
     qtbot.addWidget(window)
     field = ScanInput(window)
@@ -634,7 +637,7 @@ def scan_field(qtbot: QtBot) -> Iterator[tuple[ScanInput, QLineEdit, list[str]]]
     del window
 
 
-def test_scan_input_cleans_and_ends_on_enter_or_tab(qtbot: QtBot, scan_field) -> None:
+def test_scan_input_cleans_and_ends_on_enter_or_tab(qtbot: QtBot, scan_field: ScanField) -> None:
     field, other, got = scan_field
     qtbot.keyClicks(field, "  4006381333931 ")
     qtbot.keyClick(field, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
@@ -648,7 +651,7 @@ def test_scan_input_cleans_and_ends_on_enter_or_tab(qtbot: QtBot, scan_field) ->
     assert other.hasFocus()
 
 
-def test_scan_input_tells_a_scanner_from_a_hand(qtbot: QtBot, scan_field) -> None:
+def test_scan_input_tells_a_scanner_from_a_hand(qtbot: QtBot, scan_field: ScanField) -> None:
     field, _other, got = scan_field
     qtbot.keyClicks(field, "4006381333931")  # no pause between keys
     qtbot.keyClick(field, Qt.Key.Key_Return)
@@ -659,7 +662,7 @@ def test_scan_input_tells_a_scanner_from_a_hand(qtbot: QtBot, scan_field) -> Non
     assert got == ["4006381333931", "ABC1"]
 
 
-def test_scan_input_as_a_search_box_keeps_the_text(qtbot: QtBot, scan_field) -> None:
+def test_scan_input_as_a_search_box_keeps_the_text(qtbot: QtBot, scan_field: ScanField) -> None:
     field, _other, got = scan_field
     field.clear_after_scan = False
     qtbot.keyClicks(field, "4006381333931 ")
@@ -674,7 +677,7 @@ def test_scan_input_as_a_search_box_keeps_the_text(qtbot: QtBot, scan_field) -> 
     assert field.text() == "wid" and field.selectedText() == ""  # typed: stays editable
 
 
-def test_scan_input_passes_chosen_shortcuts_to_the_window(qtbot: QtBot, scan_field) -> None:
+def test_scan_input_passes_chosen_shortcuts_to_the_window(qtbot: QtBot, scan_field: ScanField) -> None:
     from PySide6.QtGui import QAction, QKeySequence
 
     field, _other, _got = scan_field

@@ -10,13 +10,14 @@ import pytest
 from helpers import ADMIN, assert_ledger_consistent
 from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QAbstractButton
 from pytestqt.qtbot import QtBot
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import Role
-from orion_desktop.domain.order_results import ShipRequest
+from orion_desktop.domain.order_results import ShipmentInfo, ShipRequest
 from orion_desktop.domain.orders import ShipmentStatus
 from orion_desktop.ui.data_events import DataEvents, Topic
 from orion_desktop.ui.dialogs.action_dialog import ActionDialog
@@ -70,14 +71,14 @@ def trigger(qtbot: QtBot, page: ShipmentStatusPage, action: QAction) -> ActionDi
     return page.dialog
 
 
-def press(qtbot: QtBot, dialog: ActionDialog, button) -> None:
+def press(qtbot: QtBot, dialog: ActionDialog, button: QAbstractButton) -> None:
     """Click OK (or another button) and wait until the services answered."""
     assert button.isEnabled(), dialog.problem_label.text()
     with qtbot.waitSignal(dialog.settled, timeout=ANSWER_TIMEOUT_MS):
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
-def shipment(services: Services, number: str):
+def shipment(services: Services, number: str) -> ShipmentInfo:
     return services.order_queries.get_shipment(number)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -16,6 +17,10 @@ from orion_desktop.__main__ import main
 from orion_desktop.bootstrap import open_services
 from orion_desktop.domain.errors import DatabaseUnavailable
 from orion_desktop.gui_launch import launch
+
+if TYPE_CHECKING:
+    from orion_desktop.bootstrap import Services
+    from orion_desktop.domain.actor import Actor
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -165,7 +170,7 @@ def test_the_window_start_with_demo_creates_its_database(
 
     shown: list[str] = []
 
-    def run_gui(services, actor, argv, *, database_url):
+    def run_gui(services: Services, actor: Actor, argv: list[str], *, database_url: str | None) -> int:
         shown.append(database_url)
         assert services.catalog.list_stores(), "the demo warehouse is filled before the window opens"
         return 0

@@ -10,7 +10,7 @@ import threading
 import time
 import uuid
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -357,7 +357,7 @@ def test_ensure_schema_upgrades_an_old_sqlite_file(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def pg_empty_db(pg_database_factory) -> Iterator[Database]:
+def pg_empty_db(pg_database_factory: Callable[..., str]) -> Iterator[Database]:
     database = Database(pg_database_factory("orion_migrations"))
     yield database
     database.dispose()
@@ -448,7 +448,7 @@ def _upgrade_in_threads(url: str, workers: int) -> list[object]:
 
 @pytest.mark.parametrize("round_", range(2))
 def test_concurrent_upgrades_of_one_postgresql_database_run_the_migrations_once(
-    pg_database_factory, round_: int
+    pg_database_factory: Callable[..., str], round_: int
 ) -> None:
     url = pg_database_factory("orion_concurrent_upgrade")
     head = head_revision()
@@ -466,7 +466,7 @@ def test_concurrent_upgrades_of_one_postgresql_database_run_the_migrations_once(
 
 
 def test_an_upgrader_waits_for_the_other_one_longer_than_the_row_lock_timeout(
-    pg_database_factory, monkeypatch: pytest.MonkeyPatch
+    pg_database_factory: Callable[..., str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A slow migration on one PC must not make the second PC's upgrade fail with a lock timeout.
 

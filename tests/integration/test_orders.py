@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -274,7 +275,7 @@ BAD = [
 
 @pytest.mark.parametrize(("call", "error", "fragment"), BAD)
 def test_bad_order_input_is_a_sentence_and_changes_nothing(
-    shop: Services, call, error: type[OrionError], fragment: str
+    shop: Services, call: Callable[[Services, str], object], error: type[OrionError], fragment: str
 ) -> None:
     number = order(shop, ("A", 2), ("B", 1))
     shop.orders.change_status(ADMIN, number, "processing")

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from helpers import ADMIN, assert_ledger_consistent
 from sqlalchemy import exc, select, text
+from sqlalchemy.sql import Executable
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
@@ -137,7 +138,7 @@ def test_one_file_naming_a_sku_twice_in_two_cases_is_refused(
     assert _skus(database) == before
 
 
-def _plan(database: Database, statement) -> str:
+def _plan(database: Database, statement: Executable) -> str:
     """The query plan of a statement, as text."""
     with database.engine.begin() as conn:
         compiled = statement.compile(dialect=conn.dialect)

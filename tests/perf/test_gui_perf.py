@@ -51,6 +51,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QAbstractItemModel, QEvent, QEventLoop, QObject, QSettings, Qt, QThreadPool, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QApplication
+from pytestqt.qtbot import QtBot
 
 from orion_desktop.app import ENV_EXIT_WHEN_READY, READY_LINE, run_gui
 from orion_desktop.bootstrap import Services
@@ -270,7 +271,7 @@ def alternate(small: Callable[[], float], large: Callable[[], float], *, runs: i
 class Windows:
     """Main windows on the perf databases, with settings files of their own (nothing restored)."""
 
-    def __init__(self, qtbot: Any, folder: Path) -> None:
+    def __init__(self, qtbot: QtBot, folder: Path) -> None:
         self.qtbot = qtbot
         self.folder = folder
         self.made = 0
@@ -297,7 +298,7 @@ class Windows:
 
 
 @pytest.fixture
-def windows(qtbot: Any, tmp_path: Path) -> Iterator[Windows]:
+def windows(qtbot: QtBot, tmp_path: Path) -> Iterator[Windows]:
     made = Windows(qtbot, tmp_path)
     yield made
     settle()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -327,7 +328,7 @@ def _compare_first_pages(
     small = data(backend, 1_000)
     large = data(backend, 100_000)
 
-    def page(of: Any):
+    def page(of: Any) -> Callable[[], Sequence[object]]:
         queries = Services.on(of.database).stock
         return lambda: queries.list_stock(limit=200, search=search, sort=sort)
 
@@ -445,7 +446,7 @@ def test_a_page_of_orders_at_100k_orders_costs_at_most_2x_the_page_at_1k_orders(
     large = order_data(backend, 100_000)
     arguments = ORDER_FILTERS[filters]
 
-    def page(data: Any):
+    def page(data: Any) -> Callable[[], Sequence[object]]:
         queries = Services.on(data.database).order_queries
         return lambda: queries.list_orders(limit=200, **arguments)
 
