@@ -6,6 +6,7 @@ Imported by the order page and dialog tests; the ``orders`` fixture is in confte
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 from helpers import ADMIN
 from PySide6.QtCore import QPoint, Qt
@@ -17,6 +18,7 @@ from orion_desktop.domain.order_results import OrderLine
 from orion_desktop.ui.dialogs.action_dialog import ActionDialog
 
 SUBMIT_TIMEOUT_MS = 15_000
+W = TypeVar("W", bound=QWidget)  # show answers the widget it was given, with its own type
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ def seed_orders(services: Services) -> Orders:
     return Orders(partial, pending, processing, cancelled)
 
 
-def show(qtbot: QtBot, widget: QWidget) -> QWidget:
+def show(qtbot: QtBot, widget: W) -> W:
     qtbot.addWidget(widget)
     widget.show()
     qtbot.waitExposed(widget)

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from helpers import ADMIN
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPoint, Qt, QTimer
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QComboBox, QDialog, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QComboBox, QDialog, QTableView, QTableWidget, QWidget
 from pytestqt.qtbot import QtBot
 
 from orion_desktop.bootstrap import Services
@@ -68,6 +68,13 @@ def open_page(qtbot: QtBot, page: W, size: tuple[int, int] = (1200, 760)) -> W:
 
 def column_values(model: QAbstractItemModel, column: int, role: int = Qt.ItemDataRole.DisplayRole) -> list[Any]:
     return [model.index(row, column).data(role) for row in range(model.rowCount())]
+
+
+def cell_text(table: QTableWidget, row: int, column: int) -> str:
+    """The text of one cell of a table widget (a cell that has no item fails the test)."""
+    item = table.item(row, column)
+    assert item is not None, f"no item at row {row}, column {column}"
+    return item.text()
 
 
 def choose(qtbot: QtBot, combo: QComboBox, text: str) -> None:

@@ -29,7 +29,8 @@ class Recorder:
 
     def list_stock(self, **kwargs: Any) -> Sequence[StockRow]:
         self.calls.append(kwargs)
-        return self._stock.list_stock(**kwargs)
+        rows: Sequence[StockRow] = self._stock.list_stock(**kwargs)
+        return rows
 
 
 def _row(inventory_id: int, sku: str = "X") -> StockRow:
@@ -224,7 +225,7 @@ def test_data_and_header_roles(stocked: Services) -> None:
 
 
 def test_custom_roles_start_at_user_role() -> None:
-    assert InventoryRole.ROW == Qt.ItemDataRole.UserRole.value
+    assert InventoryRole.ROW == Qt.ItemDataRole.UserRole.value  # type: ignore[comparison-overlap]  # IntEnum == int
     assert min(InventoryRole) == InventoryRole.ROW
 
 

@@ -63,7 +63,7 @@ def _location(services: Services, code: str) -> LocationSummary:
 
 def _select(qtbot: QtBot, page: LocationsPage, code: str) -> None:
     click_row(qtbot, page.table, first_index(page.table.model(), LocationColumn.CODE, code).row())  # the row shown
-    assert page.selected_location() is not None and page.selected_location().code == code
+    assert (selected := page.selected_location()) is not None and selected.code == code
 
 
 def _type(qtbot: QtBot, widget: QLineEdit | QAbstractSpinBox, text: str) -> None:
@@ -139,7 +139,7 @@ def test_adding_a_location_validates_the_code_inline(qtbot: QtBot, page: Locatio
     assert (added.name, added.sort_key, added.is_active, added.stock_rows) == ("Aisle 9, bay 2", 25, True, 0)
     wait_idle(qtbot, page)
     assert column_values(page.model, LocationColumn.CODE)[-1] == "AISLE-9.BAY-2"  # sort key 25 comes last
-    assert page.selected_location() is not None and page.selected_location().code == "AISLE-9.BAY-2"
+    assert (selected := page.selected_location()) is not None and selected.code == "AISLE-9.BAY-2"
     assert page.banner.text == "Location AISLE-9.BAY-2 added."
 
 
@@ -341,7 +341,7 @@ def test_selection_drill_down_and_actions_follow_the_sorted_rows(
     click_header(qtbot, page.table, LocationColumn.QUANTITY)  # descending: AISLE-9 first, though last in the model
     double_click_row(qtbot, page.table, 0)
     wait_idle(qtbot, page)
-    assert page.selected_location() is not None and page.selected_location().code == "AISLE-9"
+    assert (selected := page.selected_location()) is not None and selected.code == "AISLE-9"
     assert page.contents_heading.text() == "Contents of AISLE-9"
     assert column_values(page.contents_model, LocationStockColumn.QUANTITY) == [100]
     assert page.rename_button.isEnabled()
@@ -355,7 +355,8 @@ def test_selection_drill_down_and_actions_follow_the_sorted_rows(
     assert _location(aisle, "AISLE-9").name == "Back aisle"
     wait_idle(qtbot, page)  # reloaded: still sorted, and the renamed location still selected
     assert _shown(page, LocationColumn.QUANTITY) == [100, 37, 16, 2]
-    assert page.table.currentIndex().row() == 0 and page.selected_location().code == "AISLE-9"
+    selected = page.selected_location()
+    assert page.table.currentIndex().row() == 0 and selected is not None and selected.code == "AISLE-9"
     assert page.contents_heading.text() == "Contents of AISLE-9 – Back aisle"
 
 

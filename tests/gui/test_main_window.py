@@ -19,6 +19,8 @@ from orion_desktop.ui.main_window import MainWindow
 from orion_desktop.ui.models.inventory_model import InventoryColumn
 from orion_desktop.ui.pages.inventory_page import SEARCH_DELAY_MS, InventoryPage
 
+from .overview_helpers import cell_text
+
 
 def _page(window: MainWindow) -> InventoryPage:
     return window.inventory_page
@@ -91,12 +93,12 @@ def test_selecting_a_row_fills_the_detail_pane(qtbot: QtBot, window: MainWindow)
         "37",
     )
     locations = detail.locations_table
-    rows = [tuple(locations.item(r, c).text() for c in range(4)) for r in range(locations.rowCount())]
+    rows = [tuple(cell_text(locations, r, c) for c in range(4)) for r in range(locations.rowCount())]
     assert sorted(rows) == [("WAREHOUSE_A", "12", "5", "7"), ("WAREHOUSE_B", "30", "0", "30")]
     ledger = detail.ledger_table
     assert ledger.rowCount() == 3  # two counts and one reservation, newest first
-    assert [ledger.item(r, 1).text() for r in range(3)] == ["Reserve", "Set", "Set"]
-    assert ledger.item(0, 4).text() == "+5"
+    assert [cell_text(ledger, r, 1) for r in range(3)] == ["Reserve", "Set", "Set"]
+    assert cell_text(ledger, 0, 4) == "+5"
 
     _click_row(qtbot, window, 2)
     assert detail.title_label.text() == "Widget B"
@@ -203,10 +205,10 @@ def test_refresh_shows_changes_made_elsewhere_and_keeps_the_selection(
     qtbot.waitUntil(window.isActiveWindow)
     qtbot.keyClick(window, Qt.Key.Key_F5)
 
-    assert page.selected_row() is not None and page.selected_row().inventory_id == selected.inventory_id
+    assert (selected := page.selected_row()) is not None and selected.inventory_id == selected.inventory_id
     assert page.model.index(0, InventoryColumn.QUANTITY).data() == 10
     assert page.detail.quantity_value.text() == "40"
-    assert page.detail.ledger_table.item(0, 3).text() == "−2"
+    assert cell_text(page.detail.ledger_table, 0, 3) == "−2"
     assert page.location_combo.findData("NEW-SHELF") > 0
     assert len(_table_skus(window)) == 6
 

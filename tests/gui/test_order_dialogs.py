@@ -238,7 +238,8 @@ def test_a_finished_order_offers_no_status(qtbot: QtBot, stocked: Services, orde
 
 # --- Return -----------------------------------------------------------------------------------
 def _return_dialog(qtbot: QtBot, services: Services, number: str) -> ReturnDialog:
-    dialog = ReturnDialog(services, CLERK, services.order_queries.get_order(number), services.catalog.list_locations())
+    order = services.order_queries.get_order(number)
+    dialog = ReturnDialog(services, CLERK, order, services.catalog.location_choices())
     show(qtbot, dialog)
     return dialog
 
@@ -251,8 +252,10 @@ def test_return_to_a_new_shelf_puts_the_units_back_in_stock(qtbot: QtBot, stocke
     assert dialog.quantity_spin.maximum() == 3  # shipped minus returned
     type_number(qtbot, dialog.quantity_spin, 2)
     assert dialog.restock_radio.isChecked()
-    dialog.location_combo.lineEdit().selectAll()
-    qtbot.keyClicks(dialog.location_combo.lineEdit(), "returns")  # a new shelf, typed in lower case
+    location_edit = dialog.location_combo.lineEdit()
+    assert location_edit is not None  # the combo box is editable
+    location_edit.selectAll()
+    qtbot.keyClicks(location_edit, "returns")  # a new shelf, typed in lower case
     qtbot.keyClicks(dialog.reason_edit, "wrong colour")
     assert dialog.value().location == "RETURNS"
 
@@ -271,8 +274,10 @@ def test_a_damaged_return_changes_no_stock_and_a_bad_location_keeps_ok_disabled(
 ) -> None:
     before = _stock(stocked, "A")
     dialog = _return_dialog(qtbot, stocked, orders.partial)
-    dialog.location_combo.lineEdit().selectAll()
-    qtbot.keyClicks(dialog.location_combo.lineEdit(), "shelf #4")
+    location_edit = dialog.location_combo.lineEdit()
+    assert location_edit is not None  # the combo box is editable
+    location_edit.selectAll()
+    qtbot.keyClicks(location_edit, "shelf #4")
     assert not dialog.ok_button.isEnabled()
     assert dialog.location_error.isVisible() and "'#'" in dialog.location_error.text()
     tick(qtbot, dialog.damaged_radio)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from helpers import ADMIN
 from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QTableWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -29,6 +30,7 @@ from orion_desktop.ui.pages.orders_page import SEARCH_DELAY_MS, OrdersPage
 from orion_desktop.ui.widgets.order_detail import OrderView
 
 from .orders_support import SUBMIT_TIMEOUT_MS, Orders, choose, press_ok, show, type_number
+from .overview_helpers import cell_text
 
 pytestmark = pytest.mark.usefixtures("background_work_done")  # pages here work in the background
 
@@ -44,7 +46,8 @@ class Recorder:
 
     def list_orders(self, **kwargs: Any) -> Sequence[OrderSummary]:
         self.calls.append(kwargs)
-        return self._queries.list_orders(**kwargs)
+        orders: Sequence[OrderSummary] = self._queries.list_orders(**kwargs)
+        return orders
 
 
 def _numbers(model: OrdersModel) -> list[str]:
@@ -150,7 +153,7 @@ def test_data_and_header_roles(stocked: Services, orders: Orders) -> None:
 
 
 def test_custom_roles_start_at_user_role() -> None:
-    assert OrderRole.ROW == Qt.ItemDataRole.UserRole.value
+    assert OrderRole.ROW == Qt.ItemDataRole.UserRole.value  # type: ignore[comparison-overlap]  # IntEnum == int
     assert min(OrderRole) == OrderRole.ROW
 
 
@@ -225,7 +228,7 @@ def _select(qtbot: QtBot, page: OrdersPage, number: str) -> OrderView:
     rect = page.table.visualRect(page.model.index(row, OrderColumn.NUMBER))
     with qtbot.waitSignal(page.detailShown, timeout=SUBMIT_TIMEOUT_MS) as blocker:
         qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    view = blocker.args[0]
+    view: OrderView | None = blocker.args[0]
     assert view is not None and view.detail.order_number == number
     return view
 
@@ -240,7 +243,7 @@ def _wait_for_detail(qtbot: QtBot, page: OrdersPage, number: str) -> None:
 
 def _dialog(page: OrdersPage, kind: type) -> Any:
     dialog = page.dialog
-    assert isinstance(dialog, kind), dialog
+    assert dialog is not None and isinstance(dialog, kind), dialog
     assert dialog.isVisible() and dialog.isModal()
     return dialog
 
@@ -293,8 +296,8 @@ def test_detail_pane_after_a_partial_shipment(
                                           detail.backordered_value, detail.remaining_value)]
     assert figures == ["9", "3", "4", "2", "6"]
 
-    def table(widget: Any) -> list[list[str]]:
-        return [[widget.item(r, c).text() for c in range(widget.columnCount())] for r in range(widget.rowCount())]
+    def table(widget: QTableWidget) -> list[list[str]]:
+        return [[cell_text(widget, r, c) for c in range(widget.columnCount())] for r in range(widget.rowCount())]
 
     assert table(detail.items_table) == [
         ["Widget A", "A", "3", "3", "0", "0", "0", "0"],
@@ -365,8 +368,8 @@ def test_change_status_and_note_from_the_page(
     with qtbot.waitSignal(page.detailShown, timeout=SUBMIT_TIMEOUT_MS):
         press_ok(qtbot, note)
     assert page.detail.tabs.currentWidget() is page.detail.notes_table
-    assert page.detail.notes_table.item(0, 3).text() == "Pack with extra bubble wrap"
-    assert page.detail.notes_table.item(0, 2).text() == "Staff only"
+    assert cell_text(page.detail.notes_table, 0, 3) == "Pack with extra bubble wrap"
+    assert cell_text(page.detail.notes_table, 0, 2) == "Staff only"
 
 
 def test_new_order_from_the_page_is_selected(
@@ -397,7 +400,7 @@ def test_return_from_the_page(qtbot: QtBot, stocked: Services, orders: Orders, e
     with qtbot.waitSignal(page.detailShown, timeout=SUBMIT_TIMEOUT_MS):
         press_ok(qtbot, dialog)
     assert page.banner.text == "Returned 1 unit of A back to WAREHOUSE_A."
-    assert page.detail.items_table.item(0, 7).text() == "1"
+    assert cell_text(page.detail.items_table, 0, 7) == "1"
     assert stocked.stock.product_stock("MAIN", "A").locations[0].quantity == 10  # 9 left after shipping 3, +1
 
 
@@ -492,6 +495,7 @@ def test_a_detail_that_cannot_load_is_a_sentence(
 
     monkeypatch.setattr(stocked.order_queries, "history", unavailable)
     row = page.model.row_of_number(orders.partial)
+    assert row is not None
     with qtbot.waitSignal(page.detailShown, timeout=SUBMIT_TIMEOUT_MS) as blocker:
         page.table.setCurrentIndex(page.model.index(row, 0))
     assert blocker.args == [None]

@@ -58,7 +58,7 @@ def select(qtbot: QtBot, page: ShipmentStatusPage, shipment_number: str) -> None
     """Click the parcel's row in the open shipments table."""
     numbers = column_values(page.shipments_table.model(), OpenShipmentColumn.SHIPMENT)
     click_row(qtbot, page.shipments_table, numbers.index(shipment_number), OpenShipmentColumn.CONTENTS)
-    assert page.selected_parcel() is not None and page.selected_parcel().shipment_number == shipment_number
+    assert (selected := page.selected_parcel()) is not None and selected.shipment_number == shipment_number
 
 
 def trigger(qtbot: QtBot, page: ShipmentStatusPage, action: QAction) -> ActionDialog:
@@ -116,7 +116,7 @@ def test_prepare_a_parcel_for_the_order_shown(
     (parcel,) = [s for s in stocked.order_queries.get_order(warehouse.pending).shipments]
     assert (parcel.status, parcel.assigned_to, [(line.sku, line.quantity) for line in parcel.lines]) == (
         ShipmentStatus.PENDING, "pat", [("D", 1)])
-    assert page.selected_parcel() is not None and page.selected_parcel().shipment_number == parcel.shipment_number
+    assert (selected := page.selected_parcel()) is not None and selected.shipment_number == parcel.shipment_number
     assert page.banner.text == f"{parcel.shipment_number} prepared for {warehouse.pending}: 1 × D."
     assert stocked.stock.list_stock() == before  # a parcel moves no stock
     again = trigger(qtbot, page, page.prepare_action)
@@ -135,7 +135,7 @@ def test_advance_to_the_next_step_keeps_the_parcel_selected(
     wait_idle(qtbot, page)
     assert shipment(stocked, warehouse.pending_parcel).status is ShipmentStatus.PICKING
     assert page.banner.text == f"{warehouse.pending_parcel} is now picking."
-    assert page.selected_parcel() is not None and page.selected_parcel().status is ShipmentStatus.PICKING
+    assert (selected := page.selected_parcel()) is not None and selected.status is ShipmentStatus.PICKING
     assert page.dialog is None
 
 
@@ -178,7 +178,7 @@ def test_assign_to_someone_else(
     wait_idle(qtbot, page)
     assert shipment(stocked, warehouse.picking_parcel).assigned_to == "sam"
     assert page.banner.text == f"{warehouse.picking_parcel} is assigned to sam."
-    assert page.selected_parcel() is not None and page.selected_parcel().assigned_to == "sam"
+    assert (selected := page.selected_parcel()) is not None and selected.assigned_to == "sam"
 
 
 def test_cancel_asks_first_and_keeps_the_orders_stock(

@@ -130,7 +130,7 @@ def test_adjusting_stock_with_a_reason(qtbot: QtBot, window: MainWindow, stocked
         "maria",
     )
     # The page shows it at once, keeps the row selected, and the status bar says what happened.
-    assert page.selected_row() is not None and page.selected_row().quantity == 10
+    assert (selected := page.selected_row()) is not None and selected.quantity == 10
     assert page.detail.quantity_value.text() == "40"
     assert window.statusBar().currentMessage() == "Removed 2 of Widget A at WAREHOUSE_A: 10 on hand now."
     assert_ledger_consistent(stocked)

@@ -63,8 +63,13 @@ def test_jobs_leave_nothing_behind(qtbot: QtBot) -> None:
     qtbot.addWidget(owner)
     results: list[object] = []
     for number in range(5):
-        run_in_background(owner, lambda n=number: n, on_done=results.append, on_error=results.append)
-        qtbot.waitUntil(lambda n=number: len(results) == n + 1, timeout=5000)
+        run_in_background(
+            owner,
+            lambda n=number: n,  # type: ignore[misc]  # mypy cannot infer a lambda with a default
+            on_done=results.append,
+            on_error=results.append,
+        )
+        qtbot.waitUntil(lambda n=number: len(results) == n + 1, timeout=5000)  # type: ignore[misc]  # mypy cannot infer a lambda with a default
     assert results == [0, 1, 2, 3, 4]
     assert owner.children() == [] and pending_jobs() == 0
 
@@ -121,7 +126,11 @@ def test_owners_that_only_their_work_keeps_alive_die_on_the_gui_thread(qtbot: Qt
         owner = _Owner()
         qtbot.addWidget(owner)  # weakly: it must die here, with its job
         run_in_background(
-            owner, lambda o=owner: (_nap(), o.objectName())[1], on_done=answers.append, on_error=answers.append
+            owner,
+            # nap first, then read the owner's name: the owner may have died meanwhile
+            lambda o=owner: (_nap(), o.objectName())[1],  # type: ignore[func-returns-value, misc]
+            on_done=answers.append,
+            on_error=answers.append,
         )
         del owner
         if random.random() < 0.3:
@@ -144,7 +153,7 @@ def test_owners_destroyed_while_their_jobs_run_get_no_answer(qtbot: QtBot) -> No
             run_in_background(
                 child,
                 _nap,
-                on_done=lambda _r, key=(round_, number): answered.append(key),
+                on_done=lambda _r, key=(round_, number): answered.append(key),  # type: ignore[misc]  # mypy cannot infer a lambda with a default
                 on_error=lambda error: answered.append((-1, -1)),
             )
         if round_ % 2:
@@ -169,7 +178,9 @@ def test_answers_after_a_dialog_closed_and_deleted_itself_are_dropped(qtbot: QtB
     control_answers: list[int] = []
     for _job in range(3):
         run_in_background(
-            control, lambda: (_nap(), 7)[1], on_done=control_answers.append,
+            control,
+            lambda: (_nap(), 7)[1],  # type: ignore[func-returns-value]  # nap, then answer 7
+            on_done=control_answers.append,
             on_error=lambda error: control_answers.append(-1)
         )
     for _ in range(STRESS_JOBS // 4):
@@ -180,8 +191,8 @@ def test_answers_after_a_dialog_closed_and_deleted_itself_are_dropped(qtbot: QtB
         for _job in range(2):
             run_in_background(
                 dialog,
-                lambda: (_nap(), 1)[1],
-                on_done=lambda _r, d=dialog: owner_alive_when_answered.append(shiboken6.isValid(d)),
+                lambda: (_nap(), 1)[1],  # type: ignore[func-returns-value]  # nap, then answer 1
+                on_done=lambda _r, d=dialog: owner_alive_when_answered.append(shiboken6.isValid(d)),  # type: ignore[misc]  # mypy cannot infer a lambda with a default
                 on_error=lambda error: owner_alive_when_answered.append(False),
             )
         dialog.close()  # deleted at the next turn of the event loop, while its jobs may still run
@@ -209,9 +220,9 @@ def test_many_jobs_each_answer_once_to_their_owner(qtbot: QtBot) -> None:
         index = number % len(owners)
         run_in_background(
             owners[index],
-            lambda n=number: work(n),
+            lambda n=number: work(n),  # type: ignore[misc]  # mypy cannot infer a lambda with a default
             on_done=seen[index].append,
-            on_error=lambda error, i=index: seen[i].append(str(error)),
+            on_error=lambda error, i=index: seen[i].append(str(error)),  # type: ignore[misc]  # mypy cannot infer a lambda with a default
         )
     _settle(qtbot)
     for index, answers in seen.items():

@@ -12,6 +12,7 @@ import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -45,7 +46,7 @@ def empty_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> s
     """A URL of a database with no tables at all."""
     if backend == "sqlite":
         return f"sqlite:///{tmp_path / 'fresh.db'}"
-    factory = request.getfixturevalue("pg_database_factory")
+    factory: Callable[..., str] = request.getfixturevalue("pg_database_factory")
     return factory("orion_migrations")
 
 
@@ -67,7 +68,7 @@ def _tables(database: Database) -> set[str]:
         return set(inspect(conn).get_table_names())
 
 
-def _schema_diff(database: Database) -> list:  # type: ignore[type-arg]
+def _schema_diff(database: Database) -> list[Any]:
     """What autogenerate would change, configured as migrations/env.py configures it."""
     with database.engine.connect() as conn, warnings.catch_warnings():
         # SQLite cannot reflect expression indexes (ix_inventory_available): SQLAlchemy and Alembic
@@ -75,14 +76,15 @@ def _schema_diff(database: Database) -> list:  # type: ignore[type-arg]
         warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based index")
         warnings.filterwarnings("ignore", "autogenerate skipping metadata-specified expression-based index")
         context = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_object})
-        return compare_metadata(context, Base.metadata)
+        diff: list[Any] = compare_metadata(context, Base.metadata)
+        return diff
 
 
 def _index_names(conn: Connection, table: str) -> set[str]:
     """Every index of ``table`` by name, expression indexes included (SQLite's reflection skips them)."""
     if conn.dialect.name == "sqlite":
         return {row[1] for row in conn.exec_driver_sql(f"PRAGMA index_list('{table}')")}
-    return {i["name"] for i in inspect(conn).get_indexes(table)}
+    return {str(i["name"]) for i in inspect(conn).get_indexes(table)}
 
 
 # --- the revision graph --------------------------------------------------------------------

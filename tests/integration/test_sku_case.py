@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from helpers import ADMIN, assert_ledger_consistent
 from sqlalchemy import exc, select, text
-from sqlalchemy.sql import Executable
+from sqlalchemy.sql import ClauseElement
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
@@ -41,7 +41,7 @@ def shop(services: Services) -> Services:
 
 def _skus(database: Database) -> list[tuple[str, str]]:
     with database.engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(
+        return [(r[0], r[1]) for r in conn.execute(
             select(Store.code, Product.sku).join(Store, Store.id == Product.store_id).order_by(Product.id))]
 
 
@@ -138,7 +138,7 @@ def test_one_file_naming_a_sku_twice_in_two_cases_is_refused(
     assert _skus(database) == before
 
 
-def _plan(database: Database, statement: Executable) -> str:
+def _plan(database: Database, statement: ClauseElement) -> str:
     """The query plan of a statement, as text."""
     with database.engine.begin() as conn:
         compiled = statement.compile(dialect=conn.dialect)
