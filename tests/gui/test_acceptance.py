@@ -44,6 +44,7 @@ from orion_desktop.ui.models.inventory_model import InventoryColumn
 from orion_desktop.ui.models.ledger_model import LedgerColumn
 from orion_desktop.ui.models.low_stock_model import LowStockColumn
 from orion_desktop.ui.models.shipment_models import ShipmentItemColumn
+from orion_desktop.ui.pages.base import Page
 
 from .orders_support import press_ok, type_number
 from .overview_helpers import wait_idle
@@ -100,7 +101,7 @@ def _pick_product(services: Services) -> Product:
 
 
 # --- driving the window like a person ----------------------------------------------------------
-def _go_to(qtbot: QtBot, window: MainWindow, page: QWidget) -> None:
+def _go_to(qtbot: QtBot, window: MainWindow, page: Page) -> None:
     """Click the page's entry in the navigation list."""
     navigation = window.navigation
     item = navigation.item(window.pages.index(page))
@@ -139,7 +140,7 @@ def _click_row(qtbot: QtBot, table: QAbstractItemView, row: int) -> None:
     assert table.currentIndex().row() == row
 
 
-def _open_dialog(qtbot: QtBot, page: Any, kind: type) -> Any:
+def _open_dialog(qtbot: QtBot, page: Any, kind: type[QWidget]) -> Any:
     qtbot.waitUntil(lambda: isinstance(page.dialog, kind) and page.dialog.isVisible(), timeout=WAIT_MS)
     return page.dialog
 
@@ -336,11 +337,11 @@ def test_scan_adjust_reserve_ship_and_the_overview_pages_agree(
     assert (adjustment.quantity_after, adjustment.reserved_after) == (on_hand_after_adjust, 0)
     # The newest row's "after" figures are the low-stock screen's figures.
     table = ledger.table
-    columns = (
+    ledger_columns = (
         LedgerColumn.TYPE, LedgerColumn.QUANTITY_CHANGE, LedgerColumn.RESERVED_CHANGE,
         LedgerColumn.QUANTITY_AFTER, LedgerColumn.RESERVED_AFTER, LedgerColumn.ORDER,
     )
-    assert [_cell(table, 0, c) for c in columns] == [
+    assert [_cell(table, 0, c) for c in ledger_columns] == [
         "Fulfill", f"\N{MINUS SIGN}{SHIPPED}", f"\N{MINUS SIGN}{SHIPPED}", on_hand, reserved, number]
     assert (fulfil.quantity_after, fulfil.reserved_after) == (report_row.quantity, report_row.reserved_quantity)
     # The whole ledger of the row adds up to what the database and the low-stock screen hold (invariant L).

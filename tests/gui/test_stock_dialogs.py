@@ -170,7 +170,7 @@ def test_a_refusal_is_a_sentence_in_the_dialog_which_stays_open(
     qtbot: QtBot, window: MainWindow, stocked: Services
 ) -> None:
     _select(qtbot, window, "A", "WAREHOUSE_A")
-    dialog = _shortcut(qtbot, window, Qt.Key.Key_J)
+    dialog: AdjustStockDialog = _shortcut(qtbot, window, Qt.Key.Key_J)
     # Meanwhile another workstation reserves 5 more: only 2 are left that may be removed.
     stocked.inventory.reserve(ADMIN, store="MAIN", product="A", location="WAREHOUSE_A", quantity=5)
     before = _ledger_size(stocked)
@@ -198,7 +198,7 @@ def _lose_the_first_answer(stocked: Services, monkeypatch: pytest.MonkeyPatch) -
     real_adjust = stocked.inventory.adjust
     keys: list[str | None] = []
 
-    def flaky_adjust(*args: object, **kwargs: Any) -> object:
+    def flaky_adjust(*args: Any, **kwargs: Any) -> object:
         keys.append(kwargs.get("operation_key"))
         result = real_adjust(*args, **kwargs)
         if len(keys) == 1:

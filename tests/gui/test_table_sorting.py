@@ -26,7 +26,6 @@ from orion_desktop.domain.order_results import OrderLine
 from orion_desktop.ui.data_events import DataEvents
 from orion_desktop.ui.models.inventory_model import InventoryColumn
 from orion_desktop.ui.models.orders_model import OrderColumn
-from orion_desktop.ui.pages.base import Page
 from orion_desktop.ui.pages.inventory_page import InventoryPage
 from orion_desktop.ui.pages.orders_page import OrdersPage
 
@@ -103,10 +102,14 @@ def _scroll_to_the_end(qtbot: QtBot, table: QTableView) -> int:
 
 
 def _open(
-    qtbot: QtBot, page_class: type[Page], services: Services, manager: Actor, settings: QSettings | None = None
+    qtbot: QtBot,
+    page_class: type[InventoryPage | OrdersPage],
+    services: Services,
+    manager: Actor,
+    settings: QSettings | None = None,
 ) -> Any:
     """A page as the main window opens it: settings restored, then shown."""
-    page = page_class(services, manager, DataEvents(), page_size=PAGE_SIZE)  # type: ignore[call-arg]
+    page = page_class(services, manager, DataEvents(), page_size=PAGE_SIZE)
     if settings is not None:
         page.restore_state(settings)
     page.resize(1000, 420)

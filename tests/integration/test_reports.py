@@ -221,7 +221,7 @@ def test_the_ledger_filters_by_dates_and_pages_back_by_id(
     assert services.stock.ledger(since=naive, limit=1000) == everything
     with pytest.raises(InvalidInput, match="The date range is empty: it ends before it starts."):
         services.stock.ledger(since=now, until=now)
-    pages: list[tuple[LedgerEntry, ...]] = []
+    pages: list[LedgerEntry] = []
     before: int | None = None
     while True:
         page = services.stock.ledger(limit=3, before_id=before)
