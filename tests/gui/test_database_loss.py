@@ -11,6 +11,7 @@ import shutil
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import shiboken6
@@ -85,7 +86,11 @@ def test_the_monitor_reports_loss_once_and_recovery(qtbot: QtBot) -> None:
 def test_stop_holds_when_a_check_is_under_way(qtbot: QtBot) -> None:
     """The answer of the check that was running must not start the timer again."""
     release = threading.Event()
-    monitor = ConnectionMonitor(lambda: release.wait(5), retry_interval_ms=FAST_MS, healthy_interval_ms=FAST_MS)
+
+    def check() -> None:
+        release.wait(5)
+
+    monitor = ConnectionMonitor(check, retry_interval_ms=FAST_MS, healthy_interval_ms=FAST_MS)
     monitor.check_now()
     assert monitor.checking
     monitor.stop()
@@ -98,7 +103,11 @@ def test_stop_holds_when_a_check_is_under_way(qtbot: QtBot) -> None:
 def test_a_monitor_deleted_during_its_check_is_not_answered(qtbot: QtBot) -> None:
     release = threading.Event()
     answers: list[object] = []
-    monitor = ConnectionMonitor(lambda: release.wait(5))
+
+    def check() -> None:
+        release.wait(5)
+
+    monitor = ConnectionMonitor(check)
     monitor.lost.connect(answers.append)
     monitor.restored.connect(lambda: answers.append("restored"))
     monitor.check_now()
@@ -187,6 +196,7 @@ def test_a_dropped_postgres_database_shows_a_banner_and_recovers_when_it_is_back
 ) -> None:
     url = pg_database_factory("orion_loss")
     name = make_url(url).database
+    assert name is not None  # the factory names every database it makes
     migrated = Database(url)
     upgrade(migrated)
     migrated.dispose()
@@ -261,7 +271,9 @@ def _fill_note(qtbot: QtBot, dialog: NoteDialog) -> None:
     qtbot.keyClicks(dialog.text_edit, "Call before delivery")
 
 
-ORDER_DIALOGS = {  # the action's shortcut, the order selected first (None: none), how a person fills it in
+OrderDialogCase = tuple[tuple[Qt.Key, Qt.KeyboardModifier], str | None, Callable[[QtBot, Any], None]]
+# The action's shortcut, the order selected first (None: none), how a person fills it in.
+ORDER_DIALOGS: dict[str, OrderDialogCase] = {
     "new order": ((Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier), None, _fill_new_order),
     "change status": ((Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier), "pending", _fill_change_status),
     "ship": ((Qt.Key.Key_S, CTRL_SHIFT), "pending", _fill_ship),
@@ -288,7 +300,9 @@ def test_a_database_lost_during_an_order_dialog_is_noticed_by_the_window(
     page = window.orders_page
     go_to(qtbot, window, page)
     if order is not None:
-        index = page.model.index(page.model.row_of_number(getattr(orders, order)), 0)
+        row = page.model.row_of_number(getattr(orders, order))
+        assert row is not None
+        index = page.model.index(row, 0)
         with qtbot.waitSignal(page.detailShown, timeout=SUBMIT_TIMEOUT_MS):
             qtbot.mouseClick(
                 page.table.viewport(), Qt.MouseButton.LeftButton, pos=page.table.visualRect(index).center()
@@ -311,7 +325,12 @@ def test_a_database_lost_during_an_order_dialog_is_noticed_by_the_window(
 
     reloads: list[object] = []
     list_orders = services.order_queries.list_orders
-    monkeypatch.setattr(services.order_queries, "list_orders", lambda **kw: reloads.append(kw) or list_orders(**kw))
+
+    def recording_list_orders(**kw: Any) -> Any:
+        reloads.append(kw)
+        return list_orders(**kw)
+
+    monkeypatch.setattr(services.order_queries, "list_orders", recording_list_orders)
     os.rename(moved, path)
     qtbot.waitUntil(lambda: window.banner.text == "", timeout=10_000)
     assert len(reloads) == 1 and page.banner.text == ""  # the page reloaded once, its sentence gone

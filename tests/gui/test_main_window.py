@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import cast
 
 import pytest
 from helpers import ADMIN, GTIN_A
 from PySide6.QtCore import QPoint, QSettings, QSize, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtWidgets import QApplication, QLineEdit, QMenu
 from pytestqt.qtbot import QtBot
 
 from orion_desktop.bootstrap import Services
@@ -225,7 +226,8 @@ def test_ctrl_f_puts_the_cursor_in_the_search_box(qtbot: QtBot, window: MainWind
 
 
 def test_menus_and_shortcuts(window: MainWindow) -> None:
-    menus = {action.text(): action.menu() for action in window.menuBar().actions()}
+    # PySide types QAction.menu() as a QObject; a menu bar's actions carry QMenus.
+    menus = {action.text(): cast(QMenu, action.menu()) for action in window.menuBar().actions()}
     assert list(menus) == ["&File", "&Edit", "&View", "&Help"]
     assert window.quit_action.shortcut().toString() == "Ctrl+Q"
     assert window.refresh_action.shortcut().toString() == "F5"
