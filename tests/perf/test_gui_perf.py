@@ -63,6 +63,8 @@ from orion_desktop.ui.data_events import Topic
 from orion_desktop.ui.main_window import MainWindow
 from orion_desktop.ui.models.inventory_model import InventoryRole
 from orion_desktop.ui.models.orders_model import OrderRole
+from orion_desktop.ui.pages.inventory_page import InventoryPage
+from orion_desktop.ui.pages.orders_page import OrdersPage
 
 from .budgets import load_average, within_budget
 
@@ -451,13 +453,18 @@ def test_filtering_a_page_at_100k_costs_at_most_2x_at_1k(
     backend: str, name: str, gui_data: Any, windows: Windows, perf: Any
 ) -> None:
     case = FILTERS[name]
-    pages = {}
+    pages: dict[int, OrdersPage | InventoryPage] = {}
     for n in (SMALL, LARGE):
         window = windows.shown(gui_data(backend, n))
+        page: OrdersPage | InventoryPage
         if case.page == "orders":
             windows.go_to(window, ORDERS_ROW)
             page = window.orders_page
-            wait_until_painted(page.model, page.table, lambda page=page: page.model.rowCount() > 0)
+            wait_until_painted(
+                page.model,
+                page.table,
+                lambda page=page: page.model.rowCount() > 0,  # type: ignore[misc]  # a lambda with a default
+            )
         else:
             page = window.inventory_page
         pages[n] = page
@@ -468,6 +475,7 @@ def test_filtering_a_page_at_100k_costs_at_most_2x_at_1k(
         # Untimed: back to the unfiltered list (unless it is shown already), then type the text
         # (each key only restarts the typing-pause timer, which Enter stops).
         if case.status is not None:
+            assert isinstance(page, OrdersPage)  # only the order list filters by status
             if page.status_combo.currentIndex() != 0:
                 time_until_painted(
                     lambda: page.status_combo.setCurrentIndex(0), page.model, page.table, rows_expected=True
