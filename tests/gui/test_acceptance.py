@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from helpers import ADMIN
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from orion_desktop.bootstrap import Services
@@ -109,10 +109,10 @@ def _go_to(qtbot: QtBot, window: MainWindow, page: Page) -> None:
     assert window.current_page is page
 
 
-def _scan(qtbot: QtBot, field: QWidget, code: str) -> None:
+def _scan(qtbot: QtBot, field: QLineEdit, code: str) -> None:
     """What a keyboard-wedge scanner does: the characters, then Enter."""
     field.setFocus()
-    field.selectAll()  # type: ignore[attr-defined]
+    field.selectAll()
     qtbot.keyClicks(field, code)
     qtbot.keyClick(field, Qt.Key.Key_Return)
 
@@ -192,7 +192,8 @@ def test_scan_adjust_reserve_ship_and_the_overview_pages_agree(
     assert adjust.after_label.text() == f"{on_hand_after_adjust} on hand, 0 reserved, {on_hand_after_adjust} available"
     _click(qtbot, adjust.ok_button)
     qtbot.waitUntil(lambda: inventory.dialog is None, timeout=WAIT_MS)
-    assert model.rowCount() == 1 and inventory.selected_row().quantity == on_hand_after_adjust  # type: ignore[union-attr]
+    assert model.rowCount() == 1 and (row := inventory.selected_row()) is not None
+    assert row.quantity == on_hand_after_adjust
     assert inventory.detail.quantity_value.text() == str(on_hand_after_adjust)
     assert window.statusBar().currentMessage().startswith(f"Removed {-delta} of {product.title}")
     # Still above the threshold: the adjustment alone does not put it on the low-stock screen.
@@ -217,8 +218,8 @@ def test_scan_adjust_reserve_ship_and_the_overview_pages_agree(
         lambda: orders.detail.current_order is not None and orders.detail.current_order.order_number == number,
         timeout=WAIT_MS,
     )
-    assert orders.selected_order().order_number == number  # type: ignore[union-attr]
-    assert orders.detail.current_order.status is OrderStatus.PENDING  # type: ignore[union-attr]
+    assert (order := orders.selected_order()) is not None and order.order_number == number
+    assert (shown := orders.detail.current_order) is not None and shown.status is OrderStatus.PENDING
 
     # 3b. Change status to processing: the 6 units are reserved at the product's location.
     _click(qtbot, orders.toolbar.widgetForAction(orders.change_status_action))

@@ -250,7 +250,7 @@ def test_a_failed_later_page_keeps_the_loaded_rows_and_stops_paging(qtbot: QtBot
     def broken(**_kwargs: Any) -> Sequence[StockRow]:
         raise DatabaseUnavailable("The database cannot be reached.")
 
-    source.list_stock = broken  # type: ignore[method-assign]
+    source.list_stock = broken  # type: ignore[method-assign]  # the stand-in fails from now on
     with qtbot.waitSignal(model.loadFailed):
         model.fetchMore(QModelIndex())
     assert model.rowCount() == 2
@@ -312,7 +312,7 @@ def test_a_sort_before_the_first_load_is_used_by_it() -> None:
         calls.append(kwargs)
         return plain(**{k: v for k, v in kwargs.items() if k not in ("sort", "descending")})
 
-    source.list_stock = recording  # type: ignore[method-assign]
+    source.list_stock = recording  # type: ignore[method-assign]  # a stand-in that records
     model = InventoryModel(source)
     model.sort(InventoryColumn.SKU, Qt.SortOrder.DescendingOrder)  # e.g. restored from the settings
     assert calls == []  # nothing is loaded before the page asks

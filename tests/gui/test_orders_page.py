@@ -274,7 +274,7 @@ def test_status_filter_and_search_box(qtbot: QtBot, stocked: Services, orders: O
     qtbot.keyClicks(page.search_edit, orders.pending)  # a scanned order number + Enter: at once, selected
     qtbot.keyClick(page.search_edit, Qt.Key.Key_Return)
     assert _table_numbers(page) == [orders.pending]
-    assert page.selected_order().order_number == orders.pending  # type: ignore[union-attr]
+    assert (selected := page.selected_order()) is not None and selected.order_number == orders.pending
     _wait_for_detail(qtbot, page, orders.pending)
 
     choose(page.status_combo, "shipped")  # both filters at once
@@ -359,7 +359,7 @@ def test_change_status_and_note_from_the_page(
     with qtbot.waitSignal(page.detailShown, timeout=SUBMIT_TIMEOUT_MS):
         qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)  # "Close"
     assert page.banner.text == f"{orders.pending} is now processing."
-    assert page.selected_order().status is OrderStatus.PROCESSING  # type: ignore[union-attr]
+    assert (selected := page.selected_order()) is not None and selected.status is OrderStatus.PROCESSING
     assert page.detail.reserved_value.text() == "3"
 
     page.note_action.trigger()
@@ -386,7 +386,7 @@ def test_new_order_from_the_page_is_selected(
         press_ok(qtbot, dialog)
     number = dialog.order_number
     assert _table_numbers(page) == [number, *orders.newest_first]
-    assert page.selected_order().order_number == number  # type: ignore[union-attr]
+    assert (selected := page.selected_order()) is not None and selected.order_number == number
     assert page.detail.current_order is not None and page.detail.current_order.customer_name == "Gus Grant"
     assert page.banner.text == f"Order {number} was created; it is pending."
 
@@ -426,8 +426,8 @@ def test_changes_announced_elsewhere_reload_the_page_and_keep_the_selection(
     stocked.orders.ship_item(ADMIN, orders.processing, "D", 2)  # another page (or PC) shipped two
     with qtbot.waitSignal(page.detailShown, timeout=SUBMIT_TIMEOUT_MS):
         events.announce(Topic.STOCK)
-    assert page.selected_order().order_number == orders.processing  # type: ignore[union-attr]
-    assert page.selected_order().status is OrderStatus.PARTIALLY_SHIPPED  # type: ignore[union-attr]
+    assert (selected := page.selected_order()) is not None and selected.order_number == orders.processing
+    assert (selected := page.selected_order()) is not None and selected.status is OrderStatus.PARTIALLY_SHIPPED
     assert page.detail.shipped_value.text() == "2"
 
     calls: list[object] = []

@@ -313,7 +313,8 @@ def test_quantity_prefix_counts_several_units(qtbot: QtBot, station: PackStation
     scan(qtbot, page, shop.other)
     scan(qtbot, page, "3*" + GTIN_A)
     assert packed_by_sku(page) == {"A": 3, "C": 0}
-    row = page.model.row_of_item(next(line.item_id for line in page.session.lines if line.sku == "A"))  # type: ignore[union-attr]
+    assert page.session is not None
+    row = page.model.row_of_item(next(line.item_id for line in page.session.lines if line.sku == "A"))
     assert row is not None
     assert page.model.index(row, PackColumn.PACKED).data() == "3 ✓"
     assert page.model.index(row, 0).data(PackRole.HIGHLIGHTED) is True

@@ -5,6 +5,7 @@ in the database, and a refusal is a sentence in the dialog that changes nothing.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from helpers import ADMIN, assert_ledger_consistent
@@ -61,8 +62,8 @@ def select(qtbot: QtBot, page: ShipmentStatusPage, shipment_number: str) -> None
     assert (selected := page.selected_parcel()) is not None and selected.shipment_number == shipment_number
 
 
-def trigger(qtbot: QtBot, page: ShipmentStatusPage, action: QAction) -> ActionDialog:
-    """Click the action's toolbar button; returns the dialog it opens."""
+def trigger(qtbot: QtBot, page: ShipmentStatusPage, action: QAction) -> Any:
+    """Click the action's toolbar button; returns the dialog it opens (its class depends on the action)."""
     assert action.isEnabled(), action.toolTip()
     button = page.parcel_toolbar.widgetForAction(action)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
@@ -101,7 +102,7 @@ def test_prepare_a_parcel_for_the_order_shown(
     qtbot.keyClick(page.order_edit, Qt.Key.Key_Return)
     wait_idle(qtbot, page)
     dialog = trigger(qtbot, page, page.prepare_action)
-    (spin,) = dialog.spins.values()  # type: ignore[attr-defined]
+    (spin,) = dialog.spins.values()
     assert (spin.value(), spin.maximum()) == (2, 2)
     spin.setFocus()
     qtbot.keyClick(spin, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
@@ -110,7 +111,7 @@ def test_prepare_a_parcel_for_the_order_shown(
     assert dialog.problem_label.text() == "Choose at least one unit for the parcel."
     qtbot.keyClick(spin, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClicks(spin, "1")
-    qtbot.keyClicks(dialog.assignee_edit, "pat")  # type: ignore[attr-defined]
+    qtbot.keyClicks(dialog.assignee_edit, "pat")
     press(qtbot, dialog, dialog.ok_button)
     wait_idle(qtbot, page)
     (parcel,) = [s for s in stocked.order_queries.get_order(warehouse.pending).shipments]
@@ -120,7 +121,7 @@ def test_prepare_a_parcel_for_the_order_shown(
     assert page.banner.text == f"{parcel.shipment_number} prepared for {warehouse.pending}: 1 × D."
     assert stocked.stock.list_stock() == before  # a parcel moves no stock
     again = trigger(qtbot, page, page.prepare_action)
-    assert [s.maximum() for s in again.spins.values()] == [1]  # type: ignore[attr-defined]  # one D is in the parcel
+    assert [s.maximum() for s in again.spins.values()] == [1]
     qtbot.mouseClick(again.cancel_button, Qt.MouseButton.LeftButton)
 
 
@@ -129,8 +130,8 @@ def test_advance_to_the_next_step_keeps_the_parcel_selected(
 ) -> None:
     select(qtbot, page, warehouse.pending_parcel)
     dialog = trigger(qtbot, page, page.advance_action)
-    assert dialog.status_combo.currentText().startswith("Picking")  # type: ignore[attr-defined]
-    assert not dialog.tracking_edit.isEnabled()  # type: ignore[attr-defined]
+    assert dialog.status_combo.currentText().startswith("Picking")
+    assert not dialog.tracking_edit.isEnabled()
     press(qtbot, dialog, dialog.ok_button)
     wait_idle(qtbot, page)
     assert shipment(stocked, warehouse.pending_parcel).status is ShipmentStatus.PICKING
@@ -144,13 +145,13 @@ def test_advance_to_shipped_with_tracking_ships_the_parcel(
 ) -> None:
     select(qtbot, page, warehouse.picking_parcel)  # 4 × B of the partly shipped order, reserved
     dialog = trigger(qtbot, page, page.advance_action)
-    combo = dialog.status_combo  # type: ignore[attr-defined]
+    combo = dialog.status_combo
     combo.setCurrentIndex(combo.findData(ShipmentStatus.SHIPPED.value))
-    assert dialog.tracking_edit.isEnabled()  # type: ignore[attr-defined]
-    qtbot.keyClicks(dialog.tracking_edit, "1Z999")  # type: ignore[attr-defined]
-    qtbot.keyClick(dialog.tracking_edit, Qt.Key.Key_Return)  # type: ignore[attr-defined]  # a scanner's Enter
+    assert dialog.tracking_edit.isEnabled()
+    qtbot.keyClicks(dialog.tracking_edit, "1Z999")
+    qtbot.keyClick(dialog.tracking_edit, Qt.Key.Key_Return)
     assert dialog.isVisible() and dialog.outcome is None
-    qtbot.keyClicks(dialog.carrier_edit, "UPS")  # type: ignore[attr-defined]
+    qtbot.keyClicks(dialog.carrier_edit, "UPS")
     assert "the stock leaves the warehouse" in dialog.problem_label.text()
     press(qtbot, dialog, dialog.ok_button)
     wait_idle(qtbot, page)
@@ -168,7 +169,7 @@ def test_assign_to_someone_else(
 ) -> None:
     select(qtbot, page, warehouse.picking_parcel)
     dialog = trigger(qtbot, page, page.assign_action)
-    edit = dialog.assignee_edit  # type: ignore[attr-defined]
+    edit = dialog.assignee_edit
     assert edit.text() == "pat" and not dialog.ok_button.isEnabled()
     assert dialog.problem_label.text() == f"{warehouse.picking_parcel} is already assigned to pat."
     edit.setFocus()
@@ -193,7 +194,7 @@ def test_cancel_asks_first_and_keeps_the_orders_stock(
     assert shipment(stocked, warehouse.pending_parcel).status is ShipmentStatus.PENDING
 
     dialog = trigger(qtbot, page, page.cancel_parcel_action)
-    qtbot.keyClicks(dialog.reason_edit, "customer will collect")  # type: ignore[attr-defined]
+    qtbot.keyClicks(dialog.reason_edit, "customer will collect")
     press(qtbot, dialog, dialog.ok_button)
     wait_idle(qtbot, page)
     cancelled = shipment(stocked, warehouse.pending_parcel)

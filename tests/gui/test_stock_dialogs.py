@@ -282,7 +282,7 @@ def test_set_quantity_refuses_less_than_is_reserved(qtbot: QtBot, window: MainWi
     newest = stocked.stock.ledger(store="MAIN", product="A", limit=1)[0]
     assert (newest.transaction_type, newest.quantity_change, newest.reason) == (TransactionType.SET, 8, "stock count")
     assert window.statusBar().currentMessage() == "Widget A at WAREHOUSE_A set to 20."
-    assert _page(window).selected_row().quantity == 20  # type: ignore[union-attr]
+    assert (selected := _page(window).selected_row()) is not None and selected.quantity == 20
 
 
 def test_transfer_to_a_new_location(qtbot: QtBot, window: MainWindow, stocked: Services) -> None:

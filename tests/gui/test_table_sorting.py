@@ -24,7 +24,7 @@ from orion_desktop.db.models import Inventory, Location, Order, Product
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.order_results import OrderLine
 from orion_desktop.ui.data_events import DataEvents
-from orion_desktop.ui.models.inventory_model import InventoryColumn
+from orion_desktop.ui.models.inventory_model import InventoryColumn, InventoryModel
 from orion_desktop.ui.models.orders_model import OrderColumn
 from orion_desktop.ui.pages.inventory_page import InventoryPage
 from orion_desktop.ui.pages.orders_page import OrdersPage
@@ -193,7 +193,8 @@ def test_inventory_sorted_by_a_header_click_scrolls_without_repeats_and_comes_ba
 
     def shown_ids(shown_table: QTableView) -> list[int]:
         model = shown_table.model()
-        return [model.row_at(row).inventory_id for row in range(model.rowCount())]  # type: ignore[attr-defined]
+        assert isinstance(model, InventoryModel)
+        return [model.row_at(row).inventory_id for row in range(model.rowCount())]
 
     click_header(qtbot, table, InventoryColumn.AVAILABLE)
     assert _indicator(table) == (InventoryColumn.AVAILABLE, ASCENDING)

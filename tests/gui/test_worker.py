@@ -128,7 +128,7 @@ def test_owners_that_only_their_work_keeps_alive_die_on_the_gui_thread(qtbot: Qt
         run_in_background(
             owner,
             # nap first, then read the owner's name: the owner may have died meanwhile
-            lambda o=owner: (_nap(), o.objectName())[1],  # type: ignore[func-returns-value, misc]
+            lambda o=owner: (_nap(), o.objectName())[1],  # type: ignore[func-returns-value, misc]  # as above
             on_done=answers.append,
             on_error=answers.append,
         )

@@ -168,7 +168,7 @@ def test_the_window_start_with_demo_creates_its_database(
     made here would be gone for the next test's widgets."""
     import orion_desktop.gui_launch as gui_launch
 
-    shown: list[str] = []
+    shown: list[str | None] = []
 
     def run_gui(services: Services, actor: Actor, argv: list[str], *, database_url: str | None) -> int:
         shown.append(database_url)

@@ -15,6 +15,7 @@ import pytest
 from helpers import ADMIN, assert_ledger_consistent
 from sqlalchemy import exc, select, text
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
@@ -142,8 +143,10 @@ def _plan(database: Database, statement: ClauseElement) -> str:
     """The query plan of a statement, as text."""
     with database.engine.begin() as conn:
         compiled = statement.compile(dialect=conn.dialect)
+        assert isinstance(compiled, SQLCompiler)  # a statement compiles to SQL (not DDL)
         values = compiled.construct_params()
         if database.is_sqlite:
+            assert compiled.positiontup is not None  # SQLite's parameters are positional
             args = tuple(values[name] for name in compiled.positiontup)
             rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), args).all()
             return "\n".join(str(row[-1]) for row in rows)

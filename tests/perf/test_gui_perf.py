@@ -188,14 +188,14 @@ def wait_until_painted(model: QAbstractItemModel, view: QAbstractItemView, ready
     timer.setSingleShot(True)
     timer.timeout.connect(loop.quit)
     viewport.installEventFilter(spy)
-    model.rowsLoaded.connect(check)  # type: ignore[attr-defined]
+    model.rowsLoaded.connect(check)  # type: ignore[attr-defined]  # a page model's signal
     try:
         check()
         timer.start(WAIT_MS)
         loop.exec()
     finally:
         timer.stop()
-        model.rowsLoaded.disconnect(check)  # type: ignore[attr-defined]
+        model.rowsLoaded.disconnect(check)  # type: ignore[attr-defined]  # a page model's signal
         viewport.removeEventFilter(spy)
     if not spy.painted:
         raise TimeoutError(f"the table did not show its rows within {WAIT_MS} ms (rows: {model.rowCount()})")
@@ -207,13 +207,13 @@ class LoadCounter:
     def __init__(self, model: QAbstractItemModel) -> None:
         self.model = model
         self.count = 0
-        model.rowsLoaded.connect(self._loaded)  # type: ignore[attr-defined]
+        model.rowsLoaded.connect(self._loaded)  # type: ignore[attr-defined]  # a page model's own signal
 
     def _loaded(self) -> None:
         self.count += 1
 
     def close(self) -> None:
-        self.model.rowsLoaded.disconnect(self._loaded)  # type: ignore[attr-defined]
+        self.model.rowsLoaded.disconnect(self._loaded)  # type: ignore[attr-defined]  # a page model's own signal
 
 
 def time_until_painted(
