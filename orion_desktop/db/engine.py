@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,8 @@ from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 
+from orion_desktop.db import change_recording
+from orion_desktop.domain.changes import Changes
 from orion_desktop.domain.errors import Conflict, DatabaseUnavailable, InvalidInput, OrionError, PermissionDenied
 
 log = logging.getLogger(__name__)
@@ -198,6 +200,10 @@ class Database:
         self.url = parse_url(url) if isinstance(url, str) else url
         self.engine = engine or create_orion_engine(self.url, create=create)
         self._write_engine = self.engine.execution_options(**{_WRITE_OPTION: True})
+        change_recording.watch_writes(self.engine)
+        self.commit_listeners: list[Callable[[Changes], object]] = []
+        """Called with each write transaction's Changes after its commit (not after a rollback, and
+        not when it changed nothing, e.g. a replayed operation key). The place for telling other PCs."""
         # Pinned now: a relative path means the folder the program was started in.
         self._sqlite_path = (
             Path(os.path.abspath(os.path.expanduser(self.url.database)))
@@ -223,7 +229,9 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        with self._session(self._write_engine) as session:
+        """A write transaction; after its commit, what it changed goes to the commit listeners and to
+        the ``change_recording.recording()`` blocks open on this thread."""
+        with self._session(self._write_engine, collect=True) as session:
             yield session
 
     @contextmanager
@@ -232,10 +240,14 @@ class Database:
             yield session
 
     @contextmanager
-    def _session(self, bind: Engine) -> Iterator[Session]:
+    def _session(self, bind: Engine, *, collect: bool = False) -> Iterator[Session]:
         session = Session(bind=bind, expire_on_commit=False, autoflush=False)
+        changes: Changes | None = None
         try:
             yield session
+            if collect:
+                session.flush()  # pending ORM rows are written (and noted) before collecting
+                changes = change_recording.collect(session)
             session.commit()
         except exc.DBAPIError as error:
             session.rollback()
@@ -245,6 +257,16 @@ class Database:
             raise
         finally:
             session.close()
+        if changes is not None and not changes.is_empty:
+            self._publish(changes)
+
+    def _publish(self, changes: Changes) -> None:
+        change_recording.deliver(changes)
+        for listener in list(self.commit_listeners):
+            try:
+                listener(changes)
+            except Exception:  # the commit stands: a listener's failure must not turn it into an error
+                log.exception("A commit listener failed")
 
     def ping(self) -> None:
         """Raise DatabaseUnavailable unless a trivial query succeeds."""

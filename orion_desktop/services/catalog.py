@@ -7,6 +7,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from orion_desktop.db.change_recording import record_catalog, record_locations
 from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Inventory, Location, Product, Store
 from orion_desktop.domain import gtin as gtin_rules
@@ -53,6 +54,7 @@ class CatalogService:
             if session.execute(select(Store.id).where(Store.code == code)).first():
                 raise Conflict(f"A store with code {code} already exists.")
             store = Store(code=code, name=clean_name)
+            record_catalog(session)
             session.add(store)
             session.flush()
             return StoreInfo(id=store.id, code=store.code, name=store.name)
@@ -72,6 +74,7 @@ class CatalogService:
         clean_name = clean_text(name, "location name", required=False)
         key = check_optional_level(sort_key, "sort key")
         with self._db.write() as session:
+            record_locations(session)
             location = session.execute(select(Location).where(Location.code == code)).scalar_one_or_none()
             if location is None:
                 location = Location(code=code, name=clean_name, sort_key=key or 0, is_active=True)
@@ -99,6 +102,7 @@ class CatalogService:
         clean_name = clean_text(name, "location name", required=False)
         key = check_optional_level(sort_key, "sort key")
         with self._db.write() as session:
+            record_locations(session)
             location = session.execute(select(Location).where(Location.code == code)).scalar_one_or_none()
             if location is None:
                 raise NotFound(f"There is no location {code}.")
@@ -186,6 +190,7 @@ class CatalogService:
             actor.require_store(store_info.code)
             _refuse_duplicates(session, store_info, clean.sku, clean.gtin)
             product = Product(store_id=store_info.id, **clean.columns())
+            record_catalog(session)
             session.add(product)
             try:
                 session.flush()

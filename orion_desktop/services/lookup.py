@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, bindparam, func, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
+from orion_desktop.db.change_recording import record_locations, record_stock
 from orion_desktop.db.dialect import dialect_insert
 from orion_desktop.db.models import Inventory, Location, Product, Store
 from orion_desktop.db.types import utcnow
@@ -126,6 +127,7 @@ def location_id(session: Session, code: str, *, create: bool) -> int | None:
     if found is not None or not create:
         return found
     insert = dialect_insert(session)
+    record_locations(session)
     session.execute(
         insert(Location.__table__)
         .values(code=normalized, name=None, sort_key=0, is_active=True, created_at=utcnow())
@@ -142,6 +144,7 @@ def inventory_id(session: Session, product: ProductRef, location: int, *, create
     if found is not None or not create:
         return found
     insert = dialect_insert(session)
+    record_stock(session, (product.id,))  # a new stock row is a change of the product's stock
     # On PostgreSQL the row the insert ran into may be deleted by another PC before we read it
     # (`stock delete`): then insert again. None only if that keeps happening (NotFound upstream).
     for _attempt in range(3):

@@ -6,11 +6,14 @@ use case and the registry that hands it out sit side by side.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from orion_desktop.db import change_recording
+from orion_desktop.db.change_recording import Recorded
 from orion_desktop.db.engine import Database
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.requests import Request
@@ -57,6 +60,17 @@ class Services:
         ask for a change. Answers what the service's keyword method answers (services/commands.py)."""
         return commands.perform(self, actor, request, operation_key)
 
+    @staticmethod
+    def recording() -> AbstractContextManager[Recorded]:
+        """Collect what the calls made on this thread inside the block changed, once committed::
+
+            with services.recording() as recorded:
+                result = services.inventory.adjust(...)
+            recorded.changes  # a domain.changes.Changes: here the product, and any order it filled
+
+        A refused call (rolled back) or a replayed operation key adds nothing."""
+        return change_recording.recording()
+
     @cached_property
     def importing(self) -> ImportService:
         """CSV import/export, loaded on first use (most commands never need it)."""
@@ -89,3 +103,6 @@ class Services:
 
     def close(self) -> None:
         self._database.dispose()
+
+
+__all__ = ["Recorded", "Services"]

@@ -6,6 +6,12 @@ The work runs in the global QThreadPool; ``on_done``/``on_error`` run on the GUI
 dropped when ``owner`` has been destroyed meanwhile. Services open their own session per call,
 so the worker never shares a Session with the GUI thread. The scan path stays synchronous.
 
+A job that writes passes ``on_changes``: its service calls are recorded (``Services.recording``) on
+the pool thread, and what they committed (a ``Changes``) is handed to ``on_changes`` on the GUI
+thread before ``on_done``/``on_error`` (after a partial failure too). ``ActionDialog`` and the pack
+station hand it to ``DataEvents.announce_changes``: the one path by which the window learns what its
+own writes changed (ARCHITECTURE.md: change sets).
+
 Two lifetime rules keep this crash-free (each was seen to segfault here):
 
 - A worker thread touches exactly one QObject: the dispatcher, which lives on the GUI thread for
@@ -29,6 +35,9 @@ from typing import Any, TypeVar
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThread, QThreadPool, Signal, Slot
 
+from orion_desktop.domain.changes import NO_CHANGES, Changes
+from orion_desktop.services.registry import Services
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -41,8 +50,10 @@ class _Pending:
     work: Callable[[], Any] | None
     on_done: Callable[[Any], Any] | None
     on_error: Callable[[BaseException], Any] | None
+    on_changes: Callable[[Changes], Any] | None = None  # given: the job's commits are recorded
     ok: bool = False
     outcome: Any = field(default=None)
+    changes: Changes = NO_CHANGES
 
 
 def _call(work: Callable[[], Any]) -> tuple[bool, Any]:
@@ -79,6 +90,8 @@ class _Dispatcher(QObject):
         try:
             if not shiboken6.isValid(pending.owner):
                 return  # the owner was closed while we worked: nobody wants the answer
+            if pending.on_changes is not None and not pending.changes.is_empty:
+                pending.on_changes(pending.changes)
             if pending.ok:
                 if pending.on_done is not None:
                     pending.on_done(pending.outcome)
@@ -89,7 +102,7 @@ class _Dispatcher(QObject):
         finally:
             # Here, on the GUI thread, the job's references go: the closures may hold the last
             # reference to a widget (even to the owner itself).
-            pending.work = pending.on_done = pending.on_error = pending.outcome = None
+            pending.work = pending.on_done = pending.on_error = pending.outcome = pending.on_changes = None
 
 
 class _Job(QRunnable):
@@ -102,7 +115,12 @@ class _Job(QRunnable):
     def run(self) -> None:
         pending, self._pending = self._pending, None
         assert pending is not None and pending.work is not None
-        ok, outcome = _call(pending.work)
+        if pending.on_changes is None:
+            ok, outcome = _call(pending.work)
+        else:
+            with Services.recording() as recorded:  # this thread's commits during the job
+                ok, outcome = _call(pending.work)
+            pending.changes = recorded.changes
         pending.ok, pending.outcome = ok, outcome
         del pending, outcome  # the dispatcher's table holds them; the GUI thread lets them go
         try:
@@ -137,9 +155,12 @@ def run_in_background(
     *,
     on_done: Callable[[T], Any],
     on_error: Callable[[BaseException], Any],
+    on_changes: Callable[[Changes], Any] | None = None,
 ) -> None:
-    """Run ``work`` in the thread pool; call ``on_done(result)`` or ``on_error(error)`` on the GUI thread."""
+    """Run ``work`` in the thread pool; call ``on_done(result)`` or ``on_error(error)`` on the GUI thread.
+
+    ``on_changes``: ``work`` writes; what it committed goes there first (see the module's docstring)."""
     app = QCoreApplication.instance()
     if app is not None and QThread.currentThread() is not app.thread():
         raise RuntimeError("run_in_background is called on the GUI thread only")
-    _the_dispatcher().submit(_Pending(owner, work, on_done, on_error))
+    _the_dispatcher().submit(_Pending(owner, work, on_done, on_error, on_changes))

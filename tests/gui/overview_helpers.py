@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -134,6 +135,12 @@ def answer_dialog(trigger: Callable[[], object], handle: Callable[[Any], object]
 
     QTimer.singleShot(0, run)
     trigger()
+    # A page opens its dialogs window-modal without blocking (``open``, not ``exec``): the handler
+    # then runs from the event loop, so wait for it to have finished.
+    deadline = time.monotonic() + 10
+    while "still_open" not in seen and "dialog" not in seen and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.005)
     assert seen.get("dialog") is not None, "no dialog opened"
     return seen
 

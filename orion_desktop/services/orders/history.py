@@ -6,6 +6,7 @@ import logging
 
 from sqlalchemy.orm import Session
 
+from orion_desktop.db.change_recording import record_orders
 from orion_desktop.db.models import OrderHistory
 from orion_desktop.db.types import utcnow
 from orion_desktop.domain.actor import Actor
@@ -24,6 +25,9 @@ def record(
     old_status: str | None = None,
     new_status: str | None = None,
 ) -> None:
+    """Write one history row. Every change of an order writes one, so this is where the order is
+    named as changed (ARCHITECTURE.md: change sets)."""
+    record_orders(session, (order_id,))
     session.execute(
         OrderHistory.__table__.insert().values(
             order_id=order_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from orion_desktop.db.change_recording import record_stock
 from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Inventory
 from orion_desktop.domain.actor import Actor, Permission
@@ -330,6 +331,7 @@ class InventoryService:
                         note=LedgerNote(actor, note_reason, operation_key),
                         expected_quantity=quantity,
                     )
+                record_stock(session, (slot.product.id,))  # the row goes, even when it held nothing
                 session.execute(
                     delete(Inventory).where(Inventory.id == slot.inventory_id, Inventory.reserved_quantity == 0)
                 )

@@ -8,6 +8,12 @@ inside the dialog (``failed`` carries the error, so a page can notice a lost dat
 stays open and the user can correct the input; the service call was one transaction, so nothing
 changed. ``outcome`` holds what the service returned; ``settled`` fires after either answer.
 
+What the services committed is recorded by the worker and announced by the dialog itself: the page
+that opened it never guesses (ARCHITECTURE.md: change sets). A page that shows a message after OK
+calls ``announce_changes`` first (the pages reload, then the message stays); otherwise the dialog
+announces as it closes, or at once after a refusal. It announces to ``events`` when set, else to
+the ``events`` of the nearest parent that has one (the page that opened it).
+
 Each dialog makes one operation key (ARCHITECTURE.md: stock changes) for the user's action and sends it with every
 attempt: when an attempt timed out after the database had already applied it, pressing OK again
 returns the first result instead of applying the change twice.
@@ -32,7 +38,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from orion_desktop.domain.changes import NO_CHANGES, Changes
 from orion_desktop.ui import order_format
+from orion_desktop.ui.data_events import DataEvents
 from orion_desktop.ui.widgets.message_banner import MessageBanner
 from orion_desktop.ui.worker import run_in_background
 
@@ -62,6 +70,8 @@ class ActionDialog(QDialog):
         self.operation_key = str(uuid.uuid4())  # one per request: a retry of the same input sends the same key
         self._sent: tuple[Any] | None = None  # the value last sent, to tell a retry from a new request
         self.outcome: Any = None
+        self.events: DataEvents | None = None  # where what OK changed is announced (default: the parent's)
+        self.changes: Changes = NO_CHANGES  # what OK committed, not announced yet
         self._busy = False
         self._body_widget: QWidget | None = None
         self.error_banner = MessageBanner(self)
@@ -168,7 +178,33 @@ class ActionDialog(QDialog):
             on_done(result)
 
         self._set_busy(True)
-        run_in_background(self, work, on_done=done, on_error=self._refused)
+        run_in_background(self, work, on_done=done, on_error=self._refused, on_changes=self._recorded)
+
+    def _recorded(self, changes: Changes) -> None:
+        self.changes = self.changes | changes
+
+    def announce_changes(self) -> None:
+        """Tell the pages what OK committed (once; nothing when nothing changed)."""
+        changes, self.changes = self.changes, NO_CHANGES
+        events = self.data_events()
+        if events is not None:
+            events.announce_changes(changes)
+
+    def done(self, result: int) -> None:
+        super().done(result)  # ``finished``: the page may announce first, before its message
+        self.announce_changes()
+
+    def data_events(self) -> DataEvents | None:
+        """``events``, else the ``events`` of the nearest parent (a page) that has a DataEvents."""
+        if self.events is not None:
+            return self.events
+        parent = self.parent()
+        while parent is not None:
+            found = getattr(parent, "events", None)
+            if isinstance(found, DataEvents):
+                return found
+            parent = parent.parent()
+        return None
 
     def reject(self) -> None:
         if self._busy:  # the request may be applied any moment: wait for the answer
@@ -189,6 +225,7 @@ class ActionDialog(QDialog):
     def _refused(self, error: BaseException) -> None:
         self._set_busy(False)
         self.error_banner.show_error(error)
+        self.announce_changes()  # a refused call changed nothing, but an earlier call of the job may have
         self.failed.emit(error)
         self.settled.emit()
 

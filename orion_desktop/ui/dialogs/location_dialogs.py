@@ -1,22 +1,22 @@
 """Location dialogs (admins): add, rename, change the sort key, deactivate or reactivate.
 
 Each is an ``ActionDialog``: inline validation (OK stays disabled while the input cannot be sent,
-and a sentence says why), the frozen request goes to ``CatalogService`` off the GUI thread when
-OK is pressed, and the service's ``LocationInfo`` ends up in ``outcome``. A refusal is shown as a
-sentence inside the dialog, which stays open; the service call is one transaction, so nothing
-changed.
+and a sentence says why); on OK the frozen request the CLI builds too (``AddLocation``,
+``UpdateLocation``) goes through ``Services.perform`` off the GUI thread, and the saved
+``LocationInfo`` ends up in ``outcome``. A refusal is shown as a sentence inside the dialog, which
+stays open; the service call is one transaction, so nothing changed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
 from orion_desktop.domain.errors import InvalidInput
+from orion_desktop.domain.requests import AddLocation, UpdateLocation
 from orion_desktop.domain.results import LocationInfo, LocationSummary
 from orion_desktop.domain.validation import MAX_CODE_LENGTH, MAX_QUANTITY, normalize_location_code
 from orion_desktop.ui.dialogs.action_dialog import ActionDialog
@@ -30,30 +30,13 @@ SORT_KEY_STEP = 10
 """A new location goes this far after the last one, leaving room to insert others between."""
 
 
-@dataclass(frozen=True, slots=True)
-class NewLocation:
-    code: str
-    name: str | None
-    sort_key: int
-
-
-@dataclass(frozen=True, slots=True)
-class LocationChange:
-    """What to change of one location; None fields stay as they are."""
-
-    code: str
-    name: str | None = None
-    sort_key: int | None = None
-    is_active: bool | None = None
-
-
 def _one_line(text: str) -> str:
     """What the service stores of a name: runs of spaces become one, ends trimmed."""
     return " ".join(text.split())
 
 
 class LocationDialog(ActionDialog):
-    """Sends a ``NewLocation`` or a ``LocationChange``; ``outcome`` is the saved ``LocationInfo``."""
+    """Sends an ``AddLocation`` or an ``UpdateLocation``; ``outcome`` is the saved ``LocationInfo``."""
 
     def __init__(self, services: Services, actor: Actor, title: str, parent: QWidget | None = None) -> None:
         super().__init__(title, parent)
@@ -66,16 +49,11 @@ class LocationDialog(ActionDialog):
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 34)
         self.validate()
 
-    def value(self) -> NewLocation | LocationChange:
+    def value(self) -> AddLocation | UpdateLocation:
         raise NotImplementedError
 
-    def submit(self, value: NewLocation | LocationChange) -> LocationInfo:
-        catalog, actor = self._services.catalog, self._actor
-        if isinstance(value, NewLocation):
-            return catalog.add_location(actor, value.code, value.name, value.sort_key)
-        return catalog.update_location(
-            actor, value.code, name=value.name, sort_key=value.sort_key, is_active=value.is_active
-        )
+    def submit(self, value: AddLocation | UpdateLocation) -> LocationInfo:
+        return self._services.perform(self._actor, value)
 
 
 class AddLocationDialog(LocationDialog):
@@ -158,8 +136,8 @@ class AddLocationDialog(LocationDialog):
             return "Correct the location code."
         return "Enter a code for the location, for example WAREHOUSE_A."
 
-    def value(self) -> NewLocation:
-        return NewLocation(
+    def value(self) -> AddLocation:
+        return AddLocation(
             code=normalize_location_code(self.code_edit.text()),
             name=_one_line(self.name_edit.text()) or None,
             sort_key=self.sort_spin.value(),
@@ -197,8 +175,8 @@ class RenameLocationDialog(LocationDialog):
             return "Change the name to rename the location."
         return None
 
-    def value(self) -> LocationChange:
-        return LocationChange(code=self.location.code, name=_one_line(self.name_edit.text()))
+    def value(self) -> UpdateLocation:
+        return UpdateLocation(code=self.location.code, name=_one_line(self.name_edit.text()))
 
 
 class SortKeyDialog(LocationDialog):
@@ -234,8 +212,8 @@ class SortKeyDialog(LocationDialog):
             return "Choose a different sort key."
         return None
 
-    def value(self) -> LocationChange:
-        return LocationChange(code=self.location.code, sort_key=self.sort_spin.value())
+    def value(self) -> UpdateLocation:
+        return UpdateLocation(code=self.location.code, sort_key=self.sort_spin.value())
 
 
 class LocationActiveDialog(LocationDialog):
@@ -274,5 +252,5 @@ class LocationActiveDialog(LocationDialog):
             )
         return f"Deactivate {location.code}? Orders will no longer reserve stock there.{held}"
 
-    def value(self) -> LocationChange:
-        return LocationChange(code=self.location.code, is_active=self.activate)
+    def value(self) -> UpdateLocation:
+        return UpdateLocation(code=self.location.code, is_active=self.activate)

@@ -1,16 +1,16 @@
 """Adjust stock, set (count) a quantity, transfer between locations: one stock row's dialogs.
 
-Each dialog takes the ``StockRow`` it works on (plus what it needs to offer choices) and a
-``submit`` function, and gives back a frozen request (``value()``) and what the service returned
-(``outcome``). Validation, sending off the GUI thread, refusals shown as sentences and the one
-operation key per dialog come from ``ActionDialog``.
+Each dialog takes the services, the acting user and the ``StockRow`` it works on (plus what it
+needs to offer choices), builds the same frozen request the CLI builds (``value()``,
+``domain/requests.py``) and sends it itself through ``Services.perform``, like every order dialog;
+``outcome`` is what the service returned. Validation, sending off the GUI thread, refusals shown
+as sentences and the one operation key per dialog come from ``ActionDialog``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from PySide6.QtCore import QLocale, Qt
 from PySide6.QtGui import QFont
@@ -26,52 +26,19 @@ from PySide6.QtWidgets import (
 )
 
 from orion_desktop.domain.errors import InvalidInput
+from orion_desktop.domain.requests import AdjustStock, SetStock, TransferStock
 from orion_desktop.domain.results import LocationStock, ProductStock, StockChange, StockRow, TransferResult
 from orion_desktop.domain.validation import MAX_QUANTITY, normalize_location_code
 from orion_desktop.ui.dialogs.action_dialog import MUTED_STYLE, ActionDialog
 
+if TYPE_CHECKING:
+    from orion_desktop.domain.actor import Actor
+    from orion_desktop.domain.requests import Request as ServiceRequest
+    from orion_desktop.services.registry import Services
+
 REASON_MAX_LENGTH = 255
 
-Request = TypeVar("Request")
 Outcome = TypeVar("Outcome")
-
-
-# --- what the dialogs return ----------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class StockAdjustment:
-    """Add (positive ``delta``) or remove (negative) units at one location, with a reason."""
-
-    store: str
-    sku: str
-    location: str
-    delta: int
-    reason: str
-    operation_key: str
-
-
-@dataclass(frozen=True, slots=True)
-class QuantityCount:
-    """Set the on-hand quantity at one location to what was counted."""
-
-    store: str
-    sku: str
-    location: str
-    quantity: int
-    reason: str | None
-    operation_key: str
-
-
-@dataclass(frozen=True, slots=True)
-class StockTransfer:
-    """Move available units from ``source`` to ``destination`` (created when it is new)."""
-
-    store: str
-    sku: str
-    source: str
-    destination: str
-    quantity: int
-    reason: str | None
-    operation_key: str
 
 
 # --- shared frame ---------------------------------------------------------------------------
@@ -82,19 +49,20 @@ class SignedSpinBox(QSpinBox):
         return f"{value:+d}" if value else "0"
 
 
-class StockDialog(ActionDialog, Generic[Request, Outcome]):
-    """An ``ActionDialog`` about one stock row: product header over a form, ``submit`` given in."""
+class StockDialog(ActionDialog, Generic[Outcome]):
+    """An ``ActionDialog`` about one stock row: product header over a form; it sends its own request."""
 
     busy_text = "Saving…"
 
     def __init__(
-        self, title: str, row: StockRow, submit: Callable[[Request], Outcome], parent: QWidget | None = None
+        self, title: str, services: Services, actor: Actor, row: StockRow, parent: QWidget | None = None
     ) -> None:
         super().__init__(title, parent)
         self.setModal(True)
         self.row = row
         self.outcome: Outcome | None = None
-        self._submit = submit
+        self._services = services
+        self._actor = actor
         self._locale = QLocale()
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -166,12 +134,12 @@ class StockDialog(ActionDialog, Generic[Request, Outcome]):
         return spin
 
     # --- to override ----------------------------------------------------------------------
-    def value(self) -> Request:
+    def value(self) -> ServiceRequest[Outcome]:
         """The frozen request the input describes (only meaningful without a problem)."""
         raise NotImplementedError
 
-    def submit(self, value: Request) -> Outcome:
-        return self._submit(value)
+    def submit(self, value: ServiceRequest[Outcome]) -> Outcome:
+        return self._services.perform(self._actor, value, operation_key=self.operation_key)
 
     def describe(self, outcome: Outcome) -> str:
         """One line for the status bar about what the service did."""
@@ -191,15 +159,13 @@ def _clean_reason(text: str) -> str | None:
 
 
 # --- Adjust ---------------------------------------------------------------------------------
-class AdjustStockDialog(StockDialog[StockAdjustment, StockChange]):
+class AdjustStockDialog(StockDialog[StockChange]):
     """Add or remove units at the row's location (delivery, damage, found during a count)."""
 
     ok_text = "Adjust"
 
-    def __init__(
-        self, row: StockRow, submit: Callable[[StockAdjustment], StockChange], parent: QWidget | None = None
-    ) -> None:
-        super().__init__("Adjust stock", row, submit, parent)
+    def __init__(self, services: Services, actor: Actor, row: StockRow, parent: QWidget | None = None) -> None:
+        super().__init__("Adjust stock", services, actor, row, parent)
         self.setObjectName("adjustStockDialog")
         self._init_inputs()
         self._init_frame([self.delta_spin, self.reason_edit])
@@ -249,16 +215,15 @@ class AdjustStockDialog(StockDialog[StockAdjustment, StockChange]):
             return "Give a reason for the ledger, for example “damaged” or “delivery”."
         return None
 
-    def value(self) -> StockAdjustment:
+    def value(self) -> AdjustStock:
         reason = _clean_reason(self.reason_edit.text())
         assert reason is not None
-        return StockAdjustment(
+        return AdjustStock(
             store=self.row.store_code,
-            sku=self.row.sku,
+            product=self.row.sku,
             location=self.row.location,
             delta=self.delta_spin.value(),
             reason=reason,
-            operation_key=self.operation_key,
         )
 
     def describe(self, outcome: StockChange) -> str:
@@ -270,15 +235,13 @@ class AdjustStockDialog(StockDialog[StockAdjustment, StockChange]):
 
 
 # --- Set quantity ---------------------------------------------------------------------------
-class SetQuantityDialog(StockDialog[QuantityCount, StockChange]):
+class SetQuantityDialog(StockDialog[StockChange]):
     """Record what was counted at the row's location; never below what is reserved there."""
 
     ok_text = "Set quantity"
 
-    def __init__(
-        self, row: StockRow, submit: Callable[[QuantityCount], StockChange], parent: QWidget | None = None
-    ) -> None:
-        super().__init__("Set quantity", row, submit, parent)
+    def __init__(self, services: Services, actor: Actor, row: StockRow, parent: QWidget | None = None) -> None:
+        super().__init__("Set quantity", services, actor, row, parent)
         self.setObjectName("setQuantityDialog")
         self._init_inputs()
         self._init_frame([self.quantity_spin, self.reason_edit])
@@ -323,14 +286,13 @@ class SetQuantityDialog(StockDialog[QuantityCount, StockChange]):
             )
         return None
 
-    def value(self) -> QuantityCount:
-        return QuantityCount(
+    def value(self) -> SetStock:
+        return SetStock(
             store=self.row.store_code,
-            sku=self.row.sku,
+            product=self.row.sku,
             location=self.row.location,
             quantity=self.quantity_spin.value(),
             reason=_clean_reason(self.reason_edit.text()),
-            operation_key=self.operation_key,
         )
 
     def describe(self, outcome: StockChange) -> str:
@@ -338,21 +300,22 @@ class SetQuantityDialog(StockDialog[QuantityCount, StockChange]):
 
 
 # --- Transfer -------------------------------------------------------------------------------
-class TransferStockDialog(StockDialog[StockTransfer, TransferResult]):
+class TransferStockDialog(StockDialog[TransferResult]):
     """Move available units of the row's product from one location to another (or a new one)."""
 
     ok_text = "Transfer"
 
     def __init__(
         self,
+        services: Services,
+        actor: Actor,
         row: StockRow,
         stock: ProductStock,
         location_codes: Sequence[str],
-        submit: Callable[[StockTransfer], TransferResult],
         parent: QWidget | None = None,
     ) -> None:
         """``stock`` says where the product is; ``location_codes`` are the locations to offer as destinations."""
-        super().__init__("Transfer stock", row, submit, parent)
+        super().__init__("Transfer stock", services, actor, row, parent)
         self.setObjectName("transferStockDialog")
         self._sources = {loc.location: loc for loc in stock.locations if loc.quantity > 0}
         if row.location not in self._sources:  # the row was just emptied elsewhere: still offer it
@@ -456,15 +419,14 @@ class TransferStockDialog(StockDialog[StockTransfer, TransferResult]):
             text = f"{destination} is a new location; it will be created."
         self.destination_hint.setText(text)
 
-    def value(self) -> StockTransfer:
-        return StockTransfer(
+    def value(self) -> TransferStock:
+        return TransferStock(
             store=self.row.store_code,
-            sku=self.row.sku,
+            product=self.row.sku,
             source=self.source.location,
             destination=self.destination(),
             quantity=self.quantity_spin.value(),
             reason=_clean_reason(self.reason_edit.text()),
-            operation_key=self.operation_key,
         )
 
     def describe(self, outcome: TransferResult) -> str:

@@ -21,6 +21,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from orion_desktop.domain.packing import OrderToPack, PackLine, PackSession, ScanResult
+from orion_desktop.domain.requests import CompletePacking
 from orion_desktop.ui.errors import user_message
 from orion_desktop.ui.order_format import STATUS_TEXT
 
@@ -307,7 +308,8 @@ class ScanController:
         services, actor = self._services, self._actor  # the work runs on a worker thread: no self in it
 
         def work() -> Completion:
-            shipped = services.packing.complete(actor, number, packed, tracking=tracking, operation_key=key)
+            request = CompletePacking(number, tuple(packed.items()), tracking=tracking)
+            shipped = services.perform(actor, request, operation_key=key)
             # The parcel has shipped; what follows only reads it back for the sentence and the slip.
             status: ShipmentStatusReport | None = None
             slip: PackingSlip | None = None

@@ -1,8 +1,8 @@
 """Inventory: every stock row, searchable by title, SKU or scanned GTIN, with a product detail pane.
 
 The selected row can be adjusted, counted (set quantity) or transferred to another location
-through the stock dialogs (buttons, Edit menu, context menu, Ctrl+J / Ctrl+E / Ctrl+T). After a
-change the page announces ``Topic.STOCK``. It stays current as every ``LivePage`` does: it loads
+through the stock dialogs (buttons, Edit menu, context menu, Ctrl+J / Ctrl+E / Ctrl+T). The dialog
+announces what its change did (ARCHITECTURE.md: change sets). It stays current as every ``LivePage`` does: it loads
 when first shown (sorted as saved: one query) and reloads on ``STOCK`` and ``CATALOG``.
 """
 
@@ -30,16 +30,14 @@ from orion_desktop.domain.validation import DEFAULT_LOW_STOCK_THRESHOLD
 from orion_desktop.ui.data_events import DataEvents, Topic
 from orion_desktop.ui.dialogs.stock_dialogs import (
     AdjustStockDialog,
-    QuantityCount,
     SetQuantityDialog,
-    StockAdjustment,
     StockDialog,
-    StockTransfer,
     TransferStockDialog,
 )
 from orion_desktop.ui.models.inventory_model import InventoryColumn, InventoryModel, InventoryRole, StockFilter
 from orion_desktop.ui.models.keyset_model import DEFAULT_PAGE_SIZE
 from orion_desktop.ui.models.keyset_sorting import KeysetSorting
+from orion_desktop.ui.pages.dialog_opening import open_action_dialog
 from orion_desktop.ui.pages.live_page import LivePage
 from orion_desktop.ui.pages.view_state import View
 from orion_desktop.ui.widgets.message_banner import MessageBanner
@@ -48,7 +46,7 @@ from orion_desktop.ui.widgets.tables import make_table, split_vertically
 
 if TYPE_CHECKING:
     from orion_desktop.domain.actor import Actor
-    from orion_desktop.domain.results import StockChange, StockRow, TransferResult
+    from orion_desktop.domain.results import StockRow
     from orion_desktop.services.registry import Services
 
 SEARCH_DELAY_MS = 250
@@ -56,7 +54,7 @@ SEARCH_DELAY_MS = 250
 
 LEDGER_ROWS_SHOWN = 20
 
-D = TypeVar("D", bound="StockDialog[Any, Any]")  # the dialog opened is the dialog returned
+D = TypeVar("D", bound="StockDialog[Any]")  # the dialog opened is the dialog returned
 
 ADJUST_SHORTCUT = "Ctrl+J"
 SET_QUANTITY_SHORTCUT = "Ctrl+E"
@@ -83,7 +81,7 @@ class InventoryPage(LivePage):
         self._actor = actor
         self._selected_inventory_id: int | None = None
         self._detail_error_shown = False
-        self.dialog: StockDialog[Any, Any] | None = None  # the stock dialog open now, if any
+        self.dialog: StockDialog[Any] | None = None  # the stock dialog open now, if any
         self.model = InventoryModel(services.stock, page_size=page_size, parent=self)
         self._init_actions()
         self._init_filters()
@@ -376,14 +374,14 @@ class InventoryPage(LivePage):
         row = self._row_for_dialog()
         if row is None:
             return None
-        return self._open_dialog(AdjustStockDialog(row, self._adjust, self))
+        return self._open_dialog(AdjustStockDialog(self._services, self._actor, row, self))
 
     def set_quantity(self) -> SetQuantityDialog | None:
         """Open Set quantity for the selected row."""
         row = self._row_for_dialog()
         if row is None:
             return None
-        return self._open_dialog(SetQuantityDialog(row, self._set_quantity, self))
+        return self._open_dialog(SetQuantityDialog(self._services, self._actor, row, self))
 
     def transfer_stock(self) -> TransferStockDialog | None:
         """Open Transfer stock for the selected row's product, from the selected location."""
@@ -396,7 +394,7 @@ class InventoryPage(LivePage):
         except Exception as error:  # noqa: BLE001 - shown as a sentence, the page stays usable
             self.show_error(error)
             return None
-        return self._open_dialog(TransferStockDialog(row, stock, codes, self._transfer, self))
+        return self._open_dialog(TransferStockDialog(self._services, self._actor, row, stock, codes, self))
 
     def _row_for_dialog(self) -> StockRow | None:
         if self.dialog is not None and self.dialog.isVisible():
@@ -408,52 +406,15 @@ class InventoryPage(LivePage):
 
     def _open_dialog(self, dialog: D) -> D:
         self.dialog = dialog
-        dialog.failed.connect(self.report_error)  # the refusal is shown in the dialog; a lost database is noticed
-        dialog.finished.connect(lambda result, shown=dialog: self._dialog_finished(shown, result))
-        dialog.open()
+
+        def closed() -> None:
+            if self.dialog is dialog:
+                self.dialog = None
+
+        def accepted(outcome: Any) -> str:
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+            return dialog.describe(outcome)
+
+        # A stock change is said in the status bar: the banner stays free for this page's own news.
+        open_action_dialog(self, dialog, accepted, closed, say=self.statusMessage.emit)
         return dialog
-
-    def _dialog_finished(self, dialog: StockDialog[Any, Any], result: int) -> None:
-        if self.dialog is dialog:
-            self.dialog = None
-        dialog.deleteLater()
-        if result != StockDialog.DialogCode.Accepted or dialog.outcome is None:
-            return
-        self.statusMessage.emit(dialog.describe(dialog.outcome))
-        self.events.announce(Topic.STOCK)  # this page and every other stock view reload
-        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    # The services calls the dialogs send (in a worker thread).
-    def _adjust(self, request: StockAdjustment) -> StockChange:
-        return self._services.inventory.adjust(
-            self._actor,
-            store=request.store,
-            product=request.sku,
-            location=request.location,
-            delta=request.delta,
-            reason=request.reason,
-            operation_key=request.operation_key,
-        )
-
-    def _set_quantity(self, request: QuantityCount) -> StockChange:
-        return self._services.inventory.set_quantity(
-            self._actor,
-            store=request.store,
-            product=request.sku,
-            location=request.location,
-            quantity=request.quantity,
-            reason=request.reason,
-            operation_key=request.operation_key,
-        )
-
-    def _transfer(self, request: StockTransfer) -> TransferResult:
-        return self._services.inventory.transfer(
-            self._actor,
-            store=request.store,
-            product=request.sku,
-            source=request.source,
-            destination=request.destination,
-            quantity=request.quantity,
-            reason=request.reason,
-            operation_key=request.operation_key,
-        )

@@ -6,10 +6,10 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from orion_desktop.domain.actor import Permission
-from orion_desktop.domain.results import LocationSummary
+from orion_desktop.domain.results import LocationInfo, LocationSummary
 from orion_desktop.ui import formatting
 from orion_desktop.ui.data_events import DataEvents, Topic
 from orion_desktop.ui.dialogs.location_dialogs import (
@@ -28,10 +28,11 @@ from orion_desktop.ui.models.locations_model import (
 )
 from orion_desktop.ui.models.row_model import RowRole
 from orion_desktop.ui.order_format import may
+from orion_desktop.ui.pages.dialog_opening import open_action_dialog
 from orion_desktop.ui.pages.latest_load import LatestLoad
 from orion_desktop.ui.pages.live_page import LivePage
 from orion_desktop.ui.pages.view_state import View
-from orion_desktop.ui.widgets.message_banner import BannerKind, MessageBanner
+from orion_desktop.ui.widgets.message_banner import MessageBanner
 from orion_desktop.ui.widgets.sorting import sortable, view_index
 from orion_desktop.ui.widgets.tables import heading, make_table, split_vertically, status_label, table_section
 
@@ -278,16 +279,8 @@ class LocationsPage(LivePage):
         self._run(LocationActiveDialog(self._services, self._actor, location, self), message)
 
     def _run(self, dialog: LocationDialog, message: str) -> None:
-        dialog.failed.connect(self.report_error)  # the refusal is shown in the dialog; a lost database is noticed
-        try:
-            accepted = dialog.exec() == QDialog.DialogCode.Accepted
-            outcome = dialog.outcome
-        finally:
-            dialog.deleteLater()
-        if not accepted or outcome is None:
-            return
-        self._select_code = outcome.code
-        self.events.announce(Topic.CATALOG)  # this page reloads too, like every page showing locations
-        if self.is_stale:
-            self.refresh()  # not visible (e.g. driven from a test or a menu): reload anyway
-        self.banner.show_message(message.format(code=outcome.code, sort_key=outcome.sort_key), BannerKind.INFO)
+        def accepted(outcome: LocationInfo) -> str:
+            self._select_code = outcome.code  # the announced change reloads the list: keep it selected
+            return message.format(code=outcome.code, sort_key=outcome.sort_key)
+
+        open_action_dialog(self, dialog, accepted)

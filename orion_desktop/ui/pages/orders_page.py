@@ -2,8 +2,8 @@
 the order actions (new order, change status, ship items, return, note).
 
 The table pages through orders with keyset paging; the detail of the selected order (items,
-reservations, shipments, history, notes) loads off the GUI thread. After any change the page
-announces ``Topic.ORDERS`` and ``Topic.STOCK`` (an order moves stock). It stays current as every
+reservations, shipments, history, notes) loads off the GUI thread. After any change the dialog
+announces what the services changed (ARCHITECTURE.md: change sets). It stays current as every
 ``LivePage`` does: it loads when first shown, and every change announced by any page reloads it —
 at once when it is visible, otherwise when it is next shown — with the selected order kept.
 """
@@ -40,9 +40,10 @@ from orion_desktop.ui.dialogs.ship_dialog import ShipDialog, stock_for_shipping
 from orion_desktop.ui.models.keyset_model import DEFAULT_PAGE_SIZE
 from orion_desktop.ui.models.keyset_sorting import KeysetSorting
 from orion_desktop.ui.models.orders_model import OrderColumn, OrderFilter, OrderRole, OrdersModel
+from orion_desktop.ui.pages.dialog_opening import open_action_dialog
 from orion_desktop.ui.pages.live_page import LivePage
 from orion_desktop.ui.pages.view_state import View, restore_views, save_views
-from orion_desktop.ui.widgets.message_banner import BannerKind, MessageBanner
+from orion_desktop.ui.widgets.message_banner import MessageBanner
 from orion_desktop.ui.widgets.order_detail import OrderDetailPane, OrderView, load_order_view
 from orion_desktop.ui.widgets.tables import make_table, split_vertically
 from orion_desktop.ui.worker import run_in_background
@@ -423,25 +424,17 @@ class OrdersPage(LivePage):
             return None
 
     def _open(self, dialog: ActionDialog, on_accepted: Callable[[ActionDialog], str]) -> None:
-        """Show a dialog window-modally without blocking; on OK, announce (this page reloads too) and
-        show the sentence ``on_accepted`` makes of the dialog's outcome."""
+        """Open ``dialog`` the way every page does (``open_action_dialog``), one at a time; on OK the
+        banner shows the sentence ``on_accepted`` makes of the dialog."""
         if self.dialog is not None:
             self.dialog.close()
         self.dialog = dialog
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # a packer opens hundreds a day
-        # The dialog shows its refusals itself; the window must still hear of a lost database.
-        dialog.failed.connect(self.report_error)
 
-        def finished(result: int) -> None:
+        def closed() -> None:
             if self.dialog is dialog:
                 self.dialog = None
-            if result == QDialog.DialogCode.Accepted and dialog.outcome is not None:
-                message = on_accepted(dialog)
-                self.events.announce(Topic.ORDERS, Topic.STOCK)  # reloading clears the banner: the message comes after
-                self.banner.show_message(message, BannerKind.INFO)
 
-        dialog.finished.connect(finished)
-        dialog.open()
+        open_action_dialog(self, dialog, lambda _outcome: on_accepted(dialog), closed)
 
     def new_order(self) -> None:
         try:

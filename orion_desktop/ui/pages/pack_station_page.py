@@ -14,7 +14,7 @@ Flow (keyboard only; a wedge scanner types digits + Enter):
 3. F12 (or Ctrl+Enter) completes: with lines still open a confirmation names them (Enter ships
    the partial parcel, Esc keeps packing). The packed quantities ship as one shipment
    (``PackingService.complete``) in the background with one operation key per completion, so a
-   retry after a lost connection cannot ship twice. The page announces ``ORDERS`` and ``STOCK``.
+   retry after a lost connection cannot ship twice. The worker announces what it changed.
 4. Ctrl+P saves the packing slip of the parcel just shipped as a PDF. Ctrl+Shift+P saves a pick
    list for the orders typed in the pick-list field (or for the order being packed).
 
@@ -360,14 +360,14 @@ class PackStationPage(Page):
             return
         self._update_state()
         self._show_feedback(shipping.message, Tone.INFO)
-        run_in_background(self, shipping.work, on_done=self._completed, on_error=self._complete_failed)
+        run_in_background(self, shipping.work, on_done=self._completed, on_error=self._complete_failed,
+                          on_changes=self.events.announce_changes)  # what the completion changed
 
     def _completed(self, completion: Completion) -> None:
         outcome = self.controller.shipped(completion)
         self.documents.parcel_shipped(completion.order_number, completion.slip)
         self._apply(outcome)
         self.scan_input.setFocus()
-        self.events.announce(Topic.ORDERS, Topic.STOCK)  # the orders and stock pages reload
         self.completed.emit(completion.shipment.shipment_id)
 
     def _complete_failed(self, error: BaseException) -> None:

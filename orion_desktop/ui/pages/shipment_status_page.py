@@ -1,6 +1,6 @@
 """Shipment status: scan or type an order number to see what of it has shipped; below, the open
 parcels, which can be advanced, assigned or cancelled (dialogs off the GUI thread, as on the Orders
-page; after a change the page announces ``Topic.ORDERS`` and ``Topic.STOCK``)."""
+page; after a change the dialog announces what the services changed)."""
 
 from __future__ import annotations
 
