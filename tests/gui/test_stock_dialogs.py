@@ -77,7 +77,7 @@ def _type(qtbot: QtBot, widget: Any, text: str) -> None:
     qtbot.keyClicks(widget, text)
 
 
-def _press_ok(qtbot: QtBot, window: MainWindow, dialog: StockDialog[Any, Any]) -> None:
+def _press_ok(qtbot: QtBot, window: MainWindow, dialog: StockDialog[Any]) -> None:
     assert dialog.ok_button.isEnabled(), dialog.problem_label.text()
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
 
