@@ -55,4 +55,4 @@ def save_png(image: QImage, path: Path) -> bool:
     table = [0xFF000000 | colour for colour in palette_for(counts)]
     indexed = rgb.convertToFormat(QImage.Format.Format_Indexed8, table, Qt.ImageConversionFlag.ThresholdDither)
     # quality 0: zlib's best compression. The stubs ask for bytes, but PySide takes the format as str only.
-    return bool(indexed.save(str(path), "PNG", 0))  # type: ignore[call-overload]
+    return bool(indexed.save(str(path), "PNG", 0))  # type: ignore[call-overload]  # PySide: str, not bytes
