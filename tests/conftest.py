@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -65,7 +65,7 @@ def _pg_url(server_url: str, database: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def pg_database_factory(pg_admin_url: str) -> Iterator:  # type: ignore[type-arg]
+def pg_database_factory(pg_admin_url: str) -> Iterator[Callable[..., str]]:
     """Creates uniquely named databases on the test server; drops them all at the end."""
     admin = create_engine(
         _pg_url(pg_admin_url, make_url(pg_admin_url).database or "postgres"), isolation_level="AUTOCOMMIT"
@@ -89,7 +89,7 @@ def pg_database_factory(pg_admin_url: str) -> Iterator:  # type: ignore[type-arg
 
 
 @pytest.fixture(scope="session")
-def pg_migrated_url(pg_database_factory) -> str:  # type: ignore[no-untyped-def]
+def pg_migrated_url(pg_database_factory: Callable[..., str]) -> str:
     url = pg_database_factory()
     database = Database(url)
     upgrade(database)
@@ -120,7 +120,8 @@ def _truncate_all(database: Database) -> None:
 
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
-    return request.param
+    name: str = request.param
+    return name
 
 
 @pytest.fixture

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from helpers import ADMIN, seed_catalog
-from orders_support import SUBMIT_TIMEOUT_MS, Orders, seed_orders
 from PySide6.QtCore import QSettings, QThreadPool
+from pytestqt.qtbot import QtBot
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.domain.actor import Actor
+
+if TYPE_CHECKING:  # the window module is imported by the fixture that opens it
+    from orion_desktop.ui.main_window import MainWindow
+
+from .orders_support import SUBMIT_TIMEOUT_MS, Orders, seed_orders
 
 _HERE = Path(__file__).parent
 
@@ -80,7 +86,7 @@ def window_settings(settings_path: Path) -> QSettings:
 
 
 @pytest.fixture
-def window(qtbot, stocked: Services, manager: Actor, window_settings: QSettings):  # type: ignore[no-untyped-def]
+def window(qtbot: QtBot, stocked: Services, manager: Actor, window_settings: QSettings) -> MainWindow:
     from orion_desktop.ui.main_window import MainWindow
 
     main_window = MainWindow(stocked, manager, settings=window_settings)

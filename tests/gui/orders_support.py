@@ -6,16 +6,19 @@ Imported by the order page and dialog tests; the ``orders`` fixture is in confte
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 from helpers import ADMIN
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QSpinBox, QWidget
+from pytestqt.qtbot import QtBot
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.domain.order_results import OrderLine
 from orion_desktop.ui.dialogs.action_dialog import ActionDialog
 
 SUBMIT_TIMEOUT_MS = 15_000
+W = TypeVar("W", bound=QWidget)  # show answers the widget it was given, with its own type
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ def seed_orders(services: Services) -> Orders:
     return Orders(partial, pending, processing, cancelled)
 
 
-def show(qtbot, widget: QWidget) -> QWidget:  # type: ignore[no-untyped-def]
+def show(qtbot: QtBot, widget: W) -> W:
     qtbot.addWidget(widget)
     widget.show()
     qtbot.waitExposed(widget)
@@ -65,19 +68,19 @@ def show(qtbot, widget: QWidget) -> QWidget:  # type: ignore[no-untyped-def]
     return widget
 
 
-def tick(qtbot, box: QAbstractButton) -> None:  # type: ignore[no-untyped-def]
+def tick(qtbot: QtBot, box: QAbstractButton) -> None:
     """Click a check box or radio button on its indicator."""
     qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(4, box.height() // 2))
 
 
-def press_ok(qtbot, dialog: ActionDialog) -> None:  # type: ignore[no-untyped-def]
+def press_ok(qtbot: QtBot, dialog: ActionDialog) -> None:
     """Click OK and wait until the services have answered (the request runs off the GUI thread)."""
     assert dialog.ok_button.isEnabled(), dialog.problem_label.text()
     with qtbot.waitSignal(dialog.settled, timeout=SUBMIT_TIMEOUT_MS):
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
 
 
-def type_number(qtbot, spin: QSpinBox, value: int) -> None:  # type: ignore[no-untyped-def]
+def type_number(qtbot: QtBot, spin: QSpinBox, value: int) -> None:
     """Select the number in a spin box and type another one, as a person does."""
     spin.setFocus()
     qtbot.keyClick(spin, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)

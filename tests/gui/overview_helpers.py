@@ -5,17 +5,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from helpers import ADMIN
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPoint, Qt, QTimer
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QComboBox, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QComboBox, QDialog, QTableView, QTableWidget, QWidget
+from pytestqt.qtbot import QtBot
 
 from orion_desktop.bootstrap import Services
-from orion_desktop.domain.order_results import OrderLine
-from orion_desktop.services.orders.service import ShipRequest
+from orion_desktop.domain.order_results import OrderLine, ShipRequest
 
 LOAD_TIMEOUT_MS = 10_000
+W = TypeVar("W", bound=QWidget)  # open_page answers the page it was given, with its own type
 
 
 @dataclass(frozen=True)
@@ -51,12 +52,13 @@ def make_warehouse(services: Services) -> Warehouse:
     return Warehouse(partly, pending, waiting, picking.shipment_number, parcel.shipment_number)
 
 
-def wait_idle(qtbot: Any, page: Any, timeout: int = LOAD_TIMEOUT_MS) -> None:
+def wait_idle(qtbot: QtBot, page: Any, timeout: int = LOAD_TIMEOUT_MS) -> None:
     """Until the page's background loads have all reported back."""
     qtbot.waitUntil(lambda: not page.is_loading, timeout=timeout)
 
 
-def open_page(qtbot: Any, page: QWidget, size: tuple[int, int] = (1200, 760)) -> QWidget:
+def open_page(qtbot: QtBot, page: W, size: tuple[int, int] = (1200, 760)) -> W:
+    """Show ``page`` at ``size`` and wait until it has loaded; returns it, typed as given."""
     qtbot.addWidget(page)
     page.resize(*size)
     page.show()
@@ -69,7 +71,14 @@ def column_values(model: QAbstractItemModel, column: int, role: int = Qt.ItemDat
     return [model.index(row, column).data(role) for row in range(model.rowCount())]
 
 
-def choose(qtbot: Any, combo: QComboBox, text: str) -> None:
+def cell_text(table: QTableWidget, row: int, column: int) -> str:
+    """The text of one cell of a table widget (a cell that has no item fails the test)."""
+    item = table.item(row, column)
+    assert item is not None, f"no item at row {row}, column {column}"
+    return item.text()
+
+
+def choose(qtbot: QtBot, combo: QComboBox, text: str) -> None:
     """Pick an entry of a combo box with the keyboard, as a person would: focus it and type."""
     index = combo.findText(text)
     assert index >= 0, f"{text!r} is not offered; the choices are {[combo.itemText(i) for i in range(combo.count())]}"
@@ -81,7 +90,7 @@ def choose(qtbot: Any, combo: QComboBox, text: str) -> None:
     assert combo.currentText() == text
 
 
-def double_click_row(qtbot: Any, table: QAbstractItemView, row: int, column: int = 0) -> None:
+def double_click_row(qtbot: QtBot, table: QAbstractItemView, row: int, column: int = 0) -> None:
     index = table.model().index(row, column)
     table.scrollTo(index)
     rect = table.visualRect(index)
@@ -89,13 +98,13 @@ def double_click_row(qtbot: Any, table: QAbstractItemView, row: int, column: int
     qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
 
 
-def click_row(qtbot: Any, table: QAbstractItemView, row: int, column: int = 0) -> None:
+def click_row(qtbot: QtBot, table: QAbstractItemView, row: int, column: int = 0) -> None:
     index = table.model().index(row, column)
     table.scrollTo(index)
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(index).center())
 
 
-def click_header(qtbot: Any, table: QTableView, column: int) -> None:
+def click_header(qtbot: QtBot, table: QTableView, column: int) -> None:
     """Click a column's header, as a person sorting the table would."""
     header = table.horizontalHeader()
     x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
@@ -121,7 +130,7 @@ def answer_dialog(trigger: Callable[[], object], handle: Callable[[Any], object]
             seen["result"] = handle(dialog)
         finally:
             seen["still_open"] = dialog.isVisible()
-            if dialog.isVisible():
+            if isinstance(dialog, QDialog) and dialog.isVisible():  # a modal widget here is a dialog
                 dialog.reject()
 
     QTimer.singleShot(0, run)

@@ -25,10 +25,9 @@ from typing import Any
 
 import pytest
 from helpers import ADMIN
-from orders_support import press_ok, type_number
-from overview_helpers import wait_idle
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLineEdit, QWidget
+from pytestqt.qtbot import QtBot
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.demo import fill_demo
@@ -45,6 +44,10 @@ from orion_desktop.ui.models.inventory_model import InventoryColumn
 from orion_desktop.ui.models.ledger_model import LedgerColumn
 from orion_desktop.ui.models.low_stock_model import LowStockColumn
 from orion_desktop.ui.models.shipment_models import ShipmentItemColumn
+from orion_desktop.ui.pages.base import Page
+
+from .orders_support import press_ok, type_number
+from .overview_helpers import wait_idle
 
 pytestmark = pytest.mark.usefixtures("background_work_done")  # pages here work in the background
 
@@ -98,7 +101,7 @@ def _pick_product(services: Services) -> Product:
 
 
 # --- driving the window like a person ----------------------------------------------------------
-def _go_to(qtbot, window: MainWindow, page: QWidget) -> None:  # type: ignore[no-untyped-def]
+def _go_to(qtbot: QtBot, window: MainWindow, page: Page) -> None:
     """Click the page's entry in the navigation list."""
     navigation = window.navigation
     item = navigation.item(window.pages.index(page))
@@ -106,15 +109,15 @@ def _go_to(qtbot, window: MainWindow, page: QWidget) -> None:  # type: ignore[no
     assert window.current_page is page
 
 
-def _scan(qtbot, field: QWidget, code: str) -> None:  # type: ignore[no-untyped-def]
+def _scan(qtbot: QtBot, field: QLineEdit, code: str) -> None:
     """What a keyboard-wedge scanner does: the characters, then Enter."""
     field.setFocus()
-    field.selectAll()  # type: ignore[attr-defined]
+    field.selectAll()
     qtbot.keyClicks(field, code)
     qtbot.keyClick(field, Qt.Key.Key_Return)
 
 
-def _choose(qtbot, combo: QComboBox, data: object) -> None:  # type: ignore[no-untyped-def]
+def _choose(qtbot: QtBot, combo: QComboBox, data: object) -> None:
     """Pick the entry carrying ``data`` with the arrow keys, as a person does with the keyboard."""
     index = combo.findData(data)
     assert index >= 0, f"{data!r} is not offered: {[combo.itemText(i) for i in range(combo.count())]}"
@@ -125,19 +128,19 @@ def _choose(qtbot, combo: QComboBox, data: object) -> None:  # type: ignore[no-u
     assert combo.currentData() == data
 
 
-def _click(qtbot, button: QWidget | None) -> None:  # type: ignore[no-untyped-def]
+def _click(qtbot: QtBot, button: QWidget | None) -> None:
     assert button is not None and button.isEnabled(), "the button is not there or disabled"
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
-def _click_row(qtbot, table: QAbstractItemView, row: int) -> None:  # type: ignore[no-untyped-def]
+def _click_row(qtbot: QtBot, table: QAbstractItemView, row: int) -> None:
     index = table.model().index(row, 0)
     table.scrollTo(index)
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(index).center())
     assert table.currentIndex().row() == row
 
 
-def _open_dialog(qtbot, page: Any, kind: type) -> Any:  # type: ignore[no-untyped-def]
+def _open_dialog(qtbot: QtBot, page: Any, kind: type[QWidget]) -> Any:
     qtbot.waitUntil(lambda: isinstance(page.dialog, kind) and page.dialog.isVisible(), timeout=WAIT_MS)
     return page.dialog
 
@@ -147,8 +150,8 @@ def _cell(table: QAbstractItemView, row: int, column: int) -> Any:
 
 
 # --- the test ------------------------------------------------------------------------------
-def test_scan_adjust_reserve_ship_and_the_overview_pages_agree(  # type: ignore[no-untyped-def]
-    qtbot, services: Services, window_settings: QSettings
+def test_scan_adjust_reserve_ship_and_the_overview_pages_agree(
+    qtbot: QtBot, services: Services, window_settings: QSettings
 ) -> None:
     fill_demo(services.database, ADMIN)
     product = _pick_product(services)
@@ -189,7 +192,8 @@ def test_scan_adjust_reserve_ship_and_the_overview_pages_agree(  # type: ignore[
     assert adjust.after_label.text() == f"{on_hand_after_adjust} on hand, 0 reserved, {on_hand_after_adjust} available"
     _click(qtbot, adjust.ok_button)
     qtbot.waitUntil(lambda: inventory.dialog is None, timeout=WAIT_MS)
-    assert model.rowCount() == 1 and inventory.selected_row().quantity == on_hand_after_adjust  # type: ignore[union-attr]
+    assert model.rowCount() == 1 and (row := inventory.selected_row()) is not None
+    assert row.quantity == on_hand_after_adjust
     assert inventory.detail.quantity_value.text() == str(on_hand_after_adjust)
     assert window.statusBar().currentMessage().startswith(f"Removed {-delta} of {product.title}")
     # Still above the threshold: the adjustment alone does not put it on the low-stock screen.
@@ -214,8 +218,8 @@ def test_scan_adjust_reserve_ship_and_the_overview_pages_agree(  # type: ignore[
         lambda: orders.detail.current_order is not None and orders.detail.current_order.order_number == number,
         timeout=WAIT_MS,
     )
-    assert orders.selected_order().order_number == number  # type: ignore[union-attr]
-    assert orders.detail.current_order.status is OrderStatus.PENDING  # type: ignore[union-attr]
+    assert (order := orders.selected_order()) is not None and order.order_number == number
+    assert (shown := orders.detail.current_order) is not None and shown.status is OrderStatus.PENDING
 
     # 3b. Change status to processing: the 6 units are reserved at the product's location.
     _click(qtbot, orders.toolbar.widgetForAction(orders.change_status_action))
@@ -334,11 +338,11 @@ def test_scan_adjust_reserve_ship_and_the_overview_pages_agree(  # type: ignore[
     assert (adjustment.quantity_after, adjustment.reserved_after) == (on_hand_after_adjust, 0)
     # The newest row's "after" figures are the low-stock screen's figures.
     table = ledger.table
-    columns = (
+    ledger_columns = (
         LedgerColumn.TYPE, LedgerColumn.QUANTITY_CHANGE, LedgerColumn.RESERVED_CHANGE,
         LedgerColumn.QUANTITY_AFTER, LedgerColumn.RESERVED_AFTER, LedgerColumn.ORDER,
     )
-    assert [_cell(table, 0, c) for c in columns] == [
+    assert [_cell(table, 0, c) for c in ledger_columns] == [
         "Fulfill", f"\N{MINUS SIGN}{SHIPPED}", f"\N{MINUS SIGN}{SHIPPED}", on_hand, reserved, number]
     assert (fulfil.quantity_after, fulfil.reserved_after) == (report_row.quantity, report_row.reserved_quantity)
     # The whole ledger of the row adds up to what the database and the low-stock screen hold (invariant L).
@@ -352,7 +356,7 @@ def test_scan_adjust_reserve_ship_and_the_overview_pages_agree(  # type: ignore[
     wait_idle(qtbot, ledger)
     for_order = ledger.model.rows()
     assert [e.transaction_type for e in for_order] == [TransactionType.FULFILL, TransactionType.RESERVE]
-    assert -sum(e.quantity_change for e in for_order) == shipment_page.report.total_shipped_units == SHIPPED  # type: ignore[union-attr]
+    assert -sum(e.quantity_change for e in for_order) == shipment_page.report.total_shipped_units == SHIPPED
     assert sum(e.reserved_change for e in for_order) == item_status.remaining_quantity == ORDERED - SHIPPED
 
     # Nothing drifted: every stock row equals its ledger and its open reservations (invariants L and R).

@@ -8,7 +8,6 @@ one ``DataEvents``, as in the main window; nothing but the adjust dialog's OK ha
 from __future__ import annotations
 
 from helpers import assert_ledger_consistent
-from orders_support import SUBMIT_TIMEOUT_MS, Orders, show
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -23,6 +22,8 @@ from orion_desktop.ui.models.inventory_model import InventoryColumn
 from orion_desktop.ui.pages.inventory_page import InventoryPage
 from orion_desktop.ui.pages.orders_page import OrdersPage
 from orion_desktop.ui.widgets.order_detail import OrderView
+
+from .orders_support import SUBMIT_TIMEOUT_MS, Orders, show
 
 MANAGER = Actor(name="maria", role=Role.MANAGER)
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit
+from pytestqt.qtbot import QtBot
 
 from orion_desktop.app import GuiSession, ask_for_database
 from orion_desktop.bootstrap import Services, open_services
@@ -24,7 +25,7 @@ from orion_desktop.ui.main_window import MainWindow
 UNREACHABLE = "postgresql://root@127.0.0.1:1/nowhere"  # nothing listens on port 1
 
 
-def _dialog(qtbot, initial_url: str | None = None) -> DatabaseDialog:  # type: ignore[no-untyped-def]
+def _dialog(qtbot: QtBot, initial_url: str | None = None) -> DatabaseDialog:
     dialog = DatabaseDialog(open_services, initial_url=initial_url, current_description="SQLite file /x/orion.db")
     qtbot.addWidget(dialog)
     dialog.show()
@@ -34,24 +35,24 @@ def _dialog(qtbot, initial_url: str | None = None) -> DatabaseDialog:  # type: i
     return dialog
 
 
-def _type(qtbot, edit, text: str) -> None:  # type: ignore[no-untyped-def]
+def _type(qtbot: QtBot, edit: QLineEdit, text: str) -> None:
     edit.setFocus()
     edit.selectAll()
     qtbot.keyClick(edit, Qt.Key.Key_Delete)
     qtbot.keyClicks(edit, text)
 
 
-def _click(qtbot, button) -> None:  # type: ignore[no-untyped-def]
+def _click(qtbot: QtBot, button: QAbstractButton) -> None:
     assert button.isEnabled()
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
-def _pick(qtbot, radio) -> None:  # type: ignore[no-untyped-def]
+def _pick(qtbot: QtBot, radio: QAbstractButton) -> None:
     """Click a radio button on its circle (the row is wider than what reacts to clicks)."""
     qtbot.mouseClick(radio, Qt.MouseButton.LeftButton, pos=QPoint(6, radio.height() // 2))
 
 
-def _choose(qtbot, dialog: DatabaseDialog, url: str) -> None:  # type: ignore[no-untyped-def]
+def _choose(qtbot: QtBot, dialog: DatabaseDialog, url: str) -> None:
     """Pick the kind with its radio button and type the file path or the address."""
     if url.startswith("sqlite"):
         _pick(qtbot, dialog.sqlite_radio)
@@ -61,11 +62,11 @@ def _choose(qtbot, dialog: DatabaseDialog, url: str) -> None:  # type: ignore[no
         _type(qtbot, dialog.url_edit, url)
 
 
-def _wait_idle(qtbot, dialog: DatabaseDialog) -> None:  # type: ignore[no-untyped-def]
+def _wait_idle(qtbot: QtBot, dialog: DatabaseDialog) -> None:
     qtbot.waitUntil(lambda: not dialog.busy, timeout=15_000)
 
 
-def test_the_dialog_starts_from_the_current_choice(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_dialog_starts_from_the_current_choice(qtbot: QtBot, tmp_path: Path) -> None:
     path = tmp_path / "orion.db"
     dialog = _dialog(qtbot, f"sqlite:///{path}")
     assert dialog.sqlite_radio.isChecked() and dialog.path_edit.text() == str(path)
@@ -76,7 +77,7 @@ def test_the_dialog_starts_from_the_current_choice(qtbot, tmp_path: Path) -> Non
     assert not other.path_edit.isEnabled() and not other.browse_button.isEnabled()
 
 
-def test_invalid_input_keeps_ok_and_test_disabled(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_input_keeps_ok_and_test_disabled(qtbot: QtBot, tmp_path: Path) -> None:
     dialog = _dialog(qtbot)
     buttons = (dialog.ok_button, dialog.test_button)
     assert dialog.sqlite_radio.isChecked() and dialog.path_edit.text() == ""
@@ -103,7 +104,7 @@ def test_invalid_input_keeps_ok_and_test_disabled(qtbot, tmp_path: Path) -> None
     assert saved_database_url() is None
 
 
-def test_test_says_connected_and_changes_nothing(qtbot, database_url: str, stocked: Services) -> None:  # type: ignore[no-untyped-def]
+def test_test_says_connected_and_changes_nothing(qtbot: QtBot, database_url: str, stocked: Services) -> None:
     dialog = _dialog(qtbot)
     _choose(qtbot, dialog, database_url)
     _click(qtbot, dialog.test_button)
@@ -113,7 +114,7 @@ def test_test_says_connected_and_changes_nothing(qtbot, database_url: str, stock
     assert saved_database_url() is None
 
 
-def test_an_unreachable_database_is_a_sentence_and_nothing_is_remembered(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_an_unreachable_database_is_a_sentence_and_nothing_is_remembered(qtbot: QtBot) -> None:
     dialog = _dialog(qtbot)
     _choose(qtbot, dialog, UNREACHABLE)
     _click(qtbot, dialog.test_button)
@@ -130,7 +131,7 @@ def test_an_unreachable_database_is_a_sentence_and_nothing_is_remembered(qtbot) 
     assert dialog.result_banner.text == ""
 
 
-def test_a_new_file_name_starts_an_empty_database_only_on_ok(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_file_name_starts_an_empty_database_only_on_ok(qtbot: QtBot, tmp_path: Path) -> None:
     path = tmp_path / "new.db"
     dialog = _dialog(qtbot)
     _type(qtbot, dialog.path_edit, str(path))
@@ -151,7 +152,7 @@ def test_a_new_file_name_starts_an_empty_database_only_on_ok(qtbot, tmp_path: Pa
         dialog.services.close()
 
 
-def test_browse_picks_the_file(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_browse_picks_the_file(qtbot: QtBot, tmp_path: Path) -> None:
     existing = tmp_path / "warehouse.db"
     existing.touch()
     dialog = _dialog(qtbot)
@@ -166,7 +167,7 @@ def test_browse_picks_the_file(qtbot, tmp_path: Path) -> None:  # type: ignore[n
     assert dialog.ok_button.isEnabled()
 
 
-def test_tab_order_follows_the_form(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_tab_order_follows_the_form(qtbot: QtBot, tmp_path: Path) -> None:
     dialog = _dialog(qtbot, f"sqlite:///{tmp_path / 'orion.db'}")
     dialog.path_edit.setFocus()
     qtbot.keyClick(dialog.path_edit, Qt.Key.Key_Tab)
@@ -179,8 +180,8 @@ def test_tab_order_follows_the_form(qtbot, tmp_path: Path) -> None:  # type: ign
     assert QApplication.focusWidget() is dialog.ok_button
 
 
-def test_choosing_another_database_switches_the_window_and_remembers_it(  # type: ignore[no-untyped-def]
-    qtbot, tmp_path: Path, database_url: str, stocked: Services, manager: Actor, window_settings: QSettings
+def test_choosing_another_database_switches_the_window_and_remembers_it(
+    qtbot: QtBot, tmp_path: Path, database_url: str, stocked: Services, manager: Actor, window_settings: QSettings
 ) -> None:
     start = open_services(f"sqlite:///{tmp_path / 'start.db'}", create=True)  # a new database is meant
     session = GuiSession(start, manager, database_url=f"sqlite:///{tmp_path / 'start.db'}", settings=window_settings)
@@ -226,8 +227,8 @@ def test_choosing_another_database_switches_the_window_and_remembers_it(  # type
         start.close()
 
 
-def test_a_database_that_cannot_be_opened_at_start_offers_the_dialog(  # type: ignore[no-untyped-def]
-    qtbot, tmp_path: Path
+def test_a_database_that_cannot_be_opened_at_start_offers_the_dialog(
+    qtbot: QtBot, tmp_path: Path
 ) -> None:
     good = tmp_path / "orion.db"
     seen: dict[str, str] = {}
@@ -256,7 +257,7 @@ def test_a_database_that_cannot_be_opened_at_start_offers_the_dialog(  # type: i
         services.close()
 
 
-def test_cancelling_the_start_dialog_gives_up(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_cancelling_the_start_dialog_gives_up(qtbot: QtBot) -> None:
     def cancel() -> None:
         dialog = QApplication.activeModalWidget()
         assert isinstance(dialog, DatabaseDialog)

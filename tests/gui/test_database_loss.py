@@ -9,16 +9,17 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import shiboken6
 from helpers import ADMIN, seed_catalog
-from orders_support import SUBMIT_TIMEOUT_MS, Orders, choose, press_ok
 from PySide6.QtCore import QSettings, Qt
+from pytestqt.qtbot import QtBot
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-from window_support import go_to, open_window
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
@@ -35,6 +36,9 @@ from orion_desktop.ui.dialogs.ship_dialog import ShipDialog
 from orion_desktop.ui.main_window import MainWindow
 from orion_desktop.ui.worker import pending_jobs
 
+from .orders_support import SUBMIT_TIMEOUT_MS, Orders, choose, press_ok
+from .window_support import go_to, open_window
+
 pytestmark = pytest.mark.usefixtures("background_work_done")  # pages here work in the background
 
 FAST_MS = 100
@@ -42,19 +46,19 @@ SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
 
-def _press_f5(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+def _press_f5(qtbot: QtBot, window: MainWindow) -> None:
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
     qtbot.keyClick(window, Qt.Key.Key_F5)
 
 
-def _stop(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+def _stop(qtbot: QtBot, window: MainWindow) -> None:
     window.connection_monitor.stop()
     qtbot.waitUntil(lambda: not window.connection_monitor.checking, timeout=10_000)
 
 
 # --- the monitor on its own ---------------------------------------------------------------------
-def test_the_monitor_reports_loss_once_and_recovery(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_the_monitor_reports_loss_once_and_recovery(qtbot: QtBot) -> None:
     reachable = {"now": False}
 
     def check() -> None:
@@ -79,10 +83,14 @@ def test_the_monitor_reports_loss_once_and_recovery(qtbot) -> None:  # type: ign
     monitor.deleteLater()
 
 
-def test_stop_holds_when_a_check_is_under_way(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_stop_holds_when_a_check_is_under_way(qtbot: QtBot) -> None:
     """The answer of the check that was running must not start the timer again."""
     release = threading.Event()
-    monitor = ConnectionMonitor(lambda: release.wait(5), retry_interval_ms=FAST_MS, healthy_interval_ms=FAST_MS)
+
+    def check() -> None:
+        release.wait(5)
+
+    monitor = ConnectionMonitor(check, retry_interval_ms=FAST_MS, healthy_interval_ms=FAST_MS)
     monitor.check_now()
     assert monitor.checking
     monitor.stop()
@@ -92,10 +100,14 @@ def test_stop_holds_when_a_check_is_under_way(qtbot) -> None:  # type: ignore[no
     monitor.deleteLater()
 
 
-def test_a_monitor_deleted_during_its_check_is_not_answered(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_monitor_deleted_during_its_check_is_not_answered(qtbot: QtBot) -> None:
     release = threading.Event()
     answers: list[object] = []
-    monitor = ConnectionMonitor(lambda: release.wait(5))
+
+    def check() -> None:
+        release.wait(5)
+
+    monitor = ConnectionMonitor(check)
     monitor.lost.connect(answers.append)
     monitor.restored.connect(lambda: answers.append("restored"))
     monitor.check_now()
@@ -113,8 +125,8 @@ def _sqlite_path(database_url: str) -> Path:
 
 
 @SQLITE_ONLY
-def test_a_sqlite_file_moved_away_shows_a_banner_and_moving_it_back_recovers(  # type: ignore[no-untyped-def]
-    qtbot, stocked: Services, database_url: str, manager: Actor, window_settings: QSettings
+def test_a_sqlite_file_moved_away_shows_a_banner_and_moving_it_back_recovers(
+    qtbot: QtBot, stocked: Services, database_url: str, manager: Actor, window_settings: QSettings
 ) -> None:
     services, path = stocked, _sqlite_path(database_url)
     window = open_window(qtbot, services, manager, window_settings)
@@ -176,11 +188,15 @@ def test_a_replaced_sqlite_file_is_opened_afresh(stocked: Services, database_url
 
 
 # --- PostgreSQL: the database is dropped and created again -------------------------------------
-def test_a_dropped_postgres_database_shows_a_banner_and_recovers_when_it_is_back(  # type: ignore[no-untyped-def]
-    qtbot, pg_database_factory, pg_admin_url: str, manager: Actor, window_settings: QSettings
+def test_a_dropped_postgres_database_shows_a_banner_and_recovers_when_it_is_back(
+    qtbot: QtBot,
+    pg_database_factory: Callable[..., str],
+    pg_admin_url: str,
+    manager: Actor, window_settings: QSettings
 ) -> None:
     url = pg_database_factory("orion_loss")
     name = make_url(url).database
+    assert name is not None  # the factory names every database it makes
     migrated = Database(url)
     upgrade(migrated)
     migrated.dispose()
@@ -232,30 +248,32 @@ def test_a_dropped_postgres_database_shows_a_banner_and_recovers_when_it_is_back
 
 
 # --- an order dialog's refusal ---------------------------------------------------------------------
-def _fill_new_order(qtbot, dialog: NewOrderDialog) -> None:  # type: ignore[no-untyped-def]
+def _fill_new_order(qtbot: QtBot, dialog: NewOrderDialog) -> None:
     dialog.rows[0].product_edit.setFocus()
     qtbot.keyClicks(dialog.rows[0].product_edit, "D")
     qtbot.keyClick(dialog.rows[0].product_edit, Qt.Key.Key_Return)
     qtbot.keyClicks(dialog.customer_edit, "Gus Grant")
 
 
-def _fill_change_status(qtbot, dialog: ChangeStatusDialog) -> None:  # type: ignore[no-untyped-def]
+def _fill_change_status(qtbot: QtBot, dialog: ChangeStatusDialog) -> None:
     choose(dialog.status_combo, "processing")
 
 
-def _fill_ship(qtbot, dialog: ShipDialog) -> None:  # type: ignore[no-untyped-def]
+def _fill_ship(qtbot: QtBot, dialog: ShipDialog) -> None:
     qtbot.keyClicks(dialog.tracking_edit, "TRK-77")
 
 
-def _fill_return(qtbot, dialog: ReturnDialog) -> None:  # type: ignore[no-untyped-def]
+def _fill_return(qtbot: QtBot, dialog: ReturnDialog) -> None:
     qtbot.keyClicks(dialog.reason_edit, "too small")
 
 
-def _fill_note(qtbot, dialog: NoteDialog) -> None:  # type: ignore[no-untyped-def]
+def _fill_note(qtbot: QtBot, dialog: NoteDialog) -> None:
     qtbot.keyClicks(dialog.text_edit, "Call before delivery")
 
 
-ORDER_DIALOGS = {  # the action's shortcut, the order selected first (None: none), how a person fills it in
+OrderDialogCase = tuple[tuple[Qt.Key, Qt.KeyboardModifier], str | None, Callable[[QtBot, Any], None]]
+# The action's shortcut, the order selected first (None: none), how a person fills it in.
+ORDER_DIALOGS: dict[str, OrderDialogCase] = {
     "new order": ((Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier), None, _fill_new_order),
     "change status": ((Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier), "pending", _fill_change_status),
     "ship": ((Qt.Key.Key_S, CTRL_SHIFT), "pending", _fill_ship),
@@ -266,8 +284,8 @@ ORDER_DIALOGS = {  # the action's shortcut, the order selected first (None: none
 
 @SQLITE_ONLY
 @pytest.mark.parametrize("dialog_name", list(ORDER_DIALOGS))
-def test_a_database_lost_during_an_order_dialog_is_noticed_by_the_window(  # type: ignore[no-untyped-def]
-    qtbot, dialog_name: str, stocked: Services, orders: Orders, database_url: str, manager: Actor,
+def test_a_database_lost_during_an_order_dialog_is_noticed_by_the_window(
+    qtbot: QtBot, dialog_name: str, stocked: Services, orders: Orders, database_url: str, manager: Actor,
     window_settings: QSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (key, modifiers), order, fill = ORDER_DIALOGS[dialog_name]
@@ -282,7 +300,9 @@ def test_a_database_lost_during_an_order_dialog_is_noticed_by_the_window(  # typ
     page = window.orders_page
     go_to(qtbot, window, page)
     if order is not None:
-        index = page.model.index(page.model.row_of_number(getattr(orders, order)), 0)
+        row = page.model.row_of_number(getattr(orders, order))
+        assert row is not None
+        index = page.model.index(row, 0)
         with qtbot.waitSignal(page.detailShown, timeout=SUBMIT_TIMEOUT_MS):
             qtbot.mouseClick(
                 page.table.viewport(), Qt.MouseButton.LeftButton, pos=page.table.visualRect(index).center()
@@ -305,7 +325,12 @@ def test_a_database_lost_during_an_order_dialog_is_noticed_by_the_window(  # typ
 
     reloads: list[object] = []
     list_orders = services.order_queries.list_orders
-    monkeypatch.setattr(services.order_queries, "list_orders", lambda **kw: reloads.append(kw) or list_orders(**kw))
+
+    def recording_list_orders(**kw: Any) -> Any:
+        reloads.append(kw)
+        return list_orders(**kw)
+
+    monkeypatch.setattr(services.order_queries, "list_orders", recording_list_orders)
     os.rename(moved, path)
     qtbot.waitUntil(lambda: window.banner.text == "", timeout=10_000)
     assert len(reloads) == 1 and page.banner.text == ""  # the page reloaded once, its sentence gone

@@ -7,6 +7,7 @@ import logging
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from pytestqt.qtbot import QtBot
 
 from orion_desktop import app as app_module
 from orion_desktop.domain.errors import InsufficientStock
@@ -28,7 +29,7 @@ def test_user_message_keeps_orion_sentences_and_hides_everything_else(caplog: py
     assert "internal_column" in caplog.text
 
 
-def test_banner_shows_a_sentence_and_can_be_dismissed(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_banner_shows_a_sentence_and_can_be_dismissed(qtbot: QtBot) -> None:
     banner = MessageBanner()
     qtbot.addWidget(banner)
     assert banner.text == ""
@@ -38,7 +39,7 @@ def test_banner_shows_a_sentence_and_can_be_dismissed(qtbot) -> None:  # type: i
     assert banner.text == "" and banner.isHidden()
 
 
-def test_error_dialog_shows_the_sentence(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_error_dialog_shows_the_sentence(qtbot: QtBot) -> None:
     parent = QWidget()
     qtbot.addWidget(parent)
     seen: list[str] = []
@@ -55,7 +56,7 @@ def test_error_dialog_shows_the_sentence(qtbot) -> None:  # type: ignore[no-unty
 
 
 def test_the_event_loop_hook_shows_escaped_errors_instead_of_crashing(
-    qtbot, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     parent = QWidget()
     qtbot.addWidget(parent)

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 from helpers import ADMIN, seed_catalog
-from overview_helpers import open_page, wait_idle
 from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtWidgets import QFileDialog
+from pytestqt.qtbot import QtBot
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
@@ -25,6 +25,8 @@ from orion_desktop.domain.order_results import OrderLine
 from orion_desktop.ui.data_events import DataEvents
 from orion_desktop.ui.pages.low_stock_page import LowStockPage
 from orion_desktop.ui.pages.pack_station_page import PackStationPage
+
+from .overview_helpers import open_page, wait_idle
 
 sqlite_only = pytest.mark.parametrize("backend", ["sqlite"])
 
@@ -54,20 +56,20 @@ def events() -> DataEvents:
 
 # --- the low-stock export ----------------------------------------------------------------------
 @pytest.fixture
-def low_page(qtbot, stocked: Services, events: DataEvents) -> LowStockPage:  # type: ignore[no-untyped-def]
+def low_page(qtbot: QtBot, stocked: Services, events: DataEvents) -> LowStockPage:
     page = LowStockPage(stocked, ADMIN, events)
     open_page(qtbot, page)
     return page
 
 
-def export(qtbot, page: LowStockPage) -> None:  # type: ignore[no-untyped-def]
+def export(qtbot: QtBot, page: LowStockPage) -> None:
     qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
     wait_idle(qtbot, page)
 
 
 @sqlite_only
-def test_the_low_stock_export_onto_the_database_is_refused(  # type: ignore[no-untyped-def]
-    qtbot, low_page: LowStockPage, stocked: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_the_low_stock_export_onto_the_database_is_refused(
+    qtbot: QtBot, low_page: LowStockPage, stocked: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = stocked.database_file
     assert db is not None
@@ -88,8 +90,8 @@ def test_the_low_stock_export_onto_the_database_is_refused(  # type: ignore[no-u
 
 
 @sqlite_only
-def test_the_low_stock_export_replaces_only_what_the_dialog_asked_about(  # type: ignore[no-untyped-def]
-    qtbot, low_page: LowStockPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_the_low_stock_export_replaces_only_what_the_dialog_asked_about(
+    qtbot: QtBot, low_page: LowStockPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "to order.csv"
     target.write_text("my notes\n", encoding="utf-8")
@@ -122,7 +124,7 @@ def pdf_named_database(sqlite_template: Path, tmp_path: Path) -> Iterator[Servic
 
 
 @pytest.fixture
-def station(qtbot, pdf_named_database: Services, events: DataEvents) -> PackStationPage:  # type: ignore[no-untyped-def]
+def station(qtbot: QtBot, pdf_named_database: Services, events: DataEvents) -> PackStationPage:
     page = PackStationPage(pdf_named_database, PACKER, events)
     qtbot.addWidget(page)
     page.resize(1100, 700)
@@ -131,15 +133,19 @@ def station(qtbot, pdf_named_database: Services, events: DataEvents) -> PackStat
     return page
 
 
-def save_pick_list(qtbot, page: PackStationPage, order: str) -> None:  # type: ignore[no-untyped-def]
+def save_pick_list(qtbot: QtBot, page: PackStationPage, order: str) -> None:
     page.banner.clear()
     page.pick_orders_edit.clear()
     qtbot.keyClicks(page.pick_orders_edit, order)
     qtbot.keyClick(page.pick_orders_edit, Qt.Key.Key_Return)
 
 
-def test_a_pick_list_saved_onto_the_database_is_refused(  # type: ignore[no-untyped-def]
-    qtbot, station: PackStationPage, pdf_named_database: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_pick_list_saved_onto_the_database_is_refused(
+    qtbot: QtBot,
+    station: PackStationPage,
+    pdf_named_database: Services,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     services = pdf_named_database
     db = services.database_file
@@ -163,8 +169,12 @@ def test_a_pick_list_saved_onto_the_database_is_refused(  # type: ignore[no-unty
     assert (tmp_path / "pick.pdf").read_bytes().startswith(b"%PDF")
 
 
-def test_a_pdf_the_dialog_did_not_ask_about_is_not_replaced(  # type: ignore[no-untyped-def]
-    qtbot, station: PackStationPage, pdf_named_database: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_pdf_the_dialog_did_not_ask_about_is_not_replaced(
+    qtbot: QtBot,
+    station: PackStationPage,
+    pdf_named_database: Services,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     services = pdf_named_database
     order = services.orders.create_order(ADMIN, store="MAIN", lines=[OrderLine("A", 1)])

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QObject, QThreadPool
+from pytestqt.qtbot import QtBot
 
 from orion_desktop.ui.garbage_collection import GuiThreadCollector
 
@@ -26,7 +27,7 @@ class _Cycle:
 
 
 @pytest.fixture
-def collector(qtbot) -> Iterator[GuiThreadCollector]:  # type: ignore[no-untyped-def]
+def collector(qtbot: QtBot) -> Iterator[GuiThreadCollector]:
     owner = QObject()
     started = GuiThreadCollector(owner, interval_ms=20)
     started.start()
@@ -41,7 +42,7 @@ def test_automatic_collection_is_off_while_started_and_back_after(collector: Gui
     assert gc.isenabled()
 
 
-def test_cycles_made_in_a_worker_are_freed_on_the_gui_thread(qtbot, collector: GuiThreadCollector) -> None:  # type: ignore[no-untyped-def]
+def test_cycles_made_in_a_worker_are_freed_on_the_gui_thread(qtbot: QtBot, collector: GuiThreadCollector) -> None:
     gui_thread = threading.get_ident()
     _Cycle.freed_on.clear()
     made: list[weakref.ref[_Cycle]] = []

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from helpers import GTIN_A
 from PySide6.QtCore import QModelIndex, Qt
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.domain.errors import DatabaseUnavailable
@@ -27,7 +29,8 @@ class Recorder:
 
     def list_stock(self, **kwargs: Any) -> Sequence[StockRow]:
         self.calls.append(kwargs)
-        return self._stock.list_stock(**kwargs)
+        rows: Sequence[StockRow] = self._stock.list_stock(**kwargs)
+        return rows
 
 
 def _row(inventory_id: int, sku: str = "X") -> StockRow:
@@ -63,7 +66,7 @@ def _skus(model: InventoryModel) -> list[str]:
     return [row.sku for row in model.rows()]
 
 
-def test_model_passes_qt_model_tester(qtmodeltester, stocked: Services) -> None:  # type: ignore[no-untyped-def]
+def test_model_passes_qt_model_tester(qtmodeltester: ModelTester, stocked: Services) -> None:
     model = InventoryModel(stocked.stock, page_size=2)
     assert model.reload()
     qtmodeltester.check(model)  # Qt's C++ QAbstractItemModelTester keeps watching from here on
@@ -75,7 +78,7 @@ def test_model_passes_qt_model_tester(qtmodeltester, stocked: Services) -> None:
     assert model.rowCount() >= 2  # the tester may fetch more pages itself after a reset
 
 
-def test_model_passes_python_model_tester(qtmodeltester, stocked: Services) -> None:  # type: ignore[no-untyped-def]
+def test_model_passes_python_model_tester(qtmodeltester: ModelTester, stocked: Services) -> None:
     model = InventoryModel(stocked.stock, page_size=3)
     model.reload()
     qtmodeltester.check(model, force_py=True)  # also fetches more and re-checks on every signal
@@ -222,11 +225,11 @@ def test_data_and_header_roles(stocked: Services) -> None:
 
 
 def test_custom_roles_start_at_user_role() -> None:
-    assert InventoryRole.ROW == Qt.ItemDataRole.UserRole.value
+    assert InventoryRole.ROW == Qt.ItemDataRole.UserRole.value  # type: ignore[comparison-overlap]  # IntEnum == int
     assert min(InventoryRole) == InventoryRole.ROW
 
 
-def test_a_failed_query_empties_the_model_and_reports_the_error(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_query_empties_the_model_and_reports_the_error(qtbot: QtBot) -> None:
     class Broken:
         def list_stock(self, **_kwargs: Any) -> Sequence[StockRow]:
             raise DatabaseUnavailable("The database cannot be reached. Check the network and try again.")
@@ -239,7 +242,7 @@ def test_a_failed_query_empties_the_model_and_reports_the_error(qtbot) -> None: 
     assert not model.canFetchMore(QModelIndex())
 
 
-def test_a_failed_later_page_keeps_the_loaded_rows_and_stops_paging(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_later_page_keeps_the_loaded_rows_and_stops_paging(qtbot: QtBot) -> None:
     source = ListSource([_row(i) for i in range(1, 6)])
     model = InventoryModel(source, page_size=2)
     model.reload()
@@ -247,7 +250,7 @@ def test_a_failed_later_page_keeps_the_loaded_rows_and_stops_paging(qtbot) -> No
     def broken(**_kwargs: Any) -> Sequence[StockRow]:
         raise DatabaseUnavailable("The database cannot be reached.")
 
-    source.list_stock = broken  # type: ignore[method-assign]
+    source.list_stock = broken  # type: ignore[method-assign]  # the stand-in fails from now on
     with qtbot.waitSignal(model.loadFailed):
         model.fetchMore(QModelIndex())
     assert model.rowCount() == 2
@@ -309,7 +312,7 @@ def test_a_sort_before_the_first_load_is_used_by_it() -> None:
         calls.append(kwargs)
         return plain(**{k: v for k, v in kwargs.items() if k not in ("sort", "descending")})
 
-    source.list_stock = recording  # type: ignore[method-assign]
+    source.list_stock = recording  # type: ignore[method-assign]  # a stand-in that records
     model = InventoryModel(source)
     model.sort(InventoryColumn.SKU, Qt.SortOrder.DescendingOrder)  # e.g. restored from the settings
     assert calls == []  # nothing is loaded before the page asks
@@ -317,7 +320,7 @@ def test_a_sort_before_the_first_load_is_used_by_it() -> None:
     assert (calls[-1]["sort"], calls[-1]["descending"]) == ("sku", True)
 
 
-def test_the_model_tester_watches_sorting(qtmodeltester, stocked: Services) -> None:  # type: ignore[no-untyped-def]
+def test_the_model_tester_watches_sorting(qtmodeltester: ModelTester, stocked: Services) -> None:
     model = InventoryModel(stocked.stock, page_size=2)
     model.reload()
     qtmodeltester.check(model)

@@ -7,7 +7,28 @@ from typing import Any
 
 import pytest
 from helpers import ADMIN
-from overview_helpers import (
+from PySide6.QtCore import QModelIndex, QSettings, Qt, QThreadPool
+from PySide6.QtWidgets import QAbstractSpinBox, QLineEdit
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from orion_desktop.bootstrap import Services
+from orion_desktop.db.engine import Database
+from orion_desktop.domain.actor import Actor
+from orion_desktop.domain.errors import DatabaseUnavailable
+from orion_desktop.domain.results import LocationSummary, StockRow
+from orion_desktop.ui.data_events import DataEvents, Topic
+from orion_desktop.ui.dialogs.action_dialog import ActionDialog
+from orion_desktop.ui.dialogs.location_dialogs import (
+    AddLocationDialog,
+    LocationActiveDialog,
+    RenameLocationDialog,
+    SortKeyDialog,
+)
+from orion_desktop.ui.models.locations_model import LocationColumn, LocationStockColumn, LocationStockModel
+from orion_desktop.ui.pages.locations_page import CONTENTS_HINT, LocationsPage
+
+from .overview_helpers import (
     answer_dialog,
     click_header,
     click_row,
@@ -17,23 +38,6 @@ from overview_helpers import (
     open_page,
     wait_idle,
 )
-from PySide6.QtCore import QModelIndex, QSettings, Qt, QThreadPool
-from pytestqt.qtbot import QtBot
-
-from orion_desktop.bootstrap import Services
-from orion_desktop.db.engine import Database
-from orion_desktop.domain.actor import Actor
-from orion_desktop.domain.errors import DatabaseUnavailable
-from orion_desktop.domain.results import LocationSummary, StockRow
-from orion_desktop.ui.data_events import DataEvents, Topic
-from orion_desktop.ui.dialogs.location_dialogs import (
-    AddLocationDialog,
-    LocationActiveDialog,
-    RenameLocationDialog,
-    SortKeyDialog,
-)
-from orion_desktop.ui.models.locations_model import LocationColumn, LocationStockColumn, LocationStockModel
-from orion_desktop.ui.pages.locations_page import CONTENTS_HINT, LocationsPage
 
 
 @pytest.fixture(autouse=True)
@@ -49,20 +53,20 @@ def events() -> DataEvents:
 
 
 @pytest.fixture
-def page(qtbot, stocked: Services, events: DataEvents) -> LocationsPage:  # type: ignore[no-untyped-def]
-    return open_page(qtbot, LocationsPage(stocked, ADMIN, events))  # type: ignore[return-value]
+def page(qtbot: QtBot, stocked: Services, events: DataEvents) -> LocationsPage:
+    return open_page(qtbot, LocationsPage(stocked, ADMIN, events))
 
 
 def _location(services: Services, code: str) -> LocationSummary:
     return next(loc for loc in services.catalog.list_locations() if loc.code == code)
 
 
-def _select(qtbot, page: LocationsPage, code: str) -> None:  # type: ignore[no-untyped-def]
+def _select(qtbot: QtBot, page: LocationsPage, code: str) -> None:
     click_row(qtbot, page.table, first_index(page.table.model(), LocationColumn.CODE, code).row())  # the row shown
-    assert page.selected_location() is not None and page.selected_location().code == code
+    assert (selected := page.selected_location()) is not None and selected.code == code
 
 
-def _type(qtbot, widget, text: str) -> None:  # type: ignore[no-untyped-def]
+def _type(qtbot: QtBot, widget: QLineEdit | QAbstractSpinBox, text: str) -> None:
     widget.setFocus()
     widget.selectAll()
     if text:
@@ -71,7 +75,7 @@ def _type(qtbot, widget, text: str) -> None:  # type: ignore[no-untyped-def]
         qtbot.keyClick(widget, Qt.Key.Key_Delete)
 
 
-def _press_ok(qtbot, dialog) -> None:  # type: ignore[no-untyped-def]
+def _press_ok(qtbot: QtBot, dialog: ActionDialog) -> None:
     """Click OK and wait for the services' answer (it is sent off the GUI thread)."""
     with qtbot.waitSignal(dialog.settled, timeout=10_000):
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
@@ -90,7 +94,7 @@ def test_every_location_with_what_it_holds(page: LocationsPage) -> None:
     assert page.add_button.isEnabled() and not page.rename_button.isEnabled()  # nothing selected yet
 
 
-def test_double_clicking_a_location_shows_its_contents(qtbot, page: LocationsPage) -> None:  # type: ignore[no-untyped-def]
+def test_double_clicking_a_location_shows_its_contents(qtbot: QtBot, page: LocationsPage) -> None:
     double_click_row(qtbot, page.table, first_index(page.table.model(), LocationColumn.CODE, "WAREHOUSE_B").row())
     wait_idle(qtbot, page)
     contents = page.contents_model
@@ -106,7 +110,7 @@ def test_double_clicking_a_location_shows_its_contents(qtbot, page: LocationsPag
     assert column_values(contents, LocationStockColumn.SKU) == ["C"]
 
 
-def test_adding_a_location_validates_the_code_inline(qtbot, page: LocationsPage, stocked: Services) -> None:  # type: ignore[no-untyped-def]
+def test_adding_a_location_validates_the_code_inline(qtbot: QtBot, page: LocationsPage, stocked: Services) -> None:
     def fill(dialog: AddLocationDialog) -> None:
         assert not dialog.ok_button.isEnabled()  # nothing typed yet
         assert dialog.problem_label.text() == "Enter a code for the location, for example WAREHOUSE_A."
@@ -135,11 +139,11 @@ def test_adding_a_location_validates_the_code_inline(qtbot, page: LocationsPage,
     assert (added.name, added.sort_key, added.is_active, added.stock_rows) == ("Aisle 9, bay 2", 25, True, 0)
     wait_idle(qtbot, page)
     assert column_values(page.model, LocationColumn.CODE)[-1] == "AISLE-9.BAY-2"  # sort key 25 comes last
-    assert page.selected_location() is not None and page.selected_location().code == "AISLE-9.BAY-2"
+    assert (selected := page.selected_location()) is not None and selected.code == "AISLE-9.BAY-2"
     assert page.banner.text == "Location AISLE-9.BAY-2 added."
 
 
-def test_cancelling_a_dialog_changes_nothing(qtbot, page: LocationsPage, stocked: Services) -> None:  # type: ignore[no-untyped-def]
+def test_cancelling_a_dialog_changes_nothing(qtbot: QtBot, page: LocationsPage, stocked: Services) -> None:
     before = stocked.catalog.list_locations()
 
     def cancel(dialog: AddLocationDialog) -> None:
@@ -151,7 +155,7 @@ def test_cancelling_a_dialog_changes_nothing(qtbot, page: LocationsPage, stocked
     assert page.banner.text == ""
 
 
-def test_renaming_a_location(qtbot, page: LocationsPage, stocked: Services) -> None:  # type: ignore[no-untyped-def]
+def test_renaming_a_location(qtbot: QtBot, page: LocationsPage, stocked: Services) -> None:
     _select(qtbot, page, "WAREHOUSE_A")
 
     def rename(dialog: RenameLocationDialog) -> None:
@@ -173,7 +177,7 @@ def test_renaming_a_location(qtbot, page: LocationsPage, stocked: Services) -> N
     assert page.banner.text == "Location WAREHOUSE_A renamed."
 
 
-def test_changing_the_sort_key_reorders_the_list(qtbot, page: LocationsPage, stocked: Services) -> None:  # type: ignore[no-untyped-def]
+def test_changing_the_sort_key_reorders_the_list(qtbot: QtBot, page: LocationsPage, stocked: Services) -> None:
     _select(qtbot, page, "SHELF-1")
 
     def move(dialog: SortKeyDialog) -> None:
@@ -189,7 +193,7 @@ def test_changing_the_sort_key_reorders_the_list(qtbot, page: LocationsPage, sto
     assert page.banner.text == "Location SHELF-1 now has sort key 90."
 
 
-def test_deactivating_and_reactivating_a_location(qtbot, page: LocationsPage, stocked: Services) -> None:  # type: ignore[no-untyped-def]
+def test_deactivating_and_reactivating_a_location(qtbot: QtBot, page: LocationsPage, stocked: Services) -> None:
     _select(qtbot, page, "WAREHOUSE_B")
     assert page.active_button.text() == "&Deactivate…"
 
@@ -268,14 +272,18 @@ def test_a_lost_database_in_a_location_dialog_is_reported_to_the_window(
     assert [str(error) for error in reported] == ["The database cannot be reached: connection refused"]
 
 
-def test_a_location_added_elsewhere_appears(qtbot, page: LocationsPage, stocked: Services, events: DataEvents) -> None:  # type: ignore[no-untyped-def]
+def test_a_location_added_elsewhere_appears(
+    qtbot: QtBot, page: LocationsPage, stocked: Services, events: DataEvents
+) -> None:
     stocked.catalog.add_location(ADMIN, "DOCK", "Loading dock", 5)
     events.announce(Topic.CATALOG)
     wait_idle(qtbot, page)
     assert column_values(page.model, LocationColumn.CODE)[-1] == "DOCK"
 
 
-def test_location_models_pass_the_model_tester(qtmodeltester, qtbot, page: LocationsPage, stocked: Services) -> None:  # type: ignore[no-untyped-def]
+def test_location_models_pass_the_model_tester(
+    qtmodeltester: ModelTester, qtbot: QtBot, page: LocationsPage, stocked: Services
+) -> None:
     qtmodeltester.check(page.model)
     click_header(qtbot, page.table, LocationColumn.QUANTITY)
     qtmodeltester.check(page.proxy)
@@ -324,14 +332,16 @@ def test_clicking_a_header_sorts_numbers_as_numbers_and_a_third_click_restores_t
     assert column_values(page.model, LocationColumn.CODE) == picking_path  # the model keeps the service's order
 
 
-def test_selection_drill_down_and_actions_follow_the_sorted_rows(qtbot, aisle: Services, events: DataEvents) -> None:  # type: ignore[no-untyped-def]
+def test_selection_drill_down_and_actions_follow_the_sorted_rows(
+    qtbot: QtBot, aisle: Services, events: DataEvents
+) -> None:
     page = open_page(qtbot, LocationsPage(aisle, ADMIN, events))
     assert isinstance(page, LocationsPage)
     click_header(qtbot, page.table, LocationColumn.QUANTITY)
     click_header(qtbot, page.table, LocationColumn.QUANTITY)  # descending: AISLE-9 first, though last in the model
     double_click_row(qtbot, page.table, 0)
     wait_idle(qtbot, page)
-    assert page.selected_location() is not None and page.selected_location().code == "AISLE-9"
+    assert (selected := page.selected_location()) is not None and selected.code == "AISLE-9"
     assert page.contents_heading.text() == "Contents of AISLE-9"
     assert column_values(page.contents_model, LocationStockColumn.QUANTITY) == [100]
     assert page.rename_button.isEnabled()
@@ -345,7 +355,8 @@ def test_selection_drill_down_and_actions_follow_the_sorted_rows(qtbot, aisle: S
     assert _location(aisle, "AISLE-9").name == "Back aisle"
     wait_idle(qtbot, page)  # reloaded: still sorted, and the renamed location still selected
     assert _shown(page, LocationColumn.QUANTITY) == [100, 37, 16, 2]
-    assert page.table.currentIndex().row() == 0 and page.selected_location().code == "AISLE-9"
+    selected = page.selected_location()
+    assert page.table.currentIndex().row() == 0 and selected is not None and selected.code == "AISLE-9"
     assert page.contents_heading.text() == "Contents of AISLE-9 – Back aisle"
 
 

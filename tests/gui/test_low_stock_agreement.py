@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 from helpers import ADMIN
-from overview_helpers import open_page, wait_idle
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QThreadPool
+from pytestqt.qtbot import QtBot
 
 from orion_desktop.__main__ import main
 from orion_desktop.bootstrap import Services
@@ -21,6 +21,8 @@ from orion_desktop.demo import fill_demo
 from orion_desktop.ui.data_events import DataEvents
 from orion_desktop.ui.pages.dashboard_page import DashboardPage
 from orion_desktop.ui.pages.low_stock_page import LowStockPage
+
+from .overview_helpers import open_page, wait_idle
 
 
 @pytest.fixture(autouse=True)
@@ -43,7 +45,7 @@ def _cli_json(url: str, capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
     return json.loads(out)
 
 
-def _all_rows(qtbot: Any, page: LowStockPage) -> int:
+def _all_rows(qtbot: QtBot, page: LowStockPage) -> int:
     """Scroll the list to its end, as a person would, and count its rows."""
     while page.model.has_more:
         page.model.fetchMore(QModelIndex())
@@ -55,8 +57,8 @@ def _tile_number(page: DashboardPage) -> int:
     return int("".join(ch for ch in page.stock_tiles["low_stock_count"].value_text if ch.isdigit()))
 
 
-def test_dashboard_low_stock_page_and_cli_count_the_same_rows(  # type: ignore[no-untyped-def]
-    qtbot, demo: Services, database_url: str, capsys: pytest.CaptureFixture[str]
+def test_dashboard_low_stock_page_and_cli_count_the_same_rows(
+    qtbot: QtBot, demo: Services, database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     dashboard = DashboardPage(demo, ADMIN, DataEvents())
     open_page(qtbot, dashboard)

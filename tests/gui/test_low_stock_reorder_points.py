@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 from helpers import ADMIN
-from overview_helpers import column_values, open_page, wait_idle
 from PySide6.QtCore import QPoint, QSettings, Qt, QThreadPool
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
@@ -16,6 +17,8 @@ from orion_desktop.ui.data_events import DataEvents
 from orion_desktop.ui.models.low_stock_model import LowStockColumn
 from orion_desktop.ui.models.row_model import RowRole
 from orion_desktop.ui.pages.low_stock_page import LowStockPage
+
+from .overview_helpers import column_values, open_page, wait_idle
 
 
 @pytest.fixture(autouse=True)
@@ -53,11 +56,13 @@ def _rows(page: LowStockPage) -> list[tuple[str, str, int, int]]:
     )
 
 
-def _click(qtbot, check) -> None:  # type: ignore[no-untyped-def]
+def _click(qtbot: QtBot, check: QWidget) -> None:
     qtbot.mouseClick(check, Qt.MouseButton.LeftButton, pos=QPoint(4, check.height() // 2))
 
 
-def test_products_at_their_reorder_point_are_listed_and_can_be_left_out(qtbot, shop: Services, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_products_at_their_reorder_point_are_listed_and_can_be_left_out(
+    qtbot: QtBot, shop: Services, tmp_path: Path
+) -> None:
     page = LowStockPage(shop, ADMIN, DataEvents())
     open_page(qtbot, page)
     assert page.reorder_check.isChecked()

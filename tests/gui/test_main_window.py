@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import cast
 
 import pytest
 from helpers import ADMIN, GTIN_A
 from PySide6.QtCore import QPoint, QSettings, QSize, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtWidgets import QApplication, QLineEdit, QMenu
+from pytestqt.qtbot import QtBot
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.domain.actor import Actor
@@ -19,12 +21,14 @@ from orion_desktop.ui.models.inventory_model import InventoryColumn
 from orion_desktop.ui.pages.inventory_page import InventoryPage
 from orion_desktop.ui.pages.list_page import SEARCH_DELAY_MS
 
+from .overview_helpers import cell_text
+
 
 def _page(window: MainWindow) -> InventoryPage:
     return window.inventory_page
 
 
-def _scan(qtbot, window: MainWindow, code: str) -> None:  # type: ignore[no-untyped-def]
+def _scan(qtbot: QtBot, window: MainWindow, code: str) -> None:
     """What a keyboard-wedge scanner does: type the digits, then Enter."""
     search = _page(window).search_edit
     search.setFocus()
@@ -38,7 +42,7 @@ def _table_skus(window: MainWindow) -> list[str]:
     return [model.index(r, InventoryColumn.SKU).data() for r in range(model.rowCount())]
 
 
-def _click_row(qtbot, window: MainWindow, row: int) -> None:  # type: ignore[no-untyped-def]
+def _click_row(qtbot: QtBot, window: MainWindow, row: int) -> None:
     table = _page(window).table
     rect = table.visualRect(table.model().index(row, InventoryColumn.SKU))
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
@@ -54,7 +58,7 @@ def test_the_window_opens_on_the_inventory_with_all_stock(window: MainWindow) ->
 
 
 @pytest.mark.parametrize("code", [GTIN_A, "0" + GTIN_A])
-def test_scanning_a_gtin_shows_exactly_that_product(qtbot, window: MainWindow, code: str) -> None:  # type: ignore[no-untyped-def]
+def test_scanning_a_gtin_shows_exactly_that_product(qtbot: QtBot, window: MainWindow, code: str) -> None:
     _scan(qtbot, window, code)
     assert _table_skus(window) == ["A", "A"]
     detail = _page(window).detail
@@ -63,12 +67,12 @@ def test_scanning_a_gtin_shows_exactly_that_product(qtbot, window: MainWindow, c
     assert _page(window).search_edit.selectedText() == code  # the next scan replaces this one
 
 
-def test_a_upc_a_scan_finds_the_product_stored_as_ean13(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+def test_a_upc_a_scan_finds_the_product_stored_as_ean13(qtbot: QtBot, window: MainWindow) -> None:
     _scan(qtbot, window, "036000291452")
     assert _table_skus(window) == ["D"]
 
 
-def test_typing_searches_after_a_short_pause(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+def test_typing_searches_after_a_short_pause(qtbot: QtBot, window: MainWindow) -> None:
     page = _page(window)
     qtbot.keyClicks(page.search_edit, "widget b")
     assert page.model.stock_filter.search == ""  # not yet: the user may still be typing
@@ -78,7 +82,7 @@ def test_typing_searches_after_a_short_pause(qtbot, window: MainWindow) -> None:
     qtbot.waitUntil(lambda: len(_table_skus(window)) == 5, timeout=SEARCH_DELAY_MS * 8)
 
 
-def test_selecting_a_row_fills_the_detail_pane(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+def test_selecting_a_row_fills_the_detail_pane(qtbot: QtBot, window: MainWindow) -> None:
     page = _page(window)
     assert _table_skus(window)[0] == "A"
     _click_row(qtbot, window, 0)
@@ -91,19 +95,19 @@ def test_selecting_a_row_fills_the_detail_pane(qtbot, window: MainWindow) -> Non
         "37",
     )
     locations = detail.locations_table
-    rows = [tuple(locations.item(r, c).text() for c in range(4)) for r in range(locations.rowCount())]
+    rows = [tuple(cell_text(locations, r, c) for c in range(4)) for r in range(locations.rowCount())]
     assert sorted(rows) == [("WAREHOUSE_A", "12", "5", "7"), ("WAREHOUSE_B", "30", "0", "30")]
     ledger = detail.ledger_table
     assert ledger.rowCount() == 3  # two counts and one reservation, newest first
-    assert [ledger.item(r, 1).text() for r in range(3)] == ["Reserve", "Set", "Set"]
-    assert ledger.item(0, 4).text() == "+5"
+    assert [cell_text(ledger, r, 1) for r in range(3)] == ["Reserve", "Set", "Set"]
+    assert cell_text(ledger, 0, 4) == "+5"
 
     _click_row(qtbot, window, 2)
     assert detail.title_label.text() == "Widget B"
     assert detail.available_value.text() == "4"
 
 
-def test_filters_for_store_location_and_low_stock(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+def test_filters_for_store_location_and_low_stock(qtbot: QtBot, window: MainWindow) -> None:
     page = _page(window)
     assert [page.store_combo.itemData(i) for i in range(page.store_combo.count())] == [None, "MAIN"]
     location_codes = [page.location_combo.itemData(i) for i in range(page.location_combo.count())]
@@ -128,8 +132,8 @@ def test_status_bar_names_the_database_and_the_user(window: MainWindow, stocked:
     assert window.user_label.text() == "User: maria (manager)"
 
 
-def test_a_service_error_is_a_sentence_and_the_window_stays_usable(  # type: ignore[no-untyped-def]
-    qtbot, window: MainWindow, stocked: Services, monkeypatch: pytest.MonkeyPatch
+def test_a_service_error_is_a_sentence_and_the_window_stays_usable(
+    qtbot: QtBot, window: MainWindow, stocked: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     page = _page(window)
     sentence = "No product with SKU or GTIN 'A' in store MAIN."
@@ -151,8 +155,12 @@ def test_a_service_error_is_a_sentence_and_the_window_stays_usable(  # type: ign
     assert _table_skus(window) == ["A", "A"]
 
 
-def test_an_unexpected_error_is_logged_and_shown_as_a_short_sentence(  # type: ignore[no-untyped-def]
-    qtbot, window: MainWindow, stocked: Services, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+def test_an_unexpected_error_is_logged_and_shown_as_a_short_sentence(
+    qtbot: QtBot,
+    window: MainWindow,
+    stocked: Services,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("internal detail the user must not see")
@@ -165,8 +173,8 @@ def test_an_unexpected_error_is_logged_and_shown_as_a_short_sentence(  # type: i
     assert "Traceback" not in _page(window).banner.text
 
 
-def test_a_failed_table_load_is_shown_and_refresh_recovers(  # type: ignore[no-untyped-def]
-    qtbot, window: MainWindow, stocked: Services, monkeypatch: pytest.MonkeyPatch
+def test_a_failed_table_load_is_shown_and_refresh_recovers(
+    qtbot: QtBot, window: MainWindow, stocked: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     page = _page(window)
     sentence = "The database cannot be reached. Check the network cable or ask your administrator."
@@ -185,8 +193,8 @@ def test_a_failed_table_load_is_shown_and_refresh_recovers(  # type: ignore[no-u
     assert _table_skus(window) == ["A", "A", "B", "C"]  # the search for "widget" is kept
 
 
-def test_refresh_shows_changes_made_elsewhere_and_keeps_the_selection(  # type: ignore[no-untyped-def]
-    qtbot, window: MainWindow, stocked: Services
+def test_refresh_shows_changes_made_elsewhere_and_keeps_the_selection(
+    qtbot: QtBot, window: MainWindow, stocked: Services
 ) -> None:
     page = _page(window)
     _click_row(qtbot, window, 0)
@@ -199,15 +207,15 @@ def test_refresh_shows_changes_made_elsewhere_and_keeps_the_selection(  # type: 
     qtbot.waitUntil(window.isActiveWindow)
     qtbot.keyClick(window, Qt.Key.Key_F5)
 
-    assert page.selected_row() is not None and page.selected_row().inventory_id == selected.inventory_id
+    assert (selected := page.selected_row()) is not None and selected.inventory_id == selected.inventory_id
     assert page.model.index(0, InventoryColumn.QUANTITY).data() == 10
     assert page.detail.quantity_value.text() == "40"
-    assert page.detail.ledger_table.item(0, 3).text() == "−2"
+    assert cell_text(page.detail.ledger_table, 0, 3) == "−2"
     assert page.location_combo.findData("NEW-SHELF") > 0
     assert len(_table_skus(window)) == 6
 
 
-def test_ctrl_f_puts_the_cursor_in_the_search_box(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+def test_ctrl_f_puts_the_cursor_in_the_search_box(qtbot: QtBot, window: MainWindow) -> None:
     page = _page(window)
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
@@ -219,7 +227,8 @@ def test_ctrl_f_puts_the_cursor_in_the_search_box(qtbot, window: MainWindow) -> 
 
 
 def test_menus_and_shortcuts(window: MainWindow) -> None:
-    menus = {action.text(): action.menu() for action in window.menuBar().actions()}
+    # PySide types QAction.menu() as a QObject; a menu bar's actions carry QMenus.
+    menus = {action.text(): cast(QMenu, action.menu()) for action in window.menuBar().actions()}
     assert list(menus) == ["&File", "&Edit", "&View", "&Help"]
     assert window.quit_action.shortcut().toString() == "Ctrl+Q"
     assert window.refresh_action.shortcut().toString() == "F5"
@@ -238,7 +247,7 @@ def test_menus_and_shortcuts(window: MainWindow) -> None:
     assert not window.database_action.isEnabled()  # only with a GuiSession to reconnect through
 
 
-def test_help_about_names_the_version_database_and_user(qtbot, window: MainWindow, stocked: Services) -> None:  # type: ignore[no-untyped-def]
+def test_help_about_names_the_version_database_and_user(qtbot: QtBot, window: MainWindow, stocked: Services) -> None:
     from orion_desktop import __version__
 
     window.about_action.trigger()  # Help > About Orion Desktop
@@ -252,8 +261,8 @@ def test_help_about_names_the_version_database_and_user(qtbot, window: MainWindo
     assert not box.isVisible()
 
 
-def test_quit_closes_the_window_and_saves_its_geometry(  # type: ignore[no-untyped-def]
-    qtbot, window: MainWindow, stocked: Services, manager: Actor, window_settings: QSettings
+def test_quit_closes_the_window_and_saves_its_geometry(
+    qtbot: QtBot, window: MainWindow, stocked: Services, manager: Actor, window_settings: QSettings
 ) -> None:
     wanted = QSize(window.minimumSizeHint().width(), 560)
     window.resize(wanted)
@@ -271,8 +280,8 @@ def test_quit_closes_the_window_and_saves_its_geometry(  # type: ignore[no-untyp
     assert _page(again).splitter.sizes() == expected_splitter
 
 
-def test_the_inventory_sort_chosen_by_header_clicks_comes_back_after_a_restart(  # type: ignore[no-untyped-def]
-    qtbot, window: MainWindow, stocked: Services, manager: Actor, window_settings: QSettings
+def test_the_inventory_sort_chosen_by_header_clicks_comes_back_after_a_restart(
+    qtbot: QtBot, window: MainWindow, stocked: Services, manager: Actor, window_settings: QSettings
 ) -> None:
     table = _page(window).table
     header = table.horizontalHeader()
@@ -298,8 +307,8 @@ def test_the_inventory_sort_chosen_by_header_clicks_comes_back_after_a_restart( 
     assert [(row.sku, row.location) for row in _page(again).model.rows()] == expected
 
 
-def test_run_gui_opens_the_window_and_returns_the_exit_code(  # type: ignore[no-untyped-def]
-    qapp, qtbot, stocked: Services, manager: Actor
+def test_run_gui_opens_the_window_and_returns_the_exit_code(
+    qapp: QApplication, qtbot: QtBot, stocked: Services, manager: Actor
 ) -> None:
     from orion_desktop.app import run_gui
 

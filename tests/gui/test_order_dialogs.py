@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import pytest
 from helpers import ADMIN, GTIN_B, assert_ledger_consistent
-from orders_support import Orders, choose, press_ok, show, tick, type_number
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import Role
-from orion_desktop.domain.order_results import OrderLine, StatusChangeResult
+from orion_desktop.domain.order_results import OrderItemInfo, OrderLine, StatusChangeResult
 from orion_desktop.domain.orders import OrderStatus
 from orion_desktop.ui.dialogs.change_status_dialog import ChangeStatusDialog
 from orion_desktop.ui.dialogs.new_order_dialog import NewOrderDialog
@@ -20,12 +19,14 @@ from orion_desktop.ui.dialogs.note_dialog import NoteDialog
 from orion_desktop.ui.dialogs.return_dialog import ReturnDialog
 from orion_desktop.ui.dialogs.ship_dialog import ShipDialog, ShipLine, stock_for_shipping
 
+from .orders_support import Orders, choose, press_ok, show, tick, type_number
+
 pytestmark = pytest.mark.usefixtures("background_work_done")  # pages here work in the background
 
 CLERK = Actor(name="maria", role=Role.MANAGER)
 
 
-def _item(services: Services, number: str, sku: str):  # type: ignore[no-untyped-def]
+def _item(services: Services, number: str, sku: str) -> OrderItemInfo:
     return next(i for i in services.order_queries.get_order(number).items if i.sku == sku)
 
 
@@ -41,14 +42,16 @@ def _ledger_size(services: Services) -> int:
 
 
 # --- Ship items -------------------------------------------------------------------------------
-def _ship_dialog(qtbot, services: Services, number: str) -> ShipDialog:  # type: ignore[no-untyped-def]
+def _ship_dialog(qtbot: QtBot, services: Services, number: str) -> ShipDialog:
     detail = services.order_queries.get_order(number)
     dialog = ShipDialog(services, CLERK, detail, stock_for_shipping(services.stock, detail))
     show(qtbot, dialog)
     return dialog
 
 
-def test_ship_dialog_offers_every_open_line_with_what_can_go_now(qtbot, stocked: Services, orders: Orders) -> None:  # type: ignore[no-untyped-def]
+def test_ship_dialog_offers_every_open_line_with_what_can_go_now(
+    qtbot: QtBot, stocked: Services, orders: Orders
+) -> None:
     dialog = _ship_dialog(qtbot, stocked, orders.pending)
     assert [row.item.sku for row in dialog.rows] == ["C", "D"]
     c_row, d_row = dialog.rows
@@ -69,7 +72,7 @@ def test_ship_dialog_offers_every_open_line_with_what_can_go_now(qtbot, stocked:
     assert b_row.hint_label.text() == "2 stay open"
 
 
-def test_partial_shipment_from_another_location_with_tracking(qtbot, stocked: Services, orders: Orders) -> None:  # type: ignore[no-untyped-def]
+def test_partial_shipment_from_another_location_with_tracking(qtbot: QtBot, stocked: Services, orders: Orders) -> None:
     number = stocked.orders.create_order(
         ADMIN, store="MAIN", customer="Eve", lines=[OrderLine("A", 3), OrderLine("D", 1)]
     )
@@ -107,7 +110,9 @@ def test_partial_shipment_from_another_location_with_tracking(qtbot, stocked: Se
     assert_ledger_consistent(stocked)
 
 
-def test_ship_dialog_keeps_ok_disabled_for_more_than_the_shelf_holds(qtbot, stocked: Services, orders: Orders) -> None:  # type: ignore[no-untyped-def]
+def test_ship_dialog_keeps_ok_disabled_for_more_than_the_shelf_holds(
+    qtbot: QtBot, stocked: Services, orders: Orders
+) -> None:
     ledger = _ledger_size(stocked)
     dialog = _ship_dialog(qtbot, stocked, orders.partial)
     (row,) = dialog.rows
@@ -152,13 +157,13 @@ def test_a_refused_shipment_is_a_sentence_in_the_dialog_and_changes_nothing(
 
 
 # --- Change status ----------------------------------------------------------------------------
-def _status_dialog(qtbot, services: Services, number: str) -> ChangeStatusDialog:  # type: ignore[no-untyped-def]
+def _status_dialog(qtbot: QtBot, services: Services, number: str) -> ChangeStatusDialog:
     dialog = ChangeStatusDialog(services, CLERK, services.order_queries.get_order(number))
     show(qtbot, dialog)
     return dialog
 
 
-def test_change_status_says_what_will_happen_and_then_what_did(qtbot, stocked: Services, orders: Orders) -> None:  # type: ignore[no-untyped-def]
+def test_change_status_says_what_will_happen_and_then_what_did(qtbot: QtBot, stocked: Services, orders: Orders) -> None:
     stocked.inventory.set_quantity(ADMIN, store="MAIN", product="C", location="SHELF-1", quantity=0)
     dialog = _status_dialog(qtbot, stocked, orders.pending)
     assert [dialog.status_combo.itemData(i) for i in range(dialog.status_combo.count())] == [
@@ -192,7 +197,7 @@ def test_change_status_says_what_will_happen_and_then_what_did(qtbot, stocked: S
     assert_ledger_consistent(stocked)
 
 
-def test_cancelling_previews_and_releases_the_reserved_units(qtbot, stocked: Services, orders: Orders) -> None:  # type: ignore[no-untyped-def]
+def test_cancelling_previews_and_releases_the_reserved_units(qtbot: QtBot, stocked: Services, orders: Orders) -> None:
     dialog = _status_dialog(qtbot, stocked, orders.partial)
     assert [dialog.status_combo.itemData(i) for i in range(dialog.status_combo.count())] == ["shipped", "cancelled"]
     choose(dialog.status_combo, "cancelled")
@@ -208,7 +213,9 @@ def test_cancelling_previews_and_releases_the_reserved_units(qtbot, stocked: Ser
     assert _stock(stocked, "B")["WAREHOUSE_A"] == (4, 0)
 
 
-def test_a_refused_status_change_is_a_sentence_and_changes_nothing(qtbot, stocked: Services, orders: Orders) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_status_change_is_a_sentence_and_changes_nothing(
+    qtbot: QtBot, stocked: Services, orders: Orders
+) -> None:
     ledger = _ledger_size(stocked)
     dialog = _status_dialog(qtbot, stocked, orders.partial)
     choose(dialog.status_combo, "shipped")  # B has 2 units nobody has in stock
@@ -222,7 +229,7 @@ def test_a_refused_status_change_is_a_sentence_and_changes_nothing(qtbot, stocke
     assert dialog.result() == ChangeStatusDialog.DialogCode.Rejected
 
 
-def test_a_finished_order_offers_no_status(qtbot, stocked: Services, orders: Orders) -> None:  # type: ignore[no-untyped-def]
+def test_a_finished_order_offers_no_status(qtbot: QtBot, stocked: Services, orders: Orders) -> None:
     dialog = _status_dialog(qtbot, stocked, orders.cancelled)
     assert dialog.status_combo.count() == 0
     assert not dialog.ok_button.isEnabled()
@@ -230,13 +237,14 @@ def test_a_finished_order_offers_no_status(qtbot, stocked: Services, orders: Ord
 
 
 # --- Return -----------------------------------------------------------------------------------
-def _return_dialog(qtbot, services: Services, number: str) -> ReturnDialog:  # type: ignore[no-untyped-def]
-    dialog = ReturnDialog(services, CLERK, services.order_queries.get_order(number), services.catalog.list_locations())
+def _return_dialog(qtbot: QtBot, services: Services, number: str) -> ReturnDialog:
+    order = services.order_queries.get_order(number)
+    dialog = ReturnDialog(services, CLERK, order, services.catalog.location_choices())
     show(qtbot, dialog)
     return dialog
 
 
-def test_return_to_a_new_shelf_puts_the_units_back_in_stock(qtbot, stocked: Services, orders: Orders) -> None:  # type: ignore[no-untyped-def]
+def test_return_to_a_new_shelf_puts_the_units_back_in_stock(qtbot: QtBot, stocked: Services, orders: Orders) -> None:
     dialog = _return_dialog(qtbot, stocked, orders.partial)
     assert dialog.item_combo.count() == 1 and dialog.item_combo.currentText().startswith(
         "A – Widget A (3 can come back)"
@@ -244,8 +252,10 @@ def test_return_to_a_new_shelf_puts_the_units_back_in_stock(qtbot, stocked: Serv
     assert dialog.quantity_spin.maximum() == 3  # shipped minus returned
     type_number(qtbot, dialog.quantity_spin, 2)
     assert dialog.restock_radio.isChecked()
-    dialog.location_combo.lineEdit().selectAll()
-    qtbot.keyClicks(dialog.location_combo.lineEdit(), "returns")  # a new shelf, typed in lower case
+    location_edit = dialog.location_combo.lineEdit()
+    assert location_edit is not None  # the combo box is editable
+    location_edit.selectAll()
+    qtbot.keyClicks(location_edit, "returns")  # a new shelf, typed in lower case
     qtbot.keyClicks(dialog.reason_edit, "wrong colour")
     assert dialog.value().location == "RETURNS"
 
@@ -264,8 +274,10 @@ def test_a_damaged_return_changes_no_stock_and_a_bad_location_keeps_ok_disabled(
 ) -> None:
     before = _stock(stocked, "A")
     dialog = _return_dialog(qtbot, stocked, orders.partial)
-    dialog.location_combo.lineEdit().selectAll()
-    qtbot.keyClicks(dialog.location_combo.lineEdit(), "shelf #4")
+    location_edit = dialog.location_combo.lineEdit()
+    assert location_edit is not None  # the combo box is editable
+    location_edit.selectAll()
+    qtbot.keyClicks(location_edit, "shelf #4")
     assert not dialog.ok_button.isEnabled()
     assert dialog.location_error.isVisible() and "'#'" in dialog.location_error.text()
     tick(qtbot, dialog.damaged_radio)
@@ -276,13 +288,13 @@ def test_a_damaged_return_changes_no_stock_and_a_bad_location_keeps_ok_disabled(
     assert _stock(stocked, "A") == before
 
 
-def test_nothing_shipped_means_nothing_to_return(qtbot, stocked: Services, orders: Orders) -> None:  # type: ignore[no-untyped-def]
+def test_nothing_shipped_means_nothing_to_return(qtbot: QtBot, stocked: Services, orders: Orders) -> None:
     dialog = _return_dialog(qtbot, stocked, orders.pending)
     assert not dialog.ok_button.isEnabled()
     assert dialog.problem_label.text() == f"Nothing from {orders.pending} has shipped, so nothing can be returned."
 
 
-def test_a_refused_return_is_a_sentence_and_changes_nothing(qtbot, stocked: Services, orders: Orders) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_return_is_a_sentence_and_changes_nothing(qtbot: QtBot, stocked: Services, orders: Orders) -> None:
     dialog = _return_dialog(qtbot, stocked, orders.partial)
     type_number(qtbot, dialog.quantity_spin, 3)
     stocked.orders.return_item(ADMIN, orders.partial, "A", 2, damaged=True)  # recorded meanwhile elsewhere
@@ -297,7 +309,7 @@ def test_a_refused_return_is_a_sentence_and_changes_nothing(qtbot, stocked: Serv
 
 
 # --- Note -------------------------------------------------------------------------------------
-def test_a_customer_visible_note(qtbot, stocked: Services, orders: Orders) -> None:  # type: ignore[no-untyped-def]
+def test_a_customer_visible_note(qtbot: QtBot, stocked: Services, orders: Orders) -> None:
     dialog = show(qtbot, NoteDialog(stocked, CLERK, orders.pending))
     assert not dialog.ok_button.isEnabled()
     assert dialog.problem_label.text() == "Write the note."
@@ -313,7 +325,7 @@ def test_a_customer_visible_note(qtbot, stocked: Services, orders: Orders) -> No
     assert stocked.order_queries.notes(orders.pending, customer_visible_only=True) == (note,)
 
 
-def test_a_note_on_an_order_that_is_gone_is_a_sentence(qtbot, stocked: Services, orders: Orders) -> None:  # type: ignore[no-untyped-def]
+def test_a_note_on_an_order_that_is_gone_is_a_sentence(qtbot: QtBot, stocked: Services, orders: Orders) -> None:
     dialog = show(qtbot, NoteDialog(stocked, CLERK, "ORD-9-20260101-NOPE00"))
     qtbot.keyClicks(dialog.text_edit, "Call back")
     press_ok(qtbot, dialog)
@@ -322,20 +334,20 @@ def test_a_note_on_an_order_that_is_gone_is_a_sentence(qtbot, stocked: Services,
 
 
 # --- New order --------------------------------------------------------------------------------
-def _new_order_dialog(qtbot, services: Services) -> NewOrderDialog:  # type: ignore[no-untyped-def]
+def _new_order_dialog(qtbot: QtBot, services: Services) -> NewOrderDialog:
     dialog = NewOrderDialog(services, CLERK, services.catalog.list_stores())
     show(qtbot, dialog)
     return dialog
 
 
-def _scan(qtbot, dialog: NewOrderDialog, code: str) -> None:  # type: ignore[no-untyped-def]
+def _scan(qtbot: QtBot, dialog: NewOrderDialog, code: str) -> None:
     edit = dialog.focusWidget()
     assert edit is dialog.rows[-1].product_edit or edit in [row.product_edit for row in dialog.rows]
     qtbot.keyClicks(edit, code)
     qtbot.keyClick(edit, Qt.Key.Key_Return)
 
 
-def test_new_order_by_typing_and_scanning(qtbot, stocked: Services) -> None:  # type: ignore[no-untyped-def]
+def test_new_order_by_typing_and_scanning(qtbot: QtBot, stocked: Services) -> None:
     dialog = _new_order_dialog(qtbot, stocked)
     assert dialog.store_combo.currentData() == "MAIN"
     assert not dialog.ok_button.isEnabled()
@@ -380,7 +392,7 @@ def test_new_order_by_typing_and_scanning(qtbot, stocked: Services) -> None:  # 
     assert [(i.sku, i.quantity) for i in detail.items] == [("A", 2), ("B", 2)]
 
 
-def test_strict_new_order_short_of_stock_is_refused_and_nothing_is_created(qtbot, stocked: Services) -> None:  # type: ignore[no-untyped-def]
+def test_strict_new_order_short_of_stock_is_refused_and_nothing_is_created(qtbot: QtBot, stocked: Services) -> None:
     dialog = _new_order_dialog(qtbot, stocked)
     dialog.rows[0].product_edit.setFocus()
     _scan(qtbot, dialog, "C")
@@ -397,7 +409,7 @@ def test_strict_new_order_short_of_stock_is_refused_and_nothing_is_created(qtbot
     assert [o.order_number for o in stocked.order_queries.list_orders()] == [dialog.order_number]
 
 
-def test_a_new_order_needs_permission(qtbot, stocked: Services) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_order_needs_permission(qtbot: QtBot, stocked: Services) -> None:
     packer = Actor(name="pat", role=Role.PACKER)
     dialog = NewOrderDialog(stocked, packer, stocked.catalog.list_stores())
     show(qtbot, dialog)
@@ -409,7 +421,9 @@ def test_a_new_order_needs_permission(qtbot, stocked: Services) -> None:  # type
 
 
 # --- The lines' scroll area ---------------------------------------------------------------------
-def test_the_line_lists_scroll_area_leaves_qwidget_scroll_alone(qtbot, stocked: Services, orders: Orders) -> None:  # type: ignore[no-untyped-def]
+def test_the_line_lists_scroll_area_leaves_qwidget_scroll_alone(
+    qtbot: QtBot, stocked: Services, orders: Orders
+) -> None:
     """``scroll`` is QWidget's method: the dialogs name their line list's scroll area ``scroll_area``."""
     from PySide6.QtWidgets import QScrollArea, QWidget
 

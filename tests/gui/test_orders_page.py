@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 from helpers import ADMIN
-from orders_support import SUBMIT_TIMEOUT_MS, Orders, choose, press_ok, show, type_number
 from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QTableWidget
+from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from orion_desktop.bootstrap import Services
@@ -29,6 +30,9 @@ from orion_desktop.ui.pages.list_page import SEARCH_DELAY_MS
 from orion_desktop.ui.pages.orders_page import OrdersPage
 from orion_desktop.ui.widgets.order_detail import OrderView
 
+from .orders_support import SUBMIT_TIMEOUT_MS, Orders, choose, press_ok, show, type_number
+from .overview_helpers import cell_text
+
 pytestmark = pytest.mark.usefixtures("background_work_done")  # pages here work in the background
 
 MANAGER = Actor(name="maria", role=Role.MANAGER)
@@ -43,7 +47,8 @@ class Recorder:
 
     def list_orders(self, **kwargs: Any) -> Sequence[OrderSummary]:
         self.calls.append(kwargs)
-        return self._queries.list_orders(**kwargs)
+        orders: Sequence[OrderSummary] = self._queries.list_orders(**kwargs)
+        return orders
 
 
 def _numbers(model: OrdersModel) -> list[str]:
@@ -51,7 +56,7 @@ def _numbers(model: OrdersModel) -> list[str]:
 
 
 # --- the model --------------------------------------------------------------------------------
-def test_model_passes_qt_model_tester(qtmodeltester, stocked: Services, orders: Orders) -> None:  # type: ignore[no-untyped-def]
+def test_model_passes_qt_model_tester(qtmodeltester: ModelTester, stocked: Services, orders: Orders) -> None:
     model = OrdersModel(stocked.order_queries, page_size=2)
     assert model.reload()
     qtmodeltester.check(model)  # Qt's C++ QAbstractItemModelTester keeps watching from here on
@@ -67,7 +72,7 @@ def test_model_passes_qt_model_tester(qtmodeltester, stocked: Services, orders: 
     assert model.rowCount() >= 2
 
 
-def test_model_passes_python_model_tester(qtmodeltester, stocked: Services, orders: Orders) -> None:  # type: ignore[no-untyped-def]
+def test_model_passes_python_model_tester(qtmodeltester: ModelTester, stocked: Services, orders: Orders) -> None:
     model = OrdersModel(stocked.order_queries, page_size=3)
     model.reload()
     qtmodeltester.check(model, force_py=True)
@@ -149,11 +154,11 @@ def test_data_and_header_roles(stocked: Services, orders: Orders) -> None:
 
 
 def test_custom_roles_start_at_user_role() -> None:
-    assert OrderRole.ROW == Qt.ItemDataRole.UserRole.value
+    assert OrderRole.ROW == Qt.ItemDataRole.UserRole.value  # type: ignore[comparison-overlap]  # IntEnum == int
     assert min(OrderRole) == OrderRole.ROW
 
 
-def test_a_failed_query_empties_the_model_and_reports_the_error(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_query_empties_the_model_and_reports_the_error(qtbot: QtBot) -> None:
     class Broken:
         def list_orders(self, **_kwargs: Any) -> Sequence[OrderSummary]:
             raise DatabaseUnavailable("The database cannot be reached. Check the network and try again.")
@@ -206,7 +211,7 @@ def events() -> DataEvents:
     return DataEvents()
 
 
-def _page(qtbot, services: Services, events: DataEvents, actor: Actor = MANAGER) -> OrdersPage:  # type: ignore[no-untyped-def]
+def _page(qtbot: QtBot, services: Services, events: DataEvents, actor: Actor = MANAGER) -> OrdersPage:
     page = OrdersPage(services, actor, events)
     page.resize(1280, 860)
     show(qtbot, page)
@@ -217,19 +222,19 @@ def _table_numbers(page: OrdersPage) -> list[str]:
     return _numbers(page.model)
 
 
-def _select(qtbot, page: OrdersPage, number: str) -> OrderView:  # type: ignore[no-untyped-def]
+def _select(qtbot: QtBot, page: OrdersPage, number: str) -> OrderView:
     """Click the order's row and wait for its detail, which loads off the GUI thread."""
     row = page.model.row_of_number(number)
     assert row is not None, f"{number} is not listed"
     rect = page.table.visualRect(page.model.index(row, OrderColumn.NUMBER))
     with qtbot.waitSignal(page.detailShown, timeout=SUBMIT_TIMEOUT_MS) as blocker:
         qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    view = blocker.args[0]
+    view: OrderView | None = blocker.args[0]
     assert view is not None and view.detail.order_number == number
     return view
 
 
-def _wait_for_detail(qtbot, page: OrdersPage, number: str) -> None:  # type: ignore[no-untyped-def]
+def _wait_for_detail(qtbot: QtBot, page: OrdersPage, number: str) -> None:
     def shown() -> bool:
         order = page.detail.current_order
         return order is not None and order.order_number == number
@@ -239,12 +244,14 @@ def _wait_for_detail(qtbot, page: OrdersPage, number: str) -> None:  # type: ign
 
 def _dialog(page: OrdersPage, kind: type) -> Any:
     dialog = page.dialog
-    assert isinstance(dialog, kind), dialog
+    assert dialog is not None and isinstance(dialog, kind), dialog
     assert dialog.isVisible() and dialog.isModal()
     return dialog
 
 
-def test_the_page_lists_orders_newest_first(qtbot, stocked: Services, orders: Orders, events: DataEvents) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_lists_orders_newest_first(
+    qtbot: QtBot, stocked: Services, orders: Orders, events: DataEvents
+) -> None:
     page = _page(qtbot, stocked, events)
     assert _table_numbers(page) == orders.newest_first
     assert page.count_label.text() == "4 orders"
@@ -253,7 +260,7 @@ def test_the_page_lists_orders_newest_first(qtbot, stocked: Services, orders: Or
     assert page.new_order_action.isEnabled()
 
 
-def test_status_filter_and_search_box(qtbot, stocked: Services, orders: Orders, events: DataEvents) -> None:  # type: ignore[no-untyped-def]
+def test_status_filter_and_search_box(qtbot: QtBot, stocked: Services, orders: Orders, events: DataEvents) -> None:
     page = _page(qtbot, stocked, events)
     choose(page.status_combo, "processing")
     assert _table_numbers(page) == [orders.processing]
@@ -268,7 +275,7 @@ def test_status_filter_and_search_box(qtbot, stocked: Services, orders: Orders, 
     qtbot.keyClicks(page.search_edit, orders.pending)  # a scanned order number + Enter: at once, selected
     qtbot.keyClick(page.search_edit, Qt.Key.Key_Return)
     assert _table_numbers(page) == [orders.pending]
-    assert page.selected_order().order_number == orders.pending  # type: ignore[union-attr]
+    assert (selected := page.selected_order()) is not None and selected.order_number == orders.pending
     _wait_for_detail(qtbot, page, orders.pending)
 
     choose(page.status_combo, "shipped")  # both filters at once
@@ -277,7 +284,9 @@ def test_status_filter_and_search_box(qtbot, stocked: Services, orders: Orders, 
     assert page.detail.current_order is None
 
 
-def test_detail_pane_after_a_partial_shipment(qtbot, stocked: Services, orders: Orders, events: DataEvents) -> None:  # type: ignore[no-untyped-def]
+def test_detail_pane_after_a_partial_shipment(
+    qtbot: QtBot, stocked: Services, orders: Orders, events: DataEvents
+) -> None:
     page = _page(qtbot, stocked, events)
     _select(qtbot, page, orders.partial)
     detail = page.detail
@@ -288,8 +297,8 @@ def test_detail_pane_after_a_partial_shipment(qtbot, stocked: Services, orders: 
                                           detail.backordered_value, detail.remaining_value)]
     assert figures == ["9", "3", "4", "2", "6"]
 
-    def table(widget: Any) -> list[list[str]]:
-        return [[widget.item(r, c).text() for c in range(widget.columnCount())] for r in range(widget.rowCount())]
+    def table(widget: QTableWidget) -> list[list[str]]:
+        return [[cell_text(widget, r, c) for c in range(widget.columnCount())] for r in range(widget.rowCount())]
 
     assert table(detail.items_table) == [
         ["Widget A", "A", "3", "3", "0", "0", "0", "0"],
@@ -338,7 +347,9 @@ def test_ship_from_the_page_updates_the_list_and_keeps_the_order_selected(
     assert detail.shipments[0].tracking_number == "TRK-77"
 
 
-def test_change_status_and_note_from_the_page(qtbot, stocked: Services, orders: Orders, events: DataEvents) -> None:  # type: ignore[no-untyped-def]
+def test_change_status_and_note_from_the_page(
+    qtbot: QtBot, stocked: Services, orders: Orders, events: DataEvents
+) -> None:
     page = _page(qtbot, stocked, events)
     _select(qtbot, page, orders.pending)
     page.change_status_action.trigger()
@@ -349,7 +360,7 @@ def test_change_status_and_note_from_the_page(qtbot, stocked: Services, orders: 
     with qtbot.waitSignal(page.detailShown, timeout=SUBMIT_TIMEOUT_MS):
         qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)  # "Close"
     assert page.banner.text == f"{orders.pending} is now processing."
-    assert page.selected_order().status is OrderStatus.PROCESSING  # type: ignore[union-attr]
+    assert (selected := page.selected_order()) is not None and selected.status is OrderStatus.PROCESSING
     assert page.detail.reserved_value.text() == "3"
 
     page.note_action.trigger()
@@ -358,11 +369,13 @@ def test_change_status_and_note_from_the_page(qtbot, stocked: Services, orders: 
     with qtbot.waitSignal(page.detailShown, timeout=SUBMIT_TIMEOUT_MS):
         press_ok(qtbot, note)
     assert page.detail.tabs.currentWidget() is page.detail.notes_table
-    assert page.detail.notes_table.item(0, 3).text() == "Pack with extra bubble wrap"
-    assert page.detail.notes_table.item(0, 2).text() == "Staff only"
+    assert cell_text(page.detail.notes_table, 0, 3) == "Pack with extra bubble wrap"
+    assert cell_text(page.detail.notes_table, 0, 2) == "Staff only"
 
 
-def test_new_order_from_the_page_is_selected(qtbot, stocked: Services, orders: Orders, events: DataEvents) -> None:  # type: ignore[no-untyped-def]
+def test_new_order_from_the_page_is_selected(
+    qtbot: QtBot, stocked: Services, orders: Orders, events: DataEvents
+) -> None:
     page = _page(qtbot, stocked, events)
     page.new_order_action.trigger()
     dialog = _dialog(page, NewOrderDialog)
@@ -374,12 +387,12 @@ def test_new_order_from_the_page_is_selected(qtbot, stocked: Services, orders: O
         press_ok(qtbot, dialog)
     number = dialog.order_number
     assert _table_numbers(page) == [number, *orders.newest_first]
-    assert page.selected_order().order_number == number  # type: ignore[union-attr]
+    assert (selected := page.selected_order()) is not None and selected.order_number == number
     assert page.detail.current_order is not None and page.detail.current_order.customer_name == "Gus Grant"
     assert page.banner.text == f"Order {number} was created; it is pending."
 
 
-def test_return_from_the_page(qtbot, stocked: Services, orders: Orders, events: DataEvents) -> None:  # type: ignore[no-untyped-def]
+def test_return_from_the_page(qtbot: QtBot, stocked: Services, orders: Orders, events: DataEvents) -> None:
     page = _page(qtbot, stocked, events)
     _select(qtbot, page, orders.partial)
     page.return_action.trigger()
@@ -388,7 +401,7 @@ def test_return_from_the_page(qtbot, stocked: Services, orders: Orders, events: 
     with qtbot.waitSignal(page.detailShown, timeout=SUBMIT_TIMEOUT_MS):
         press_ok(qtbot, dialog)
     assert page.banner.text == "Returned 1 unit of A back to WAREHOUSE_A."
-    assert page.detail.items_table.item(0, 7).text() == "1"
+    assert cell_text(page.detail.items_table, 0, 7) == "1"
     assert stocked.stock.product_stock("MAIN", "A").locations[0].quantity == 10  # 9 left after shipping 3, +1
 
 
@@ -414,8 +427,8 @@ def test_changes_announced_elsewhere_reload_the_page_and_keep_the_selection(
     stocked.orders.ship_item(ADMIN, orders.processing, "D", 2)  # another page (or PC) shipped two
     with qtbot.waitSignal(page.detailShown, timeout=SUBMIT_TIMEOUT_MS):
         events.announce(Topic.STOCK)
-    assert page.selected_order().order_number == orders.processing  # type: ignore[union-attr]
-    assert page.selected_order().status is OrderStatus.PARTIALLY_SHIPPED  # type: ignore[union-attr]
+    assert (selected := page.selected_order()) is not None and selected.order_number == orders.processing
+    assert (selected := page.selected_order()) is not None and selected.status is OrderStatus.PARTIALLY_SHIPPED
     assert page.detail.shipped_value.text() == "2"
 
     calls: list[object] = []
@@ -457,7 +470,7 @@ def test_finished_orders_cannot_be_shipped_or_changed(
     assert "not delivered or cancelled" in page.change_status_action.toolTip()
 
 
-def test_shortcuts_open_the_dialogs(qtbot, stocked: Services, orders: Orders, events: DataEvents) -> None:  # type: ignore[no-untyped-def]
+def test_shortcuts_open_the_dialogs(qtbot: QtBot, stocked: Services, orders: Orders, events: DataEvents) -> None:
     page = _page(qtbot, stocked, events)
     _select(qtbot, page, orders.partial)
     shortcuts = {a.objectName(): a.shortcut().toString() for a in page.order_actions}
@@ -483,6 +496,7 @@ def test_a_detail_that_cannot_load_is_a_sentence(
 
     monkeypatch.setattr(stocked.order_queries, "history", unavailable)
     row = page.model.row_of_number(orders.partial)
+    assert row is not None
     with qtbot.waitSignal(page.detailShown, timeout=SUBMIT_TIMEOUT_MS) as blocker:
         page.table.setCurrentIndex(page.model.index(row, 0))
     assert blocker.args == [None]

@@ -10,18 +10,10 @@ from pathlib import Path
 
 import pytest
 from helpers import ADMIN, GTIN_A
-from overview_helpers import (
-    Warehouse,
-    choose,
-    click_header,
-    column_values,
-    double_click_row,
-    make_warehouse,
-    open_page,
-    wait_idle,
-)
 from PySide6.QtCore import QDate, QModelIndex, QSettings, Qt, QThreadPool
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QLineEdit
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
@@ -39,6 +31,17 @@ from orion_desktop.ui.pages.dashboard_page import DashboardPage
 from orion_desktop.ui.pages.ledger_page import LedgerPage
 from orion_desktop.ui.pages.low_stock_page import OWN_THRESHOLD_TEXT, LowStockPage
 from orion_desktop.ui.pages.shipment_status_page import ShipmentStatusPage
+
+from .overview_helpers import (
+    Warehouse,
+    choose,
+    click_header,
+    column_values,
+    double_click_row,
+    make_warehouse,
+    open_page,
+    wait_idle,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -63,7 +66,7 @@ def reports(database: Database) -> ReportService:
     return ReportService(database)
 
 
-def _scan(qtbot, edit, code: str) -> None:  # type: ignore[no-untyped-def]
+def _scan(qtbot: QtBot, edit: QLineEdit, code: str) -> None:
     """What a keyboard-wedge scanner (or a quick typist) does: replace the text, then Enter."""
     edit.setFocus()
     edit.selectAll()
@@ -73,15 +76,15 @@ def _scan(qtbot, edit, code: str) -> None:  # type: ignore[no-untyped-def]
 
 # --- shipment status ------------------------------------------------------------------------
 @pytest.fixture
-def shipment_page(qtbot, stocked: Services, warehouse: Warehouse, events: DataEvents) -> ShipmentStatusPage:  # type: ignore[no-untyped-def]
+def shipment_page(qtbot: QtBot, stocked: Services, warehouse: Warehouse, events: DataEvents) -> ShipmentStatusPage:
     page = ShipmentStatusPage(stocked, ADMIN, events)
     open_page(qtbot, page)
     return page
 
 
 def test_scanning_an_order_number_shows_what_has_shipped(
-    qtbot, shipment_page: ShipmentStatusPage, warehouse: Warehouse
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, shipment_page: ShipmentStatusPage, warehouse: Warehouse
+) -> None:
     page = shipment_page
     assert page.summary_stack.currentWidget() is page.placeholder
     _scan(qtbot, page.order_edit, warehouse.partly)
@@ -103,8 +106,8 @@ def test_scanning_an_order_number_shows_what_has_shipped(
 
 
 def test_an_order_number_typed_in_lower_case_is_found(
-    qtbot, shipment_page: ShipmentStatusPage, warehouse: Warehouse
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, shipment_page: ShipmentStatusPage, warehouse: Warehouse
+) -> None:
     _scan(qtbot, shipment_page.order_edit, warehouse.waiting.lower())
     wait_idle(qtbot, shipment_page)
     assert shipment_page.report is not None and shipment_page.report.order_number == warehouse.waiting
@@ -112,8 +115,8 @@ def test_an_order_number_typed_in_lower_case_is_found(
 
 
 def test_an_unknown_order_number_is_a_sentence_and_shows_no_items(
-    qtbot, shipment_page: ShipmentStatusPage, warehouse: Warehouse
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, shipment_page: ShipmentStatusPage, warehouse: Warehouse
+) -> None:
     page = shipment_page
     _scan(qtbot, page.order_edit, warehouse.partly)
     wait_idle(qtbot, page)
@@ -128,8 +131,8 @@ def test_an_unknown_order_number_is_a_sentence_and_shows_no_items(
 
 
 def test_open_shipments_filter_by_workflow_status_and_lead_to_their_order(
-    qtbot, shipment_page: ShipmentStatusPage, warehouse: Warehouse
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, shipment_page: ShipmentStatusPage, warehouse: Warehouse
+) -> None:
     page = shipment_page
     model = page.shipments_model
     assert sorted(column_values(model, OpenShipmentColumn.SHIPMENT)) == sorted(
@@ -155,8 +158,8 @@ def test_open_shipments_filter_by_workflow_status_and_lead_to_their_order(
 
 
 def test_shipping_elsewhere_updates_the_shown_order(
-    qtbot, shipment_page: ShipmentStatusPage, stocked: Services, warehouse: Warehouse, events: DataEvents
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, shipment_page: ShipmentStatusPage, stocked: Services, warehouse: Warehouse, events: DataEvents
+) -> None:
     page = shipment_page
     _scan(qtbot, page.order_edit, warehouse.partly)
     wait_idle(qtbot, page)
@@ -169,13 +172,13 @@ def test_shipping_elsewhere_updates_the_shown_order(
 
 
 def test_open_shipments_sort_by_a_header_click_and_lead_to_the_right_order(
-    qtbot,
+    qtbot: QtBot,
     shipment_page: ShipmentStatusPage,
     warehouse: Warehouse,
     events: DataEvents,
     stocked: Services,
     window_settings: QSettings,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     page = shipment_page
     table = page.shipments_table
     click_header(qtbot, table, OpenShipmentColumn.UNITS)
@@ -202,8 +205,8 @@ def test_open_shipments_sort_by_a_header_click_and_lead_to_the_right_order(
 
 
 def test_shipment_models_pass_the_model_tester(
-    qtmodeltester, qtbot, shipment_page: ShipmentStatusPage, warehouse: Warehouse
-) -> None:  # type: ignore[no-untyped-def]
+    qtmodeltester: ModelTester, qtbot: QtBot, shipment_page: ShipmentStatusPage, warehouse: Warehouse
+) -> None:
     _scan(qtbot, shipment_page.order_edit, warehouse.partly)
     wait_idle(qtbot, shipment_page)
     qtmodeltester.check(shipment_page.items_model)
@@ -217,8 +220,8 @@ def test_shipment_models_pass_the_model_tester(
 # --- low stock ------------------------------------------------------------------------------
 @pytest.fixture
 def low_page(
-    qtbot, stocked: Services, warehouse: Warehouse, events: DataEvents, reports: ReportService
-) -> LowStockPage:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, stocked: Services, warehouse: Warehouse, events: DataEvents, reports: ReportService
+) -> LowStockPage:
     page = LowStockPage(stocked, ADMIN, events, reports=reports)
     open_page(qtbot, page)
     return page
@@ -250,7 +253,7 @@ def test_low_stock_uses_each_products_own_threshold_and_shows_backorders(low_pag
     assert low_page.count_label.text() == "4 rows low on stock"
 
 
-def test_typing_a_threshold_lists_rows_at_or_below_it(qtbot, low_page: LowStockPage) -> None:  # type: ignore[no-untyped-def]
+def test_typing_a_threshold_lists_rows_at_or_below_it(qtbot: QtBot, low_page: LowStockPage) -> None:
     spin = low_page.threshold_spin
     spin.setFocus()
     spin.selectAll()
@@ -271,11 +274,11 @@ def test_typing_a_threshold_lists_rows_at_or_below_it(qtbot, low_page: LowStockP
 
 
 def test_export_writes_the_list_as_csv(
-    qtbot, low_page: LowStockPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, low_page: LowStockPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     asked: list[str] = []
 
-    def save_as(_parent, _caption, suggested, _filters):  # type: ignore[no-untyped-def]
+    def save_as(_parent: object, _caption: str, suggested: str, _filters: str) -> tuple[str, str]:
         asked.append(suggested)
         return str(tmp_path / "to order"), "CSV files (*.csv)"  # no suffix typed: .csv is added
 
@@ -298,8 +301,8 @@ def test_export_writes_the_list_as_csv(
 
 
 def test_an_export_that_cannot_be_written_is_a_sentence_and_writes_nothing(
-    qtbot, low_page: LowStockPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, low_page: LowStockPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "missing folder" / "low.csv"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *_: (str(target), "")))
     qtbot.mouseClick(low_page.export_button, Qt.MouseButton.LeftButton)
@@ -310,16 +313,16 @@ def test_an_export_that_cannot_be_written_is_a_sentence_and_writes_nothing(
 
 
 def test_cancelling_the_file_dialog_exports_nothing(
-    qtbot, low_page: LowStockPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, low_page: LowStockPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *_: ("", "")))
     qtbot.mouseClick(low_page.export_button, Qt.MouseButton.LeftButton)
     assert not low_page.exporting and low_page.banner.text == "" and low_page.last_export is None
 
 
 def test_restocking_elsewhere_updates_the_list(
-    qtbot, low_page: LowStockPage, stocked: Services, events: DataEvents
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, low_page: LowStockPage, stocked: Services, events: DataEvents
+) -> None:
     stocked.inventory.adjust(ADMIN, store="MAIN", product="B", location="WAREHOUSE_A", delta=5, reason="delivery")
     events.announce(Topic.STOCK)
     wait_idle(qtbot, low_page)
@@ -328,8 +331,8 @@ def test_restocking_elsewhere_updates_the_list(
 
 
 def test_low_stock_model_pages_and_passes_the_model_tester(
-    qtmodeltester, qtbot, warehouse: Warehouse, reports: ReportService
-) -> None:  # type: ignore[no-untyped-def]
+    qtmodeltester: ModelTester, qtbot: QtBot, warehouse: Warehouse, reports: ReportService
+) -> None:
     model = LowStockModel(reports, page_size=2)
     model.reload()
     qtbot.waitUntil(lambda: model.loaded_once and not model.is_loading, timeout=5000)
@@ -349,8 +352,8 @@ def _tile_values(page: DashboardPage) -> dict[str, str]:
 
 
 def test_dashboard_shows_the_seven_figures_orders_by_status_and_backorders(
-    qtbot, stocked: Services, warehouse: Warehouse, events: DataEvents, reports: ReportService
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, stocked: Services, warehouse: Warehouse, events: DataEvents, reports: ReportService
+) -> None:
     page = open_page(qtbot, DashboardPage(stocked, ADMIN, events, reports=reports))
     stats = stocked.stock.stats()
     assert _tile_values(page) == {
@@ -389,8 +392,8 @@ def test_dashboard_shows_the_seven_figures_orders_by_status_and_backorders(
 
 
 def test_a_hidden_dashboard_catches_up_when_shown(
-    qtbot, stocked: Services, warehouse: Warehouse, events: DataEvents, reports: ReportService
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, stocked: Services, warehouse: Warehouse, events: DataEvents, reports: ReportService
+) -> None:
     page = open_page(qtbot, DashboardPage(stocked, ADMIN, events, reports=reports))
     page.hide()
     stocked.orders.change_status(ADMIN, warehouse.pending, "cancelled")
@@ -416,8 +419,8 @@ class RecordingEvents(DataEvents):
 
 
 def test_a_database_that_is_away_is_a_sentence_on_the_dashboard(
-    qtbot, stocked: Services, reports: ReportService, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, stocked: Services, reports: ReportService, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def away() -> None:
         raise DatabaseUnavailable("The database cannot be reached: connection refused")
 
@@ -432,7 +435,7 @@ def test_a_database_that_is_away_is_a_sentence_on_the_dashboard(
     assert page.banner.text == "" and page.stock_tiles["total_entries"].value_text == "5"
 
 
-def test_order_counts_model_passes_the_model_tester(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+def test_order_counts_model_passes_the_model_tester(qtmodeltester: ModelTester) -> None:
     model = OrderStatusCountsModel()
     qtmodeltester.check(model)
     model.set_counts({OrderStatus.PENDING: 3, OrderStatus.SHIPPED: 1})
@@ -443,8 +446,8 @@ def test_order_counts_model_passes_the_model_tester(qtmodeltester) -> None:  # t
 # --- ledger ---------------------------------------------------------------------------------
 @pytest.fixture
 def ledger_page(
-    qtbot, stocked: Services, warehouse: Warehouse, events: DataEvents, reports: ReportService
-) -> LedgerPage:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, stocked: Services, warehouse: Warehouse, events: DataEvents, reports: ReportService
+) -> LedgerPage:
     page = LedgerPage(stocked, ADMIN, events)
     open_page(qtbot, page, size=(1400, 760))
     return page
@@ -463,7 +466,7 @@ def test_the_ledger_shows_every_change_newest_first(ledger_page: LedgerPage, sto
     assert ledger_page.store_combo.itemData(1) == "MAIN"  # the stores arrived in the background
 
 
-def test_scanning_a_gtin_shows_that_products_changes(qtbot, ledger_page: LedgerPage) -> None:  # type: ignore[no-untyped-def]
+def test_scanning_a_gtin_shows_that_products_changes(qtbot: QtBot, ledger_page: LedgerPage) -> None:
     _scan(qtbot, ledger_page.product_edit, "0" + GTIN_A)  # a GTIN-14 form of A's EAN-13
     wait_idle(qtbot, ledger_page)
     skus = column_values(ledger_page.model, LedgerColumn.SKU)
@@ -471,7 +474,9 @@ def test_scanning_a_gtin_shows_that_products_changes(qtbot, ledger_page: LedgerP
     assert ledger_page.product_edit.selectedText() == "0" + GTIN_A
 
 
-def test_the_ledger_filters_by_order_and_kind_of_change(qtbot, ledger_page: LedgerPage, warehouse: Warehouse) -> None:  # type: ignore[no-untyped-def]
+def test_the_ledger_filters_by_order_and_kind_of_change(
+    qtbot: QtBot, ledger_page: LedgerPage, warehouse: Warehouse
+) -> None:
     _scan(qtbot, ledger_page.order_edit, warehouse.partly)
     wait_idle(qtbot, ledger_page)
     model = ledger_page.model
@@ -488,7 +493,7 @@ def test_the_ledger_filters_by_order_and_kind_of_change(qtbot, ledger_page: Ledg
     assert len(set(column_values(model, LedgerColumn.SKU))) == 4
 
 
-def test_the_ledger_filters_by_date_range(qtbot, ledger_page: LedgerPage) -> None:  # type: ignore[no-untyped-def]
+def test_the_ledger_filters_by_date_range(qtbot: QtBot, ledger_page: LedgerPage) -> None:
     everything = _ledger_ids(ledger_page)
     qtbot.mouseClick(ledger_page.from_check, Qt.MouseButton.LeftButton)  # from 30 days ago
     qtbot.mouseClick(ledger_page.to_check, Qt.MouseButton.LeftButton)  # to the end of today
@@ -518,7 +523,9 @@ def test_the_ledger_filters_by_date_range(qtbot, ledger_page: LedgerPage) -> Non
         ("NOPE", "No product has the SKU or GTIN 'NOPE'."),
     ],
 )
-def test_a_product_that_is_not_there_is_a_sentence(qtbot, ledger_page: LedgerPage, typed: str, sentence: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_product_that_is_not_there_is_a_sentence(
+    qtbot: QtBot, ledger_page: LedgerPage, typed: str, sentence: str
+) -> None:
     _scan(qtbot, ledger_page.product_edit, typed)
     wait_idle(qtbot, ledger_page)
     assert ledger_page.banner.text == sentence
@@ -526,8 +533,8 @@ def test_a_product_that_is_not_there_is_a_sentence(qtbot, ledger_page: LedgerPag
 
 
 def test_a_change_elsewhere_appears_on_top(
-    qtbot, ledger_page: LedgerPage, stocked: Services, events: DataEvents
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, ledger_page: LedgerPage, stocked: Services, events: DataEvents
+) -> None:
     stocked.inventory.adjust(
         ADMIN, store="MAIN", product="D", location="WAREHOUSE_B", delta=-1, reason="broken in transit"
     )
@@ -538,8 +545,8 @@ def test_a_change_elsewhere_appears_on_top(
 
 
 def test_ledger_model_pages_back_by_id_and_passes_the_model_tester(
-    qtmodeltester, qtbot, stocked: Services, warehouse: Warehouse, reports: ReportService
-) -> None:  # type: ignore[no-untyped-def]
+    qtmodeltester: ModelTester, qtbot: QtBot, stocked: Services, warehouse: Warehouse, reports: ReportService
+) -> None:
     model = LedgerModel(stocked.stock, page_size=3)
     model.set_filter(LedgerFilter(store="MAIN"))
     qtbot.waitUntil(lambda: model.loaded_once and not model.is_loading, timeout=5000)

@@ -223,7 +223,8 @@ def test_refresh_reloads_an_empty_box_and_never_throws_packed_units_away(station
     item_c = next(line.item_id for line in before.lines if line.sku == "C")
     services.packing.complete(ADMIN, station.other, {item_c: 1})  # C leaves on another PC meanwhile
     assert controller.refresh() == Outcome()
-    assert controller.session is not before and [line.sku for line in controller.session.lines] == ["A"]  # type: ignore[union-attr]
+    session = controller.session
+    assert session is not before and session is not None and [line.sku for line in session.lines] == ["A"]
     controller.handle_scan(GTIN_A)
     kept = controller.session
     assert controller.refresh() == Outcome() and controller.session is kept  # packed units stay

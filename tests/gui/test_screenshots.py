@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
 
-from orion_desktop.tools.screenshots import _slug
+from orion_desktop.tools.screenshot_tour import slug
 
 EXPECTED = {
     "inventory.png",
@@ -22,7 +23,7 @@ EXPECTED = {
 }
 
 
-def test_the_command_saves_every_page_and_dialog(qapp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_command_saves_every_page_and_dialog(qapp: QApplication, tmp_path: Path) -> None:
     out = tmp_path / "shots"
     environment = {key: value for key, value in os.environ.items() if key not in ("DISPLAY", "QT_QPA_PLATFORM")}
     result = subprocess.run(  # noqa: S603 - our own module
@@ -44,5 +45,5 @@ def test_the_command_saves_every_page_and_dialog(qapp, tmp_path: Path) -> None: 
 
 
 def test_file_names() -> None:
-    assert _slug("&Adjust stock…") == "adjust-stock"
-    assert _slug("Low stock") == "low-stock"
+    assert slug("&Adjust stock…") == "adjust-stock"
+    assert slug("Low stock") == "low-stock"

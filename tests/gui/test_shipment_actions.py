@@ -5,24 +5,27 @@ in the database, and a refusal is a sentence in the dialog that changes nothing.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from helpers import ADMIN, assert_ledger_consistent
-from overview_helpers import Warehouse, click_row, column_values, make_warehouse, open_page, wait_idle
 from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QAbstractButton
 from pytestqt.qtbot import QtBot
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import Role
-from orion_desktop.domain.order_results import ShipRequest
+from orion_desktop.domain.order_results import ShipmentInfo, ShipRequest
 from orion_desktop.domain.orders import ShipmentStatus
 from orion_desktop.ui.data_events import DataEvents, Topic
 from orion_desktop.ui.dialogs.action_dialog import ActionDialog
 from orion_desktop.ui.models.shipment_models import OpenShipmentColumn
 from orion_desktop.ui.pages.shipment_status_page import ShipmentStatusPage
+
+from .overview_helpers import Warehouse, click_row, column_values, make_warehouse, open_page, wait_idle
 
 PACKER = Actor(name="pat", role=Role.PACKER)
 ANSWER_TIMEOUT_MS = 10_000
@@ -46,21 +49,21 @@ def events() -> DataEvents:
 
 
 @pytest.fixture
-def page(qtbot, stocked: Services, warehouse: Warehouse, events: DataEvents) -> ShipmentStatusPage:  # type: ignore[no-untyped-def]
+def page(qtbot: QtBot, stocked: Services, warehouse: Warehouse, events: DataEvents) -> ShipmentStatusPage:
     shown = ShipmentStatusPage(stocked, PACKER, events)
     open_page(qtbot, shown)
     return shown
 
 
-def select(qtbot, page: ShipmentStatusPage, shipment_number: str) -> None:  # type: ignore[no-untyped-def]
+def select(qtbot: QtBot, page: ShipmentStatusPage, shipment_number: str) -> None:
     """Click the parcel's row in the open shipments table."""
     numbers = column_values(page.shipments_table.model(), OpenShipmentColumn.SHIPMENT)
     click_row(qtbot, page.shipments_table, numbers.index(shipment_number), OpenShipmentColumn.CONTENTS)
-    assert page.selected_parcel() is not None and page.selected_parcel().shipment_number == shipment_number
+    assert (selected := page.selected_parcel()) is not None and selected.shipment_number == shipment_number
 
 
-def trigger(qtbot, page: ShipmentStatusPage, action: QAction) -> ActionDialog:  # type: ignore[no-untyped-def]
-    """Click the action's toolbar button; returns the dialog it opens."""
+def trigger(qtbot: QtBot, page: ShipmentStatusPage, action: QAction) -> Any:
+    """Click the action's toolbar button; returns the dialog it opens (its class depends on the action)."""
     assert action.isEnabled(), action.toolTip()
     button = page.parcel_toolbar.widgetForAction(action)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
@@ -69,18 +72,18 @@ def trigger(qtbot, page: ShipmentStatusPage, action: QAction) -> ActionDialog:  
     return page.dialog
 
 
-def press(qtbot, dialog: ActionDialog, button) -> None:  # type: ignore[no-untyped-def]
+def press(qtbot: QtBot, dialog: ActionDialog, button: QAbstractButton) -> None:
     """Click OK (or another button) and wait until the services answered."""
     assert button.isEnabled(), dialog.problem_label.text()
     with qtbot.waitSignal(dialog.settled, timeout=ANSWER_TIMEOUT_MS):
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
-def shipment(services: Services, number: str):  # type: ignore[no-untyped-def]
+def shipment(services: Services, number: str) -> ShipmentInfo:
     return services.order_queries.get_shipment(number)
 
 
-def test_actions_need_a_selected_parcel(qtbot, page: ShipmentStatusPage, warehouse: Warehouse) -> None:  # type: ignore[no-untyped-def]
+def test_actions_need_a_selected_parcel(qtbot: QtBot, page: ShipmentStatusPage, warehouse: Warehouse) -> None:
     assert page.selected_parcel() is None
     assert [a.isEnabled() for a in page.parcel_actions] == [False, False, False]
     assert page.advance_action.toolTip().endswith("Select a parcel in the list first.")
@@ -99,7 +102,7 @@ def test_prepare_a_parcel_for_the_order_shown(
     qtbot.keyClick(page.order_edit, Qt.Key.Key_Return)
     wait_idle(qtbot, page)
     dialog = trigger(qtbot, page, page.prepare_action)
-    (spin,) = dialog.spins.values()  # type: ignore[attr-defined]
+    (spin,) = dialog.spins.values()
     assert (spin.value(), spin.maximum()) == (2, 2)
     spin.setFocus()
     qtbot.keyClick(spin, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
@@ -108,17 +111,17 @@ def test_prepare_a_parcel_for_the_order_shown(
     assert dialog.problem_label.text() == "Choose at least one unit for the parcel."
     qtbot.keyClick(spin, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClicks(spin, "1")
-    qtbot.keyClicks(dialog.assignee_edit, "pat")  # type: ignore[attr-defined]
+    qtbot.keyClicks(dialog.assignee_edit, "pat")
     press(qtbot, dialog, dialog.ok_button)
     wait_idle(qtbot, page)
     (parcel,) = [s for s in stocked.order_queries.get_order(warehouse.pending).shipments]
     assert (parcel.status, parcel.assigned_to, [(line.sku, line.quantity) for line in parcel.lines]) == (
         ShipmentStatus.PENDING, "pat", [("D", 1)])
-    assert page.selected_parcel() is not None and page.selected_parcel().shipment_number == parcel.shipment_number
+    assert (selected := page.selected_parcel()) is not None and selected.shipment_number == parcel.shipment_number
     assert page.banner.text == f"{parcel.shipment_number} prepared for {warehouse.pending}: 1 × D."
     assert stocked.stock.list_stock() == before  # a parcel moves no stock
     again = trigger(qtbot, page, page.prepare_action)
-    assert [s.maximum() for s in again.spins.values()] == [1]  # type: ignore[attr-defined]  # one D is in the parcel
+    assert [s.maximum() for s in again.spins.values()] == [1]
     qtbot.mouseClick(again.cancel_button, Qt.MouseButton.LeftButton)
 
 
@@ -127,13 +130,13 @@ def test_advance_to_the_next_step_keeps_the_parcel_selected(
 ) -> None:
     select(qtbot, page, warehouse.pending_parcel)
     dialog = trigger(qtbot, page, page.advance_action)
-    assert dialog.status_combo.currentText().startswith("Picking")  # type: ignore[attr-defined]
-    assert not dialog.tracking_edit.isEnabled()  # type: ignore[attr-defined]
+    assert dialog.status_combo.currentText().startswith("Picking")
+    assert not dialog.tracking_edit.isEnabled()
     press(qtbot, dialog, dialog.ok_button)
     wait_idle(qtbot, page)
     assert shipment(stocked, warehouse.pending_parcel).status is ShipmentStatus.PICKING
     assert page.banner.text == f"{warehouse.pending_parcel} is now picking."
-    assert page.selected_parcel() is not None and page.selected_parcel().status is ShipmentStatus.PICKING
+    assert (selected := page.selected_parcel()) is not None and selected.status is ShipmentStatus.PICKING
     assert page.dialog is None
 
 
@@ -142,13 +145,13 @@ def test_advance_to_shipped_with_tracking_ships_the_parcel(
 ) -> None:
     select(qtbot, page, warehouse.picking_parcel)  # 4 × B of the partly shipped order, reserved
     dialog = trigger(qtbot, page, page.advance_action)
-    combo = dialog.status_combo  # type: ignore[attr-defined]
+    combo = dialog.status_combo
     combo.setCurrentIndex(combo.findData(ShipmentStatus.SHIPPED.value))
-    assert dialog.tracking_edit.isEnabled()  # type: ignore[attr-defined]
-    qtbot.keyClicks(dialog.tracking_edit, "1Z999")  # type: ignore[attr-defined]
-    qtbot.keyClick(dialog.tracking_edit, Qt.Key.Key_Return)  # type: ignore[attr-defined]  # a scanner's Enter
+    assert dialog.tracking_edit.isEnabled()
+    qtbot.keyClicks(dialog.tracking_edit, "1Z999")
+    qtbot.keyClick(dialog.tracking_edit, Qt.Key.Key_Return)
     assert dialog.isVisible() and dialog.outcome is None
-    qtbot.keyClicks(dialog.carrier_edit, "UPS")  # type: ignore[attr-defined]
+    qtbot.keyClicks(dialog.carrier_edit, "UPS")
     assert "the stock leaves the warehouse" in dialog.problem_label.text()
     press(qtbot, dialog, dialog.ok_button)
     wait_idle(qtbot, page)
@@ -161,10 +164,12 @@ def test_advance_to_shipped_with_tracking_ships_the_parcel(
     assert_ledger_consistent(stocked)
 
 
-def test_assign_to_someone_else(qtbot, page: ShipmentStatusPage, stocked: Services, warehouse: Warehouse) -> None:  # type: ignore[no-untyped-def]
+def test_assign_to_someone_else(
+    qtbot: QtBot, page: ShipmentStatusPage, stocked: Services, warehouse: Warehouse
+) -> None:
     select(qtbot, page, warehouse.picking_parcel)
     dialog = trigger(qtbot, page, page.assign_action)
-    edit = dialog.assignee_edit  # type: ignore[attr-defined]
+    edit = dialog.assignee_edit
     assert edit.text() == "pat" and not dialog.ok_button.isEnabled()
     assert dialog.problem_label.text() == f"{warehouse.picking_parcel} is already assigned to pat."
     edit.setFocus()
@@ -174,7 +179,7 @@ def test_assign_to_someone_else(qtbot, page: ShipmentStatusPage, stocked: Servic
     wait_idle(qtbot, page)
     assert shipment(stocked, warehouse.picking_parcel).assigned_to == "sam"
     assert page.banner.text == f"{warehouse.picking_parcel} is assigned to sam."
-    assert page.selected_parcel() is not None and page.selected_parcel().assigned_to == "sam"
+    assert (selected := page.selected_parcel()) is not None and selected.assigned_to == "sam"
 
 
 def test_cancel_asks_first_and_keeps_the_orders_stock(
@@ -189,7 +194,7 @@ def test_cancel_asks_first_and_keeps_the_orders_stock(
     assert shipment(stocked, warehouse.pending_parcel).status is ShipmentStatus.PENDING
 
     dialog = trigger(qtbot, page, page.cancel_parcel_action)
-    qtbot.keyClicks(dialog.reason_edit, "customer will collect")  # type: ignore[attr-defined]
+    qtbot.keyClicks(dialog.reason_edit, "customer will collect")
     press(qtbot, dialog, dialog.ok_button)
     wait_idle(qtbot, page)
     cancelled = shipment(stocked, warehouse.pending_parcel)

@@ -12,6 +12,7 @@ import pytest
 from helpers import ADMIN, assert_ledger_consistent
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.domain.actor import Actor
@@ -44,7 +45,7 @@ def _ledger_size(services: Services) -> int:
     return len(services.stock.ledger(limit=1000))
 
 
-def _select(qtbot, window: MainWindow, sku: str, location: str) -> None:  # type: ignore[no-untyped-def]
+def _select(qtbot: QtBot, window: MainWindow, sku: str, location: str) -> None:
     page = _page(window)
     model = page.model
     row = next(r for r in range(model.rowCount()) if (model.row_at(r).sku, model.row_at(r).location) == (sku, location))
@@ -54,7 +55,7 @@ def _select(qtbot, window: MainWindow, sku: str, location: str) -> None:  # type
     assert selected is not None and (selected.sku, selected.location) == (sku, location)
 
 
-def _shortcut(qtbot, window: MainWindow, key: Qt.Key) -> Any:  # type: ignore[no-untyped-def]
+def _shortcut(qtbot: QtBot, window: MainWindow, key: Qt.Key) -> Any:
     """Press Ctrl+key in the inventory table; return the dialog that opened."""
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
@@ -69,23 +70,23 @@ def _shortcut(qtbot, window: MainWindow, key: Qt.Key) -> Any:  # type: ignore[no
     return dialog
 
 
-def _type(qtbot, widget: Any, text: str) -> None:  # type: ignore[no-untyped-def]
+def _type(qtbot: QtBot, widget: Any, text: str) -> None:
     """Replace what a line edit or spin box shows, key by key."""
     widget.setFocus()
     widget.selectAll()
     qtbot.keyClicks(widget, text)
 
 
-def _press_ok(qtbot, window: MainWindow, dialog: StockDialog[Any, Any]) -> None:  # type: ignore[no-untyped-def]
+def _press_ok(qtbot: QtBot, window: MainWindow, dialog: StockDialog[Any]) -> None:
     assert dialog.ok_button.isEnabled(), dialog.problem_label.text()
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
 
 
-def _wait_closed(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+def _wait_closed(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.waitUntil(lambda: _page(window).dialog is None, timeout=10_000)
 
 
-def test_stock_actions_need_a_selected_row(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+def test_stock_actions_need_a_selected_row(qtbot: QtBot, window: MainWindow) -> None:
     page = _page(window)
     assert page.selected_row() is None
     assert not any(action.isEnabled() for action in page.stock_actions)
@@ -96,7 +97,7 @@ def test_stock_actions_need_a_selected_row(qtbot, window: MainWindow) -> None:  
     assert all(button.isEnabled() for button in page.action_buttons)
 
 
-def test_adjusting_stock_with_a_reason(qtbot, window: MainWindow, stocked: Services) -> None:  # type: ignore[no-untyped-def]
+def test_adjusting_stock_with_a_reason(qtbot: QtBot, window: MainWindow, stocked: Services) -> None:
     page = _page(window)
     _select(qtbot, window, "A", "WAREHOUSE_A")
     dialog = _shortcut(qtbot, window, Qt.Key.Key_J)
@@ -129,14 +130,14 @@ def test_adjusting_stock_with_a_reason(qtbot, window: MainWindow, stocked: Servi
         "maria",
     )
     # The page shows it at once, keeps the row selected, and the status bar says what happened.
-    assert page.selected_row() is not None and page.selected_row().quantity == 10
+    assert (selected := page.selected_row()) is not None and selected.quantity == 10
     assert page.detail.quantity_value.text() == "40"
     assert window.statusBar().currentMessage() == "Removed 2 of Widget A at WAREHOUSE_A: 10 on hand now."
     assert_ledger_consistent(stocked)
 
 
-def test_invalid_adjustments_keep_ok_disabled_and_change_nothing(  # type: ignore[no-untyped-def]
-    qtbot, window: MainWindow, stocked: Services
+def test_invalid_adjustments_keep_ok_disabled_and_change_nothing(
+    qtbot: QtBot, window: MainWindow, stocked: Services
 ) -> None:
     before = _ledger_size(stocked)
     _select(qtbot, window, "A", "WAREHOUSE_A")
@@ -165,11 +166,11 @@ def test_invalid_adjustments_keep_ok_disabled_and_change_nothing(  # type: ignor
     assert _ledger_size(stocked) == before
 
 
-def test_a_refusal_is_a_sentence_in_the_dialog_which_stays_open(  # type: ignore[no-untyped-def]
-    qtbot, window: MainWindow, stocked: Services
+def test_a_refusal_is_a_sentence_in_the_dialog_which_stays_open(
+    qtbot: QtBot, window: MainWindow, stocked: Services
 ) -> None:
     _select(qtbot, window, "A", "WAREHOUSE_A")
-    dialog = _shortcut(qtbot, window, Qt.Key.Key_J)
+    dialog: AdjustStockDialog = _shortcut(qtbot, window, Qt.Key.Key_J)
     # Meanwhile another workstation reserves 5 more: only 2 are left that may be removed.
     stocked.inventory.reserve(ADMIN, store="MAIN", product="A", location="WAREHOUSE_A", quantity=5)
     before = _ledger_size(stocked)
@@ -197,7 +198,7 @@ def _lose_the_first_answer(stocked: Services, monkeypatch: pytest.MonkeyPatch) -
     real_adjust = stocked.inventory.adjust
     keys: list[str | None] = []
 
-    def flaky_adjust(*args: object, **kwargs: Any) -> object:
+    def flaky_adjust(*args: Any, **kwargs: Any) -> object:
         keys.append(kwargs.get("operation_key"))
         result = real_adjust(*args, **kwargs)
         if len(keys) == 1:
@@ -208,8 +209,8 @@ def _lose_the_first_answer(stocked: Services, monkeypatch: pytest.MonkeyPatch) -
     return keys
 
 
-def test_a_retry_after_a_lost_answer_applies_the_change_once(  # type: ignore[no-untyped-def]
-    qtbot, window: MainWindow, stocked: Services, monkeypatch: pytest.MonkeyPatch
+def test_a_retry_after_a_lost_answer_applies_the_change_once(
+    qtbot: QtBot, window: MainWindow, stocked: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The first attempt reaches the database but its answer is lost; OK again must not remove twice."""
     keys = _lose_the_first_answer(stocked, monkeypatch)
@@ -235,8 +236,8 @@ def test_a_retry_after_a_lost_answer_applies_the_change_once(  # type: ignore[no
     assert window.banner.text == ""
 
 
-def test_changed_input_after_a_lost_answer_is_a_new_request_with_a_new_key(  # type: ignore[no-untyped-def]
-    qtbot, window: MainWindow, stocked: Services, monkeypatch: pytest.MonkeyPatch
+def test_changed_input_after_a_lost_answer_is_a_new_request_with_a_new_key(
+    qtbot: QtBot, window: MainWindow, stocked: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A key belongs to one request: after a lost answer the user corrects the count, and the
     corrected request is sent under a new key (the same key would be refused as another request)."""
@@ -256,7 +257,7 @@ def test_changed_input_after_a_lost_answer_is_a_new_request_with_a_new_key(  # t
     assert_ledger_consistent(stocked)
 
 
-def test_set_quantity_refuses_less_than_is_reserved(qtbot, window: MainWindow, stocked: Services) -> None:  # type: ignore[no-untyped-def]
+def test_set_quantity_refuses_less_than_is_reserved(qtbot: QtBot, window: MainWindow, stocked: Services) -> None:
     before = _ledger_size(stocked)
     _select(qtbot, window, "A", "WAREHOUSE_A")
     dialog = _shortcut(qtbot, window, Qt.Key.Key_E)
@@ -281,10 +282,10 @@ def test_set_quantity_refuses_less_than_is_reserved(qtbot, window: MainWindow, s
     newest = stocked.stock.ledger(store="MAIN", product="A", limit=1)[0]
     assert (newest.transaction_type, newest.quantity_change, newest.reason) == (TransactionType.SET, 8, "stock count")
     assert window.statusBar().currentMessage() == "Widget A at WAREHOUSE_A set to 20."
-    assert _page(window).selected_row().quantity == 20  # type: ignore[union-attr]
+    assert (selected := _page(window).selected_row()) is not None and selected.quantity == 20
 
 
-def test_transfer_to_a_new_location(qtbot, window: MainWindow, stocked: Services) -> None:  # type: ignore[no-untyped-def]
+def test_transfer_to_a_new_location(qtbot: QtBot, window: MainWindow, stocked: Services) -> None:
     page = _page(window)
     _select(qtbot, window, "A", "WAREHOUSE_A")
     dialog = _shortcut(qtbot, window, Qt.Key.Key_T)
@@ -325,8 +326,8 @@ def test_transfer_to_a_new_location(qtbot, window: MainWindow, stocked: Services
     assert_ledger_consistent(stocked)
 
 
-def test_transfer_from_another_source_to_an_existing_location(  # type: ignore[no-untyped-def]
-    qtbot, window: MainWindow, stocked: Services
+def test_transfer_from_another_source_to_an_existing_location(
+    qtbot: QtBot, window: MainWindow, stocked: Services
 ) -> None:
     _select(qtbot, window, "A", "WAREHOUSE_A")
     dialog = _shortcut(qtbot, window, Qt.Key.Key_T)
@@ -341,8 +342,8 @@ def test_transfer_from_another_source_to_an_existing_location(  # type: ignore[n
     assert _levels(stocked, "A") == {"WAREHOUSE_A": (22, 5), "WAREHOUSE_B": (20, 0)}
 
 
-def test_a_packer_may_not_change_stock(  # type: ignore[no-untyped-def]
-    qtbot, stocked: Services, packer: Actor, window_settings: QSettings
+def test_a_packer_may_not_change_stock(
+    qtbot: QtBot, stocked: Services, packer: Actor, window_settings: QSettings
 ) -> None:
     window = MainWindow(stocked, packer, settings=window_settings)
     qtbot.addWidget(window)

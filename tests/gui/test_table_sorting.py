@@ -13,12 +13,10 @@ from typing import Any
 
 import pytest
 from helpers import ADMIN
-from orders_support import show
-from overview_helpers import click_header
 from PySide6.QtCore import QModelIndex, QSettings, Qt
 from PySide6.QtWidgets import QTableView
+from pytestqt.qtbot import QtBot
 from sqlalchemy import select
-from window_support import go_to, open_window
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
@@ -26,11 +24,14 @@ from orion_desktop.db.models import Inventory, Location, Order, Product
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.order_results import OrderLine
 from orion_desktop.ui.data_events import DataEvents
-from orion_desktop.ui.models.inventory_model import InventoryColumn
+from orion_desktop.ui.models.inventory_model import InventoryColumn, InventoryModel
 from orion_desktop.ui.models.orders_model import OrderColumn
-from orion_desktop.ui.pages.base import Page
 from orion_desktop.ui.pages.inventory_page import InventoryPage
 from orion_desktop.ui.pages.orders_page import OrdersPage
+
+from .orders_support import show
+from .overview_helpers import click_header
+from .window_support import go_to, open_window
 
 pytestmark = pytest.mark.usefixtures("background_work_done")  # pages here work in the background
 
@@ -88,7 +89,7 @@ def _indicator(table: QTableView) -> tuple[int, Qt.SortOrder]:
     return header.sortIndicatorSection(), header.sortIndicatorOrder()
 
 
-def _scroll_to_the_end(qtbot, table: QTableView) -> int:  # type: ignore[no-untyped-def]
+def _scroll_to_the_end(qtbot: QtBot, table: QTableView) -> int:
     """Drag the scroll bar to the bottom until no more rows come; returns how many times it loaded."""
     model, bar, loads = table.model(), table.verticalScrollBar(), 0
     while model.canFetchMore(QModelIndex()):
@@ -100,9 +101,15 @@ def _scroll_to_the_end(qtbot, table: QTableView) -> int:  # type: ignore[no-unty
     return loads
 
 
-def _open(qtbot, page_class: type[Page], services: Services, manager: Actor, settings: QSettings | None = None) -> Any:  # type: ignore[no-untyped-def]
+def _open(
+    qtbot: QtBot,
+    page_class: type[InventoryPage | OrdersPage],
+    services: Services,
+    manager: Actor,
+    settings: QSettings | None = None,
+) -> Any:
     """A page as the main window opens it: settings restored, then shown."""
-    page = page_class(services, manager, DataEvents(), page_size=PAGE_SIZE)  # type: ignore[call-arg]
+    page = page_class(services, manager, DataEvents(), page_size=PAGE_SIZE)
     if settings is not None:
         page.restore_state(settings)
     page.resize(1000, 420)
@@ -117,15 +124,15 @@ def _restarted(page: OrdersPage | InventoryPage, settings: QSettings, open_again
     return open_again(settings)
 
 
-def _click_and_scroll(qtbot, table: QTableView, column: int) -> tuple[int, Qt.SortOrder]:  # type: ignore[no-untyped-def]
+def _click_and_scroll(qtbot: QtBot, table: QTableView, column: int) -> tuple[int, Qt.SortOrder]:
     """Click a header, scroll down to the last row; the sort indicator shown then."""
     click_header(qtbot, table, column)
     _scroll_to_the_end(qtbot, table)
     return _indicator(table)
 
 
-def test_orders_sorted_by_a_header_click_scroll_without_repeats_and_come_back_after_a_restart(  # type: ignore[no-untyped-def]
-    qtbot, stocked: Services, database: Database, manager: Actor, window_settings: QSettings, many_orders: int
+def test_orders_sorted_by_a_header_click_scroll_without_repeats_and_come_back_after_a_restart(
+    qtbot: QtBot, stocked: Services, database: Database, manager: Actor, window_settings: QSettings, many_orders: int
 ) -> None:
     page = _open(qtbot, OrdersPage, stocked, manager)
     table = page.table
@@ -159,8 +166,8 @@ def test_orders_sorted_by_a_header_click_scroll_without_repeats_and_come_back_af
     assert _shown(again.table, OrderColumn.NUMBER) == newest_first
 
 
-def test_the_created_column_sorts_newest_first_on_the_first_click(  # type: ignore[no-untyped-def]
-    qtbot, stocked: Services, database: Database, manager: Actor, many_orders: int
+def test_the_created_column_sorts_newest_first_on_the_first_click(
+    qtbot: QtBot, stocked: Services, database: Database, manager: Actor, many_orders: int
 ) -> None:
     page = _open(qtbot, OrdersPage, stocked, manager)
     assert _click_and_scroll(qtbot, page.table, OrderColumn.CREATED) == (OrderColumn.CREATED, DESCENDING)
@@ -173,15 +180,21 @@ def test_the_created_column_sorts_newest_first_on_the_first_click(  # type: igno
     assert _shown(page.table, OrderColumn.NUMBER)[0] == expected[-1]  # the oldest
 
 
-def test_inventory_sorted_by_a_header_click_scrolls_without_repeats_and_comes_back_after_a_restart(  # type: ignore[no-untyped-def]
-    qtbot, stocked: Services, database: Database, manager: Actor, window_settings: QSettings, many_stock_rows: int
+def test_inventory_sorted_by_a_header_click_scrolls_without_repeats_and_comes_back_after_a_restart(
+    qtbot: QtBot,
+    stocked: Services,
+    database: Database,
+    manager: Actor,
+    window_settings: QSettings,
+    many_stock_rows: int,
 ) -> None:
     page = _open(qtbot, InventoryPage, stocked, manager)
     table = page.table
 
     def shown_ids(shown_table: QTableView) -> list[int]:
         model = shown_table.model()
-        return [model.row_at(row).inventory_id for row in range(model.rowCount())]  # type: ignore[attr-defined]
+        assert isinstance(model, InventoryModel)
+        return [model.row_at(row).inventory_id for row in range(model.rowCount())]
 
     click_header(qtbot, table, InventoryColumn.AVAILABLE)
     assert _indicator(table) == (InventoryColumn.AVAILABLE, ASCENDING)
@@ -203,7 +216,7 @@ def test_inventory_sorted_by_a_header_click_scrolls_without_repeats_and_comes_ba
     assert list(again.model.rows()) == list(stocked.stock.list_stock())
 
 
-def test_a_search_keeps_the_sort(qtbot, stocked: Services, manager: Actor, many_stock_rows: int) -> None:  # type: ignore[no-untyped-def]
+def test_a_search_keeps_the_sort(qtbot: QtBot, stocked: Services, manager: Actor, many_stock_rows: int) -> None:
     page = _open(qtbot, InventoryPage, stocked, manager)
     click_header(qtbot, page.table, InventoryColumn.SKU)
     click_header(qtbot, page.table, InventoryColumn.SKU)
@@ -217,8 +230,8 @@ def test_a_search_keeps_the_sort(qtbot, stocked: Services, manager: Actor, many_
     assert _indicator(page.table) == (InventoryColumn.SKU, DESCENDING)
 
 
-def test_column_widths_saved_before_sorting_existed_neither_sort_nor_reload_the_table(  # type: ignore[no-untyped-def]
-    qtbot, stocked: Services, manager: Actor, window_settings: QSettings, monkeypatch: pytest.MonkeyPatch
+def test_column_widths_saved_before_sorting_existed_neither_sort_nor_reload_the_table(
+    qtbot: QtBot, stocked: Services, manager: Actor, window_settings: QSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     page = _open(qtbot, InventoryPage, stocked, manager)
     plain = QTableView()  # a header as older versions saved it: indicator on column 0, hidden
@@ -261,8 +274,8 @@ def _sorts(calls: list[dict[str, Any]]) -> list[tuple[str | None, bool]]:
     return [(call["sort"], call["descending"]) for call in calls]
 
 
-def test_a_window_opened_with_saved_sorts_loads_each_table_once_already_sorted(  # type: ignore[no-untyped-def]
-    qtbot, stocked: Services, manager: Actor, window_settings: QSettings, monkeypatch: pytest.MonkeyPatch,
+def test_a_window_opened_with_saved_sorts_loads_each_table_once_already_sorted(
+    qtbot: QtBot, stocked: Services, manager: Actor, window_settings: QSettings, monkeypatch: pytest.MonkeyPatch,
     many_orders: int
 ) -> None:
     first = open_window(qtbot, stocked, manager, window_settings)
@@ -286,8 +299,8 @@ def test_a_window_opened_with_saved_sorts_loads_each_table_once_already_sorted( 
     assert len(stock_calls) == 1 and len(order_calls) == 1  # nothing changed meanwhile: no reload
 
 
-def test_sorts_saved_by_older_versions_are_ignored(  # type: ignore[no-untyped-def]
-    qtbot, stocked: Services, manager: Actor, window_settings: QSettings, monkeypatch: pytest.MonkeyPatch
+def test_sorts_saved_by_older_versions_are_ignored(
+    qtbot: QtBot, stocked: Services, manager: Actor, window_settings: QSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Keys an earlier version wrote (``sort``/``sort_descending`` beside the SQL-sorted tables,
     ``columns_sort_column``/``columns_sort_order`` beside the others) neither sort nor reload."""

@@ -12,13 +12,14 @@ from typing import ClassVar
 import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QWidget
+from pytestqt.qtbot import QtBot
 
 from orion_desktop.domain.errors import NotFound
 from orion_desktop.ui.data_events import DataEvents, Topic
 from orion_desktop.ui.worker import pending_jobs, run_in_background
 
 
-def test_result_arrives_on_the_gui_thread(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_result_arrives_on_the_gui_thread(qtbot: QtBot) -> None:
     owner = QWidget()
     qtbot.addWidget(owner)
     seen: dict[str, object] = {}
@@ -36,7 +37,7 @@ def test_result_arrives_on_the_gui_thread(qtbot) -> None:  # type: ignore[no-unt
     assert seen == {"worker_thread": True, "value": 42, "callback_on_main": True}
 
 
-def test_errors_arrive_as_exceptions(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_errors_arrive_as_exceptions(qtbot: QtBot) -> None:
     owner = QWidget()
     qtbot.addWidget(owner)
     errors: list[BaseException] = []
@@ -49,21 +50,26 @@ def test_errors_arrive_as_exceptions(qtbot) -> None:  # type: ignore[no-untyped-
     assert isinstance(errors[0], NotFound) and str(errors[0]) == "There is no order ORD-X."
 
 
-def test_data_events_carry_topics(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_data_events_carry_topics(qtbot: QtBot) -> None:
     events = DataEvents()
     with qtbot.waitSignal(events.changed) as blocker:
         events.announce(Topic.STOCK, Topic.ORDERS)
     assert blocker.args == [frozenset({Topic.STOCK, Topic.ORDERS})]
 
 
-def test_jobs_leave_nothing_behind(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_jobs_leave_nothing_behind(qtbot: QtBot) -> None:
     """No QObject is made per job (one owned by the owner could die while a worker emits on it)."""
     owner = QWidget()
     qtbot.addWidget(owner)
     results: list[object] = []
     for number in range(5):
-        run_in_background(owner, lambda n=number: n, on_done=results.append, on_error=results.append)
-        qtbot.waitUntil(lambda n=number: len(results) == n + 1, timeout=5000)
+        run_in_background(
+            owner,
+            lambda n=number: n,  # type: ignore[misc]  # mypy cannot infer a lambda with a default
+            on_done=results.append,
+            on_error=results.append,
+        )
+        qtbot.waitUntil(lambda n=number: len(results) == n + 1, timeout=5000)  # type: ignore[misc]  # mypy cannot infer a lambda with a default
     assert results == [0, 1, 2, 3, 4]
     assert owner.children() == [] and pending_jobs() == 0
 
@@ -77,7 +83,7 @@ class _Dialog(QDialog):
         self.value = value
 
 
-def test_an_owner_that_only_its_callback_keeps_alive_goes_away_cleanly(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_an_owner_that_only_its_callback_keeps_alive_goes_away_cleanly(qtbot: QtBot) -> None:
     """A parentless dialog whose last reference is the bound method it passed as ``on_done``."""
     destroyed: list[bool] = []
     dialog = _Dialog()
@@ -99,7 +105,7 @@ def _nap() -> None:
     time.sleep(random.random() / 500)  # up to 2 ms: answers interleave with the GUI's deletions
 
 
-def _settle(qtbot) -> None:  # type: ignore[no-untyped-def]
+def _settle(qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: pending_jobs() == 0, timeout=WAIT_MS)
 
 
@@ -112,7 +118,7 @@ class _Owner(QWidget):
         _Owner.died_on.append(threading.current_thread().name)
 
 
-def test_owners_that_only_their_work_keeps_alive_die_on_the_gui_thread(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_owners_that_only_their_work_keeps_alive_die_on_the_gui_thread(qtbot: QtBot) -> None:
     """A work closure capturing a widget must not let the pool thread delete it (segfaulted before)."""
     _Owner.died_on.clear()
     answers: list[object] = []
@@ -120,7 +126,11 @@ def test_owners_that_only_their_work_keeps_alive_die_on_the_gui_thread(qtbot) ->
         owner = _Owner()
         qtbot.addWidget(owner)  # weakly: it must die here, with its job
         run_in_background(
-            owner, lambda o=owner: (_nap(), o.objectName())[1], on_done=answers.append, on_error=answers.append
+            owner,
+            # nap first, then read the owner's name: the owner may have died meanwhile
+            lambda o=owner: (_nap(), o.objectName())[1],  # type: ignore[func-returns-value, misc]  # as above
+            on_done=answers.append,
+            on_error=answers.append,
         )
         del owner
         if random.random() < 0.3:
@@ -131,7 +141,7 @@ def test_owners_that_only_their_work_keeps_alive_die_on_the_gui_thread(qtbot) ->
     assert _Owner.died_on and set(_Owner.died_on) == {threading.main_thread().name}
 
 
-def test_owners_destroyed_while_their_jobs_run_get_no_answer(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_owners_destroyed_while_their_jobs_run_get_no_answer(qtbot: QtBot) -> None:
     answered: list[tuple[int, int]] = []
     before_deletion: dict[int, set[tuple[int, int]]] = {}  # a deleted round's answers when it was deleted
     kept: list[QWidget] = []
@@ -143,7 +153,7 @@ def test_owners_destroyed_while_their_jobs_run_get_no_answer(qtbot) -> None:  # 
             run_in_background(
                 child,
                 _nap,
-                on_done=lambda _r, key=(round_, number): answered.append(key),
+                on_done=lambda _r, key=(round_, number): answered.append(key),  # type: ignore[misc]  # mypy cannot infer a lambda with a default
                 on_error=lambda error: answered.append((-1, -1)),
             )
         if round_ % 2:
@@ -161,14 +171,16 @@ def test_owners_destroyed_while_their_jobs_run_get_no_answer(qtbot) -> None:  # 
         shiboken6.delete(parent)
 
 
-def test_answers_after_a_dialog_closed_and_deleted_itself_are_dropped(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_answers_after_a_dialog_closed_and_deleted_itself_are_dropped(qtbot: QtBot) -> None:
     owner_alive_when_answered: list[bool] = []
     control = _Dialog()  # stays open: its answers must arrive, or the check below proves nothing
     qtbot.addWidget(control)
     control_answers: list[int] = []
     for _job in range(3):
         run_in_background(
-            control, lambda: (_nap(), 7)[1], on_done=control_answers.append,
+            control,
+            lambda: (_nap(), 7)[1],  # type: ignore[func-returns-value]  # nap, then answer 7
+            on_done=control_answers.append,
             on_error=lambda error: control_answers.append(-1)
         )
     for _ in range(STRESS_JOBS // 4):
@@ -179,8 +191,8 @@ def test_answers_after_a_dialog_closed_and_deleted_itself_are_dropped(qtbot) -> 
         for _job in range(2):
             run_in_background(
                 dialog,
-                lambda: (_nap(), 1)[1],
-                on_done=lambda _r, d=dialog: owner_alive_when_answered.append(shiboken6.isValid(d)),
+                lambda: (_nap(), 1)[1],  # type: ignore[func-returns-value]  # nap, then answer 1
+                on_done=lambda _r, d=dialog: owner_alive_when_answered.append(shiboken6.isValid(d)),  # type: ignore[misc]  # mypy cannot infer a lambda with a default
                 on_error=lambda error: owner_alive_when_answered.append(False),
             )
         dialog.close()  # deleted at the next turn of the event loop, while its jobs may still run
@@ -192,7 +204,7 @@ def test_answers_after_a_dialog_closed_and_deleted_itself_are_dropped(qtbot) -> 
     assert all(owner_alive_when_answered)  # answers that came after the deletion were dropped
 
 
-def test_many_jobs_each_answer_once_to_their_owner(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_many_jobs_each_answer_once_to_their_owner(qtbot: QtBot) -> None:
     owners = [QWidget() for _ in range(10)]
     for owner in owners:
         qtbot.addWidget(owner)
@@ -208,9 +220,9 @@ def test_many_jobs_each_answer_once_to_their_owner(qtbot) -> None:  # type: igno
         index = number % len(owners)
         run_in_background(
             owners[index],
-            lambda n=number: work(n),
+            lambda n=number: work(n),  # type: ignore[misc]  # mypy cannot infer a lambda with a default
             on_done=seen[index].append,
-            on_error=lambda error, i=index: seen[i].append(str(error)),
+            on_error=lambda error, i=index: seen[i].append(str(error)),  # type: ignore[misc]  # mypy cannot infer a lambda with a default
         )
     _settle(qtbot)
     for index, answers in seen.items():

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QSettings, Qt
+from pytestqt.qtbot import QtBot
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.domain.actor import Actor
@@ -12,7 +11,7 @@ from orion_desktop.ui.main_window import MainWindow
 from orion_desktop.ui.pages.base import Page
 
 
-def open_window(qtbot: Any, services: Services, actor: Actor, settings: QSettings) -> MainWindow:
+def open_window(qtbot: QtBot, services: Services, actor: Actor, settings: QSettings) -> MainWindow:
     """A main window with ``settings`` restored, shown (its current page loads)."""
     window = MainWindow(services, actor, settings=settings)
     qtbot.addWidget(window)
@@ -21,7 +20,7 @@ def open_window(qtbot: Any, services: Services, actor: Actor, settings: QSetting
     return window
 
 
-def go_to(qtbot: Any, window: MainWindow, page: Page) -> None:
+def go_to(qtbot: QtBot, window: MainWindow, page: Page) -> None:
     """Click the page's entry in the navigation."""
     navigation = window.navigation
     item = navigation.item(window.pages.index(page))

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import GTIN_A
@@ -25,7 +26,8 @@ class Cli:
         self.last_error = err
         return out
 
-    def json(self, *argv: str) -> object:
+    def json(self, *argv: str) -> Any:
+        """The command's JSON answer (a document whose shape is what the tests check)."""
         return json.loads(self(*argv, "--json"))
 
 

@@ -194,7 +194,8 @@ def pool() -> Iterator[Any]:
 
 
 def _run(pool: Any, function: Any, argument_tuples: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
-    return pool.starmap_async(function, argument_tuples, chunksize=1).get(timeout=POOL_TIMEOUT)
+    answers: list[dict[str, Any]] = pool.starmap_async(function, argument_tuples, chunksize=1).get(timeout=POOL_TIMEOUT)
+    return answers
 
 
 def _levels(database: Database) -> dict[str, tuple[int, int]]:

@@ -7,14 +7,20 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from orion_desktop import config
 from orion_desktop.__main__ import main
 from orion_desktop.bootstrap import open_services
 from orion_desktop.domain.errors import DatabaseUnavailable
 from orion_desktop.gui_launch import launch
+
+if TYPE_CHECKING:
+    from orion_desktop.bootstrap import Services
+    from orion_desktop.domain.actor import Actor
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -136,7 +142,7 @@ def test_the_window_start_refuses_a_missing_db_without_asking_when_cancelled(
     assert not missing.exists()
 
 
-def test_the_database_dialog_creates_a_database_only_for_a_new_file_name(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_database_dialog_creates_a_database_only_for_a_new_file_name(qtbot: QtBot, tmp_path: Path) -> None:
     from orion_desktop.ui.dialogs.database_dialog import DatabaseDialog, DatabaseRequest
 
     dialog = DatabaseDialog(open_services)
@@ -162,9 +168,9 @@ def test_the_window_start_with_demo_creates_its_database(
     made here would be gone for the next test's widgets."""
     import orion_desktop.gui_launch as gui_launch
 
-    shown: list[str] = []
+    shown: list[str | None] = []
 
-    def run_gui(services, actor, argv, *, database_url):  # type: ignore[no-untyped-def]
+    def run_gui(services: Services, actor: Actor, argv: list[str], *, database_url: str | None) -> int:
         shown.append(database_url)
         assert services.catalog.list_stores(), "the demo warehouse is filled before the window opens"
         return 0

@@ -11,6 +11,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -210,7 +211,7 @@ def test_a_failed_write_leaves_the_old_file_whole(tmp_path: Path) -> None:
     target = tmp_path / "stock.csv"
     target.write_bytes(b"the old export\n")
 
-    def rows_then_a_full_disk():  # type: ignore[no-untyped-def]
+    def rows_then_a_full_disk() -> Iterator[tuple[str, int]]:
         yield ("A", 1)
         raise OSError(28, "No space left on device")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 import pytest
@@ -241,7 +241,7 @@ def test_reimporting_stock_writes_no_ledger_rows_for_unchanged_rows(
     assert (newest.sku, newest.transaction_type, newest.quantity_change, newest.quantity_after) == (
         "A", TransactionType.IMPORT, -6, 4
     )
-    assert catalog.stock.verify().ledger_rows == before[3] + 1
+    assert catalog.stock.verify().ledger_rows == cast(int, before[3]) + 1  # snapshot's 4th figure: the ledger rows
     assert_ledger_consistent(catalog)
 
 

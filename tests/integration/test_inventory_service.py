@@ -7,6 +7,7 @@ from helpers import ADMIN, GTIN_A, assert_ledger_consistent, seed_catalog
 from sqlalchemy import text
 
 from orion_desktop.bootstrap import Services
+from orion_desktop.db.engine import Database
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import TransactionType
 from orion_desktop.domain.errors import (
@@ -257,7 +258,7 @@ def test_operation_key_replays_the_first_result(stocked: Services, manager: Acto
     ).reserved_after == 11
 
 
-def test_check_constraints_refuse_bypassing_sql(stocked: Services, manager: Actor, database) -> None:  # type: ignore[no-untyped-def]
+def test_check_constraints_refuse_bypassing_sql(stocked: Services, manager: Actor, database: Database) -> None:
     stocked.inventory.set_quantity(manager, store="MAIN", product="A", location="A-01", quantity=5)
     from sqlalchemy.exc import IntegrityError
 
@@ -290,7 +291,9 @@ def test_stats_low_stock_list_and_search(stocked: Services, manager: Actor) -> N
     assert [r.sku for r in stocked.stock.list_stock(search="0" + GTIN_A)] == ["A"]
 
 
-def test_verify_reports_a_row_changed_behind_the_ledgers_back(stocked: Services, manager: Actor, database) -> None:  # type: ignore[no-untyped-def]
+def test_verify_reports_a_row_changed_behind_the_ledgers_back(
+    stocked: Services, manager: Actor, database: Database
+) -> None:
     stocked.inventory.set_quantity(manager, store="MAIN", product="A", location="A-01", quantity=5)
     assert stocked.stock.verify().ok
     with database.engine.begin() as conn:

@@ -10,8 +10,9 @@ import threading
 import time
 import uuid
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -45,7 +46,7 @@ def empty_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> s
     """A URL of a database with no tables at all."""
     if backend == "sqlite":
         return f"sqlite:///{tmp_path / 'fresh.db'}"
-    factory = request.getfixturevalue("pg_database_factory")
+    factory: Callable[..., str] = request.getfixturevalue("pg_database_factory")
     return factory("orion_migrations")
 
 
@@ -67,7 +68,7 @@ def _tables(database: Database) -> set[str]:
         return set(inspect(conn).get_table_names())
 
 
-def _schema_diff(database: Database) -> list:  # type: ignore[type-arg]
+def _schema_diff(database: Database) -> list[Any]:
     """What autogenerate would change, configured as migrations/env.py configures it."""
     with database.engine.connect() as conn, warnings.catch_warnings():
         # SQLite cannot reflect expression indexes (ix_inventory_available): SQLAlchemy and Alembic
@@ -75,14 +76,15 @@ def _schema_diff(database: Database) -> list:  # type: ignore[type-arg]
         warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based index")
         warnings.filterwarnings("ignore", "autogenerate skipping metadata-specified expression-based index")
         context = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_object})
-        return compare_metadata(context, Base.metadata)
+        diff: list[Any] = compare_metadata(context, Base.metadata)
+        return diff
 
 
 def _index_names(conn: Connection, table: str) -> set[str]:
     """Every index of ``table`` by name, expression indexes included (SQLite's reflection skips them)."""
     if conn.dialect.name == "sqlite":
         return {row[1] for row in conn.exec_driver_sql(f"PRAGMA index_list('{table}')")}
-    return {i["name"] for i in inspect(conn).get_indexes(table)}
+    return {str(i["name"]) for i in inspect(conn).get_indexes(table)}
 
 
 # --- the revision graph --------------------------------------------------------------------
@@ -357,7 +359,7 @@ def test_ensure_schema_upgrades_an_old_sqlite_file(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def pg_empty_db(pg_database_factory) -> Iterator[Database]:  # type: ignore[no-untyped-def]
+def pg_empty_db(pg_database_factory: Callable[..., str]) -> Iterator[Database]:
     database = Database(pg_database_factory("orion_migrations"))
     yield database
     database.dispose()
@@ -448,7 +450,7 @@ def _upgrade_in_threads(url: str, workers: int) -> list[object]:
 
 @pytest.mark.parametrize("round_", range(2))
 def test_concurrent_upgrades_of_one_postgresql_database_run_the_migrations_once(
-    pg_database_factory, round_: int  # type: ignore[no-untyped-def]
+    pg_database_factory: Callable[..., str], round_: int
 ) -> None:
     url = pg_database_factory("orion_concurrent_upgrade")
     head = head_revision()
@@ -466,7 +468,7 @@ def test_concurrent_upgrades_of_one_postgresql_database_run_the_migrations_once(
 
 
 def test_an_upgrader_waits_for_the_other_one_longer_than_the_row_lock_timeout(
-    pg_database_factory, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+    pg_database_factory: Callable[..., str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A slow migration on one PC must not make the second PC's upgrade fail with a lock timeout.
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import ADMIN, seed_catalog
@@ -76,14 +77,14 @@ def _files(services: Services, tmp: Path) -> tuple[Path, Path]:
     return first, second
 
 
-def _stock_file(ctx: object, variant: int) -> Path:
-    path = ctx[variant]  # type: ignore[index]
+def _stock_file(ctx: Any, variant: int) -> Path:
+    path: Path = ctx[variant]  # the case's setup made one file per variant
     path.write_text(f"product,location,quantity\nA,A-01,{7 + variant}\n", encoding="utf-8")
     return path
 
 
-def _product_file(ctx: object, variant: int) -> Path:
-    path = ctx[variant]  # type: ignore[index]
+def _product_file(ctx: Any, variant: int) -> Path:
+    path: Path = ctx[variant]
     path.write_text(f"sku,title\nNEW,New thing {variant}\n", encoding="utf-8")
     return path
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from helpers import ADMIN, GTIN_B, assert_ledger_consistent, seed_catalog
@@ -32,7 +33,8 @@ class Cli:
         self.last_error = err
         return out
 
-    def json(self, *argv: str) -> object:
+    def json(self, *argv: str) -> Any:
+        """The command's JSON answer (a document whose shape is what the tests check)."""
         return json.loads(self(*argv, "--json"))
 
     def create(self, *items: str, **options: str) -> str:
@@ -41,14 +43,16 @@ class Cli:
             argv += ["--item", item]
         for name, value in options.items():
             argv += [f"--{name.replace('_', '-')}", value]
-        return self.json(*argv)["order_number"]  # type: ignore[index]
+        number: str = self.json(*argv)["order_number"]
+        return number
 
     def available(self, sku: str) -> int:
-        return self.json("stock", "show", "--product", sku)["total_available"]  # type: ignore[index]
+        available: int = self.json("stock", "show", "--product", sku)["total_available"]
+        return available
 
     def on_hand(self, sku: str) -> tuple[int, int]:
         stock = self.json("stock", "show", "--product", sku)
-        return stock["total_quantity"], stock["total_reserved"]  # type: ignore[index]
+        return stock["total_quantity"], stock["total_reserved"]
 
 
 @pytest.fixture

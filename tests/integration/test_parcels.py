@@ -8,6 +8,7 @@ least advanced first. A parcel left empty is cancelled, and the order's history 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import partial
 
 import pytest
@@ -15,7 +16,7 @@ from helpers import ADMIN, assert_ledger_consistent, seed_catalog
 
 from orion_desktop.__main__ import main
 from orion_desktop.bootstrap import Services
-from orion_desktop.domain.errors import InvalidInput, InvalidTransition, NotFound
+from orion_desktop.domain.errors import InvalidInput, InvalidTransition, NotFound, OrionError
 from orion_desktop.domain.order_results import OrderLine, ShipRequest
 from orion_desktop.domain.orders import OrderStatus, ShipmentStatus
 
@@ -155,7 +156,9 @@ def test_list_show_assign_and_cancel(shop: Services) -> None:
         (lambda s, p: s.order_queries.list_shipments(order="ORD-NOPE"), NotFound, "There is no order ORD-NOPE."),
     ],
 )
-def test_bad_parcel_input_is_a_sentence_and_changes_nothing(shop: Services, call, error, sentence: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_parcel_input_is_a_sentence_and_changes_nothing(
+    shop: Services, call: Callable[[Services, str], object], error: type[OrionError], sentence: str
+) -> None:
     number = processing(shop, ("A", 2))
     parcel = shop.orders.prepare_shipment(ADMIN, number, [ShipRequest("A", 2)], assigned_to="pat")
     before = (shop.order_queries.get_order(number), shop.order_queries.history(number))

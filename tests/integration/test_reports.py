@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from orion_desktop.db.types import utcnow
 from orion_desktop.domain.enums import TransactionType
 from orion_desktop.domain.errors import InvalidInput, NotFound
 from orion_desktop.domain.order_results import OrderLine
+from orion_desktop.domain.report_results import LowStockReportRow
+from orion_desktop.domain.results import LedgerEntry
 from orion_desktop.services.reports import LOW_STOCK_COLUMNS, ReportService
 
 
@@ -45,7 +48,7 @@ def shop(services: Services) -> dict[str, str]:
     return {"first": first, "second": second, "web": web}
 
 
-def _low(rows) -> list[tuple[str, str, str, int, int, int, int]]:  # type: ignore[no-untyped-def]
+def _low(rows: Sequence[LowStockReportRow]) -> list[tuple[str, str, str, int, int, int, int]]:
     return [
         (r.store_code, r.sku, r.location, r.available_quantity, r.threshold, r.backordered_units, r.backordered_orders)
         for r in rows
@@ -218,7 +221,8 @@ def test_the_ledger_filters_by_dates_and_pages_back_by_id(
     assert services.stock.ledger(since=naive, limit=1000) == everything
     with pytest.raises(InvalidInput, match="The date range is empty: it ends before it starts."):
         services.stock.ledger(since=now, until=now)
-    pages, before = [], None
+    pages: list[LedgerEntry] = []
+    before: int | None = None
     while True:
         page = services.stock.ledger(limit=3, before_id=before)
         if not page:

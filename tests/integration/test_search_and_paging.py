@@ -7,6 +7,8 @@ SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from helpers import ADMIN
 
@@ -56,7 +58,7 @@ def stocked(services: Services) -> Services:
     return services
 
 
-FILTERS = [
+FILTERS: list[dict[str, Any]] = [
     {},
     {"store": "main"},
     {"location": "a-01"},

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from helpers import ADMIN, assert_ledger_consistent
 from sqlalchemy import exc, select, text
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
@@ -40,7 +42,7 @@ def shop(services: Services) -> Services:
 
 def _skus(database: Database) -> list[tuple[str, str]]:
     with database.engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(
+        return [(r[0], r[1]) for r in conn.execute(
             select(Store.code, Product.sku).join(Store, Store.id == Product.store_id).order_by(Product.id))]
 
 
@@ -137,12 +139,14 @@ def test_one_file_naming_a_sku_twice_in_two_cases_is_refused(
     assert _skus(database) == before
 
 
-def _plan(database: Database, statement) -> str:  # type: ignore[no-untyped-def]
+def _plan(database: Database, statement: ClauseElement) -> str:
     """The query plan of a statement, as text."""
     with database.engine.begin() as conn:
         compiled = statement.compile(dialect=conn.dialect)
+        assert isinstance(compiled, SQLCompiler)  # a statement compiles to SQL (not DDL)
         values = compiled.construct_params()
         if database.is_sqlite:
+            assert compiled.positiontup is not None  # SQLite's parameters are positional
             args = tuple(values[name] for name in compiled.positiontup)
             rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), args).all()
             return "\n".join(str(row[-1]) for row in rows)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,7 @@ def _analyzed_products(database: Database) -> int | None:
 
 
 @pytest.fixture
-def sqlite_db(tmp_path: Path):  # type: ignore[no-untyped-def]
+def sqlite_db(tmp_path: Path) -> Iterator[Database]:
     database = Database(f"sqlite:///{tmp_path / 'stats.db'}")
     ensure_schema(database)
     yield database

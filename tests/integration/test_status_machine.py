@@ -300,7 +300,9 @@ def test_cli_ship_from_pending_and_stock_verify(database_url: str, capsys: pytes
         (S.PROCESSING, S.PENDING, Cause.EXPIRY, (S.PENDING,)),
     ],
 )
-def test_steps_of_the_machine(current: OrderStatus, target: OrderStatus, cause: Cause, steps: tuple) -> None:  # type: ignore[type-arg]
+def test_steps_of_the_machine(
+    current: OrderStatus, target: OrderStatus, cause: Cause, steps: tuple[OrderStatus, ...]
+) -> None:
     assert check_transition("ORD-1", current, target, cause=cause) == steps
 
 

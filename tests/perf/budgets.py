@@ -2,8 +2,8 @@
 
 A missed budget is ``BudgetMissed``, so ``xfail(raises=BudgetMissed)`` marks only a budget the
 product truly misses: a wrong result or an error still fails the test. Imported by the perf test
-modules by name (pytest puts this folder on ``sys.path``), because markers need the class at
-collection time, before any fixture exists.
+modules (``from .budgets import``: this folder is the ``perf`` package), because markers need the
+class at collection time, before any fixture exists.
 """
 
 from __future__ import annotations

@@ -172,9 +172,11 @@ def analyze(database: Database) -> None:
             raw.cursor().execute("ANALYZE")
             raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
         else:
-            raw.driver_connection.autocommit = True
-            raw.driver_connection.execute("VACUUM ANALYZE")
-            raw.driver_connection.autocommit = False
+            driver = raw.driver_connection
+            assert driver is not None  # an open pooled connection has its psycopg connection
+            driver.autocommit = True
+            driver.execute("VACUUM ANALYZE")
+            driver.autocommit = False
     finally:
         raw.close()
 

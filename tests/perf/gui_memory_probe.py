@@ -65,7 +65,7 @@ def main(url: str, wanted: int) -> dict[str, object]:
         app.processEvents()
     QCoreApplication.sendPostedEvents()
     gc.collect()
-    result = {
+    result: dict[str, object] = {
         "rows": model.rowCount(),
         "has_more": model.has_more,
         "fetch_seconds": round(fetch_seconds, 2),

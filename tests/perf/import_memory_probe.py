@@ -95,7 +95,7 @@ def main(url: str, what: str, path: Path) -> dict[str, object]:
     from orion_desktop.domain.actor import Actor
     from orion_desktop.domain.enums import Role
     from orion_desktop.domain.errors import OrionError
-    from orion_desktop.services import importing  # noqa: F401  (loaded before the clock, as in the app)
+    from orion_desktop.services.imports import service  # noqa: F401  (loaded before the clock, as in the app)
 
     database = Database(url)
     services = Services.on(database)

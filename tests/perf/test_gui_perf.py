@@ -49,9 +49,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from budgets import load_average, within_budget
 from PySide6.QtCore import QAbstractItemModel, QEvent, QEventLoop, QObject, QSettings, Qt, QThreadPool, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QApplication
+from pytestqt.qtbot import QtBot
 
 from orion_desktop.app import ENV_EXIT_WHEN_READY, READY_LINE, run_gui
 from orion_desktop.bootstrap import Services
@@ -63,6 +63,10 @@ from orion_desktop.ui.data_events import Topic
 from orion_desktop.ui.main_window import MainWindow
 from orion_desktop.ui.models.inventory_model import InventoryRole
 from orion_desktop.ui.models.orders_model import OrderRole
+from orion_desktop.ui.pages.inventory_page import InventoryPage
+from orion_desktop.ui.pages.orders_page import OrdersPage
+
+from .budgets import load_average, within_budget
 
 OFFSCREEN_ONLY_WARNING = "This plugin does not support propagateSizeHints()"  # as in tests/gui/conftest.py
 pytestmark = [pytest.mark.perf, pytest.mark.qt_log_ignore(OFFSCREEN_ONLY_WARNING)]
@@ -184,14 +188,14 @@ def wait_until_painted(model: QAbstractItemModel, view: QAbstractItemView, ready
     timer.setSingleShot(True)
     timer.timeout.connect(loop.quit)
     viewport.installEventFilter(spy)
-    model.rowsLoaded.connect(check)  # type: ignore[attr-defined]
+    model.rowsLoaded.connect(check)  # type: ignore[attr-defined]  # a page model's signal
     try:
         check()
         timer.start(WAIT_MS)
         loop.exec()
     finally:
         timer.stop()
-        model.rowsLoaded.disconnect(check)  # type: ignore[attr-defined]
+        model.rowsLoaded.disconnect(check)  # type: ignore[attr-defined]  # a page model's signal
         viewport.removeEventFilter(spy)
     if not spy.painted:
         raise TimeoutError(f"the table did not show its rows within {WAIT_MS} ms (rows: {model.rowCount()})")
@@ -203,13 +207,13 @@ class LoadCounter:
     def __init__(self, model: QAbstractItemModel) -> None:
         self.model = model
         self.count = 0
-        model.rowsLoaded.connect(self._loaded)  # type: ignore[attr-defined]
+        model.rowsLoaded.connect(self._loaded)  # type: ignore[attr-defined]  # a page model's own signal
 
     def _loaded(self) -> None:
         self.count += 1
 
     def close(self) -> None:
-        self.model.rowsLoaded.disconnect(self._loaded)  # type: ignore[attr-defined]
+        self.model.rowsLoaded.disconnect(self._loaded)  # type: ignore[attr-defined]  # a page model's own signal
 
 
 def time_until_painted(
@@ -269,7 +273,7 @@ def alternate(small: Callable[[], float], large: Callable[[], float], *, runs: i
 class Windows:
     """Main windows on the perf databases, with settings files of their own (nothing restored)."""
 
-    def __init__(self, qtbot: Any, folder: Path) -> None:
+    def __init__(self, qtbot: QtBot, folder: Path) -> None:
         self.qtbot = qtbot
         self.folder = folder
         self.made = 0
@@ -296,7 +300,7 @@ class Windows:
 
 
 @pytest.fixture
-def windows(qtbot: Any, tmp_path: Path) -> Iterator[Windows]:
+def windows(qtbot: QtBot, tmp_path: Path) -> Iterator[Windows]:
     made = Windows(qtbot, tmp_path)
     yield made
     settle()
@@ -449,13 +453,18 @@ def test_filtering_a_page_at_100k_costs_at_most_2x_at_1k(
     backend: str, name: str, gui_data: Any, windows: Windows, perf: Any
 ) -> None:
     case = FILTERS[name]
-    pages = {}
+    pages: dict[int, OrdersPage | InventoryPage] = {}
     for n in (SMALL, LARGE):
         window = windows.shown(gui_data(backend, n))
+        page: OrdersPage | InventoryPage
         if case.page == "orders":
             windows.go_to(window, ORDERS_ROW)
             page = window.orders_page
-            wait_until_painted(page.model, page.table, lambda page=page: page.model.rowCount() > 0)
+            wait_until_painted(
+                page.model,
+                page.table,
+                lambda page=page: page.model.rowCount() > 0,  # type: ignore[misc]  # a lambda with a default
+            )
         else:
             page = window.inventory_page
         pages[n] = page
@@ -466,6 +475,7 @@ def test_filtering_a_page_at_100k_costs_at_most_2x_at_1k(
         # Untimed: back to the unfiltered list (unless it is shown already), then type the text
         # (each key only restarts the typing-pause timer, which Enter stops).
         if case.status is not None:
+            assert isinstance(page, OrdersPage)  # only the order list filters by status
             if page.status_combo.currentIndex() != 0:
                 time_until_painted(
                     lambda: page.status_combo.setCurrentIndex(0), page.model, page.table, rows_expected=True

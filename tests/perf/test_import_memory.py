@@ -31,9 +31,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from budgets import BudgetMissed, load_average, within_budget  # noqa: F401  (for xfail markers)
 
 from orion_desktop.db.engine import Database
+
+from .budgets import BudgetMissed, load_average, within_budget  # noqa: F401  (for xfail markers)
 
 pytestmark = pytest.mark.perf
 
@@ -105,7 +106,7 @@ def warehouse(perf_database: Any, perf: Any) -> Callable[[str], Database]:
     MAIN, P-S, P-R; PRODUCTS products in MAIN; locations S00.., R00.."""
 
     def make(backend: str) -> Database:
-        database = perf_database(backend, "importmem")
+        database: Database = perf_database(backend, "importmem")
         sqlite = database.is_sqlite
         stamp = "'2026-01-01 00:00:00.000000'" if sqlite else "now()"
         true, false = ("1", "0") if sqlite else ("true", "false")
@@ -137,7 +138,8 @@ def _probe(database: Database, what: str, path: Path) -> dict[str, Any]:
         [sys.executable, str(PROBE), url, what, str(path)], capture_output=True, text=True, timeout=900
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
 
 
 def _mb(kb: int) -> float:

@@ -29,12 +29,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from budgets import within_budget
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import Role
+
+from .budgets import within_budget
 
 pytestmark = pytest.mark.perf
 

@@ -8,18 +8,22 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
 import pytest
-from budgets import BudgetMissed, within_budget
 from sqlalchemy import event, inspect
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import Role
+from orion_desktop.domain.order_results import OrderSummary
+from orion_desktop.domain.results import StockRow
+
+from .budgets import BudgetMissed, within_budget
 
 pytestmark = pytest.mark.perf
 
@@ -42,6 +46,12 @@ MISSES_SKEWED_WORD_SEARCH = pytest.mark.xfail(
 # --- (a) a reserve through the service costs at most 3x the raw DBAPI statements --------------
 
 
+def _one(row: tuple[Any, ...] | None) -> tuple[Any, ...]:
+    """The row a query that must find one found."""
+    assert row is not None
+    return row
+
+
 class RawReserve:
     """The statements a reserve needs, written by hand on a bare psycopg connection.
 
@@ -58,16 +68,19 @@ class RawReserve:
         now = datetime.now(UTC)
         with self.connection.transaction():
             cursor = self.connection.cursor()
-            store_id = cursor.execute("SELECT id, code, name FROM stores WHERE code = %s", (store,)).fetchone()[0]
+            store_id = _one(cursor.execute("SELECT id, code, name FROM stores WHERE code = %s", (store,)).fetchone())[0]
             product = cursor.execute(
                 "SELECT p.id, p.store_id, s.code, p.sku, p.title, p.product_type, p.is_placeholder "
                 "FROM products p JOIN stores s ON s.id = p.store_id WHERE p.store_id = %s AND p.sku = %s",
                 (store_id, sku),
             ).fetchone()
-            location_id = cursor.execute("SELECT id FROM locations WHERE code = %s", (location,)).fetchone()[0]
-            inventory_id = cursor.execute(
-                "SELECT id FROM inventory WHERE product_id = %s AND location_id = %s", (product[0], location_id)
-            ).fetchone()[0]
+            assert product is not None
+            location_id = _one(cursor.execute("SELECT id FROM locations WHERE code = %s", (location,)).fetchone())[0]
+            inventory_id = _one(
+                cursor.execute(
+                    "SELECT id FROM inventory WHERE product_id = %s AND location_id = %s", (product[0], location_id)
+                ).fetchone()
+            )[0]
             row = cursor.execute(
                 "UPDATE inventory SET reserved_quantity = reserved_quantity + %(n)s, updated_at = %(now)s "
                 "WHERE id = %(id)s AND quantity - reserved_quantity >= %(n)s "
@@ -326,7 +339,7 @@ def _compare_first_pages(
     small = data(backend, 1_000)
     large = data(backend, 100_000)
 
-    def page(of: Any):  # type: ignore[no-untyped-def]
+    def page(of: Any) -> Callable[[], Sequence[StockRow]]:
         queries = Services.on(of.database).stock
         return lambda: queries.list_stock(limit=200, search=search, sort=sort)
 
@@ -354,7 +367,7 @@ _CROWDED_LOCATIONS = (
     "the test data holds 2,500 stock rows per location (40 locations), which are sorted by id within the "
     "cursor's location: 10 ms PostgreSQL, 7 ms SQLite at row 75,000 (3.6-5.0x) on 21 Nov 2026"
 )
-DEEP_PAGE_MISSES = {
+DEEP_PAGE_MISSES: dict[tuple[str, str | None], str] = {
     ("postgresql", "gtin"): _ONE_RUN_OF_NO_GTIN,
     ("sqlite", "gtin"): _ONE_RUN_OF_NO_GTIN,
     ("postgresql", "location"): _CROWDED_LOCATIONS,
@@ -407,7 +420,7 @@ def test_a_deep_page_of_stock_by_keyset_costs_at_most_2x_the_first_page_at_1k_ro
 
 # --- (d) a page of orders at 100k orders costs at most 2x the same page at 1k orders ----------
 
-ORDER_FILTERS = {
+ORDER_FILTERS: dict[str, dict[str, Any]] = {
     "no filter": {},
     "status (1/6 of orders)": {"status": "shipped"},
     "order number": {"search": "ORD-0000421"},
@@ -444,7 +457,7 @@ def test_a_page_of_orders_at_100k_orders_costs_at_most_2x_the_page_at_1k_orders(
     large = order_data(backend, 100_000)
     arguments = ORDER_FILTERS[filters]
 
-    def page(data: Any):  # type: ignore[no-untyped-def]
+    def page(data: Any) -> Callable[[], Sequence[OrderSummary]]:
         queries = Services.on(data.database).order_queries
         return lambda: queries.list_orders(limit=200, **arguments)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given
@@ -48,7 +49,7 @@ def _one_sentence(message: str) -> None:
 # --- numbers ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("raw", FOREIGN_DIGITS)
 @pytest.mark.parametrize("rule", [check_count, check_level, check_delta])
-def test_digits_other_than_ascii_are_refused_for_every_count(rule, raw: str) -> None:  # type: ignore[no-untyped-def]
+def test_digits_other_than_ascii_are_refused_for_every_count(rule: Callable[[str], int], raw: str) -> None:
     with pytest.raises(InvalidInput) as caught:
         rule(raw)
     assert str(caught.value) == foreign_digits_message(raw)

@@ -1,0 +1,1 @@
+"""GUI tests: a package so its conftest and helpers have names of their own (gui.conftest, gui.window_support)."""
