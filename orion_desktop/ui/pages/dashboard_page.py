@@ -26,7 +26,6 @@ from orion_desktop.ui.pages.latest_load import LatestLoad
 from orion_desktop.ui.pages.live_page import LivePage
 from orion_desktop.ui.pages.view_state import View
 from orion_desktop.ui.widgets.bar_chart import Bar, BarChart
-from orion_desktop.ui.widgets.message_banner import MessageBanner
 from orion_desktop.ui.widgets.stat_tile import StatTile
 from orion_desktop.ui.widgets.tables import heading, make_table, status_label
 
@@ -130,7 +129,6 @@ class DashboardPage(LivePage):
         self.updated_label = status_label(self, "dashboardUpdated")
 
     def _init_layout(self) -> None:
-        self.banner = MessageBanner(self)
         content = QWidget(self)
         column = QVBoxLayout(content)
         column.setSpacing(8)

@@ -38,8 +38,8 @@ def open_action_dialog(
             dialog.announce_changes()  # reloading clears the banner: the message comes after
             if say is not None:
                 say(message)
-            else:  # LivePage declares no banner; the pages that open dialogs each have one.
-                page.banner.show_message(message, BannerKind.INFO)  # type: ignore[attr-defined]
+            else:
+                page.banner.show_message(message, BannerKind.INFO)
 
     dialog.finished.connect(finished)
     dialog.open()

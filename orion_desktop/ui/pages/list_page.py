@@ -25,7 +25,6 @@ from orion_desktop.ui.data_events import DataEvents
 from orion_desktop.ui.dialogs.action_dialog import ActionDialog
 from orion_desktop.ui.pages.dialog_opening import open_action_dialog
 from orion_desktop.ui.pages.live_page import LivePage
-from orion_desktop.ui.widgets.message_banner import MessageBanner
 
 SEARCH_DELAY_MS = 250
 """Typing pauses this long before the list is searched; Enter (what scanners send) searches at once."""
@@ -41,11 +40,10 @@ M = TypeVar("M", bound=FilteredModel)
 
 
 class ListPage(LivePage):
-    """A ``LivePage`` with a ``banner`` over its filter rows and its body."""
+    """A ``LivePage`` whose ``banner`` sits over its filter rows and its body."""
 
     def __init__(self, events: DataEvents, parent: QWidget | None = None) -> None:
         super().__init__(events, parent)
-        self.banner = MessageBanner(self)
         self.dialog: ActionDialog | None = None  # the action dialog open now (window-modal), if any
         self._detail_error_shown = False  # the banner shows a detail pane's error (cleared when it works again)
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QWidget
 from orion_desktop.ui.data_events import DataEvents, Topic
 from orion_desktop.ui.pages.base import Page
 from orion_desktop.ui.pages.view_state import View, restore_views, save_views
+from orion_desktop.ui.widgets.message_banner import MessageBanner
 
 
 class LivePage(Page):
@@ -26,6 +27,7 @@ class LivePage(Page):
     def __init__(self, events: DataEvents, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.events = events
+        self.banner = MessageBanner(self)  # each page places it, above its content
         self._stale = True  # nothing loaded yet
         events.changed.connect(self._data_changed)
 
@@ -56,10 +58,9 @@ class LivePage(Page):
         restore_views(settings, self.settings_group, self.remembered_views())
 
     def show_error(self, error: BaseException) -> str:
-        """Show ``error`` as a sentence on the page's banner (subclasses have ``self.banner``), and
-        tell the window (``report_error``); returns the sentence."""
-        # The mixin has no banner of its own; every page that mixes it in makes one.
-        message: str = self.banner.show_error(error)  # type: ignore[attr-defined]
+        """Show ``error`` as a sentence on the page's banner, and tell the window (``report_error``);
+        returns the sentence."""
+        message = self.banner.show_error(error)
         self.report_error(error)
         return message
 
