@@ -32,7 +32,7 @@ from orion_desktop.services.imports.chunks import FirstLines, IdSet
 from orion_desktop.services.imports.csv_files import CsvChunk, CsvFormat, CsvLine, CsvTable, Problems, open_csv
 from orion_desktop.services.imports.lookups import LOOKUP_CHUNK, ProductResolver, StoreResolver, chunks
 from orion_desktop.services.imports.order_status import ImportedMove, check_imported_status, move_imported
-from orion_desktop.services.orders.creation import insert_order
+from orion_desktop.services.imports.order_writes import NewOrder, write_new_orders
 from orion_desktop.services.orders.history import record
 
 ORDER_FORMAT = CsvFormat(
@@ -157,20 +157,27 @@ def _import_chunk(
     orders = _group(lines, products, problems, earlier)
     for number in sorted(existing & orders.keys()):
         problems.add(orders[number].first_line, f"order {number} already exists")
+    to_write = [
+        pending for pending in orders.values()
+        if pending.number not in existing and pending.lines and pending.order_id is None
+    ]
+    new_ids = write_new_orders(session, actor, [
+        NewOrder(pending.number, pending.store_id, pending.header["customer"], pending.header["email"],
+                 pending.header["channel"] or _DEFAULT_CHANNEL, pending.quantities, pending.products)
+        for pending in to_write
+    ])
     first_lines: dict[int, int] = {}
-    for pending in orders.values():
+    for pending in to_write:
+        order_id = new_ids[pending.number]
+        first_lines[order_id] = pending.first_line
+        if not pending.header["channel"]:
+            written.default_channel.add(order_id)
+    written.created += len(to_write)
+    for pending in orders.values():  # in the file's order, so the status moves keep theirs
         if pending.number in existing or not pending.lines:
             continue
         if pending.order_id is None:
-            order_id = insert_order(
-                session, actor, store_id=pending.store_id, order_number=pending.number,
-                quantities=pending.quantities, customer=pending.header["customer"],
-                email=pending.header["email"], channel=pending.header["channel"] or _DEFAULT_CHANNEL,
-            )
-            first_lines[order_id] = pending.first_line
-            if not pending.header["channel"]:
-                written.default_channel.add(order_id)
-            written.created += 1
+            order_id = new_ids[pending.number]
         else:
             order_id = pending.order_id
             _add_lines(session, actor, table, pending, written)
