@@ -2,7 +2,7 @@
 
 The orders go in with one ``INSERT ... SELECT ... RETURNING id, order_number``, then their items
 and their ``created`` history rows with one ``INSERT ... SELECT`` each, the rows sent as one
-parameter per column (:mod:`services.imports.typed_rows`): no statement grows with the chunk, so
+parameter per column (:func:`db.bulk_rows.typed_rows`): no statement grows with the chunk, so
 neither SQLAlchemy nor the driver parses a long VALUES list, and each table costs one round trip.
 The items take title, SKU and GTIN from the product rows the resolver
 already read; nothing is loaded as an ORM object and nothing is flushed. The rows are the ones
@@ -19,12 +19,12 @@ from sqlalchemy import Integer, String, insert, literal, null, select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
+from orion_desktop.db.bulk_rows import typed_rows
 from orion_desktop.db.change_recording import record_orders
 from orion_desktop.db.models import Order, OrderHistory, OrderItem
 from orion_desktop.db.types import UtcDateTime, utcnow
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.orders import OrderHistoryAction, OrderStatus
-from orion_desktop.services.imports.typed_rows import rows_table
 
 _orders = Order.__table__
 _items = OrderItem.__table__
@@ -55,7 +55,7 @@ def write_new_orders(session: Session, actor: Actor, orders: Sequence[NewOrder])
         return {}
     now = literal(utcnow(), UtcDateTime())  # one timestamp for the chunk, like one flush
     pending, creator = literal(OrderStatus.PENDING.value, String()), literal(actor.name, String())
-    listed = rows_table(session, _ORDER_COLUMNS, [
+    listed = typed_rows(session, _ORDER_COLUMNS, [
         (order.store_id, order.number, order.customer, order.email, order.channel) for order in orders
     ])
     created = session.execute(
@@ -67,7 +67,7 @@ def write_new_orders(session: Session, actor: Actor, orders: Sequence[NewOrder])
         ).returning(_orders.c.id, _orders.c.order_number)
     ).all()
     ids: dict[str, int] = {number: order_id for order_id, number in created}
-    items = rows_table(session, _ITEM_COLUMNS, [
+    items = typed_rows(session, _ITEM_COLUMNS, [
         (ids[order.number], product_id, product.title, product.sku, product.gtin, quantity)
         for order in orders
         for product_id, quantity in order.quantities.items()
@@ -81,7 +81,7 @@ def write_new_orders(session: Session, actor: Actor, orders: Sequence[NewOrder])
                    literal(0), literal(0)),
         )
     )
-    notes = rows_table(session, _NOTE_COLUMNS, [(ids[order.number], _created_note(order)) for order in orders])
+    notes = typed_rows(session, _NOTE_COLUMNS, [(ids[order.number], _created_note(order)) for order in orders])
     session.execute(
         insert(_history).from_select(
             ["order_id", "action", "old_status", "new_status", "description", "created_by", "created_at"],
