@@ -16,6 +16,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
+from private_postgres import PrivatePostgres, private_postgres_server
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -164,3 +165,10 @@ def admin() -> Actor:
 @pytest.fixture
 def packer() -> Actor:
     return Actor(name="pat", role=Role.PACKER)
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[PrivatePostgres]:
+    """A started PostgreSQL server of this test's own (tests/private_postgres.py), for stopping and restarting."""
+    with private_postgres_server() as server:
+        yield server

@@ -1,0 +1,38 @@
+"""The private PostgreSQL server the restart tests use (tests/private_postgres.py)."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from private_postgres import PrivatePostgres, private_postgres_server
+
+
+def test_private_server_starts_answers_restarts_and_stops(private_postgres: PrivatePostgres) -> None:
+    assert private_postgres.port != 5432  # never the shared server
+    url = private_postgres.create_database("restart_check")
+    assert url.startswith("postgresql+psycopg://")
+    plain = private_postgres.url("restart_check")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute("CREATE TABLE kept (n integer)")
+        conn.execute("INSERT INTO kept VALUES (7)")
+    conn = psycopg.connect(plain, autocommit=True)
+    private_postgres.stop()
+    assert not private_postgres.answers()
+    with pytest.raises(psycopg.OperationalError):
+        conn.execute("SELECT 1")  # the old connection died with the server
+    conn.close()
+    private_postgres.start()
+    assert private_postgres.answers()
+    with psycopg.connect(plain) as again:
+        assert again.execute("SELECT n FROM kept").fetchone() == (7,)  # committed data survived
+    seconds = private_postgres.restart()
+    assert private_postgres.answers() and seconds > 0
+
+
+def test_private_server_is_torn_down() -> None:
+    with private_postgres_server() as server:
+        folder, port = server.folder, server.port
+        assert server.answers()
+    assert not folder.exists()
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(f"postgresql://{server.login}@127.0.0.1:{port}/postgres", connect_timeout=2)
