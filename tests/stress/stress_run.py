@@ -48,7 +48,8 @@ class RunReport:
         refusals = ", ".join(f"{k} {n}" for k, n in sorted(self.refused.items()))
         return (f"{sum(self.done.values())} operations in {self.seconds:.1f} s ({self.calls} calls), "
                 f"{self.kills} kills ({self.kills_in_call} inside a call)\n  done: {by_kind}\n"
-                f"  refused ({sum(self.refused.values())}): {refusals}")
+                f"  refused ({sum(self.refused.values())}): {refusals}\n  for example: "
+                + "\n    ".join(f"{k}: {v}" for k, v in sorted(self.examples.items())))
 
 
 def _context() -> Any:

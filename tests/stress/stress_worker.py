@@ -299,6 +299,8 @@ class Worker:
                                retry_while_down=30)
                 else:
                     self.perform(kind, self.request_for(kind, number), None)
+            except DatabaseUnavailable:
+                time.sleep(0.1)  # counted in perform; the server is away (restart test): try again soon
             except OrionError:
                 pass  # counted in perform
             except Exception:

@@ -7,13 +7,17 @@ a run did (operations and refusals by kind, kills, outage length) is printed: ``
 from __future__ import annotations
 
 import os
+import re
+import time
 from pathlib import Path
 
+from private_postgres import PrivatePostgres
 from stress_run import check_database, run_workers
 from stress_worker import seed
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
+from orion_desktop.db.migrate import upgrade
 
 SECONDS = float(os.environ.get("ORION_STRESS_SECONDS", "0"))  # 0: the CI-sized default of each test
 KILLS = 50
@@ -47,3 +51,47 @@ def test_workers_killed_at_random_moments_leave_a_sound_database(database_url: s
     assert not problems, "\n".join(problems)
     assert report.kills >= KILLS and report.kills_in_call >= KILLS // 2
     assert sum(life["retried_after_crash"] for life in report.lives) > 0  # some kills hit a keyed call
+
+
+SENTENCE = re.compile(r"[A-Z][^\n]*[.!?]")
+
+
+def test_postgres_restart_in_mid_run(private_postgres: PrivatePostgres, tmp_path: Path) -> None:
+    """The private server (never the shared one) stops for two seconds in mid-run: calls meanwhile get
+    DatabaseUnavailable with a sentence, the same processes carry on when it is back, and keyed calls
+    retried after the outage are applied once (the ledger holds each key's rows once)."""
+    url = private_postgres.create_database("stress")
+    database = Database(url)
+    upgrade(database)
+    database.dispose()
+    _seed(url)
+    outage: dict[str, float] = {}
+
+    def restart(deadline: float) -> None:
+        time.sleep(4)
+        outage["began"] = time.time()
+        private_postgres.stop()  # "fast": open connections are cut, their transactions rolled back
+        time.sleep(2)
+        private_postgres.start()
+        outage["ended"] = time.time()
+
+    report = run_workers(url, tmp_path, SECONDS or 12, during=restart)
+    problems = check_database(url, report)
+    assert not problems, "\n".join(problems)
+
+    down = outage["ended"] - outage["began"]
+    unavailable = sum(life["unavailable"] for life in report.lives)
+    seen = [life for life in report.lives if life["unavailable"]]
+    first = min(life["first_unavailable"] for life in seen)
+    last = max(life["last_unavailable"] for life in seen)
+    sentences = {s for life in report.lives for s in life["unavailable_sentences"]}
+    retried = sum(life["retried_after_outage"] for life in report.lives)
+    print(f"  outage: server down {down:.1f} s; {unavailable} calls refused as unavailable over {last - first:.1f} s "
+          f"by {len(seen)} of {len(report.lives)} workers; {retried} keyed retries; sentences: {sorted(sentences)}")
+    assert len(seen) >= len(report.lives) // 2, "most workers should have met the outage"
+    bad = [s for s in sentences if not SENTENCE.fullmatch(s) or "Traceback" in s]
+    assert not bad, f"DatabaseUnavailable without a plain sentence: {bad}"
+    # The same processes carried on: one life per slot, each with successes after the server came back.
+    assert len(report.lives) == len({life["slot"] for life in report.lives})
+    assert all(life["last_success"] > outage["ended"] for life in report.lives)
+    assert retried > 0 and any(word == "ok" for _, word in report.journal.values())
