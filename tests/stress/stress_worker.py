@@ -17,6 +17,7 @@ the kill test SIGKILLs workers at any moment, and a file line is either there or
 from __future__ import annotations
 
 import json
+import logging
 import os
 import random
 import time
@@ -330,6 +331,8 @@ class Worker:
 
 def work(url: str, slot: int, life: int, seed_value: int, folder: str, deadline: float) -> None:
     """Entry point of a worker process (multiprocessing target)."""
+    # The services log each backorder as a warning; with no handler set up that is noise on stderr.
+    logging.getLogger("orion_desktop").setLevel(logging.ERROR)
     worker = Worker(url, slot, life, seed_value, Path(folder))
     try:
         if life > 0:
