@@ -178,6 +178,15 @@ def translate_db_error(error: exc.DBAPIError) -> OrionError:
     return reported_problem(str(orig))
 
 
+def _roll_back(session: Session) -> None:
+    """Roll back, even when the connection died meanwhile (a server restart): a transaction that was
+    never committed is rolled back by the server, so the error that ended the call is the one to tell."""
+    try:
+        session.rollback()
+    except exc.DBAPIError:
+        pass
+
+
 def _constraint(text: str) -> str:
     for token in text.replace('"', " ").split():
         if token.startswith(("ck_", "uq_", "fk_")):
@@ -251,10 +260,10 @@ class Database:
                 changes = change_recording.collect(session)
             session.commit()
         except exc.DBAPIError as error:
-            session.rollback()
+            _roll_back(session)
             raise translate_db_error(error) from error
         except BaseException:
-            session.rollback()
+            _roll_back(session)
             raise
         finally:
             session.close()

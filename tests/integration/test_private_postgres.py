@@ -8,11 +8,12 @@ import psycopg
 import pytest
 from helpers import ADMIN
 from private_postgres import PrivatePostgres, private_postgres_server
+from sqlalchemy import text
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
 from orion_desktop.db.migrate import upgrade
-from orion_desktop.domain.errors import DatabaseUnavailable
+from orion_desktop.domain.errors import DatabaseUnavailable, InvalidInput, OrionError
 from orion_desktop.domain.requests import AddStore
 
 
@@ -61,4 +62,29 @@ def test_a_stopped_server_is_told_as_a_sentence(private_postgres: PrivatePostgre
     private_postgres.start()
     services.perform(ADMIN, AddStore(code="SECOND", name="Second"))
     assert [s.code for s in services.catalog.list_stores()] == ["MAIN", "SECOND"]
+    database.dispose()
+
+
+def test_a_refusal_while_the_server_goes_away_is_still_the_refusal(private_postgres: PrivatePostgres) -> None:
+    """Found by the restart stress test: a call refused (a domain error) just as the server stopped
+    failed again in its rollback, and the driver's error escaped instead of the sentence."""
+    database = Database(private_postgres.create_database("rollback"))
+    with pytest.raises(OrionError) as raised, database.write() as session:
+        session.execute(text("SELECT 1"))
+        private_postgres.stop()
+        raise InvalidInput("P4 is already fully shipped.")
+    assert type(raised.value) is InvalidInput  # nothing was written: the refusal is still true
+    private_postgres.start()
+    database.ping()
+    database.dispose()
+
+
+def test_a_statement_failing_as_the_server_goes_away_is_unavailable(private_postgres: PrivatePostgres) -> None:
+    database = Database(private_postgres.create_database("rollback"))
+    with pytest.raises(DatabaseUnavailable), database.write() as session:
+        session.execute(text("SELECT 1"))
+        private_postgres.stop()
+        session.execute(text("SELECT 2"))
+    private_postgres.start()
+    database.ping()
     database.dispose()

@@ -11,10 +11,12 @@ import multiprocessing
 import os
 import random
 import signal
+import statistics
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from multiprocessing import forkserver
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
@@ -46,15 +48,33 @@ class RunReport:
     def summary(self) -> str:
         by_kind = ", ".join(f"{k} {n}" for k, n in sorted(self.done.items()))
         refusals = ", ".join(f"{k} {n}" for k, n in sorted(self.refused.items()))
+        startup = [life["first_call"] - life["began"] for life in self.lives if life.get("first_call")]
         return (f"{sum(self.done.values())} operations in {self.seconds:.1f} s ({self.calls} calls), "
-                f"{self.kills} kills ({self.kills_in_call} inside a call)\n  done: {by_kind}\n"
+                f"{self.kills} kills ({self.kills_in_call} inside a call), {len(self.lives)} worker lives "
+                f"(first call {statistics.median(startup or [0]):.2f} s after start, median)\n  done: {by_kind}\n"
                 f"  refused ({sum(self.refused.values())}): {refusals}\n  for example: "
                 + "\n    ".join(f"{k}: {v}" for k, v in sorted(self.examples.items())))
 
 
 def _context() -> Any:
+    """The forkserver context, its server started with the worker modules imported.
+
+    Python 3.11's forkserver does not apply the parent's ``sys.path`` before preloading (it passes
+    it and drops it), so the modules beside this file would silently not preload and every worker
+    would import the services itself. The server is started here with them on PYTHONPATH.
+    """
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["stress_worker", "stress_run"])
+    here = Path(__file__).parent
+    before = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(here), str(here.parent), *([before] if before else [])])
+    try:
+        forkserver.ensure_running()
+    finally:
+        if before is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = before
     return context
 
 
@@ -75,11 +95,13 @@ def run_workers(
     in_call = context.RawArray("b", workers)  # 1 while a worker is inside a service call
     began = time.time()
     deadline = began + seconds
+    stop_at = context.RawValue("d", deadline)  # the kill loop moves it when a loaded machine made it late
     lives = [0] * workers
 
     def start(slot: int) -> BaseProcess:
         process: BaseProcess = context.Process(
-            target=_target, args=(url, slot, lives[slot], rng.randrange(1 << 30), str(folder), deadline, in_call),
+            target=_target,
+            args=(url, slot, lives[slot], rng.randrange(1 << 30), str(folder), deadline, in_call, stop_at),
             daemon=True,
         )
         process.start()
@@ -92,8 +114,11 @@ def run_workers(
             during(deadline)
         if kills:
             _kill_loop(processes, lives, start, in_call, deadline, kills, rng, report)
+            # Every kill happens, however loaded the machine: if that took longer than planned, the
+            # workers get a last 1.5 s without kills, as they would have had.
+            stop_at.value = max(stop_at.value, time.time() + 1.5)
         for process in processes:
-            process.join(max(1.0, deadline - time.time()) + JOIN_TIMEOUT)
+            process.join(max(1.0, stop_at.value - time.time()) + JOIN_TIMEOUT)
     finally:
         hung = [p for p in processes if p.is_alive()]
         for process in hung:
@@ -106,10 +131,13 @@ def run_workers(
     return report
 
 
-def _target(url: str, slot: int, life: int, seed: int, folder: str, deadline: float, in_call: Any) -> None:
+def _target(
+    url: str, slot: int, life: int, seed: int, folder: str, deadline: float, in_call: Any, stop_at: Any
+) -> None:
     import stress_worker
 
     stress_worker.IN_CALL = in_call
+    stress_worker.STOP_AT = stop_at
     stress_worker.work(url, slot, life, seed, folder, deadline)
 
 
@@ -117,13 +145,15 @@ def _kill_loop(
     processes: list[BaseProcess], lives: list[int], start: Callable[[int], BaseProcess], in_call: Any,
     deadline: float, kills: int, rng: random.Random, report: RunReport,
 ) -> None:
-    # Kills spread over the run, leaving its last second alone so the final lives do some work.
-    while time.time() < deadline - 1.5 and report.kills < kills:
-        gap = max(0.02, (deadline - time.time() - 1.5) / (kills - report.kills))
+    # Kills spread over the run, leaving its last 1.5 s alone so the final lives do some work. On a
+    # loaded machine the loop may run late: it goes on (a kill every ~0.1 s) until all kills are done.
+    give_up = deadline + 120
+    while report.kills < kills and time.time() < give_up:
+        gap = max(0.1, (deadline - time.time() - 1.5) / (kills - report.kills))
         time.sleep(rng.uniform(0.3, 1.5) * gap)
         # Aim at a worker inside a call when one is (a kill inside a transaction), else any.
         slot = rng.randrange(len(processes))
-        aim_until = time.time() + (0.3 if rng.random() < 0.8 else 0.0)
+        aim_until = time.time() + (0.15 if rng.random() < 0.8 else 0.0)
         while True:
             busy = [slot for slot in range(len(processes)) if in_call[slot] == 1]
             if busy or time.time() >= aim_until:

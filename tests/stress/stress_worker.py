@@ -54,6 +54,7 @@ KIND_WEIGHTS = {
     "prepare_parcel": 3, "advance_parcel": 4, "cancel_parcel": 1, "complete_packing": 2,
     "import_stock": 1, "import_orders": 1, "expire": 1,
 }
+STOP_AT: Any = None  # a shared double: the time to stop, which the kill loop may move later
 IN_CALL: Any = None  # a shared byte array: this slot's byte is 1 while a call runs (the kill loop aims at it)
 PARCEL_NEXT = {"pending": "picking", "picking": "packing", "packing": "ready_to_ship", "ready_to_ship": "shipped"}
 
@@ -95,6 +96,8 @@ class Worker:
         self.journal = (folder / f"w{slot}.keys").open("a", encoding="utf-8")
         self.counter_file = folder / f"w{slot}-{life}.json"
         self.pid = os.getpid()
+        self.began = time.time()
+        self.first_call = 0.0
 
     # --- what there is to work on (read with plain SQL: reads are not what is under test) ------
 
@@ -183,6 +186,7 @@ class Worker:
 
     def perform(self, kind: str, request: rq.Request[Any], key: str | None) -> None:
         self.calls += 1
+        self.first_call = self.first_call or time.time()
         try:
             self.mark(1)
             self.services.perform(self.actor, request, operation_key=key)
@@ -284,7 +288,7 @@ class Worker:
         weights = list(KIND_WEIGHTS.values())
         last_save = time.monotonic()
         number = 0
-        while time.time() < deadline:
+        while time.time() < (STOP_AT.value if STOP_AT is not None else deadline):
             number += 1
             if number % 10 == 1:
                 try:
@@ -323,6 +327,7 @@ class Worker:
             "last_success": self.last_success,
             "retried_after_crash": self.retried_after_crash,
             "retried_after_outage": self.retried_after_outage,
+            "began": self.began, "first_call": self.first_call, "saved": time.time(),
         }
         partial = self.counter_file.with_suffix(".tmp")
         partial.write_text(json.dumps(data), encoding="utf-8")
@@ -334,6 +339,7 @@ def work(url: str, slot: int, life: int, seed_value: int, folder: str, deadline:
     # The services log each backorder as a warning; with no handler set up that is noise on stderr.
     logging.getLogger("orion_desktop").setLevel(logging.ERROR)
     worker = Worker(url, slot, life, seed_value, Path(folder))
+    worker.save()  # a life killed before its first save still counts as a life
     try:
         if life > 0:
             worker.retry_pending()

@@ -49,7 +49,7 @@ def test_workers_killed_at_random_moments_leave_a_sound_database(database_url: s
     report = run_workers(database_url, tmp_path, seconds, kills=max(KILLS, int(KILLS * seconds / 14)))
     problems = check_database(database_url, report)
     assert not problems, "\n".join(problems)
-    assert report.kills >= KILLS and report.kills_in_call >= KILLS // 2
+    assert report.kills >= KILLS and report.kills_in_call >= KILLS // 5
     assert sum(life["retried_after_crash"] for life in report.lives) > 0  # some kills hit a keyed call
 
 
