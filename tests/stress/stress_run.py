@@ -44,6 +44,7 @@ class RunReport:
     examples: dict[str, str] = field(default_factory=dict)
     unexpected: str = ""
     journal: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (kind, final word)
+    retried_keys: set[str] = field(default_factory=set)  # keyed calls that met an outage, then got an answer
 
     def summary(self) -> str:
         by_kind = ", ".join(f"{k} {n}" for k, n in sorted(self.done.items()))
@@ -196,6 +197,8 @@ def _collect(folder: Path, report: RunReport) -> None:
                 if word in entry:
                     kind = report.journal.get(entry[word], ("?", ""))[0]
                     report.journal[entry[word]] = (kind, word)
+                    if entry.get("retried"):
+                        report.retried_keys.add(entry[word])
 
 
 # --- the checks ---------------------------------------------------------------------------------

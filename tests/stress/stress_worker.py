@@ -211,6 +211,7 @@ class Worker:
         """A keyed call, journalled; retried with the same key while the database is unavailable."""
         self.note({"pending": key, "kind": kind, "request": type(request).__name__, "fields": asdict(request)})  # type: ignore[call-overload]
         deadline = time.monotonic() + retry_while_down
+        retried = False
         while True:
             try:
                 self.perform(kind, request, key)
@@ -219,12 +220,13 @@ class Worker:
                     self.note({"unavailable": key})
                     return
                 self.retried_after_outage += 1
+                retried = True
                 time.sleep(0.2)
                 continue
             except OrionError:
-                self.note({"refused": key})
+                self.note({"refused": key, "retried": retried})
                 return
-            self.note({"ok": key})
+            self.note({"ok": key, "retried": retried})
             return
 
     def note(self, entry: dict[str, Any]) -> None:
