@@ -46,7 +46,12 @@ def reported_problem(driver_message: str) -> DatabaseUnavailable:
 
 
 def _short(message: str) -> str:
-    """The driver's first line without its trailing punctuation, so the sentence ends once."""
+    """The driver's first line without its address prefix, severity or trailing punctuation, so the
+    sentence ends once: 'database "x" does not exist', not 'connection failed: connection to server
+    at "127.0.0.1", port 5432 failed: FATAL:  database "x" does not exist'."""
     lines = message.strip().splitlines()
-    first = " ".join(lines[0].split()) if lines else "no details"
-    return first.rstrip(" .:;") or "no details"
+    first = " ".join(lines[0].split()) if lines else ""
+    first = first.rsplit(" failed: ", 1)[-1]
+    for severity in ("FATAL: ", "ERROR: "):
+        first = first.removeprefix(severity)
+    return first.strip().rstrip(" .:;") or "no details"

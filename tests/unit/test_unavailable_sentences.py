@@ -20,6 +20,8 @@ SEEN = {
     "consuming input failed: server closed the connection unexpectedly\n\tThis probably means the server "
     "terminated abnormally": "was lost",
     "something new the driver says.": "something new the driver says",
+    'connection failed: connection to server at "127.0.0.1", port 5432 failed: FATAL:  database "x" does not '
+    "exist": 'database "x" does not exist',
 }
 
 
