@@ -196,7 +196,9 @@ class Worker:
             raise
         except Conflict as error:
             # A CHECK constraint caught what the service should have refused itself: told apart.
-            self.refused[f"{kind}:Conflict" + (":rule" if "break a rule" in str(error) else "")] += 1
+            name = f"{kind}:Conflict" + (":rule" if "break a rule" in str(error) else "")
+            self.refused[name] += 1
+            self.examples.setdefault(name, str(error)[:300])
             raise
         except OrionError as error:
             self.refused[f"{kind}:{type(error).__name__}"] += 1
