@@ -29,6 +29,7 @@ from orion_desktop.ui.dialogs.database_dialog import DatabaseDialog
 from orion_desktop.ui.errors import show_error_dialog, user_message
 from orion_desktop.ui.garbage_collection import GuiThreadCollector
 from orion_desktop.ui.icons import app_icon
+from orion_desktop.ui.locale_setup import use_grouped_numbers
 from orion_desktop.ui.main_window import APP_TITLE, MainWindow
 
 if TYPE_CHECKING:
@@ -99,6 +100,7 @@ def ensure_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName(APP_TITLE)
     app.setOrganizationName(ORGANIZATION_NAME)
     app.setWindowIcon(app_icon())
+    use_grouped_numbers()  # 80,135 rather than 80135, whatever the PC's language setting
     return app
 
 

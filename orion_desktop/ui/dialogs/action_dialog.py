@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -41,10 +41,12 @@ from PySide6.QtWidgets import (
 from orion_desktop.domain.changes import NO_CHANGES, Changes
 from orion_desktop.ui import order_format
 from orion_desktop.ui.data_events import DataEvents
+from orion_desktop.ui.dialogs.dialog_focus import focus_first_input
 from orion_desktop.ui.widgets.message_banner import MessageBanner
 from orion_desktop.ui.worker import run_in_background
 
 MUTED_STYLE = "color: #5f6368;"  # muted: a hint about what is missing, not an error
+ERROR_STYLE = f"color: {order_format.WARNING_COLOUR};"  # red: what was typed is wrong (README: the dialogs)
 
 
 class ScanLineEdit(QLineEdit):
@@ -73,6 +75,7 @@ class ActionDialog(QDialog):
         self.events: DataEvents | None = None  # where what OK changed is announced (default: the parent's)
         self.changes: Changes = NO_CHANGES  # what OK committed, not announced yet
         self._busy = False
+        self._touched = False  # the user changed an input: a problem now says what is wrong, in red
         self._body_widget: QWidget | None = None
         self.error_banner = MessageBanner(self)
         self.problem_label = QLabel(self)
@@ -149,10 +152,15 @@ class ActionDialog(QDialog):
             text = problem if problem is not None else self.hint() or ""
         self.problem_label.setText(text)
         self.problem_label.setVisible(bool(text))
+        # Grey while it only says what is still missing; red once what the user typed is wrong.
+        wrong = problem is not None and self._touched and not self._busy
+        self.problem_label.setStyleSheet(ERROR_STYLE if wrong else MUTED_STYLE)
+        self.problem_label.setProperty("wrong", wrong)
         return problem is None
 
     def input_changed(self, *_args: object) -> None:
         """Connected to every input: the last refusal no longer applies to what is shown now."""
+        self._touched = self._touched or self.isVisible()  # filling the form in code is not the user typing
         self.error_banner.clear()
         self.validate()
 
@@ -205,6 +213,11 @@ class ActionDialog(QDialog):
                 return found
             parent = parent.parent()
         return None
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not self._touched:  # opening: the keyboard goes to the first input, never to a button
+            focus_first_input(self)
 
     def reject(self) -> None:
         if self._busy:  # the request may be applied any moment: wait for the answer
