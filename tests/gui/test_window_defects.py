@@ -7,20 +7,23 @@ and 11 have their own modules (``test_window_columns``, ``test_window_messages``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from helpers import ADMIN
 from PySide6.QtCore import QLocale, Qt, QThreadPool
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
 from orion_desktop.domain.actor import Actor
+from orion_desktop.domain.order_results import OrderLine
 from orion_desktop.domain.orders import OrderStatus
 from orion_desktop.domain.results import StockRow
+from orion_desktop.ui.data_events import DataEvents
 from orion_desktop.ui.dialogs.action_dialog import ActionDialog
 from orion_desktop.ui.dialogs.change_status_dialog import ChangeStatusDialog
 from orion_desktop.ui.dialogs.location_dialogs import AddLocationDialog
@@ -29,6 +32,8 @@ from orion_desktop.ui.dialogs.note_dialog import NoteDialog
 from orion_desktop.ui.dialogs.stock_dialogs import AdjustStockDialog, SetQuantityDialog, TransferStockDialog
 from orion_desktop.ui.locale_setup import use_grouped_numbers
 from orion_desktop.ui.main_window import MainWindow
+from orion_desktop.ui.models.pack_model import PackColumn
+from orion_desktop.ui.pages.pack_station_page import PackStationPage, Tone
 
 from .conftest import GTIN_D_UPC
 from .orders_support import SUBMIT_TIMEOUT_MS, Orders, show, type_number
@@ -206,5 +211,82 @@ def test_5_a_pending_order_may_preselect_processing_only(
     assert dialog.chosen_target is OrderStatus.PROCESSING
 
 
-def _unused(*_args: Any) -> None:  # keeps imports honest for helpers used by later sections
-    _ = (ADMIN, QWidget)
+# --- 9: the pack station -------------------------------------------------------------------
+@pytest.fixture
+def station(qtbot: QtBot, stocked: Services, orders: Orders) -> PackStationPage:
+    page = PackStationPage(stocked, ADMIN, DataEvents())
+    qtbot.addWidget(page)
+    page.resize(1024, 700)
+    page.alert = lambda: None
+    page.show()
+    qtbot.waitExposed(page)
+    return page
+
+
+def _station_scan(qtbot: QtBot, page: PackStationPage, text: str) -> None:
+    page.scan_input.setFocus()
+    qtbot.keyClicks(page.scan_input, text)
+    qtbot.keyClick(page.scan_input, Qt.Key.Key_Return)
+
+
+def _cell(page: PackStationPage, column: PackColumn) -> Any:
+    return page.model.index(0, column).data()
+
+
+def test_9_the_station_shows_where_to_pick_and_to_pack_counts_down(
+    qtbot: QtBot, station: PackStationPage, stocked: Services, orders: Orders
+) -> None:
+    _station_scan(qtbot, station, orders.processing)  # D x3, reserved at WAREHOUSE_B
+    headers = [station.model.headerData(c, Qt.Orientation.Horizontal) for c in PackColumn]
+    assert "Location" in headers
+    assert _cell(station, PackColumn.LOCATION) == "WAREHOUSE_B"
+    assert _cell(station, PackColumn.TO_PACK) == "3"
+    _station_scan(qtbot, station, GTIN_D)
+    assert _cell(station, PackColumn.TO_PACK) == "2"
+    _station_scan(qtbot, station, f"2*{GTIN_D}")
+    assert _cell(station, PackColumn.TO_PACK) == "0"
+    assert _cell(station, PackColumn.PACKED) == "3 ✓"
+    location = station.table.visualRect(station.model.index(0, PackColumn.LOCATION))
+    assert location.width() >= station.table.fontMetrics().horizontalAdvance("WAREHOUSE_B")
+
+
+def test_9_a_line_reserved_at_two_places_names_both_along_the_picking_path(
+    qtbot: QtBot, station: PackStationPage, stocked: Services
+) -> None:
+    # A: a few free at WAREHOUSE_A and 30 at WAREHOUSE_B: 35 take both (and wait for the rest).
+    number = stocked.orders.create_order(ADMIN, store="MAIN", lines=[OrderLine("A", 35)])
+    stocked.orders.change_status(ADMIN, number, "processing")
+    _station_scan(qtbot, station, number)
+    shown = _cell(station, PackColumn.LOCATION)
+    match = re.fullmatch(r"WAREHOUSE_A ×(\d+), WAREHOUSE_B ×(\d+)", shown)
+    assert match is not None, shown
+    reserved = sum(item.reserved for item in stocked.order_queries.get_order(number).items)
+    assert int(match.group(1)) > 0 and int(match.group(1)) + int(match.group(2)) == reserved
+
+
+def test_9_complete_and_packing_slip_are_disabled_with_no_order(
+    qtbot: QtBot, station: PackStationPage, orders: Orders
+) -> None:
+    assert station.session is None
+    assert not station.complete_action.isEnabled()
+    assert not station.slip_action.isEnabled()
+    assert not station.buttons[station.complete_action].isEnabled()
+    _station_scan(qtbot, station, orders.processing)
+    assert station.complete_action.isEnabled()
+    assert not station.slip_action.isEnabled()  # nothing shipped here yet
+
+
+@pytest.mark.parametrize(("count", "sentence"), [
+    ("999999999999", "999999999999 is too many for one scan; the most is 9999."),
+    ("-1", "The quantity before * must be at least 1."),
+])
+def test_9_a_silly_count_is_a_bad_count_not_an_unknown_code(
+    qtbot: QtBot, station: PackStationPage, orders: Orders, count: str, sentence: str
+) -> None:
+    _station_scan(qtbot, station, orders.processing)
+    _station_scan(qtbot, station, f"{count}*{GTIN_D}")
+    assert station.tone is Tone.REFUSED
+    text = station.feedback.text()
+    assert "Unknown code" not in text
+    assert sentence in text
+    assert station.session is not None and station.session.is_empty  # nothing counted
