@@ -39,10 +39,11 @@ from PySide6.QtWidgets import (
 )
 
 from orion_desktop.domain.changes import NO_CHANGES, Changes
+from orion_desktop.domain.errors import DatabaseUnavailable
 from orion_desktop.ui import order_format
 from orion_desktop.ui.data_events import DataEvents
 from orion_desktop.ui.dialogs.dialog_focus import focus_first_input
-from orion_desktop.ui.widgets.message_banner import MessageBanner
+from orion_desktop.ui.widgets.message_banner import BannerKind, MessageBanner
 from orion_desktop.ui.worker import run_in_background
 
 MUTED_STYLE = "color: #5f6368;"  # muted: a hint about what is missing, not an error
@@ -76,6 +77,8 @@ class ActionDialog(QDialog):
         self.changes: Changes = NO_CHANGES  # what OK committed, not announced yet
         self._busy = False
         self._touched = False  # the user changed an input: a problem now says what is wrong, in red
+        self._unreachable_shown = False  # the banner says the database cannot be reached
+        self._watching_events = False
         self._body_widget: QWidget | None = None
         self.error_banner = MessageBanner(self)
         self.problem_label = QLabel(self)
@@ -161,6 +164,7 @@ class ActionDialog(QDialog):
     def input_changed(self, *_args: object) -> None:
         """Connected to every input: the last refusal no longer applies to what is shown now."""
         self._touched = self._touched or self.isVisible()  # filling the form in code is not the user typing
+        self._unreachable_shown = False
         self.error_banner.clear()
         self.validate()
 
@@ -218,6 +222,17 @@ class ActionDialog(QDialog):
         super().showEvent(event)
         if not self._touched:  # opening: the keyboard goes to the first input, never to a button
             focus_first_input(self)
+        events = self.data_events()
+        if events is not None and not self._watching_events:
+            self._watching_events = True
+            events.changed.connect(self._database_answered)
+
+    def _database_answered(self, _topics: object) -> None:
+        """The window announced data (after a reconnect: everything): an outage sentence is stale now."""
+        if self._unreachable_shown and not self._busy:
+            self._unreachable_shown = False
+            self.error_banner.show_message("The database is reachable again. Press OK to try again.",
+                                           BannerKind.INFO)
 
     def reject(self) -> None:
         if self._busy:  # the request may be applied any moment: wait for the answer
@@ -238,6 +253,7 @@ class ActionDialog(QDialog):
     def _refused(self, error: BaseException) -> None:
         self._set_busy(False)
         self.error_banner.show_error(error)
+        self._unreachable_shown = isinstance(error, DatabaseUnavailable)
         self.announce_changes()  # a refused call changed nothing, but an earlier call of the job may have
         self.failed.emit(error)
         self.settled.emit()

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from orion_desktop.domain.actor import Permission
-from orion_desktop.domain.errors import PermissionDenied
+from orion_desktop.domain.errors import DatabaseUnavailable, PermissionDenied
 from orion_desktop.domain.validation import DEFAULT_LOW_STOCK_THRESHOLD
 from orion_desktop.ui.data_events import DataEvents, Topic
 from orion_desktop.ui.dialogs.stock_dialogs import (
@@ -198,13 +198,14 @@ class InventoryPage(FilteredListPage[InventoryModel]):
         self.location_combo.currentIndexChanged.connect(self.apply_filter)
         self.low_stock_check.toggled.connect(self.apply_filter)
         self.model.loadFailed.connect(self.show_error)
-        self.model.rowsLoaded.connect(self._update_count)
+        self.model.rowsLoaded.connect(self._rows_loaded)
         self.model.modelAboutToBeReset.connect(self._remember_selection)
         self.model.modelReset.connect(self._restore_selection)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
 
     # --- LivePage -------------------------------------------------------------------------
     def load(self) -> None:
+        self._unreachable = False
         self.clear_banner()
         self._load_choices()
         self.apply_filter(clear_banner=False)
@@ -260,9 +261,25 @@ class InventoryPage(FilteredListPage[InventoryModel]):
         finally:
             combo.blockSignals(False)
 
+    def show_error(self, error: BaseException) -> str:
+        """A lost database is said once, by the window's banner above every page; other errors here."""
+        if isinstance(error, DatabaseUnavailable):
+            self._unreachable = True
+            self.report_error(error)
+            self._update_count()
+            return str(error)
+        return super().show_error(error)
+
+    def _rows_loaded(self) -> None:
+        if self.model.rowCount():  # rows came back (a failed load also ends in an empty reset)
+            self._unreachable = False
+        self._update_count()
+
     def _update_count(self) -> None:
         rows = self.model.rowCount()
-        if rows == 0:
+        if rows == 0 and getattr(self, "_unreachable", False):
+            text = "Stock cannot be shown while the database is unreachable"
+        elif rows == 0:
             text = "No stock matches the filter" if self.model.stock_filter.is_active else "No stock recorded yet"
         else:
             shown = QLocale().toString(rows)

@@ -49,6 +49,7 @@ from orion_desktop.ui.data_events import DataEvents, Topic
 from orion_desktop.ui.models.pack_model import PackModel
 from orion_desktop.ui.pack_station.documents import PackDocuments, order_numbers_from
 from orion_desktop.ui.pack_station.feedback_panel import FeedbackPanel
+from orion_desktop.ui.pack_station.outage_note import OutageNote
 from orion_desktop.ui.pack_station.pack_table import make_pack_table
 from orion_desktop.ui.pack_station.scan_controller import (
     Completion,
@@ -111,6 +112,7 @@ class PackStationPage(Page):
         self._init_widgets()
         self._init_layout()
         self._connect()
+        self.outage_note = OutageNote(events, self.feedback_frame, self)  # no stale "cannot be reached"
         self._show_feedback("Scan an order number to start packing.", Tone.IDLE)
         self._update_state()
 
