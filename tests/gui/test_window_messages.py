@@ -90,7 +90,7 @@ def test_6_the_pack_station_drops_cannot_be_reached_when_the_database_is_back(
     outage.end()
     qtbot.waitUntil(lambda: window.banner.text == "", timeout=WAIT_MS)
     assert "missing" not in station.feedback.text()
-    assert station.feedback.text() == BACK_MESSAGE and station.tone is Tone.INFO
+    assert (station.feedback.text(), station.tone) == (BACK_MESSAGE, Tone.INFO)
     assert station.session is not None  # the order stays on the station
     _stop(qtbot, window)
 
