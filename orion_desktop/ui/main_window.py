@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
             self.locations_page,
         ):
             self.add_page(page)
+        self.low_stock_page.row_actions.showInInventory.connect(self.show_in_inventory)
         self._resize_to_default()
         self._restore_state()
         self.focus_search()  # a scanner can be used as soon as the window opens
@@ -276,6 +277,11 @@ class MainWindow(QMainWindow):
         if page is not None:
             page.focus_search()
 
+    def show_in_inventory(self, store: str, sku: str) -> None:
+        """Low stock ▸ Show in Inventory: the Inventory page, searching for the product."""
+        self.navigation.setCurrentRow(self.pages.index(self.inventory_page))
+        self.inventory_page.show_product(store, sku)
+
     def show_status_message(self, text: str) -> None:
         self.statusBar().showMessage(text, STATUS_MESSAGE_MS)
 
@@ -287,6 +293,10 @@ class MainWindow(QMainWindow):
             "and reloads the page as soon as the database is back. Until then nothing can be looked up or changed.",
             BannerKind.ERROR,
         )
+        for page in self.pages:  # said once, above every page: a page's own copy goes
+            hook = getattr(page, "outage_shown_above", None)
+            if callable(hook):
+                hook()
 
     def _database_restored(self) -> None:
         self.banner.clear()

@@ -148,7 +148,7 @@ def test_a_sqlite_file_moved_away_shows_a_banner_and_moving_it_back_recovers(
     _press_f5(qtbot, window)
     # Said once, by the window's banner (issue 11, item 6), and the page does not claim it is empty.
     assert page.banner.text == ""
-    assert page.count_label.text() == "Stock cannot be shown while the database is unreachable"
+    assert page.count_label.text() == "Database unreachable"
     with pytest.raises(DatabaseUnavailable):
         services.inventory.adjust(ADMIN, store="MAIN", product="A", location="WAREHOUSE_A", delta=1, reason="x")
     assert not path.exists()  # no empty database was created in its place

@@ -189,10 +189,10 @@ class PackStationPage(Page):
 
         self.tracking_edit = QLineEdit(self)
         self.tracking_edit.setObjectName("trackingNumber")
-        self.tracking_edit.setPlaceholderText("optional; scan the carrier label")
         self.tracking_edit.setAccessibleName("Tracking number")
         self.tracking_edit.setMaxLength(128)
         # Wide enough for a UPS-style number and for the whole hint (a clipped hint reads as garbage).
+        self.tracking_edit.setPlaceholderText("optional; scan the label")  # short: the row fits 1024 pixels
         widest = max(
             ("1Z999AA10123456784", self.tracking_edit.placeholderText()), key=self.fontMetrics().horizontalAdvance
         )
