@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 from helpers import ADMIN
-from PySide6.QtCore import QLocale, Qt, QThreadPool
+from PySide6.QtCore import QLocale, QPoint, Qt, QThreadPool
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from orion_desktop.bootstrap import Services
+from orion_desktop.bootstrap import Services, open_services
 from orion_desktop.db.engine import Database
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.order_results import OrderLine
@@ -26,6 +26,7 @@ from orion_desktop.domain.results import StockRow
 from orion_desktop.ui.data_events import DataEvents
 from orion_desktop.ui.dialogs.action_dialog import ActionDialog
 from orion_desktop.ui.dialogs.change_status_dialog import ChangeStatusDialog
+from orion_desktop.ui.dialogs.database_dialog import DatabaseDialog
 from orion_desktop.ui.dialogs.location_dialogs import AddLocationDialog
 from orion_desktop.ui.dialogs.new_order_dialog import NewOrderDialog
 from orion_desktop.ui.dialogs.note_dialog import NoteDialog
@@ -290,3 +291,32 @@ def test_9_a_silly_count_is_a_bad_count_not_an_unknown_code(
     assert "Unknown code" not in text
     assert sentence in text
     assert station.session is not None and station.session.is_empty  # nothing counted
+
+
+# --- 3: the Database dialog: wide enough, a sentence, the driver's words behind Details ------
+def test_3_a_missing_postgres_database_is_a_sentence_with_details(
+    qtbot: QtBot, pg_admin_url: str
+) -> None:
+    server = pg_admin_url.rsplit("/", 1)[0]
+    address = f"{server}/orion_no_such_database"
+    dialog = DatabaseDialog(open_services, initial_url="sqlite:////tmp/orion.db", current_description="SQLite file")
+    show(qtbot, dialog)
+    radio = dialog.postgres_radio
+    qtbot.mouseClick(radio, Qt.MouseButton.LeftButton, pos=QPoint(6, radio.height() // 2))
+    dialog.url_edit.setFocus()
+    qtbot.keyClicks(dialog.url_edit, address)
+    width = dialog.url_edit.width()
+    assert dialog.url_edit.fontMetrics().horizontalAdvance(address) < width  # the whole address is in view
+    qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.busy and dialog.result_banner.text != "", timeout=SUBMIT_TIMEOUT_MS)
+
+    banner = dialog.result_banner
+    assert banner.text == ("The server was reached, but it has no database with the name at the end of the "
+                           "address.")
+    assert "FATAL" not in banner.text and "connection failed" not in banner.text
+    assert not banner.details_label.isVisible()  # the driver's words wait behind Details
+    assert banner.details_button.isVisible()
+    qtbot.mouseClick(banner.details_button, Qt.MouseButton.LeftButton)
+    assert banner.details_label.isVisible()
+    assert 'database "orion_no_such_database" does not exist' in banner.details
+    assert dialog.url_edit.width() >= width  # the message did not squash the input

@@ -148,12 +148,17 @@ def orion_log() -> Iterator[Path]:
     """The app's own log file (in the test's data folder), set up as the app does."""
     root = logging.getLogger()
     before, level = list(root.handlers), root.level
+    earlier = [h for h in before if getattr(h, "_orion", False)]  # another test's app, writing elsewhere
+    for handler in earlier:
+        root.removeHandler(handler)
     setup_logging()
     yield log_file()
-    for handler in root.handlers:
+    for handler in list(root.handlers):
         if handler not in before:
             root.removeHandler(handler)
             handler.close()
+    for handler in earlier:
+        root.addHandler(handler)
     root.setLevel(level)
 
 

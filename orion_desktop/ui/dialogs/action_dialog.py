@@ -222,13 +222,15 @@ class ActionDialog(QDialog):
         super().showEvent(event)
         if not self._touched:  # opening: the keyboard goes to the first input, never to a button
             focus_first_input(self)
-        events = self.data_events()
-        if events is not None and not self._watching_events:
+        parent = self.parentWidget()
+        monitor = getattr(parent.window(), "connection_monitor", None) if parent is not None else None
+        restored = getattr(monitor, "restored", None)
+        if restored is not None and not self._watching_events:
             self._watching_events = True
-            events.changed.connect(self._database_answered)
+            restored.connect(self._database_answered)  # the main window's ConnectionMonitor
 
-    def _database_answered(self, _topics: object) -> None:
-        """The window announced data (after a reconnect: everything): an outage sentence is stale now."""
+    def _database_answered(self) -> None:
+        """The window found the database reachable again: an outage sentence here is stale now."""
         if self._unreachable_shown and not self._busy:
             self._unreachable_shown = False
             self.error_banner.show_message("The database is reachable again. Press OK to try again.",
@@ -252,11 +254,15 @@ class ActionDialog(QDialog):
 
     def _refused(self, error: BaseException) -> None:
         self._set_busy(False)
-        self.error_banner.show_error(error)
+        self.show_refusal(error)
         self._unreachable_shown = isinstance(error, DatabaseUnavailable)
         self.announce_changes()  # a refused call changed nothing, but an earlier call of the job may have
         self.failed.emit(error)
         self.settled.emit()
+
+    def show_refusal(self, error: BaseException) -> None:
+        """Say why the services refused, in the dialog's banner (a subclass may say it otherwise)."""
+        self.error_banner.show_error(error)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy

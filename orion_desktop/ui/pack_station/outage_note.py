@@ -3,15 +3,15 @@
 The feedback panel keeps its last sentence until the next scan; after an outage that was a red
 "✗ The database cannot be reached …" long after the database had come back, which reads as if it
 were still gone. ``OutageNote`` remembers the sentence of the last ``DatabaseUnavailable`` the
-station reported, and when the window announces that data changed (after a reconnect it announces
-everything) while the panel still shows that sentence, it says the database is back instead.
+station reported, and when the window announces that everything may have changed (what it does
+after a reconnect) while the panel still shows that sentence, it says the database is back instead.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject
 
-from orion_desktop.ui.data_events import DataEvents
+from orion_desktop.ui.data_events import DataEvents, Topic
 from orion_desktop.ui.errors import user_message
 from orion_desktop.ui.pack_station.feedback_panel import FeedbackPanel
 from orion_desktop.ui.pack_station.scan_controller import Tone
@@ -32,7 +32,9 @@ class OutageNote(QObject):
     def _lost(self, error: BaseException) -> None:
         self._sentence = user_message(error)
 
-    def _answered(self, _topics: object) -> None:
+    def _answered(self, topics: object) -> None:
+        if topics != frozenset(Topic):  # only the window's "everything" after a reconnect, not a write
+            return
         sentence, self._sentence = self._sentence, None
         panel = self._panel
         if sentence and panel.tone is Tone.REFUSED and sentence in panel.label.text():

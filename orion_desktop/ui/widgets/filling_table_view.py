@@ -18,6 +18,8 @@ from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
 
 SQUEEZED_FILL_CHARS = 8
 """The fill column's last resort on a very narrow view: a few characters, elided."""
+FILL_GIVES_FIRST = 0.6
+"""On a narrow view the fill column first shrinks to this share of its readable width, before other columns."""
 
 
 class FillingTableView(QTableView):
@@ -27,6 +29,7 @@ class FillingTableView(QTableView):
         self.minimum_fill_width = minimum_fill_width
         self._auto_width: int | None = None  # the width this view last gave the fill column itself
         self._adjusting = False  # resizing sections here: their sectionResized is ours, not the user's
+        self._natural: dict[int, int] = {}  # text columns squeezed on a narrow view -> their width before
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
@@ -38,6 +41,7 @@ class FillingTableView(QTableView):
 
     def _section_resized(self, section: int, _old: int, _new: int) -> None:
         if section != self.fill_column and not self._adjusting:
+            self._natural.pop(section, None)  # the user chose this width: it is not given back later
             self.fill_width()  # another column changed: take up (or give back) the difference
 
     def is_number_column(self, column: int) -> bool:
@@ -65,6 +69,17 @@ class FillingTableView(QTableView):
         shown = [c for c in range(header.count()) if not header.isSectionHidden(c)]
         available = self.viewport().width()
         others = sum(header.sectionSize(c) for c in shown if c != self.fill_column)
+        spare = available - others - self.minimum_fill_width
+        if spare > 0 and self._natural:  # wider again: squeezed columns get their width back first
+            for column in sorted(self._natural):
+                size, natural = header.sectionSize(column), self._natural[column]
+                grow = min(spare, natural - size)
+                if grow > 0:
+                    header.resizeSection(column, size + grow)
+                    spare -= grow
+                if header.sectionSize(column) >= natural:
+                    del self._natural[column]
+            others = sum(header.sectionSize(c) for c in shown if c != self.fill_column)
         target = available - others
         current = header.sectionSize(self.fill_column)
         user_sized = self._auto_width is not None and current != self._auto_width
@@ -86,6 +101,10 @@ class FillingTableView(QTableView):
         metrics = self.fontMetrics()
         model = self.model()
         padding = metrics.horizontalAdvance("M")
+        floor = metrics.horizontalAdvance("n") * SQUEEZED_FILL_CHARS
+        # First the fill column gives some of its readable width, then the other text columns.
+        first_give = min(deficit, max(int(self.minimum_fill_width * (1 - FILL_GIVES_FIRST)), 0))
+        deficit -= first_give
         for column in reversed(shown):  # the rightmost text first: the main columns are on the left
             if deficit <= 0:
                 break
@@ -96,10 +115,10 @@ class FillingTableView(QTableView):
             size = header.sectionSize(column)
             give = min(deficit, max(size - floor, 0))
             if give:
+                self._natural.setdefault(column, size)
                 header.resizeSection(column, size - give)
                 deficit -= give
-        floor = metrics.horizontalAdvance("n") * SQUEEZED_FILL_CHARS
-        width = max(self.minimum_fill_width - max(deficit, 0), floor)
+        width = max(self.minimum_fill_width - first_give - max(deficit, 0), floor)
         self._set_fill(header, width)
         return True
 
