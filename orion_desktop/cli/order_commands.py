@@ -145,7 +145,7 @@ def _print_order(order: OrderDetail) -> None:
     customer = order.customer_name or "no customer name"
     if order.customer_email:
         customer += f" <{order.customer_email}>"
-    print(f"Order {order.order_number}  store {order.store_code}  {status_words(order.status)}  {customer}")
+    print(f"Order {order.order_number}  store {order.store_code}  {status_words(order.status).lower()}  {customer}")
     tracking = ""
     if order.tracking_number:
         tracking = f"  tracking {order.tracking_number}" + (f" ({order.carrier})" if order.carrier else "")
