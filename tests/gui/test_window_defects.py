@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from helpers import ADMIN
-from PySide6.QtCore import QLocale, QPoint, Qt, QThreadPool
+from PySide6.QtCore import QCoreApplication, QLocale, QPoint, Qt, QThreadPool
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -23,6 +23,7 @@ from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.order_results import OrderLine
 from orion_desktop.domain.orders import OrderStatus
 from orion_desktop.domain.results import StockRow
+from orion_desktop.ui import formatting
 from orion_desktop.ui.data_events import DataEvents
 from orion_desktop.ui.dialogs.action_dialog import ActionDialog
 from orion_desktop.ui.dialogs.change_status_dialog import ChangeStatusDialog
@@ -34,6 +35,7 @@ from orion_desktop.ui.dialogs.stock_dialogs import AdjustStockDialog, SetQuantit
 from orion_desktop.ui.locale_setup import use_grouped_numbers
 from orion_desktop.ui.main_window import MainWindow
 from orion_desktop.ui.models.pack_model import PackColumn
+from orion_desktop.ui.pack_station.scan_controller import Question
 from orion_desktop.ui.pages.pack_station_page import PackStationPage, Tone
 
 from .conftest import GTIN_D_UPC
@@ -320,3 +322,31 @@ def test_3_a_missing_postgres_database_is_a_sentence_with_details(
     assert banner.details_label.isVisible()
     assert 'database "orion_no_such_database" does not exist' in banner.details
     assert dialog.url_edit.width() >= width  # the message did not squash the input
+
+
+# --- 7: plurals through Qt's own plural handling ----------------------------------------------
+def test_7_counts_agree_through_qt_plurals(qtbot: QtBot) -> None:
+    assert formatting.plural(1, "unit") == "1 unit"
+    assert formatting.plural(0, "line") == "0 lines"
+    assert formatting.plural(80_135, "unit") == "80,135 units"  # the locale's grouping (%Ln)
+    assert formatting.plural(2, "box", "boxes") == "2 boxes"
+    # The source text is Qt's: a translation for another language can replace it.
+    assert QCoreApplication.translate("Orion", "%Ln order(s)", None, 1) == "1 order"
+
+
+def test_7_the_pack_station_says_one_unit_is_forgotten(
+    qtbot: QtBot, station: PackStationPage, orders: Orders
+) -> None:
+    _station_scan(qtbot, station, orders.processing)
+    _station_scan(qtbot, station, GTIN_D)
+    question = station.controller.put_aside()
+    assert isinstance(question, Question)
+    assert "The 1 unit scanned so far is forgotten" in question.text
+    station.put_aside()
+    qtbot.waitUntil(lambda: station.confirmation is not None)
+    assert station.confirmation is not None
+    qtbot.keyClick(station.confirmation, Qt.Key.Key_Escape)  # keep packing
+    qtbot.waitUntil(lambda: station.confirmation is None)
+    station.controller.drop_order()
+    opened = station.controller.open_order(orders.processing).message  # its lines are counted too
+    assert opened is not None and "3 units to pack on 1 line." in opened, opened

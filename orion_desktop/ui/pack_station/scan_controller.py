@@ -24,6 +24,7 @@ from orion_desktop.domain.packing import OrderToPack, PackLine, PackSession, Sca
 from orion_desktop.domain.requests import CompletePacking
 from orion_desktop.ui.errors import user_message
 from orion_desktop.ui.order_format import STATUS_TEXT
+from orion_desktop.ui.plurals import counted
 
 if TYPE_CHECKING:
     from orion_desktop.domain.actor import Actor
@@ -106,7 +107,8 @@ class Shipping:
 
 
 def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    """``1 unit``, ``3 units``: Qt's plural handling (``tr("%Ln unit(s)", "", n)``)."""
+    return counted(f"%Ln {noun}(s)", count)
 
 
 def shortened(text: str, limit: int) -> str:
