@@ -10,7 +10,7 @@ from orion_desktop.ui.widgets.filling_table_view import FillingTableView
 from orion_desktop.ui.widgets.tables import make_table
 
 SAMPLES: dict[int, str] = {
-    PackColumn.LOCATION: "WAREHOUSE_A.A-01",
+    PackColumn.LOCATION: "WAREHOUSE_MAIN.A-01",
     PackColumn.SKU: "SKU-0000000",
     PackColumn.GTIN: "0000000000000",
     PackColumn.ORDERED: "0,000",

@@ -89,6 +89,9 @@ class FillingTableView(QTableView):
                 return
             self._set_fill(header, target)
             return
+        if not self.isVisible():  # not laid out yet: its width means nothing, squeeze nothing
+            self._set_fill(header, self.minimum_fill_width)
+            return
         # Too narrow: the fill column gives way first, then the other text columns, never a number.
         deficit = self.minimum_fill_width - target
         if self.fill_column_is_last_resort(header, shown, deficit):
