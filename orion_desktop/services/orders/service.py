@@ -47,6 +47,7 @@ from orion_desktop.domain.orders import (
     parse_shipment_status,
     parse_status,
 )
+from orion_desktop.domain.text_rules import plural
 from orion_desktop.domain.validation import (
     check_count,
     clean_code,
@@ -469,7 +470,7 @@ class OrderService:
                 # The deadline is spent: processing the order again holds stock until it ships or is cancelled.
                 session.execute(update(Order).where(Order.id == order.id).values(reservation_expires_at=None))
                 record(session, order.id, OrderHistoryAction.INVENTORY_RELEASED,
-                       f"Reservation expired; released {units} units and moved back to pending.", actor,
+                       f"Reservation expired; released {plural(units, 'unit')} and moved back to pending.", actor,
                        old_status=order.status.value, new_status=OrderStatus.PENDING.value)
                 expired.append(order.order_number)
             return ExpiryResult(tuple(expired), released_units)

@@ -35,6 +35,7 @@ from orion_desktop.domain.orders import (
     check_transition,
     status_after_shipping,
 )
+from orion_desktop.domain.text_rules import plural
 from orion_desktop.services.lookup import location_id as find_location_id
 from orion_desktop.services.orders.history import record
 from orion_desktop.services.orders.item_stock import (
@@ -110,9 +111,9 @@ def enter_processing(
     warnings = tuple(f"{b.sku}: {b.quantity} backordered ({b.reason})" for b in backordered) + tuple(
         f"{s.sku}: skipped ({s.reason})" for s in skipped if "placeholder" in s.reason
     )
-    summary = f"Reserved {sum(r.quantity for r in reserved)} units"
+    summary = f"Reserved {plural(sum(r.quantity for r in reserved), 'unit')}"
     if backordered:
-        summary += f"; backordered {sum(b.quantity for b in backordered)} units"
+        summary += f"; backordered {plural(sum(b.quantity for b in backordered), 'unit')}"
     if cause is Cause.SHIPPING:
         summary = "Processing started to ship from a pending order. " + summary
     record(session, order.id, OrderHistoryAction.PROCESSING_STARTED, summary + ".", actor,
@@ -249,7 +250,7 @@ def ship_units(
     units = sum(q for _, q, _ in planned)
     what = ", ".join(f"{q} {i.product.sku}" for i, q, _ in planned)
     record(session, order.id, OrderHistoryAction.SHIPPED,
-           f"Shipment {shipment.shipment_number}: shipped {what} ({units} units)"
+           f"Shipment {shipment.shipment_number}: shipped {what} ({plural(units, 'unit')})"
            + (f", tracking {shipment.tracking_number}" if shipment.tracking_number else "") + ".",
            actor, old_status=before.status.value, new_status=new_status.value)
     overtaken = {

@@ -20,6 +20,7 @@ from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import TransactionType
 from orion_desktop.domain.errors import InsufficientStock, InvalidInput, NotFound
 from orion_desktop.domain.results import StockChange
+from orion_desktop.domain.text_rules import agreeing, plural
 from orion_desktop.services.lookup import ProductRef, Slot
 
 _inventory = Inventory.__table__
@@ -168,7 +169,8 @@ def _refusal(
     if kind in (TransactionType.SET,):
         target = quantity + quantity_change
         return InsufficientStock(
-            f"Cannot set {what} to {target}: {reserved} units are reserved there for orders. "
+            f"Cannot set {what} to {target}: {plural(reserved, 'unit')} {agreeing(reserved, 'is', 'are')} "
+            "reserved there for orders. "
             f"Release them first or set at least {reserved}.",
             available=available,
             requested=target,
