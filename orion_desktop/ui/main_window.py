@@ -36,6 +36,7 @@ from orion_desktop.config import ENV_DATABASE_URL, save_database_url
 from orion_desktop.ui.connection_monitor import ConnectionMonitor
 from orion_desktop.ui.data_events import DataEvents
 from orion_desktop.ui.dialogs.database_dialog import DatabaseDialog
+from orion_desktop.ui.live_feed import LiveFeed
 from orion_desktop.ui.pages.base import Page
 from orion_desktop.ui.pages.dashboard_page import DashboardPage
 from orion_desktop.ui.pages.inventory_page import InventoryPage
@@ -101,6 +102,7 @@ class MainWindow(QMainWindow):
         self._init_central()
         self._init_status_bar()
         self._init_connection_monitor()
+        self.live_feed = LiveFeed.for_services(services, self.events, self)  # other PCs' changes, while shown
         # In the order of a warehouse day: what is where, what to ship, pack it, check it, review it.
         self.inventory_page = InventoryPage(services, actor, self.events, self)
         self.orders_page = OrdersPage(services, actor, self.events, self)
@@ -391,8 +393,10 @@ class MainWindow(QMainWindow):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
         self.connection_monitor.start()
+        self.live_feed.start()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.connection_monitor.stop()
+        self.live_feed.stop()
         self.save_state()
         super().closeEvent(event)

@@ -50,6 +50,7 @@ from orion_desktop.ui.data_events import DataEvents, Topic
 from orion_desktop.ui.models.pack_model import PackColumn, PackModel
 from orion_desktop.ui.pack_station.documents import PackDocuments, order_numbers_from
 from orion_desktop.ui.pack_station.feedback_panel import FeedbackPanel
+from orion_desktop.ui.pack_station.order_watch import OrderWatch
 from orion_desktop.ui.pack_station.scan_controller import (
     Completion,
     Outcome,
@@ -104,6 +105,7 @@ class PackStationPage(Page):
         keys = StationKeys(complete=key_name(COMPLETE_SHORTCUTS[0]), put_aside=key_name(PUT_ASIDE_SHORTCUT),
                            packing_slip=key_name(PACKING_SLIP_SHORTCUT))
         self.controller = ScanController(services, actor, report=self._report, keys=keys)
+        self.order_watch = OrderWatch(services, self.controller, events, self)  # its order changed elsewhere
         self.documents = PackDocuments(services, self)
         self._shown: PackSession | None = None  # the session the table shows
         self.confirmation: QMessageBox | None = None  # the question open now, if any
@@ -448,7 +450,7 @@ class PackStationPage(Page):
         session = controller.session
         idle = not controller.busy
         self.undo_action.setEnabled(idle and session is not None)  # with nothing to undo it says so
-        self.complete_action.setEnabled(idle)
+        self.complete_action.setEnabled(idle and not self.order_watch.blocks)  # an order changed elsewhere
         self.put_aside_action.setEnabled(idle and session is not None)
         self.slip_action.setEnabled(idle)  # before the first parcel it says what to do
         self.tracking_edit.setEnabled(session is not None and idle)
