@@ -26,6 +26,8 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from orion_desktop.services.change_feed_standin import ChangeNotice, open_change_feed
 from orion_desktop.ui.data_events import DataEvents
 
+__all__ = ["ChangeNotice", "LiveFeed", "NoticeSource"]  # tests take the notice type from here
+
 if TYPE_CHECKING:
     from orion_desktop.services.registry import Services
 
@@ -88,6 +90,10 @@ class LiveFeed(QObject):
         """The bridge for the feed of ``services``' database."""
         feed, origin = open_change_feed(services)
         return cls(feed, origin, events, parent)
+
+    @property
+    def feed(self) -> NoticeSource:
+        return self._feed
 
     @property
     def running(self) -> bool:

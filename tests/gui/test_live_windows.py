@@ -1,0 +1,245 @@
+"""Live windows: another PC's changes reach the open pages, which keep what the user looks at (both databases).
+
+The bridge (``ui/live_feed.py``) is driven by a feed thread (``live_support.ThreadFeed``), the
+changes are made by another workstation's own engine on the same database (``OtherPC``). The
+two-process acceptance test, with the real change feed, is ``test_live_two_processes.py``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from helpers import ADMIN
+from PySide6.QtCore import QSettings, Qt, QThreadPool
+from PySide6.QtWidgets import QTableView
+from pytestqt.qtbot import QtBot
+
+from orion_desktop.bootstrap import Services
+from orion_desktop.domain.actor import Actor
+from orion_desktop.domain.changes import Changes
+from orion_desktop.domain.enums import Role
+from orion_desktop.domain.order_results import OrderLine
+from orion_desktop.ui.data_events import DataEvents, Topic
+from orion_desktop.ui.live_feed import LiveFeed
+from orion_desktop.ui.models.inventory_model import InventoryColumn
+from orion_desktop.ui.models.keyset_model import SortOrder
+from orion_desktop.ui.models.row_model import RowRole
+from orion_desktop.ui.pages.inventory_page import InventoryPage
+from orion_desktop.ui.pages.live_page import LivePage
+from orion_desktop.ui.pages.shipment_status_page import ShipmentStatusPage
+from orion_desktop.ui.pages.table_state import TableState, row_identity
+
+from .live_support import OtherPC, ThreadFeed
+from .orders_support import Orders, show
+from .window_support import go_to, open_window
+
+MANAGER = Actor(name="maria", role=Role.MANAGER)
+WAIT_MS = 15_000
+pytestmark = pytest.mark.usefixtures("background_work_done")
+
+
+@pytest.fixture
+def other_pc(database_url: str) -> Iterator[OtherPC]:
+    other = OtherPC(database_url)
+    yield other
+    QThreadPool.globalInstance().waitForDone(WAIT_MS)
+    other.close()
+
+
+def _quantity(page: InventoryPage, sku: str, location: str) -> int | None:
+    model = page.model
+    return next((model.row_at(r).quantity for r in range(model.rowCount())
+                 if (model.row_at(r).sku, model.row_at(r).location) == (sku, location)), None)
+
+
+# --- the bridge -----------------------------------------------------------------------------------
+def test_a_notice_from_elsewhere_is_announced_on_the_gui_thread_and_our_own_is_not(
+    qtbot: QtBot, stocked: Services, other_pc: OtherPC
+) -> None:
+    events = DataEvents()
+    feed = ThreadFeed()
+    bridge = LiveFeed(feed, "this-pc", events)
+    seen: list[tuple[Changes, bool]] = []
+    on_gui = threading.main_thread
+    events.committed.connect(lambda changes: seen.append((changes, threading.current_thread() is on_gui())))
+    topics: list[frozenset[Topic]] = []
+    events.changed.connect(topics.append)
+    bridge.start()
+    assert bridge.running
+    with other_pc.writing() as services:
+        services.inventory.adjust(ADMIN, store="MAIN", product="B", location="WAREHOUSE_A", delta=1, reason="found")
+    elsewhere = other_pc.notice()
+    own = other_pc.notice(Changes.everything())
+    own = type(own)(changes=own.changes, user=own.user, time=own.time, origin="this-pc", remote=False)
+
+    feed.deliver(own, elsewhere)
+    assert feed.threads == ["test-feed", "test-feed"]  # the feed called back on its own thread
+    qtbot.waitUntil(lambda: bridge.received == 1, timeout=WAIT_MS)
+    product = stocked.catalog.get_product("MAIN", "B").id
+    assert seen == [(Changes.of(products={product}), True)]  # on the GUI thread, our own dropped
+    assert topics == [frozenset({Topic.STOCK})]
+
+    feed.deliver(elsewhere)  # queued for the GUI thread ...
+    bridge.stop()  # ... but the window closes first: it is dropped
+    qtbot.wait(50)
+    assert len(seen) == 1 and not bridge.running and feed.on_notice is None
+
+
+def test_the_main_window_listens_while_it_is_open(
+    qtbot: QtBot, stocked: Services, manager: Actor, window_settings: QSettings
+) -> None:
+    threads_before = threading.active_count()
+    window = open_window(qtbot, stocked, manager, window_settings)
+    assert window.live_feed.running
+    window.close()
+    assert not window.live_feed.running
+    qtbot.waitUntil(lambda: threading.active_count() <= threads_before, timeout=WAIT_MS)  # no listener left
+
+
+# --- keeping what the user looks at -------------------------------------------------------------
+def _add_products(services: Services, count: int) -> None:
+    for n in range(1, count + 1):
+        services.catalog.add_product(ADMIN, store="MAIN", sku=f"P{n:03}", title=f"Part {n:03}")
+        services.inventory.set_quantity(ADMIN, store="MAIN", product=f"P{n:03}", location="WAREHOUSE_A", quantity=n)
+
+
+def test_inventory_keeps_selection_sort_filter_and_scroll_across_a_change_from_elsewhere(
+    qtbot: QtBot, stocked: Services, other_pc: OtherPC
+) -> None:
+    _add_products(stocked, 60)
+    events = DataEvents()
+    page = InventoryPage(stocked, MANAGER, events, page_size=20)
+    page.resize(1000, 420)
+    show(qtbot, page)
+    feed = ThreadFeed()
+    LiveFeed(feed, "this-pc", events, page).start()
+    qtbot.keyClicks(page.search_edit, "P0")
+    qtbot.keyClick(page.search_edit, Qt.Key.Key_Return)
+    page.table.sortByColumn(InventoryColumn.SKU, Qt.SortOrder.DescendingOrder)  # P060 first
+    table, model = page.table, page.model
+    while model.canFetchMore():  # scroll to the end: every page is loaded
+        table.scrollToBottom()
+        model.fetchMore()
+    assert model.rowCount() == 60
+    target = next(r for r in range(60) if model.row_at(r).sku == "P012")  # far beyond the first page
+    table.scrollTo(model.index(target, 0), QTableView.ScrollHint.PositionAtCenter)
+    rect = table.visualRect(model.index(target, InventoryColumn.SKU))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert page.selected_row() is not None and page.selected_row().sku == "P012"  # type: ignore[union-attr]
+    top_before = row_identity(model.index(table.rowAt(0), 0).data(RowRole.ROW))
+    scrolled = table.verticalScrollBar().value()
+    assert scrolled > 0
+
+    with other_pc.writing() as services:  # another PC counts P012 again and adds a product above it
+        services.inventory.adjust(ADMIN, store="MAIN", product="P012", location="WAREHOUSE_A", delta=-5, reason="count")
+        services.catalog.add_product(ADMIN, store="MAIN", sku="P099", title="Part 099")
+        services.inventory.set_quantity(ADMIN, store="MAIN", product="P099", location="WAREHOUSE_A", quantity=9)
+    feed.deliver(other_pc.notice())
+    qtbot.waitUntil(lambda: _quantity(page, "P012", "WAREHOUSE_A") == 7, timeout=WAIT_MS)
+
+    row = page.selected_row()
+    assert row is not None and row.sku == "P012" and row.quantity == 7  # the same row, by identity
+    assert page.detail.isVisible()
+    assert model.rowCount() == 60 and model.row_at(0).sku == "P099"  # as many rows as were loaded; P099 came
+    assert model.sort_order == SortOrder("sku", descending=True)
+    header = table.horizontalHeader()
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (InventoryColumn.SKU,
+                                                                            Qt.SortOrder.DescendingOrder)
+    assert page.search_edit.text() == "P0" and model.stock_filter.search == "P0"
+    # The view did not jump: the same row is at the top (one row further down, as P099 came above).
+    assert row_identity(model.index(table.rowAt(0), 0).data(RowRole.ROW)) == top_before
+    assert table.verticalScrollBar().value() == scrolled + 1
+
+
+def _main_table(page: LivePage) -> QTableView:
+    for name in ("table", "items_table", "counts_table"):
+        table = getattr(page, name, None)
+        if isinstance(table, QTableView):
+            return table
+    raise AssertionError(f"{type(page).__name__} has no table")
+
+
+@pytest.mark.parametrize(
+    "page_name", ["orders_page", "ledger_page", "low_stock_page", "locations_page", "shipment_status_page",
+                  "dashboard_page"]
+)
+def test_every_page_keeps_its_selected_row_across_a_change_from_elsewhere(
+    qtbot: QtBot, stocked: Services, orders: Orders, manager: Actor, window_settings: QSettings,
+    other_pc: OtherPC, page_name: str,
+) -> None:
+    window = open_window(qtbot, stocked, manager, window_settings)
+    page = getattr(window, page_name)
+    assert isinstance(page, LivePage)
+    feed = ThreadFeed()
+    LiveFeed(feed, "this-pc", window.events, window).start()
+    go_to(qtbot, window, page)
+    if isinstance(page, ShipmentStatusPage):
+        qtbot.keyClicks(page.order_edit, orders.partial)
+        qtbot.keyClick(page.order_edit, Qt.Key.Key_Return)
+    table = _main_table(page)
+    qtbot.waitUntil(lambda: not page.is_loading and table.model().rowCount() >= 2, timeout=WAIT_MS)
+    last = table.model().rowCount() - 1
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton,
+                     pos=table.visualRect(table.model().index(last, 0)).center())
+    chosen = row_identity(table.currentIndex().data(RowRole.ROW))
+    keeper = table.findChild(TableState)
+    assert keeper is not None
+    restored = keeper.restored
+
+    with other_pc.writing() as services:  # a new order (Orders: a row above), a stock change (Ledger: a row above)
+        services.orders.create_order(ADMIN, store="MAIN", customer="Eve", lines=[OrderLine("C", 1)])
+        services.inventory.adjust(ADMIN, store="MAIN", product="B", location="WAREHOUSE_A", delta=1, reason="found")
+    feed.deliver(other_pc.notice())
+    qtbot.waitUntil(lambda: keeper.restored > restored and not page.is_loading, timeout=WAIT_MS)
+    assert row_identity(table.currentIndex().data(RowRole.ROW)) == chosen
+    assert [row_identity(i.data(RowRole.ROW)) for i in table.selectionModel().selectedRows()] == [chosen]
+
+
+def test_a_hidden_page_marks_itself_stale_and_reloads_when_shown(
+    qtbot: QtBot, stocked: Services, manager: Actor, window_settings: QSettings, other_pc: OtherPC
+) -> None:
+    window = open_window(qtbot, stocked, manager, window_settings)
+    inventory = window.inventory_page
+    feed = ThreadFeed()
+    LiveFeed(feed, "this-pc", window.events, window).start()
+    qtbot.waitUntil(lambda: _quantity(inventory, "B", "WAREHOUSE_A") == 4, timeout=WAIT_MS)
+    go_to(qtbot, window, window.orders_page)
+    with other_pc.writing() as services:
+        services.inventory.adjust(ADMIN, store="MAIN", product="B", location="WAREHOUSE_A", delta=3, reason="found")
+    feed.deliver(other_pc.notice())
+    qtbot.waitUntil(lambda: inventory.is_stale, timeout=WAIT_MS)
+    assert _quantity(inventory, "B", "WAREHOUSE_A") == 4  # not reloaded while nobody looks
+    go_to(qtbot, window, inventory)
+    assert not inventory.is_stale and _quantity(inventory, "B", "WAREHOUSE_A") == 7
+
+
+def test_changes_during_a_reload_cause_one_more_reload_not_a_queue(
+    qtbot: QtBot, stocked: Services, manager: Actor, window_settings: QSettings, other_pc: OtherPC
+) -> None:
+    window = open_window(qtbot, stocked, manager, window_settings)
+    ledger = window.ledger_page
+    go_to(qtbot, window, ledger)
+    qtbot.waitUntil(lambda: not ledger.is_loading and ledger.model.rowCount() > 0, timeout=WAIT_MS)
+    loads: list[int] = []
+    original = ledger.load
+
+    def counted() -> None:
+        loads.append(1)
+        original()
+
+    ledger.load = counted  # type: ignore[method-assign]
+    feed = ThreadFeed()
+    LiveFeed(feed, "this-pc", window.events, window).start()
+    notices = []
+    for delta in (1, 1, 1, 1, 1):
+        with other_pc.writing() as services:
+            services.inventory.adjust(ADMIN, store="MAIN", product="B", location="WAREHOUSE_A", delta=delta,
+                                      reason="found")
+        notices.append(other_pc.notice())
+    feed.deliver(*notices)  # five notices reach the GUI thread together: the first reloads, the rest wait
+    qtbot.waitUntil(lambda: len(loads) == 2 and not ledger.is_loading, timeout=WAIT_MS)
+    qtbot.wait(300)
+    assert len(loads) == 2
+    assert ledger.model.row_at(0).quantity_after == 9
