@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
 
 # STAND-IN until the real feed is merged: point these at the real ChangeNotice and feed factory.
 from orion_desktop.services.change_feed_standin import ChangeNotice, open_change_feed
@@ -84,6 +84,9 @@ class LiveFeed(QObject):
         self._number = next(self._relay.numbers)
         self._running = False
         self.received = 0  # notices from elsewhere announced so far (the status and the tests read it)
+        app = QCoreApplication.instance()
+        if app is not None:  # quitting without closing the window must not leave the feed's thread behind
+            app.aboutToQuit.connect(self.stop)
 
     @classmethod
     def for_services(cls, services: Services, events: DataEvents, parent: QObject | None = None) -> LiveFeed:
