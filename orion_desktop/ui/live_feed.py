@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal, Slot
 
 # STAND-IN until the real feed is merged: point these at the real ChangeNotice and feed factory.
 from orion_desktop.services.change_feed_standin import ChangeNotice, open_change_feed
@@ -83,7 +83,12 @@ class LiveFeed(QObject):
         self._relay = _the_relay()
         self._number = next(self._relay.numbers)
         self._running = False
-        self.received = 0  # notices from elsewhere announced so far (the status and the tests read it)
+        self.received = 0  # notices from elsewhere received so far (the tests read it)
+        self._waiting: list[ChangeNotice] = []
+        self._announce_timer = QTimer(self)
+        self._announce_timer.setSingleShot(True)
+        self._announce_timer.setInterval(0)  # after the notices queued meanwhile have arrived
+        self._announce_timer.timeout.connect(self._announce)
         app = QCoreApplication.instance()
         if app is not None:  # quitting without closing the window must not leave the feed's thread behind
             app.aboutToQuit.connect(self.stop)
@@ -126,6 +131,7 @@ class LiveFeed(QObject):
     def stop(self) -> None:
         """Stop listening; the feed's thread is gone when this returns. Notices still queued are dropped."""
         self._relay.bridges.pop(self._number, None)
+        self._waiting = []
         if not self._running:
             return
         self._running = False
@@ -135,9 +141,24 @@ class LiveFeed(QObject):
             log.warning("The change feed did not stop cleanly", exc_info=True)
 
     def receive(self, notice: ChangeNotice) -> None:
-        """On the GUI thread: announce a notice from elsewhere to the pages (own notices are ignored)."""
+        """On the GUI thread: a notice from elsewhere goes to the pages (own notices are ignored).
+
+        Notices that reach the GUI thread together (it was busy meanwhile) are announced as one
+        change set, at the end of this turn of the event loop: one reload, not one each."""
         if not self._running or notice.origin == self.origin or notice.changes.is_empty:
             return
         self.received += 1
-        self._events.announce_changes(notice.changes)
-        self.noticeReceived.emit(notice)
+        self._waiting.append(notice)
+        if not self._announce_timer.isActive():
+            self._announce_timer.start()
+
+    def _announce(self) -> None:
+        waiting, self._waiting = self._waiting, []
+        if not waiting or not self._running:
+            return
+        changes = waiting[0].changes
+        for notice in waiting[1:]:
+            changes = changes | notice.changes
+        self._events.announce_changes(changes)
+        for notice in waiting:
+            self.noticeReceived.emit(notice)

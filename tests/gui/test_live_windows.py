@@ -8,7 +8,8 @@ two-process acceptance test, with the real change feed, is ``test_live_two_proce
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import pytest
 from helpers import ADMIN
@@ -25,9 +26,10 @@ from orion_desktop.ui.data_events import DataEvents, Topic
 from orion_desktop.ui.live_feed import LiveFeed
 from orion_desktop.ui.models.inventory_model import InventoryColumn
 from orion_desktop.ui.models.keyset_model import SortOrder
-from orion_desktop.ui.models.row_model import RowRole
+from orion_desktop.ui.models.row_model import PageQuery, RowRole
 from orion_desktop.ui.pages.inventory_page import InventoryPage
 from orion_desktop.ui.pages.live_page import LivePage
+from orion_desktop.ui.pages.orders_page import DETAIL_DELAY_MS
 from orion_desktop.ui.pages.shipment_status_page import ShipmentStatusPage
 from orion_desktop.ui.pages.table_state import TableState, row_identity
 
@@ -37,6 +39,7 @@ from .window_support import go_to, open_window
 
 MANAGER = Actor(name="maria", role=Role.MANAGER)
 WAIT_MS = 15_000
+SETTLE_MS = DETAIL_DELAY_MS + 200
 pytestmark = pytest.mark.usefixtures("background_work_done")
 
 
@@ -46,6 +49,13 @@ def other_pc(database_url: str) -> Iterator[OtherPC]:
     yield other
     QThreadPool.globalInstance().waitForDone(WAIT_MS)
     other.close()
+
+
+def _settle(qtbot: QtBot) -> None:
+    """Let timers the test's last clicks started (the Orders page's detail pause) start their work, and
+    let that work finish: nothing may still query when the next test empties the database."""
+    qtbot.wait(SETTLE_MS)
+    QThreadPool.globalInstance().waitForDone(WAIT_MS)
 
 
 def _quantity(page: InventoryPage, sku: str, location: str) -> int | None:
@@ -76,7 +86,7 @@ def test_a_notice_from_elsewhere_is_announced_on_the_gui_thread_and_our_own_is_n
 
     feed.deliver(own, elsewhere)
     assert feed.threads == ["test-feed", "test-feed"]  # the feed called back on its own thread
-    qtbot.waitUntil(lambda: bridge.received == 1, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: len(seen) == 1, timeout=WAIT_MS)
     product = stocked.catalog.get_product("MAIN", "B").id
     assert seen == [(Changes.of(products={product}), True)]  # on the GUI thread, our own dropped
     assert topics == [frozenset({Topic.STOCK})]
@@ -85,6 +95,33 @@ def test_a_notice_from_elsewhere_is_announced_on_the_gui_thread_and_our_own_is_n
     bridge.stop()  # ... but the window closes first: it is dropped
     qtbot.wait(50)
     assert len(seen) == 1 and not bridge.running and feed.on_notice is None
+
+
+def test_notices_that_arrive_together_are_announced_as_one_change(
+    qtbot: QtBot, stocked: Services, orders: Orders, other_pc: OtherPC
+) -> None:
+    events = DataEvents()
+    feed = ThreadFeed()
+    bridge = LiveFeed(feed, "this-pc", events)
+    bridge.start()
+    seen: list[Changes] = []
+    events.committed.connect(seen.append)
+    notices = []
+    for sku, location in (("B", "WAREHOUSE_A"), ("C", "SHELF-1"), ("D", "WAREHOUSE_B")):
+        with other_pc.writing() as services:
+            services.inventory.adjust(ADMIN, store="MAIN", product=sku, location=location, delta=1, reason="found")
+        notices.append(other_pc.notice())
+    with other_pc.writing() as services:
+        services.orders.add_note(ADMIN, orders.pending, "call first")
+    notices.append(other_pc.notice())
+    feed.deliver(*notices)  # the GUI thread was busy meanwhile: all four are waiting for it
+    qtbot.waitUntil(lambda: bridge.received == 4, timeout=WAIT_MS)
+    qtbot.wait(50)
+    products = {stocked.catalog.get_product("MAIN", sku).id for sku in "BCD"}
+    order = stocked.order_queries.get_order(orders.pending).id
+    filled = stocked.order_queries.get_order(orders.partial).id  # B's arrival filled its backorder
+    assert seen == [Changes.of(products=products, orders={order, filled})]  # one announcement, one reload per page
+    bridge.stop()
 
 
 def test_the_main_window_listens_while_it_is_open(
@@ -195,6 +232,7 @@ def test_every_page_keeps_its_selected_row_across_a_change_from_elsewhere(
     qtbot.waitUntil(lambda: keeper.restored > restored and not page.is_loading, timeout=WAIT_MS)
     assert row_identity(table.currentIndex().data(RowRole.ROW)) == chosen
     assert [row_identity(i.data(RowRole.ROW)) for i in table.selectionModel().selectedRows()] == [chosen]
+    _settle(qtbot)
 
 
 def test_a_hidden_page_marks_itself_stale_and_reloads_when_shown(
@@ -213,6 +251,7 @@ def test_a_hidden_page_marks_itself_stale_and_reloads_when_shown(
     assert _quantity(inventory, "B", "WAREHOUSE_A") == 4  # not reloaded while nobody looks
     go_to(qtbot, window, inventory)
     assert not inventory.is_stale and _quantity(inventory, "B", "WAREHOUSE_A") == 7
+    _settle(qtbot)
 
 
 def test_changes_during_a_reload_cause_one_more_reload_not_a_queue(
@@ -223,23 +262,41 @@ def test_changes_during_a_reload_cause_one_more_reload_not_a_queue(
     go_to(qtbot, window, ledger)
     qtbot.waitUntil(lambda: not ledger.is_loading and ledger.model.rowCount() > 0, timeout=WAIT_MS)
     loads: list[int] = []
-    original = ledger.load
+    original_load, original_query = ledger.load, ledger.model.page_query
+    gate = threading.Event()  # the ledger's query waits for it: a slow query, held in flight
 
-    def counted() -> None:
+    def counted_load() -> None:
         loads.append(1)
-        original()
+        original_load()
 
-    ledger.load = counted  # type: ignore[method-assign]
+    def slow_query() -> PageQuery:
+        query = original_query()
+
+        def waiting(last: Any, offset: int, limit: int) -> Sequence[Any]:
+            gate.wait(WAIT_MS / 1000)
+            return query(last, offset, limit)
+
+        return waiting
+
+    ledger.load = counted_load  # type: ignore[method-assign]
+    ledger.model.page_query = slow_query  # type: ignore[method-assign]
     feed = ThreadFeed()
     LiveFeed(feed, "this-pc", window.events, window).start()
-    notices = []
-    for delta in (1, 1, 1, 1, 1):
+
+    def adjust() -> None:
         with other_pc.writing() as services:
-            services.inventory.adjust(ADMIN, store="MAIN", product="B", location="WAREHOUSE_A", delta=delta,
-                                      reason="found")
-        notices.append(other_pc.notice())
-    feed.deliver(*notices)  # five notices reach the GUI thread together: the first reloads, the rest wait
+            services.inventory.adjust(ADMIN, store="MAIN", product="B", location="WAREHOUSE_A", delta=1, reason="found")
+        feed.deliver(other_pc.notice())
+
+    adjust()
+    qtbot.waitUntil(lambda: len(loads) == 1 and ledger.is_loading, timeout=WAIT_MS)
+    for _ in range(4):  # four more changes while that reload is under way, each on its own
+        adjust()
+        qtbot.wait(20)
+    assert len(loads) == 1  # none of them reloaded yet, none queued a reload of its own
+    gate.set()
     qtbot.waitUntil(lambda: len(loads) == 2 and not ledger.is_loading, timeout=WAIT_MS)
     qtbot.wait(300)
     assert len(loads) == 2
-    assert ledger.model.row_at(0).quantity_after == 9
+    assert ledger.model.row_at(0).quantity_after == 9  # the last reload saw all five
+    _settle(qtbot)
