@@ -175,3 +175,23 @@ def test_changes_to_other_orders_and_products_are_not_checked(
     qtbot.wait(300)
     QThreadPool.globalInstance().waitForDone(WAIT_MS)
     assert page.order_watch.checks == checks
+
+
+def test_a_station_out_of_sight_is_told_too_and_an_empty_box_says_there_is_nothing_to_put_back(
+    qtbot: QtBot, live: tuple[PackStationPage, ThreadFeed], orders: Orders, other_pc: OtherPC
+) -> None:
+    page, feed = live
+    scan(qtbot, page, orders.processing)  # opened, nothing scanned yet
+    page.hide()  # the packer looks at another page meanwhile: the station does not reload, but it is told
+    with other_pc.writing() as services:
+        services.orders.change_status(ADMIN, orders.processing, "cancelled")
+    checks = page.order_watch.checks
+    feed.deliver(other_pc.notice())
+    wait_for_check(qtbot, page, checks)
+    assert page.feedback.text() == (f"Order {orders.processing} was cancelled on another workstation. "
+                                    "Nothing is packed for it: put the order aside (Esc) and scan the next one.")
+    assert not page.complete_action.isEnabled() and page.session is not None
+    page.show()
+    qtbot.waitExposed(page)
+    qtbot.keyClick(page.scan_input, Qt.Key.Key_Escape)  # put aside: nothing packed, so no question
+    assert page.session is None and page.complete_action.isEnabled()

@@ -45,6 +45,7 @@ class StationView(Protocol):
 
 
 PUT_BACK = "Do not ship this box: put the items back and put the order aside (Esc)."
+NOTHING_PACKED = "Nothing is packed for it: put the order aside (Esc) and scan the next one."
 
 
 def _units(count: int) -> str:
@@ -58,10 +59,11 @@ def box_problem(detail: OrderDetail, packed: Mapping[int, int], available: Mappi
     besides every reservation (only the products the order's reservations do not cover need one).
     """
     number = detail.order_number
+    then = PUT_BACK if any(units > 0 for units in packed.values()) else NOTHING_PACKED
     if detail.status is OrderStatus.CANCELLED:
-        return f"Order {number} was cancelled on another workstation. {PUT_BACK}"
+        return f"Order {number} was cancelled on another workstation. {then}"
     if not detail.status.is_open:
-        return f"Order {number} was {detail.status.value} from another workstation. {PUT_BACK}"
+        return f"Order {number} was {detail.status.value} from another workstation. {then}"
     items = {item.id: item for item in detail.items}
     for item_id, units in packed.items():
         item = items.get(item_id)
