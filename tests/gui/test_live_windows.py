@@ -29,6 +29,7 @@ from orion_desktop.ui.models.keyset_model import SortOrder
 from orion_desktop.ui.models.row_model import PageQuery, RowRole
 from orion_desktop.ui.pages.inventory_page import InventoryPage
 from orion_desktop.ui.pages.live_page import LivePage
+from orion_desktop.ui.pages.locations_page import LocationsPage
 from orion_desktop.ui.pages.orders_page import DETAIL_DELAY_MS
 from orion_desktop.ui.pages.shipment_status_page import ShipmentStatusPage
 from orion_desktop.ui.pages.table_state import TableState, row_identity
@@ -299,4 +300,50 @@ def test_changes_during_a_reload_cause_one_more_reload_not_a_queue(
     qtbot.wait(300)
     assert len(loads) == 2
     assert ledger.model.row_at(0).quantity_after == 9  # the last reload saw all five
+    _settle(qtbot)
+
+
+@pytest.mark.parametrize("page_name", ["ledger_page", "low_stock_page", "locations_page"])
+def test_a_long_list_keeps_its_scroll_position_across_a_change_from_elsewhere(
+    qtbot: QtBot, stocked: Services, manager: Actor, window_settings: QSettings, other_pc: OtherPC, page_name: str
+) -> None:
+    for n in range(1, 61):  # 60 more rows, every one low on stock (1 to 7 available)
+        stocked.catalog.add_product(ADMIN, store="MAIN", sku=f"P{n:03}", title=f"Part {n:03}")
+        stocked.inventory.set_quantity(ADMIN, store="MAIN", product=f"P{n:03}", location="WAREHOUSE_A",
+                                       quantity=n % 7 + 1)
+    window = open_window(qtbot, stocked, manager, window_settings)
+    page = getattr(window, page_name)
+    feed = ThreadFeed()
+    LiveFeed(feed, "this-pc", window.events, window).start()
+    go_to(qtbot, window, page)
+    table = page.table
+    if isinstance(page, LocationsPage):  # the contents of WAREHOUSE_A, in the table beside the locations
+        qtbot.waitUntil(lambda: not page.is_loading and table.model().rowCount() > 0, timeout=WAIT_MS)
+        row = next(r for r in range(table.model().rowCount())
+                   if table.model().index(r, 0).data(RowRole.ROW).code == "WAREHOUSE_A")
+        qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton,
+                         pos=table.visualRect(table.model().index(row, 0)).center())
+        qtbot.keyClick(table, Qt.Key.Key_Return)  # Enter on a location shows what is stored there
+        table = page.contents_table
+    model = table.model()
+    qtbot.waitUntil(lambda: not page.is_loading and model.rowCount() > 0, timeout=WAIT_MS)
+    while model.rowCount() < 60:  # scrolled down: the next pages load
+        assert model.canFetchMore()
+        model.fetchMore()
+        qtbot.waitUntil(lambda: not page.is_loading, timeout=WAIT_MS)
+    table.scrollTo(model.index(30, 0), QTableView.ScrollHint.PositionAtTop)
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(model.index(31, 0)).center())
+    chosen = row_identity(table.currentIndex().data(RowRole.ROW))
+    top = row_identity(model.index(table.rowAt(0), 0).data(RowRole.ROW))
+    assert table.verticalScrollBar().value() > 0
+    keeper = table.findChild(TableState)
+    assert keeper is not None
+    restored = keeper.restored
+
+    with other_pc.writing() as services:  # a new ledger row on top; P001 stays low
+        services.inventory.adjust(ADMIN, store="MAIN", product="P001", location="WAREHOUSE_A", delta=1, reason="found")
+    feed.deliver(other_pc.notice())
+    qtbot.waitUntil(lambda: keeper.restored > restored and not page.is_loading, timeout=WAIT_MS)
+    assert row_identity(table.currentIndex().data(RowRole.ROW)) == chosen
+    assert row_identity(model.index(table.rowAt(0), 0).data(RowRole.ROW)) == top  # the view did not move
     _settle(qtbot)
