@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from helpers import ADMIN
 from PySide6.QtCore import QSettings, Qt, QThreadPool
-from PySide6.QtWidgets import QTableView
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSpinBox, QTableView
 from pytestqt.qtbot import QtBot
 
 from orion_desktop.bootstrap import Services
@@ -191,6 +191,20 @@ def test_inventory_keeps_selection_sort_filter_and_scroll_across_a_change_from_e
     assert table.verticalScrollBar().value() == scrolled + 1
 
 
+def _filters(page: LivePage) -> list[object]:
+    """What the page's filter widgets show (search text, numbers, choices, ticks)."""
+    shown: list[object] = []
+    return shown + ([edit.text() for edit in page.findChildren(QLineEdit)]
+            + [spin.value() for spin in page.findChildren(QSpinBox)]
+            + [combo.currentText() for combo in page.findChildren(QComboBox)]
+            + [box.isChecked() for box in page.findChildren(QCheckBox)])
+
+
+def _sort_of(table: QTableView) -> tuple[int, Qt.SortOrder]:
+    header = table.horizontalHeader()
+    return header.sortIndicatorSection(), header.sortIndicatorOrder()
+
+
 def _main_table(page: LivePage) -> QTableView:
     for name in ("table", "items_table", "counts_table"):
         table = getattr(page, name, None)
@@ -218,6 +232,8 @@ def test_every_page_keeps_its_selected_row_across_a_change_from_elsewhere(
         qtbot.keyClick(page.order_edit, Qt.Key.Key_Return)
     table = _main_table(page)
     qtbot.waitUntil(lambda: not page.is_loading and table.model().rowCount() >= 2, timeout=WAIT_MS)
+    table.sortByColumn(0, Qt.SortOrder.DescendingOrder)  # a header click (a column that cannot sort stays put)
+    qtbot.waitUntil(lambda: not page.is_loading, timeout=WAIT_MS)
     last = table.model().rowCount() - 1
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton,
                      pos=table.visualRect(table.model().index(last, 0)).center())
@@ -225,6 +241,7 @@ def test_every_page_keeps_its_selected_row_across_a_change_from_elsewhere(
     keeper = table.findChild(TableState)
     assert keeper is not None
     restored = keeper.restored
+    filters, sort = _filters(page), _sort_of(table)
 
     with other_pc.writing() as services:  # a new order (Orders: a row above), a stock change (Ledger: a row above)
         services.orders.create_order(ADMIN, store="MAIN", customer="Eve", lines=[OrderLine("C", 1)])
@@ -233,6 +250,7 @@ def test_every_page_keeps_its_selected_row_across_a_change_from_elsewhere(
     qtbot.waitUntil(lambda: keeper.restored > restored and not page.is_loading, timeout=WAIT_MS)
     assert row_identity(table.currentIndex().data(RowRole.ROW)) == chosen
     assert [row_identity(i.data(RowRole.ROW)) for i in table.selectionModel().selectedRows()] == [chosen]
+    assert _filters(page) == filters and _sort_of(table) == sort
     _settle(qtbot)
 
 
