@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QTableView, QWidget
 
 from orion_desktop.ui.data_events import DataEvents, Topic
 from orion_desktop.ui.pages.base import Page
-from orion_desktop.ui.pages.table_state import keep_table_states
+from orion_desktop.ui.pages.table_state import TableState, keep_table_states
 from orion_desktop.ui.pages.view_state import View, restore_views, save_views
 from orion_desktop.ui.widgets.message_banner import MessageBanner
 
@@ -40,6 +40,7 @@ class LivePage(Page):
         self.banner = MessageBanner(self)  # each page places it, above its content
         self._stale = True  # nothing loaded yet
         self._shown_once = False
+        self._table_states: list[TableState] = []
         self._changed_meanwhile = False  # a change arrived while a reload was under way
         self._reload_again = QTimer(self)
         self._reload_again.setSingleShot(True)
@@ -64,6 +65,8 @@ class LivePage(Page):
     def refresh(self) -> None:
         self._stale = False
         self._changed_meanwhile = False
+        for state in self._table_states:
+            state.arm()  # the reload's model resets keep selection and scroll position
         self.load()
 
     def load(self) -> None:
@@ -118,5 +121,5 @@ class LivePage(Page):
         super().showEvent(event)
         if not self._shown_once:  # every table is built by now
             self._shown_once = True
-            keep_table_states(self.findChildren(QTableView))
+            self._table_states = keep_table_states(self.findChildren(QTableView))
         self.reload_if_stale()

@@ -6,11 +6,13 @@ id, never a row number: rows move when others are added or re-sorted), the row a
 view and the horizontal scroll, and puts them back after it. The sort lives in the model or its
 proxy and the filter text in the page's widgets: a refresh changes neither.
 
-``LivePage`` gives every table of the page one, when the page is first shown.
+``LivePage`` gives every table of the page one, when the page is first shown, and arms them at every
+``refresh``; a reset the user asked for (a sort, a new filter) is left alone.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Hashable
 from dataclasses import dataclass
 
@@ -44,13 +46,21 @@ class _Seen:
     horizontal: int
 
 
+ARMED_S = 10.0
+"""How long after ``arm`` a model reset still counts as the refresh's (a slow query answers late)."""
+
+
 class TableState(QObject):
-    """Restores ``table``'s current row, selection and scroll position after each model reset."""
+    """Restores ``table``'s current row, selection and scroll position after the model reset of a refresh.
+
+    Only a refresh (``arm``) is undone so: a sort or a new filter the user asked for shows its own
+    first rows, as before."""
 
     def __init__(self, table: QTableView) -> None:
         super().__init__(table)
         self._table = table
         self._seen: _Seen | None = None
+        self._armed_until = 0.0
         self.restored = 0  # resets after which something was put back (tests read it)
         model = table.model()
         model.modelAboutToBeReset.connect(self._remember)
@@ -61,9 +71,15 @@ class TableState(QObject):
         value = model.index(row, 0).data(RowRole.ROW)
         return None if value is None else row_identity(value)
 
+    def arm(self) -> None:
+        """The next model reset is a refresh's: keep what the table shows across it."""
+        self._armed_until = time.monotonic() + ARMED_S
+
     def _remember(self) -> None:
-        if not shiboken6.isValid(self._table):
-            return  # the table is being destroyed (its model resets on the way)
+        self._seen = None
+        if not shiboken6.isValid(self._table) or time.monotonic() > self._armed_until:
+            return  # not a refresh, or the table is being destroyed (its model resets on the way)
+        self._armed_until = 0.0
         table = self._table
         current = table.currentIndex()
         selection = table.selectionModel()
