@@ -7,8 +7,9 @@ The GUI's bridge (``ui/live_feed.py``) is written against the feed's agreed cont
 - a Qt-free feed with ``start(on_notice)`` and ``stop()``, calling ``on_notice`` on its own thread.
 
 Until the real one lands, this module gives the same shapes: ``open_change_feed(services)`` answers a
-feed that announces only what a test hands to ``deliver`` (from any thread), and this app's origin.
-At the merge: delete this file and point the two imports in ``ui/live_feed.py`` at the real ones.
+feed that announces only what is handed to ``deliver`` (from any thread). At the merge: delete this
+file; in ``ui/live_feed.py`` import ``ChangeNotice`` from ``orion_desktop.services.change_feed`` and let
+``LiveFeed.for_services`` call ``services.change_feed()``.
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ from orion_desktop.services.registry import Services
 
 @dataclass(frozen=True)
 class ChangeNotice:
-    """One (coalesced) announcement of committed changes."""
+    """One (coalesced) announcement of committed changes (the real one: ``domain/change_notice.py``)."""
 
     changes: Changes
     user: str | None
     time: datetime
-    origin: str
-    remote: bool
+    origin: str = ""
+    remote: bool = True  # False only for what this app's own Database announced
+    reconnected: bool = False
 
 
 class ChangeFeed:
@@ -44,7 +46,7 @@ class ChangeFeed:
     def running(self) -> bool:
         return self._on_notice is not None
 
-    def start(self, on_notice: Callable[[ChangeNotice], None]) -> None:
+    def start(self, on_notice: Callable[[ChangeNotice], None], on_status: object = None) -> None:
         with self._lock:
             self._on_notice = on_notice
 
@@ -59,11 +61,6 @@ class ChangeFeed:
                 self._on_notice(notice)
 
 
-def origin_of(services: Services) -> str:
-    """The origin id this app's own notices carry (the real feed: an id of the ``Database`` object)."""
-    return f"{id(services):x}"
-
-
-def open_change_feed(services: Services) -> tuple[ChangeFeed, str]:
-    """The feed for ``services``' database and the origin of this app's own writes."""
-    return ChangeFeed(), origin_of(services)
+def open_change_feed(services: Services) -> ChangeFeed:  # noqa: ARG001 - as ``services.change_feed()`` will
+    """The feed of ``services``' database (the real one: ``Services.change_feed()``)."""
+    return ChangeFeed()

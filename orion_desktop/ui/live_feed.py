@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Protocol
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal, Slot
 
-# STAND-IN until the real feed is merged: point these at the real ChangeNotice and feed factory.
+# STAND-IN until the real feed is merged; then: ``from orion_desktop.services.change_feed import ChangeNotice``,
+# and ``for_services`` below calls ``services.change_feed()``.
 from orion_desktop.services.change_feed_standin import ChangeNotice, open_change_feed
 from orion_desktop.ui.data_events import DataEvents
 
@@ -75,7 +76,10 @@ class LiveFeed(QObject):
 
     noticeReceived = Signal(object)  # noqa: N815 - a notice from elsewhere, after it was announced
 
-    def __init__(self, feed: NoticeSource, origin: str, events: DataEvents, parent: QObject | None = None) -> None:
+    def __init__(
+        self, feed: NoticeSource, events: DataEvents, parent: QObject | None = None, *, origin: str | None = None
+    ) -> None:
+        """``origin``: drop notices of this origin too (the feed marks this app's own ones ``remote=False``)."""
         super().__init__(parent)
         self._feed = feed
         self.origin = origin
@@ -96,8 +100,7 @@ class LiveFeed(QObject):
     @classmethod
     def for_services(cls, services: Services, events: DataEvents, parent: QObject | None = None) -> LiveFeed:
         """The bridge for the feed of ``services``' database."""
-        feed, origin = open_change_feed(services)
-        return cls(feed, origin, events, parent)
+        return cls(open_change_feed(services), events, parent)
 
     @property
     def feed(self) -> NoticeSource:
@@ -145,8 +148,8 @@ class LiveFeed(QObject):
 
         Notices that reach the GUI thread together (it was busy meanwhile) are announced as one
         change set, at the end of this turn of the event loop: one reload, not one each."""
-        if not self._running or notice.origin == self.origin or notice.changes.is_empty:
-            return
+        if not self._running or not notice.remote or notice.origin == self.origin or notice.changes.is_empty:
+            return  # this app's own writes were announced already, by the worker that ran them
         self.received += 1
         self._waiting.append(notice)
         if not self._announce_timer.isActive():

@@ -71,7 +71,7 @@ def test_a_notice_from_elsewhere_is_announced_on_the_gui_thread_and_our_own_is_n
 ) -> None:
     events = DataEvents()
     feed = ThreadFeed()
-    bridge = LiveFeed(feed, "this-pc", events)
+    bridge = LiveFeed(feed, events, origin="this-pc")
     seen: list[tuple[Changes, bool]] = []
     on_gui = threading.main_thread
     events.committed.connect(lambda changes: seen.append((changes, threading.current_thread() is on_gui())))
@@ -83,10 +83,11 @@ def test_a_notice_from_elsewhere_is_announced_on_the_gui_thread_and_our_own_is_n
         services.inventory.adjust(ADMIN, store="MAIN", product="B", location="WAREHOUSE_A", delta=1, reason="found")
     elsewhere = other_pc.notice()
     own = other_pc.notice(Changes.everything())
-    own = type(own)(changes=own.changes, user=own.user, time=own.time, origin="this-pc", remote=False)
+    own = type(own)(changes=own.changes, user=own.user, time=own.time, origin="this-pc", remote=True)
+    marked_own = type(own)(changes=own.changes, user=own.user, time=own.time, origin="db-1", remote=False)
 
-    feed.deliver(own, elsewhere)
-    assert feed.threads == ["test-feed", "test-feed"]  # the feed called back on its own thread
+    feed.deliver(own, marked_own, elsewhere)
+    assert feed.threads == ["test-feed"] * 3  # the feed called back on its own thread
     qtbot.waitUntil(lambda: len(seen) == 1, timeout=WAIT_MS)
     product = stocked.catalog.get_product("MAIN", "B").id
     assert seen == [(Changes.of(products={product}), True)]  # on the GUI thread, our own dropped
@@ -103,7 +104,7 @@ def test_notices_that_arrive_together_are_announced_as_one_change(
 ) -> None:
     events = DataEvents()
     feed = ThreadFeed()
-    bridge = LiveFeed(feed, "this-pc", events)
+    bridge = LiveFeed(feed, events, origin="this-pc")
     bridge.start()
     seen: list[Changes] = []
     events.committed.connect(seen.append)
@@ -152,7 +153,7 @@ def test_inventory_keeps_selection_sort_filter_and_scroll_across_a_change_from_e
     page.resize(1000, 420)
     show(qtbot, page)
     feed = ThreadFeed()
-    LiveFeed(feed, "this-pc", events, page).start()
+    LiveFeed(feed, events, page, origin="this-pc").start()
     qtbot.keyClicks(page.search_edit, "P0")
     qtbot.keyClick(page.search_edit, Qt.Key.Key_Return)
     page.table.sortByColumn(InventoryColumn.SKU, Qt.SortOrder.DescendingOrder)  # P060 first
@@ -225,7 +226,7 @@ def test_every_page_keeps_its_selected_row_across_a_change_from_elsewhere(
     page = getattr(window, page_name)
     assert isinstance(page, LivePage)
     feed = ThreadFeed()
-    LiveFeed(feed, "this-pc", window.events, window).start()
+    LiveFeed(feed, window.events, window, origin="this-pc").start()
     go_to(qtbot, window, page)
     if isinstance(page, ShipmentStatusPage):
         qtbot.keyClicks(page.order_edit, orders.partial)
@@ -260,7 +261,7 @@ def test_a_hidden_page_marks_itself_stale_and_reloads_when_shown(
     window = open_window(qtbot, stocked, manager, window_settings)
     inventory = window.inventory_page
     feed = ThreadFeed()
-    LiveFeed(feed, "this-pc", window.events, window).start()
+    LiveFeed(feed, window.events, window, origin="this-pc").start()
     qtbot.waitUntil(lambda: _quantity(inventory, "B", "WAREHOUSE_A") == 4, timeout=WAIT_MS)
     go_to(qtbot, window, window.orders_page)
     with other_pc.writing() as services:
@@ -300,7 +301,7 @@ def test_changes_during_a_reload_cause_one_more_reload_not_a_queue(
     ledger.load = counted_load  # type: ignore[method-assign]
     ledger.model.page_query = slow_query  # type: ignore[method-assign]
     feed = ThreadFeed()
-    LiveFeed(feed, "this-pc", window.events, window).start()
+    LiveFeed(feed, window.events, window, origin="this-pc").start()
 
     def adjust() -> None:
         with other_pc.writing() as services:
@@ -332,7 +333,7 @@ def test_a_long_list_keeps_its_scroll_position_across_a_change_from_elsewhere(
     window = open_window(qtbot, stocked, manager, window_settings)
     page = getattr(window, page_name)
     feed = ThreadFeed()
-    LiveFeed(feed, "this-pc", window.events, window).start()
+    LiveFeed(feed, window.events, window, origin="this-pc").start()
     go_to(qtbot, window, page)
     table = page.table
     if isinstance(page, LocationsPage):  # the contents of WAREHOUSE_A, in the table beside the locations

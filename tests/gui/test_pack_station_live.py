@@ -49,7 +49,7 @@ def live(qtbot: QtBot, stocked: Services) -> Iterator[tuple[PackStationPage, Thr
     page.show()
     qtbot.waitExposed(page)
     feed = ThreadFeed()
-    bridge = LiveFeed(feed, "this-pc", events, page)
+    bridge = LiveFeed(feed, events, page, origin="this-pc")
     bridge.start()
     yield page, feed
     bridge.stop()
