@@ -91,7 +91,7 @@ def test_another_process_changes_stock_and_cancels_an_order_and_this_window_show
     committed = time.monotonic()
     qtbot.waitUntil(lambda: station.tone is Tone.REFUSED, timeout=WAIT_MS)
     warned = time.monotonic() - committed
-    assert f"Order {orders.processing} was cancelled on another workstation" in station.feedback.text()
+    assert f"Order {orders.processing} was cancelled while it was being packed" in station.feedback.text()
     assert not station.complete_action.isEnabled()
     assert station.session is not None and sum(station.session.packed.values()) == 1  # the count stays shown
 

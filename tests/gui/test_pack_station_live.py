@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from helpers import ADMIN
+from helpers import ADMIN, GTIN_B
 from PySide6.QtCore import Qt, QThreadPool
 from pytestqt.qtbot import QtBot
 
@@ -87,7 +87,7 @@ def test_an_order_cancelled_elsewhere_stops_the_box_and_keeps_the_counts(
     wait_for_check(qtbot, page, checks)
 
     text = page.feedback.text()
-    assert f"Order {orders.processing} was cancelled on another workstation" in text
+    assert f"Order {orders.processing} was cancelled while it was being packed" in text
     assert page.tone is Tone.REFUSED
     assert not page.complete_action.isEnabled()  # F12 and the button do nothing now
     assert packed(page) == {"D": 2}  # the counts stay visible: the packer puts those two back
@@ -109,8 +109,26 @@ def test_an_order_shipped_elsewhere_stops_the_box(
     checks = page.order_watch.checks
     feed.deliver(other_pc.notice())
     wait_for_check(qtbot, page, checks)
-    assert f"Order {orders.processing} was shipped from another workstation" in page.feedback.text()
+    assert f"Order {orders.processing} was shipped while it was being packed" in page.feedback.text()
     assert not page.complete_action.isEnabled() and packed(page) == {"D": 3}
+
+
+def test_units_shipped_elsewhere_from_the_line_being_packed_stop_the_box(
+    qtbot: QtBot, live: tuple[PackStationPage, ThreadFeed], orders: Orders, other_pc: OtherPC
+) -> None:
+    page, feed = live
+    scan(qtbot, page, orders.partial)  # B x6 open: 4 reserved, 2 waiting for stock
+    for _ in range(3):
+        scan(qtbot, page, GTIN_B)
+    with other_pc.writing() as services:  # a colleague ships the four reserved units of B
+        services.orders.ship_item(ADMIN, orders.partial, "B", 4)
+    checks = page.order_watch.checks
+    feed.deliver(other_pc.notice())
+    wait_for_check(qtbot, page, checks)
+    assert page.feedback.text() == (
+        f"Widget B (B) of order {orders.partial} was shipped meanwhile: 2 units of it are still to ship, and the "
+        "box holds 3 units. Take out what is too many, put the order aside (Esc) and scan it again.")
+    assert not page.complete_action.isEnabled() and packed(page) == {"B": 3}
 
 
 def test_stock_taken_elsewhere_stops_the_box_until_it_is_back(
@@ -126,8 +144,8 @@ def test_stock_taken_elsewhere_stops_the_box_until_it_is_back(
     checks = page.order_watch.checks
     feed.deliver(other_pc.notice())
     wait_for_check(qtbot, page, checks)
-    assert "The stock for Gadget D (D) was taken on another workstation" in page.feedback.text()
-    assert "only 0 can ship now" in page.feedback.text()
+    assert "The stock for Gadget D (D) was taken meanwhile" in page.feedback.text()
+    assert "the box holds 2 units, but only 0 can ship now" in page.feedback.text()
     assert not page.complete_action.isEnabled() and packed(page) == {"D": 2, "C": 0}
 
     with other_pc.writing() as services:
@@ -188,7 +206,7 @@ def test_a_station_out_of_sight_is_told_too_and_an_empty_box_says_there_is_nothi
     checks = page.order_watch.checks
     feed.deliver(other_pc.notice())
     wait_for_check(qtbot, page, checks)
-    assert page.feedback.text() == (f"Order {orders.processing} was cancelled on another workstation. "
+    assert page.feedback.text() == (f"Order {orders.processing} was cancelled while it was being packed. "
                                     "Nothing is packed for it: put the order aside (Esc) and scan the next one.")
     assert not page.complete_action.isEnabled() and page.session is not None
     page.show()

@@ -61,9 +61,9 @@ def box_problem(detail: OrderDetail, packed: Mapping[int, int], available: Mappi
     number = detail.order_number
     then = PUT_BACK if any(units > 0 for units in packed.values()) else NOTHING_PACKED
     if detail.status is OrderStatus.CANCELLED:
-        return f"Order {number} was cancelled on another workstation. {then}"
+        return f"Order {number} was cancelled while it was being packed. {then}"
     if not detail.status.is_open:
-        return f"Order {number} was {detail.status.value} from another workstation. {then}"
+        return f"Order {number} was {detail.status.value} while it was being packed. {then}"
     items = {item.id: item for item in detail.items}
     for item_id, units in packed.items():
         item = items.get(item_id)
@@ -71,13 +71,13 @@ def box_problem(detail: OrderDetail, packed: Mapping[int, int], available: Mappi
             continue
         if units > item.remaining_quantity:
             left = item.remaining_quantity
-            return (f"{item.product_name} ({item.sku}) of order {number} was shipped from another workstation: "
-                    f"{_units(left)} of it {'is' if left == 1 else 'are'} still to ship, {units} are in the box. "
-                    f"Take out what is too many and put the order aside (Esc), then scan it again.")
+            return (f"{item.product_name} ({item.sku}) of order {number} was shipped meanwhile: "
+                    f"{_units(left)} of it {'is' if left == 1 else 'are'} still to ship, and the box holds "
+                    f"{_units(units)}. Take out what is too many, put the order aside (Esc) and scan it again.")
         if item.stock_tracked and units > item.reserved + available.get(item.product_id, 0):
             have = item.reserved + available.get(item.product_id, 0)
-            return (f"The stock for {item.product_name} ({item.sku}) was taken on another workstation: "
-                    f"{_units(units)} are in the box, but only {have} can ship now. Complete stays off until "
+            return (f"The stock for {item.product_name} ({item.sku}) was taken meanwhile: "
+                    f"the box holds {_units(units)}, but only {have} can ship now. Complete stays off until "
                     f"the stock is back; or put the order aside (Esc).")
     return None
 
