@@ -36,6 +36,7 @@ from orion_desktop.config import ENV_DATABASE_URL, save_database_url
 from orion_desktop.ui.connection_monitor import ConnectionMonitor
 from orion_desktop.ui.data_events import DataEvents
 from orion_desktop.ui.dialogs.database_dialog import DatabaseDialog
+from orion_desktop.ui.live_feed import LiveFeed
 from orion_desktop.ui.pages.base import Page
 from orion_desktop.ui.pages.dashboard_page import DashboardPage
 from orion_desktop.ui.pages.inventory_page import InventoryPage
@@ -104,6 +105,7 @@ class MainWindow(QMainWindow):
         self._init_central()
         self._init_status_bar()
         self._init_connection_monitor()
+        self.live_feed = LiveFeed.for_services(services, self.events, self)  # other PCs' changes, while shown
         # In the order of a warehouse day: what is where, what to ship, pack it, check it, review it.
         self.inventory_page = InventoryPage(services, actor, self.events, self)
         self.orders_page = OrdersPage(services, actor, self.events, self)
@@ -411,6 +413,7 @@ class MainWindow(QMainWindow):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
         self.connection_monitor.start()
+        self.live_feed.start()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         question = None if self._quit_confirmed else self.pack_station_page.controller.quit_question()
@@ -421,5 +424,6 @@ class MainWindow(QMainWindow):
                 self.quit_question.finished.connect(self._quit_question_closed)
             return
         self.connection_monitor.stop()
+        self.live_feed.stop()
         self.save_state()
         super().closeEvent(event)

@@ -210,7 +210,10 @@ class InventoryPage(FilteredListPage[InventoryModel]):
         self._unreachable = False
         self.clear_banner()
         self._load_choices()
-        self.apply_filter(clear_banner=False)
+        if self.model.stock_filter == self.current_filter() and self.model.rowCount():
+            self.model.reload()  # the same list again: the rows scrolled to stay loaded
+        else:
+            self.apply_filter(clear_banner=False)
 
     def edit_actions(self) -> Sequence[QAction]:
         return self.stock_actions

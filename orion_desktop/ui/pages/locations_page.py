@@ -166,7 +166,7 @@ class LocationsPage(ListPage):
         self.count_label.setText("Loading…")
         self._locations.start(self._services.catalog.list_locations)
         if self.contents_model.location is not None:
-            self.contents_model.reload()
+            self.contents_model.reload(keep_loaded=True)
 
     def focus_search(self) -> None:
         self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -49,6 +49,7 @@ from orion_desktop.ui.data_events import DataEvents, Topic
 from orion_desktop.ui.models.pack_model import PackModel
 from orion_desktop.ui.pack_station.documents import PackDocuments, order_numbers_from
 from orion_desktop.ui.pack_station.feedback_panel import FeedbackPanel
+from orion_desktop.ui.pack_station.order_watch import OrderWatch
 from orion_desktop.ui.pack_station.outage_note import OutageNote
 from orion_desktop.ui.pack_station.pack_table import make_pack_table
 from orion_desktop.ui.pack_station.scan_controller import (
@@ -103,6 +104,7 @@ class PackStationPage(Page):
         keys = StationKeys(complete=key_name(COMPLETE_SHORTCUTS[0]), put_aside=key_name(PUT_ASIDE_SHORTCUT),
                            packing_slip=key_name(PACKING_SLIP_SHORTCUT))
         self.controller = ScanController(services, actor, report=self._report, keys=keys)
+        self.order_watch = OrderWatch(services, self.controller, events, self)  # its order changed elsewhere
         self.documents = PackDocuments(services, self)
         self._shown: PackSession | None = None  # the session the table shows
         self.confirmation: QMessageBox | None = None  # the question open now, if any
@@ -434,7 +436,8 @@ class PackStationPage(Page):
         session = controller.session
         idle = not controller.busy
         self.undo_action.setEnabled(idle and session is not None)  # with nothing to undo it says so
-        self.complete_action.setEnabled(idle and session is not None)  # with no order there is nothing to ship
+        # With no order there is nothing to ship; an order changed elsewhere may not be completed.
+        self.complete_action.setEnabled(idle and session is not None and not self.order_watch.blocks)
         self.put_aside_action.setEnabled(idle and session is not None)
         self.slip_action.setEnabled(idle and self.documents.has_parcel)  # only once a parcel has shipped here
         self.tracking_edit.setEnabled(session is not None and idle)
