@@ -36,13 +36,17 @@ def unreachable(driver_message: str) -> DatabaseUnavailable:
     text = driver_message.lower()
     for words, reason in _REASONS:
         if any(word in text for word in words):
-            return DatabaseUnavailable(f"The database cannot be reached: {reason}. {ADVICE}")
-    return DatabaseUnavailable(f"The database cannot be reached: {_short(driver_message)}. {ADVICE}")
+            return DatabaseUnavailable(f"The database cannot be reached: {reason}. {ADVICE}", details=driver_message)
+    return DatabaseUnavailable(
+        f"The database cannot be reached: {_short(driver_message)}. {ADVICE}", details=driver_message
+    )
 
 
 def reported_problem(driver_message: str) -> DatabaseUnavailable:
     """The sentence for any other driver error that is not the user's doing."""
-    return DatabaseUnavailable(f"The database reported a problem: {_short(driver_message)}. {ADVICE}")
+    return DatabaseUnavailable(
+        f"The database reported a problem: {_short(driver_message)}. {ADVICE}", details=driver_message
+    )
 
 
 def _short(message: str) -> str:

@@ -8,6 +8,7 @@ separately, for a Details button (whoever sets up the server needs it).
 
 from __future__ import annotations
 
+from orion_desktop.domain.errors import DatabaseUnavailable
 from orion_desktop.ui.errors import user_message
 
 _PREFIXES = ("The database cannot be reached: ", "The database reported a problem: ")
@@ -34,6 +35,11 @@ GENERAL = "The database could not be opened with this address."
 def explain(error: BaseException) -> tuple[str, str | None]:
     """``(sentence, details)``: the driver's text goes to ``details`` (None when there is none)."""
     message = user_message(error)
+    if isinstance(error, DatabaseUnavailable) and error.details:
+        # The driver's own words came with the error: the sentence for a person who set up the address.
+        driver = error.details.strip()
+        sentence = meaning(driver)
+        return (message if sentence == GENERAL else sentence), driver
     for prefix in _PREFIXES:
         if message.startswith(prefix):
             driver = message[len(prefix):].strip()
