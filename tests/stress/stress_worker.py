@@ -254,6 +254,7 @@ class Worker:
         for key, entry in pending.items():
             request_type = getattr(rq, entry["request"])
             self.retried_after_crash += 1
+            self.save()  # counted even if this life is killed in turn, inside the retry
             self.keyed(entry["kind"], request_type(**entry["fields"]), key, retry_while_down=30)
 
     def import_request(self, kind: str, number: int) -> None:
