@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from orion_desktop.db.change_recording import record_stock
 from orion_desktop.db.dialect import matches_any
-from orion_desktop.db.models import Inventory, InventoryTransaction
+from orion_desktop.db.models import Inventory, InventoryTransaction, OrderItem
 from orion_desktop.db.types import utcnow
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import TransactionType
@@ -206,6 +206,26 @@ def lock_product_rows(session: Session, product_ids: set[int] | list[int]) -> di
         .with_for_update(key_share=True)  # renders FOR NO KEY UPDATE on PostgreSQL
     ).all()
     return {row_id: (quantity, reserved) for row_id, quantity, reserved in rows}
+
+
+_LOCK_ORDER_ROWS = (
+    select(_inventory.c.id)
+    .where(_inventory.c.product_id.in_(
+        select(OrderItem.__table__.c.product_id).where(OrderItem.__table__.c.order_id == bindparam("order_id"))
+    ))
+    .order_by(_inventory.c.id)
+    .with_for_update(key_share=True)
+)
+
+
+def lock_order_rows(session: Session, order_id: int) -> None:
+    """``lock_product_rows`` for the products of one order's items, in the same one statement.
+
+    Built once, and the products are found by the statement itself (no round trip to read them
+    first): the caller holds the order row locked, so its items cannot change meanwhile.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_LOCK_ORDER_ROWS, {"order_id": order_id}).all()
 
 
 def lock_slot(session: Session, slot: Slot) -> tuple[int, int]:
