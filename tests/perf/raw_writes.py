@@ -162,3 +162,72 @@ def raw_ship_line(raw: RawConnection, order_number: str, sku: str) -> int:
     except BaseException:
         raw.rollback()
         raise
+
+
+_SLOT = (
+    "SELECT p.store_id, p.id, l.id, i.id FROM stores s JOIN products p ON p.store_id = s.id "
+    "JOIN inventory i ON i.product_id = p.id JOIN locations l ON l.id = i.location_id "
+    "WHERE s.code = %(store)s AND lower(p.sku) = lower(%(sku)s) AND l.code = %(location)s"
+)
+_LOCK_PRODUCT = "SELECT id FROM inventory WHERE product_id = %(product)s ORDER BY id FOR NO KEY UPDATE"
+_CHANGE = (
+    "UPDATE inventory SET quantity = quantity + %(dq)s, reserved_quantity = reserved_quantity + %(dr)s, "
+    "updated_at = %(now)s WHERE id = %(row)s AND reserved_quantity + %(dr)s >= 0 "
+    "AND quantity + %(dq)s >= reserved_quantity + %(dr)s RETURNING quantity, reserved_quantity"
+)
+_HOLD = (
+    "INSERT INTO inventory_reservations (inventory_id, location_id, order_id, order_item_id, quantity_reserved, "
+    "quantity_fulfilled, quantity_released, status, notes, created_by, reserved_at, updated_at) "
+    "VALUES (%(row)s, %(location)s, NULL, NULL, %(n)s, 0, 0, 'active', NULL, 'perf', %(now)s, %(now)s)"
+)
+# Units arriving may fill a waiting order line: the question a transfer must ask (one indexed read).
+_WAITING = (
+    "SELECT oi.id FROM order_items oi JOIN orders o ON o.id = oi.order_id "
+    "WHERE oi.product_id = %(product)s AND o.status IN ('processing', 'partially_shipped') LIMIT 1"
+)
+
+
+def _ledger(raw: RawConnection, cursor: Any, slot: tuple[Any, ...], kind: str, dq: int, dr: int,
+            after: tuple[Any, ...], now: Any) -> None:
+    store, product, location, _row = slot
+    raw.run(cursor, _LEDGER, {
+        "store": store, "product": product, "location": location, "kind": kind, "dq": dq, "dr": dr,
+        "qa": after[0], "ra": after[1], "order": None, "number": None, "reason": None, "now": now,
+    })
+
+
+def raw_reserve(raw: RawConnection, sku: str, location: str, n: int) -> None:
+    """A manual hold (``stock reserve``): the row found, locked with its product's rows, changed, written down."""
+    cursor = raw.begin()
+    try:
+        now = raw.now()
+        slot = raw.one(cursor, _SLOT, {"store": "MAIN", "sku": sku, "location": location})
+        if not raw.sqlite:
+            cursor.execute(raw.sql(_LOCK_PRODUCT), {"product": slot[1]}).fetchall()
+        after = raw.one(cursor, _CHANGE, {"dq": 0, "dr": n, "now": now, "row": slot[3]})
+        _ledger(raw, cursor, slot, "reserve", 0, n, after, now)
+        raw.run(cursor, _HOLD, {"row": slot[3], "location": slot[2], "n": n, "now": now})
+        raw.commit()
+    except BaseException:
+        raw.rollback()
+        raise
+
+
+def raw_transfer(raw: RawConnection, sku: str, source: str, destination: str, n: int) -> None:
+    """Move ``n`` available units: both rows locked (ascending), changed in id order, two ledger rows."""
+    cursor = raw.begin()
+    try:
+        now = raw.now()
+        out_slot = raw.one(cursor, _SLOT, {"store": "MAIN", "sku": sku, "location": source})
+        in_slot = raw.one(cursor, _SLOT, {"store": "MAIN", "sku": sku, "location": destination})
+        if not raw.sqlite:
+            cursor.execute(raw.sql(_LOCK_PRODUCT), {"product": out_slot[1]}).fetchall()
+        for slot in sorted((out_slot, in_slot), key=lambda s: int(s[3])):
+            delta = -n if slot is out_slot else n
+            after = raw.one(cursor, _CHANGE, {"dq": delta, "dr": 0, "now": now, "row": slot[3]})
+            _ledger(raw, cursor, slot, "transfer_out" if delta < 0 else "transfer_in", delta, 0, after, now)
+        cursor.execute(raw.sql(_WAITING), {"product": out_slot[1]}).fetchall()
+        raw.commit()
+    except BaseException:
+        raw.rollback()
+        raise

@@ -23,7 +23,7 @@ from orion_desktop.domain.enums import Role
 from orion_desktop.domain.order_results import OrderLine
 
 from .budgets import BudgetMissed, check_ratio, load_average
-from .raw_writes import RawConnection, raw_ship_line
+from .raw_writes import RawConnection, raw_reserve, raw_ship_line, raw_transfer
 
 pytestmark = pytest.mark.perf
 
@@ -79,6 +79,10 @@ MISSES = {
     "(before: 6.18x, 24.0 ms vs 3.89 ms); what is left is SQLAlchemy's own work per statement (docs/performance.md)",
     ("ship one order line", "sqlite"): "5.23x raw (1.19 ms vs 0.23 ms) on 4 Dec 2026 at load 4.6, after the rebuild "
     "(before: 24.5x, 6.52 ms vs 0.27 ms); the raw side is sqlite3 at 20 us a statement (docs/performance.md)",
+    ("reserve", "postgresql"): "2.34x raw (2.05 ms vs 0.88 ms) on 4 Dec 2026, load 1.9; unchanged by this work",
+    ("reserve", "sqlite"): "5.31x raw (0.68 ms vs 0.13 ms) on 4 Dec 2026, load 1.8; unchanged by this work",
+    ("transfer", "postgresql"): "3.20x raw (3.26 ms vs 1.02 ms) on 4 Dec 2026, load 1.9 (before: 4.03x, 4.17 ms)",
+    ("transfer", "sqlite"): "6.76x raw (1.02 ms vs 0.15 ms) on 4 Dec 2026, load 1.8 (before: 12.3x, 2.11 ms)",
     ("pack-station complete", "postgresql"): "the ship path (ship one order line): 2.6x on 4 Dec 2026",
     ("pack-station complete", "sqlite"): "the ship path (ship one order line): 5.2x on 4 Dec 2026",
 }
@@ -131,4 +135,46 @@ def test_shipping_one_order_line_costs_at_most_2x_raw_sql(
     perf.record(f"{path}, {backend}: service {service}; raw {baseline}; "
                 f"ratio {service.median_ms / baseline.median_ms:.2f}x; {load_average()}")
     check_ratio(path, database=backend, size=f"{RUNS} orders of 1 line",
+                service_ms=service.median_ms, baseline_ms=baseline.median_ms, budget=BUDGET[backend])
+
+
+@pytest.mark.parametrize("path", ["reserve", "transfer"])
+def test_reserve_and_transfer_cost_at_most_2x_raw_sql(
+    backend: str, path: str, perf_database: Any, perf: Any, request: pytest.FixtureRequest
+) -> None:
+    """``stock reserve`` (a manual hold) and ``stock transfer`` (there and back, so stock never runs out)."""
+    expect_known_miss(request, path, backend)
+    database = perf_database(backend, f"write{path}")
+    services = stocked_warehouse(database, "SVC", "RAW")
+    for sku in ("SVC", "RAW"):
+        services.inventory.adjust(MANAGER, store="MAIN", product=sku, location="BULK-1", delta=10**6, reason="stock")
+    raw = raw_connection(database)
+    flip = {"service": 0, "raw": 0}
+
+    def places(side: str) -> tuple[str, str]:
+        flip[side] += 1
+        return ("PICK-1", "BULK-1") if flip[side] % 2 else ("BULK-1", "PICK-1")
+
+    def service_call() -> None:
+        if path == "reserve":
+            services.inventory.reserve(MANAGER, store="MAIN", product="SVC", location="PICK-1", quantity=1)
+        else:
+            source, destination = places("service")
+            services.inventory.transfer(MANAGER, store="MAIN", product="SVC", source=source,
+                                        destination=destination, quantity=1)
+
+    def raw_call() -> None:
+        if path == "reserve":
+            raw_reserve(raw, "RAW", "PICK-1", 1)
+        else:
+            raw_transfer(raw, "RAW", *places("raw"), 1)
+
+    try:
+        service, baseline = perf.measure_pair(service_call, raw_call, runs=RUNS * 2, warmup=WARMUP)
+    finally:
+        raw.close()
+    assert_verified(services)
+    perf.record(f"{path}, {backend}: service {service}; raw {baseline}; "
+                f"ratio {service.median_ms / baseline.median_ms:.2f}x; {load_average()}")
+    check_ratio(path, database=backend, size="1 stock row" if path == "reserve" else "2 stock rows",
                 service_ms=service.median_ms, baseline_ms=baseline.median_ms, budget=BUDGET[backend])

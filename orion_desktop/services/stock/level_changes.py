@@ -66,7 +66,9 @@ _CHANGE = (
 )
 _CHANGE_EXPECTED = _CHANGE.where(_inventory.c.quantity == bindparam("expected"))
 _LEDGER_INSERT = _ledger.insert()
-_LEVELS = select(_inventory.c.quantity, _inventory.c.reserved_quantity)
+_LEVELS = select(_inventory.c.quantity, _inventory.c.reserved_quantity).where(_inventory.c.id == bindparam("row_id"))
+_LEVELS_LOCKED = _LEVELS.with_for_update(key_share=True)  # FOR NO KEY UPDATE on PostgreSQL
+_LEVELS_DELETING = _LEVELS.with_for_update()
 
 
 def apply_change(
@@ -135,10 +137,8 @@ def current_levels(session: Session, slot: Slot, *, lock: bool = False, deleting
     (the lock an UPDATE takes); ``deleting`` with FOR UPDATE, the lock a DELETE needs, taken at
     once so that it never has to be upgraded while another PC waits on the row.
     """
-    query = _LEVELS.where(_inventory.c.id == slot.inventory_id)
-    if lock or deleting:
-        query = query.with_for_update(key_share=not deleting)
-    row = session.execute(query).first()
+    query = _LEVELS_DELETING if deleting else _LEVELS_LOCKED if lock else _LEVELS
+    row = session.execute(query, {"row_id": slot.inventory_id}).first()
     if row is None:
         raise missing_stock(slot.product, slot.location_code)
     return row.quantity, row.reserved_quantity
