@@ -25,6 +25,7 @@ from orion_desktop.services.stock import InventoryService, StockQueries
 
 if TYPE_CHECKING:
     from orion_desktop.services.imports import ImportService
+    from orion_desktop.services.users import UserService
 
 ResultT = TypeVar("ResultT")
 
@@ -77,6 +78,13 @@ class Services:
         from orion_desktop.services.imports import ImportService
 
         return ImportService(self._database)
+
+    @cached_property
+    def users(self) -> UserService:
+        """Accounts, sign-in and the user audit (services/users.py)."""
+        from orion_desktop.services.users import UserService
+
+        return UserService(self._database)
 
     @property
     def database_description(self) -> str:
