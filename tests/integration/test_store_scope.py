@@ -43,7 +43,8 @@ class Scene:
             do(SYSTEM, rq.ReserveStock(store, sku, "L1", 3))
             do(SYSTEM, rq.CreateOrder(store, (OrderLine(sku, 4),), number=f"ORD-{store}"))
             do(SYSTEM, rq.CreateOrder(store, (OrderLine(sku, 2),), number=f"PAR-{store}"))
-            self.shipments[store] = do(SYSTEM, rq.PrepareShipment(f"PAR-{store}", (ShipRequest(sku, 1),))).shipment_number
+            parcel = do(SYSTEM, rq.PrepareShipment(f"PAR-{store}", (ShipRequest(sku, 1),)))
+            self.shipments[store] = parcel.shipment_number
             do(SYSTEM, rq.CreateOrder(store, (OrderLine(sku, 2),), number=f"SHP-{store}"))
             do(SYSTEM, rq.ShipOrder(f"SHP-{store}", (ShipRequest(sku, 2),)))
             self.items[store] = services.order_queries.get_order(f"ORD-{store}").items[0].id
