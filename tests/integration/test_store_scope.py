@@ -135,3 +135,24 @@ def test_each_request_as_each_role_for_own_and_foreign_store(
     else:
         assert isinstance(refused.value, PermissionDenied), refused.value
     assert scene.snapshot() == before
+
+
+def test_lists_and_reports_show_only_the_users_stores(services: Services) -> None:
+    scene = Scene(services)
+    everything = services.stock.list_stock()
+    assert {row.store_code for row in everything} == {"A", "B"}  # unscoped: both stores
+    services.scope_reads_to(Actor(name="pat", role=Role.PACKER, store_codes=frozenset({"A"})))
+    assert {row.store_code for row in services.stock.list_stock()} == {"A"}
+    assert {row.store_code for row in services.stock.list_stock(search="P-")} == {"A"}
+    assert {row.store_code for row in services.stock.low_stock(threshold=1000)} == {"A"}
+    assert {o.store_code for o in services.order_queries.list_orders()} == {"A"}
+    assert {o.store_code for o in services.order_queries.list_orders(search="ORD")} == {"A"}
+    assert sum(services.order_queries.status_counts().values()) == 3  # store A's three orders
+    assert [s.code for s in services.catalog.list_stores()] == ["A"]
+    assert {p.store_code for p in services.catalog.list_products()} == {"A"}
+    assert services.order_queries.get_order("ORD-A").store_code == "A"
+    with pytest.raises(NotFound, match="^There is no order ORD-B.$"):
+        services.order_queries.get_order("ORD-B")
+    services.scope_reads_to(SYSTEM)
+    assert len(services.stock.list_stock()) == len(everything)
+    del scene

@@ -48,6 +48,7 @@ from orion_desktop.domain.orders import (
 from orion_desktop.domain.validation import check_count, clean_text
 from orion_desktop.services.catalog import like_pattern, narrowed, search_candidates
 from orion_desktop.services.orders.item_stock import item_states
+from orion_desktop.services.read_scope import scope_of
 from orion_desktop.services.stock.backorders import backordered_items_query
 
 _OPEN = (
@@ -151,6 +152,8 @@ class OrderQueries:
             )
         with self._db.read() as session:
             query = select(Order, Store.code).join(Store, Store.id == Order.store_id)
+            if (scope := scope_of(self._db)) is not None:  # the signed-in user's stores only
+                query = query.where(Store.code.in_(scope))
             if status:
                 query = query.where(Order.status == parse_status(status).value)
             if store:
@@ -185,7 +188,10 @@ class OrderQueries:
 
     def status_counts(self) -> dict[OrderStatus, int]:
         with self._db.read() as session:
-            rows = session.execute(select(Order.status, func.count(Order.id)).group_by(Order.status)).all()
+            query = select(Order.status, func.count(Order.id)).group_by(Order.status)
+            if (scope := scope_of(self._db)) is not None:
+                query = query.join(Store, Store.id == Order.store_id).where(Store.code.in_(scope))
+            rows = session.execute(query).all()
             counts = {status: 0 for status in OrderStatus}
             counts.update({OrderStatus(status): int(n) for status, n in rows})
             return counts
@@ -196,6 +202,8 @@ class OrderQueries:
             order, store_code = session.execute(
                 select(Order, Store.code).join(Store, Store.id == Order.store_id).where(Order.id == order_id)
             ).one()
+            if (scope := scope_of(self._db)) is not None and store_code not in scope:
+                raise NotFound(f"There is no order {order.order_number}.")  # another store's: as if absent
             status = OrderStatus(order.status)
             waiting = status in (OrderStatus.PROCESSING, OrderStatus.PARTIALLY_SHIPPED)
             gtins = dict(
