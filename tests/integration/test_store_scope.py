@@ -153,6 +153,13 @@ def test_lists_and_reports_show_only_the_users_stores(services: Services) -> Non
     assert services.order_queries.get_order("ORD-A").store_code == "A"
     with pytest.raises(NotFound, match="^There is no order ORD-B.$"):
         services.order_queries.get_order("ORD-B")
+    assert {e.store_code for e in services.stock.ledger(limit=500)} == {"A"}
+    assert services.stock.ledger(store="B") == ()
+    assert {s.order_number[-1] for s in services.order_queries.open_shipments()} == {"A"}
+    assert {s.order_number[-1] for s in services.order_queries.list_shipments(status="shipped")} <= {"A"}
+    assert services.order_queries.get_shipment(scene.shipments["A"]).order_number == "PAR-A"
+    with pytest.raises(NotFound, match="^There is no shipment "):
+        services.order_queries.get_shipment(scene.shipments["B"])
     services.scope_reads_to(SYSTEM)
     assert len(services.stock.list_stock()) == len(everything)
     del scene

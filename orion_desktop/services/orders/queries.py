@@ -320,7 +320,7 @@ class OrderQueries:
     def open_shipments(self, status: str | None = None) -> tuple[ShipmentInfo, ...]:
         """Shipments not yet shipped or cancelled, by workflow status."""
         with self._db.read() as session:
-            return load_shipments(session, open_only=True, status=status)
+            return load_shipments(session, open_only=True, status=status, stores=scope_of(self._db))
 
     def list_shipments(
         self, *, order: str | None = None, status: str | None = None, limit: int | str = 200
@@ -335,6 +335,7 @@ class OrderQueries:
             return load_shipments(
                 session, order_id=order_id, open_only=order_id is None and wanted is None,
                 status=wanted.value if wanted else None, limit=count, newest_first=closed,
+                stores=scope_of(self._db),
             )
 
     def get_shipment(self, shipment_number: str) -> ShipmentInfo:
@@ -342,7 +343,10 @@ class OrderQueries:
         number = clean_text(shipment_number, "shipment number", max_length=64)
         assert number is not None
         with self._db.read() as session:
-            return load_shipments(session, shipment_id=find_shipment(session, number).id)[0]
+            found = load_shipments(session, shipment_id=find_shipment(session, number).id, stores=scope_of(self._db))
+            if not found:  # another store's parcel: as if it did not exist
+                raise NotFound(f"There is no shipment {number}.")
+            return found[0]
 
 
 def _order_search_clause(session: Session, text: str) -> ColumnElement[bool]:
@@ -422,8 +426,11 @@ def load_shipments(
     status: str | None = None,
     limit: int | None = None,
     newest_first: bool = False,
+    stores: frozenset[str] | None = None,
 ) -> tuple[ShipmentInfo, ...]:
     query = select(Shipment, Order.order_number).join(Order, Order.id == Shipment.order_id)
+    if stores is not None:  # the signed-in user's stores only (services/read_scope.py)
+        query = query.join(Store, Store.id == Order.store_id).where(Store.code.in_(stores))
     if order_id is not None:
         query = query.where(Shipment.order_id == order_id)
     if shipment_id is not None:

@@ -406,6 +406,7 @@ class StockQueries:
                 until=until,
                 limit=limit,
                 before_id=before_id,
+                stores=scope_of(self._db),
             )
 
     def verify(self) -> VerifyReport:
