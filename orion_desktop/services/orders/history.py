@@ -30,7 +30,7 @@ def record(
     """Write one history row. Every change of an order writes one, so this is where the order is
     named as changed (ARCHITECTURE.md: change sets)."""
     record_orders(session, (order_id,))
-    session.execute(
+    session.connection().execute(
         _INSERT,
         {
             "order_id": order_id,
