@@ -6,7 +6,14 @@ import argparse
 from typing import NoReturn
 
 from orion_desktop import __version__
-from orion_desktop.cli import admin_commands, catalog_commands, order_commands, shipment_commands, stock_commands
+from orion_desktop.cli import (
+    admin_commands,
+    catalog_commands,
+    order_commands,
+    shipment_commands,
+    stock_commands,
+    watch_command,
+)
 from orion_desktop.cli.context import Commands
 
 
@@ -77,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="fill the selected (empty) database with a demo warehouse")
     _json(demo)
     demo.set_defaults(handler=admin_commands.demo, creates_database=True)  # a new database is meant
+    watch_command.add_command(commands)
     return parser
 
 

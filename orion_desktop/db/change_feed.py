@@ -11,8 +11,9 @@
   (``Changes | Changes``) and calls ``on_notice`` with it, on the dispatcher thread (a window hands
   it to its GUI thread itself).
 
-``on_status`` (optional) hears when the connection is lost and when it is back; after a reconnection
-one notice says that anything may have changed, because announcements made meanwhile are lost.
+``on_status`` (optional) hears when the feed first watches, when its connection is lost and when it
+is back; after a reconnection one notice says that anything may have changed, because announcements
+made meanwhile are lost.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from typing import Any
 import psycopg
 from sqlalchemy.engine import URL
 
-from orion_desktop.db.engine import Database, parse_url
+from orion_desktop.db.engine import Database, describe_url, parse_url
 from orion_desktop.domain.change_notice import CHANNEL, ChangeNotice, FeedStatus, parse_notice
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,9 @@ class ChangeFeed:
             if isinstance(item, FeedStatus):
                 self._call(on_status, item)
                 continue
-            merged, deadline = item, time.monotonic() + self._coalesce
+            # Own and remote notices are merged apart: a window ignores its own, not the others'.
+            merged: dict[bool, ChangeNotice] = {item.remote: item}
+            deadline = time.monotonic() + self._coalesce
             after: FeedStatus | None = None
             ended = False
             while (remaining := deadline - time.monotonic()) > 0:
@@ -131,12 +134,14 @@ class ChangeFeed:
                 except queue.Empty:
                     break
                 if isinstance(following, ChangeNotice):
-                    merged = merged | following
+                    earlier = merged.get(following.remote)
+                    merged[following.remote] = following if earlier is None else earlier | following
                     continue
                 # A status (or the end) comes after what arrived before it: deliver that first.
                 after, ended = following, following is None
                 break
-            self._call(on_notice, merged)
+            for notice in sorted(merged.values(), key=lambda n: n.time):
+                self._call(on_notice, notice)
             if ended:
                 return
             if after is not None:
@@ -151,22 +156,28 @@ class ChangeFeed:
         except Exception:  # a failing handler must not end the feed
             log.exception("A change feed handler failed")
 
+    def _connected(self, lost: bool, first: bool) -> None:
+        """The source is watching: say so; after an outage, anything may have changed meanwhile."""
+        if first:
+            self._queue.put(FeedStatus(True, _now(), f"Watching {describe_url(self._url)} for changes."))
+        elif lost:
+            self._queue.put(FeedStatus(True, _now(), "The connection to the database is back."))
+            self._queue.put(ChangeNotice.anything(reconnected=True))
+
     # --- PostgreSQL -----------------------------------------------------------------------------
 
     def _listen_postgres(self) -> None:
         conninfo = self._url.set(drivername="postgresql").render_as_string(hide_password=False)
         own_origin = self._database.origin if self._database is not None else ""
-        delay, lost = self._backoff[0], False
+        delay, lost, first = self._backoff[0], False, True
         while not self._stopping.is_set():
             try:
                 with psycopg.connect(
                     conninfo, autocommit=True, connect_timeout=5, application_name="orion-desktop feed"
                 ) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
-                    if lost:
-                        self._queue.put(FeedStatus(True, _now(), "The connection to the database is back."))
-                        self._queue.put(ChangeNotice.anything(reconnected=True))
-                    delay, lost = self._backoff[0], False
+                    self._connected(lost, first)
+                    delay, lost, first = self._backoff[0], False, False
                     self._receive(conn, own_origin)
             except psycopg.Error as error:
                 if self._stopping.is_set():
@@ -198,17 +209,15 @@ class ChangeFeed:
         assert self._url.database is not None
         path = Path(self._url.database).expanduser().absolute()
         watcher: _OwnCommits | None = None
-        lost = False
+        lost, first = False, True
         while not self._stopping.is_set():
             try:
                 if watcher is None:
                     watcher = _OwnCommits(path)
                     if self._database is not None:
                         self._database.commit_guards.append(watcher)
-                    if lost:
-                        self._queue.put(FeedStatus(True, _now(), "The database file can be read again."))
-                        self._queue.put(ChangeNotice.anything(reconnected=True))
-                        lost = False
+                    self._connected(lost, first)
+                    lost = first = False
                 if watcher.moved():
                     self._queue.put(ChangeNotice.anything())
             except sqlite3.Error as error:
