@@ -29,7 +29,9 @@ from orion_desktop.ui.dialogs.database_dialog import DatabaseDialog
 from orion_desktop.ui.errors import show_error_dialog, user_message
 from orion_desktop.ui.garbage_collection import GuiThreadCollector
 from orion_desktop.ui.icons import app_icon
+from orion_desktop.ui.locale_setup import use_grouped_numbers
 from orion_desktop.ui.main_window import APP_TITLE, MainWindow
+from orion_desktop.ui.plurals import install_plurals
 
 if TYPE_CHECKING:
     from orion_desktop.domain.actor import Actor
@@ -99,6 +101,8 @@ def ensure_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName(APP_TITLE)
     app.setOrganizationName(ORGANIZATION_NAME)
     app.setWindowIcon(app_icon())
+    use_grouped_numbers()  # 80,135 rather than 80135, whatever the PC's language setting
+    install_plurals(app)  # "1 unit", "3 units" from tr("%Ln unit(s)", "", n)
     return app
 
 

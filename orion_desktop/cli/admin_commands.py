@@ -8,6 +8,7 @@ from orion_desktop.bootstrap import database_status, upgrade_database
 from orion_desktop.cli.context import CliContext
 from orion_desktop.cli.output import print_json
 from orion_desktop.demo import fill_demo
+from orion_desktop.domain.text_rules import plural
 
 
 def db_upgrade(ctx: CliContext) -> int:
@@ -40,7 +41,8 @@ def import_file(ctx: CliContext) -> int:
         if ctx.json:
             print_json(result)
         else:
-            print(f"Imported {path.name}: {result.rows} lines, {result.created} new orders (pending).")
+            lines, created = plural(result.rows, "line"), plural(result.created, "new order")
+            print(f"Imported {path.name}: {lines}, {created} (pending).")
         return 0
     if kind == "products":
         result = importer.import_products(ctx.actor, path)
@@ -49,7 +51,7 @@ def import_file(ctx: CliContext) -> int:
     if ctx.json:
         print_json(result)
     else:
-        print(f"Imported {path.name}: {result.rows} rows, {result.created} new, {result.updated} changed.")
+        print(f"Imported {path.name}: {plural(result.rows, 'row')}, {result.created} new, {result.updated} changed.")
     return 0
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
 from orion_desktop.bootstrap import open_services
-from orion_desktop.config import current_actor
+from orion_desktop.cli.sign_in import sign_in
 from orion_desktop.domain.actor import Actor
 from orion_desktop.services.registry import Services
 
@@ -19,10 +19,14 @@ Commands: TypeAlias = "argparse._SubParsersAction[Any]"  # Any: the parsers are 
 class CliContext:
     args: argparse.Namespace
     _services: Services | None = field(default=None, repr=False)
+    _actor: Actor | None = field(default=None, repr=False)
 
     @property
     def actor(self) -> Actor:
-        return current_actor(self.args.user, self.args.role)
+        """The signed-in user (cli/sign_in.py); signing in happens once, when the database opens."""
+        if self._actor is None:
+            self._actor = sign_in(self.services, self.args.user, self.args.role)
+        return self._actor
 
     @property
     def services(self) -> Services:
@@ -30,6 +34,9 @@ class CliContext:
         if self._services is None:
             # Only a command that declares it (`demo`) may create a new database file.
             self._services = open_services(self.args.db, create=bool(getattr(self.args, "creates_database", False)))
+            # Once a database has users, no command reads or changes it without signing in.
+            self._actor = sign_in(self._services, self.args.user, self.args.role)
+            self._services.scope_reads_to(self._actor)  # lists and reports: the user's stores only
         return self._services
 
     @property

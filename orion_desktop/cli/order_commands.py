@@ -27,7 +27,7 @@ from orion_desktop.domain.requests import (
     ReturnItem,
     ShipItem,
 )
-from orion_desktop.domain.text_rules import shown
+from orion_desktop.domain.text_rules import shown, status_words
 from orion_desktop.domain.validation import decimal_number, has_foreign_digits, whole_number
 
 MAX_EXPIRY_HOURS = 24 * 366 * 10
@@ -145,7 +145,7 @@ def _print_order(order: OrderDetail) -> None:
     customer = order.customer_name or "no customer name"
     if order.customer_email:
         customer += f" <{order.customer_email}>"
-    print(f"Order {order.order_number}  store {order.store_code}  {order.status.value}  {customer}")
+    print(f"Order {order.order_number}  store {order.store_code}  {status_words(order.status).lower()}  {customer}")
     tracking = ""
     if order.tracking_number:
         tracking = f"  tracking {order.tracking_number}" + (f" ({order.carrier})" if order.carrier else "")
@@ -169,7 +169,7 @@ def _print_order(order: OrderDetail) -> None:
         print()
         tracking = f", tracking {shipment.tracking_number}" if shipment.tracking_number else ""
         carrier = f" ({shipment.carrier})" if shipment.carrier else ""
-        print(f"Shipment {shipment.shipment_number}: {shipment.status.value}{tracking}{carrier}")
+        print(f"Shipment {shipment.shipment_number}: {status_words(shipment.status).lower()}{tracking}{carrier}")
         for line in shipment.lines:
             where = f" from {line.location}" if line.location else ""
             print(f"  {line.quantity} {line.sku}{where}")
@@ -189,7 +189,7 @@ def order_create(ctx: CliContext) -> int:
         units = sum(i.quantity for i in order.items)
         customer = f" for {order.customer_name}" if order.customer_name else ""
         print(f"Order {order.order_number} created{customer}: {_count(len(order.items), 'line')}, "
-              f"{_count(units, 'unit')}, {order.status.value}.")
+              f"{_count(units, 'unit')}, {status_words(order.status).lower()}.")
     return 0
 
 
@@ -219,8 +219,8 @@ def order_list(ctx: CliContext) -> int:
     else:
         print_table(
             ["ORDER", "STORE", "STATUS", "CUSTOMER", "ITEMS", "UNITS", "SHIPPED", "CREATED (UTC)"],
-            [(o.order_number, o.store_code, o.status.value, o.customer_name or "", o.item_count, o.ordered_units,
-              o.shipped_units, o.created_at.strftime("%Y-%m-%d %H:%M")) for o in orders],
+            [(o.order_number, o.store_code, status_words(o.status), o.customer_name or "", o.item_count,
+              o.ordered_units, o.shipped_units, o.created_at.strftime("%Y-%m-%d %H:%M")) for o in orders],
         )
     return 0
 
@@ -235,7 +235,8 @@ def order_show(ctx: CliContext) -> int:
 
 
 def _print_status_change(result: StatusChangeResult) -> None:
-    print(f"Order {result.order_number}: {result.old_status.value} -> {result.new_status.value}.")
+    print(f"Order {result.order_number}: {status_words(result.old_status).lower()} -> "
+          f"{status_words(result.new_status).lower()}.")
     for line in result.reserved:
         print(f"  reserved     {line.quantity} {line.sku} at {line.location}")
     for backordered in result.backordered:
@@ -270,7 +271,7 @@ def order_ship(ctx: CliContext) -> int:
     print(
         f"Shipped {result.fulfilled_quantity} of {item.product_name} (item {result.item_id}): "
         f"{result.shipped_quantity} of {item.quantity} shipped, {result.remaining_quantity} remaining. "
-        f"Order {status.order_number} is now {status.order_status.value}."
+        f"Order {status.order_number} is now {status_words(status.order_status).lower()}."
     )
     return 0
 
@@ -281,7 +282,7 @@ def order_shipment_status(ctx: CliContext) -> int:
         print_json(status)
         return 0
     print(
-        f"Order {status.order_number} is {status.order_status.value}: {status.shipped_item_count} of "
+        f"Order {status.order_number} is {status_words(status.order_status).lower()}: {status.shipped_item_count} of "
         f"{status.total_item_count} items fully shipped, {status.total_shipped_units} of "
         f"{status.total_ordered_units} units."
     )
@@ -360,7 +361,8 @@ def order_history(ctx: CliContext) -> int:
     else:
         print_table(
             ["WHEN (UTC)", "ACTION", "FROM", "TO", "BY", "DESCRIPTION"],
-            [(e.created_at.strftime("%Y-%m-%d %H:%M:%S"), e.action.value, e.old_status or "", e.new_status or "",
+            [(e.created_at.strftime("%Y-%m-%d %H:%M:%S"), status_words(e.action),
+              status_words(e.old_status or ""), status_words(e.new_status or ""),
               e.created_by or "", e.description) for e in entries],
         )
     return 0

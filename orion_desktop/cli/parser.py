@@ -12,6 +12,7 @@ from orion_desktop.cli import (
     order_commands,
     shipment_commands,
     stock_commands,
+    user_commands,
     watch_command,
 )
 from orion_desktop.cli.context import Commands
@@ -64,9 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--db", metavar="URL", type=_database_url, help="database URL (sqlite:///file.db or postgresql://user@host/db)")
-    parser.add_argument("--user", help="who is acting (default: ORION_USER or your login name)")
+    parser.add_argument("--user", help="who signs in (default: ORION_USER); password: ORION_PASSWORD or a prompt")
     parser.add_argument(
-        "--role", choices=["packer", "manager", "admin"], help="acting role (default: ORION_ROLE or admin)"
+        "--role", choices=["packer", "manager", "admin"], help="act with less than your role (default: ORION_ROLE)"
     )
     parser.add_argument("--demo", action="store_true", help="open the window on a fresh demo database")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail to the log file")
@@ -79,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     _stock_commands(commands)
     _order_commands(commands)
     shipment_commands.add_commands(commands, _group, _json, _op_key)
+    user_commands.add_commands(commands, _group, _json)
     _io_commands(commands)
     _printing_commands(commands)
     demo = commands.add_parser("demo", help="fill the selected (empty) database with a demo warehouse")

@@ -16,6 +16,7 @@ from orion_desktop.domain.errors import InvalidInput
 from orion_desktop.domain.order_results import OrderDetail, ShipmentInfo, ShipRequest
 from orion_desktop.domain.orders import ShipmentStatus, next_shipment_status
 from orion_desktop.domain.requests import AdvanceShipment, AssignShipment, CancelShipment, PrepareShipment
+from orion_desktop.domain.text_rules import status_words
 
 STATUS_CHOICES = ", ".join(status.value for status in ShipmentStatus)
 
@@ -85,7 +86,8 @@ def _contents(shipment: ShipmentInfo) -> str:
 
 
 def _print_shipment(shipment: ShipmentInfo) -> None:
-    print(f"Shipment {shipment.shipment_number} of order {shipment.order_number}: {shipment.status.value}")
+    status = status_words(shipment.status).lower()
+    print(f"Shipment {shipment.shipment_number} of order {shipment.order_number}: {status}")
     facts = [
         ("assigned to", shipment.assigned_to),
         ("box", shipment.box_size),
@@ -128,7 +130,8 @@ def shipment_list(ctx: CliContext) -> int:
         return 0
     print_table(
         ["SHIPMENT", "ORDER", "STATUS", "CONTENTS", "UNITS", "ASSIGNED", "CREATED (UTC)"],
-        [(s.shipment_number, s.order_number, s.status.value, _contents(s), sum(line.quantity for line in s.lines),
+        [(s.shipment_number, s.order_number, status_words(s.status), _contents(s),
+          sum(line.quantity for line in s.lines),
           s.assigned_to or "", s.created_at.strftime("%Y-%m-%d %H:%M")) for s in shipments],
     )
     return 0
@@ -189,10 +192,10 @@ def shipment_advance(ctx: CliContext) -> int:
     request = AdvanceShipment(a.number, target, tracking=a.tracking, carrier=a.carrier, weight_grams=a.weight,
                               box_size=a.box_size)
     shipment = ctx.services.perform(ctx.actor, request, operation_key=a.operation_key)
-    sentence = f"Shipment {shipment.shipment_number} is now {shipment.status.value}."
+    sentence = f"Shipment {shipment.shipment_number} is now {status_words(shipment.status).lower()}."
     if shipment.status is ShipmentStatus.SHIPPED:
         status = ctx.services.order_queries.shipment_status(shipment.order_number)
-        sentence += f" Order {status.order_number} is now {status.order_status.value}."
+        sentence += f" Order {status.order_number} is now {status_words(status.order_status).lower()}."
     return _done(ctx, shipment, sentence)
 
 

@@ -14,6 +14,7 @@ from orion_desktop.domain.requests import (
     TransferStock,
 )
 from orion_desktop.domain.results import ProductStock, StockChange, StockRow
+from orion_desktop.domain.text_rules import plural
 
 
 def _print_change(ctx: CliContext, change: StockChange) -> None:
@@ -95,7 +96,7 @@ def stock_delete(ctx: CliContext) -> int:
     if ctx.json:
         print_json({"deleted": True, "written_off": written_off})
     else:
-        extra = f" ({written_off} units written off in the ledger)" if written_off else ""
+        extra = f" ({plural(written_off, 'unit')} written off in the ledger)" if written_off else ""
         print(f"Stock entry deleted{extra}.")
     return 0
 

@@ -20,6 +20,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 
 from orion_desktop.db import change_recording
+from orion_desktop.db.unavailable import reported_problem, unreachable
 from orion_desktop.domain.change_notice import CHANNEL, notice_payload
 from orion_desktop.domain.changes import Changes
 from orion_desktop.domain.errors import Conflict, DatabaseUnavailable, InvalidInput, OrionError, PermissionDenied
@@ -176,8 +177,17 @@ def translate_db_error(error: exc.DBAPIError) -> OrionError:
     if isinstance(error, exc.IntegrityError):
         return Conflict(f"The change was refused by the database because it would break a rule ({_constraint(text)}).")
     if isinstance(error, exc.OperationalError | exc.InterfaceError):
-        return DatabaseUnavailable(f"The database cannot be reached: {_first_line(str(orig))}")
-    return DatabaseUnavailable(f"The database reported a problem: {_first_line(str(orig))}")
+        return unreachable(str(orig))
+    return reported_problem(str(orig))
+
+
+def _roll_back(session: Session) -> None:
+    """Roll back, even when the connection died meanwhile (a server restart): a transaction that was
+    never committed is rolled back by the server, so the error that ended the call is the one to tell."""
+    try:
+        session.rollback()
+    except exc.DBAPIError:
+        pass
 
 
 def _constraint(text: str) -> str:
@@ -273,10 +283,10 @@ class Database:
             else:
                 session.commit()
         except exc.DBAPIError as error:
-            session.rollback()
+            _roll_back(session)
             raise translate_db_error(error) from error
         except BaseException:
-            session.rollback()
+            _roll_back(session)
             raise
         finally:
             session.close()

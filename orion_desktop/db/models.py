@@ -387,6 +387,51 @@ class OrderNote(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
+class User(Base):
+    """A person who signs in (migration 0006). Only hashes are stored: argon2 for the password and PIN."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('packer', 'manager', 'admin')", name="role_known"),
+        CheckConstraint("failed_attempts >= 0", name="failed_attempts_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)  # stored lower-case
+    display_name: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    pin_hash: Mapped[str | None] = mapped_column(String(255))
+    badge_code: Mapped[str | None] = mapped_column(String(64), unique=True)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class UserStore(Base):
+    """The stores a user may work for; a user with no rows here works for every store."""
+
+    __tablename__ = "user_stores"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), primary_key=True)
+
+
+class UserAudit(Base):
+    """Sign-ins, failed attempts, lockouts and user changes: who (actor), about whom, what, when."""
+
+    __tablename__ = "user_audit"
+    __table_args__ = (Index("ix_user_audit_created_at", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor: Mapped[str] = mapped_column(String(128))
+    username: Mapped[str | None] = mapped_column(String(64))
+    event: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
 # --- search structures outside the models -----------------------------------------------------
 
 SEARCH_TRIGRAM_INDEXES = frozenset(

@@ -18,6 +18,7 @@ class Permission(StrEnum):
     MANAGE_LOCATIONS = "manage locations"
     MANAGE_STORES = "manage stores"
     MANAGE_ORDERS = "manage orders"
+    MANAGE_USERS = "manage users"  # add, disable, edit users; read the user audit
 
 
 _MINIMUM_ROLE: dict[Permission, Role] = {
@@ -27,6 +28,7 @@ _MINIMUM_ROLE: dict[Permission, Role] = {
     Permission.MANAGE_LOCATIONS: Role.ADMIN,
     Permission.MANAGE_STORES: Role.ADMIN,
     Permission.MANAGE_ORDERS: Role.MANAGER,
+    Permission.MANAGE_USERS: Role.ADMIN,
 }
 
 

@@ -44,7 +44,14 @@ class Conflict(OrionError):
 
 
 class DatabaseUnavailable(OrionError):
-    """The database cannot be reached or is not usable (e.g. schema out of date)."""
+    """The database cannot be reached or is not usable (e.g. schema out of date).
+
+    ``details`` keeps the driver's own words, for a Details button and the log, never for the sentence.
+    """
+
+    def __init__(self, message: str, *, details: str | None = None) -> None:
+        super().__init__(message)
+        self.details = details
 
 
 class ImportRejected(InvalidInput):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import string
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -194,12 +193,13 @@ def status_after_shipping(shipped_units: int, ordered_units: int) -> OrderStatus
     return OrderStatus.PARTIALLY_SHIPPED
 
 
-_SUFFIX_ALPHABET = string.ascii_uppercase + string.digits
+ORDER_SUFFIX_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+"""Crockford's base32 without 0 and 1: no 0/O, 1/I/L (or U) to confuse when read aloud or typed from paper."""
 
 
 def new_order_number(store_id: int, today: date, suffix: str | None = None) -> str:
-    """ORD-{store_id}-{YYYYMMDD}-{6 chars}."""
-    tail = suffix or "".join(secrets.choice(_SUFFIX_ALPHABET) for _ in range(6))
+    """ORD-{store_id}-{YYYYMMDD}-{6 chars}; new tails only use ``ORDER_SUFFIX_ALPHABET`` (old numbers stay valid)."""
+    tail = suffix or "".join(secrets.choice(ORDER_SUFFIX_ALPHABET) for _ in range(6))
     return f"ORD-{store_id}-{today:%Y%m%d}-{tail}"
 
 

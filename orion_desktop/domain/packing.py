@@ -40,6 +40,7 @@ class PackLine:
     ordered: int
     shipped: int
     physical: bool = True
+    locations: str = ""  # where the open units are reserved, along the picking path ("" when nothing is)
 
     @property
     def to_pack(self) -> int:

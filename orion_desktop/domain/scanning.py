@@ -17,6 +17,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # Any digits (Unicode too) before the separator: whole_number then refuses digits other than 0-9
 # and overlong numbers with the same sentence as every other number.
 _QUANTITY_PREFIX = re.compile(r"^\s*(\d+)\s*[*xX×]\s*(.*)$")
+_NEGATIVE_PREFIX = re.compile(r"^\s*[-−–]\s*\d+\s*[*xX×]")
+"""``-1*GTIN``: a count below one, not a code (it was looked up as a product and called unknown)."""
 MAX_SCAN_QUANTITY = 9999
 """A quantity prefix above this is a typo (or a barcode scanned into the quantity)."""
 
@@ -40,6 +42,8 @@ def parse_scan(raw: str) -> ScanInput:
     text = clean_scan(raw)
     refuse_hidden_characters(text, "scan")  # zero-width or bidi characters pasted in, never a scanner's
     quantity = 1
+    if _NEGATIVE_PREFIX.match(text):
+        raise InvalidInput("The quantity before * must be at least 1.")
     match = _QUANTITY_PREFIX.match(text)
     if match:
         quantity = whole_number(match.group(1), "quantity before *")

@@ -156,3 +156,22 @@ def _one_clause(message: str) -> str:
     """The library's reason as one clause: "It should have a period." -> "it should have a period"."""
     clause = message.strip().rstrip(".").replace(". ", ", ").replace("\n", " ")
     return clause[:1].lower() + clause[1:] if clause else "its form is not that of an e-mail address"
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """``1 unit``, ``3 units``, ``0 units``: the count and its noun, agreeing (Qt-free layers' messages).
+
+    The window says the same through ``ui/formatting.plural`` with the user's digit grouping.
+    """
+    return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
+
+
+def agreeing(count: int, singular: str, plural_form: str) -> str:
+    """The verb agreeing with ``count``: ``agreeing(1, "is", "are")`` -> ``is``."""
+    return singular if count == 1 else plural_form
+
+
+def status_words(value: object) -> str:
+    """A stored status as words: ``partially_shipped`` -> ``Partially shipped`` (CLI tables, messages)."""
+    raw = getattr(value, "value", value)
+    return str(raw).replace("_", " ").capitalize()

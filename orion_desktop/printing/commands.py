@@ -6,6 +6,7 @@ from pathlib import Path
 
 from orion_desktop.cli.context import CliContext
 from orion_desktop.cli.output import print_json
+from orion_desktop.domain.text_rules import plural
 from orion_desktop.printing.layout import packing_slip_html, pick_list_html
 from orion_desktop.printing.pdf import write_pdf
 from orion_desktop.services.safe_files import check_target
@@ -27,7 +28,8 @@ def picklist(ctx: CliContext) -> int:
     if ctx.json:
         print_json({"file": str(path), "orders": list(pick.order_numbers), "lines": len(pick.rows)})
     else:
-        print(f"Pick list for {len(pick.order_numbers)} orders ({len(pick.rows)} lines) written to {path}.")
+        orders, lines = plural(len(pick.order_numbers), "order"), plural(len(pick.rows), "line")
+        print(f"Pick list for {orders} ({lines}) written to {path}.")
     return 0
 
 

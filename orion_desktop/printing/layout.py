@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from orion_desktop.domain.print_results import PackingSlip, PickList, SlipLine
+from orion_desktop.domain.text_rules import plural
 
 _STYLE = """
 body { font-family: 'DejaVu Sans', sans-serif; font-size: 10pt; color: #000; }
@@ -47,7 +48,7 @@ def pick_list_html(pick: PickList) -> str:
     units = sum(row.quantity for row in pick.rows)
     body = (
         f"<h1>Pick list</h1><p class='meta'>Orders: {escape(orders)}<br/>"
-        f"{len(pick.rows)} lines, {units} units · printed {pick.created_at:%Y-%m-%d %H:%M} UTC</p>"
+        f"{plural(len(pick.rows), 'line')}, {plural(units, 'unit')} · printed {pick.created_at:%Y-%m-%d %H:%M} UTC</p>"
         + _TABLE
         + _header(("Location", 20, False), ("SKU", 15, False), ("Product", 28, False), ("Qty", 6, True),
                   ("Order", 25, False), ("Done", 6, False))

@@ -17,7 +17,7 @@ from orion_desktop.db.change_recording import Recorded
 from orion_desktop.db.engine import Database
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.requests import Request
-from orion_desktop.services import commands
+from orion_desktop.services import commands, read_scope
 from orion_desktop.services.catalog import CatalogService
 from orion_desktop.services.change_feed import ChangeFeed
 from orion_desktop.services.orders import OrderQueries, OrderService, PackingService
@@ -26,6 +26,7 @@ from orion_desktop.services.stock import InventoryService, StockQueries
 
 if TYPE_CHECKING:
     from orion_desktop.services.imports import ImportService
+    from orion_desktop.services.users import UserService
 
 ResultT = TypeVar("ResultT")
 
@@ -83,6 +84,17 @@ class Services:
         """A new, not yet started feed of what is committed to this database, here and on other PCs
         (``start(on_notice, on_status=None)``, ``stop()``; ARCHITECTURE.md: the change feed between PCs)."""
         return ChangeFeed(self._database)
+
+    def scope_reads_to(self, actor: Actor) -> None:
+        """From now on every list, search and report shows only ``actor``'s stores (services/read_scope.py)."""
+        read_scope.set_scope(self._database, actor.store_codes)
+
+    @cached_property
+    def users(self) -> UserService:
+        """Accounts, sign-in and the user audit (services/users.py)."""
+        from orion_desktop.services.users import UserService
+
+        return UserService(self._database)
 
     @property
     def database_description(self) -> str:

@@ -9,12 +9,15 @@ a check succeeds again. Checks never overlap.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from orion_desktop.ui.errors import user_message
 from orion_desktop.ui.worker import run_in_background
+
+log = logging.getLogger(__name__)
 
 RETRY_INTERVAL_MS = 3_000
 """While the database is unreachable: how often to try again."""
@@ -89,6 +92,7 @@ class ConnectionMonitor(QObject):
         self._message = ""
         self._arm()
         if not was_healthy:
+            log.info("The database is reachable again")  # README: losses and recoveries go to orion.log
             self.restored.emit()
 
     def _failed(self, error: BaseException) -> None:
@@ -99,6 +103,7 @@ class ConnectionMonitor(QObject):
         self._message = message
         self._arm()
         if changed:
+            log.error("The database cannot be used: %s", message, exc_info=(type(error), error, error.__traceback__))
             self.lost.emit(message)
 
     def _arm(self) -> None:

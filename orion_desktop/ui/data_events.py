@@ -3,7 +3,8 @@
 One instance is owned by the main window and handed to each page (no global registry).
 What changed is never guessed by a page: every write the window makes runs through the worker
 (``ui/worker.py``, ``on_changes``; every ``ActionDialog`` does), which records the ``Changes`` the
-services committed; they reach ``announce_changes`` (ARCHITECTURE.md: change sets).
+services committed; they reach ``announce_changes`` (ARCHITECTURE.md: change sets). Other PCs'
+changes arrive there too, from the change feed through ``ui/live_feed.py``.
 ``topics_for`` is the one place that maps a change set to the topics pages listen for; pages
 listening for one of them reload, at once if visible, otherwise the next time they are shown.
 
@@ -45,7 +46,7 @@ def topics_for(changes: Changes) -> frozenset[Topic]:
 
 class DataEvents(QObject):
     changed = Signal(object)  # frozenset[Topic]
-    committed = Signal(object)  # the Changes a write of this window committed (before ``changed``)
+    committed = Signal(object)  # the Changes a write committed, here or on another PC (before ``changed``)
     databaseUnavailable = Signal(object)  # the DatabaseUnavailable error a page or dialog ran into
 
     def announce(self, *topics: Topic) -> None:

@@ -7,6 +7,8 @@ from enum import Enum
 
 from PySide6.QtCore import QDate, QDateTime, QLocale, QTime
 
+from orion_desktop.ui.plurals import counted
+
 
 def number(value: int) -> str:
     """With the locale's digit grouping: 12,345."""
@@ -21,8 +23,12 @@ def signed(value: int) -> str:
 
 
 def plural(count: int, word: str, words: str | None = None) -> str:
-    """``3 rows``, ``1 row``, with digit grouping."""
-    return f"{number(count)} {word if count == 1 else (words or word + 's')}"
+    """``3 rows``, ``1 row``, with digit grouping: Qt's ``tr("%Ln row(s)", "", n)`` (ui/plurals.py).
+
+    A noun whose plural is not ``word + "s"`` (``words``) is chosen here instead."""
+    if words is not None and words != word + "s":
+        return f"{number(count)} {word if count == 1 else words}"
+    return counted(f"%Ln {word}(s)", count)
 
 
 def when(moment: datetime | None) -> str:

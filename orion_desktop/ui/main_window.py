@@ -36,6 +36,7 @@ from orion_desktop.config import ENV_DATABASE_URL, save_database_url
 from orion_desktop.ui.connection_monitor import ConnectionMonitor
 from orion_desktop.ui.data_events import DataEvents
 from orion_desktop.ui.dialogs.database_dialog import DatabaseDialog
+from orion_desktop.ui.live_feed import LiveFeed
 from orion_desktop.ui.pages.base import Page
 from orion_desktop.ui.pages.dashboard_page import DashboardPage
 from orion_desktop.ui.pages.inventory_page import InventoryPage
@@ -45,6 +46,7 @@ from orion_desktop.ui.pages.low_stock_page import LowStockPage
 from orion_desktop.ui.pages.orders_page import OrdersPage
 from orion_desktop.ui.pages.pack_station_page import PackStationPage
 from orion_desktop.ui.pages.shipment_status_page import ShipmentStatusPage
+from orion_desktop.ui.quit_guard import ask_before_quitting
 from orion_desktop.ui.settings import gui_settings
 from orion_desktop.ui.widgets.message_banner import BannerKind, MessageBanner
 
@@ -96,11 +98,14 @@ class MainWindow(QMainWindow):
         self.pages: list[Page] = []
         self.database_dialog: DatabaseDialog | None = None
         self.about_box: QMessageBox | None = None
+        self.quit_question: QMessageBox | None = None  # open while asking whether to quit a half-packed box
+        self._quit_confirmed = False
         self._init_actions()
         self._init_menus()
         self._init_central()
         self._init_status_bar()
         self._init_connection_monitor()
+        self.live_feed = LiveFeed.for_services(services, self.events, self)  # other PCs' changes, while shown
         # In the order of a warehouse day: what is where, what to ship, pack it, check it, review it.
         self.inventory_page = InventoryPage(services, actor, self.events, self)
         self.orders_page = OrdersPage(services, actor, self.events, self)
@@ -121,6 +126,7 @@ class MainWindow(QMainWindow):
             self.locations_page,
         ):
             self.add_page(page)
+        self.low_stock_page.row_actions.showInInventory.connect(self.show_in_inventory)
         self._resize_to_default()
         self._restore_state()
         self.focus_search()  # a scanner can be used as soon as the window opens
@@ -273,6 +279,11 @@ class MainWindow(QMainWindow):
         if page is not None:
             page.focus_search()
 
+    def show_in_inventory(self, store: str, sku: str) -> None:
+        """Low stock ▸ Show in Inventory: the Inventory page, searching for the product."""
+        self.navigation.setCurrentRow(self.pages.index(self.inventory_page))
+        self.inventory_page.show_product(store, sku)
+
     def show_status_message(self, text: str) -> None:
         self.statusBar().showMessage(text, STATUS_MESSAGE_MS)
 
@@ -284,6 +295,10 @@ class MainWindow(QMainWindow):
             "and reloads the page as soon as the database is back. Until then nothing can be looked up or changed.",
             BannerKind.ERROR,
         )
+        for page in self.pages:  # said once, above every page: a page's own copy goes
+            hook = getattr(page, "outage_shown_above", None)
+            if callable(hook):
+                hook()
 
     def _database_restored(self) -> None:
         self.banner.clear()
@@ -349,6 +364,13 @@ class MainWindow(QMainWindow):
         self.about_box.open()
         return self.about_box
 
+    def _quit_anyway(self) -> None:
+        self._quit_confirmed = True
+        self.close()
+
+    def _quit_question_closed(self, _result: int) -> None:
+        self.quit_question = None
+
     # --- settings -------------------------------------------------------------------------
     def _resize_to_default(self) -> None:
         width, height = DEFAULT_SIZE
@@ -391,8 +413,17 @@ class MainWindow(QMainWindow):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
         self.connection_monitor.start()
+        self.live_feed.start()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        question = None if self._quit_confirmed else self.pack_station_page.controller.quit_question()
+        if question is not None:  # a half-packed box: ask first, as Esc at the station does
+            event.ignore()
+            if self.quit_question is None:
+                self.quit_question = ask_before_quitting(self, question, self._quit_anyway)
+                self.quit_question.finished.connect(self._quit_question_closed)
+            return
         self.connection_monitor.stop()
+        self.live_feed.stop()
         self.save_state()
         super().closeEvent(event)

@@ -305,8 +305,8 @@ def test_detail_pane_after_a_partial_shipment(
         ["Widget B", "B", "6", "0", "4", "2", "6", "0"],
     ]
     assert table(detail.reservations_table) == [
-        ["WAREHOUSE_A", "B", "4", "4", "0", "0", "active"],
-        ["WAREHOUSE_A", "A", "0", "3", "3", "0", "fulfilled"],
+        ["WAREHOUSE_A", "B", "4", "4", "0", "0", "Active"],
+        ["WAREHOUSE_A", "A", "0", "3", "3", "0", "Fulfilled"],
     ]
     (shipment,) = table(detail.shipments_table)
     assert shipment[1:2] + shipment[3:] == ["Shipped", "TRK-1", "DHL", "3 × A from WAREHOUSE_A"]

@@ -383,8 +383,11 @@ def test_orders_that_are_not_open_are_refused(qtbot: QtBot, station: PackStation
 
 def test_complete_refusals_and_keep_packing(qtbot: QtBot, station: PackStationPage, shop: Shop) -> None:
     page = station
+    # No order on the station: Complete is disabled (issue 11, item 9), so F12 does nothing.
+    assert not page.complete_action.isEnabled()
+    before = page.feedback.text()
     press(qtbot, page.scan_input, Qt.Key.Key_F12)
-    assert "Scan an order number first" in page.feedback.text()
+    assert page.feedback.text() == before and page.confirmation is None
     scan(qtbot, page, shop.order)
     press(qtbot, page.scan_input, Qt.Key.Key_F12)
     assert "Nothing is packed yet" in page.feedback.text() and page.confirmation is None
@@ -553,9 +556,12 @@ def test_document_errors_are_shown_in_the_banner(qtbot: QtBot, station: PackStat
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: ("", "")))
     press(qtbot, page.pick_orders_edit, Qt.Key.Key_Return)
     assert not (tmp_path / "pick.pdf").exists()
-    # No parcel shipped yet: Ctrl+P explains.
+    # No parcel shipped yet: Packing slip is disabled (issue 11, item 9) and Ctrl+P saves nothing.
+    assert not page.slip_action.isEnabled()
+    saved: list[str] = []
+    page.pdfSaved.connect(saved.append)
     press(qtbot, page.scan_input, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
-    assert "No parcel has been shipped here yet" in page.feedback.text()
+    assert saved == []
 
 
 def test_order_numbers_from_text() -> None:
@@ -606,7 +612,7 @@ def test_pack_model_python_tester_and_roles(qtmodeltester: ModelTester) -> None:
     model.set_session(session)
     qtmodeltester.check(model, force_py=True)
     assert [model.headerData(c, Qt.Orientation.Horizontal) for c in PackColumn] == [
-        "Product", "SKU", "GTIN", "Ordered", "Shipped", "To pack", "Packed now"]
+        "Product", "Location", "SKU", "GTIN", "Ordered", "Shipped", "To pack", "Packed now"]
     a = model.index(0, 0)
     assert model.index(0, PackColumn.GTIN).data() == "4006381333931"  # shown as EAN-13
     assert model.index(0, PackColumn.GTIN).data(PackRole.VALUE) == "04006381333931"
@@ -615,6 +621,7 @@ def test_pack_model_python_tester_and_roles(qtmodeltester: ModelTester) -> None:
     session.scan("A", lambda _code: None)
     model.line_changed(1)
     assert a.data(PackRole.STATE) is LineState.PARTLY_PACKED and a.data(PackRole.PACKED) == 1
+    assert model.index(0, PackColumn.TO_PACK).data() == "1"  # counts down as the box fills
     assert a.data(PackRole.LINE) == _lines()[0] and a.data(PackRole.ITEM_ID) == 1
     assert model.index(2, PackColumn.PACKED).data() == "—"
     assert model.index(2, 0).data(PackRole.STATE) is LineState.NOTHING_TO_PACK

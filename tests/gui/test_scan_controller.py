@@ -207,7 +207,7 @@ def test_put_aside_asks_only_when_something_is_packed(station: Station) -> None:
     controller.handle_scan(GTIN_A)
     question = controller.put_aside()
     assert isinstance(question, Question) and not question.default_yes  # a stray Enter keeps the packing
-    assert "The 1 unit scanned so far are forgotten" in question.text
+    assert "The 1 unit scanned so far is forgotten" in question.text
     assert controller.session is not None
     assert controller.drop_order().message == (
         f"Order {station.order} was put aside; nothing was shipped. Scan the next order.")

@@ -326,7 +326,10 @@ def test_mixed_work_on_hot_rows_never_deadlocks(database: Database, services: Se
 _INVENTORY_LOCK = re.compile(r"\bFROM inventory\b.*\bFOR (NO KEY )?UPDATE\b", re.S)
 _ORDERS_LOCK = re.compile(r"\bFROM orders\b.*\bFOR (NO KEY )?UPDATE\b", re.S)
 _ONE_ROW = re.compile(r"WHERE (inventory\.id|orders\.order_number) = %\(\w+\)s(::\w+)?\s*FOR ")
-_INVENTORY_CHANGE = re.compile(r"^\s*(UPDATE inventory|INSERT INTO inventory|DELETE FROM inventory)\b")
+# On PostgreSQL a stock change and its ledger row are one statement: WITH changed AS (UPDATE inventory ...) INSERT ...
+_INVENTORY_CHANGE = re.compile(
+    r"^\s*(WITH \w+ AS\s*\(\s*)?(UPDATE inventory|INSERT INTO inventory|DELETE FROM inventory)\b"
+)
 
 
 def _order(services: Services, lines: list[tuple[str, int]], *, process: bool = True, expired: bool = False) -> str:

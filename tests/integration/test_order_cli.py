@@ -217,7 +217,8 @@ def test_notes_history_and_list(shop: Cli) -> None:
     assert set(history[0]) == {"id", "action", "old_status", "new_status", "description", "created_by", "created_at"}
     assert (history[3]["old_status"], history[3]["new_status"]) == ("pending", "processing")
     assert all(h["created_by"] == "maria" for h in history)
-    assert "processing_started" in shop("order", "history", "--order", number)
+    table = shop("order", "history", "--order", number)
+    assert "Processing started" in table and "processing_started" not in table  # words (issue 11, item 7)
 
     assert [o["order_number"] for o in shop.json("order", "list")] == [other, number]
     listed = shop.json("order", "list", "--status", "processing")

@@ -224,7 +224,7 @@ def test_cli_shipment_workflow(database_url: str, capsys: pytest.CaptureFixture[
     code, out, _ = cli(database_url, capsys, "shipment", "advance", number)  # the next step
     assert (code, out.strip()) == (0, f"Shipment {number} is now picking.")
     code, out, _ = cli(database_url, capsys, "shipment", "list")
-    assert code == 0 and number in out and "3 × CBL-1023" in out and "picking" in out
+    assert code == 0 and number in out and "3 × CBL-1023" in out and "Picking" in out
     code, out, _ = cli(database_url, capsys, "shipment", "assign", number, "--to", "sam")
     assert (code, out.strip()) == (0, f"Shipment {number} is assigned to sam.")
     code, out, _ = cli(database_url, capsys, "shipment", "show", number)

@@ -19,7 +19,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
-from orion_desktop.db.migrate import current_revision, upgrade
+from orion_desktop.db.migrate import SCHEMA_HEAD, current_revision, upgrade
 from orion_desktop.db.models import Product, Store
 from orion_desktop.domain.errors import Conflict
 from orion_desktop.domain.order_results import OrderLine
@@ -214,7 +214,7 @@ def test_the_upgrade_stops_and_lists_skus_that_differ_only_in_case(old_database:
         conn.execute(text("UPDATE products SET sku = 'HP-1-B' WHERE sku = 'Hp-1'"))
         conn.execute(text("UPDATE products SET sku = 'cable-2' WHERE sku = 'cable'"))
     upgrade(old_database)
-    assert current_revision(old_database) == "0005_data_safety"
+    assert current_revision(old_database) == SCHEMA_HEAD
     assert _skus(old_database) == [
         ("MAIN", "HP-1"), ("MAIN", "HP-1-OLD"), ("MAIN", "HP-1-B"), ("MAIN", "OK-1"),
         ("TWO", "cable-2"), ("TWO", "CABLE"), ("TWO", "ok-1"),

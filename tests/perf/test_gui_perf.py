@@ -14,7 +14,12 @@ module times what a person sees, in a real ``MainWindow``:
   Enter key (or the status choice): typing itself costs the same at any size.
 - **cold start**: ``python -m orion_desktop --db <url>`` (what ``orion-desktop`` runs) in a fresh
   process with ``ORION_EXIT_WHEN_READY=1`` (see ``orion_desktop/app.py``); wall time from the
-  spawn to its "ready" line, i.e. until the first page's rows are loaded and painted.
+  spawn to its "ready" line, i.e. until the first page's rows are loaded and painted. Measured as
+  a ratio (issue 13, item 6) to its **baseline**, a bare Qt window's start timed the same way and
+  alternately in the same run: a fresh ``python -c`` that imports PySide6, shows a ``QMainWindow``
+  with one label, lets it paint and prints its line. The budget, under 1.5 s, becomes at most
+  ``COLD_START_RATIO_BUDGET`` times that baseline (1.5 s at the baseline's time on the development
+  machine, ``REFERENCE_BARE_WINDOW_MS``), so a loaded machine slows both and does not fail it.
 - **memory**: ``gui_memory_probe.py`` in a fresh process: the window, then 100k inventory rows
   fetched page by page as scrolling does, then VmRSS.
 
@@ -82,6 +87,23 @@ SQLITE_UNANALYZED = "sqlite-unanalyzed"  # a SQLite file without statistics, the
 OPEN_RUNS = 5  # per size; medians of these (after a warm-up round)
 FILTER_RUNS = 5
 COLD_START_RUNS = 5
+# A bare Qt window's start on the development machine (2 cores), measured 2026-12-04 with the
+# machine loaded (load average 1.6): medians 95 and 97 ms (the app: 676 and 772 ms, 7.1x and 7.9x).
+# 1.5 s at the reference, rounded up to 100 ms, is 15x: if anything stricter than 1.5 s.
+REFERENCE_BARE_WINDOW_MS = 100.0
+COLD_START_BUDGET_MS = 1500.0
+COLD_START_RATIO_BUDGET = COLD_START_BUDGET_MS / REFERENCE_BARE_WINDOW_MS
+BARE_WINDOW = (
+    "import sys\n"
+    "from PySide6.QtWidgets import QApplication, QLabel, QMainWindow\n"
+    "app = QApplication(sys.argv)\n"
+    "window = QMainWindow()\n"
+    "window.setCentralWidget(QLabel('ready'))\n"
+    "window.resize(1100, 700)\n"
+    "window.show()\n"
+    "app.processEvents()\n"
+    "print('ready', flush=True)\n"
+)
 PROBE = Path(__file__).with_name("gui_memory_probe.py")
 
 
@@ -572,6 +594,24 @@ def cold_start(url: str, env: dict[str, str]) -> ColdStart:
     return ColdStart(elapsed, _children_cpu_ms() - cpu_before, line.strip())
 
 
+def bare_window_start(env: dict[str, str]) -> float:
+    """The cold start's baseline: spawn a bare Qt window (BARE_WINDOW) and time it until its line, in ms."""
+    started = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-c", BARE_WINDOW], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    assert child.stdout is not None
+    try:
+        line = child.stdout.readline()
+        elapsed = (time.perf_counter() - started) * 1000
+        _out, err = child.communicate(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode == 0 and line.strip() == "ready", f"exit {child.returncode}: {line!r} {err[-2000:]}"
+    return elapsed
+
+
 # Where a cold start's time goes (100k database): imports 0.7-0.9 s (SQLAlchemy and the ORM
 # models, PySide6, the page modules), building the pages ~0.1 s, the first page's queries ~0.1 s.
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -579,16 +619,29 @@ def test_cold_start_to_a_usable_window_under_1_5_s(backend: str, gui_data: Any, 
     data = gui_data(backend, LARGE)
     env = child_environment(tmp_path)
     cold_start(data.url, env)  # warm-up: compiled bytecode and the OS file cache, as after any earlier start
-    starts = [cold_start(data.url, env) for _ in range(COLD_START_RUNS)]
+    bare_window_start(env)
+    starts: list[ColdStart] = []
+    bare: list[float] = []
+    for _ in range(COLD_START_RUNS):  # alternately, so load from elsewhere hits both alike
+        starts.append(cold_start(data.url, env))
+        bare.append(bare_window_start(env))
     assert all(start.line.endswith(f"{INVENTORY_PAGE_ROWS} rows on Inventory") for start in starts), starts
     median = statistics.median(start.wall_ms for start in starts)
+    baseline = statistics.median(bare)
+    ratio = median / baseline
     perf.record(
         f"(gui cold start) python -m orion_desktop, {backend}, {data.orders} orders / {data.stock_rows} stock rows: "
-        f"median {median:.0f} ms (budget 1500 ms); runs {', '.join(f'{s.wall_ms:.0f}' for s in starts)} ms, "
+        f"median {median:.0f} ms = {ratio:.1f}x a bare Qt window's start (median {baseline:.0f} ms; budget "
+        f"{COLD_START_RATIO_BUDGET:.1f}x, i.e. {COLD_START_BUDGET_MS:.0f} ms at {REFERENCE_BARE_WINDOW_MS:.0f} ms); "
+        f"runs {', '.join(f'{s.wall_ms:.0f}' for s in starts)} ms, bare {', '.join(f'{b:.0f}' for b in bare)} ms, "
         f"of which after run_gui {', '.join(f'{s.after_run_gui_ms:.0f}' for s in starts)} ms; "
         f"child CPU {', '.join(f'{s.cpu_ms:.0f}' for s in starts)} ms; {load_average()}"
     )
-    within_budget(median < 1500, f"cold start took {median:.0f} ms (budget 1500 ms)")
+    within_budget(
+        ratio <= COLD_START_RATIO_BUDGET,
+        f"cold start took {median:.0f} ms, {ratio:.1f}x a bare Qt window's {baseline:.0f} ms "
+        f"(budget {COLD_START_RATIO_BUDGET:.1f}x: {COLD_START_BUDGET_MS:.0f} ms at {REFERENCE_BARE_WINDOW_MS:.0f} ms)",
+    )
 
 
 @pytest.mark.parametrize("rows", [INVENTORY_PAGE_ROWS, 0])

@@ -25,6 +25,7 @@ from orion_desktop.db.models import Order, OrderHistory, OrderItem
 from orion_desktop.db.types import UtcDateTime, utcnow
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.orders import OrderHistoryAction, OrderStatus
+from orion_desktop.domain.text_rules import plural
 
 _orders = Order.__table__
 _items = OrderItem.__table__
@@ -97,4 +98,4 @@ def _created_note(order: NewOrder) -> str:
     """The history text of a new order, as services.orders.creation.insert_order writes it."""
     quantities = order.quantities
     channel = f" (channel {order.channel})" if order.channel != "manual" else ""
-    return f"Order created with {len(quantities)} lines, {sum(quantities.values())} units{channel}."
+    return f"Order created with {plural(len(quantities), 'line')}, {plural(sum(quantities.values()), 'unit')}{channel}."

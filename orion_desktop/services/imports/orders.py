@@ -27,6 +27,7 @@ from orion_desktop.domain.actor import Actor, Permission
 from orion_desktop.domain.errors import OrionError
 from orion_desktop.domain.orders import OrderHistoryAction, OrderStatus
 from orion_desktop.domain.results import ImportResult, StoreInfo
+from orion_desktop.domain.text_rules import plural
 from orion_desktop.domain.validation import check_count, clean_code, clean_email, clean_text
 from orion_desktop.services.imports.chunks import FirstLines, IdSet
 from orion_desktop.services.imports.csv_files import CsvChunk, CsvFormat, CsvLine, CsvTable, Problems, open_csv
@@ -327,4 +328,5 @@ def _add_lines(session: Session, actor: Actor, table: CsvTable, pending: _Pendin
     session.flush()
     units = sum(pending.quantities.values())
     record(session, order_id, OrderHistoryAction.EDITED,
-           f"{pending.lines} more lines, {units} units, added from further down {table.file_name}.", actor)
+           f"{plural(pending.lines, 'more line', 'more lines')}, {plural(units, 'unit')}, "
+           f"added from further down {table.file_name}.", actor)

@@ -39,6 +39,7 @@ from orion_desktop.domain.actor import Actor, Permission
 from orion_desktop.domain.enums import ProductType
 from orion_desktop.domain.errors import InvalidInput, OrionError
 from orion_desktop.domain.results import ImportResult, StoreInfo
+from orion_desktop.domain.text_rules import agreeing, plural
 from orion_desktop.domain.validation import check_level, normalize_location_code
 from orion_desktop.services.idempotency import FileContent, run_once
 from orion_desktop.services.imports.chunks import FirstLines, IdSet
@@ -433,7 +434,8 @@ def _refuse_levels_below_reserved(
             problems.add(
                 line.number,
                 f"Cannot set {line.product.title} ({line.product.sku}) at {line.location} to "
-                f"{line.quantity}: {slot.reserved} units are reserved there for orders. "
+                f"{line.quantity}: {plural(slot.reserved, 'unit')} {agreeing(slot.reserved, 'is', 'are')} "
+                "reserved there for orders. "
                 f"Set at least {slot.reserved}.",
             )
     return kept

@@ -11,6 +11,7 @@ from orion_desktop.db.models import Order, OrderItem, Product
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.errors import InsufficientStock
 from orion_desktop.domain.orders import OrderHistoryAction, OrderStatus
+from orion_desktop.domain.text_rules import plural
 from orion_desktop.services.orders.history import record
 
 
@@ -56,7 +57,7 @@ def insert_order(
         session,
         order.id,
         OrderHistoryAction.CREATED,
-        f"Order created with {len(quantities)} lines, {sum(quantities.values())} units"
+        f"Order created with {plural(len(quantities), 'line')}, {plural(sum(quantities.values()), 'unit')}"
         + (f" (channel {channel})" if channel != "manual" else "")
         + ".",
         actor,

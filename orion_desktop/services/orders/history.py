@@ -14,6 +14,8 @@ from orion_desktop.domain.orders import OrderHistoryAction
 
 log = logging.getLogger(__name__)
 
+_INSERT = OrderHistory.__table__.insert()  # built once; a call only binds its values
+
 
 def record(
     session: Session,
@@ -30,13 +32,14 @@ def record(
     record_orders(session, (order_id,))
     record_actor(session, actor.name)  # who, for the change feed
     session.execute(
-        OrderHistory.__table__.insert().values(
-            order_id=order_id,
-            action=action.value,
-            old_status=old_status,
-            new_status=new_status,
-            description=description,
-            created_by=actor.name,
-            created_at=utcnow(),
-        )
+        _INSERT,
+        {
+            "order_id": order_id,
+            "action": action.value,
+            "old_status": old_status,
+            "new_status": new_status,
+            "description": description,
+            "created_by": actor.name,
+            "created_at": utcnow(),
+        },
     )

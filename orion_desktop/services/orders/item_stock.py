@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.models import (
@@ -27,13 +27,7 @@ from orion_desktop.domain.order_results import ReservedLine
 from orion_desktop.domain.orders import OPEN_SHIPMENT_STATUSES, StockCandidate, plan_allocation
 from orion_desktop.services.lookup import ProductRef, Slot
 from orion_desktop.services.stock.level_changes import LedgerNote, apply_change
-from orion_desktop.services.stock.reservations import OpenReservation, hold, open_reservations, settle
-
-_OPEN = (
-    InventoryReservation.quantity_reserved
-    - InventoryReservation.quantity_fulfilled
-    - InventoryReservation.quantity_released
-)
+from orion_desktop.services.stock.reservations import OpenReservation, hold, settle
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,82 +58,135 @@ class ItemState:
         return max(0, self.remaining - self.open_reserved) if self.stock_tracked else 0
 
 
+_items = OrderItem.__table__
+_products = Product.__table__
+_reservations = InventoryReservation.__table__
+_shipments = Shipment.__table__
+_shipment_lines = ShipmentLine.__table__
+_inventory = Inventory.__table__
+_locations = Location.__table__
+_OPEN_T = _reservations.c.quantity_reserved - _reservations.c.quantity_fulfilled - _reservations.c.quantity_released
+
+# Built once (ARCHITECTURE.md: stock changes): every ship, status change and return reads the
+# items this way, so a call only binds the order id instead of building and compiling a query.
+_open_parts = (
+    select(_reservations.c.order_item_id, func.sum(_OPEN_T).label("open_quantity"))
+    .where(_reservations.c.status == "active", _reservations.c.order_id == bindparam("order_id"))
+    .group_by(_reservations.c.order_item_id)
+    .subquery()
+)
+# Read with the items (no round trip of its own): shipping another way must know which
+# parcels it overtakes.
+_parcel_parts = (
+    select(_shipment_lines.c.order_item_id, func.sum(_shipment_lines.c.quantity).label("parcel_quantity"))
+    .join(_shipments, _shipments.c.id == _shipment_lines.c.shipment_id)
+    .where(_shipments.c.order_id == bindparam("order_id"),
+           _shipments.c.status.in_([s.value for s in OPEN_SHIPMENT_STATUSES]))
+    .group_by(_shipment_lines.c.order_item_id)
+    .subquery()
+)
+_ITEM_STATES = (
+    select(
+        _items.c.id,
+        _items.c.order_id,
+        _items.c.quantity,
+        _items.c.shipped_quantity,
+        _items.c.returned_quantity,
+        func.coalesce(_open_parts.c.open_quantity, 0),
+        _products.c.id,
+        _products.c.store_id,
+        _products.c.sku,
+        _products.c.title,
+        _products.c.product_type,
+        _products.c.is_placeholder,
+        _products.c.gtin,
+        func.coalesce(_parcel_parts.c.parcel_quantity, 0),
+    )
+    .join(_products, _products.c.id == _items.c.product_id)
+    .outerjoin(_open_parts, _open_parts.c.order_item_id == _items.c.id)
+    .outerjoin(_parcel_parts, _parcel_parts.c.order_item_id == _items.c.id)
+    .where(_items.c.order_id == bindparam("order_id"))
+    .order_by(_items.c.id)
+)
+# An item's open reservations, oldest first, with the location (id and code) of each one's stock
+# row: settling them needs no query per row (a row deleted since has no inventory id and is skipped).
+_ITEM_RESERVATIONS = (
+    select(
+        _reservations.c.id,
+        _reservations.c.inventory_id,
+        _reservations.c.location_id,
+        _reservations.c.order_item_id,
+        _OPEN_T,
+        _inventory.c.location_id,
+        _locations.c.code,
+    )
+    .outerjoin(_inventory, _inventory.c.id == _reservations.c.inventory_id)
+    .outerjoin(_locations, _locations.c.id == _inventory.c.location_id)
+    .where(_reservations.c.status == "active", _reservations.c.order_item_id == bindparam("item_id"))
+    .order_by(_reservations.c.id)
+)
+
+
 def item_states(session: Session, order_id: int) -> list[ItemState]:
-    open_parts = (
-        select(InventoryReservation.order_item_id, func.sum(_OPEN).label("open_quantity"))
-        .where(InventoryReservation.status == "active", InventoryReservation.order_id == order_id)
-        .group_by(InventoryReservation.order_item_id)
-        .subquery()
-    )
-    # Read with the items (no round trip of its own): shipping another way must know which
-    # parcels it overtakes.
-    parcel_parts = (
-        select(ShipmentLine.order_item_id, func.sum(ShipmentLine.quantity).label("parcel_quantity"))
-        .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
-        .where(Shipment.order_id == order_id, Shipment.status.in_([s.value for s in OPEN_SHIPMENT_STATUSES]))
-        .group_by(ShipmentLine.order_item_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(
-            OrderItem.id,
-            OrderItem.order_id,
-            OrderItem.quantity,
-            OrderItem.shipped_quantity,
-            OrderItem.returned_quantity,
-            func.coalesce(open_parts.c.open_quantity, 0),
-            Product.id.label("product_id"),
-            Product.store_id,
-            Product.sku,
-            Product.title,
-            Product.product_type,
-            Product.is_placeholder,
-            Product.gtin,
-            func.coalesce(parcel_parts.c.parcel_quantity, 0).label("in_parcels"),
-        )
-        .join(Product, Product.id == OrderItem.product_id)
-        .outerjoin(open_parts, open_parts.c.order_item_id == OrderItem.id)
-        .outerjoin(parcel_parts, parcel_parts.c.order_item_id == OrderItem.id)
-        .where(OrderItem.order_id == order_id)
-        .order_by(OrderItem.id)
-    ).all()
+    """Every item of the order (in id order) with its open reservations and the units in open parcels."""
+    rows = session.execute(_ITEM_STATES, {"order_id": order_id}).all()
     return [
         ItemState(
-            id=r.id,
-            order_id=r.order_id,
+            id=r[0],
+            order_id=r[1],
             product=ProductRef(
-                id=r.product_id,
-                store_id=r.store_id,
+                id=r[6],
+                store_id=r[7],
                 store_code="",
-                sku=r.sku,
-                title=r.title,
-                product_type=ProductType(r.product_type),
-                is_placeholder=r.is_placeholder,
+                sku=r[8],
+                title=r[9],
+                product_type=ProductType(r[10]),
+                is_placeholder=r[11],
             ),
-            quantity=r.quantity,
-            shipped_quantity=r.shipped_quantity,
-            returned_quantity=r.returned_quantity,
+            quantity=r[2],
+            shipped_quantity=r[3],
+            returned_quantity=r[4],
             open_reserved=int(r[5]),
-            gtin=r.gtin,
-            in_parcels=int(r.in_parcels),
+            gtin=r[12],
+            in_parcels=int(r[13]),
         )
         for r in rows
     ]
 
 
+Slots = dict[int, tuple[int, str]]
+"""Stock row id -> (location id, location code), read with the reservations."""
+
+
+def _item_reservations(session: Session, item_id: int) -> tuple[list[OpenReservation], Slots]:
+    """An item's open reservations (oldest first) and where their stock rows are."""
+    reservations: list[OpenReservation] = []
+    slots: Slots = {}
+    for rid, inventory_id, location_id, order_item_id, open_quantity, row_location, code in session.execute(
+        _ITEM_RESERVATIONS, {"item_id": item_id}
+    ):
+        reservations.append(OpenReservation(rid, inventory_id, location_id, order_item_id, open_quantity))
+        if inventory_id is not None and code is not None:
+            slots[inventory_id] = (row_location, code)
+    return reservations, slots
+
+
+_CANDIDATES = (
+    select(
+        _inventory.c.id, _locations.c.code, _locations.c.sort_key,
+        _inventory.c.quantity - _inventory.c.reserved_quantity, _locations.c.id,
+    )
+    .join(_locations, _locations.c.id == _inventory.c.location_id)
+    .where(_inventory.c.product_id == bindparam("product_id"), _locations.c.is_active.is_(True))
+)
+_CANDIDATES_AT = _CANDIDATES.where(_inventory.c.location_id == bindparam("location_id"))
+
+
 def _candidates(session: Session, product_id: int, location_id: int | None = None) -> list[tuple[StockCandidate, int]]:
     """Stock rows of a product with something available, with their location ids."""
-    query = (
-        select(
-            Inventory.id, Location.code, Location.sort_key, Inventory.quantity - Inventory.reserved_quantity,
-            Location.id,
-        )
-        .join(Location, Location.id == Inventory.location_id)
-        .where(Inventory.product_id == product_id, Location.is_active.is_(True))
-    )
-    if location_id is not None:
-        query = query.where(Inventory.location_id == location_id)
-    return [(StockCandidate(r[0], r[1], r[2], int(r[3])), r[4]) for r in session.execute(query).all()]
+    query = _CANDIDATES if location_id is None else _CANDIDATES_AT
+    rows = session.execute(query, {"product_id": product_id, "location_id": location_id}).all()
+    return [(StockCandidate(r[0], r[1], r[2], int(r[3])), r[4]) for r in rows]
 
 
 def reserve_for_item(
@@ -157,22 +204,12 @@ def reserve_for_item(
     return reserved, shortfall
 
 
-def _slot_of(session: Session, product: ProductRef, inventory_id: int) -> Slot:
-    location_id, code = session.execute(
-        select(Location.id, Location.code)
-        .join(Inventory, Inventory.location_id == Location.id)
-        .where(Inventory.id == inventory_id)
-    ).one()
-    return Slot(product, location_id, code, inventory_id)
-
-
 def release_item(session: Session, item: ItemState, note: LedgerNote) -> list[ReservedLine]:
     """Release every open reservation of an item (cancel, expiry)."""
-    released, _total = _settle_up_to(
-        session, item, open_reservations(session, order_item_id=item.id), item.open_reserved,
-        TransactionType.RELEASE, note,
-    )
-    return released
+    reservations, slots = _item_reservations(session, item.id)
+    released, _total = _settle_up_to(session, item, reservations, slots, item.open_reserved, TransactionType.RELEASE,
+                                      note)
+    return [line for line, _location_id in released]
 
 
 def _by_inventory(reservations: list[OpenReservation]) -> dict[int, list[OpenReservation]]:
@@ -186,7 +223,14 @@ def _by_inventory(reservations: list[OpenReservation]) -> dict[int, list[OpenRes
 def fulfill_for_item(
     session: Session, item: ItemState, quantity: int, note: LedgerNote, location_id: int | None = None
 ) -> list[ReservedLine]:
-    """Take ``quantity`` units of an item out of stock, or raise InsufficientStock.
+    """Take ``quantity`` units of an item out of stock, or raise InsufficientStock (see ``fulfill_lines``)."""
+    return [line for line, _location_id in fulfill_lines(session, item, quantity, note, location_id)]
+
+
+def fulfill_lines(
+    session: Session, item: ItemState, quantity: int, note: LedgerNote, location_id: int | None = None
+) -> list[tuple[ReservedLine, int]]:
+    """Take ``quantity`` units of an item out of stock, or raise InsufficientStock; with each line's location id.
 
     The item's own reservations go first (only those at ``location_id`` when a packer picks the
     location). What they do not cover comes from available stock (there, or along the picking
@@ -196,16 +240,15 @@ def fulfill_for_item(
     """
     if not item.stock_tracked:
         return []
-    usable = [
-        r for r in open_reservations(session, order_item_id=item.id) if location_id in (None, r.location_id)
-    ]
-    taken, used = _settle_up_to(session, item, usable, quantity, TransactionType.FULFILL, note)
+    reservations, slots = _item_reservations(session, item.id)
+    usable = [r for r in reservations if location_id in (None, r.location_id)]
+    taken, used = _settle_up_to(session, item, usable, slots, quantity, TransactionType.FULFILL, note)
     if quantity > used:
         taken += _fulfill_from_available(session, item, quantity - used, note, location_id)
     surplus = (item.open_reserved - used) - (item.remaining - quantity)
     if surplus > 0:
-        _settle_up_to(session, item, open_reservations(session, order_item_id=item.id), surplus,
-                      TransactionType.RELEASE, note)
+        reservations, slots = _item_reservations(session, item.id)  # as the settling above left them
+        _settle_up_to(session, item, reservations, slots, surplus, TransactionType.RELEASE, note)
     return taken
 
 
@@ -213,27 +256,29 @@ def _settle_up_to(
     session: Session,
     item: ItemState,
     reservations: list[OpenReservation],
+    slots: Slots,
     limit: int,
     kind: TransactionType,
     note: LedgerNote,
-) -> tuple[list[ReservedLine], int]:
+) -> tuple[list[tuple[ReservedLine, int]], int]:
     """Release or fulfil up to ``limit`` units from these reservations, row by row in id order."""
-    done: list[ReservedLine] = []
+    done: list[tuple[ReservedLine, int]] = []
     total = 0
     for inventory_id, group in _by_inventory(reservations).items():
         if total == limit:
             break
         amount = min(limit - total, sum(r.open_quantity for r in group))
-        slot = _slot_of(session, item.product, inventory_id)
+        row_location, code = slots[inventory_id]
+        slot = Slot(item.product, row_location, code, inventory_id)
         settle(session, slot, group, amount, kind, note)
-        done.append(ReservedLine(item.id, item.product.sku, slot.location_code, amount))
+        done.append((ReservedLine(item.id, item.product.sku, code, amount), row_location))
         total += amount
     return done, total
 
 
 def _fulfill_from_available(
     session: Session, item: ItemState, quantity: int, note: LedgerNote, location_id: int | None
-) -> list[ReservedLine]:
+) -> list[tuple[ReservedLine, int]]:
     found = _candidates(session, item.product.id, location_id)
     location_ids = {candidate.inventory_id: loc for candidate, loc in found}
     plan, shortfall = plan_allocation(quantity, [candidate for candidate, _ in found])
@@ -246,10 +291,11 @@ def _fulfill_from_available(
             available=available,
             requested=quantity,
         )
-    taken: list[ReservedLine] = []
+    taken: list[tuple[ReservedLine, int]] = []
     for allocation in plan:
         slot = Slot(item.product, location_ids[allocation.inventory_id], allocation.location, allocation.inventory_id)
         apply_change(session, slot, TransactionType.FULFILL, quantity_change=-allocation.quantity, reserved_change=0,
                      note=note)
-        taken.append(ReservedLine(item.id, item.product.sku, allocation.location, allocation.quantity))
+        taken.append((ReservedLine(item.id, item.product.sku, allocation.location, allocation.quantity),
+                      slot.location_id))
     return taken

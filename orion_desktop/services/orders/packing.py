@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from orion_desktop.db.engine import Database
 from orion_desktop.db.models import (
@@ -62,9 +63,11 @@ class PackingService:
                 .where(OrderItem.order_id == order.id, OrderItem.shipped_quantity < OrderItem.quantity)
                 .order_by(OrderItem.id)
             ).all()
+            where = _pick_locations(session, order.id)
             lines = tuple(
                 PackLine(r.id, r.sku, r.product_name, r.gtin, r.quantity, r.shipped_quantity,
-                         physical=r.product_type == "physical" and not r.is_placeholder)
+                         physical=r.product_type == "physical" and not r.is_placeholder,
+                         locations=where.get(r.id, ""))
                 for r in rows
             )
             if not lines:
@@ -184,3 +187,24 @@ class PackingService:
                 shipped=tuple(SlipLine(sku, name, int(q)) for sku, name, q in shipped),
                 still_open=tuple(SlipLine(sku, name, int(q)) for sku, name, q in still_open),
             )
+
+
+def _pick_locations(session: Session, order_id: int) -> dict[int, str]:
+    """Where each open line's reserved units wait, along the picking path: ``AISLE-1`` or
+    ``AISLE-1 ×2, AISLE-2 ×1`` (the pack station's Location column)."""
+    rows = session.execute(
+        select(InventoryReservation.order_item_id, Location.code, func.sum(_OPEN))
+        .join(Location, Location.id == InventoryReservation.location_id)
+        .where(InventoryReservation.order_id == order_id, InventoryReservation.status == "active")
+        .group_by(InventoryReservation.order_item_id, Location.code, Location.sort_key)
+        .having(func.sum(_OPEN) > 0)
+        .order_by(InventoryReservation.order_item_id, Location.sort_key, Location.code)
+    ).all()
+    places: dict[int, list[tuple[str, int]]] = {}
+    for item_id, code, units in rows:
+        if item_id is not None:
+            places.setdefault(int(item_id), []).append((str(code), int(units)))
+    return {
+        item_id: found[0][0] if len(found) == 1 else ", ".join(f"{code} ×{units}" for code, units in found)
+        for item_id, found in places.items()
+    }

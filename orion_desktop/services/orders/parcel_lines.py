@@ -8,7 +8,7 @@ order's history says why. Callers hold the order row locked.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import String, bindparam, cast, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.models import OrderItem, Shipment, ShipmentLine
@@ -19,6 +19,46 @@ from orion_desktop.services.orders.history import record
 
 _OPEN = [status.value for status in OPEN_SHIPMENT_STATUSES]
 _STEP = {status.value: index for index, status in enumerate(OPEN_SHIPMENT_STATUSES)}
+
+
+_shipments = Shipment.__table__
+# A new shipment's number is "SHP-<order number without ORD->-<n>", n one more than the order's
+# shipments so far. Counted inside the INSERT (no round trip of its own); the caller holds the
+# order row locked, so no other shipment of the order can appear in between.
+_NEW_SHIPMENT = (
+    insert(_shipments)
+    .values(
+        shipment_number=bindparam("prefix", type_=String)
+        + cast(
+            select(func.count()).select_from(_shipments).where(_shipments.c.order_id == bindparam("of_order"))
+            .scalar_subquery() + 1,
+            String,
+        ),
+        order_id=bindparam("of_order"),
+        status=bindparam("new_status"),
+        created_by=bindparam("by"),
+        created_at=bindparam("now"),
+        shipped_at=bindparam("shipped"),
+        tracking_number=bindparam("tracking", type_=String),
+        carrier=bindparam("by_carrier", type_=String),
+    )
+    .returning(_shipments.c.id, _shipments.c.shipment_number)
+)
+LINE_INSERT = ShipmentLine.__table__.insert()
+
+
+def insert_shipment(
+    session: Session, order_id: int, order_number: str, status: ShipmentStatus, created_by: str, *,
+    tracking: str | None = None, carrier: str | None = None,
+) -> tuple[int, str]:
+    """Insert the order's next shipment (no ORM flush); returns its id and number."""
+    now = utcnow()
+    row = session.execute(_NEW_SHIPMENT, {
+        "prefix": f"SHP-{order_number.removeprefix('ORD-')}-", "of_order": order_id, "new_status": status.value,
+        "by": created_by, "now": now, "shipped": now if status is ShipmentStatus.SHIPPED else None,
+        "tracking": tracking, "by_carrier": carrier,
+    }).one()
+    return int(row[0]), str(row[1])
 
 
 def next_shipment_number(session: Session, order_id: int, order_number: str) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.dialect import matches_any
@@ -47,6 +47,7 @@ from orion_desktop.domain.orders import (
     parse_shipment_status,
     parse_status,
 )
+from orion_desktop.domain.text_rules import plural
 from orion_desktop.domain.validation import (
     check_count,
     clean_code,
@@ -69,7 +70,7 @@ from orion_desktop.services.orders.ship_planning import find_item, plan_shipment
 from orion_desktop.services.orders.transitions import ledger_note as _note
 from orion_desktop.services.orders.transitions import set_status
 from orion_desktop.services.stock.backorders import allocate_backorders
-from orion_desktop.services.stock.level_changes import apply_change, lock_product_rows
+from orion_desktop.services.stock.level_changes import apply_change, lock_order_rows, lock_product_rows
 
 log = logging.getLogger(__name__)
 
@@ -82,21 +83,25 @@ class LockedOrder:
     reservation_expires_at: datetime | None
 
 
+_orders = Order.__table__
+# Built once: every order write starts here. NO KEY UPDATE, so foreign-key checks (KEY SHARE)
+# of rows inserted for this order by a restock's backorder allocation never wait on it.
+_LOCK_ORDER = (
+    select(_orders.c.id, _orders.c.store_id, _orders.c.order_number, _orders.c.status,
+           _orders.c.reservation_expires_at)
+    .where(_orders.c.order_number == bindparam("number"))
+    .with_for_update(key_share=True)
+)
+
+
 def lock_order(session: Session, order_number: str) -> tuple[LockedOrder, list[ItemState]]:
     """Lock the order row, then the stock rows of its products (ascending), then read its items."""
     number = clean_text(order_number, "order number", max_length=64)
-    row = session.execute(
-        select(Order.id, Order.store_id, Order.order_number, Order.status, Order.reservation_expires_at)
-        .where(Order.order_number == number)
-        # NO KEY UPDATE, so foreign-key checks (KEY SHARE) of rows inserted for this order by a
-        # restock's backorder allocation never wait on it.
-        .with_for_update(key_share=True)
-    ).first()
+    row = session.execute(_LOCK_ORDER, {"number": number}).first()
     if row is None:
         raise NotFound(f"There is no order {number}.")
-    product_ids = set(session.execute(select(OrderItem.product_id).where(OrderItem.order_id == row.id)).scalars())
-    lock_product_rows(session, product_ids)
-    order = LockedOrder(row.id, row.store_id, row.order_number, OrderStatus(row.status), row.reservation_expires_at)
+    lock_order_rows(session, row[0])
+    order = LockedOrder(row[0], row[1], row[2], OrderStatus(row[3]), row[4])
     return order, item_states(session, order.id)
 
 
@@ -207,15 +212,16 @@ class OrderService:
                 planned = plan_shipment(session, items, requests, already_planned={})
                 shipment_id = transitions.ship_units(session, actor, order, items, planned, tracking=tracking_number,
                                                      carrier=carrier_name, key=operation_key).shipment_id
-                fresh = {i.id: i for i in item_states(session, order.id)}
+                # The lines as they are now, without reading them again: the order row is locked and
+                # ship_units added exactly ``quantity`` to each (its conditional UPDATE checked it).
                 results = tuple(
                     ShipItemResult(
                         order_id=order.id,
                         item_id=item.id,
                         fulfilled_quantity=quantity,
-                        shipped_quantity=fresh[item.id].shipped_quantity,
-                        remaining_quantity=fresh[item.id].remaining,
-                        is_fully_shipped=fresh[item.id].remaining == 0,
+                        shipped_quantity=item.shipped_quantity + quantity,
+                        remaining_quantity=item.remaining - quantity,
+                        is_fully_shipped=item.remaining == quantity,
                     )
                     for item, quantity, _ in planned
                 )
@@ -469,7 +475,7 @@ class OrderService:
                 # The deadline is spent: processing the order again holds stock until it ships or is cancelled.
                 session.execute(update(Order).where(Order.id == order.id).values(reservation_expires_at=None))
                 record(session, order.id, OrderHistoryAction.INVENTORY_RELEASED,
-                       f"Reservation expired; released {units} units and moved back to pending.", actor,
+                       f"Reservation expired; released {plural(units, 'unit')} and moved back to pending.", actor,
                        old_status=order.status.value, new_status=OrderStatus.PENDING.value)
                 expired.append(order.order_number)
             return ExpiryResult(tuple(expired), released_units)

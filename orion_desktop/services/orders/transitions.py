@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy import CursorResult, String, bindparam, delete, func, update
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.models import Order, OrderItem, Shipment, ShipmentLine
@@ -35,16 +35,21 @@ from orion_desktop.domain.orders import (
     check_transition,
     status_after_shipping,
 )
-from orion_desktop.services.lookup import location_id as find_location_id
+from orion_desktop.domain.text_rules import plural
 from orion_desktop.services.orders.history import record
 from orion_desktop.services.orders.item_stock import (
     ItemState,
-    fulfill_for_item,
+    fulfill_lines,
     item_states,
     release_item,
     reserve_for_item,
 )
-from orion_desktop.services.orders.parcel_lines import cancel_open_parcels, consume_parcels, next_shipment_number
+from orion_desktop.services.orders.parcel_lines import (
+    LINE_INSERT,
+    cancel_open_parcels,
+    consume_parcels,
+    insert_shipment,
+)
 from orion_desktop.services.stock.level_changes import LedgerNote
 
 if TYPE_CHECKING:
@@ -68,16 +73,41 @@ def ledger_note(actor: Actor, order: LockedOrder, reason: str | None = None, key
     return LedgerNote(actor, reason, key, order_id=order.id, order_number=order.order_number)
 
 
+_orders = Order.__table__
+_items = OrderItem.__table__
+
+
+def _status_update(target: OrderStatus) -> Any:
+    values: dict[str, Any] = {"status": target.value, "updated_at": bindparam("now")}
+    if target in _STATUS_TIMESTAMP:
+        values[_STATUS_TIMESTAMP[target]] = bindparam("now")
+    return update(_orders).where(_orders.c.id == bindparam("order_id")).values(values)
+
+
+# Built once (ARCHITECTURE.md: stock changes): the hot paths only bind parameters.
+_SET_STATUS = {target: _status_update(target) for target in OrderStatus}
+_SET_TRACKING = (
+    update(_orders)
+    .where(_orders.c.id == bindparam("order_id"))
+    .values(
+        tracking_number=func.coalesce(bindparam("tracking", type_=String), _orders.c.tracking_number),
+        carrier=func.coalesce(bindparam("by_carrier", type_=String), _orders.c.carrier),
+    )
+)
+_SHIP_UNITS = (
+    update(_items)
+    .where(_items.c.id == bindparam("item_id"), _items.c.shipped_quantity + bindparam("units") <= _items.c.quantity)
+    .values(shipped_quantity=_items.c.shipped_quantity + bindparam("units"))
+)
+
+
 def set_status(session: Session, order: LockedOrder, target: OrderStatus, cause: Cause) -> LockedOrder:
     """Take one step of the status machine (checked) and stamp its time; returns the order as it is now."""
     steps = check_transition(order.order_number, order.status, target, cause=cause)
     if steps != (target,):  # a person's multi-step request runs step by step through the hooks
         raise InvalidTransition(f"Order {order.order_number} cannot go from {order.status.value} to "
                                 f"{target.value} in one step.")
-    values: dict[str, object] = {"status": target.value, "updated_at": utcnow()}
-    if target in _STATUS_TIMESTAMP:
-        values[_STATUS_TIMESTAMP[target]] = utcnow()
-    session.execute(update(Order).where(Order.id == order.id).values(**values))
+    session.execute(_SET_STATUS[target], {"order_id": order.id, "now": utcnow()})
     return replace(order, status=target)
 
 
@@ -110,9 +140,9 @@ def enter_processing(
     warnings = tuple(f"{b.sku}: {b.quantity} backordered ({b.reason})" for b in backordered) + tuple(
         f"{s.sku}: skipped ({s.reason})" for s in skipped if "placeholder" in s.reason
     )
-    summary = f"Reserved {sum(r.quantity for r in reserved)} units"
+    summary = f"Reserved {plural(sum(r.quantity for r in reserved), 'unit')}"
     if backordered:
-        summary += f"; backordered {sum(b.quantity for b in backordered)} units"
+        summary += f"; backordered {plural(sum(b.quantity for b in backordered), 'unit')}"
     if cause is Cause.SHIPPING:
         summary = "Processing started to ship from a pending order. " + summary
     record(session, order.id, OrderHistoryAction.PROCESSING_STARTED, summary + ".", actor,
@@ -206,58 +236,62 @@ def ship_units(
         fresh = {item.id: item for item in item_states(session, order.id)}  # with their new reservations
         planned = [(fresh[item.id], quantity, location) for item, quantity, location in planned]
     note = ledger_note(actor, order, "shipped", key)
-    if shipment_id is None:
-        shipment = Shipment(shipment_number=next_shipment_number(session, order.id, order.order_number),
-                            order_id=order.id, created_by=actor.name)
-        session.add(shipment)
+    if shipment_id is None:  # the common case: a new shipment, one INSERT ... RETURNING (no ORM flush)
+        shipment_id, shipment_number = insert_shipment(session, order.id, order.order_number,
+                                                       ShipmentStatus.SHIPPED, actor.name,
+                                                       tracking=tracking, carrier=carrier)
+        shipment_tracking, shipment_carrier = tracking, carrier
+        prepared = False
     else:
         shipment = session.get_one(Shipment, shipment_id)
         # The prepared lines said what to send; the lines written below say where it came from.
         session.execute(delete(ShipmentLine).where(ShipmentLine.shipment_id == shipment_id))
-    shipment.status = ShipmentStatus.SHIPPED.value
-    shipment.shipped_at = utcnow()
-    shipment.tracking_number = tracking or shipment.tracking_number
-    shipment.carrier = carrier or shipment.carrier
-    session.flush()
-    taken: list[ReservedLine] = []
-    for item, quantity, location in planned:
-        lines = fulfill_for_item(session, item, quantity, note, location)
-        taken.extend(lines)
-        for line in lines or [ReservedLine(item.id, item.product.sku, "", quantity)]:
-            loc = find_location_id(session, line.location, create=False) if line.location else None
-            session.add(ShipmentLine(shipment_id=shipment.id, order_item_id=item.id, location_id=loc,
-                                     quantity=line.quantity))
-        updated = session.execute(
-            update(OrderItem)
-            .where(OrderItem.id == item.id, OrderItem.shipped_quantity + quantity <= OrderItem.quantity)
-            .values(shipped_quantity=OrderItem.shipped_quantity + quantity)
+        shipment.status = ShipmentStatus.SHIPPED.value
+        shipment.shipped_at = utcnow()
+        shipment.tracking_number = tracking or shipment.tracking_number
+        shipment.carrier = carrier or shipment.carrier
+        session.flush()
+        shipment_number, shipment_tracking, shipment_carrier = (
+            shipment.shipment_number, shipment.tracking_number, shipment.carrier
         )
+        prepared = True
+    taken: list[ReservedLine] = []
+    shipment_lines: list[dict[str, Any]] = []
+    for item, quantity, location in planned:
+        lines = fulfill_lines(session, item, quantity, note, location)
+        taken.extend(line for line, _location_id in lines)
+        # An item without stock (a service, a placeholder) still gets its line, from no location.
+        placed: list[tuple[ReservedLine, int | None]] = [*lines] or [(ReservedLine(item.id, "", "", quantity), None)]
+        shipment_lines.extend(
+            {"shipment_id": shipment_id, "order_item_id": item.id, "location_id": location_id,
+             "quantity": line.quantity}
+            for line, location_id in placed
+        )
+        updated = session.execute(_SHIP_UNITS, {"item_id": item.id, "units": quantity})
         if cast("CursorResult[Any]", updated).rowcount != 1:
             raise Conflict(f"{item.product.sku} was shipped by another workstation at the same moment.")
-    session.flush()
-    shipped_units, ordered_units = session.execute(
-        select(func.sum(OrderItem.shipped_quantity), func.sum(OrderItem.quantity)).where(OrderItem.order_id == order.id)
-    ).one()
-    new_status = status_after_shipping(int(shipped_units), int(ordered_units))
-    tracking_values = {k: v for k, v in (("tracking_number", shipment.tracking_number),
-                                        ("carrier", shipment.carrier)) if v}
-    if tracking_values:
-        session.execute(update(Order).where(Order.id == order.id).values(**tracking_values))
+    session.execute(LINE_INSERT, shipment_lines if len(shipment_lines) > 1 else shipment_lines[0])
+    # ``items`` are every item of the order, read under the order's lock: the totals need no query.
+    units = sum(q for _, q, _ in planned)
+    shipped_units = sum(item.shipped_quantity for item in items) + units
+    new_status = status_after_shipping(shipped_units, sum(item.quantity for item in items))
+    if shipment_tracking or shipment_carrier:
+        session.execute(_SET_TRACKING, {"order_id": order.id, "tracking": shipment_tracking,
+                                        "by_carrier": shipment_carrier})
     before = order
     if new_status != order.status:
         order = set_status(session, order, new_status, Cause.SHIPPING)
-    units = sum(q for _, q, _ in planned)
     what = ", ".join(f"{q} {i.product.sku}" for i, q, _ in planned)
     record(session, order.id, OrderHistoryAction.SHIPPED,
-           f"Shipment {shipment.shipment_number}: shipped {what} ({units} units)"
-           + (f", tracking {shipment.tracking_number}" if shipment.tracking_number else "") + ".",
+           f"Shipment {shipment_number}: shipped {what} ({plural(units, 'unit')})"
+           + (f", tracking {shipment_tracking}" if shipment_tracking else "") + ".",
            actor, old_status=before.status.value, new_status=new_status.value)
     overtaken = {
         item.id: excess
         for item, quantity, _ in planned
         # Units in other open parcels beyond what still remains to ship: those parcels promise too much.
-        if (excess := item.in_parcels - (quantity if shipment_id is not None else 0) - (item.remaining - quantity)) > 0
+        if (excess := item.in_parcels - (quantity if prepared else 0) - (item.remaining - quantity)) > 0
     }
     if overtaken:  # only then a query: the common ship has no parcel to look at
-        consume_parcels(session, actor, order.id, overtaken, shipment.shipment_number)
-    return Shipped(shipment.id, shipment.shipment_number, tuple(taken), order, processing)
+        consume_parcels(session, actor, order.id, overtaken, shipment_number)
+    return Shipped(shipment_id, shipment_number, tuple(taken), order, processing)

@@ -15,7 +15,7 @@ a PC cannot change the item meanwhile either: it would need this product's stock
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.dialect import matches_any
@@ -36,7 +36,7 @@ _OPEN = (
 )
 
 
-def backordered_items_query(session: Session, product_ids: set[int] | None = None) -> AnySelect:
+def _waiting_items() -> AnySelect:
     """Items waiting for stock, oldest order first: (order id, order number, item id, missing units)."""
     open_parts = (
         select(InventoryReservation.order_item_id, func.sum(_OPEN).label("open_quantity"))
@@ -52,6 +52,17 @@ def backordered_items_query(session: Session, product_ids: set[int] | None = Non
         .where(Order.status.in_(WAITING_STATUSES), missing > 0)
         .order_by(Order.created_at, Order.id, OrderItem.id)
     )
+    return query
+
+
+_WAITING = _waiting_items()
+# Built once: every stock increase of one product (adjust, transfer, a return) asks this.
+_WAITING_FOR_ONE = _WAITING.where(OrderItem.product_id == bindparam("product_id"))
+
+
+def backordered_items_query(session: Session, product_ids: set[int] | None = None) -> AnySelect:
+    """Items waiting for stock, oldest order first: (order id, order number, item id, missing units)."""
+    query = _WAITING
     if product_ids is not None:
         query = query.where(matches_any(session, OrderItem.product_id, sorted(product_ids)))
     return query
@@ -63,9 +74,11 @@ def allocate_backorders(session: Session, product_ids: set[int], actor: Actor) -
         return []
     reserved: list[ReservedLine] = []
     exhausted: set[int] = set()  # products with no stock left to hand out
-    for order_id, order_number, item_id, _missing in session.execute(
-        backordered_items_query(session, product_ids)
-    ).all():
+    if len(product_ids) == 1:
+        waiting = session.execute(_WAITING_FOR_ONE, {"product_id": next(iter(product_ids))}).all()
+    else:
+        waiting = session.execute(backordered_items_query(session, product_ids)).all()
+    for order_id, order_number, item_id, _missing in waiting:
         item = next(i for i in item_states(session, order_id) if i.id == item_id)
         if not item.stock_tracked or item.unreserved == 0 or item.product.id in exhausted:
             continue

@@ -8,18 +8,20 @@ for the last unit cannot both win: the loser's UPDATE matches no row.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.change_recording import record_actor, record_stock
 from orion_desktop.db.dialect import matches_any
-from orion_desktop.db.models import Inventory, InventoryTransaction
+from orion_desktop.db.models import Inventory, InventoryTransaction, OrderItem
 from orion_desktop.db.types import utcnow
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import TransactionType
 from orion_desktop.domain.errors import InsufficientStock, InvalidInput, NotFound
 from orion_desktop.domain.results import StockChange
+from orion_desktop.domain.text_rules import agreeing, plural
 from orion_desktop.services.lookup import ProductRef, Slot
 
 _inventory = Inventory.__table__
@@ -66,7 +68,50 @@ _CHANGE = (
 )
 _CHANGE_EXPECTED = _CHANGE.where(_inventory.c.quantity == bindparam("expected"))
 _LEDGER_INSERT = _ledger.insert()
-_LEVELS = select(_inventory.c.quantity, _inventory.c.reserved_quantity)
+
+
+def _change_and_ledger(change: Any) -> Any:
+    """PostgreSQL: the conditional UPDATE and its ledger row in ONE statement (one round trip).
+
+    ``WITH changed AS (UPDATE ... RETURNING quantity, reserved_quantity) INSERT INTO
+    inventory_transactions ... SELECT ... FROM changed RETURNING quantity_after, reserved_after``:
+    when the UPDATE matches no row the INSERT writes nothing and returns no row, which is the
+    refusal, exactly as with two statements. The row lock is then held for one round trip
+    instead of two. SQLite allows no UPDATE inside WITH: it keeps the two statements.
+    """
+    changed = change.cte("changed")
+    columns = _ledger.c
+    values = [
+        bindparam("led_store_id", type_=columns.store_id.type),
+        bindparam("led_product_id", type_=columns.product_id.type),
+        bindparam("led_location_id", type_=columns.location_id.type),
+        bindparam("led_transaction_type", type_=columns.transaction_type.type),
+        bindparam("dq"),
+        bindparam("dr"),
+        changed.c.quantity,
+        changed.c.reserved_quantity,
+        bindparam("led_order_id", type_=columns.order_id.type),
+        bindparam("led_order_number", type_=columns.order_number.type),
+        bindparam("led_reason", type_=columns.reason.type),
+        bindparam("led_created_by", type_=columns.created_by.type),
+        bindparam("now"),
+        bindparam("led_operation_key", type_=columns.operation_key.type),
+    ]
+    names = [
+        "store_id", "product_id", "location_id", "transaction_type", "quantity_change", "reserved_change",
+        "quantity_after", "reserved_after", "order_id", "order_number", "reason", "created_by", "created_at",
+        "operation_key",
+    ]
+    return (
+        _ledger.insert()
+        .from_select(names, select(*values).select_from(changed))
+        .returning(columns.quantity_after, columns.reserved_after)
+    )
+_CHANGE_LOGGED = _change_and_ledger(_CHANGE)
+_CHANGE_EXPECTED_LOGGED = _change_and_ledger(_CHANGE_EXPECTED)
+_LEVELS = select(_inventory.c.quantity, _inventory.c.reserved_quantity).where(_inventory.c.id == bindparam("row_id"))
+_LEVELS_LOCKED = _LEVELS.with_for_update(key_share=True)  # FOR NO KEY UPDATE on PostgreSQL
+_LEVELS_DELETING = _LEVELS.with_for_update()
 
 
 def apply_change(
@@ -83,34 +128,39 @@ def apply_change(
     now = utcnow()
     record_stock(session, (slot.product.id,))  # what changed, reported after the commit
     record_actor(session, note.actor.name)  # and who, for the change feed
-    statement = _CHANGE if expected_quantity is None else _CHANGE_EXPECTED
-    row = session.execute(
-        statement,
-        {"row_id": slot.inventory_id, "dq": quantity_change, "dr": reserved_change, "now": now,
-         "expected": expected_quantity},
-    ).first()
-    if row is None:
-        raise _refusal(session, slot, kind, quantity_change, reserved_change)
-    quantity_after, reserved_after = row
-    session.execute(
-        _LEDGER_INSERT,
-        {
-            "store_id": slot.product.store_id,
-            "product_id": slot.product.id,
-            "location_id": slot.location_id,
-            "transaction_type": kind.value,
+    ledger = {
+        "store_id": slot.product.store_id,
+        "product_id": slot.product.id,
+        "location_id": slot.location_id,
+        "transaction_type": kind.value,
+        "order_id": note.order_id,
+        "order_number": note.order_number,
+        "reason": note.reason,
+        "created_by": note.actor.name,
+        "operation_key": note.operation_key,
+    }
+    change = {"row_id": slot.inventory_id, "dq": quantity_change, "dr": reserved_change, "now": now,
+              "expected": expected_quantity}
+    if session.get_bind().dialect.name == "postgresql":
+        statement = _CHANGE_LOGGED if expected_quantity is None else _CHANGE_EXPECTED_LOGGED
+        # Prefixed: a parameter named like an inventory column would join the UPDATE's SET clause.
+        row = session.execute(statement, change | {f"led_{name}": value for name, value in ledger.items()}).first()
+        if row is None:
+            raise _refusal(session, slot, kind, quantity_change, reserved_change)
+        quantity_after, reserved_after = row
+    else:
+        statement = _CHANGE if expected_quantity is None else _CHANGE_EXPECTED
+        row = session.execute(statement, change).first()
+        if row is None:
+            raise _refusal(session, slot, kind, quantity_change, reserved_change)
+        quantity_after, reserved_after = row
+        session.execute(_LEDGER_INSERT, ledger | {
             "quantity_change": quantity_change,
             "reserved_change": reserved_change,
             "quantity_after": quantity_after,
             "reserved_after": reserved_after,
-            "order_id": note.order_id,
-            "order_number": note.order_number,
-            "reason": note.reason,
-            "created_by": note.actor.name,
             "created_at": now,
-            "operation_key": note.operation_key,
-        },
-    )
+        })
     return StockChange(
         transaction_type=kind,
         sku=slot.product.sku,
@@ -136,10 +186,8 @@ def current_levels(session: Session, slot: Slot, *, lock: bool = False, deleting
     (the lock an UPDATE takes); ``deleting`` with FOR UPDATE, the lock a DELETE needs, taken at
     once so that it never has to be upgraded while another PC waits on the row.
     """
-    query = _LEVELS.where(_inventory.c.id == slot.inventory_id)
-    if lock or deleting:
-        query = query.with_for_update(key_share=not deleting)
-    row = session.execute(query).first()
+    query = _LEVELS_DELETING if deleting else _LEVELS_LOCKED if lock else _LEVELS
+    row = session.execute(query, {"row_id": slot.inventory_id}).first()
     if row is None:
         raise missing_stock(slot.product, slot.location_code)
     return row.quantity, row.reserved_quantity
@@ -169,7 +217,8 @@ def _refusal(
     if kind in (TransactionType.SET,):
         target = quantity + quantity_change
         return InsufficientStock(
-            f"Cannot set {what} to {target}: {reserved} units are reserved there for orders. "
+            f"Cannot set {what} to {target}: {plural(reserved, 'unit')} {agreeing(reserved, 'is', 'are')} "
+            "reserved there for orders. "
             f"Release them first or set at least {reserved}.",
             available=available,
             requested=target,
@@ -207,6 +256,26 @@ def lock_product_rows(session: Session, product_ids: set[int] | list[int]) -> di
         .with_for_update(key_share=True)  # renders FOR NO KEY UPDATE on PostgreSQL
     ).all()
     return {row_id: (quantity, reserved) for row_id, quantity, reserved in rows}
+
+
+_LOCK_ORDER_ROWS = (
+    select(_inventory.c.id)
+    .where(_inventory.c.product_id.in_(
+        select(OrderItem.__table__.c.product_id).where(OrderItem.__table__.c.order_id == bindparam("order_id"))
+    ))
+    .order_by(_inventory.c.id)
+    .with_for_update(key_share=True)
+)
+
+
+def lock_order_rows(session: Session, order_id: int) -> None:
+    """``lock_product_rows`` for the products of one order's items, in the same one statement.
+
+    Built once, and the products are found by the statement itself (no round trip to read them
+    first): the caller holds the order row locked, so its items cannot change meanwhile.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_LOCK_ORDER_ROWS, {"order_id": order_id}).all()
 
 
 def lock_slot(session: Session, slot: Slot) -> tuple[int, int]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, case, select, update
+from sqlalchemy import CursorResult, bindparam, case, select, update
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.models import InventoryReservation
@@ -26,6 +26,33 @@ from orion_desktop.services.stock.level_changes import LedgerNote, apply_change
 _reservations = InventoryReservation.__table__
 _HOLD_INSERT = _reservations.insert()
 _OPEN = _reservations.c.quantity_reserved - _reservations.c.quantity_fulfilled - _reservations.c.quantity_released
+
+
+def _settling(column: str, stamp: str) -> Any:
+    """``UPDATE`` taking ``take`` open units of one reservation into ``column``, built once per kind.
+
+    Its status follows: still active while units are open, else fulfilled when any unit was
+    fulfilled, else released. The WHERE clause refuses to take more than is open.
+    """
+    fulfilled = _reservations.c.quantity_fulfilled + (bindparam("take") if column == "quantity_fulfilled" else 0)
+    return (
+        update(_reservations)
+        .where(_reservations.c.id == bindparam("reservation_id"), _OPEN >= bindparam("take"))
+        .values({
+            column: _reservations.c[column] + bindparam("take"),
+            "updated_at": bindparam("now"),
+            stamp: bindparam("now"),
+            "status": case(
+                (_OPEN - bindparam("take") > 0, "active"), (fulfilled > 0, "fulfilled"), else_="released"
+            ),
+        })
+    )
+
+
+_SETTLE = {
+    TransactionType.FULFILL: _settling("quantity_fulfilled", "fulfilled_at"),
+    TransactionType.RELEASE: _settling("quantity_released", "released_at"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,33 +151,14 @@ def settle(
         reserved_change=-quantity,
         note=note,
     )
-    column = "quantity_fulfilled" if kind is TransactionType.FULFILL else "quantity_released"
-    stamp = "fulfilled_at" if kind is TransactionType.FULFILL else "released_at"
+    statement = _SETTLE[kind]
     remaining = quantity
     now = utcnow()
     for reservation in reservations:
         if remaining == 0:
             break
         take = min(reservation.open_quantity, remaining)
-        updated = session.execute(
-            update(_reservations)
-            .where(_reservations.c.id == reservation.id, _OPEN >= take)
-            .values(
-                {
-                    column: _reservations.c[column] + take,
-                    "updated_at": now,
-                    stamp: now,
-                    "status": case(
-                        (_OPEN - take > 0, "active"),
-                        (
-                            _reservations.c.quantity_fulfilled + (take if column == "quantity_fulfilled" else 0) > 0,
-                            "fulfilled"
-                        ),
-                        else_="released",
-                    ),
-                }
-            )
-        )
+        updated = session.execute(statement, {"reservation_id": reservation.id, "take": take, "now": now})
         if cast("CursorResult[Any]", updated).rowcount != 1:
             raise Conflict("Another workstation changed this reservation at the same moment. Please try again.")
         remaining -= take

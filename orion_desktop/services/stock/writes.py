@@ -12,6 +12,7 @@ from orion_desktop.domain.actor import Actor, Permission
 from orion_desktop.domain.enums import TransactionType
 from orion_desktop.domain.errors import Conflict, InvalidInput
 from orion_desktop.domain.results import StockChange, TransferResult
+from orion_desktop.domain.text_rules import agreeing, plural
 from orion_desktop.domain.validation import (
     check_count,
     check_delta,
@@ -317,8 +318,8 @@ class InventoryService:
                 quantity, reserved = current_levels(session, slot, deleting=True)
                 if reserved:
                     raise Conflict(
-                        f"Cannot delete {slot.product.sku} at {slot.location_code}: {reserved} units are "
-                        "reserved for orders there. Release them first."
+                        f"Cannot delete {slot.product.sku} at {slot.location_code}: {plural(reserved, 'unit')} "
+                        f"{agreeing(reserved, 'is', 'are')} reserved for orders there. Release them first."
                     )
                 change = None
                 if quantity:

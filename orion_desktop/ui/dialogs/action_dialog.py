@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -39,12 +39,15 @@ from PySide6.QtWidgets import (
 )
 
 from orion_desktop.domain.changes import NO_CHANGES, Changes
+from orion_desktop.domain.errors import DatabaseUnavailable
 from orion_desktop.ui import order_format
 from orion_desktop.ui.data_events import DataEvents
-from orion_desktop.ui.widgets.message_banner import MessageBanner
+from orion_desktop.ui.dialogs.dialog_focus import focus_first_input
+from orion_desktop.ui.widgets.message_banner import BannerKind, MessageBanner
 from orion_desktop.ui.worker import run_in_background
 
 MUTED_STYLE = "color: #5f6368;"  # muted: a hint about what is missing, not an error
+ERROR_STYLE = f"color: {order_format.WARNING_COLOUR};"  # red: what was typed is wrong (README: the dialogs)
 
 
 class ScanLineEdit(QLineEdit):
@@ -73,6 +76,9 @@ class ActionDialog(QDialog):
         self.events: DataEvents | None = None  # where what OK changed is announced (default: the parent's)
         self.changes: Changes = NO_CHANGES  # what OK committed, not announced yet
         self._busy = False
+        self._touched = False  # the user changed an input: a problem now says what is wrong, in red
+        self._unreachable_shown = False  # the banner says the database cannot be reached
+        self._watching_events = False
         self._body_widget: QWidget | None = None
         self.error_banner = MessageBanner(self)
         self.problem_label = QLabel(self)
@@ -149,10 +155,16 @@ class ActionDialog(QDialog):
             text = problem if problem is not None else self.hint() or ""
         self.problem_label.setText(text)
         self.problem_label.setVisible(bool(text))
+        # Grey while it only says what is still missing; red once what the user typed is wrong.
+        wrong = problem is not None and self._touched and not self._busy
+        self.problem_label.setStyleSheet(ERROR_STYLE if wrong else MUTED_STYLE)
+        self.problem_label.setProperty("wrong", wrong)
         return problem is None
 
     def input_changed(self, *_args: object) -> None:
         """Connected to every input: the last refusal no longer applies to what is shown now."""
+        self._touched = self._touched or self.isVisible()  # filling the form in code is not the user typing
+        self._unreachable_shown = False
         self.error_banner.clear()
         self.validate()
 
@@ -206,6 +218,24 @@ class ActionDialog(QDialog):
             parent = parent.parent()
         return None
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not self._touched:  # opening: the keyboard goes to the first input, never to a button
+            focus_first_input(self)
+        parent = self.parentWidget()
+        monitor = getattr(parent.window(), "connection_monitor", None) if parent is not None else None
+        restored = getattr(monitor, "restored", None)
+        if restored is not None and not self._watching_events:
+            self._watching_events = True
+            restored.connect(self._database_answered)  # the main window's ConnectionMonitor
+
+    def _database_answered(self) -> None:
+        """The window found the database reachable again: an outage sentence here is stale now."""
+        if self._unreachable_shown and not self._busy:
+            self._unreachable_shown = False
+            self.error_banner.show_message("The database is reachable again. Press OK to try again.",
+                                           BannerKind.INFO)
+
     def reject(self) -> None:
         if self._busy:  # the request may be applied any moment: wait for the answer
             return
@@ -224,10 +254,15 @@ class ActionDialog(QDialog):
 
     def _refused(self, error: BaseException) -> None:
         self._set_busy(False)
-        self.error_banner.show_error(error)
+        self.show_refusal(error)
+        self._unreachable_shown = isinstance(error, DatabaseUnavailable)
         self.announce_changes()  # a refused call changed nothing, but an earlier call of the job may have
         self.failed.emit(error)
         self.settled.emit()
+
+    def show_refusal(self, error: BaseException) -> None:
+        """Say why the services refused, in the dialog's banner (a subclass may say it otherwise)."""
+        self.error_banner.show_error(error)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy

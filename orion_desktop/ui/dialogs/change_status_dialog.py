@@ -32,6 +32,9 @@ TARGET_HINT: dict[OrderStatus, str] = {
     OrderStatus.CANCELLED: "release reserved stock",
 }
 
+SAFE_DEFAULT_TARGETS = frozenset({OrderStatus.PROCESSING})
+"""The one move the dialog may offer ready-chosen: it only reserves, and cancelling undoes it."""
+
 
 def preview(order: OrderDetail, target: OrderStatus) -> str:
     """What moving ``order`` to ``target`` will do, in sentences (from the order as last loaded)."""
@@ -151,6 +154,11 @@ class ChangeStatusDialog(ActionDialog):
         for target in self.targets:
             self.status_combo.addItem(f"{order_format.status_text(target)} — {TARGET_HINT[target]}", target.value)
         self.status_combo.setEnabled(bool(self.targets))
+        # Nothing destructive is ever the default: only reserving stock is offered ready-chosen;
+        # shipping everything or cancelling must be chosen on purpose (Ctrl+T, Enter ships nothing).
+        safe = [i for i, target in enumerate(self.targets) if target in SAFE_DEFAULT_TARGETS]
+        self.status_combo.setPlaceholderText("Choose the new status…")
+        self.status_combo.setCurrentIndex(safe[0] if safe else -1)
         self.preview_label = QLabel(page)
         self.preview_label.setObjectName("statusPreview")
         self.preview_label.setWordWrap(True)

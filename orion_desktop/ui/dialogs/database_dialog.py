@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from orion_desktop.ui.connection_errors import explain
 from orion_desktop.ui.dialogs.action_dialog import MUTED_STYLE, ActionDialog
 from orion_desktop.ui.widgets.message_banner import BannerKind
 
@@ -169,7 +170,8 @@ class DatabaseDialog(ActionDialog):
         layout.addWidget(self.result_banner)
         layout.addStretch(1)
         layout.addWidget(self.button_box)
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 42)
+        # Wide enough for a whole server address and a sentence about it on two lines at most.
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 58)
 
         chain = [
             self.sqlite_radio,
@@ -287,6 +289,11 @@ class DatabaseDialog(ActionDialog):
                 services.close()
 
         self._send(probe, self._tested)
+
+    def show_refusal(self, error: BaseException) -> None:
+        """A sentence about what is wrong; the driver's own words behind the Details button."""
+        sentence, details = explain(error)
+        self.result_banner.show_message(sentence, BannerKind.ERROR, details=details)
 
     def _tested(self, description: str) -> None:
         self.result_banner.show_message(f"Connected: {description}", BannerKind.INFO)

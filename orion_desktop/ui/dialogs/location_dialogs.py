@@ -19,6 +19,7 @@ from orion_desktop.domain.errors import InvalidInput
 from orion_desktop.domain.requests import AddLocation, UpdateLocation
 from orion_desktop.domain.results import LocationInfo, LocationSummary
 from orion_desktop.domain.validation import MAX_CODE_LENGTH, MAX_QUANTITY, normalize_location_code
+from orion_desktop.ui import formatting
 from orion_desktop.ui.dialogs.action_dialog import ActionDialog
 
 if TYPE_CHECKING:
@@ -246,8 +247,8 @@ class LocationActiveDialog(LocationDialog):
         held = ""
         if location.stock_rows:
             held = (
-                f" Its {location.quantity:,} units in {location.stock_rows:,} stock "
-                f"row{'s' if location.stock_rows != 1 else ''} stay where they are and can still be counted, "
+                f" Its {formatting.plural(location.quantity, 'unit')} in "
+                f"{formatting.plural(location.stock_rows, 'stock row')} stay where they are and can still be counted, "
                 "adjusted or moved."
             )
         return f"Deactivate {location.code}? Orders will no longer reserve stock there.{held}"

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QLabel, QPlainTextEdit, QVBoxLayout, QW
 
 from orion_desktop.domain.order_results import NoteInfo
 from orion_desktop.domain.requests import AddOrderNote
+from orion_desktop.ui import formatting
 from orion_desktop.ui.dialogs.action_dialog import ActionDialog
 
 if TYPE_CHECKING:
@@ -55,7 +56,8 @@ class NoteDialog(ActionDialog):
         if not text:
             return "Write the note."
         if len(text) > MAX_NOTE_LENGTH:
-            return f"The note is too long ({len(text):,} characters; at most {MAX_NOTE_LENGTH:,})."
+            return (f"The note is too long ({formatting.number(len(text))} characters; "
+                    f"at most {formatting.number(MAX_NOTE_LENGTH)}).")
         return None
 
     def value(self) -> AddOrderNote:

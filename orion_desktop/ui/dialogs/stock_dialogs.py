@@ -29,6 +29,7 @@ from orion_desktop.domain.errors import InvalidInput
 from orion_desktop.domain.requests import AdjustStock, SetStock, TransferStock
 from orion_desktop.domain.results import LocationStock, ProductStock, StockChange, StockRow, TransferResult
 from orion_desktop.domain.validation import MAX_QUANTITY, normalize_location_code
+from orion_desktop.ui import formatting
 from orion_desktop.ui.dialogs.action_dialog import MUTED_STYLE, ActionDialog
 
 if TYPE_CHECKING:
@@ -93,7 +94,10 @@ class StockDialog(ActionDialog, Generic[Outcome]):
         body.addLayout(self.form)
         layout = super()._init_frame(body)
         layout.insertStretch(layout.indexOf(self.button_box), 1)  # spare height below the problem line
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 34)
+        self.setMinimumWidth(self._wide_enough())
+        for label in self.findChildren(QLabel):  # a figure longer than foreseen wraps, it is never cut off
+            if label.buddy() is None and label.parent() is self and label not in (title, subtitle):
+                label.setWordWrap(True)
 
         chain = [*inputs, self.ok_button, self.cancel_button]
         for first, second in zip(chain, chain[1:], strict=False):
@@ -102,6 +106,13 @@ class StockDialog(ActionDialog, Generic[Outcome]):
             inputs[0].setFocus(Qt.FocusReason.OtherFocusReason)
         self.validate()
         return layout
+
+    def _wide_enough(self) -> int:
+        """Wide enough for the row's caption and the longest levels line beside it ("Afterwards: …")."""
+        metrics = self.fontMetrics()
+        caption = metrics.horizontalAdvance(f"At {self.row.location}:")
+        figures = metrics.horizontalAdvance(self._levels(9_999_999, 9_999_999))  # longer ones wrap
+        return max(metrics.horizontalAdvance("M") * 34, caption + figures + 60)
 
     def _number(self, value: int) -> str:
         return self._locale.toString(value)
@@ -207,10 +218,11 @@ class AdjustStockDialog(StockDialog[StockChange]):
             if row.reserved_quantity:
                 return (
                     f"At most {self._number(max(row.available_quantity, 0))} can be removed at {row.location}: "
-                    f"{self._number(row.reserved_quantity)} of the {self._number(row.quantity)} units there "
-                    "are reserved for orders."
+                    f"{self._number(row.reserved_quantity)} of the {formatting.plural(row.quantity, 'unit')} there "
+                    f"{_are(row.reserved_quantity)} reserved for orders."
                 )
-            return f"Only {self._number(row.quantity)} units are at {row.location}; that many can be removed at most."
+            return (f"Only {formatting.plural(row.quantity, 'unit')} {_are(row.quantity)} at {row.location}; "
+                    "that many can be removed at most.")
         if _clean_reason(self.reason_edit.text()) is None:
             return "Give a reason for the ledger, for example “damaged” or “delivery”."
         return None
@@ -281,7 +293,8 @@ class SetQuantityDialog(StockDialog[StockChange]):
             )
         if quantity < row.reserved_quantity:
             return (
-                f"{self._number(row.reserved_quantity)} units are reserved here for orders, so the quantity "
+                f"{formatting.plural(row.reserved_quantity, 'unit')} {_are(row.reserved_quantity)} reserved here "
+                "for orders, so the quantity "
                 f"cannot be below {self._number(row.reserved_quantity)}."
             )
         return None
@@ -401,11 +414,12 @@ class TransferStockDialog(StockDialog[TransferResult]):
         if quantity > source.available_quantity:
             held = (
                 f" ({self._number(source.reserved_quantity)} of {self._number(source.quantity)}"
-                " are reserved for orders)"
+                f" {_are(source.reserved_quantity)} reserved for orders)"
                 if source.reserved_quantity
                 else ""
             )
-            return f"Only {self._number(source.available_quantity)} units are available at {source.location}{held}."
+            return (f"Only {formatting.plural(source.available_quantity, 'unit')} {_are(source.available_quantity)} "
+                    f"available at {source.location}{held}.")
         return None
 
     def _show_destination_hint(self, destination: str | None) -> None:
@@ -434,3 +448,8 @@ class TransferStockDialog(StockDialog[TransferResult]):
         return (
             f"Moved {moved} of {self.row.title} from {outcome.source.location} to {outcome.destination.location}."
         )
+
+
+def _are(count: int) -> str:
+    """``is`` for one, ``are`` for any other count."""
+    return "is" if count == 1 else "are"

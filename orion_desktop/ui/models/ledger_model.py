@@ -124,8 +124,9 @@ class LedgerModel(PagedRowTableModel[LedgerEntry]):
         return self._filter
 
     def set_filter(self, ledger_filter: LedgerFilter) -> None:
+        same = ledger_filter == self._filter and self.loaded_once  # a refresh: keep the rows loaded
         self._filter = ledger_filter
-        self.reload()
+        self.reload(keep_loaded=same)
 
     def page_query(self) -> PageQuery:
         source, arguments = self._source, self._filter.query_arguments()

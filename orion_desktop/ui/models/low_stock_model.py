@@ -111,10 +111,11 @@ class LowStockModel(PagedRowTableModel[LowStockReportRow]):
         return self._reorder_points
 
     def set_threshold(self, threshold: int | None, *, reorder_points: bool | None = None) -> None:
+        same = threshold == self._threshold and reorder_points in (None, self._reorder_points) and self.loaded_once
         self._threshold = threshold
         if reorder_points is not None:
             self._reorder_points = reorder_points
-        self.reload()
+        self.reload(keep_loaded=same)  # the same list again (a refresh) keeps the rows loaded
 
     def page_query(self) -> PageQuery:
         source, threshold, reorder_points = self._source, self._threshold, self._reorder_points

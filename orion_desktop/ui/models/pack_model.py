@@ -28,12 +28,13 @@ MUTED_COLOR = QColor("#6b6b6b")  # lines with nothing to pack (digital, service,
 
 class PackColumn(IntEnum):
     PRODUCT = 0
-    SKU = 1
-    GTIN = 2
-    ORDERED = 3
-    SHIPPED = 4
-    TO_PACK = 5
-    PACKED = 6
+    LOCATION = 1  # where to pick: the packer walks there
+    SKU = 2
+    GTIN = 3
+    ORDERED = 4
+    SHIPPED = 5
+    TO_PACK = 6  # counts down while scanning
+    PACKED = 7
 
     @property
     def header(self) -> str:
@@ -46,6 +47,7 @@ class PackColumn(IntEnum):
 
 _HEADERS = {
     PackColumn.PRODUCT: "Product",
+    PackColumn.LOCATION: "Location",
     PackColumn.SKU: "SKU",
     PackColumn.GTIN: "GTIN",
     PackColumn.ORDERED: "Ordered",
@@ -57,7 +59,8 @@ _HEADERS = {
 _HEADER_TIPS = {
     PackColumn.ORDERED: "Units ordered",
     PackColumn.SHIPPED: "Units already shipped in earlier parcels",
-    PackColumn.TO_PACK: "Units still open on the order (ordered − shipped)",
+    PackColumn.LOCATION: "Where the units are reserved, along the picking path",
+    PackColumn.TO_PACK: "Units still to scan into this parcel (ordered − shipped − packed now)",
     PackColumn.PACKED: "Units scanned into this parcel",
 }
 
@@ -198,6 +201,8 @@ class PackModel(QAbstractTableModel):
         match column:
             case PackColumn.PRODUCT:
                 return line.title
+            case PackColumn.LOCATION:
+                return line.locations
             case PackColumn.SKU:
                 return line.sku
             case PackColumn.GTIN:
@@ -207,7 +212,7 @@ class PackModel(QAbstractTableModel):
             case PackColumn.SHIPPED:
                 return line.shipped
             case PackColumn.TO_PACK:
-                return line.to_pack
+                return max(line.to_pack - self._packed(line), 0) if line.physical else line.to_pack
             case PackColumn.PACKED:
                 return self._packed(line)
 

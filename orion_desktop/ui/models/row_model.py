@@ -214,19 +214,22 @@ class PagedRowTableModel(RowTableModel[R]):
     def page_size(self) -> int:
         return self._page_size
 
-    def reload(self) -> None:
+    def reload(self, *, keep_loaded: bool = False) -> None:
         """Query the first page again in the background; older answers still under way are dropped.
 
-        The rows shown stay until the new ones arrive, so the table does not flicker.
+        The rows shown stay until the new ones arrive, so the table does not flicker. With
+        ``keep_loaded`` (a refresh of the same query) as many rows as are shown now come again, in
+        one query, so a row selected far down stays in the table.
         """
         self._generation += 1
         generation = self._generation
         self._loading = True
-        query, limit = self.page_query(), self._page_size + 1
+        size = max(self._page_size, len(self._rows)) if keep_loaded else self._page_size
+        query, limit = self.page_query(), size + 1
         run_in_background(
             self,
             lambda: list(query(None, 0, limit)),
-            on_done=lambda rows: self._first_page_loaded(generation, rows),
+            on_done=lambda rows: self._first_page_loaded(generation, rows, size),
             on_error=lambda error: self._load_failed(generation, error, reset=True),
         )
 
@@ -243,14 +246,14 @@ class PagedRowTableModel(RowTableModel[R]):
         self.endResetModel()
 
     # --- loading --------------------------------------------------------------------------
-    def _first_page_loaded(self, generation: int, rows: list[R]) -> None:
+    def _first_page_loaded(self, generation: int, rows: list[R], size: int) -> None:
         if generation != self._generation:
             return
         self._loading = False
         self._loaded_once = True
-        self._exhausted = len(rows) <= self._page_size
-        self._offset = min(len(rows), self._page_size)
-        page = rows[: self._page_size]
+        self._exhausted = len(rows) <= size
+        self._offset = min(len(rows), size)
+        page = rows[:size]
         self._cursor = page[-1] if page else None
         self.beginResetModel()
         self._rows = []

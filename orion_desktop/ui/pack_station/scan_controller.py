@@ -24,6 +24,7 @@ from orion_desktop.domain.packing import OrderToPack, PackLine, PackSession, Sca
 from orion_desktop.domain.requests import CompletePacking
 from orion_desktop.ui.errors import user_message
 from orion_desktop.ui.order_format import STATUS_TEXT
+from orion_desktop.ui.plurals import counted
 
 if TYPE_CHECKING:
     from orion_desktop.domain.actor import Actor
@@ -106,7 +107,8 @@ class Shipping:
 
 
 def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    """``1 unit``, ``3 units``: Qt's plural handling (``tr("%Ln unit(s)", "", n)``)."""
+    return counted(f"%Ln {noun}(s)", count)
 
 
 def shortened(text: str, limit: int) -> str:
@@ -247,12 +249,28 @@ class ScanController:
         packed = sum(session.packed.values())
         return Question(
             "Put the order aside?",
-            f"Put order {session.order_number} aside? The {plural(packed, 'unit')} scanned so far are "
-            "forgotten and nothing ships.",
+            f"Put order {session.order_number} aside? The {plural(packed, 'unit')} scanned so far "
+            f"{'is' if packed == 1 else 'are'} forgotten and nothing ships.",
             "Take the items out of the box and put them back.",
             yes="Put aside",
             no="Keep packing",
             default_yes=False,  # a scanner's Enter must not throw the packing away
+        )
+
+    def quit_question(self) -> Question | None:
+        """Before the window closes: a question when units are in the box (quitting forgets them)."""
+        session = self._session
+        if session is None or session.is_empty:
+            return None
+        packed = sum(session.packed.values())
+        return Question(
+            "Quit with a box half packed?",
+            f"{plural(packed, 'unit')} of order {session.order_number} {'is' if packed == 1 else 'are'} in the box "
+            "but not shipped. Quit anyway? Nothing ships and the scans are forgotten.",
+            f"Keep packing and press {self.keys.complete} to ship them, or put the order aside first.",
+            yes="Quit",
+            no="Keep packing",
+            default_yes=False,  # Ctrl+Q then Enter must not throw the packing away
         )
 
     def drop_order(self) -> Outcome:

@@ -148,10 +148,10 @@ class DashboardPage(LivePage):
         orders.setSpacing(16)
         orders.addWidget(self.orders_total_tile, 0, Qt.AlignmentFlag.AlignTop)
         orders.addWidget(self.counts_table, 0, Qt.AlignmentFlag.AlignTop)
-        orders.addWidget(self.chart, 1, Qt.AlignmentFlag.AlignTop)
+        orders.addWidget(self.chart, 1)  # the chart takes the page's spare height: taller bars
         self.orders_total_tile.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.orders_total_tile.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 12)
-        column.addLayout(orders)
+        column.addLayout(orders, 1)
 
         column.addSpacing(8)
         column.addWidget(heading("Backorders", content, scale=1.2))
@@ -164,7 +164,6 @@ class DashboardPage(LivePage):
         for col in range(_TILES_PER_ROW):
             waiting.setColumnStretch(col, 1)
         column.addLayout(waiting)
-        column.addStretch(1)
         column.addWidget(self.updated_label, 0, Qt.AlignmentFlag.AlignRight)
 
         scroll = QScrollArea(self)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from orion_desktop.domain.actor import Permission
-from orion_desktop.domain.errors import PermissionDenied
+from orion_desktop.domain.errors import DatabaseUnavailable, PermissionDenied
 from orion_desktop.domain.validation import DEFAULT_LOW_STOCK_THRESHOLD
 from orion_desktop.ui.data_events import DataEvents, Topic
 from orion_desktop.ui.dialogs.stock_dialogs import (
@@ -128,13 +128,13 @@ class InventoryPage(FilteredListPage[InventoryModel]):
         self.store_combo.setObjectName("storeFilter")
         # Long names must not widen the window: the combos keep a fixed width, their lists show everything.
         self.store_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.store_combo.setMinimumContentsLength(12)
+        self.store_combo.setMinimumContentsLength(9)
         self.store_combo.setToolTip("Show the stock of one store")
         self.store_combo.setAccessibleName("Store")
         self.location_combo = QComboBox(self)
         self.location_combo.setObjectName("locationFilter")
         self.location_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.location_combo.setMinimumContentsLength(16)
+        self.location_combo.setMinimumContentsLength(11)
         self.location_combo.setToolTip("Show the stock at one location")
         self.location_combo.setAccessibleName("Location")
         self.low_stock_check = QCheckBox("Low stock only", self)
@@ -184,30 +184,36 @@ class InventoryPage(FilteredListPage[InventoryModel]):
         filters.addSpacing(8)
         filters.addWidget(self.low_stock_check)
         filters.addStretch(1)
-        filters.addWidget(self.count_label)
-        filters.addSpacing(12)
+        # The actions and the count on a row of their own: the filters then fit a 1024-pixel screen.
+        actions = QHBoxLayout()
         for button in self.action_buttons:
-            filters.addWidget(button)
+            actions.addWidget(button)
+        actions.addStretch(1)
+        actions.addWidget(self.count_label)
 
         self.splitter = split_vertically(self, "inventorySplitter", self.table, self.detail, stretch=(3, 2))
         self.splitter.setSizes([600, 360])
-        self.lay_out([filters], self.splitter)
+        self.lay_out([filters, actions], self.splitter)
 
     def _connect(self) -> None:
         self.store_combo.currentIndexChanged.connect(self.apply_filter)
         self.location_combo.currentIndexChanged.connect(self.apply_filter)
         self.low_stock_check.toggled.connect(self.apply_filter)
         self.model.loadFailed.connect(self.show_error)
-        self.model.rowsLoaded.connect(self._update_count)
+        self.model.rowsLoaded.connect(self._rows_loaded)
         self.model.modelAboutToBeReset.connect(self._remember_selection)
         self.model.modelReset.connect(self._restore_selection)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
 
     # --- LivePage -------------------------------------------------------------------------
     def load(self) -> None:
+        self._unreachable = False
         self.clear_banner()
         self._load_choices()
-        self.apply_filter(clear_banner=False)
+        if self.model.stock_filter == self.current_filter() and self.model.rowCount():
+            self.model.reload()  # the same list again: the rows scrolled to stay loaded
+        else:
+            self.apply_filter(clear_banner=False)
 
     def edit_actions(self) -> Sequence[QAction]:
         return self.stock_actions
@@ -216,6 +222,19 @@ class InventoryPage(FilteredListPage[InventoryModel]):
         return {"splitter": self.splitter, "columns": self.sorting}
 
     # --- filtering and searching ----------------------------------------------------------
+    def show_product(self, store: str, sku: str) -> None:
+        """Every location of one product (Low stock ▸ Show in Inventory): its store, its SKU, no other filter."""
+        for combo, value in ((self.store_combo, store), (self.location_combo, None)):
+            index = combo.findData(value) if value is not None else 0
+            combo.blockSignals(True)  # one query below, not one per filter
+            combo.setCurrentIndex(max(index, 0))
+            combo.blockSignals(False)
+        self.low_stock_check.blockSignals(True)
+        self.low_stock_check.setChecked(False)
+        self.low_stock_check.blockSignals(False)
+        self.search_edit.setText(sku)
+        self.search_now()
+
     def current_filter(self) -> StockFilter:
         return StockFilter(
             store=self.store_combo.currentData(),
@@ -260,9 +279,34 @@ class InventoryPage(FilteredListPage[InventoryModel]):
         finally:
             combo.blockSignals(False)
 
+    def show_error(self, error: BaseException) -> str:
+        """A lost database is said once: here until the window's banner above every page says it."""
+        if isinstance(error, DatabaseUnavailable):
+            self._unreachable = True
+            self._update_count()
+            monitor = getattr(self.window(), "connection_monitor", None)
+            if monitor is not None and not monitor.healthy:  # the window's banner says it already
+                self.report_error(error)
+                return str(error)
+            self._outage_in_banner = True
+        return super().show_error(error)
+
+    def outage_shown_above(self) -> None:
+        """The window's banner now says the database is lost: this page's own copy goes."""
+        if getattr(self, "_outage_in_banner", False):
+            self._outage_in_banner = False
+            self.clear_banner()
+
+    def _rows_loaded(self) -> None:
+        if self.model.rowCount():  # rows came back (a failed load also ends in an empty reset)
+            self._unreachable = False
+        self._update_count()
+
     def _update_count(self) -> None:
         rows = self.model.rowCount()
-        if rows == 0:
+        if rows == 0 and getattr(self, "_unreachable", False):
+            text = "Database unreachable"
+        elif rows == 0:
             text = "No stock matches the filter" if self.model.stock_filter.is_active else "No stock recorded yet"
         else:
             shown = QLocale().toString(rows)

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from orion_desktop.domain.actor import Actor
     from orion_desktop.services.registry import Services
 
-CONTENTS_HINT = "Double-click a location (or select it and press Enter) to see what is stored there."
+CONTENTS_HINT = "Click a location to see what is stored there."
 
 
 class LocationsPage(ListPage):
@@ -143,7 +143,8 @@ class LocationsPage(ListPage):
 
     def _connect(self) -> None:
         self.table.activated.connect(self.show_contents)  # double-click, or Enter on the selected row
-        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
+        # One click (or an arrow key) shows the contents, as every other page reacts to one click.
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.model.modelReset.connect(self._update_buttons)
         self.add_button.clicked.connect(self.add_location)
         self.rename_button.clicked.connect(self.rename_location)
@@ -165,7 +166,7 @@ class LocationsPage(ListPage):
         self.count_label.setText("Loading…")
         self._locations.start(self._services.catalog.list_locations)
         if self.contents_model.location is not None:
-            self.contents_model.reload()
+            self.contents_model.reload(keep_loaded=True)
 
     def focus_search(self) -> None:
         self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -213,10 +214,18 @@ class LocationsPage(ListPage):
                 else "Stop orders reserving stock at the selected location; its stock stays"
             )
 
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._update_buttons()
+        if current.isValid():  # a reload clears the current row for a moment: the contents stay
+            self.show_contents(current)
+
     # --- drill-down -----------------------------------------------------------------------
     def show_contents(self, index: QModelIndex) -> None:
         location: LocationSummary | None = index.data(RowRole.ROW) if index.isValid() else None
-        self._show_contents_of(location.code if location is not None else None)
+        code = location.code if location is not None else None
+        if code is not None and code == self.contents_model.location:
+            return  # the click already showed it; the double-click's activation need not load it again
+        self._show_contents_of(code)
 
     def _show_contents_of(self, code: str | None) -> None:
         self.contents_model.set_location(code)

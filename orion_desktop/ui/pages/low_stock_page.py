@@ -7,11 +7,13 @@ one definition); unticking the reorder-point box asks the thresholds-only questi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QCheckBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QSpinBox, QWidget
 
 from orion_desktop.domain.errors import InvalidInput
@@ -20,6 +22,7 @@ from orion_desktop.ui import formatting
 from orion_desktop.ui.data_events import DataEvents, Topic
 from orion_desktop.ui.models.low_stock_model import LowStockColumn, LowStockModel
 from orion_desktop.ui.pages.list_page import ListPage
+from orion_desktop.ui.pages.low_stock_actions import LowStockActions
 from orion_desktop.ui.save_paths import refuse_unconfirmed
 from orion_desktop.ui.widgets.message_banner import BannerKind
 from orion_desktop.ui.widgets.tables import make_table, status_label
@@ -64,6 +67,7 @@ class LowStockPage(ListPage):
         self.model = LowStockModel(self._reports, parent=self)
         self._init_controls()
         self._init_table()
+        self.row_actions = LowStockActions(self, self.table, services, actor)  # Adjust, Transfer, Show in Inventory
         self._init_layout()
         self._connect()
 
@@ -132,8 +136,13 @@ class LowStockPage(ListPage):
         controls.addSpacing(16)
         controls.addWidget(self.export_button)
         controls.addStretch(1)
-        controls.addWidget(self.count_label)
-        self.lay_out([controls], self.table)
+        # A second row: what to do about the selected row, and how many there are.
+        actions = QHBoxLayout()
+        for button in self.row_actions.buttons:
+            actions.addWidget(button)
+        actions.addStretch(1)
+        actions.addWidget(self.count_label)
+        self.lay_out([controls, actions], self.table)
 
     def _connect(self) -> None:
         self.threshold_spin.valueChanged.connect(lambda _value: self.threshold_timer.start())
@@ -145,6 +154,9 @@ class LowStockPage(ListPage):
         self.model.rowsLoaded.connect(self._update_count)
 
     # --- Page -----------------------------------------------------------------------------
+    def edit_actions(self) -> Sequence[QAction]:
+        return self.row_actions.actions
+
     @property
     def is_loading(self) -> bool:
         return self.model.is_loading or self.exporting

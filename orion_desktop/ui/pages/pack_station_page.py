@@ -35,7 +35,6 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
-    QAbstractItemView,
     QApplication,
     QHBoxLayout,
     QLabel,
@@ -47,9 +46,12 @@ from PySide6.QtWidgets import (
 )
 
 from orion_desktop.ui.data_events import DataEvents, Topic
-from orion_desktop.ui.models.pack_model import PackColumn, PackModel
+from orion_desktop.ui.models.pack_model import PackModel
 from orion_desktop.ui.pack_station.documents import PackDocuments, order_numbers_from
 from orion_desktop.ui.pack_station.feedback_panel import FeedbackPanel
+from orion_desktop.ui.pack_station.order_watch import OrderWatch
+from orion_desktop.ui.pack_station.outage_note import OutageNote
+from orion_desktop.ui.pack_station.pack_table import make_pack_table
 from orion_desktop.ui.pack_station.scan_controller import (
     Completion,
     Outcome,
@@ -60,10 +62,8 @@ from orion_desktop.ui.pack_station.scan_controller import (
     Tone,
 )
 from orion_desktop.ui.pages.base import Page
-from orion_desktop.ui.widgets.filling_table_view import FillingTableView
 from orion_desktop.ui.widgets.message_banner import MessageBanner
 from orion_desktop.ui.widgets.scan_input import ScanInput
-from orion_desktop.ui.widgets.tables import make_table
 from orion_desktop.ui.worker import run_in_background
 
 if TYPE_CHECKING:
@@ -104,6 +104,7 @@ class PackStationPage(Page):
         keys = StationKeys(complete=key_name(COMPLETE_SHORTCUTS[0]), put_aside=key_name(PUT_ASIDE_SHORTCUT),
                            packing_slip=key_name(PACKING_SLIP_SHORTCUT))
         self.controller = ScanController(services, actor, report=self._report, keys=keys)
+        self.order_watch = OrderWatch(services, self.controller, events, self)  # its order changed elsewhere
         self.documents = PackDocuments(services, self)
         self._shown: PackSession | None = None  # the session the table shows
         self.confirmation: QMessageBox | None = None  # the question open now, if any
@@ -113,6 +114,7 @@ class PackStationPage(Page):
         self._init_widgets()
         self._init_layout()
         self._connect()
+        self.outage_note = OutageNote(events, self.feedback_frame, self)  # no stale "cannot be reached"
         self._show_feedback("Scan an order number to start packing.", Tone.IDLE)
         self._update_state()
 
@@ -184,15 +186,15 @@ class PackStationPage(Page):
         self.progress_label.setObjectName("packProgress")
         self.progress_label.setTextFormat(Qt.TextFormat.PlainText)
 
-        self.table = self._make_table()
+        self.table = make_pack_table(self, self.model)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the scan field keeps the keyboard
 
         self.tracking_edit = QLineEdit(self)
         self.tracking_edit.setObjectName("trackingNumber")
-        self.tracking_edit.setPlaceholderText("optional; scan the carrier label")
         self.tracking_edit.setAccessibleName("Tracking number")
         self.tracking_edit.setMaxLength(128)
         # Wide enough for a UPS-style number and for the whole hint (a clipped hint reads as garbage).
+        self.tracking_edit.setPlaceholderText("optional; scan the label")  # short: the row fits 1024 pixels
         widest = max(
             ("1Z999AA10123456784", self.tracking_edit.placeholderText()), key=self.fontMetrics().horizontalAdvance
         )
@@ -212,20 +214,6 @@ class PackStationPage(Page):
         bold = QFont(complete_button.font())
         bold.setBold(True)
         complete_button.setFont(bold)
-
-    def _make_table(self) -> FillingTableView:
-        """Read-only rows; the product column takes the spare width, the others fit their values."""
-        return make_table(
-            self,
-            self.model,
-            name="packTable",
-            fill_column=PackColumn.PRODUCT,
-            fill_chars=28,
-            samples={PackColumn.SKU: "SKU-0000000", PackColumn.GTIN: "0000000000000", PackColumn.ORDERED: "0,000",
-                     PackColumn.SHIPPED: "0,000", PackColumn.TO_PACK: "0,000", PackColumn.PACKED: "0,000 ✓"},
-            selection=QAbstractItemView.SelectionMode.NoSelection,  # the scanned line is highlighted instead
-            row_padding=10,
-        )
 
     def _init_layout(self) -> None:
         top = QHBoxLayout()
@@ -448,9 +436,10 @@ class PackStationPage(Page):
         session = controller.session
         idle = not controller.busy
         self.undo_action.setEnabled(idle and session is not None)  # with nothing to undo it says so
-        self.complete_action.setEnabled(idle)
+        # With no order there is nothing to ship; an order changed elsewhere may not be completed.
+        self.complete_action.setEnabled(idle and session is not None and not self.order_watch.blocks)
         self.put_aside_action.setEnabled(idle and session is not None)
-        self.slip_action.setEnabled(idle)  # before the first parcel it says what to do
+        self.slip_action.setEnabled(idle and self.documents.has_parcel)  # only once a parcel has shipped here
         self.tracking_edit.setEnabled(session is not None and idle)
         self.scan_input.setPlaceholderText(ORDER_PROMPT if session is None else ITEM_PROMPT)
         self.order_label.setText(controller.order_text())

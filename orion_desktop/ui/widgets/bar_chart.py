@@ -17,13 +17,18 @@ class Bar:
     color: QColor
 
 
+MAX_ROW_GROWTH = 2
+"""A bar's row grows with the room it is given up to this many times its plain height."""
+
+
 class BarChart(QWidget):
     """One labelled bar per value, longest for the largest; the figure is written after each bar."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._bars: tuple[Bar, ...] = ()
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        # Taller bars when the page has room (the Dashboard gives its spare height to this chart).
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 24)
 
     @property
@@ -38,12 +43,23 @@ class BarChart(QWidget):
         self.updateGeometry()
         self.update()
 
-    def _row_height(self) -> int:
+    def _base_row_height(self) -> int:
         return self.fontMetrics().height() + 10
+
+    def _row_height(self) -> int:
+        """The font's height plus padding, or more when the chart is given more room (up to twice that)."""
+        base = self._base_row_height()
+        rows = max(len(self._bars), 1)
+        return max(base, min((self.height() - 4) // rows, base * MAX_ROW_GROWTH))
+
+    @property
+    def row_height(self) -> int:
+        """How tall each bar's row is drawn now (tests and the Dashboard's layout read it)."""
+        return self._row_height()
 
     def sizeHint(self) -> QSize:  # noqa: N802
         rows = max(len(self._bars), 1)
-        return QSize(self.fontMetrics().horizontalAdvance("M") * 36, rows * self._row_height() + 4)
+        return QSize(self.fontMetrics().horizontalAdvance("M") * 36, rows * self._base_row_height() + 4)
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802
         return QSize(self.minimumWidth(), self.sizeHint().height())
@@ -74,7 +90,8 @@ class BarChart(QWidget):
                 length = max(length, 3.0)  # a non-zero count never vanishes
                 painter.setPen(Qt.PenStyle.NoPen)
                 painter.setBrush(bar.color)
-                painter.drawRoundedRect(QRectF(label_width, top + 4, length, row_height - 8), 2, 2)
+                inset = max(4, row_height // 5)  # the bar stays a bar, with a gap above and below
+                painter.drawRoundedRect(QRectF(label_width, top + inset, length, row_height - 2 * inset), 2, 2)
             painter.setPen(text_color)
             painter.drawText(
                 QRectF(label_width + length + 6, top, value_width, row_height),

@@ -1,14 +1,25 @@
-"""A table view whose main text column takes the spare width, but never gets narrower than readable.
+"""A table view whose main text column takes the spare width, and whose figures always stay in sight.
 
 ``QHeaderView.Stretch`` would squeeze that column to nothing when the view is narrow and would
-stop the user from resizing it; this keeps it at least ``minimum_fill_width`` wide (the view
-scrolls instead) and lets the user drag it like any other column.
+stop the user from resizing it; this keeps it readable and lets the user drag it like any other
+column. Text columns give way to numbers, never the other way round: when the view is too narrow
+for every column, the text columns (the fill column first, down to ``minimum_fill_width``, then
+the others down to their header, then the fill column down to a few characters) shrink and
+elide, so the number columns (right-aligned in the model's header) keep fitting their contents
+inside the view. A width saved from a wider window (or dragged by the user) is kept only while
+it pushes no number column out of sight.
 """
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
+
+SQUEEZED_FILL_CHARS = 8
+"""The fill column's last resort on a very narrow view: a few characters, elided."""
+FILL_GIVES_FIRST = 0.6
+"""On a narrow view the fill column first shrinks to this share of its readable width, before other columns."""
 
 
 class FillingTableView(QTableView):
@@ -17,6 +28,8 @@ class FillingTableView(QTableView):
         self.fill_column = fill_column
         self.minimum_fill_width = minimum_fill_width
         self._auto_width: int | None = None  # the width this view last gave the fill column itself
+        self._adjusting = False  # resizing sections here: their sectionResized is ours, not the user's
+        self._natural: dict[int, int] = {}  # text columns squeezed on a narrow view -> their width before
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
@@ -27,19 +40,92 @@ class FillingTableView(QTableView):
         self.fill_width()
 
     def _section_resized(self, section: int, _old: int, _new: int) -> None:
-        if section != self.fill_column:
+        if section != self.fill_column and not self._adjusting:
+            self._natural.pop(section, None)  # the user chose this width: it is not given back later
             self.fill_width()  # another column changed: take up (or give back) the difference
+
+    def is_number_column(self, column: int) -> bool:
+        """Right-aligned in the model's header: a figure, which must stay in sight."""
+        model = self.model()
+        if model is None:
+            return False
+        alignment = model.headerData(column, Qt.Orientation.Horizontal, Qt.ItemDataRole.TextAlignmentRole)
+        if alignment is None:
+            return False
+        return bool(Qt.AlignmentFlag(int(alignment)) & Qt.AlignmentFlag.AlignRight)
 
     def fill_width(self) -> None:
         header = self.horizontalHeader()
         model = self.model()
-        if model is None or self.fill_column >= model.columnCount():
+        if model is None or self.fill_column >= model.columnCount() or self._adjusting:
             return
-        others = sum(header.sectionSize(i) for i in range(header.count()) if i != self.fill_column)
-        target = max(self.minimum_fill_width, self.viewport().width() - others)
+        self._adjusting = True
+        try:
+            self._fit(header)
+        finally:
+            self._adjusting = False
+
+    def _fit(self, header: QHeaderView) -> None:
+        shown = [c for c in range(header.count()) if not header.isSectionHidden(c)]
+        available = self.viewport().width()
+        others = sum(header.sectionSize(c) for c in shown if c != self.fill_column)
+        spare = available - others - self.minimum_fill_width
+        if spare > 0 and self._natural:  # wider again: squeezed columns get their width back first
+            for column in sorted(self._natural):
+                size, natural = header.sectionSize(column), self._natural[column]
+                grow = min(spare, natural - size)
+                if grow > 0:
+                    header.resizeSection(column, size + grow)
+                    spare -= grow
+                if header.sectionSize(column) >= natural:
+                    del self._natural[column]
+            others = sum(header.sectionSize(c) for c in shown if c != self.fill_column)
+        target = available - others
         current = header.sectionSize(self.fill_column)
         user_sized = self._auto_width is not None and current != self._auto_width
-        if current == target or (user_sized and current > target):
+        if target >= self.minimum_fill_width:
+            # Room for everything: the fill column takes the rest (a user's narrower choice is kept).
+            if current == target or (user_sized and current < target):
+                return
+            self._set_fill(header, target)
             return
-        self._auto_width = target
-        header.resizeSection(self.fill_column, target)
+        if not self.isVisible():  # not laid out yet: its width means nothing, squeeze nothing
+            self._set_fill(header, self.minimum_fill_width)
+            return
+        # Too narrow: the fill column gives way first, then the other text columns, never a number.
+        deficit = self.minimum_fill_width - target
+        if self.fill_column_is_last_resort(header, shown, deficit):
+            return
+        self._set_fill(header, self.minimum_fill_width)
+
+    def fill_column_is_last_resort(self, header: QHeaderView, shown: list[int], deficit: int) -> bool:
+        """Shrink the other text columns towards their header's width to cover ``deficit`` pixels;
+        what they cannot cover comes off the fill column, down to a few characters. True when done."""
+        metrics = self.fontMetrics()
+        model = self.model()
+        padding = metrics.horizontalAdvance("M")
+        floor = metrics.horizontalAdvance("n") * SQUEEZED_FILL_CHARS
+        # First the fill column gives some of its readable width, then the other text columns.
+        first_give = min(deficit, max(int(self.minimum_fill_width * (1 - FILL_GIVES_FIRST)), 0))
+        deficit -= first_give
+        for column in reversed(shown):  # the rightmost text first: the main columns are on the left
+            if deficit <= 0:
+                break
+            if column == self.fill_column or self.is_number_column(column):
+                continue
+            title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+            floor = max(metrics.horizontalAdvance(title) + padding, header.minimumSectionSize())
+            size = header.sectionSize(column)
+            give = min(deficit, max(size - floor, 0))
+            if give:
+                self._natural.setdefault(column, size)
+                header.resizeSection(column, size - give)
+                deficit -= give
+        width = max(self.minimum_fill_width - first_give - max(deficit, 0), floor)
+        self._set_fill(header, width)
+        return True
+
+    def _set_fill(self, header: QHeaderView, width: int) -> None:
+        self._auto_width = width
+        if header.sectionSize(self.fill_column) != width:
+            header.resizeSection(self.fill_column, width)

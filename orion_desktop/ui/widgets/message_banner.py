@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import Enum
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from orion_desktop.ui.errors import user_message
 
@@ -43,14 +43,33 @@ class MessageBanner(QFrame):
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.TextFormat.PlainText)  # messages quote user input: never rich text
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # The technical words behind a sentence (a driver's message), shown only on request.
+        self.details_label = QLabel(self)
+        self.details_label.setObjectName("messageBannerDetails")
+        self.details_label.setWordWrap(True)
+        self.details_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.details_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details_label.hide()
+        self.details_button = QToolButton(self)
+        self.details_button.setObjectName("messageBannerDetailsButton")
+        self.details_button.setText("Details")
+        self.details_button.setCheckable(True)
+        self.details_button.setToolTip("Show the technical details, for whoever looks after the database")
+        self.details_button.toggled.connect(self.details_label.setVisible)
+        self.details_button.hide()
         self.close_button = QToolButton(self)
         self.close_button.setText("✕")
         self.close_button.setToolTip("Dismiss")
         self.close_button.setAutoRaise(True)
         self.close_button.clicked.connect(self.clear)
+        texts = QVBoxLayout()
+        texts.setContentsMargins(0, 0, 0, 0)
+        texts.addWidget(self.label)
+        texts.addWidget(self.details_label)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 6, 6, 6)
-        layout.addWidget(self.label, 1)
+        layout.addLayout(texts, 1)
+        layout.addWidget(self.details_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
 
     @property
@@ -64,7 +83,8 @@ class MessageBanner(QFrame):
         self.show_message(message, BannerKind.ERROR)
         return message
 
-    def show_message(self, message: str, kind: BannerKind = BannerKind.INFO) -> None:
+    def show_message(self, message: str, kind: BannerKind = BannerKind.INFO, *, details: str | None = None) -> None:
+        """Show ``message``; ``details`` (technical words) sit behind a Details button."""
         self.kind = kind
         self.setStyleSheet(
             f"#messageBanner {{ background: {kind.background}; border: 1px solid {kind.border}; border-radius: 4px; }}"
@@ -72,8 +92,19 @@ class MessageBanner(QFrame):
             f"#messageBanner QToolButton {{ color: {kind.foreground}; }}"
         )
         self.label.setText(message)
+        self.details_label.setText(details or "")
+        self.details_button.setChecked(False)
+        self.details_button.setVisible(bool(details))
         self.show()
+
+    @property
+    def details(self) -> str:
+        """The technical details behind the Details button ("" when there are none)."""
+        return "" if self.isHidden() else self.details_label.text()
 
     def clear(self) -> None:
         self.label.clear()
+        self.details_label.clear()
+        self.details_button.setChecked(False)
+        self.details_button.hide()
         self.hide()

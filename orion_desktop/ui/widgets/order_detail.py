@@ -249,7 +249,8 @@ class OrderDetailPane(DetailPane):
         for row, reservation in enumerate(reservations):
             values: tuple[object, ...] = (
                 reservation.location, reservation.sku, reservation.open_quantity, reservation.quantity_reserved,
-                reservation.quantity_fulfilled, reservation.quantity_released, reservation.status.replace("_", " "),
+                reservation.quantity_fulfilled, reservation.quantity_released,
+                reservation.status.replace("_", " ").capitalize(),
             )
             for column, value in enumerate(values):
                 cell = self._item(value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QVBoxLayout, QWidget
 
 from orion_desktop.domain.results import LedgerEntry, ProductInfo, ProductStock
 from orion_desktop.ui import formatting
@@ -56,6 +56,9 @@ class ProductDetailPane(DetailPane):
         self.locations_table = self._table(content, LOCATION_HEADERS, "detailLocations")
         self.ledger_table = self._table(content, LEDGER_HEADERS, "detailLedger", LEDGER_HEADER_TIPS)
         self.ledger_table.horizontalHeader().setStretchLastSection(True)  # the note takes what is left
+        # The location (text) gives way on a narrow window; the figures keep fitting their contents.
+        self.locations_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.ledger_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.ledger_empty_label = QLabel("No stock changes recorded yet.", content)
         self.ledger_empty_label.setEnabled(False)
 

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 _WARNING = "#b3261e"
+MUTED_SHARE = 0.3
+"""How far muted text moves from the text colour towards the background (light and dark palettes alike)."""
+
+
+def muted_text(palette: QPalette) -> QColor:
+    """The palette's text colour, a little towards its background: quieter than a figure, easy to read."""
+    text = palette.color(QPalette.ColorRole.WindowText)
+    background = palette.color(QPalette.ColorRole.Window)
+    return QColor.fromRgbF(*(t + (b - t) * MUTED_SHARE for t, b in (
+        (text.redF(), background.redF()), (text.greenF(), background.greenF()), (text.blueF(), background.blueF()))))
 
 
 class StatTile(QFrame):
@@ -30,7 +40,10 @@ class StatTile(QFrame):
         self.detail_label = QLabel(detail, self)
         self.detail_label.setTextFormat(Qt.TextFormat.PlainText)
         self.detail_label.setWordWrap(True)
-        self.detail_label.setEnabled(False)  # muted
+        # Muted but readable: a disabled label's grey is too faint on the tile (about 1.5:1 contrast).
+        palette = self.detail_label.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, muted_text(palette))
+        self.detail_label.setPalette(palette)
         self.detail_label.setVisible(bool(detail))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 10)

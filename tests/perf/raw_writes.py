@@ -1,0 +1,233 @@
+"""Hand-written raw SQL for the write paths the perf suite compares the services against (issue 12).
+
+Each class does one write's whole effect on a bare driver connection (psycopg on PostgreSQL,
+the standard ``sqlite3`` module on SQLite), in one transaction, with the same locks and the same
+conditional UPDATE the service must use, and leaves a database ``stock verify`` accepts (the
+tests check that). The SQL is written once with ``%(name)s`` parameters; SQLite gets the same text
+with ``:name`` and without the row-locking clauses (a SQLite writer holds the whole file).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from datetime import UTC, datetime
+from typing import Any
+
+import psycopg
+
+_LOCK = re.compile(r"\s+FOR NO KEY UPDATE")
+_PARAM = re.compile(r"%\((\w+)\)s")
+
+
+class RawConnection:
+    """One bare connection, psycopg or sqlite3, with a transaction helper and dialect-free SQL."""
+
+    def __init__(self, url: str, sqlite_path: str | None) -> None:
+        self.sqlite = sqlite_path is not None
+        if sqlite_path is not None:
+            self._lite = sqlite3.connect(sqlite_path, isolation_level=None)
+            for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=10000", "synchronous=NORMAL"):
+                self._lite.execute(f"PRAGMA {pragma}")
+        else:
+            self._pg = psycopg.connect(url)
+        self._texts: dict[str, str] = {}
+
+    def sql(self, text: str) -> str:
+        """The statement in this driver's dialect (converted once, then cached)."""
+        converted = self._texts.get(text)
+        if converted is None:
+            converted = _PARAM.sub(r":\1", _LOCK.sub("", text)) if self.sqlite else text
+            self._texts[text] = converted
+        return converted
+
+    def now(self) -> Any:
+        """The current time as each database stores it (SQLAlchemy's text form on SQLite)."""
+        moment = datetime.now(UTC)
+        return moment.strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else moment
+
+    def begin(self) -> Any:
+        """Start a writing transaction; returns a cursor."""
+        if self.sqlite:
+            cursor = self._lite.cursor()
+            cursor.execute("BEGIN IMMEDIATE")
+            return cursor
+        return self._pg.cursor()
+
+    def commit(self) -> None:
+        if self.sqlite:
+            self._lite.execute("COMMIT")
+        else:
+            self._pg.commit()
+
+    def rollback(self) -> None:
+        if self.sqlite:
+            self._lite.execute("ROLLBACK")
+        else:
+            self._pg.rollback()
+
+    def one(self, cursor: Any, text: str, params: dict[str, Any]) -> tuple[Any, ...]:
+        row = cursor.execute(self.sql(text), params).fetchone()
+        assert row is not None, text
+        return tuple(row)
+
+    def run(self, cursor: Any, text: str, params: dict[str, Any]) -> int:
+        return int(cursor.execute(self.sql(text), params).rowcount)
+
+    def close(self) -> None:
+        if self.sqlite:
+            self._lite.close()
+        else:
+            self._pg.close()
+
+
+_LOCK_ORDER = "SELECT id, status FROM orders WHERE order_number = %(number)s FOR NO KEY UPDATE"
+_LOCK_STOCK = (
+    "SELECT id FROM inventory WHERE product_id IN (SELECT product_id FROM order_items WHERE order_id = %(order)s) "
+    "ORDER BY id FOR NO KEY UPDATE"
+)
+_ITEM = (
+    "SELECT oi.id, oi.product_id, p.store_id, oi.quantity - oi.shipped_quantity, r.id, r.inventory_id, "
+    "r.location_id, r.quantity_reserved - r.quantity_fulfilled - r.quantity_released "
+    "FROM order_items oi JOIN products p ON p.id = oi.product_id "
+    "JOIN inventory_reservations r ON r.order_item_id = oi.id AND r.status = 'active' "
+    "WHERE oi.order_id = %(order)s AND lower(oi.sku) = lower(%(sku)s)"
+)
+_FULFIL = (
+    "UPDATE inventory SET quantity = quantity - %(n)s, reserved_quantity = reserved_quantity - %(n)s, "
+    "updated_at = %(now)s WHERE id = %(row)s AND reserved_quantity - %(n)s >= 0 "
+    "AND quantity - %(n)s >= reserved_quantity - %(n)s RETURNING quantity, reserved_quantity"
+)
+_LEDGER = (
+    "INSERT INTO inventory_transactions (store_id, product_id, location_id, transaction_type, quantity_change, "
+    "reserved_change, quantity_after, reserved_after, order_id, order_number, reason, created_by, created_at, "
+    "operation_key) VALUES (%(store)s, %(product)s, %(location)s, %(kind)s, %(dq)s, %(dr)s, %(qa)s, %(ra)s, "
+    "%(order)s, %(number)s, %(reason)s, 'perf', %(now)s, NULL)"
+)
+_SETTLE = (
+    "UPDATE inventory_reservations SET quantity_fulfilled = quantity_fulfilled + %(n)s, status = 'fulfilled', "
+    "fulfilled_at = %(now)s, updated_at = %(now)s WHERE id = %(id)s"
+)
+_SHIPMENT = (
+    "INSERT INTO shipments (shipment_number, order_id, status, created_by, created_at, shipped_at) "
+    "VALUES (%(shipment)s, %(order)s, 'shipped', 'perf', %(now)s, %(now)s) RETURNING id"
+)
+_SHIPMENT_LINE = (
+    "INSERT INTO shipment_lines (shipment_id, order_item_id, location_id, quantity) "
+    "VALUES (%(shipment)s, %(item)s, %(location)s, %(n)s)"
+)
+_SHIPPED_UNITS = (
+    "UPDATE order_items SET shipped_quantity = shipped_quantity + %(n)s "
+    "WHERE id = %(item)s AND shipped_quantity + %(n)s <= quantity"
+)
+_ORDER_SHIPPED = "UPDATE orders SET status = 'shipped', shipped_at = %(now)s, updated_at = %(now)s WHERE id = %(order)s"
+_HISTORY = (
+    "INSERT INTO order_history (order_id, action, old_status, new_status, description, created_by, created_at) "
+    "VALUES (%(order)s, 'shipped', %(old)s, 'shipped', %(text)s, 'perf', %(now)s)"
+)
+
+
+def raw_ship_line(raw: RawConnection, order_number: str, sku: str) -> int:
+    """Ship the whole of a processing one-line order's line from its reservation; returns the shipment id.
+
+    The order row is locked, then its products' stock rows in ascending id, as the service does.
+    """
+    cursor = raw.begin()
+    try:
+        now = raw.now()
+        order_id, status = raw.one(cursor, _LOCK_ORDER, {"number": order_number})
+        cursor.execute(raw.sql(_LOCK_STOCK), {"order": order_id}).fetchall()
+        item, product, store, n, reservation, row, location, held = raw.one(
+            cursor, _ITEM, {"order": order_id, "sku": sku}
+        )
+        assert held == n, "the raw ship expects the whole line reserved"
+        quantity, reserved = raw.one(cursor, _FULFIL, {"n": n, "now": now, "row": row})
+        raw.run(cursor, _LEDGER, {
+            "store": store, "product": product, "location": location, "kind": "fulfill", "dq": -n, "dr": -n,
+            "qa": quantity, "ra": reserved, "order": order_id, "number": order_number, "reason": "shipped",
+            "now": now,
+        })
+        raw.run(cursor, _SETTLE, {"n": n, "now": now, "id": reservation})
+        shipment_number = f"SHP-{order_number.removeprefix('ORD-')}-1"
+        shipment = raw.one(cursor, _SHIPMENT, {"shipment": shipment_number, "order": order_id, "now": now})[0]
+        raw.run(cursor, _SHIPMENT_LINE, {"shipment": shipment, "item": item, "location": location, "n": n})
+        assert raw.run(cursor, _SHIPPED_UNITS, {"n": n, "item": item}) == 1
+        raw.run(cursor, _ORDER_SHIPPED, {"now": now, "order": order_id})
+        raw.run(cursor, _HISTORY, {
+            "order": order_id, "old": status, "text": f"Shipment {shipment_number}: shipped {n} {sku} ({n} units).",
+            "now": now,
+        })
+        raw.commit()
+        return int(shipment)
+    except BaseException:
+        raw.rollback()
+        raise
+
+
+_SLOT = (
+    "SELECT p.store_id, p.id, l.id, i.id FROM stores s JOIN products p ON p.store_id = s.id "
+    "JOIN inventory i ON i.product_id = p.id JOIN locations l ON l.id = i.location_id "
+    "WHERE s.code = %(store)s AND lower(p.sku) = lower(%(sku)s) AND l.code = %(location)s"
+)
+_LOCK_PRODUCT = "SELECT id FROM inventory WHERE product_id = %(product)s ORDER BY id FOR NO KEY UPDATE"
+_CHANGE = (
+    "UPDATE inventory SET quantity = quantity + %(dq)s, reserved_quantity = reserved_quantity + %(dr)s, "
+    "updated_at = %(now)s WHERE id = %(row)s AND reserved_quantity + %(dr)s >= 0 "
+    "AND quantity + %(dq)s >= reserved_quantity + %(dr)s RETURNING quantity, reserved_quantity"
+)
+_HOLD = (
+    "INSERT INTO inventory_reservations (inventory_id, location_id, order_id, order_item_id, quantity_reserved, "
+    "quantity_fulfilled, quantity_released, status, notes, created_by, reserved_at, updated_at) "
+    "VALUES (%(row)s, %(location)s, NULL, NULL, %(n)s, 0, 0, 'active', NULL, 'perf', %(now)s, %(now)s)"
+)
+# Units arriving may fill a waiting order line: the question a transfer must ask (one indexed read).
+_WAITING = (
+    "SELECT oi.id FROM order_items oi JOIN orders o ON o.id = oi.order_id "
+    "WHERE oi.product_id = %(product)s AND o.status IN ('processing', 'partially_shipped') LIMIT 1"
+)
+
+
+def _ledger(raw: RawConnection, cursor: Any, slot: tuple[Any, ...], kind: str, dq: int, dr: int,
+            after: tuple[Any, ...], now: Any) -> None:
+    store, product, location, _row = slot
+    raw.run(cursor, _LEDGER, {
+        "store": store, "product": product, "location": location, "kind": kind, "dq": dq, "dr": dr,
+        "qa": after[0], "ra": after[1], "order": None, "number": None, "reason": None, "now": now,
+    })
+
+
+def raw_reserve(raw: RawConnection, sku: str, location: str, n: int) -> None:
+    """A manual hold (``stock reserve``): the row found, locked with its product's rows, changed, written down."""
+    cursor = raw.begin()
+    try:
+        now = raw.now()
+        slot = raw.one(cursor, _SLOT, {"store": "MAIN", "sku": sku, "location": location})
+        if not raw.sqlite:
+            cursor.execute(raw.sql(_LOCK_PRODUCT), {"product": slot[1]}).fetchall()
+        after = raw.one(cursor, _CHANGE, {"dq": 0, "dr": n, "now": now, "row": slot[3]})
+        _ledger(raw, cursor, slot, "reserve", 0, n, after, now)
+        raw.run(cursor, _HOLD, {"row": slot[3], "location": slot[2], "n": n, "now": now})
+        raw.commit()
+    except BaseException:
+        raw.rollback()
+        raise
+
+
+def raw_transfer(raw: RawConnection, sku: str, source: str, destination: str, n: int) -> None:
+    """Move ``n`` available units: both rows locked (ascending), changed in id order, two ledger rows."""
+    cursor = raw.begin()
+    try:
+        now = raw.now()
+        out_slot = raw.one(cursor, _SLOT, {"store": "MAIN", "sku": sku, "location": source})
+        in_slot = raw.one(cursor, _SLOT, {"store": "MAIN", "sku": sku, "location": destination})
+        if not raw.sqlite:
+            cursor.execute(raw.sql(_LOCK_PRODUCT), {"product": out_slot[1]}).fetchall()
+        for slot in sorted((out_slot, in_slot), key=lambda s: int(s[3])):
+            delta = -n if slot is out_slot else n
+            after = raw.one(cursor, _CHANGE, {"dq": delta, "dr": 0, "now": now, "row": slot[3]})
+            _ledger(raw, cursor, slot, "transfer_out" if delta < 0 else "transfer_in", delta, 0, after, now)
+        cursor.execute(raw.sql(_WAITING), {"product": out_slot[1]}).fetchall()
+        raw.commit()
+    except BaseException:
+        raw.rollback()
+        raise
