@@ -231,3 +231,57 @@ def raw_transfer(raw: RawConnection, sku: str, source: str, destination: str, n:
     except BaseException:
         raw.rollback()
         raise
+
+
+_PENDING_ITEM = (
+    "SELECT oi.id, oi.product_id, p.store_id, oi.quantity - oi.shipped_quantity FROM order_items oi "
+    "JOIN products p ON p.id = oi.product_id WHERE oi.order_id = %(order)s"
+)
+_STOCK_AT = (
+    "SELECT i.id, l.id, l.code FROM inventory i JOIN locations l ON l.id = i.location_id "
+    "WHERE i.product_id = %(product)s AND l.is_active AND i.quantity - i.reserved_quantity >= %(n)s "
+    "ORDER BY l.sort_key, l.code LIMIT 1"
+)
+_ORDER_HOLD = (
+    "INSERT INTO inventory_reservations (inventory_id, location_id, order_id, order_item_id, quantity_reserved, "
+    "quantity_fulfilled, quantity_released, status, notes, created_by, reserved_at, updated_at) "
+    "VALUES (%(row)s, %(location)s, %(order)s, %(item)s, %(n)s, 0, 0, 'active', 'order processing', 'perf', "
+    "%(now)s, %(now)s)"
+)
+_ORDER_PROCESSING = (
+    "UPDATE orders SET status = 'processing', processing_at = %(now)s, updated_at = %(now)s WHERE id = %(order)s"
+)
+_HISTORY_ROW = (
+    "INSERT INTO order_history (order_id, action, old_status, new_status, description, created_by, created_at) "
+    "VALUES (%(order)s, %(action)s, %(old)s, %(new)s, %(text)s, 'perf', %(now)s)"
+)
+
+
+def raw_process_order(raw: RawConnection, order_number: str) -> None:
+    """``order status processing`` of a pending one-line order whose stock is at one shelf."""
+    cursor = raw.begin()
+    try:
+        now = raw.now()
+        order_id, status = raw.one(cursor, _LOCK_ORDER, {"number": order_number})
+        cursor.execute(raw.sql(_LOCK_STOCK), {"order": order_id}).fetchall()
+        item, product, store, n = raw.one(cursor, _PENDING_ITEM, {"order": order_id})
+        row, location, code = raw.one(cursor, _STOCK_AT, {"product": product, "n": n})
+        after = raw.one(cursor, _CHANGE, {"dq": 0, "dr": n, "now": now, "row": row})
+        raw.run(cursor, _LEDGER, {
+            "store": store, "product": product, "location": location, "kind": "reserve", "dq": 0, "dr": n,
+            "qa": after[0], "ra": after[1], "order": order_id, "number": order_number, "reason": "order processing",
+            "now": now,
+        })
+        raw.run(cursor, _ORDER_HOLD, {"row": row, "location": location, "order": order_id, "item": item, "n": n,
+                                      "now": now})
+        raw.run(cursor, _ORDER_PROCESSING, {"now": now, "order": order_id})
+        for action, old, new, text in (
+            ("processing_started", status, "processing", f"Reserved {n} units."),
+            ("inventory_reserved", None, None, f"Reserved {n} at {code}."),
+        ):
+            raw.run(cursor, _HISTORY_ROW, {"order": order_id, "action": action, "old": old, "new": new, "text": text,
+                                           "now": now})
+        raw.commit()
+    except BaseException:
+        raw.rollback()
+        raise

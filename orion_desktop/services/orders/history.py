@@ -31,7 +31,7 @@ def record(
     named as changed (ARCHITECTURE.md: change sets)."""
     record_orders(session, (order_id,))
     record_actor(session, actor.name)  # who, for the change feed
-    session.execute(
+    session.connection().execute(
         _INSERT,
         {
             "order_id": order_id,

@@ -129,7 +129,7 @@ _ITEM_RESERVATIONS = (
 
 def item_states(session: Session, order_id: int) -> list[ItemState]:
     """Every item of the order (in id order) with its open reservations and the units in open parcels."""
-    rows = session.execute(_ITEM_STATES, {"order_id": order_id}).all()
+    rows = session.connection().execute(_ITEM_STATES, {"order_id": order_id}).all()
     return [
         ItemState(
             id=r[0],
@@ -162,9 +162,8 @@ def _item_reservations(session: Session, item_id: int) -> tuple[list[OpenReserva
     """An item's open reservations (oldest first) and where their stock rows are."""
     reservations: list[OpenReservation] = []
     slots: Slots = {}
-    for rid, inventory_id, location_id, order_item_id, open_quantity, row_location, code in session.execute(
-        _ITEM_RESERVATIONS, {"item_id": item_id}
-    ):
+    rows = session.connection().execute(_ITEM_RESERVATIONS, {"item_id": item_id})
+    for rid, inventory_id, location_id, order_item_id, open_quantity, row_location, code in rows:
         reservations.append(OpenReservation(rid, inventory_id, location_id, order_item_id, open_quantity))
         if inventory_id is not None and code is not None:
             slots[inventory_id] = (row_location, code)
@@ -185,7 +184,7 @@ _CANDIDATES_AT = _CANDIDATES.where(_inventory.c.location_id == bindparam("locati
 def _candidates(session: Session, product_id: int, location_id: int | None = None) -> list[tuple[StockCandidate, int]]:
     """Stock rows of a product with something available, with their location ids."""
     query = _CANDIDATES if location_id is None else _CANDIDATES_AT
-    rows = session.execute(query, {"product_id": product_id, "location_id": location_id}).all()
+    rows = session.connection().execute(query, {"product_id": product_id, "location_id": location_id}).all()
     return [(StockCandidate(r[0], r[1], r[2], int(r[3])), r[4]) for r in rows]
 
 

@@ -53,7 +53,7 @@ def insert_shipment(
 ) -> tuple[int, str]:
     """Insert the order's next shipment (no ORM flush); returns its id and number."""
     now = utcnow()
-    row = session.execute(_NEW_SHIPMENT, {
+    row = session.connection().execute(_NEW_SHIPMENT, {
         "prefix": f"SHP-{order_number.removeprefix('ORD-')}-", "of_order": order_id, "new_status": status.value,
         "by": created_by, "now": now, "shipped": now if status is ShipmentStatus.SHIPPED else None,
         "tracking": tracking, "by_carrier": carrier,

@@ -97,7 +97,7 @@ _LOCK_ORDER = (
 def lock_order(session: Session, order_number: str) -> tuple[LockedOrder, list[ItemState]]:
     """Lock the order row, then the stock rows of its products (ascending), then read its items."""
     number = clean_text(order_number, "order number", max_length=64)
-    row = session.execute(_LOCK_ORDER, {"number": number}).first()
+    row = session.connection().execute(_LOCK_ORDER, {"number": number}).first()
     if row is None:
         raise NotFound(f"There is no order {number}.")
     lock_order_rows(session, row[0])

@@ -107,7 +107,7 @@ def set_status(session: Session, order: LockedOrder, target: OrderStatus, cause:
     if steps != (target,):  # a person's multi-step request runs step by step through the hooks
         raise InvalidTransition(f"Order {order.order_number} cannot go from {order.status.value} to "
                                 f"{target.value} in one step.")
-    session.execute(_SET_STATUS[target], {"order_id": order.id, "now": utcnow()})
+    session.connection().execute(_SET_STATUS[target], {"order_id": order.id, "now": utcnow()})
     return replace(order, status=target)
 
 
@@ -267,16 +267,16 @@ def ship_units(
              "quantity": line.quantity}
             for line, location_id in placed
         )
-        updated = session.execute(_SHIP_UNITS, {"item_id": item.id, "units": quantity})
+        updated = session.connection().execute(_SHIP_UNITS, {"item_id": item.id, "units": quantity})
         if cast("CursorResult[Any]", updated).rowcount != 1:
             raise Conflict(f"{item.product.sku} was shipped by another workstation at the same moment.")
-    session.execute(LINE_INSERT, shipment_lines if len(shipment_lines) > 1 else shipment_lines[0])
+    session.connection().execute(LINE_INSERT, shipment_lines if len(shipment_lines) > 1 else shipment_lines[0])
     # ``items`` are every item of the order, read under the order's lock: the totals need no query.
     units = sum(q for _, q, _ in planned)
     shipped_units = sum(item.shipped_quantity for item in items) + units
     new_status = status_after_shipping(shipped_units, sum(item.quantity for item in items))
     if shipment_tracking or shipment_carrier:
-        session.execute(_SET_TRACKING, {"order_id": order.id, "tracking": shipment_tracking,
+        session.connection().execute(_SET_TRACKING, {"order_id": order.id, "tracking": shipment_tracking,
                                         "by_carrier": shipment_carrier})
     before = order
     if new_status != order.status:

@@ -75,7 +75,7 @@ def allocate_backorders(session: Session, product_ids: set[int], actor: Actor) -
     reserved: list[ReservedLine] = []
     exhausted: set[int] = set()  # products with no stock left to hand out
     if len(product_ids) == 1:
-        waiting = session.execute(_WAITING_FOR_ONE, {"product_id": next(iter(product_ids))}).all()
+        waiting = session.connection().execute(_WAITING_FOR_ONE, {"product_id": next(iter(product_ids))}).all()
     else:
         waiting = session.execute(backordered_items_query(session, product_ids)).all()
     for order_id, order_number, item_id, _missing in waiting:

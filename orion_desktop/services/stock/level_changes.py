@@ -144,17 +144,18 @@ def apply_change(
     if session.get_bind().dialect.name == "postgresql":
         statement = _CHANGE_LOGGED if expected_quantity is None else _CHANGE_EXPECTED_LOGGED
         # Prefixed: a parameter named like an inventory column would join the UPDATE's SET clause.
-        row = session.execute(statement, change | {f"led_{name}": value for name, value in ledger.items()}).first()
+        prefixed = {f"led_{name}": value for name, value in ledger.items()}
+        row = session.connection().execute(statement, change | prefixed).first()
         if row is None:
             raise _refusal(session, slot, kind, quantity_change, reserved_change)
         quantity_after, reserved_after = row
     else:
         statement = _CHANGE if expected_quantity is None else _CHANGE_EXPECTED
-        row = session.execute(statement, change).first()
+        row = session.connection().execute(statement, change).first()
         if row is None:
             raise _refusal(session, slot, kind, quantity_change, reserved_change)
         quantity_after, reserved_after = row
-        session.execute(_LEDGER_INSERT, ledger | {
+        session.connection().execute(_LEDGER_INSERT, ledger | {
             "quantity_change": quantity_change,
             "reserved_change": reserved_change,
             "quantity_after": quantity_after,
@@ -187,7 +188,7 @@ def current_levels(session: Session, slot: Slot, *, lock: bool = False, deleting
     once so that it never has to be upgraded while another PC waits on the row.
     """
     query = _LEVELS_DELETING if deleting else _LEVELS_LOCKED if lock else _LEVELS
-    row = session.execute(query, {"row_id": slot.inventory_id}).first()
+    row = session.connection().execute(query, {"row_id": slot.inventory_id}).first()
     if row is None:
         raise missing_stock(slot.product, slot.location_code)
     return row.quantity, row.reserved_quantity
@@ -275,7 +276,7 @@ def lock_order_rows(session: Session, order_id: int) -> None:
     first): the caller holds the order row locked, so its items cannot change meanwhile.
     """
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(_LOCK_ORDER_ROWS, {"order_id": order_id}).all()
+        session.connection().execute(_LOCK_ORDER_ROWS, {"order_id": order_id}).all()
 
 
 def lock_slot(session: Session, slot: Slot) -> tuple[int, int]:

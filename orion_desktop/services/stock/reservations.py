@@ -158,7 +158,7 @@ def settle(
         if remaining == 0:
             break
         take = min(reservation.open_quantity, remaining)
-        updated = session.execute(statement, {"reservation_id": reservation.id, "take": take, "now": now})
+        updated = session.connection().execute(statement, {"reservation_id": reservation.id, "take": take, "now": now})
         if cast("CursorResult[Any]", updated).rowcount != 1:
             raise Conflict("Another workstation changed this reservation at the same moment. Please try again.")
         remaining -= take
