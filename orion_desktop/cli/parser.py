@@ -13,6 +13,7 @@ from orion_desktop.cli import (
     shipment_commands,
     stock_commands,
     user_commands,
+    watch_command,
 )
 from orion_desktop.cli.context import Commands
 
@@ -85,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="fill the selected (empty) database with a demo warehouse")
     _json(demo)
     demo.set_defaults(handler=admin_commands.demo, creates_database=True)  # a new database is meant
+    watch_command.add_command(commands)
     return parser
 
 

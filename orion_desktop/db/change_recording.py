@@ -57,6 +57,7 @@ class _Pending:
     orders: set[int] = field(default_factory=set)
     kinds: set[str] = field(default_factory=set)  # kinds named by a chokepoint
     everything: set[str] = field(default_factory=set)  # kinds named as "all of it"
+    actor: str | None = None  # who made the change, for the change feed's announcement
 
 
 def _pending(session: Session) -> _Pending:
@@ -96,6 +97,17 @@ def record_all(session: Session, *kinds: str) -> None:
     pending = _pending(session)
     pending.kinds.update(kinds)
     pending.everything.update(kinds)
+
+
+def record_actor(session: Session, name: str) -> None:
+    """The acting user of this transaction (the change feed tells other PCs who changed what)."""
+    _pending(session).actor = name
+
+
+def actor_of(session: Session) -> str | None:
+    """The acting user a chokepoint named in this transaction, if any (read it before ``collect``)."""
+    pending = session.info.get(_SESSION_KEY)
+    return pending.actor if isinstance(pending, _Pending) else None
 
 
 def collect(session: Session) -> Changes:

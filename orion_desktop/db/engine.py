@@ -8,17 +8,20 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy import Engine, create_engine, event, exc, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 
 from orion_desktop.db import change_recording
 from orion_desktop.db.unavailable import reported_problem, unreachable
+from orion_desktop.domain.change_notice import CHANNEL, notice_payload
 from orion_desktop.domain.changes import Changes
 from orion_desktop.domain.errors import Conflict, DatabaseUnavailable, InvalidInput, OrionError, PermissionDenied
 
@@ -198,6 +201,18 @@ def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else "no details"
 
 
+_ANNOUNCE = text("SELECT pg_notify(:channel, :payload)")
+
+
+class CommitGuard(Protocol):
+    """Told just before and just after every write transaction's commit on this Database (the SQLite
+    change feed uses it to tell this app's own commits from other processes')."""
+
+    def before_commit(self) -> None: ...
+
+    def after_commit(self) -> None: ...
+
+
 class Database:
     """One engine and the unit of work around it.
 
@@ -212,6 +227,10 @@ class Database:
         self._write_engine = self.engine.execution_options(**{_WRITE_OPTION: True})
         change_recording.watch_writes(self.engine)
         self.commit_listeners: list[Callable[[Changes], object]] = []
+        self.origin = uuid.uuid4().hex[:16]
+        """A random id of this Database object: the change feed's announcements carry it, so an app
+        tells its own from other PCs' (ARCHITECTURE.md: the change feed between PCs)."""
+        self.commit_guards: list[CommitGuard] = []
         """Called with each write transaction's Changes after its commit (not after a rollback, and
         not when it changed nothing, e.g. a replayed operation key). The place for telling other PCs."""
         # Pinned now: a relative path means the folder the program was started in.
@@ -257,8 +276,12 @@ class Database:
             yield session
             if collect:
                 session.flush()  # pending ORM rows are written (and noted) before collecting
+                actor = change_recording.actor_of(session)
                 changes = change_recording.collect(session)
-            session.commit()
+                self._announce(session, changes, actor)
+                self._commit_guarded(session)
+            else:
+                session.commit()
         except exc.DBAPIError as error:
             _roll_back(session)
             raise translate_db_error(error) from error
@@ -269,6 +292,24 @@ class Database:
             session.close()
         if changes is not None and not changes.is_empty:
             self._publish(changes)
+
+    def _announce(self, session: Session, changes: Changes, actor: str | None) -> None:
+        """PostgreSQL: NOTIFY the change feed inside this transaction, so a rollback announces nothing.
+        One round trip per write transaction that changed something; nothing per statement."""
+        if changes.is_empty or self.is_sqlite:
+            return
+        payload = notice_payload(changes, actor, datetime.now(UTC), self.origin)
+        session.execute(_ANNOUNCE, {"channel": CHANNEL, "payload": payload})
+
+    def _commit_guarded(self, session: Session) -> None:
+        guards = list(self.commit_guards)
+        for guard in guards:
+            guard.before_commit()
+        try:
+            session.commit()
+        finally:
+            for guard in guards:
+                guard.after_commit()
 
     def _publish(self, changes: Changes) -> None:
         change_recording.deliver(changes)

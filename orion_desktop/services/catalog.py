@@ -7,7 +7,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from orion_desktop.db.change_recording import record_catalog, record_locations
+from orion_desktop.db.change_recording import record_actor, record_catalog, record_locations
 from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Inventory, Location, Product, Store
 from orion_desktop.domain import gtin as gtin_rules
@@ -56,6 +56,7 @@ class CatalogService:
                 raise Conflict(f"A store with code {code} already exists.")
             store = Store(code=code, name=clean_name)
             record_catalog(session)
+            record_actor(session, actor.name)
             session.add(store)
             session.flush()
             return StoreInfo(id=store.id, code=store.code, name=store.name)
@@ -79,6 +80,7 @@ class CatalogService:
         key = check_optional_level(sort_key, "sort key")
         with self._db.write() as session:
             record_locations(session)
+            record_actor(session, actor.name)
             location = session.execute(select(Location).where(Location.code == code)).scalar_one_or_none()
             if location is None:
                 location = Location(code=code, name=clean_name, sort_key=key or 0, is_active=True)
@@ -107,6 +109,7 @@ class CatalogService:
         key = check_optional_level(sort_key, "sort key")
         with self._db.write() as session:
             record_locations(session)
+            record_actor(session, actor.name)
             location = session.execute(select(Location).where(Location.code == code)).scalar_one_or_none()
             if location is None:
                 raise NotFound(f"There is no location {code}.")
@@ -195,6 +198,7 @@ class CatalogService:
             _refuse_duplicates(session, store_info, clean.sku, clean.gtin)
             product = Product(store_id=store_info.id, **clean.columns())
             record_catalog(session)
+            record_actor(session, actor.name)
             session.add(product)
             try:
                 session.flush()

@@ -22,9 +22,7 @@ from typing import TYPE_CHECKING, Protocol
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal, Slot
 
-# STAND-IN until the real feed is merged; then: ``from orion_desktop.services.change_feed import ChangeNotice``,
-# and ``for_services`` below calls ``services.change_feed()``.
-from orion_desktop.services.change_feed_standin import ChangeNotice, open_change_feed
+from orion_desktop.services.change_feed import ChangeNotice
 from orion_desktop.ui.data_events import DataEvents
 
 __all__ = ["ChangeNotice", "LiveFeed", "NoticeSource"]  # tests take the notice type from here
@@ -100,7 +98,7 @@ class LiveFeed(QObject):
     @classmethod
     def for_services(cls, services: Services, events: DataEvents, parent: QObject | None = None) -> LiveFeed:
         """The bridge for the feed of ``services``' database."""
-        return cls(open_change_feed(services), events, parent)
+        return cls(services.change_feed(), events, parent)
 
     @property
     def feed(self) -> NoticeSource:

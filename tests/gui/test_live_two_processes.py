@@ -3,13 +3,12 @@
 The first process is this test's own main window; the second runs the command line. The second
 changes stock and cancels the order on the first's pack station; the first's Inventory page shows
 the new level, and its pack station warns, each within 1 second of the command's end, with the
-Inventory page's selection and sort kept. It needs the real change feed (PostgreSQL NOTIFY, SQLite
-``data_version`` polling): while ``ui/live_feed.py`` still uses the stand-in it is an expected failure.
+Inventory page's selection and sort kept, through the real change feed (PostgreSQL NOTIFY, SQLite
+``data_version`` polling).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -31,11 +30,7 @@ from .window_support import open_window
 
 LIVE_WITHIN_S = 1.0
 WAIT_MS = 5_000
-STAND_IN = importlib.util.find_spec("orion_desktop.services.change_feed_standin") is not None
-pytestmark = [
-    pytest.mark.usefixtures("background_work_done"),
-    pytest.mark.xfail(STAND_IN, reason="the real change feed is not merged yet", strict=True),
-]
+pytestmark = pytest.mark.usefixtures("background_work_done")
 
 
 def _cli(database_url: str, *arguments: str) -> None:

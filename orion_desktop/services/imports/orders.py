@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
-from orion_desktop.db.change_recording import ORDERS, STOCK, record_all
+from orion_desktop.db.change_recording import ORDERS, STOCK, record_actor, record_all
 from orion_desktop.db.dialect import matches_any
 from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Order, OrderItem
@@ -100,6 +100,7 @@ def import_orders(database: Database, actor: Actor, path: Path, *, store: str | 
         stores = StoreResolver(session, actor, table, store)
         written = _Written()
         record_all(session, ORDERS, STOCK)  # a bulk write: named as a whole, not order by order
+        record_actor(session, actor.name)
         for chunk in _whole_orders(table.chunks()):
             for line_number, message in chunk.shape_problems:
                 problems.add(line_number, message)

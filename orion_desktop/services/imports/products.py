@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from orion_desktop.db.change_recording import CATALOG, record_all
+from orion_desktop.db.change_recording import CATALOG, record_actor, record_all
 from orion_desktop.db.dialect import matches_any
 from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Inventory, Product
@@ -79,6 +79,7 @@ def import_products(
 
         def action() -> ImportResult:
             record_all(session, CATALOG)  # a bulk write: named as a whole (a replay never gets here)
+            record_actor(session, actor.name)
             problems = Problems(table.file_name)
             stores = StoreResolver(session, actor, table, store)
             named = FirstLines()  # products this file named so far, by id

@@ -28,7 +28,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.bulk_rows import integer_rows
-from orion_desktop.db.change_recording import STOCK, record_all
+from orion_desktop.db.change_recording import STOCK, record_actor, record_all
 from orion_desktop.db.dialect import matches_any
 from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Inventory, Location, Product
@@ -122,6 +122,7 @@ def import_stock(
 
         def action() -> ImportResult:
             record_all(session, STOCK)  # a bulk write: named as a whole (a replay never gets here)
+            record_actor(session, actor.name)
             problems = Problems(table.file_name)
             stores = StoreResolver(session, actor, table, store)
             note = LedgerNote(actor, f"imported from {table.file_name}", operation_key)

@@ -6,7 +6,7 @@ import logging
 
 from sqlalchemy.orm import Session
 
-from orion_desktop.db.change_recording import record_orders
+from orion_desktop.db.change_recording import record_actor, record_orders
 from orion_desktop.db.models import OrderHistory
 from orion_desktop.db.types import utcnow
 from orion_desktop.domain.actor import Actor
@@ -30,6 +30,7 @@ def record(
     """Write one history row. Every change of an order writes one, so this is where the order is
     named as changed (ARCHITECTURE.md: change sets)."""
     record_orders(session, (order_id,))
+    record_actor(session, actor.name)  # who, for the change feed
     session.connection().execute(
         _INSERT,
         {

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from orion_desktop.db.change_recording import record_stock
+from orion_desktop.db.change_recording import record_actor, record_stock
 from orion_desktop.db.dialect import matches_any
 from orion_desktop.db.models import Inventory, InventoryTransaction, OrderItem
 from orion_desktop.db.types import utcnow
@@ -127,6 +127,7 @@ def apply_change(
     """Apply one change to one inventory row and write its ledger row, or raise and change nothing."""
     now = utcnow()
     record_stock(session, (slot.product.id,))  # what changed, reported after the commit
+    record_actor(session, note.actor.name)  # and who, for the change feed
     ledger = {
         "store_id": slot.product.store_id,
         "product_id": slot.product.id,
