@@ -90,3 +90,76 @@ def test_a_packer_signs_in_and_sees_no_stock_adjustment(
     page = window.inventory_page
     assert not page.adjust_action.isEnabled()
     assert "needs a manager; you are signed in as packer" in page.adjust_action.toolTip() + page.adjust_action.text()
+
+
+def _answer_sign_in(qtbot: QtBot, *, username: str = "", password: str = "", badge: str = "", pin: str = "",
+                    answered: list[str] | None = None) -> None:
+    """Fill the next sign-in dialog that opens (modal, so from a timer) and press OK."""
+
+    def fill() -> None:
+        from PySide6.QtWidgets import QApplication
+
+        dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, SignInDialog) and w.isVisible()]
+        if not dialogs:
+            QTimer.singleShot(20, fill)
+            return
+        dialog = dialogs[0]
+        if badge:
+            dialog.tabs.setCurrentIndex(1)
+            dialog.badge_edit.setText(badge)
+            dialog.pin_edit.setText(pin)
+        else:
+            dialog.username_edit.setText(username)
+            dialog.password_edit.setText(password)
+        if answered is not None:
+            answered.append(dialog.windowTitle())
+        _ok(dialog)
+
+    QTimer.singleShot(20, fill)
+
+
+def test_switching_user_by_badge_changes_the_by_of_the_next_ledger_row(
+    qtbot: QtBot, stocked: Services, window_settings: QSettings
+) -> None:
+    from orion_desktop.app import GuiSession
+    from orion_desktop.domain import requests as rq
+
+    _users(stocked)
+    alice = stocked.users.authenticate("alice", PASSWORD)
+    session = GuiSession(stocked, alice, settings=window_settings)
+    qtbot.addWidget(session.window)
+    first_window = session.window
+    _answer_sign_in(qtbot, badge="B-9", pin=PIN)
+    first_window.user_session.switch_user()  # type: ignore[attr-defined]
+    assert session.actor.name == "pat" and session.window is not first_window
+    qtbot.addWidget(session.window)
+    assert "pat (packer)" in session.window.user_label.text()
+    row = stocked.stock.list_stock()[0]
+    stocked.perform(session.actor, rq.ReserveStock(row.store_code, row.sku, row.location, 1))
+    assert stocked.stock.ledger(limit=1)[0].created_by == "pat"
+    session.close()
+
+
+def test_the_idle_lock_keeps_the_window_and_its_counts_for_the_same_user(
+    qtbot: QtBot, stocked: Services, window_settings: QSettings
+) -> None:
+    from orion_desktop.app import GuiSession
+    from orion_desktop.ui.user_session import UserSession
+
+    _users(stocked)
+    pat = stocked.users.authenticate("pat", PASSWORD)
+    session = GuiSession(stocked, pat, settings=window_settings)
+    window = session.window
+    qtbot.addWidget(window)
+    station = window.pack_station_page
+    marker = object()
+    station.__dict__["_test_marker"] = marker  # stands for the scanned counts: the same page object survives
+    lock = UserSession(window, stocked, pat, session.switch_user, minutes=0.001)  # about 60 ms
+    answered: list[str] = []
+    _answer_sign_in(qtbot, username="pat", password=PASSWORD, answered=answered)
+    qtbot.waitUntil(lambda: bool(answered) and not lock.locked, timeout=5000)
+    assert answered == ["Locked — pat was away"]
+    assert session.window is window and window.pack_station_page is station
+    assert station.__dict__["_test_marker"] is marker
+    lock.idle_timer.stop()
+    session.close()
