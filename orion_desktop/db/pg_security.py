@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
+from orion_desktop.domain.errors import InvalidInput
+
 GROUP_ROLES: tuple[str, ...] = ("orion_packer", "orion_manager", "orion_admin")
 
 _ALL = "SELECT, INSERT, UPDATE, DELETE"
@@ -111,7 +113,14 @@ _DROP_FUNCTIONS = ("orion_is_admin()", "orion_user_stores()", "orion_is_group_me
 
 def login_name(database: str, username: str) -> str:
     """The PostgreSQL login of an Orion user on one database (roles are shared by the whole server)."""
-    return f"{database}_{username}".lower()
+    name = f"{database}_{username}".lower()
+    # PostgreSQL would silently cut a longer name to 63 bytes, and two users could then share it.
+    if len(name.encode()) > 63:
+        raise InvalidInput(
+            f"The user name {username} is too long for a database login here; use at most "
+            f"{max(63 - len(database.encode()) - 1, 0)} characters."
+        )
+    return name
 
 
 def _can_create_roles(conn: Connection) -> bool:
