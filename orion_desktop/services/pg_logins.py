@@ -89,8 +89,20 @@ class PgLogins:
         return sql.Literal(encrypted.decode())
 
     def create(self, username: str, password: str, role: Role | str) -> str:
-        """A login for ``username`` in the group of ``role``; returns the login name."""
+        """A login for ``username`` in the group of ``role``; returns the login name.
+
+        A login left from an earlier user of the same name (roles outlive a restored database)
+        is taken over: new password, LOGIN, and the group of ``role``."""
         group = _group(role)
+        with self._db.engine.connect() as conn:
+            exists = conn.execute(
+                text("SELECT count(*) FROM pg_roles WHERE rolname = :n"), {"n": self.login(username)}
+            ).scalar_one()
+        if exists:
+            self.set_password(username, password)
+            self.set_active(username, True)
+            self.set_role(username, role)
+            return self.login(username)
 
         def build(driver: psycopg.Connection[Any], login: str) -> list[sql.Composed]:
             return [

@@ -25,6 +25,7 @@ from orion_desktop.services.stock import InventoryService, StockQueries
 
 if TYPE_CHECKING:
     from orion_desktop.services.imports import ImportService
+    from orion_desktop.services.pg_logins import PgLogins
     from orion_desktop.services.users import UserService
 
 ResultT = TypeVar("ResultT")
@@ -85,6 +86,14 @@ class Services:
         from orion_desktop.services.users import UserService
 
         return UserService(self._database)
+
+    @cached_property
+    def pg_logins(self) -> PgLogins | None:
+        """Per-user PostgreSQL logins, when this is PostgreSQL and the connected role may create
+        roles (services/pg_logins.py); None otherwise."""
+        from orion_desktop.services.pg_logins import PgLogins, manages_logins
+
+        return PgLogins(self._database) if manages_logins(self._database) else None
 
     @property
     def database_description(self) -> str:
