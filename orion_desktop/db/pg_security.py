@@ -25,6 +25,7 @@ _APPEND = "SELECT, INSERT"
 # Packers hold MOVE_RESERVED_STOCK (reserve, release, fulfil, pack, ship): they change reserved
 # quantities, reservations, order status and shipments, and add to the ledger and order history.
 GRANTS: dict[str, tuple[str, str, str]] = {
+    "alembic_version": ("SELECT", "SELECT", "SELECT"),  # the app checks the schema is current
     "stores": ("SELECT", "SELECT", _ALL),
     "locations": ("SELECT", "SELECT", _ALL),
     "products": ("SELECT", _ALL, _ALL),

@@ -16,7 +16,8 @@ from psycopg import sql
 from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
 
-from orion_desktop.db.engine import Database
+from orion_desktop.db import migrate
+from orion_desktop.db.engine import Database, parse_url
 from orion_desktop.db.pg_security import GROUP_ROLES, login_name
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import Role
@@ -164,6 +165,12 @@ def personal_url(url: URL | str, username: str) -> URL:
     )
 
 
+def names_no_login(raw_url: str) -> bool:
+    """True for a PostgreSQL URL without a login in it: each user then signs in with their own."""
+    url = parse_url(raw_url)
+    return url.get_backend_name() == "postgresql" and not url.username
+
+
 def sign_in_with_login(url: URL | str, username: str, password: str) -> tuple[Database, Actor]:
     """Connect with the user's own PostgreSQL login; PostgreSQL checks the password.
 
@@ -178,8 +185,9 @@ def sign_in_with_login(url: URL | str, username: str, password: str) -> tuple[Da
         database.dispose()
         raise SignInRefused(WRONG_CREDENTIALS) from None
     try:
+        migrate.ensure_schema(database)
         actor = UserService(database).actor_for(username)
-    except Exception:
+    except BaseException:
         database.dispose()
         raise
     return database, actor

@@ -6,13 +6,18 @@ from collections.abc import Callable
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import URL
 
 from orion_desktop.__main__ import main
+from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
 from orion_desktop.db.migrate import upgrade
+from orion_desktop.domain.actor import Actor
+from orion_desktop.domain.enums import Role
 
 ADMIN_PASSWORD = "Admin-pass-4410"
 PACKER_PASSWORD = "Packer-pass-8823"
+BOSS = Actor("boss", Role.ADMIN)
 
 
 def _run(url: str, capsys: pytest.CaptureFixture[str], *argv: str) -> str:
@@ -69,6 +74,22 @@ def test_user_commands_make_and_change_the_login(
     assert _login(database, f"{name}_pat") == (False, changed[1], ["orion_packer"])
     _run(url, capsys, "--user", "boss", "user", "enable", "pat")
     assert _login(database, f"{name}_pat") == (True, changed[1], ["orion_packer"])
+
+    # Signing in with the login: a URL without a login name, the password from ORION_PASSWORD.
+    services = Services.on(database)
+    services.catalog.add_store(BOSS, "B", "Store B")
+    for store in ("A", "B"):
+        services.catalog.add_product(BOSS, store=store, sku=f"SKU-{store}", title=f"Thing {store}")
+        services.inventory.set_quantity(BOSS, store=store, product=f"SKU-{store}", location="L-1", quantity=3)
+    plain = database.url
+    no_login = URL.create(plain.drivername, host=plain.host, port=plain.port, database=plain.database)
+    no_login_url = no_login.render_as_string(hide_password=False)
+    monkeypatch.setenv("ORION_PASSWORD", "Packer-new-5519")
+    listed = _run(no_login_url, capsys, "--user", "pat", "stock", "list")
+    assert "SKU-A" in listed and "SKU-B" not in listed
+    monkeypatch.setenv("ORION_PASSWORD", ADMIN_PASSWORD)
+    # The shared URL signs in as before: the owner's connection is not limited to a store.
+    assert "SKU-B" in _run(url, capsys, "--user", "boss", "stock", "list")
     # No secret reached the output.
     for secret in (ADMIN_PASSWORD, PACKER_PASSWORD, "Packer-new-5519"):
         assert secret not in out
