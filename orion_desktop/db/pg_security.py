@@ -72,41 +72,50 @@ POLICIES: dict[str, str] = {
 # known, active user gets an empty list: it sees nothing rather than everything.
 _FUNCTIONS = """
 CREATE OR REPLACE FUNCTION orion_user_id() RETURNS integer
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    SELECT u.id FROM users u
-    WHERE left(session_user, length(current_database()) + 1) = current_database() || '_'
-      AND u.username = substr(session_user, length(current_database()) + 2)
-      AND u.is_active
-$$;
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    IF left(session_user, length(current_database()) + 1) <> current_database() || '_' THEN
+        RETURN NULL;
+    END IF;
+    RETURN (SELECT u.id FROM users u
+            WHERE u.username = substr(session_user, length(current_database()) + 2) AND u.is_active);
+END $$;
 
 CREATE OR REPLACE FUNCTION orion_is_group_member() RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    SELECT EXISTS (
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    RETURN EXISTS (
         SELECT 1 FROM pg_auth_members m
         JOIN pg_roles g ON g.oid = m.roleid
         JOIN pg_roles r ON r.oid = m.member
         WHERE r.rolname = session_user
-          AND g.rolname IN ('orion_packer', 'orion_manager', 'orion_admin'))
-$$;
+          AND g.rolname IN ('orion_packer', 'orion_manager', 'orion_admin'));
+END $$;
 
 CREATE OR REPLACE FUNCTION orion_user_stores() RETURNS integer[]
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    SELECT CASE
-        WHEN me.id IS NULL THEN
-            CASE WHEN orion_is_group_member() THEN ARRAY[]::integer[] END
-        ELSE (SELECT array_agg(s.store_id) FROM user_stores s WHERE s.user_id = me.id)
-    END
-    FROM (SELECT orion_user_id() AS id) me
-$$;
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    me integer := orion_user_id();
+BEGIN
+    IF me IS NULL THEN
+        IF orion_is_group_member() THEN
+            RETURN ARRAY[]::integer[];
+        END IF;
+        RETURN NULL;
+    END IF;
+    RETURN (SELECT array_agg(s.store_id) FROM user_stores s WHERE s.user_id = me);
+END $$;
 
 CREATE OR REPLACE FUNCTION orion_is_admin() RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    SELECT CASE
-        WHEN orion_user_id() IS NOT NULL THEN
-            (SELECT u.role = 'admin' FROM users u WHERE u.id = orion_user_id())
-        ELSE NOT orion_is_group_member()
-    END
-$$;
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    me integer := orion_user_id();
+BEGIN
+    IF me IS NULL THEN
+        RETURN NOT orion_is_group_member();
+    END IF;
+    RETURN (SELECT u.role = 'admin' FROM users u WHERE u.id = me);
+END $$;
 """
 
 _DROP_FUNCTIONS = ("orion_is_admin()", "orion_user_stores()", "orion_is_group_member()", "orion_user_id()")
