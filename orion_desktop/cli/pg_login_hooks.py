@@ -14,19 +14,20 @@ from orion_desktop.domain.enums import Role
 
 def login_added(ctx: CliContext, username: str, password: str, role: Role) -> None:
     logins = ctx.services.pg_logins
-    if logins is not None:
+    if logins is not None and logins.manages:
         print(f"Database login {logins.create(username, password, role)} created.")
 
 
 def login_password(ctx: CliContext, username: str, password: str) -> None:
+    # Signed in with their own login, a user may still change that login's own password.
     logins = ctx.services.pg_logins
-    if logins is not None:
+    if logins is not None and (logins.manages or logins.login(username) == logins.session_login()):
         logins.set_password(username, password)
         print(f"The database login {logins.login(username)} has the new password.")
 
 
 def login_active(ctx: CliContext, username: str, active: bool) -> None:
     logins = ctx.services.pg_logins
-    if logins is not None:
+    if logins is not None and logins.manages:
         logins.set_active(username, active)
         print(f"Database login {logins.login(username)} {'enabled' if active else 'disabled'}.")

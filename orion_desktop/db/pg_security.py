@@ -41,8 +41,12 @@ GRANTS: dict[str, tuple[str, str, str]] = {
     "shipment_lines": ("SELECT, INSERT, UPDATE", _ALL, _ALL),
     "users": ("SELECT", "SELECT", _ALL),
     "user_stores": ("SELECT", "SELECT", _ALL),
-    "user_audit": ("INSERT", "INSERT", _APPEND),
+    # SELECT too, because an INSERT … RETURNING needs it; the policy keeps it to their own rows.
+    "user_audit": (_APPEND, _APPEND, _APPEND),
 }
+
+# Everyone may change their own password, PIN and badge (the users policy keeps it to their row).
+COLUMN_GRANTS = "GRANT UPDATE (password_hash, pin_hash, badge_code) ON users TO orion_packer, orion_manager"
 
 # Row-level security. Tables with their own store_id compare it with the user's stores; the others
 # ask whether the parent row is visible, and since the parent's own policy filters that sub-select,
@@ -65,6 +69,9 @@ POLICIES: dict[str, str] = {
     # A user sees their own account; admins (and logins that are not Orion users) see all.
     "users": "(SELECT orion_is_admin()) OR id = (SELECT orion_user_id())",
     "user_stores": "(SELECT orion_is_admin()) OR user_id = (SELECT orion_user_id())",
+    "user_audit": (
+        "(SELECT orion_is_admin()) OR username = (SELECT u.username FROM users u WHERE u.id = (SELECT orion_user_id()))"
+    ),
 }
 
 # NULL = every store: the session is not an Orion per-user login (the owner, the shared login of
@@ -174,6 +181,7 @@ def grant_privileges(conn: Connection) -> None:
         conn.execute(text(f"REVOKE ALL ON {table} FROM {groups}"))
         for group, allowed in zip(GROUP_ROLES, privileges, strict=True):
             conn.execute(text(f"GRANT {allowed} ON {table} TO {group}"))
+    conn.execute(text(COLUMN_GRANTS))
 
 
 def enable_row_security(conn: Connection) -> None:

@@ -35,6 +35,14 @@ def _group(role: Role | str) -> str:
     return group
 
 
+def own_login(database: Database) -> bool:
+    """True when connected as some Orion user's own login (db/pg_security.py naming rule)."""
+    if database.dialect != "postgresql":
+        return False
+    with database.engine.connect() as conn:
+        return conn.execute(text("SELECT orion_user_id() IS NOT NULL")).scalar_one() is True
+
+
 def manages_logins(database: Database) -> bool:
     """True on PostgreSQL when the connected role may create roles and the group roles exist."""
     if database.dialect != "postgresql":
@@ -52,14 +60,20 @@ def manages_logins(database: Database) -> bool:
 class PgLogins:
     """Create, re-password, disable and regroup the PostgreSQL login of an Orion user."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, manages: bool = True) -> None:
         if database.dialect != "postgresql":
             raise InvalidInput("Database logins per user exist only on a PostgreSQL database.")
+        self.manages = manages
+        """False when connected as a user's own login: then only that login's password may change."""
         self._db = database
         self._database_name = database.url.database or ""
 
     def login(self, username: str) -> str:
         return login_name(self._database_name, username)
+
+    def session_login(self) -> str:
+        with self._db.engine.connect() as conn:
+            return str(conn.execute(text("SELECT session_user")).scalar_one())
 
     def _run(self, username: str, what: str, build: Any) -> None:
         """Run the statement(s) ``build(cursor, pgconn, login)`` makes, on a raw psycopg connection.

@@ -89,11 +89,13 @@ class Services:
 
     @cached_property
     def pg_logins(self) -> PgLogins | None:
-        """Per-user PostgreSQL logins, when this is PostgreSQL and the connected role may create
-        roles (services/pg_logins.py); None otherwise."""
-        from orion_desktop.services.pg_logins import PgLogins, manages_logins
+        """Per-user PostgreSQL logins (services/pg_logins.py) when this is PostgreSQL and the connected
+        role may create roles, or is a user's own login (``manages`` False); None otherwise."""
+        from orion_desktop.services.pg_logins import PgLogins, manages_logins, own_login
 
-        return PgLogins(self._database) if manages_logins(self._database) else None
+        if manages_logins(self._database):
+            return PgLogins(self._database)
+        return PgLogins(self._database, manages=False) if own_login(self._database) else None
 
     @property
     def database_description(self) -> str:

@@ -116,6 +116,10 @@ def test_a_packer_login_sees_and_changes_only_its_own_store(warehouse: Warehouse
         # Other users: not visible, not changeable, neither in the table nor as logins.
         assert conn.execute("SELECT username FROM users").fetchall() == [(warehouse.packer,)]
         assert "permission denied" in _refused(conn, "UPDATE users SET role = 'admin'")
+        # Their own password hash they may change; another user's row is not there to change.
+        hijack = conn.execute("UPDATE users SET password_hash = 'x' WHERE username = %s", (warehouse.other,))
+        assert hijack.rowcount == 0
+        assert conn.execute("SELECT DISTINCT username FROM user_audit").fetchall() in ([], [(warehouse.packer,)])
         assert "permission denied" in _refused(conn, "DELETE FROM user_stores")
         other_login = personal_url(warehouse.url, warehouse.other).username
         assert "permission denied" in _refused(conn, f'ALTER ROLE "{other_login}" PASSWORD \'taken-over-99\'')

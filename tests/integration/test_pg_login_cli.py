@@ -87,6 +87,15 @@ def test_user_commands_make_and_change_the_login(
     monkeypatch.setenv("ORION_PASSWORD", "Packer-new-5519")
     listed = _run(no_login_url, capsys, "--user", "pat", "stock", "list")
     assert "SKU-A" in listed and "SKU-B" not in listed
+    # Signed in with their own login, the packer changes their own password: both the app's hash
+    # and the login's verifier, without any right to create roles.
+    monkeypatch.setenv("ORION_NEW_PASSWORD", "Packer-third-6604")
+    out = _run(no_login_url, capsys, "--user", "pat", "user", "passwd")
+    assert "has the new password" in out
+    third = _login(database, f"{name}_pat")
+    assert third is not None and third[1] != changed[1]
+    monkeypatch.setenv("ORION_PASSWORD", "Packer-third-6604")
+    _run(url, capsys, "--user", "pat", "store", "list")  # the app's own check takes the new password too
     monkeypatch.setenv("ORION_PASSWORD", ADMIN_PASSWORD)
     # The shared URL signs in as before: the owner's connection is not limited to a store.
     assert "SKU-B" in _run(url, capsys, "--user", "boss", "stock", "list")
