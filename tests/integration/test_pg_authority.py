@@ -145,8 +145,16 @@ def test_through_the_app_the_packer_login_lists_only_store_a_and_can_pack(wareho
         assert {p.store_code for p in services.catalog.list_products()} == {"A"}
         assert {row.store_code for row in services.stock.list_stock()} == {"A"}
         assert [o.order_number for o in services.order_queries.list_orders()] == [warehouse.order_a]
-        # Packing store A's order works with the packer group's privileges...
+        # What a packer does on store A works with the packer group's privileges...
+        assert services.packing.open_order(warehouse.order_a).order_number == warehouse.order_a
+        services.packing.pick_list([warehouse.order_a])
+        services.orders.add_note(actor, warehouse.order_a, "fragile")
+        services.orders.prepare_shipment(actor, warehouse.order_a, [ShipRequest("SKU-A", 1)])
+        services.inventory.reserve(actor, store="A", product="SKU-A", location="L-1", quantity=1)
+        services.inventory.release(actor, store="A", product="SKU-A", location="L-1", quantity=1)
         services.orders.ship(actor, warehouse.order_a, [ShipRequest("SKU-A", 2, "L-1")])
+        with pytest.raises(NotFound):
+            services.packing.open_order(warehouse.order_b)
         # ...store B's order does not exist for this login, even for an actor claiming every store.
         wide = Actor(actor.name, Role.PACKER)
         with pytest.raises((NotFound, PermissionDenied)):
