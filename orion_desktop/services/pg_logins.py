@@ -18,6 +18,7 @@ from sqlalchemy.engine import URL, make_url
 
 from orion_desktop.db import migrate
 from orion_desktop.db.engine import Database, parse_url
+from orion_desktop.db.models import UserAudit
 from orion_desktop.db.pg_security import GROUP_ROLES, login_name
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import Role
@@ -201,6 +202,10 @@ def sign_in_with_login(url: URL | str, username: str, password: str) -> tuple[Da
     try:
         migrate.ensure_schema(database)
         actor = UserService(database).actor_for(username)
+        with database.write() as session:
+            # PostgreSQL checked the password, so the users service never saw this sign-in.
+            session.add(UserAudit(actor=actor.name[:128], username=actor.name, event="signed in",
+                                  detail="own database login"))
     except BaseException:
         database.dispose()
         raise

@@ -163,6 +163,8 @@ def test_through_the_app_the_packer_login_lists_only_store_a_and_can_pack(wareho
         database.dispose()
     owner = Services.on(warehouse.owner)
     assert owner.stock.verify().ok
+    signed_in = [e for e in owner.users.audit(BOSS) if e.event == "signed in"]
+    assert [(e.username, e.detail) for e in signed_in] == [(warehouse.packer, "own database login")]
 
 
 def _verifier_matches(stored: str, password: str) -> bool:
