@@ -68,13 +68,39 @@ class GuiSession:
         self.window = self._new_window(services)
 
     def _new_window(self, services: Services) -> MainWindow:
-        return MainWindow(services, self.actor, settings=self._settings, connector=self)
+        window = MainWindow(services, self.actor, settings=self._settings, connector=self)
+        if services.users.has_users():  # switch user, change password, idle lock (issue 14)
+            from orion_desktop.ui.user_session import UserSession
+
+            window.user_session = UserSession(window, services, self.actor, self.switch_user)  # type: ignore[attr-defined]
+        return window
+
+    def switch_user(self, actor: Actor) -> None:
+        """Rebuild the window for ``actor`` (signed in by the sign-in dialog) on the same database."""
+        self.actor = actor
+        self.services.scope_reads_to(actor)
+        old_window = self.window
+        old_window.save_state()
+        self.window = self._new_window(self.services)
+        self.window.show()
+        self.window.show_status_message(f"Signed in as {actor.name} ({actor.role.value}).")
+        old_window.close()
+        old_window.deleteLater()
 
     # --- DatabaseConnector ----------------------------------------------------------------
     def open(self, url: str, *, create: bool = False) -> Services:
         return open_services(url, create=create)
 
     def switch_to(self, services: Services, message: str) -> None:
+        if services.users.has_users():  # another database's users: sign in to it first
+            from orion_desktop.ui.sign_in_dialog import sign_in_at_start
+
+            actor = sign_in_at_start(services, self.actor, None)
+            if actor is None:
+                services.close()
+                self.window.show_status_message("Not switched: nobody signed in to that database.")
+                return
+            self.actor = actor
         old_window, old_services = self.window, self.services
         old_window.save_state()  # the new window opens with the same geometry, page and columns
         self.services = services

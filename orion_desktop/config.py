@@ -15,6 +15,7 @@ from pathlib import Path
 
 from platformdirs import user_config_dir, user_data_dir
 
+from orion_desktop import url_secrets
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import Role
 from orion_desktop.domain.errors import InvalidInput
@@ -50,7 +51,8 @@ def saved_database_url() -> str | None:
     except (OSError, ValueError):
         return None
     url = data.get("database_url") if isinstance(data, dict) else None
-    return url if isinstance(url, str) and url.strip() else None
+    # The file holds no password (url_secrets.py); the keyring's, if any, is put back in memory.
+    return url_secrets.restore_password(url) if isinstance(url, str) and url.strip() else None
 
 
 def save_database_url(url: str | None) -> None:
@@ -64,7 +66,7 @@ def save_database_url(url: str | None) -> None:
     except (OSError, ValueError):
         data = {}
     if url:
-        data["database_url"] = url
+        data["database_url"] = url_secrets.store_password(url)  # never the password in plain text
     else:
         data.pop("database_url", None)
     _write_private(path, json.dumps(data, indent=2))

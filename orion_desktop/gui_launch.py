@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from orion_desktop.app import ask_for_database, run_gui
+from orion_desktop.app import ask_for_database, ensure_application, run_gui
 from orion_desktop.bootstrap import open_services
 from orion_desktop.config import choose_database, current_actor, data_dir
 from orion_desktop.demo import fill_demo
 from orion_desktop.domain.errors import OrionError
 from orion_desktop.services.registry import Services
+from orion_desktop.ui.sign_in_dialog import sign_in_at_start
 
 
 def demo_database_url() -> str:
@@ -42,6 +43,10 @@ def launch(args: argparse.Namespace) -> int:
     try:
         if args.demo and not services.catalog.list_stores():
             fill_demo(services.database, actor)
-        return run_gui(services, actor, [], database_url=chosen)
+        ensure_application([])
+        signed_in = sign_in_at_start(services, actor, args.role)  # once the database has users
+        if signed_in is None:
+            return 1  # sign-in cancelled: the window does not open
+        return run_gui(services, signed_in, [], database_url=chosen)
     finally:
         services.close()

@@ -42,6 +42,7 @@ class CliContext:
             self._services = open_services(self.args.db, create=bool(getattr(self.args, "creates_database", False)))
             # Once a database has users, no command reads or changes it without signing in.
             self._actor = sign_in(self._services, self.args.user, self.args.role)
+            self._services.scope_reads_to(self._actor)  # lists and reports: the user's stores only
         return self._services
 
     @property

@@ -15,9 +15,9 @@ import sys
 
 from orion_desktop.config import ENV_ROLE, ENV_USER, current_actor
 from orion_desktop.domain.actor import Actor
-from orion_desktop.domain.enums import Role
-from orion_desktop.domain.errors import InvalidInput, PermissionDenied
+from orion_desktop.domain.errors import InvalidInput
 from orion_desktop.services.registry import Services
+from orion_desktop.services.users import lower_role
 
 ENV_PASSWORD = "ORION_PASSWORD"
 ENV_NEW_PASSWORD = "ORION_NEW_PASSWORD"
@@ -37,21 +37,6 @@ def sign_in(services: Services, user: str | None, role: str | None) -> Actor:
     if password is None:
         password = ask_secret(f"Password for {username}: ", f"no password: set {ENV_PASSWORD} or run in a terminal")
     return lower_role(services.users.authenticate(username, password), role or os.environ.get(ENV_ROLE))
-
-
-def lower_role(actor: Actor, role: str | None) -> Actor:
-    """``actor`` acting with ``role`` if that is no more than their own; more is refused."""
-    if not role or not role.strip():
-        return actor
-    try:
-        wanted = Role(role.strip().lower())
-    except ValueError:
-        raise InvalidInput(f"{role!r} is not a role; use one of {', '.join(r.value for r in Role)}.") from None
-    if wanted.rank > actor.role.rank:
-        raise PermissionDenied(
-            f"{actor.name} is a {actor.role.value} and cannot act as {wanted.value}; --role only lowers a role."
-        )
-    return Actor(name=actor.name, role=wanted, store_codes=actor.store_codes)
 
 
 def ask_secret(prompt: str, missing: str) -> str:

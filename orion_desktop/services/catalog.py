@@ -24,6 +24,7 @@ from orion_desktop.domain.validation import (
     normalize_store_code,
 )
 from orion_desktop.services.lookup import product_info, resolve_product, resolve_store, sku_matches
+from orion_desktop.services.read_scope import scope_of
 
 
 def parse_product_type(raw: str | ProductType | None) -> ProductType:
@@ -61,7 +62,10 @@ class CatalogService:
 
     def list_stores(self) -> tuple[StoreInfo, ...]:
         with self._db.read() as session:
-            rows = session.execute(select(Store.id, Store.code, Store.name).order_by(Store.code)).all()
+            query = select(Store.id, Store.code, Store.name).order_by(Store.code)
+            if (scope := scope_of(self._db)) is not None:  # the signed-in user's stores only
+                query = query.where(Store.code.in_(scope))
+            rows = session.execute(query).all()
             return tuple(StoreInfo(id=r.id, code=r.code, name=r.name) for r in rows)
 
     # --- locations ----------------------------------------------------------------------
@@ -209,6 +213,8 @@ class CatalogService:
     ) -> tuple[ProductInfo, ...]:
         with self._db.read() as session:
             query = select(Product, Store.code).join(Store, Store.id == Product.store_id)
+            if (scope := scope_of(self._db)) is not None:
+                query = query.where(Store.code.in_(scope))
             if store:
                 query = query.where(Product.store_id == resolve_store(session, store).id)
             if search and search.strip():

@@ -26,6 +26,7 @@ from orion_desktop.domain.order_results import (
     StatusChangeResult,
 )
 from orion_desktop.domain.results import LocationInfo, ProductInfo, StockChange, StoreInfo, TransferResult
+from orion_desktop.services import store_scope
 
 if TYPE_CHECKING:  # the registry imports this module to offer ``Services.perform``
     from orion_desktop.services.registry import Services
@@ -48,6 +49,7 @@ def perform(services: Services, actor: Actor, request: rq.Request[ResultT], oper
     handler = HANDLERS.get(type(request))
     if handler is None:  # a programming error, not a user's: every request type has a handler (a test)
         raise TypeError(f"No service performs {type(request).__name__}.")
+    store_scope.check(services.database, actor, request)  # another store's things "do not exist"
     return cast(ResultT, handler(services, actor, request, operation_key))
 
 

@@ -17,7 +17,7 @@ from orion_desktop.db.change_recording import Recorded
 from orion_desktop.db.engine import Database
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.requests import Request
-from orion_desktop.services import commands
+from orion_desktop.services import commands, read_scope
 from orion_desktop.services.catalog import CatalogService
 from orion_desktop.services.orders import OrderQueries, OrderService, PackingService
 from orion_desktop.services.reports import ReportService
@@ -79,6 +79,10 @@ class Services:
         from orion_desktop.services.imports import ImportService
 
         return ImportService(self._database)
+
+    def scope_reads_to(self, actor: Actor) -> None:
+        """From now on every list, search and report shows only ``actor``'s stores (services/read_scope.py)."""
+        read_scope.set_scope(self._database, actor.store_codes)
 
     @cached_property
     def users(self) -> UserService:

@@ -104,6 +104,18 @@ def _parse_role(role: str | Role) -> Role:
         raise InvalidInput(f"{role!r} is not a role; use one of {', '.join(r.value for r in Role)}.") from None
 
 
+def lower_role(actor: Actor, role: str | None) -> Actor:
+    """``actor`` acting with ``role`` (--role, ORION_ROLE) if that is no more than their own; more is refused."""
+    if not role or not role.strip():
+        return actor
+    wanted = _parse_role(role)
+    if wanted.rank > actor.role.rank:
+        raise PermissionDenied(
+            f"{actor.name} is a {actor.role.value} and cannot act as {wanted.value}; --role only lowers a role."
+        )
+    return Actor(name=actor.name, role=wanted, store_codes=actor.store_codes)
+
+
 class UserService:
     """Accounts, sign-in and the audit, on one database."""
 

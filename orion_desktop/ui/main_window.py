@@ -163,6 +163,7 @@ class MainWindow(QMainWindow):
 
     def _init_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        self.file_menu = file_menu  # the session adds Switch user… and Change password… (ui/user_session.py)
         file_menu.addAction(self.database_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)

@@ -103,3 +103,49 @@ def test_no_terminal_and_no_password_is_an_error_not_a_hang(with_users: str) -> 
                             env=env, start_new_session=True)
     assert result.returncode == 1
     assert "Cannot sign in: no password: set ORION_PASSWORD or run in a terminal." in result.stderr
+
+
+def _log_files() -> list[Path]:
+    import logging
+
+    return [Path(h.baseFilename) for h in logging.getLogger().handlers if isinstance(h, logging.FileHandler)]
+
+
+def test_no_password_or_pin_is_kept_anywhere_but_as_a_hash(
+    with_users: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After sign-ins, failures, a lockout, a PIN and a password change: grep every log file, the
+    settings and every text column for the secrets used."""
+    from sqlalchemy import String, Text, select
+
+    from orion_desktop import config
+    from orion_desktop.db.engine import Database
+    from orion_desktop.db.models import Base
+
+    pin, new_password = "70421", "Changed-pass-8813"
+    monkeypatch.setenv("ORION_PASSWORD", ADMIN_PASSWORD)
+    monkeypatch.setenv("ORION_NEW_PIN", pin)
+    _run(with_users, capsys, "-v", "--user", "root", "user", "pin", "pat", "--badge", "B-1")
+    monkeypatch.setenv("ORION_NEW_PASSWORD", new_password)
+    _run(with_users, capsys, "-v", "--user", "root", "user", "passwd", "pat")
+    for typed in (PACKER_PASSWORD, pin, ADMIN_PASSWORD + "x", "x" + new_password) * 2:  # ends in a lockout
+        monkeypatch.setenv("ORION_PASSWORD", typed)
+        _run(with_users, capsys, "-v", "--user", "pat", "store", "list", expect=1)
+    monkeypatch.setenv("ORION_PASSWORD", typed)
+    _run(with_users, capsys, "-v", "--user", ADMIN_PASSWORD, "store", "list", expect=1)  # a password as a name
+    secrets = (ADMIN_PASSWORD, PACKER_PASSWORD, pin, new_password)
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in _log_files() if p.exists()]
+    texts += [p.read_text(encoding="utf-8") for p in config.config_dir().glob("*") if p.is_file()]
+    assert texts, "the log file was not found"
+    database = Database(with_users)
+    try:
+        with database.read() as session:
+            for table in Base.metadata.sorted_tables:
+                columns = [c for c in table.columns if isinstance(c.type, (String, Text))]
+                for row in session.execute(select(*columns)) if columns else ():
+                    texts.extend(str(value) for value in row if value is not None)
+    finally:
+        database.dispose()
+    for secret in secrets:
+        leaks = [t[:80] for t in texts if secret in t]
+        assert not leaks, f"a secret appears in {leaks}"

@@ -48,6 +48,7 @@ from orion_desktop.domain.orders import (
 from orion_desktop.domain.validation import check_count, clean_text
 from orion_desktop.services.catalog import like_pattern, narrowed, search_candidates
 from orion_desktop.services.orders.item_stock import item_states
+from orion_desktop.services.read_scope import scope_of
 from orion_desktop.services.stock.backorders import backordered_items_query
 
 _OPEN = (
@@ -151,6 +152,8 @@ class OrderQueries:
             )
         with self._db.read() as session:
             query = select(Order, Store.code).join(Store, Store.id == Order.store_id)
+            if (scope := scope_of(self._db)) is not None:  # the signed-in user's stores only
+                query = query.where(Store.code.in_(scope))
             if status:
                 query = query.where(Order.status == parse_status(status).value)
             if store:
@@ -185,7 +188,10 @@ class OrderQueries:
 
     def status_counts(self) -> dict[OrderStatus, int]:
         with self._db.read() as session:
-            rows = session.execute(select(Order.status, func.count(Order.id)).group_by(Order.status)).all()
+            query = select(Order.status, func.count(Order.id)).group_by(Order.status)
+            if (scope := scope_of(self._db)) is not None:
+                query = query.join(Store, Store.id == Order.store_id).where(Store.code.in_(scope))
+            rows = session.execute(query).all()
             counts = {status: 0 for status in OrderStatus}
             counts.update({OrderStatus(status): int(n) for status, n in rows})
             return counts
@@ -196,6 +202,8 @@ class OrderQueries:
             order, store_code = session.execute(
                 select(Order, Store.code).join(Store, Store.id == Order.store_id).where(Order.id == order_id)
             ).one()
+            if (scope := scope_of(self._db)) is not None and store_code not in scope:
+                raise NotFound(f"There is no order {order.order_number}.")  # another store's: as if absent
             status = OrderStatus(order.status)
             waiting = status in (OrderStatus.PROCESSING, OrderStatus.PARTIALLY_SHIPPED)
             gtins = dict(
@@ -312,7 +320,7 @@ class OrderQueries:
     def open_shipments(self, status: str | None = None) -> tuple[ShipmentInfo, ...]:
         """Shipments not yet shipped or cancelled, by workflow status."""
         with self._db.read() as session:
-            return load_shipments(session, open_only=True, status=status)
+            return load_shipments(session, open_only=True, status=status, stores=scope_of(self._db))
 
     def list_shipments(
         self, *, order: str | None = None, status: str | None = None, limit: int | str = 200
@@ -327,6 +335,7 @@ class OrderQueries:
             return load_shipments(
                 session, order_id=order_id, open_only=order_id is None and wanted is None,
                 status=wanted.value if wanted else None, limit=count, newest_first=closed,
+                stores=scope_of(self._db),
             )
 
     def get_shipment(self, shipment_number: str) -> ShipmentInfo:
@@ -334,7 +343,10 @@ class OrderQueries:
         number = clean_text(shipment_number, "shipment number", max_length=64)
         assert number is not None
         with self._db.read() as session:
-            return load_shipments(session, shipment_id=find_shipment(session, number).id)[0]
+            found = load_shipments(session, shipment_id=find_shipment(session, number).id, stores=scope_of(self._db))
+            if not found:  # another store's parcel: as if it did not exist
+                raise NotFound(f"There is no shipment {number}.")
+            return found[0]
 
 
 def _order_search_clause(session: Session, text: str) -> ColumnElement[bool]:
@@ -414,8 +426,11 @@ def load_shipments(
     status: str | None = None,
     limit: int | None = None,
     newest_first: bool = False,
+    stores: frozenset[str] | None = None,
 ) -> tuple[ShipmentInfo, ...]:
     query = select(Shipment, Order.order_number).join(Order, Order.id == Shipment.order_id)
+    if stores is not None:  # the signed-in user's stores only (services/read_scope.py)
+        query = query.join(Store, Store.id == Order.store_id).where(Store.code.in_(stores))
     if order_id is not None:
         query = query.where(Shipment.order_id == order_id)
     if shipment_id is not None:

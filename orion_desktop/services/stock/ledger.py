@@ -56,6 +56,7 @@ def read_ledger(
     until: datetime | None = None,
     limit: int | str = 100,
     before_id: int | None = None,
+    stores: frozenset[str] | None = None,
 ) -> tuple[LedgerEntry, ...]:
     """Ledger rows, newest first; ``before_id`` pages further back (keyset paging).
 
@@ -75,6 +76,8 @@ def read_ledger(
         .join(Location, Location.id == t.location_id)
     )
     store_text = store.strip() if store else ""
+    if stores is not None:  # the signed-in user's stores only (services/read_scope.py)
+        query = query.where(Store.code.in_(stores))
     if store_text:
         query = query.where(t.store_id == resolve_store(session, store_text).id)
     if product and product.strip():

@@ -40,6 +40,7 @@ from orion_desktop.domain.results import (
 from orion_desktop.domain.validation import check_count, check_level, normalize_location_code
 from orion_desktop.services.catalog import product_search_clause
 from orion_desktop.services.lookup import product_info, resolve_product, resolve_store
+from orion_desktop.services.read_scope import scope_of
 from orion_desktop.services.stock.ledger import read_ledger
 from orion_desktop.services.stock.low_stock import below_threshold, count_low_stock, low_stock_rows
 from orion_desktop.services.stock.rows import stock_rows
@@ -297,7 +298,9 @@ class StockQueries:
         count = None if limit is None else check_count(limit, "limit")
         sort = check_stock_sort(sort)
         with self._db.read() as session:
-            conditions = []
+            conditions: list[ColumnElement[bool]] = []
+            if (scope := scope_of(self._db)) is not None:  # the signed-in user's stores only
+                conditions.append(Store.code.in_(scope))
             if location:
                 conditions.append(Location.code == normalize_location_code(location))
             if threshold is not None:
@@ -365,6 +368,8 @@ class StockQueries:
                 rows.c.available,
                 rows.c.threshold,
             ).order_by(rows.c.available, rows.c.sku, rows.c.location)
+            if (scope := scope_of(self._db)) is not None:
+                query = query.where(rows.c.store_code.in_(scope))
             if limit_value is not None:
                 query = query.limit(limit_value)
             # The columns are LowStockRow's fields in order. Core execution and positional rows:
@@ -401,6 +406,7 @@ class StockQueries:
                 until=until,
                 limit=limit,
                 before_id=before_id,
+                stores=scope_of(self._db),
             )
 
     def verify(self) -> VerifyReport:

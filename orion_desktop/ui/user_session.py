@@ -1,0 +1,138 @@
+"""Who works at this window (issue 14): switch user, change own password, and the idle lock.
+
+Installed by the GUI session on each main window when the database has users. Switching to
+another user rebuilds the window for them (``on_switch``); the idle lock shows the sign-in dialog
+over the window after ``idle_minutes`` without keyboard or mouse input. The same user signing in
+again just closes it, so nothing on screen (a half-packed box's counts) is lost.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLineEdit, QMessageBox
+
+from orion_desktop.domain.errors import OrionError
+from orion_desktop.ui.sign_in_dialog import SignInDialog
+
+if TYPE_CHECKING:
+    from orion_desktop.domain.actor import Actor
+    from orion_desktop.services.registry import Services
+    from orion_desktop.ui.main_window import MainWindow
+
+ENV_IDLE_LOCK_MINUTES = "ORION_IDLE_LOCK_MINUTES"
+DEFAULT_IDLE_MINUTES = 10.0
+_INPUT_EVENTS = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
+                           QEvent.Type.Wheel})
+
+
+def idle_minutes() -> float:
+    """``ORION_IDLE_LOCK_MINUTES`` (0: never lock), else 10 minutes."""
+    try:
+        return max(0.0, float(os.environ.get(ENV_IDLE_LOCK_MINUTES, DEFAULT_IDLE_MINUTES)))
+    except ValueError:
+        return DEFAULT_IDLE_MINUTES
+
+
+class UserSession(QObject):
+    """The user actions and idle lock of one main window."""
+
+    def __init__(self, window: MainWindow, services: Services, actor: Actor,
+                 on_switch: Callable[[Actor], None], minutes: float | None = None) -> None:
+        super().__init__(window)
+        self._window = window
+        self._services = services
+        self.actor = actor
+        self._on_switch = on_switch
+        self.locked = False
+        self.switch_action = QAction("S&witch user…", window)
+        self.switch_action.setStatusTip("Sign in as someone else (name and password, or badge and PIN)")
+        self.switch_action.triggered.connect(self.switch_user)
+        self.password_action = QAction("Change &password…", window)
+        self.password_action.triggered.connect(self.change_password)
+        window.file_menu.insertAction(window.quit_action, self.switch_action)
+        window.file_menu.insertAction(window.quit_action, self.password_action)
+        window.file_menu.insertSeparator(window.quit_action)
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setSingleShot(True)
+        self.idle_timer.timeout.connect(self.lock)
+        wait = idle_minutes() if minutes is None else minutes
+        if wait > 0:
+            self.idle_timer.setInterval(int(wait * 60_000))
+            app = QApplication.instance()
+            if app is not None:
+                app.installEventFilter(self)
+            self.idle_timer.start()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() in _INPUT_EVENTS and not self.locked and self.idle_timer.interval() > 0:
+            self.idle_timer.start()  # any input restarts the idle time
+        return False
+
+    def _ask(self, title: str) -> Actor | None:
+        dialog = SignInDialog(self._services, parent=self._window)
+        dialog.setWindowTitle(title)
+        return dialog.actor if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def switch_user(self) -> None:
+        actor = self._ask("Switch user")
+        if actor is not None and actor != self.actor:
+            self._on_switch(actor)
+
+    def lock(self) -> None:
+        """Cover the window until someone signs in; the same user finds it as they left it."""
+        if self.locked:
+            return
+        self.locked = True
+        try:
+            while (actor := self._ask(f"Locked — {self.actor.name} was away")) is None:
+                if QMessageBox.question(self._window, "Locked", "Close Orion Desktop?") == (
+                        QMessageBox.StandardButton.Yes):
+                    self._window.close()
+                    return
+        finally:
+            self.locked = False
+        if actor != self.actor:
+            self._on_switch(actor)
+        else:
+            self.idle_timer.start()
+
+    def change_password(self) -> None:
+        fields = PasswordFields()
+        if not fields.ask(self._window):
+            return
+        try:
+            self._services.users.change_password(self.actor, self.actor.name, fields.new,
+                                                 old_password=fields.old)
+        except OrionError as error:
+            QMessageBox.warning(self._window, "Password not changed", str(error))
+            return
+        self._window.show_status_message("Your password was changed.")
+
+
+class PasswordFields:
+    """The current password and the new one twice, asked in three masked prompts."""
+
+    def __init__(self) -> None:
+        self.old = ""
+        self.new = ""
+
+    def ask(self, parent: MainWindow) -> bool:
+        answers = []
+        for label in ("Current password:", "New password (at least 8 characters):", "New password again:"):
+            text, ok = QInputDialog.getText(parent, "Change password", label, QLineEdit.EchoMode.Password)
+            if not ok:
+                return False
+            answers.append(text)
+        if answers[1] != answers[2]:
+            QMessageBox.warning(parent, "Password not changed", "The two new passwords differ; nothing was changed.")
+            return False
+        self.old, self.new = answers[0], answers[1]
+        return True
+
+
+__all__ = ["UserSession", "idle_minutes"]
