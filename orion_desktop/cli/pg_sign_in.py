@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import os
 
-from orion_desktop.cli.sign_in import ENV_PASSWORD, ask_secret, lower_role
+from orion_desktop.cli.sign_in import ENV_PASSWORD, ask_secret
 from orion_desktop.config import ENV_ROLE, ENV_USER, choose_database
 from orion_desktop.domain.actor import Actor
 from orion_desktop.services.pg_logins import names_no_login, sign_in_with_login
 from orion_desktop.services.registry import Services
+from orion_desktop.services.users import lower_role
 
 
 def personal_services(db_arg: str | None, user: str | None, role: str | None) -> tuple[Services, Actor] | None:
