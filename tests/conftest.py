@@ -17,7 +17,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 from private_postgres import PrivatePostgres, private_postgres_server
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
 
 from orion_desktop.bootstrap import Services
@@ -86,7 +86,18 @@ def pg_database_factory(pg_admin_url: str) -> Iterator[Callable[..., str]]:
     with admin.connect() as conn:
         for name in created:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            drop_user_logins(conn, name)
     admin.dispose()
+
+
+def drop_user_logins(conn: Connection, database_name: str) -> None:
+    """Drop the per-user PostgreSQL logins made for one database (named ``<database>_<user>``,
+    db/pg_security.py): roles belong to the whole server and would outlive the test."""
+    names = conn.execute(
+        text("SELECT rolname FROM pg_roles WHERE starts_with(rolname, :prefix)"), {"prefix": f"{database_name}_"}
+    ).scalars().all()
+    for role in names:
+        conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
 
 
 @pytest.fixture(scope="session")
@@ -117,6 +128,8 @@ def _truncate_all(database: Database) -> None:
         # superuser, which may switch user triggers off for this one transaction.
         conn.execute(text("SET LOCAL session_replication_role = replica"))
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        if database.dialect == "postgresql":
+            drop_user_logins(conn, database.url.database or "")
 
 
 @pytest.fixture(params=BACKENDS)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
 from orion_desktop.bootstrap import open_services
+from orion_desktop.cli.pg_sign_in import personal_services
 from orion_desktop.cli.sign_in import sign_in
 from orion_desktop.domain.actor import Actor
 from orion_desktop.services.registry import Services
@@ -32,6 +33,11 @@ class CliContext:
     def services(self) -> Services:
         """Opened on first use, so `--help` and usage errors never touch the database."""
         if self._services is None:
+            # A PostgreSQL URL without a login: connect as the user's own login (cli/pg_sign_in.py).
+            personal = personal_services(self.args.db, self.args.user, self.args.role)
+            if personal is not None:
+                self._services, self._actor = personal
+                return self._services
             # Only a command that declares it (`demo`) may create a new database file.
             self._services = open_services(self.args.db, create=bool(getattr(self.args, "creates_database", False)))
             # Once a database has users, no command reads or changes it without signing in.

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from orion_desktop.cli.context import CliContext, Commands
 from orion_desktop.cli.output import print_json, print_table
+from orion_desktop.cli.pg_login_hooks import login_active, login_added, login_password
 from orion_desktop.cli.sign_in import ENV_NEW_PASSWORD, ENV_NEW_PIN, ENV_PASSWORD, ask_secret, new_secret
 from orion_desktop.domain.enums import Role
 from orion_desktop.services.users import UserInfo
@@ -78,6 +79,7 @@ def user_add(ctx: CliContext) -> int:
                         display_name=ctx.args.display_name, stores=ctx.args.stores, pin=pin,
                         badge_code=ctx.args.badge)
     _show(ctx, info, "added")
+    login_added(ctx, info.username, password, info.role)
     return 0
 
 
@@ -95,12 +97,16 @@ def user_list(ctx: CliContext) -> int:
 
 
 def user_disable(ctx: CliContext) -> int:
-    print(f"User {ctx.services.users.set_active(ctx.actor, ctx.args.username, False).username} disabled.")
+    username = ctx.services.users.set_active(ctx.actor, ctx.args.username, False).username
+    print(f"User {username} disabled.")
+    login_active(ctx, username, False)
     return 0
 
 
 def user_enable(ctx: CliContext) -> int:
-    print(f"User {ctx.services.users.set_active(ctx.actor, ctx.args.username, True).username} enabled.")
+    username = ctx.services.users.set_active(ctx.actor, ctx.args.username, True).username
+    print(f"User {username} enabled.")
+    login_active(ctx, username, True)
     return 0
 
 
@@ -112,8 +118,10 @@ def user_passwd(ctx: CliContext) -> int:
         old = os.environ.get(ENV_PASSWORD)
         if old is None:
             old = ask_secret("Current password: ", f"no current password: set {ENV_PASSWORD} or run in a terminal")
-    ctx.services.users.change_password(actor, target, new_secret(ENV_NEW_PASSWORD, "password"), old_password=old)
+    password = new_secret(ENV_NEW_PASSWORD, "password")
+    ctx.services.users.change_password(actor, target, password, old_password=old)
     print(f"The password of {target.strip().lower()} was changed.")
+    login_password(ctx, target.strip().lower(), password)
     return 0
 
 

@@ -26,6 +26,7 @@ from orion_desktop.services.stock import InventoryService, StockQueries
 
 if TYPE_CHECKING:
     from orion_desktop.services.imports import ImportService
+    from orion_desktop.services.pg_logins import PgLogins
     from orion_desktop.services.users import UserService
 
 ResultT = TypeVar("ResultT")
@@ -95,6 +96,16 @@ class Services:
         from orion_desktop.services.users import UserService
 
         return UserService(self._database)
+
+    @cached_property
+    def pg_logins(self) -> PgLogins | None:
+        """Per-user PostgreSQL logins (services/pg_logins.py) when this is PostgreSQL and the connected
+        role may create roles, or is a user's own login (``manages`` False); None otherwise."""
+        from orion_desktop.services.pg_logins import PgLogins, manages_logins, own_login
+
+        if manages_logins(self._database):
+            return PgLogins(self._database)
+        return PgLogins(self._database, manages=False) if own_login(self._database) else None
 
     @property
     def database_description(self) -> str:

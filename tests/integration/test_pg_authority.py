@@ -1,0 +1,231 @@
+"""On PostgreSQL the database itself keeps stores apart (issue 14, item 6).
+
+A packer of store A, connected with raw psycopg as their own login (not through the app), cannot
+read store B's rows, rewrite the ledger, create a table or change another user; through the app,
+signed in with that login, the lists hold only store A. Every login made here has a unique name and
+is dropped at the end (roles belong to the whole server).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import psycopg
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from orion_desktop.bootstrap import Services
+from orion_desktop.db.engine import Database
+from orion_desktop.db.migrate import upgrade
+from orion_desktop.domain.actor import Actor
+from orion_desktop.domain.enums import Role
+from orion_desktop.domain.errors import NotFound, PermissionDenied
+from orion_desktop.domain.order_results import OrderLine, ShipRequest
+from orion_desktop.services.pg_logins import PgLogins, manages_logins, personal_url, sign_in_with_login
+from orion_desktop.services.users import WRONG_CREDENTIALS, SignInRefused
+
+BOSS = Actor("boss", Role.ADMIN)
+PACKER_PASSWORD = "packer-secret-7731"
+OTHER_PASSWORD = "other-secret-2219"
+
+
+@dataclass
+class Warehouse:
+    url: str
+    owner: Database
+    packer: str  # Orion user name of the packer of store A
+    other: str  # another Orion user (store B)
+    order_a: str
+    order_b: str
+
+
+@pytest.fixture
+def warehouse(pg_database_factory: Callable[..., str]) -> Iterator[Warehouse]:
+    """Stores A and B with a product, stock and an order each; a packer of A and a packer of B,
+    each with their own login. The database is migrated by the test server's superuser."""
+    url = pg_database_factory("orion_rls")
+    owner = Database(url)
+    upgrade(owner)
+    services = Services.on(owner)
+    suffix = uuid.uuid4().hex[:6]
+    packer, other = f"pa{suffix}", f"pb{suffix}"
+    orders: dict[str, str] = {}
+    for store in ("A", "B"):
+        services.catalog.add_store(BOSS, store, f"Store {store}")
+        services.catalog.add_product(BOSS, store=store, sku=f"SKU-{store}", title=f"Thing {store}")
+        services.inventory.set_quantity(BOSS, store=store, product=f"SKU-{store}", location="L-1", quantity=10)
+        orders[store] = services.orders.create_order(BOSS, store=store, lines=[OrderLine(f"SKU-{store}", 2)])
+    services.users.create(BOSS, username="boss", password="boss-secret-55", role="admin")
+    services.users.create(BOSS, username=packer, password=PACKER_PASSWORD, role="packer", stores=["A"])
+    services.users.create(BOSS, username=other, password=OTHER_PASSWORD, role="packer", stores=["B"])
+    assert manages_logins(owner)
+    logins = PgLogins(owner)
+    logins.create(packer, PACKER_PASSWORD, Role.PACKER)
+    logins.create(other, OTHER_PASSWORD, Role.PACKER)
+    try:
+        yield Warehouse(url, owner, packer, other, orders["A"], orders["B"])
+    finally:
+        # The database goes with the factory; the logins are the server's and must go here.
+        logins.drop(packer)
+        logins.drop(other)
+        owner.dispose()
+
+
+def _raw(warehouse: Warehouse, username: str, password: str) -> psycopg.Connection[tuple[object, ...]]:
+    target = personal_url(warehouse.url, username)
+    return psycopg.connect(
+        host=target.host or "localhost", port=target.port or 5432, dbname=target.database,
+        user=target.username, password=password, autocommit=True,
+    )
+
+
+def _refused(conn: psycopg.Connection[tuple[object, ...]], statement: str) -> str:
+    with pytest.raises(psycopg.Error) as caught:
+        conn.execute(statement)
+    return str(caught.value)
+
+
+def test_a_packer_login_sees_and_changes_only_its_own_store(warehouse: Warehouse) -> None:
+    with _raw(warehouse, warehouse.packer, PACKER_PASSWORD) as conn:
+        store_b = conn.execute("SELECT id FROM stores WHERE code = 'B'").fetchone()
+        assert store_b is not None  # stores are a shared list; their rows are what is kept apart
+        for table in ("products", "inventory", "orders", "inventory_transactions"):
+            codes = conn.execute(
+                f"SELECT DISTINCT s.code FROM {table} t JOIN stores s ON s.id = t.store_id"
+            ).fetchall()
+            assert codes == [("A",)], table
+            assert conn.execute(f"SELECT count(*) FROM {table} WHERE store_id = %s", store_b).fetchone() == (0,)
+        for table in ("order_items", "order_history"):
+            numbers = conn.execute(
+                f"SELECT DISTINCT o.order_number FROM {table} t JOIN orders o ON o.id = t.order_id"
+            ).fetchall()
+            assert numbers == [(warehouse.order_a,)], table
+        # The ledger is append-only for every login.
+        assert "permission denied" in _refused(conn, "UPDATE inventory_transactions SET quantity_change = 0")
+        assert "permission denied" in _refused(conn, "DELETE FROM inventory_transactions")
+        assert "permission denied" in _refused(conn, "DELETE FROM order_history")
+        # No schema changes.
+        assert "permission denied" in _refused(conn, "CREATE TABLE mine (x int)")
+        assert "owner" in _refused(conn, "ALTER TABLE inventory DROP CONSTRAINT ck_inventory_quantity_not_negative")
+        # Other users: not visible, not changeable, neither in the table nor as logins.
+        assert conn.execute("SELECT username FROM users").fetchall() == [(warehouse.packer,)]
+        assert "permission denied" in _refused(conn, "UPDATE users SET role = 'admin'")
+        # Their own password hash they may change; another user's row is not there to change.
+        hijack = conn.execute("UPDATE users SET password_hash = 'x' WHERE username = %s", (warehouse.other,))
+        assert hijack.rowcount == 0
+        assert conn.execute("SELECT DISTINCT username FROM user_audit").fetchall() in ([], [(warehouse.packer,)])
+        assert "permission denied" in _refused(conn, "DELETE FROM user_stores")
+        other_login = personal_url(warehouse.url, warehouse.other).username
+        assert "permission denied" in _refused(conn, f'ALTER ROLE "{other_login}" PASSWORD \'taken-over-99\'')
+        assert "admin option" in _refused(conn, f'GRANT orion_admin TO "{other_login}"')
+        assert "permission denied" in _refused(conn, "INSERT INTO stores (code, name) VALUES ('X', 'X')")
+
+
+def test_a_packer_cannot_write_into_another_store(warehouse: Warehouse) -> None:
+    with _raw(warehouse, warehouse.packer, PACKER_PASSWORD) as conn:
+        row = conn.execute("SELECT id FROM stores WHERE code = 'B'").fetchone()
+        assert row is not None
+        message = _refused(conn, f"UPDATE inventory SET store_id = {row[0]}")
+        assert "row-level security" in message
+        # Hidden rows are not changed either: the update finds nothing.
+        assert conn.execute(f"UPDATE orders SET status = status WHERE store_id = {row[0]}").rowcount == 0
+
+
+def test_through_the_app_the_packer_login_lists_only_store_a_and_can_pack(warehouse: Warehouse) -> None:
+    database, actor = sign_in_with_login(warehouse.url, warehouse.packer, PACKER_PASSWORD)
+    try:
+        assert actor.role is Role.PACKER and actor.name
+        services = Services.on(database)
+        assert {p.store_code for p in services.catalog.list_products()} == {"A"}
+        assert {row.store_code for row in services.stock.list_stock()} == {"A"}
+        assert [o.order_number for o in services.order_queries.list_orders()] == [warehouse.order_a]
+        # What a packer does on store A works with the packer group's privileges...
+        assert services.packing.open_order(warehouse.order_a).order_number == warehouse.order_a
+        services.packing.pick_list([warehouse.order_a])
+        services.orders.add_note(actor, warehouse.order_a, "fragile")
+        services.orders.prepare_shipment(actor, warehouse.order_a, [ShipRequest("SKU-A", 1)])
+        services.inventory.reserve(actor, store="A", product="SKU-A", location="L-1", quantity=1)
+        services.inventory.release(actor, store="A", product="SKU-A", location="L-1", quantity=1)
+        services.orders.ship(actor, warehouse.order_a, [ShipRequest("SKU-A", 2, "L-1")])
+        with pytest.raises(NotFound):
+            services.packing.open_order(warehouse.order_b)
+        # ...store B's order does not exist for this login, even for an actor claiming every store.
+        wide = Actor(actor.name, Role.PACKER)
+        with pytest.raises((NotFound, PermissionDenied)):
+            services.orders.ship(wide, warehouse.order_b, [ShipRequest("SKU-B", 2, "L-1")])
+    finally:
+        database.dispose()
+    owner = Services.on(warehouse.owner)
+    assert owner.stock.verify().ok
+    signed_in = [e for e in owner.users.audit(BOSS) if e.event == "signed in"]
+    assert [(e.username, e.detail) for e in signed_in] == [(warehouse.packer, "own database login")]
+
+
+def _verifier_matches(stored: str, password: str) -> bool:
+    """Check a SCRAM-SHA-256 verifier against a password the way the server does (RFC 5802/7677)."""
+    head, keys = stored.split("$", 1)[1].split("$")
+    iterations, salt = head.split(":")
+    stored_key = keys.split(":")[0]
+    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), base64.b64decode(salt), int(iterations))
+    client_key = hmac.new(salted, b"Client Key", "sha256").digest()
+    return hashlib.sha256(client_key).digest() == base64.b64decode(stored_key)
+
+
+def _stored_password(warehouse: Warehouse, username: str) -> str:
+    login = PgLogins(warehouse.owner).login(username)
+    with warehouse.owner.engine.connect() as conn:
+        stored = conn.execute(text("SELECT rolpassword FROM pg_authid WHERE rolname = :n"), {"n": login})
+        return str(stored.scalar_one())
+
+
+def test_passwords_are_stored_as_scram_and_changed(warehouse: Warehouse) -> None:
+    # The test server trusts connections from 127.0.0.1 (pg_hba), so it never asks for a password;
+    # the stored verifier is checked here exactly as a password-checking server would check it.
+    stored = _stored_password(warehouse, warehouse.packer)
+    assert stored.startswith("SCRAM-SHA-256$")
+    assert _verifier_matches(stored, PACKER_PASSWORD)
+    assert not _verifier_matches(stored, OTHER_PASSWORD)
+    PgLogins(warehouse.owner).set_password(warehouse.packer, "a-new-secret-881")
+    changed = _stored_password(warehouse, warehouse.packer)
+    assert _verifier_matches(changed, "a-new-secret-881") and not _verifier_matches(changed, PACKER_PASSWORD)
+
+
+def test_a_disabled_or_unknown_login_is_the_usual_sentence(warehouse: Warehouse) -> None:
+    with pytest.raises(SignInRefused, match=WRONG_CREDENTIALS) as caught:
+        sign_in_with_login(warehouse.url, "nobody-here", "not-the-password")
+    assert "not-the-password" not in str(caught.value)
+    logins = PgLogins(warehouse.owner)
+    logins.set_active(warehouse.packer, False)
+    with pytest.raises(SignInRefused, match=WRONG_CREDENTIALS):
+        sign_in_with_login(warehouse.url, warehouse.packer, PACKER_PASSWORD)
+    logins.set_active(warehouse.packer, True)
+    database, actor = sign_in_with_login(warehouse.url, warehouse.packer, PACKER_PASSWORD)
+    database.dispose()
+    assert actor.store_codes == frozenset({"A"})
+
+
+def test_a_role_change_moves_the_login_to_the_other_group(warehouse: Warehouse) -> None:
+    logins = PgLogins(warehouse.owner)
+    login = logins.login(warehouse.packer)
+    with warehouse.owner.engine.connect() as conn:
+        logins.set_role(warehouse.packer, Role.MANAGER)
+        groups = conn.execute(
+            text(
+                "SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
+                "JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = :n"
+            ),
+            {"n": login},
+        ).scalars().all()
+    assert groups == ["orion_manager"]
+
+
+def test_personal_url_drops_any_stored_password() -> None:
+    url = personal_url("postgresql+psycopg://orion_app:shared@db-server/orion", "Anna")
+    assert url.username == "orion_anna" and url.password is None
+    assert make_url(url).host == "db-server"
