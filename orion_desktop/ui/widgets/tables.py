@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from orion_desktop.ui.widgets.filling_table_view import FillingTableView
+from orion_desktop.ui.widgets.number_delegate import GroupedNumberDelegate
 
 
 def make_table(
@@ -42,6 +43,7 @@ def make_table(
     table = FillingTableView(fill_column, metrics.horizontalAdvance("n") * fill_chars, parent)
     table.setObjectName(name)
     table.setModel(model)
+    table.setItemDelegate(GroupedNumberDelegate(table))  # 15,640 units, not 15640
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(selection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
