@@ -82,7 +82,8 @@ class MessageBanner(QFrame):
             if layout is not None:
                 layout.activate()
             wanted = window.heightForWidth(window.width()) if window.hasHeightForWidth() else -1
-            wanted = max(wanted, window.sizeHint().height())
+            if wanted <= 0:  # no height-for-width answer: the size hint (at its own width) instead
+                wanted = window.sizeHint().height()
             if wanted > window.height():
                 window.resize(window.width(), wanted)
 

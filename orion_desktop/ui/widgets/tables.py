@@ -60,7 +60,8 @@ def make_table(
     padding = metrics.horizontalAdvance("M") + 8
     for column, sample in (samples or {}).items():
         title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
-        width = max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(title)) + padding
+        widest_line = max(metrics.horizontalAdvance(line) for line in title.split("\n"))  # a header may wrap
+        width = max(metrics.horizontalAdvance(sample), widest_line) + padding
         table.setColumnWidth(column, width)
     header.setMinimumSectionSize(metrics.horizontalAdvance("0000") + padding)
     return table
