@@ -14,15 +14,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from orion_desktop.tools import screenshot_extras as extras
+from orion_desktop.tools.screenshot_columns import column_report
 from orion_desktop.tools.screenshot_picks import Picks
 from orion_desktop.tools.small_png import save_png
 
 if TYPE_CHECKING:  # the tool loads Qt only once it has set up its environment
-    from PySide6.QtWidgets import QAbstractItemView, QAbstractSpinBox, QLineEdit, QWidget
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import QAbstractItemView, QAbstractSpinBox, QDialog, QLineEdit, QMenu, QWidget
 
     from orion_desktop.services.registry import Services
     from orion_desktop.ui.dialogs.change_status_dialog import ChangeStatusDialog
-    from orion_desktop.ui.dialogs.database_dialog import DatabaseDialog
     from orion_desktop.ui.dialogs.location_dialogs import AddLocationDialog
     from orion_desktop.ui.dialogs.new_order_dialog import NewOrderDialog
     from orion_desktop.ui.dialogs.note_dialog import NoteDialog
@@ -54,6 +56,7 @@ class Screenshots:
         self.outdir = outdir
         self.size = size
         self.written: list[Path] = []
+        self.columns: dict[str, dict[str, list[str]]] = {}  # page -> table -> its number columns (column_report)
 
     # --- setup ----------------------------------------------------------------------------
     def run(self) -> list[Path]:
@@ -65,6 +68,7 @@ class Screenshots:
         from orion_desktop.domain.enums import Role
 
         self.outdir.mkdir(parents=True, exist_ok=True)
+        self.work.mkdir(parents=True, exist_ok=True)
         _quiet_offscreen_warning()
         self.database_path = self.work / "orion-demo.db"
         url = f"sqlite:///{self.database_path}"
@@ -81,10 +85,10 @@ class Screenshots:
                 self._shoot(session.window)
             finally:
                 session.window.connection_monitor.stop()
-                self._settle()
+                self.settle()
                 session.window.close()
                 session.window.deleteLater()
-                self._settle()
+                self.settle()
                 session.close()
         finally:
             services.close()
@@ -106,7 +110,7 @@ class Screenshots:
         window.resize(*self.size)
         window.show()
         window.activateWindow()
-        self._settle()
+        self.settle()
         steps: dict[str, Callable[[Any, Any], None]] = {
             "inventoryPage": self._inventory,
             "ordersPage": self._orders,
@@ -117,18 +121,19 @@ class Screenshots:
         }
         for row, page in enumerate(list(window.pages)):
             window.navigation.setCurrentRow(row)
-            self._settle()
+            self.settle()
             steps.get(page.objectName(), self._first_row)(window, page)
+            self.columns[slug(page.title)] = column_report(page)  # as photographed (its dialogs are closed)
         window.navigation.setCurrentRow(0)
-        self._settle()
-        self._database_dialog(window)
-        self._dialog(window.about_action.trigger, "dialog-about")
+        self.settle()
+        extras.database_dialogs(self, window)
+        extras.menu_dialogs(self, window)
         self._database_unavailable(window)
 
     def _first_row(self, window: MainWindow, page: Page) -> None:
         table = getattr(page, "table", None)
         if table is not None and table.model() is not None and table.model().rowCount():
-            self._select(table, 0)
+            self.select(table, 0)
         self._save(window, slug(page.title))
 
     # Inventory: a product at several locations, then its stock dialogs filled in.
@@ -148,32 +153,33 @@ class Screenshots:
             if not model.canFetchMore():
                 break
             model.fetchMore()
-            self._settle()
+            self.settle()
         if model.rowCount():
-            self._select(page.table, row)
+            self.select(page.table, row)
         self._save(window, "inventory")
         if page.selected_row() is None:
             return
 
         def adjust(dialog: AdjustStockDialog) -> None:
-            self._type(dialog.delta_spin, "-2")
-            self._type(dialog.reason_edit, "damaged in storage")
+            self.type_text(dialog.delta_spin, "-2")
+            self.type_text(dialog.reason_edit, "damaged in storage")
 
         def count(dialog: SetQuantityDialog) -> None:
-            self._type(dialog.quantity_spin, str(max(dialog.quantity_spin.value() + 3, dialog.row.reserved_quantity)))
-            self._type(dialog.reason_edit, "stock count")
+            counted = max(dialog.quantity_spin.value() + 3, dialog.row.reserved_quantity)
+            self.type_text(dialog.quantity_spin, str(counted))
+            self.type_text(dialog.reason_edit, "stock count")
 
         def transfer(dialog: TransferStockDialog) -> None:
             codes = [dialog.destination_combo.itemText(i) for i in range(dialog.destination_combo.count())]
             other = next((c for c in codes if c != dialog.source_combo.currentData()), "WAREHOUSE_WEST")
-            self._type(dialog.destination_combo.lineEdit(), other)
-            self._type(dialog.quantity_spin, "2")
-            self._type(dialog.reason_edit, "make room in the aisle")
+            self.type_text(dialog.destination_combo.lineEdit(), other)
+            self.type_text(dialog.quantity_spin, "2")
+            self.type_text(dialog.reason_edit, "make room in the aisle")
 
         for action, name, fill in ((page.adjust_action, "dialog-adjust-stock", adjust),
                                    (page.set_quantity_action, "dialog-set-quantity", count),
                                    (page.transfer_action, "dialog-transfer-stock", transfer)):
-            self._dialog(action.trigger, name, fill)
+            self.dialog(action.trigger, name, fill)
 
     # Orders: a partially shipped order and the order dialogs; a pending order moved to processing.
     def _orders(self, window: MainWindow, page: OrdersPage) -> None:
@@ -184,30 +190,30 @@ class Screenshots:
         if partial is not None:
             self._select_order(page, partial.order_number)
         elif page.model.rowCount():
-            self._select(page.table, 0)
+            self.select(page.table, 0)
         self._save(window, "orders")
         if partial is not None:
             def ship(dialog: ShipDialog) -> None:
                 row = max(dialog.rows, key=lambda r: r.quantity_spin.value())
                 if row.quantity_spin.value() > 1:
-                    self._type(row.quantity_spin, str(row.quantity_spin.value() - 1))  # a partial parcel
-                self._type(dialog.tracking_edit, "1Z999AA10123456784")
-                self._type(dialog.carrier_combo.lineEdit(), "UPS")
+                    self.type_text(row.quantity_spin, str(row.quantity_spin.value() - 1))  # a partial parcel
+                self.type_text(dialog.tracking_edit, "1Z999AA10123456784")
+                self.type_text(dialog.carrier_combo.lineEdit(), "UPS")
 
             def return_items(dialog: ReturnDialog) -> None:
-                self._type(dialog.reason_edit, "wrong size")
+                self.type_text(dialog.reason_edit, "wrong size")
 
             def note(dialog: NoteDialog) -> None:
                 QTest.keyClicks(dialog.text_edit, "Customer called: leave the parcel at the back door.")
                 dialog.customer_visible_check.setChecked(True)
 
-            self._dialog(page.ship_action.trigger, "dialog-ship-items", ship)
-            self._dialog(page.return_action.trigger, "dialog-return", return_items)
-            self._dialog(page.note_action.trigger, "dialog-add-note", note)
+            self.dialog(page.ship_action.trigger, "dialog-ship-items", ship)
+            self.dialog(page.return_action.trigger, "dialog-return", return_items)
+            self.dialog(page.note_action.trigger, "dialog-add-note", note)
 
         def new_order(dialog: NewOrderDialog) -> None:
-            self._type(dialog.customer_edit, "Ida Jensen")
-            self._type(dialog.email_edit, "ida.jensen@example.com")
+            self.type_text(dialog.customer_edit, "Ida Jensen")
+            self.type_text(dialog.email_edit, "ida.jensen@example.com")
             gtins = [item.gtin for item in (partial.items if partial is not None else ()) if item.gtin][:2]
             index = dialog.store_combo.findData(partial.store_code) if partial is not None else -1
             if index >= 0:
@@ -218,9 +224,9 @@ class Screenshots:
                 QTest.keyClicks(row.product_edit, gtin)
                 QTest.keyClick(row.product_edit, Qt.Key.Key_Return)  # a scan: looks up, moves to a new line
             if gtins:
-                self._type(dialog.rows[0].quantity_spin, "2")
+                self.type_text(dialog.rows[0].quantity_spin, "2")
 
-        self._dialog(page.new_order_action.trigger, "dialog-new-order", new_order)
+        self.dialog(page.new_order_action.trigger, "dialog-new-order", new_order)
 
         if pending is not None and self._select_order(page, pending.order_number):
             def processing(dialog: ChangeStatusDialog) -> None:
@@ -229,10 +235,10 @@ class Screenshots:
             def result(dialog: ChangeStatusDialog) -> None:
                 processing(dialog)
                 dialog.accept()  # OK: the change is made; the dialog then says what happened
-                self._wait(lambda: dialog.is_done or dialog.error_banner.text != "")
+                self.wait(lambda: dialog.is_done or dialog.error_banner.text != "")
 
-            self._dialog(page.change_status_action.trigger, "dialog-change-status", processing)
-            self._dialog(page.change_status_action.trigger, "dialog-change-status-result", result)
+            self.dialog(page.change_status_action.trigger, "dialog-change-status", processing)
+            self.dialog(page.change_status_action.trigger, "dialog-change-status-result", result)
             if partial is not None:
                 self._select_order(page, partial.order_number)
 
@@ -240,12 +246,12 @@ class Screenshots:
         row = page.model.row_of_number(number)
         while row is None and page.model.canFetchMore():
             page.model.fetchMore()
-            self._settle()
+            self.settle()
             row = page.model.row_of_number(number)
         if row is None:
             return False
-        self._select(page.table, row)
-        self._wait(lambda: page.detail.current_order is not None and page.detail.current_order.order_number == number)
+        self.select(page.table, row)
+        self.wait(lambda: page.detail.current_order is not None and page.detail.current_order.order_number == number)
         return True
 
     # Pack station: an order on the station, one item counted, then a refused scan.
@@ -260,21 +266,26 @@ class Screenshots:
                 self._scan(page.scan_input, self.picks.other_gtin)  # not on this order: refused
             self._pause(1.0)  # the scan field's red flash is over; the panel stays red until the next scan
         self._save(window, "pack-station")
+        if order is not None:
+            extras.quit_question(self, window)
 
     # Shipment status: the partially shipped order typed in.
     def _shipment_status(self, window: MainWindow, page: ShipmentStatusPage) -> None:
         if self.picks.partial is not None:
             self._scan(page.order_edit, self.picks.partial.order_number)
-            self._wait(lambda: page.report is not None and not page.is_loading)
+            self.wait(lambda: page.report is not None and not page.is_loading)
         self._save(window, "shipment-status")
+        if self.picks.partial is not None:
+            extras.parcel_dialogs(self, page)
 
     # Low stock: a product that orders wait for.
     def _low_stock(self, window: MainWindow, page: LowStockPage) -> None:
-        self._wait(lambda: not page.is_loading)
+        self.wait(lambda: not page.is_loading)
         row = page.model.find_row(lambda r: r.backordered_units > 0)
         if row is not None:
-            self._select(page.table, row)
+            self.select(page.table, row)
         self._save(window, "low-stock")
+        extras.low_stock_menu(self, window, page)
 
     # Locations: the first location, its contents shown (Enter on the selected row).
     def _locations(self, window: MainWindow, page: LocationsPage) -> None:
@@ -285,37 +296,23 @@ class Screenshots:
         from orion_desktop.domain.enums import Role
         from orion_desktop.ui.dialogs.location_dialogs import AddLocationDialog
 
-        self._wait(lambda: not page.is_loading)
+        self.wait(lambda: not page.is_loading)
         if page.model.rowCount():
-            self._select(page.table, 0)
+            self.select(page.table, 0)
             QTest.keyClick(page.table, Qt.Key.Key_Return)
-            self._wait(lambda: not page.is_loading)
+            self.wait(lambda: not page.is_loading)
         self._save(window, "locations")
 
         # Adding a location needs an admin (the window's manager sees the button disabled).
         admin = Actor(name="admin", role=Role.ADMIN)
 
-        def open_add() -> None:
-            dialog = AddLocationDialog(self.services, admin, page.model.rows(), window)
-            try:
-                dialog.exec()
-            finally:
-                dialog.deleteLater()
-
         def fill(dialog: AddLocationDialog) -> None:
-            self._type(dialog.code_edit, "warehouse_east.a-01")
-            self._type(dialog.name_edit, "East warehouse, aisle A, bay 1")
+            self.type_text(dialog.code_edit, "warehouse_east.a-01")
+            self.type_text(dialog.name_edit, "East warehouse, aisle A, bay 1")
 
-        self._dialog(open_add, "dialog-add-location", fill)
-
-    def _database_dialog(self, window: MainWindow) -> None:
-        def test(dialog: DatabaseDialog) -> None:
-            button = getattr(dialog, "test_button", None)
-            if button is not None and button.isEnabled():
-                button.click()  # Test connection: "Connected: SQLite file …"
-                self._wait(lambda: dialog.result_banner.text != "")
-
-        self._dialog(window.database_action.trigger, "dialog-database", test)
+        self.dialog(self.modal(lambda: AddLocationDialog(self.services, admin, page.model.rows(), window)),
+                    "dialog-add-location", fill)
+        extras.location_dialogs(self, page)
 
     def _database_unavailable(self, window: MainWindow) -> None:
         """Move the demo file away for a moment: the real banner, then recovery."""
@@ -323,24 +320,24 @@ class Screenshots:
         self.database_path.rename(moved)
         try:
             window.connection_monitor.check_now()
-            self._wait(lambda: window.banner.text != "")
+            self.wait(lambda: window.banner.text != "")
             self._save(window, "database-unavailable")
         finally:
             moved.rename(self.database_path)
         window.connection_monitor.check_now()
-        self._wait(lambda: window.banner.text == "")
+        self.wait(lambda: window.banner.text == "")
 
     # --- acting like a person -------------------------------------------------------------
-    def _select(self, table: QAbstractItemView, row: int) -> None:
+    def select(self, table: QAbstractItemView, row: int) -> None:
         from PySide6.QtWidgets import QAbstractItemView
 
         index = table.model().index(row, 0)
         table.setCurrentIndex(index)
         table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
         table.setFocus()
-        self._settle()
+        self.settle()
 
-    def _type(self, widget: QLineEdit | QAbstractSpinBox | None, text: str) -> None:
+    def type_text(self, widget: QLineEdit | QAbstractSpinBox | None, text: str) -> None:
         """Replace what a line edit or spin box shows, key by key."""
         from PySide6.QtTest import QTest
 
@@ -348,7 +345,7 @@ class Screenshots:
         widget.setFocus()
         widget.selectAll()
         QTest.keyClicks(widget, text)
-        self._settle(blocking=False)
+        self.settle(blocking=False)
 
     def _scan(self, widget: QWidget, code: str) -> None:
         """A keyboard-wedge scanner: the characters, then Enter."""
@@ -358,9 +355,9 @@ class Screenshots:
         widget.setFocus()
         QTest.keyClicks(widget, code)
         QTest.keyClick(widget, Qt.Key.Key_Return)
-        self._settle()
+        self.settle()
 
-    def _dialog(self, trigger: Callable[[], object], name: str, fill: Callable[[Any], object] | None = None) -> None:
+    def dialog(self, trigger: Callable[[], object], name: str, fill: Callable[[Any], object] | None = None) -> None:
         """Open a dialog (modal with exec() or window-modal with open()), fill it, save it, close it."""
         from PySide6.QtCore import QTimer
         from PySide6.QtWidgets import QApplication, QDialog
@@ -373,10 +370,10 @@ class Screenshots:
                 done.append(False)
                 return
             try:
-                self._settle(blocking=False)
+                self.settle(blocking=False)
                 if fill is not None:
                     fill(dialog)
-                    self._settle(blocking=False)
+                    self.settle(blocking=False)
                 self._save(dialog, name)
             finally:
                 dialog.reject()  # nothing typed is sent (a change already made closes as accepted)
@@ -390,16 +387,35 @@ class Screenshots:
             time.sleep(0.01)
         if not done or not done[0]:
             print(f"{name}: the dialog did not open", file=sys.stderr)
-        self._settle()
+        self.settle()
+
+    @staticmethod
+    def modal(make: Callable[[], QDialog]) -> Callable[[], None]:
+        """A trigger for ``dialog`` that opens what ``make`` builds with exec() (as a page opens it modally)."""
+
+        def open_modal() -> None:
+            dialog = make()
+            try:
+                dialog.exec()
+            finally:
+                dialog.deleteLater()
+
+        return open_modal
+
+    def save_with_popup(self, window: QWidget, menu: QMenu, name: str) -> None:
+        self._write(extras.popup_over(window, menu), name)
 
     def _save(self, widget: QWidget, name: str) -> None:
+        self._write(widget.grab().toImage(), name)
+
+    def _write(self, image: QImage, name: str) -> None:
         path = self.outdir / f"{name}.png"
-        if not save_png(widget.grab().toImage(), path):
+        if not save_png(image, path):
             raise OSError(f"Could not write {path}")
         self.written.append(path)
 
     # --- waiting --------------------------------------------------------------------------
-    def _settle(self, *, blocking: bool = True) -> None:
+    def settle(self, *, blocking: bool = True) -> None:
         """Let background loads finish and the window repaint."""
         from PySide6.QtCore import QThreadPool
 
@@ -420,14 +436,14 @@ class Screenshots:
             self.app.processEvents()
             time.sleep(0.02)
 
-    def _wait(self, condition: Callable[[], bool], timeout: float = 15) -> None:
+    def wait(self, condition: Callable[[], bool], timeout: float = 15) -> None:
         deadline = time.monotonic() + timeout
         while not condition():
             if time.monotonic() > deadline:
                 raise TimeoutError("The window did not reach the state to photograph")
             self.app.processEvents()
             time.sleep(0.02)
-        self._settle(blocking=False)
+        self.settle(blocking=False)
 
 
 def _quiet_offscreen_warning() -> None:

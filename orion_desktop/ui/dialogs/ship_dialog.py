@@ -108,6 +108,11 @@ class ShipRow:
         self.choices = tuple(choices)
         self.product_label = QLabel(f"{item.product_name}\n{item.sku}", parent)
         self.product_label.setTextFormat(Qt.TextFormat.PlainText)
+        # A long product name wraps rather than widening the dialog past a 1024-pixel screen.
+        metrics = parent.fontMetrics()
+        widest = max(metrics.horizontalAdvance(item.product_name), metrics.horizontalAdvance(item.sku))
+        self.product_label.setWordWrap(True)
+        self.product_label.setFixedWidth(min(widest + 4, metrics.horizontalAdvance("M") * 16))
         self.product_label.setToolTip(item.product_name + (f"\nGTIN {item.gtin}" if item.gtin else ""))
         self.figure_labels = tuple(
             self._figure(value, parent) for value in (item.quantity, item.shipped_quantity, item.reserved)

@@ -36,17 +36,28 @@ def contents(shipment: ShipmentInfo) -> str:
     return ", ".join(f"{formatting.number(line.quantity)} × {line.sku}" for line in shipment.lines) or "no lines"
 
 
-def _summary(shipment: ShipmentInfo, parent: QWidget) -> QLabel:
-    label = QLabel(
-        f"{shipment.shipment_number} of order {shipment.order_number}: {contents(shipment)}. "
-        f"Now {order_format.SHIPMENT_STATUS_TEXT[shipment.status].lower()}"
+def _summary(shipment: ShipmentInfo, parent: QWidget) -> QWidget:
+    """The parcel and its order on a line of their own (a wrapped line would break a number at a
+    hyphen: "ORD-1-20261204-" here, "DZQ7WP" below), then what it holds and where it stands."""
+    box = QWidget(parent)
+    box.setObjectName("parcelSummary")
+    numbers = QLabel(f"{shipment.shipment_number} of order {shipment.order_number}:", box)
+    numbers.setObjectName("parcelNumbers")
+    numbers.setTextFormat(Qt.TextFormat.PlainText)
+    state = QLabel(
+        f"{contents(shipment)}. Now {order_format.SHIPMENT_STATUS_TEXT[shipment.status].lower()}"
         + (f", assigned to {shipment.assigned_to}." if shipment.assigned_to else "."),
-        parent,
+        box,
     )
-    label.setObjectName("parcelSummary")
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    return label
+    state.setObjectName("parcelState")
+    state.setWordWrap(True)
+    state.setTextFormat(Qt.TextFormat.PlainText)
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(2)
+    layout.addWidget(numbers)
+    layout.addWidget(state)
+    return box
 
 
 class AdvanceShipmentDialog(ActionDialog):

@@ -62,9 +62,9 @@ _COLUMNS: tuple[Column[LowStockReportRow], ...] = (
     Column("On hand", lambda r: r.quantity, number=True, tip="Units on hand at this location"),
     Column("Available", lambda r: r.available_quantity, number=True, tip="On hand minus reserved"),
     Column("Threshold", lambda r: r.threshold, number=True, tip="The row is listed when available is at or below this"),
-    Column("Reorder at", lambda r: r.reorder_point, number=True, tip="The product's reorder point, if it has one"),
+    Column("Reorder\nat", lambda r: r.reorder_point, number=True, tip="The product's reorder point, if it has one"),
     Column(
-        "All locations",
+        "All\nlocations",
         lambda r: r.product_available,
         number=True,
         tip="Units of this product available at every location together: what the reorder point is compared with",
@@ -76,7 +76,7 @@ _COLUMNS: tuple[Column[LowStockReportRow], ...] = (
         number=True,
         tip="Units of this product that orders wait for (over all locations); new stock goes to them first",
     ),
-    Column("Waiting orders", lambda r: r.backordered_orders, number=True, tip="Orders waiting for this product"),
+    Column("Waiting\norders", lambda r: r.backordered_orders, number=True, tip="Orders waiting for this product"),
 )
 
 

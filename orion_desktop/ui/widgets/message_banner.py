@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import Enum
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from orion_desktop.ui.errors import user_message
 
@@ -55,7 +55,7 @@ class MessageBanner(QFrame):
         self.details_button.setText("Details")
         self.details_button.setCheckable(True)
         self.details_button.setToolTip("Show the technical details, for whoever looks after the database")
-        self.details_button.toggled.connect(self.details_label.setVisible)
+        self.details_button.toggled.connect(self._show_details)
         self.details_button.hide()
         self.close_button = QToolButton(self)
         self.close_button.setText("✕")
@@ -71,6 +71,21 @@ class MessageBanner(QFrame):
         layout.addLayout(texts, 1)
         layout.addWidget(self.details_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
+
+    def _show_details(self, shown: bool) -> None:
+        self.details_label.setVisible(shown)
+        window = self.window()
+        if shown and window is not self and isinstance(window, QDialog):
+            # A wrapped label's height is not part of a dialog's minimum size, so the dialog would keep its
+            # height and cut the details off: it grows (keeping its width) until they show whole.
+            layout = window.layout()
+            if layout is not None:
+                layout.activate()
+            wanted = window.heightForWidth(window.width()) if window.hasHeightForWidth() else -1
+            if wanted <= 0:  # no height-for-width answer: the size hint (at its own width) instead
+                wanted = window.sizeHint().height()
+            if wanted > window.height():
+                window.resize(window.width(), wanted)
 
     @property
     def text(self) -> str:

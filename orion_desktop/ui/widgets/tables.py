@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from orion_desktop.ui.widgets.filling_table_view import FillingTableView
+from orion_desktop.ui.widgets.number_delegate import GroupedNumberDelegate
 
 
 def make_table(
@@ -42,6 +43,7 @@ def make_table(
     table = FillingTableView(fill_column, metrics.horizontalAdvance("n") * fill_chars, parent)
     table.setObjectName(name)
     table.setModel(model)
+    table.setItemDelegate(GroupedNumberDelegate(table))  # 15,640 units, not 15640
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(selection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -58,7 +60,8 @@ def make_table(
     padding = metrics.horizontalAdvance("M") + 8
     for column, sample in (samples or {}).items():
         title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
-        width = max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(title)) + padding
+        widest_line = max(metrics.horizontalAdvance(line) for line in title.split("\n"))  # a header may wrap
+        width = max(metrics.horizontalAdvance(sample), widest_line) + padding
         table.setColumnWidth(column, width)
     header.setMinimumSectionSize(metrics.horizontalAdvance("0000") + padding)
     return table
