@@ -36,6 +36,9 @@ from orion_desktop.config import ENV_DATABASE_URL, save_database_url
 from orion_desktop.ui.connection_monitor import ConnectionMonitor
 from orion_desktop.ui.data_events import DataEvents
 from orion_desktop.ui.dialogs.database_dialog import DatabaseDialog
+from orion_desktop.ui.export_actions import FileTransfers
+from orion_desktop.ui.help_dialog import MANUAL_TAB, SHORTCUTS_TAB, HelpDialog
+from orion_desktop.ui.icons import action_icon, page_icon
 from orion_desktop.ui.pages.base import Page
 from orion_desktop.ui.pages.dashboard_page import DashboardPage
 from orion_desktop.ui.pages.inventory_page import InventoryPage
@@ -96,6 +99,9 @@ class MainWindow(QMainWindow):
         self.pages: list[Page] = []
         self.database_dialog: DatabaseDialog | None = None
         self.about_box: QMessageBox | None = None
+        self.help_dialog: HelpDialog | None = None
+        self.transfers = FileTransfers(services, actor, self.events, self, filters=self._export_filter,
+                                       say=self.show_status_message)
         self._init_actions()
         self._init_menus()
         self._init_central()
@@ -137,6 +143,17 @@ class MainWindow(QMainWindow):
         self.about_action.setStatusTip("Version, database and user")
         self.about_action.triggered.connect(self.show_about)
 
+        self.shortcuts_action = QAction("&Keyboard shortcuts", self)
+        self.shortcuts_action.setShortcut(QKeySequence("F1"))
+        self.shortcuts_action.setStatusTip("Every keyboard shortcut, and the manual")
+        self.shortcuts_action.triggered.connect(lambda: self.show_help(SHORTCUTS_TAB))
+        self.manual_action = QAction("&Manual", self)
+        self.manual_action.setStatusTip("The manual (the README), to read in the window")
+        self.manual_action.triggered.connect(lambda: self.show_help(MANUAL_TAB))
+        for action, icon in ((self.database_action, "database"), (self.about_action, "about"),
+                             (self.shortcuts_action, "help"), (self.manual_action, "documents")):
+            action.setIcon(action_icon(icon))
+
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))  # StandardKey.Quit is empty on Windows
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
@@ -159,6 +176,8 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction(self.database_action)
         file_menu.addSeparator()
+        self.transfers.add_to(file_menu)
+        file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         self.edit_menu: QMenu = self.menuBar().addMenu("&Edit")  # filled with the current page's actions
         self.no_edit_action = QAction("No actions on this page", self)
@@ -168,6 +187,9 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(self.find_action)
         self.view_menu.addSeparator()  # page actions follow, one per page
         help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self.shortcuts_action)
+        help_menu.addAction(self.manual_action)
+        help_menu.addSeparator()
         help_menu.addAction(self.about_action)
 
     def _init_central(self) -> None:
@@ -229,11 +251,13 @@ class MainWindow(QMainWindow):
         self.pages.append(page)
         self.stack.addWidget(page)
         page.statusMessage.connect(self.show_status_message)
-        QListWidgetItem(page.title, self.navigation)
+        icon = page_icon(page.title.lower().replace(" ", "_"))
+        QListWidgetItem(icon, page.title, self.navigation)
         # Wide enough for the longest title plus the item padding (8 px each side) and a margin.
         longest = max(self.navigation.fontMetrics().horizontalAdvance(p.title) for p in self.pages)
-        self.navigation.setFixedWidth(max(self.navigation.width(), longest + 2 * 8 + 16))
-        action = QAction(page.title, self)
+        icon_width = self.navigation.iconSize().width() + 8 if not icon.isNull() else 0
+        self.navigation.setFixedWidth(max(self.navigation.width(), longest + icon_width + 2 * 8 + 16))
+        action = QAction(icon, page.title, self)
         action.setCheckable(True)
         if number <= 9:
             action.setShortcut(QKeySequence(f"Ctrl+{number}"))
@@ -329,7 +353,27 @@ class MainWindow(QMainWindow):
         assert self._connector is not None
         self._connector.switch_to(dialog.services, message)
 
-    # --- help -----------------------------------------------------------------------------
+    # --- import, export, help ---------------------------------------------------------------
+    def _export_filter(self, kind: str) -> dict[str, object]:
+        """What an export of ``kind`` keeps: the filter of the page that lists it (File ▸ Export)."""
+        if kind == "stock":
+            return {"store": self.inventory_page.current_filter().store}
+        if kind == "orders":
+            status = self.orders_page.current_filter().status
+            return {"status": status.value if status is not None else None}
+        if kind == "ledger":
+            return self.ledger_page.current_filter().query_arguments()
+        return {}
+
+    def show_help(self, tab: int = SHORTCUTS_TAB) -> HelpDialog:
+        """F1: the keyboard shortcuts (read from the actions as they are now) and the manual."""
+        if self.help_dialog is not None:
+            self.help_dialog.deleteLater()
+        actions = [*self.findChildren(QAction), *self.edit_menu.actions()]
+        self.help_dialog = HelpDialog(actions, self)
+        self.help_dialog.show_tab(tab)
+        return self.help_dialog
+
     def show_about(self) -> QMessageBox:
         if self.about_box is None:
             box = QMessageBox(self)
