@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QFileDialog, QPushButton
+from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
@@ -22,6 +22,8 @@ from orion_desktop.services.imports import csv_files
 from orion_desktop.ui.dialogs.import_dialog import ImportDialog
 from orion_desktop.ui.help_dialog import MANUAL_TAB
 from orion_desktop.ui.main_window import MainWindow
+
+from .overview_helpers import cell_text
 
 pytestmark = pytest.mark.usefixtures("background_work_done")
 IMPORT_TIMEOUT_MS = 30_000
@@ -54,8 +56,9 @@ def test_the_sample_files_import_from_the_window(qtbot: QtBot, window: MainWindo
     # The preview showed the file's columns as the import reads them, and its first lines.
     assert [(m.column, m.use) for m in dialog.preview.columns][:2] == [  # type: ignore[union-attr]
         ("sku", ColumnUse.REQUIRED), ("title", ColumnUse.REQUIRED)]
-    assert dialog.rows_table.item(0, 0).text() == "CBL-USBC-1M"
-    assert dialog.rows_table.verticalHeaderItem(0).text() == "2"  # the file's own line number
+    assert cell_text(dialog.rows_table, 0, 0) == "CBL-USBC-1M"
+    line_header = dialog.rows_table.verticalHeaderItem(0)
+    assert line_header is not None and line_header.text() == "2"  # the file's own line number
     assert dialog.message.text() == "Imported products.csv: 9 lines, 9 new, 0 changed."
     assert count(stocked, Product) == products_before + 9
 
@@ -117,7 +120,7 @@ def test_a_file_with_unknown_columns_cannot_be_imported(qtbot: QtBot, window: Ma
     dialog = window.transfers.open_import("products", path)
     assert not dialog.import_button.isEnabled()
     assert "colour" in dialog.message.text()
-    assert dialog.mapping_table.item(2, 2).text() == ColumnUse.UNKNOWN.value
+    assert cell_text(dialog.mapping_table, 2, 2) == ColumnUse.UNKNOWN.value
 
 
 def test_exports_follow_the_page_filters_and_import_back(
@@ -179,7 +182,7 @@ def test_f1_shows_the_shortcuts_and_the_manual(qtbot: QtBot, window: MainWindow)
     assert dialog is not None
     qtbot.waitExposed(dialog)
     table = dialog.shortcuts
-    rows = {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
+    rows = {cell_text(table, r, 0): cell_text(table, r, 1) for r in range(table.rowCount())}
     assert rows["F1"].startswith("Keyboard shortcuts")
     assert rows["Ctrl+Q"].startswith("Quit") and rows["F5"].startswith("Refresh") and "Ctrl+1" in rows
     window.manual_action.trigger()
@@ -196,7 +199,8 @@ def test_about_names_the_version_and_the_database(window: MainWindow, stocked: S
 
 def test_menus_name_every_import_and_export(window: MainWindow, window_settings: QSettings) -> None:
     file_menu = window.menuBar().actions()[0].menu()
-    titles = [action.text() for action in file_menu.actions()]  # type: ignore[union-attr]
+    assert isinstance(file_menu, QMenu)
+    titles = [action.text() for action in file_menu.actions()]
     assert "&Import" in titles and "&Export" in titles
     assert list(window.transfers.export_actions) == ["products", "stock", "orders", "ledger"]
     assert QApplication.instance() is not None

@@ -144,6 +144,8 @@ class ImportDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         # Enter in the file field previews the file; it must not import or close the dialog.
         for button in (*self.buttons.buttons(), self.choose_button):
+            if not isinstance(button, QPushButton):
+                continue
             button.setAutoDefault(False)
             button.setDefault(False)
 
