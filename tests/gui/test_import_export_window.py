@@ -204,3 +204,15 @@ def test_menus_name_every_import_and_export(window: MainWindow, window_settings:
     assert "&Import" in titles and "&Export" in titles
     assert list(window.transfers.export_actions) == ["products", "stock", "orders", "ledger"]
     assert QApplication.instance() is not None
+
+
+def test_empty_pages_say_what_to_do_next(
+    qtbot: QtBot, services: Services, manager: Actor, window_settings: QSettings
+) -> None:
+    empty = MainWindow(services, manager, settings=window_settings)
+    qtbot.addWidget(empty)
+    empty.show()
+    qtbot.waitExposed(empty)
+    qtbot.waitUntil(lambda: empty.inventory_page.count_label.text().startswith("No stock yet: File ▸ Import"))
+    empty.navigation.setCurrentRow(empty.pages.index(empty.orders_page))
+    qtbot.waitUntil(lambda: empty.orders_page.count_label.text().startswith("No orders yet: File ▸ Import"))
