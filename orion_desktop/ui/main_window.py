@@ -36,6 +36,7 @@ from orion_desktop.config import ENV_DATABASE_URL, save_database_url
 from orion_desktop.ui.connection_monitor import ConnectionMonitor
 from orion_desktop.ui.data_events import DataEvents
 from orion_desktop.ui.dialogs.database_dialog import DatabaseDialog
+from orion_desktop.ui.dialogs.documents_dialog import DocumentsDialog
 from orion_desktop.ui.export_actions import FileTransfers
 from orion_desktop.ui.help_dialog import MANUAL_TAB, SHORTCUTS_TAB, HelpDialog
 from orion_desktop.ui.icons import action_icon, page_icon
@@ -143,6 +144,13 @@ class MainWindow(QMainWindow):
         self.about_action.setStatusTip("Version, database and user")
         self.about_action.triggered.connect(self.show_about)
 
+        self.documents_dialog: DocumentsDialog | None = None
+        self.documents_action = QAction("&Print documents…", self)
+        self.documents_action.setStatusTip("A pick list or a packing slip with the order number as a barcode: "
+                                           "print it or save it as a PDF")
+        self.documents_action.setIcon(action_icon("print"))
+        self.documents_action.triggered.connect(self.print_documents)
+
         self.shortcuts_action = QAction("&Keyboard shortcuts", self)
         self.shortcuts_action.setShortcut(QKeySequence("F1"))
         self.shortcuts_action.setStatusTip("Every keyboard shortcut, and the manual")
@@ -177,6 +185,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.database_action)
         file_menu.addSeparator()
         self.transfers.add_to(file_menu)
+        file_menu.addAction(self.documents_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         self.edit_menu: QMenu = self.menuBar().addMenu("&Edit")  # filled with the current page's actions
@@ -364,6 +373,13 @@ class MainWindow(QMainWindow):
         if kind == "ledger":
             return self.ledger_page.current_filter().query_arguments()
         return {}
+
+    def print_documents(self) -> DocumentsDialog:
+        """File ▸ Print documents…: a pick list or packing slip, printed or saved as a PDF."""
+        if self.documents_dialog is None:
+            self.documents_dialog = DocumentsDialog(self.services, self)
+        self.documents_dialog.open()
+        return self.documents_dialog
 
     def show_help(self, tab: int = SHORTCUTS_TAB) -> HelpDialog:
         """F1: the keyboard shortcuts (read from the actions as they are now) and the manual."""

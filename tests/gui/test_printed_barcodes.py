@@ -12,7 +12,9 @@ import pytest
 import zxingcpp
 from helpers import ADMIN, seed_catalog
 from pypdf import PdfReader
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QDialog, QFileDialog
 from pytestqt.qtbot import QtBot
 
 from orion_desktop.bootstrap import Services
@@ -23,6 +25,7 @@ from orion_desktop.printing.barcode import code128_modules
 from orion_desktop.printing.layout import packing_slip_html, pick_list_html
 from orion_desktop.printing.pdf import write_pdf
 from orion_desktop.ui.data_events import DataEvents
+from orion_desktop.ui.main_window import MainWindow
 from orion_desktop.ui.pages.pack_station_page import PackStationPage
 
 pytestmark = pytest.mark.usefixtures("background_work_done")
@@ -90,3 +93,32 @@ def test_the_barcodes_of_the_pick_list_and_the_slip_open_the_order_at_the_pack_s
     qtbot.keyClicks(station.scan_input, scanned)
     qtbot.keyClick(station.scan_input, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: first in station.order_label.text())
+
+
+def test_file_print_documents_saves_a_pdf_and_prints_on_a_printer(
+    qtbot: QtBot, shipped_order: tuple[Services, str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    window_settings: QSettings,
+) -> None:
+    services, first, _second = shipped_order
+    window = MainWindow(services, Actor(name="maria", role=Role.MANAGER), settings=window_settings)
+    qtbot.addWidget(window)
+    window.documents_action.trigger()
+    dialog = window.documents_dialog
+    assert dialog is not None
+    qtbot.keyClicks(dialog.orders_edit, first)
+    dialog.slip_radio.setChecked(True)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *_a, **_k: (str(tmp_path / "slip"), "")))
+    qtbot.mouseClick(dialog.pdf_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.message.text().startswith(f"Packing slip {first} saved to"))
+    assert decoded(tmp_path / "slip.pdf") == [first]
+
+    # The print dialog's printer, here one that prints into a PDF file (no printer on a test machine).
+    dialog.pick_radio.setChecked(True)
+    qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.print_dialog is not None and dialog.print_dialog.isVisible())
+    assert dialog.printer is not None and dialog.print_dialog is not None
+    dialog.printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    dialog.printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    dialog.print_dialog.done(QDialog.DialogCode.Accepted.value)  # OK, keeping the printer set up here
+    assert dialog.message.text() == "Pick list sent to the printer."
+    assert first in decoded(tmp_path / "printed.pdf")
