@@ -159,3 +159,29 @@ def test_ledger_export_writes_every_row_the_filter_selects(
     text = (tmp_path / "a.csv").read_text(encoding="utf-8-sig").splitlines()
     assert text[0].startswith("id,time_utc,change,store,sku,location")
     assert [line.split(",")[4] for line in text[1:]] == ["A"] * 5
+
+
+def test_cli_export_products_and_orders(
+    services: Services, database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from orion_desktop.__main__ import main
+
+    seed_catalog(services)
+    services.orders.create_order(ADMIN, store="MAIN", lines=[OrderLine("A", 2)], number="WEB-7")
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main(["--db", database_url, *argv])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    products, orders = tmp_path / "products.csv", tmp_path / "orders.csv"
+    assert run("export", "products", str(products)) == (0, f"Exported 4 products to {products}.\n", "")
+    assert run("export", "orders", str(orders), "--status", "pending") == (
+        0, f"Exported 1 order line to {orders}.\n", "")
+    assert orders.read_text(encoding="utf-8-sig").splitlines()[1] == "WEB-7,MAIN,,,manual,pending,A,2,0"
+    code, out, err = run("export", "orders", str(orders))
+    assert (code, out, err) == (1, "", f"error: {orders} already exists; add --force to replace it.\n")
+    code, out, err = run("export", "orders", str(orders), "--status", "lost", "--force")
+    assert code == 1 and err.startswith("error: 'lost' is not an order status")
+    code, out, _err = run("export", "products", str(products), "--force", "--json")
+    assert code == 0 and '"rows": 4' in out
