@@ -56,6 +56,7 @@ def _themed(name: str) -> QIcon:
         name,
         color=palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.WindowText),
         color_disabled=palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText),
+        color_selected=palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.HighlightedText),
     )
     return icon
 

@@ -14,7 +14,7 @@ import platform
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QByteArray, QSettings, Qt, qVersion
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, qVersion
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -62,6 +62,7 @@ APP_TITLE = "Orion Desktop"
 DEFAULT_SIZE = (1440, 900)  # on first start; shrunk to fit smaller screens
 _SETTINGS_GROUP = "main_window"
 STATUS_MESSAGE_MS = 8000
+NAVIGATION_ICON_PX = 20
 
 
 class DatabaseConnector(Protocol):
@@ -264,7 +265,9 @@ class MainWindow(QMainWindow):
         QListWidgetItem(icon, page.title, self.navigation)
         # Wide enough for the longest title plus the item padding (8 px each side) and a margin.
         longest = max(self.navigation.fontMetrics().horizontalAdvance(p.title) for p in self.pages)
-        icon_width = self.navigation.iconSize().width() + 8 if not icon.isNull() else 0
+        if not icon.isNull() and self.navigation.iconSize().width() != NAVIGATION_ICON_PX:
+            self.navigation.setIconSize(QSize(NAVIGATION_ICON_PX, NAVIGATION_ICON_PX))
+        icon_width = NAVIGATION_ICON_PX + 12 if not icon.isNull() else 0  # the icon and its gap to the title
         self.navigation.setFixedWidth(max(self.navigation.width(), longest + icon_width + 2 * 8 + 16))
         action = QAction(icon, page.title, self)
         action.setCheckable(True)
