@@ -216,3 +216,25 @@ def test_empty_pages_say_what_to_do_next(
     qtbot.waitUntil(lambda: empty.inventory_page.count_label.text().startswith("No stock yet: File ▸ Import"))
     empty.navigation.setCurrentRow(empty.pages.index(empty.orders_page))
     qtbot.waitUntil(lambda: empty.orders_page.count_label.text().startswith("No orders yet: File ▸ Import"))
+
+
+def test_icons_follow_a_dark_palette(qtbot: QtBot) -> None:
+    from PySide6.QtGui import QColor
+
+    from orion_desktop.ui.icons import action_icon, page_icon
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    light = app.palette()
+    dark = QPalette(light)
+    dark.setColor(QPalette.ColorRole.Window, QColor("#202124"))
+    dark.setColor(QPalette.ColorRole.WindowText, QColor("#f1f1f1"))
+    app.setPalette(dark)
+    try:
+        for icon in (page_icon("ledger"), action_icon("import")):
+            image = icon.pixmap(32, 32).toImage()
+            inked = [image.pixelColor(x, y) for x in range(32) for y in range(32)
+                     if image.pixelColor(x, y).alpha() == 255]
+            assert inked and all(c.name() == "#f1f1f1" for c in inked)  # light ink on the dark window
+    finally:
+        app.setPalette(light)
