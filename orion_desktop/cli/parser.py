@@ -9,6 +9,7 @@ from orion_desktop import __version__
 from orion_desktop.cli import (
     admin_commands,
     catalog_commands,
+    export_commands,
     order_commands,
     shipment_commands,
     stock_commands,
@@ -362,13 +363,22 @@ def _io_commands(commands: Commands) -> None:
         cmd.add_argument("file", metavar="FILE")
         _json(cmd)
         cmd.set_defaults(handler=admin_commands.import_file)
-    exp = _group(commands, "export", "export stock levels to CSV", "export_kind")
+    exp = _group(commands, "export", "export stock levels, products or orders to CSV", "export_kind")
     stock = exp.add_parser("stock", help="write every stock row to a CSV file")
     stock.add_argument("file", metavar="FILE")
     _force(stock)
     _store(stock)
     _json(stock)
     stock.set_defaults(handler=admin_commands.export_stock)
+    products = exp.add_parser("products", help="write every product to a CSV file that `import products` reads")
+    orders = exp.add_parser("orders", help="write every order line to a CSV file that `import orders` reads")
+    orders.add_argument("--status", help="only orders with this status (pending, processing, shipped, …)")
+    for cmd, handler in ((products, export_commands.export_products), (orders, export_commands.export_orders)):
+        cmd.add_argument("file", metavar="FILE")
+        _force(cmd)
+        _store(cmd)
+        _json(cmd)
+        cmd.set_defaults(handler=handler)
 
 
 def _force(parser: argparse.ArgumentParser) -> None:

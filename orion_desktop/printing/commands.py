@@ -22,8 +22,8 @@ def _target(ctx: CliContext) -> Path:
 def picklist(ctx: CliContext) -> int:
     target = _target(ctx)
     pick = ctx.services.packing.pick_list(ctx.args.order)
-    # Landscape: location codes and order numbers fit on one line each.
-    path = write_pdf(pick_list_html(pick), target, "Pick list", landscape=True,
+    # Portrait, as paper on a clipboard is held; location codes never wrap (layout.pick_list_html).
+    path = write_pdf(pick_list_html(pick), target, "Pick list",
                      database_file=ctx.services.database_file, overwrite=ctx.args.force)
     if ctx.json:
         print_json({"file": str(path), "orders": list(pick.order_numbers), "lines": len(pick.rows)})

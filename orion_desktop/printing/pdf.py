@@ -6,7 +6,8 @@ import os
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF
-from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtGui import QGuiApplication, QPagedPaintDevice, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtPrintSupport import QPrinter
 
 from orion_desktop.domain.errors import InvalidInput
 from orion_desktop.services.safe_files import replacing
@@ -63,3 +64,22 @@ def _render(html: str, path: Path, title: str, *, landscape: bool) -> None:
     document.setHtml(html)
     document.print_(writer)
     del writer  # finishes and closes the file
+
+
+def print_html(html: str, printer: QPagedPaintDevice, title: str, *, landscape: bool = False) -> None:
+    """Print ``html`` on ``printer`` (a QPrinter the print dialog set up, or any paged device), A4
+    with the same margins as the PDFs, so paper and PDF look alike."""
+    _ensure_gui_application()
+    orientation = QPageLayout.Orientation.Landscape if landscape else QPageLayout.Orientation.Portrait
+    printer.setPageLayout(
+        QPageLayout(
+            QPageSize(QPageSize.PageSizeId.A4), orientation, QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter
+        )
+    )
+    document = QTextDocument()
+    document.setMetaInformation(QTextDocument.MetaInformation.DocumentTitle, title)
+    document.setHtml(html)
+    document.print_(printer)
+    if isinstance(printer, QPrinter) and printer.printerState() == QPrinter.PrinterState.Error:
+        raise InvalidInput(f"The printer could not print the {title.lower()}. Check that it is switched on and "
+                           "chosen in the print dialog, or save the document as a PDF instead.")

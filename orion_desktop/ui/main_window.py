@@ -14,7 +14,7 @@ import platform
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QByteArray, QSettings, Qt, qVersion
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, qVersion
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -36,6 +36,10 @@ from orion_desktop.config import ENV_DATABASE_URL, save_database_url
 from orion_desktop.ui.connection_monitor import ConnectionMonitor
 from orion_desktop.ui.data_events import DataEvents
 from orion_desktop.ui.dialogs.database_dialog import DatabaseDialog
+from orion_desktop.ui.dialogs.documents_dialog import DocumentsDialog
+from orion_desktop.ui.export_actions import FileTransfers
+from orion_desktop.ui.help_dialog import MANUAL_TAB, SHORTCUTS_TAB, HelpDialog
+from orion_desktop.ui.icons import action_icon, page_icon
 from orion_desktop.ui.live_feed import LiveFeed
 from orion_desktop.ui.pages.base import Page
 from orion_desktop.ui.pages.dashboard_page import DashboardPage
@@ -60,6 +64,7 @@ APP_TITLE = "Orion Desktop"
 DEFAULT_SIZE = (1440, 900)  # on first start; shrunk to fit smaller screens
 _SETTINGS_GROUP = "main_window"
 STATUS_MESSAGE_MS = 8000
+NAVIGATION_ICON_PX = 20
 
 
 class DatabaseConnector(Protocol):
@@ -100,6 +105,9 @@ class MainWindow(QMainWindow):
         self.about_box: QMessageBox | None = None
         self.quit_question: QMessageBox | None = None  # open while asking whether to quit a half-packed box
         self._quit_confirmed = False
+        self.help_dialog: HelpDialog | None = None
+        self.transfers = FileTransfers(services, actor, self.events, self, filters=self._export_filter,
+                                       say=self.show_status_message)
         self._init_actions()
         self._init_menus()
         self._init_central()
@@ -143,6 +151,24 @@ class MainWindow(QMainWindow):
         self.about_action.setStatusTip("Version, database and user")
         self.about_action.triggered.connect(self.show_about)
 
+        self.documents_dialog: DocumentsDialog | None = None
+        self.documents_action = QAction("&Print documents…", self)
+        self.documents_action.setStatusTip("A pick list or a packing slip with the order number as a barcode: "
+                                           "print it or save it as a PDF")
+        self.documents_action.setIcon(action_icon("print"))
+        self.documents_action.triggered.connect(self.print_documents)
+
+        self.shortcuts_action = QAction("&Keyboard shortcuts", self)
+        self.shortcuts_action.setShortcut(QKeySequence("F1"))
+        self.shortcuts_action.setStatusTip("Every keyboard shortcut, and the manual")
+        self.shortcuts_action.triggered.connect(lambda: self.show_help(SHORTCUTS_TAB))
+        self.manual_action = QAction("&Manual", self)
+        self.manual_action.setStatusTip("The manual (the README), to read in the window")
+        self.manual_action.triggered.connect(lambda: self.show_help(MANUAL_TAB))
+        for action, icon in ((self.database_action, "database"), (self.about_action, "about"),
+                             (self.shortcuts_action, "help"), (self.manual_action, "documents")):
+            action.setIcon(action_icon(icon))
+
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))  # StandardKey.Quit is empty on Windows
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
@@ -166,6 +192,9 @@ class MainWindow(QMainWindow):
         self.file_menu = file_menu  # the session adds Switch user… and Change password… (ui/user_session.py)
         file_menu.addAction(self.database_action)
         file_menu.addSeparator()
+        self.transfers.add_to(file_menu)
+        file_menu.addAction(self.documents_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         self.edit_menu: QMenu = self.menuBar().addMenu("&Edit")  # filled with the current page's actions
         self.no_edit_action = QAction("No actions on this page", self)
@@ -175,6 +204,9 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(self.find_action)
         self.view_menu.addSeparator()  # page actions follow, one per page
         help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self.shortcuts_action)
+        help_menu.addAction(self.manual_action)
+        help_menu.addSeparator()
         help_menu.addAction(self.about_action)
 
     def _init_central(self) -> None:
@@ -236,11 +268,15 @@ class MainWindow(QMainWindow):
         self.pages.append(page)
         self.stack.addWidget(page)
         page.statusMessage.connect(self.show_status_message)
-        QListWidgetItem(page.title, self.navigation)
+        icon = page_icon(page.title.lower().replace(" ", "_"))
+        QListWidgetItem(icon, page.title, self.navigation)
         # Wide enough for the longest title plus the item padding (8 px each side) and a margin.
         longest = max(self.navigation.fontMetrics().horizontalAdvance(p.title) for p in self.pages)
-        self.navigation.setFixedWidth(max(self.navigation.width(), longest + 2 * 8 + 16))
-        action = QAction(page.title, self)
+        if not icon.isNull() and self.navigation.iconSize().width() != NAVIGATION_ICON_PX:
+            self.navigation.setIconSize(QSize(NAVIGATION_ICON_PX, NAVIGATION_ICON_PX))
+        icon_width = NAVIGATION_ICON_PX + 12 if not icon.isNull() else 0  # the icon and its gap to the title
+        self.navigation.setFixedWidth(max(self.navigation.width(), longest + icon_width + 2 * 8 + 16))
+        action = QAction(icon, page.title, self)
         action.setCheckable(True)
         if number <= 9:
             action.setShortcut(QKeySequence(f"Ctrl+{number}"))
@@ -345,7 +381,34 @@ class MainWindow(QMainWindow):
         assert self._connector is not None
         self._connector.switch_to(dialog.services, message)
 
-    # --- help -----------------------------------------------------------------------------
+    # --- import, export, help ---------------------------------------------------------------
+    def _export_filter(self, kind: str) -> dict[str, object]:
+        """What an export of ``kind`` keeps: the filter of the page that lists it (File ▸ Export)."""
+        if kind == "stock":
+            return {"store": self.inventory_page.current_filter().store}
+        if kind == "orders":
+            status = self.orders_page.current_filter().status
+            return {"status": status.value if status is not None else None}
+        if kind == "ledger":
+            return self.ledger_page.current_filter().query_arguments()
+        return {}
+
+    def print_documents(self) -> DocumentsDialog:
+        """File ▸ Print documents…: a pick list or packing slip, printed or saved as a PDF."""
+        if self.documents_dialog is None:
+            self.documents_dialog = DocumentsDialog(self.services, self)
+        self.documents_dialog.open()
+        return self.documents_dialog
+
+    def show_help(self, tab: int = SHORTCUTS_TAB) -> HelpDialog:
+        """F1: the keyboard shortcuts (read from the actions as they are now) and the manual."""
+        if self.help_dialog is not None:
+            self.help_dialog.deleteLater()
+        actions = [*self.findChildren(QAction), *self.edit_menu.actions()]
+        self.help_dialog = HelpDialog(actions, self)
+        self.help_dialog.show_tab(tab)
+        return self.help_dialog
+
     def show_about(self) -> QMessageBox:
         if self.about_box is None:
             box = QMessageBox(self)

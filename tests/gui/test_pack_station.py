@@ -500,7 +500,7 @@ def test_pick_list_for_a_batch_of_orders(qtbot: QtBot, station: PackStationPage,
     assert calls[0][2].endswith(f"pick-list-{shop.order}-and-1-more.pdf")
     reader = PdfReader(tmp_path / "batch.pdf")
     box = reader.pages[0].mediabox
-    assert box.width > box.height  # landscape
+    assert box.width < box.height  # portrait, for a clipboard (issue 11, item 13)
     text = pdf_text(tmp_path / "batch.pdf")
     rows = [
         ("AISLE-1", "B", 2, shop.order),

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from orion_desktop.domain.errors import ImportRejected, InvalidInput, OrionError
+from orion_desktop.domain.import_job import ImportCancelled, ImportWatch
 
 if TYPE_CHECKING:
     from _csv import Reader  # what csv.reader() returns; typeshed's name for it
@@ -91,9 +92,10 @@ class CsvTable:
     nothing is imported. Use it as a context manager (it holds the file open).
     """
 
-    def __init__(self, path: Path, fmt: CsvFormat) -> None:
+    def __init__(self, path: Path, fmt: CsvFormat, watch: ImportWatch | None = None) -> None:
         self.path = path
         self.file_name = path.name
+        self._watch = watch
         self.rows = 0  # data lines handed out so far (blank lines and lines of the wrong shape not counted)
         self._reader: Reader | None = None
         try:
@@ -206,20 +208,43 @@ class CsvTable:
                 if len(lines) + len(shape) >= size:
                     self.rows += len(lines)
                     handed_out = True
+                    self._between_chunks()
                     yield CsvChunk(lines, shape)
                     lines, shape = [], []
         if lines or shape:
             self.rows += len(lines)
+            self._between_chunks()
             yield CsvChunk(lines, shape)
-        elif not handed_out:
+            self._between_chunks()  # the last chunk was written: a cancel now still rolls it back
+        elif handed_out:
+            self._between_chunks()
+        else:
             raise InvalidInput(
                 f"{self.file_name} has only the column names and no data lines; there is nothing to import."
             )
 
 
-def open_csv(path: Path, fmt: CsvFormat) -> CsvTable:
-    """Open a CSV file and check its first line, or raise one InvalidInput sentence about the file."""
-    return CsvTable(Path(path), fmt)
+    def _between_chunks(self) -> None:
+        """Report progress and stop if the user cancelled (the caller's transaction then rolls back)."""
+        watch = self._watch
+        if watch is None:
+            return
+        if watch.should_stop():
+            raise ImportCancelled(f"The import of {self.file_name} was cancelled; nothing was imported.")
+        if watch.progress is not None:
+            try:
+                done, size = self._handle.buffer.tell(), self.path.stat().st_size
+            except OSError:
+                return  # progress is a nicety; the import goes on
+            watch.progress(min(done, size), size)
+
+
+def open_csv(path: Path, fmt: CsvFormat, watch: ImportWatch | None = None) -> CsvTable:
+    """Open a CSV file and check its first line, or raise one InvalidInput sentence about the file.
+
+    ``watch`` (from the window) is told the progress and asked whether to stop between chunks.
+    """
+    return CsvTable(Path(path), fmt, watch)
 
 
 def _first_odd_line(path: Path) -> int:

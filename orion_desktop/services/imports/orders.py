@@ -25,6 +25,7 @@ from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Order, OrderItem
 from orion_desktop.domain.actor import Actor, Permission
 from orion_desktop.domain.errors import OrionError
+from orion_desktop.domain.import_job import ImportWatch
 from orion_desktop.domain.orders import OrderHistoryAction, OrderStatus
 from orion_desktop.domain.results import ImportResult, StoreInfo
 from orion_desktop.domain.text_rules import plural
@@ -41,6 +42,7 @@ ORDER_FORMAT = CsvFormat(
     required=("order_number", "quantity"),
     one_of=("product", "sku", "gtin"),
     optional=("store", "customer", "email", "channel", "status"),
+    ignored=("shipped_quantity",),  # what export_orders writes for people; not imported
     example="order_number,store,customer,email,channel,status,product,quantity",
 )
 _ORDER_FIELDS = ("customer", "email", "channel", "status")
@@ -92,10 +94,12 @@ class _StatusMove:
     product_ids: set[int]
 
 
-def import_orders(database: Database, actor: Actor, path: Path, *, store: str | None = None) -> ImportResult:
+def import_orders(
+    database: Database, actor: Actor, path: Path, *, store: str | None = None, watch: ImportWatch | None = None
+) -> ImportResult:
     """Create one pending order per order number in the file; a bad file creates none."""
     actor.require(Permission.MANAGE_ORDERS)
-    with open_csv(Path(path), ORDER_FORMAT) as table, database.write() as session:
+    with open_csv(Path(path), ORDER_FORMAT, watch) as table, database.write() as session:
         problems = Problems(table.file_name)
         stores = StoreResolver(session, actor, table, store)
         written = _Written()

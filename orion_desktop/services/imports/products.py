@@ -26,6 +26,7 @@ from orion_desktop.domain import gtin as gtin_rules
 from orion_desktop.domain.actor import Actor, Permission
 from orion_desktop.domain.enums import ProductType
 from orion_desktop.domain.errors import Conflict, OrionError
+from orion_desktop.domain.import_job import ImportWatch
 from orion_desktop.domain.results import ImportResult, StoreInfo
 from orion_desktop.services.catalog import CleanProduct, _clean_product
 from orion_desktop.services.idempotency import FileContent, run_once
@@ -65,7 +66,13 @@ class _ExistingProduct:
 
 
 def import_products(
-    database: Database, actor: Actor, path: Path, *, store: str | None = None, operation_key: str | None = None
+    database: Database,
+    actor: Actor,
+    path: Path,
+    *,
+    store: str | None = None,
+    operation_key: str | None = None,
+    watch: ImportWatch | None = None,
 ) -> ImportResult:
     """Create or update products from a CSV file, matched by (store, SKU). All lines or none.
 
@@ -75,7 +82,7 @@ def import_products(
     an ``operation_key`` returns the first result and changes nothing.
     """
     actor.require(Permission.MANAGE_CATALOG)
-    with open_csv(Path(path), PRODUCT_FORMAT) as table, database.write() as session:
+    with open_csv(Path(path), PRODUCT_FORMAT, watch) as table, database.write() as session:
 
         def action() -> ImportResult:
             record_all(session, CATALOG)  # a bulk write: named as a whole (a replay never gets here)

@@ -38,6 +38,7 @@ from orion_desktop.domain import gtin as gtin_rules
 from orion_desktop.domain.actor import Actor, Permission
 from orion_desktop.domain.enums import ProductType
 from orion_desktop.domain.errors import InvalidInput, OrionError
+from orion_desktop.domain.import_job import ImportWatch
 from orion_desktop.domain.results import ImportResult, StoreInfo
 from orion_desktop.domain.text_rules import agreeing, plural
 from orion_desktop.domain.validation import check_level, normalize_location_code
@@ -108,7 +109,13 @@ class _Totals:
 
 
 def import_stock(
-    database: Database, actor: Actor, path: Path, *, store: str | None = None, operation_key: str | None = None
+    database: Database,
+    actor: Actor,
+    path: Path,
+    *,
+    store: str | None = None,
+    operation_key: str | None = None,
+    watch: ImportWatch | None = None,
 ) -> ImportResult:
     """Set on-hand quantities from a CSV file. All lines or none.
 
@@ -118,7 +125,7 @@ def import_stock(
     ``operation_key`` returns the first result and changes nothing.
     """
     actor.require(Permission.CHANGE_STOCK)
-    with open_csv(Path(path), STOCK_FORMAT) as table, database.write() as session:
+    with open_csv(Path(path), STOCK_FORMAT, watch) as table, database.write() as session:
 
         def action() -> ImportResult:
             record_all(session, STOCK)  # a bulk write: named as a whole (a replay never gets here)

@@ -101,7 +101,7 @@ class PackDocuments(QObject):
                           on_done=lambda pick: self._write_pick_list(pick, path), on_error=self.failed.emit)
 
     def _write_pick_list(self, pick: PickList, path: Path) -> None:
-        if self._write(pick_list_html(pick), path, "Pick list", landscape=True):
+        if self._write(pick_list_html(pick), path, "Pick list", landscape=False):  # portrait (issue 11, 13)
             units = sum(row.quantity for row in pick.rows)
             self.said.emit(f"Saved the pick list for {plural(len(pick.order_numbers), 'order')} "
                            f"({plural(len(pick.rows), 'line')}, {plural(units, 'unit')}) to {path}.")

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from orion_desktop.domain.actor import Permission
 from orion_desktop.domain.errors import DatabaseUnavailable, PermissionDenied
 from orion_desktop.domain.validation import DEFAULT_LOW_STOCK_THRESHOLD
+from orion_desktop.ui import empty_texts
 from orion_desktop.ui.data_events import DataEvents, Topic
 from orion_desktop.ui.dialogs.stock_dialogs import (
     AdjustStockDialog,
@@ -307,7 +308,7 @@ class InventoryPage(FilteredListPage[InventoryModel]):
         if rows == 0 and getattr(self, "_unreachable", False):
             text = "Database unreachable"
         elif rows == 0:
-            text = "No stock matches the filter" if self.model.stock_filter.is_active else "No stock recorded yet"
+            text = "No stock matches the filter" if self.model.stock_filter.is_active else empty_texts.NO_STOCK
         else:
             shown = QLocale().toString(rows)
             text = f"{shown}+ rows" if self.model.has_more else f"{shown} row{'s' if rows != 1 else ''}"

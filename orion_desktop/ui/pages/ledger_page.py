@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from orion_desktop.domain.enums import TransactionType
 from orion_desktop.domain.results import StoreInfo
-from orion_desktop.ui import formatting
+from orion_desktop.ui import empty_texts, formatting
 from orion_desktop.ui.data_events import DataEvents, Topic
 from orion_desktop.ui.models.ledger_model import LedgerColumn, LedgerFilter, LedgerModel
 from orion_desktop.ui.pages.latest_load import LatestLoad
@@ -242,7 +242,7 @@ class LedgerPage(FilteredListPage[LedgerModel]):
         rows = self.model.rowCount()
         if rows == 0:
             text = (
-                "No changes match the filter" if self.model.ledger_filter.is_active else "No stock changes recorded yet"
+                "No changes match the filter" if self.model.ledger_filter.is_active else empty_texts.NO_LEDGER
             )
         elif self.model.has_more:
             text = f"{formatting.number(rows)}+ changes · scroll down for older ones"

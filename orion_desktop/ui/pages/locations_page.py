@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from orion_desktop.domain.actor import Permission
 from orion_desktop.domain.results import LocationInfo, LocationSummary
-from orion_desktop.ui import formatting
+from orion_desktop.ui import empty_texts, formatting
 from orion_desktop.ui.data_events import DataEvents, Topic
 from orion_desktop.ui.dialogs.location_dialogs import (
     AddLocationDialog,
@@ -178,7 +178,7 @@ class LocationsPage(ListPage):
     def _loaded(self, locations: Sequence[LocationSummary]) -> None:
         self.model.set_rows(locations)
         inactive = sum(1 for location in locations if not location.is_active)
-        text = formatting.plural(len(locations), "location") if locations else "No locations yet"
+        text = formatting.plural(len(locations), "location") if locations else empty_texts.NO_LOCATIONS
         self.count_label.setText(text + (f" · {inactive} inactive" if inactive else ""))
         code, self._select_code = self._select_code, None
         row = self.model.row_of(code) if code is not None else None

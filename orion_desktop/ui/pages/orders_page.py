@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from orion_desktop.domain.actor import Actor, Permission
 from orion_desktop.domain.order_results import OrderDetail, OrderSummary, ShipmentResult, StatusChangeResult
 from orion_desktop.domain.orders import OrderStatus
-from orion_desktop.ui import formatting, order_format
+from orion_desktop.ui import empty_texts, formatting, order_format
 from orion_desktop.ui.data_events import DataEvents, Topic
 from orion_desktop.ui.dialogs.change_status_dialog import ChangeStatusDialog
 from orion_desktop.ui.dialogs.new_order_dialog import NewOrderDialog
@@ -216,7 +216,7 @@ class OrdersPage(FilteredListPage[OrdersModel]):
     def _update_count(self) -> None:
         rows = self.model.rowCount()
         if rows == 0:
-            text = "No orders match the filter" if self.model.order_filter.is_active else "No orders yet"
+            text = "No orders match the filter" if self.model.order_filter.is_active else empty_texts.NO_ORDERS
         else:
             shown = formatting.number(rows)
             text = f"{shown}+ orders" if self.model.has_more else f"{shown} order{'s' if rows != 1 else ''}"
