@@ -25,11 +25,23 @@ if TYPE_CHECKING:  # the tool loads Qt only once it has set up its environment
 
 MenuDialog = tuple[str, str] | tuple[str, str, Callable[[Any], object]]
 
+def _sample(kind: str) -> Callable[[Any], object]:
+    """Fill an import dialog with the sample file of its kind, so the picture shows a preview."""
+    from orion_desktop.paths import resources_dir
+
+    return lambda dialog: dialog.set_path(resources_dir() / "samples" / f"{kind}.csv")
+
+
 MENU_DIALOGS: Sequence[MenuDialog] = (
     ("dialog-about", "about_action"),
-    # The features branch's dialogs go here, one line each, for example:
-    # ("dialog-import-products", "import_products_action"),
+    ("dialog-shortcuts", "shortcuts_action"),
+    ("dialog-manual", "manual_action"),
+    ("dialog-print-documents", "documents_action"),
+    ("dialog-import-products", "import_products", _sample("products")),
+    ("dialog-import-stock", "import_stock", _sample("stock")),
+    ("dialog-import-orders", "import_orders", _sample("orders")),
 )
+"""An attribute of the window, or the object name of one of its actions (File ▸ Import's are named so)."""
 
 BAD_SERVER = "postgresql://orion@127.0.0.1:1/warehouse"
 """A PostgreSQL address nothing listens on: the test connection fails at once, without the network."""
@@ -37,8 +49,10 @@ BAD_SERVER = "postgresql://orion@127.0.0.1:1/warehouse"
 
 def menu_dialogs(tour: Screenshots, window: MainWindow) -> None:
     """Every dialog of ``MENU_DIALOGS`` the window has."""
+    from PySide6.QtGui import QAction
+
     for name, attribute, *fill in MENU_DIALOGS:
-        action = getattr(window, attribute, None)
+        action = getattr(window, attribute, None) or window.findChild(QAction, attribute)
         if action is None:
             print(f"{name}: the window has no {attribute}", file=sys.stderr)
             continue
