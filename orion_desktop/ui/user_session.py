@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLineEdit, QMessageBox
@@ -68,8 +69,13 @@ class UserSession(QObject):
                 app.installEventFilter(self)
             self.idle_timer.start()
 
+    def _window_open(self) -> bool:
+        """The window still exists and is shown: a closed (or deleted) window has nothing to lock."""
+        return shiboken6.isValid(self._window) and self._window.isVisible()
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if event.type() in _INPUT_EVENTS and not self.locked and self.idle_timer.interval() > 0:
+        if (event.type() in _INPUT_EVENTS and not self.locked and self.idle_timer.interval() > 0
+                and self._window_open()):
             self.idle_timer.start()  # any input restarts the idle time
         return False
 
@@ -85,11 +91,13 @@ class UserSession(QObject):
 
     def lock(self) -> None:
         """Cover the window until someone signs in; the same user finds it as they left it."""
-        if self.locked:
+        if self.locked or not self._window_open():
             return
         self.locked = True
         try:
             while (actor := self._ask(f"Locked — {self.actor.name} was away")) is None:
+                if not self._window_open():  # the window closed meanwhile (quit, or the PC shut down)
+                    return
                 if QMessageBox.question(self._window, "Locked", "Close Orion Desktop?") == (
                         QMessageBox.StandardButton.Yes):
                     self._window.close()

@@ -300,6 +300,7 @@ def test_changes_during_a_reload_cause_one_more_reload_not_a_queue(
 
     ledger.load = counted_load  # type: ignore[method-assign]
     ledger.model.page_query = slow_query  # type: ignore[method-assign]
+    window.live_feed.stop()  # only this test's feed may announce: the database's own would add a late reload
     feed = ThreadFeed()
     LiveFeed(feed, window.events, window, origin="this-pc").start()
 

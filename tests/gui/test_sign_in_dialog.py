@@ -151,6 +151,8 @@ def test_the_idle_lock_keeps_the_window_and_its_counts_for_the_same_user(
     session = GuiSession(stocked, pat, settings=window_settings)
     window = session.window
     qtbot.addWidget(window)
+    window.show()  # only a window on screen locks itself
+    qtbot.waitExposed(window)
     station = window.pack_station_page
     marker = object()
     station.__dict__["_test_marker"] = marker  # stands for the scanned counts: the same page object survives
