@@ -85,6 +85,9 @@ MISSES = {
     ("transfer", "sqlite"): "6.76x raw (1.02 ms vs 0.15 ms) on 4 Dec 2026, load 1.8 (before: 12.3x, 2.11 ms)",
     ("processing an order", "sqlite"): "5.15x raw (0.96 ms vs 0.19 ms) on 4 Dec 2026, load 6.7; not rebuilt yet "
     "beyond the shared statements (item_states, the stock change, history)",
+    ("processing an order", "postgresql"): "2.03x raw (and again on its one retry) in the fresh-clone CI run of "
+    "4 Dec 2026 at load 1-2, 1.42x at load 6.7 earlier: at the limit on a quiet machine; not rebuilt beyond the shared "
+    "statements",
     ("pack-station complete", "postgresql"): "the ship path (ship one order line): 2.6x on 4 Dec 2026",
     ("pack-station complete", "sqlite"): "the ship path (ship one order line): 5.2x on 4 Dec 2026",
 }
