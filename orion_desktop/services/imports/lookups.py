@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
-from orion_desktop.db.dialect import matches_any, values_table
+from orion_desktop.db.dialect import matches_any, not_a_join_key, values_table
 from orion_desktop.db.models import Product
 from orion_desktop.db.typing_aliases import AnyRow
 from orion_desktop.domain import gtin as gtin_rules
@@ -143,15 +143,18 @@ def sku_rows(session: Session, store_id: int, columns: Sequence[Any], skus: Iter
 
     The SKUs are joined as a table against ``lower(sku)`` (one probe each of
     uq_products_lower_sku_store_id), so ``hp-1`` and ``HP-1`` both find the product ``HP-1``, and
-    the database lowers both sides exactly as its unique index does.
+    the database lowers both sides exactly as its unique index does. The store is only a filter
+    (:func:`not_a_join_key`): joined from the store's products instead, SQLite read the whole list
+    once per product of the store, and a 100k-line import of new products never finished.
     """
     found: dict[str, AnyRow] = {}
+    in_store = not_a_join_key(session, _products.c.store_id) == store_id
     for batch in chunks(sorted(set(skus)), LOOKUP_CHUNK):
         wanted = values_table(session, batch)
         rows = session.execute(
             select(*columns, wanted.c.value.label("wanted"))
             .select_from(wanted)
-            .join(_products, and_(sku_matches(wanted.c.value), _products.c.store_id == store_id))
+            .join(_products, and_(sku_matches(wanted.c.value), in_store))
         ).all()
         found.update((row.wanted, row) for row in rows)
     return found

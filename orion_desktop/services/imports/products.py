@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import and_, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.change_recording import CATALOG, record_actor, record_all
-from orion_desktop.db.dialect import matches_any
+from orion_desktop.db.dialect import matches_any, values_table
 from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Inventory, Product
 from orion_desktop.db.types import utcnow
@@ -305,10 +305,14 @@ def _insert_products(session: Session, new_rows: list[dict[str, object]]) -> dic
     new_ids: dict[tuple[int, str], int] = {}
     for store_id, skus in by_store.items():
         for batch in chunks(skus, LOOKUP_CHUNK):
+            # Joined against the SKUs as a table (hashed), not ``sku = ANY(:skus)``: a prepared
+            # statement's generic plan compares every product of the store with every SKU of the
+            # list, so each chunk cost more than the one before (tests/perf/test_import_scaling.py).
+            wanted = values_table(session, batch)
             found = session.execute(
-                select(_products.c.id, _products.c.sku).where(
-                    _products.c.store_id == store_id, matches_any(session, _products.c.sku, batch)
-                )
+                select(_products.c.id, _products.c.sku)
+                .select_from(wanted)
+                .join(_products, and_(_products.c.sku == wanted.c.value, _products.c.store_id == store_id))
             )
             new_ids.update({(store_id, sku): product_id for product_id, sku in found})
     return new_ids
