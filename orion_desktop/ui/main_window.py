@@ -41,6 +41,7 @@ from orion_desktop.ui.export_actions import FileTransfers
 from orion_desktop.ui.help_dialog import MANUAL_TAB, SHORTCUTS_TAB, HelpDialog
 from orion_desktop.ui.icons import action_icon, page_icon
 from orion_desktop.ui.live_feed import LiveFeed
+from orion_desktop.ui.outage_reload import OutageReload
 from orion_desktop.ui.pages.base import Page
 from orion_desktop.ui.pages.dashboard_page import DashboardPage
 from orion_desktop.ui.pages.inventory_page import InventoryPage
@@ -113,7 +114,8 @@ class MainWindow(QMainWindow):
         self._init_central()
         self._init_status_bar()
         self._init_connection_monitor()
-        self.live_feed = LiveFeed.for_services(services, self.events, self)  # other PCs' changes, while shown
+        # Other PCs' changes, while shown.
+        self.live_feed = LiveFeed.for_services(services, self.events, self, outage=self.outage_reload)
         # In the order of a warehouse day: what is where, what to ship, pack it, check it, review it.
         self.inventory_page = InventoryPage(services, actor, self.events, self)
         self.orders_page = OrdersPage(services, actor, self.events, self)
@@ -257,6 +259,8 @@ class MainWindow(QMainWindow):
 
     def _init_connection_monitor(self) -> None:
         self.connection_monitor = ConnectionMonitor(self.services.check_connection, parent=self)
+        # The monitor and the change feed both see an outage: one reload when both are back.
+        self.outage_reload = OutageReload(self._reload_all_pages)
         self.events.databaseUnavailable.connect(self.connection_monitor.report)
         self.connection_monitor.lost.connect(self._database_lost)
         self.connection_monitor.restored.connect(self._database_restored)
@@ -336,10 +340,15 @@ class MainWindow(QMainWindow):
             hook = getattr(page, "outage_shown_above", None)
             if callable(hook):
                 hook()
+        self.outage_reload.window_lost()
 
     def _database_restored(self) -> None:
         self.banner.clear()
         self.show_status_message("The database is reachable again; the page was reloaded.")
+        self.outage_reload.window_back()
+
+    def _reload_all_pages(self) -> None:
+        """After an outage (``OutageReload``): anything may have changed meanwhile."""
         self.events.announce_all()  # every page that follows a topic reloads (the visible one now)
         page = self.current_page
         if page is not None and not getattr(page, "topics", None):

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
 from orion_desktop.domain.changes import NO_CHANGES, Changes
-from orion_desktop.ui.live_feed import ChangeNotice
+from orion_desktop.ui.live_feed import ChangeNotice, FeedStatus
 
 OTHER_ORIGIN = "another-pc"
 
@@ -49,13 +49,34 @@ class ThreadFeed:
 
     def __init__(self) -> None:
         self.on_notice: Callable[[ChangeNotice], None] | None = None
+        self.on_status: Callable[[FeedStatus], None] | None = None
         self.threads: list[str] = []  # the names of the threads notices were delivered on
 
-    def start(self, on_notice: Callable[[ChangeNotice], None]) -> None:
-        self.on_notice = on_notice
+    def start(
+        self, on_notice: Callable[[ChangeNotice], None], on_status: Callable[[FeedStatus], None] | None = None
+    ) -> None:
+        self.on_notice, self.on_status = on_notice, on_status
 
     def stop(self) -> None:
-        self.on_notice = None
+        self.on_notice = self.on_status = None
+
+    def lose_connection(self) -> None:
+        """The feed's connection broke: its status, from its own thread."""
+        self._on_thread(lambda: self.on_status and self.on_status(FeedStatus(False, datetime.now(UTC), "lost")))
+
+    def reconnect(self) -> None:
+        """The feed listens again: its status and its notice that anything may have changed, as ChangeFeed does."""
+        def run() -> None:
+            if self.on_status is not None:
+                self.on_status(FeedStatus(True, datetime.now(UTC), "The connection to the database is back."))
+            if self.on_notice is not None:
+                self.on_notice(ChangeNotice.anything(reconnected=True))
+        self._on_thread(run)
+
+    def _on_thread(self, work: Callable[[], object]) -> None:
+        thread = threading.Thread(target=work, name="test-feed")
+        thread.start()
+        thread.join()
 
     def deliver(self, *notices: ChangeNotice) -> None:
         def run() -> None:
