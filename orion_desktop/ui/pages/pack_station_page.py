@@ -62,6 +62,7 @@ from orion_desktop.ui.pack_station.scan_controller import (
     Tone,
 )
 from orion_desktop.ui.pages.base import Page
+from orion_desktop.ui.question_box import question_box
 from orion_desktop.ui.widgets.message_banner import MessageBanner
 from orion_desktop.ui.widgets.scan_input import ScanInput
 from orion_desktop.ui.worker import run_in_background
@@ -334,10 +335,7 @@ class PackStationPage(Page):
     def _ask_or_apply(self, step: Outcome | Question | Shipping | None, on_yes: Callable[[], None]) -> None:
         """Ask ``step``'s question (``on_yes`` on yes), run its shipping, or show its outcome."""
         if isinstance(step, Question):
-            box = self._question(step)
-            box.buttonClicked.connect(lambda button: on_yes() if box.buttonRole(button)
-                                      == QMessageBox.ButtonRole.AcceptRole else None)
-            box.open()
+            self._question(step, on_yes).open()
         elif isinstance(step, Outcome):
             self._apply(step)
         else:
@@ -448,17 +446,8 @@ class PackStationPage(Page):
             self.order_label.setToolTip(controller.customer or "")  # the whole name, however long
 
     # --- helpers --------------------------------------------------------------------------
-    def _question(self, question: Question) -> QMessageBox:
-        box = QMessageBox(QMessageBox.Icon.Question, question.title, question.text, QMessageBox.StandardButton.NoButton,
-                          self)
-        box.setObjectName("packQuestion")
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setInformativeText(question.details)
-        yes_button = box.addButton(question.yes, QMessageBox.ButtonRole.AcceptRole)
-        no_button = box.addButton(question.no, QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(yes_button if question.default_yes else no_button)
-        box.setEscapeButton(no_button)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    def _question(self, question: Question, on_yes: Callable[[], None]) -> QMessageBox:
+        box = question_box(self, question, on_yes, name="packQuestion")
         self.confirmation = box
 
         def closed(_result: int) -> None:
