@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import logging
 import os
-import platform
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, qVersion
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -31,8 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from orion_desktop import __version__
 from orion_desktop.config import ENV_DATABASE_URL, save_database_url
+from orion_desktop.ui.about_box import about_box
 from orion_desktop.ui.connection_monitor import ConnectionMonitor
 from orion_desktop.ui.data_events import DataEvents
 from orion_desktop.ui.dialogs.database_dialog import DatabaseDialog
@@ -420,19 +418,10 @@ class MainWindow(QMainWindow):
 
     def show_about(self) -> QMessageBox:
         if self.about_box is None:
-            box = QMessageBox(self)
-            box.setObjectName("aboutBox")
-            box.setWindowTitle(f"About {APP_TITLE}")
-            box.setIcon(QMessageBox.Icon.Information)
-            box.setTextFormat(Qt.TextFormat.PlainText)
-            box.setText(f"{APP_TITLE} {__version__}")
-            box.setInformativeText(
-                "Warehouse stock by location, orders, partial shipping and barcode packing.\n\n"
-                f"Database: {self.services.database_description}\n"
-                f"User: {self.actor.name} ({self.actor.role.value})\n\n"
-                f"Qt {qVersion()} · PySide6 {pyside_version} · Python {platform.python_version()}"
+            box = about_box(
+                self, APP_TITLE, database=self.services.database_description,
+                user=f"{self.actor.name} ({self.actor.role.value})",
             )
-            box.setStandardButtons(QMessageBox.StandardButton.Ok)
             self.about_box = box
         self.about_box.open()
         return self.about_box

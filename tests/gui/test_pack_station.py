@@ -749,3 +749,26 @@ def test_in_the_main_window_by_keyboard_only(qtbot: QtBot, shop: Shop, _finish_b
     assert detail.status is OrderStatus.PARTIALLY_SHIPPED
     assert sorted((line.sku, line.quantity) for line in detail.shipments[0].lines) == [("A", 1), ("B", 1)]
     assert_ledger_consistent(shop.services)
+
+
+def test_a_line_with_nothing_reserved_says_so_in_the_location(
+    qtbot: QtBot, station: PackStationPage, shop: Shop
+) -> None:
+    services = shop.services
+    services.catalog.add_product(ADMIN, store="MAIN", sku="D", title="Widget D")  # no stock anywhere
+    number = services.orders.create_order(
+        ADMIN, store="MAIN", customer="Cleo Clark", lines=[OrderLine("A", 1), OrderLine("D", 2)]
+    )
+    services.orders.change_status(ADMIN, number, "processing")  # A is reserved at AISLE-2, D waits for stock
+    scan(qtbot, station, number)
+    assert station.session is not None and station.session.order_number == number
+    model, table = station.model, station.table
+    rows = {model.index(r, PackColumn.SKU).data(): r for r in range(model.rowCount())}
+    reserved, waiting = model.index(rows["A"], PackColumn.LOCATION), model.index(rows["D"], PackColumn.LOCATION)
+    assert reserved.data() == "AISLE-2"
+    assert waiting.data() == "not reserved"  # was blank, which looked like a fault
+    assert "reserved" in waiting.data(Qt.ItemDataRole.ToolTipRole)
+    assert waiting.data(Qt.ItemDataRole.ForegroundRole) is not None  # muted, unlike a real location
+    assert reserved.data(Qt.ItemDataRole.ForegroundRole) is None
+    text_width = table.fontMetrics().horizontalAdvance("not reserved")
+    assert table.columnWidth(PackColumn.LOCATION) > text_width  # shown whole

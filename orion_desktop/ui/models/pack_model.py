@@ -174,7 +174,7 @@ class PackModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.BackgroundRole:
             return self._background(line)
         if role == Qt.ItemDataRole.ForegroundRole:
-            if self._state(line) is LineState.NOTHING_TO_PACK:
+            if self._state(line) is LineState.NOTHING_TO_PACK or (column is PackColumn.LOCATION and _unreserved(line)):
                 return QBrush(MUTED_COLOR)
             return None
         if role == Qt.ItemDataRole.FontRole:
@@ -182,6 +182,8 @@ class PackModel(QAbstractTableModel):
                 return self._bold
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
+            if column is PackColumn.LOCATION and _unreserved(line):
+                return NOT_RESERVED_TIP
             return self._tooltip(line)
         return None
 
@@ -217,6 +219,8 @@ class PackModel(QAbstractTableModel):
                 return self._packed(line)
 
     def _display(self, line: PackLine, column: PackColumn) -> str:
+        if column is PackColumn.LOCATION and _unreserved(line):
+            return NOT_RESERVED
         if column is PackColumn.GTIN:
             return gtin_rules.display_gtin(line.gtin) or ""
         if column is PackColumn.PACKED:
@@ -244,3 +248,20 @@ class PackModel(QAbstractTableModel):
         if left <= 0:
             return f"Every open unit of {line.title} is in the box."
         return f"{left} more {line.title} to scan."
+
+
+NOT_RESERVED = "not reserved"
+"""The Location of a line with nothing reserved for it (a blank looked like a fault).
+
+Not the best location with stock: the column says where this order's units were set aside, as the
+pick list does; free stock elsewhere may be promised to another order, so the station points
+nowhere and says why."""
+NOT_RESERVED_TIP = (
+    "No units of this line are reserved at a location (it may be waiting for stock). "
+    "Pack it only with units you know are free; Inventory shows where stock is."
+)
+
+
+def _unreserved(line: PackLine) -> bool:
+    """A line with units to pack but none reserved anywhere (``PackLine.locations`` is empty)."""
+    return line.physical and not line.locations
