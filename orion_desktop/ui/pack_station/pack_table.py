@@ -27,7 +27,9 @@ def make_pack_table(parent: QWidget, model: PackModel) -> FillingTableView:
         model,
         name="packTable",
         fill_column=PackColumn.PRODUCT,
+        places=(PackColumn.LOCATION,),
         fill_chars=28,
+        max_fill_chars=60,  # at 1600 px the product left a gap; Location, SKU and GTIN share the rest
         samples=SAMPLES,
         selection=QAbstractItemView.SelectionMode.NoSelection,
         row_padding=10,

@@ -152,6 +152,7 @@ class InventoryPage(FilteredListPage[InventoryModel]):
             self.model,
             name="inventoryTable",
             fill_column=InventoryColumn.PRODUCT,
+            places=(InventoryColumn.LOCATION,),
             samples={
                 InventoryColumn.SKU: "SKU-00000",
                 InventoryColumn.GTIN: "0000000000000",

@@ -115,9 +115,11 @@ class LedgerPage(FilteredListPage[LedgerModel]):
             self.model,
             name="ledgerTable",
             fill_column=LedgerColumn.REASON,
-            fill_chars=16,
+            places=(LedgerColumn.LOCATION,),
+            keep=(LedgerColumn.SKU, LedgerColumn.WHEN, LedgerColumn.TYPE),
+            fill_chars=10,  # the reason gives way before the location (issue: names cut at 1024 px)
             samples={
-                LedgerColumn.WHEN: "00 Mmm 00:00",
+                LedgerColumn.WHEN: "00 Sep 00:00",  # a real month: "Mmm" was wider than any
                 LedgerColumn.TYPE: "Transfer out",
                 LedgerColumn.SKU: "SKU-00000",
                 LedgerColumn.STORE: "OUTLET",

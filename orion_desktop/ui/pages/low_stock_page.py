@@ -108,6 +108,8 @@ class LowStockPage(ListPage):
             self.model,
             name="lowStockTable",
             fill_column=LowStockColumn.PRODUCT,
+            places=(LowStockColumn.LOCATION,),
+            keep=(LowStockColumn.SKU, LowStockColumn.STORE),
             samples={
                 LowStockColumn.SKU: "SKU-00000",
                 LowStockColumn.STORE: "OUTLET",

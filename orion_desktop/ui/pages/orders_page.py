@@ -149,6 +149,7 @@ class OrdersPage(FilteredListPage[OrdersModel]):
             self.model,
             name="ordersTable",
             fill_column=OrderColumn.CUSTOMER,
+            max_fill_chars=40,  # a wide window widens order, status, store and date too
             fill_chars=18,
             samples={
                 OrderColumn.NUMBER: "ORD-00-00000000-XXXXXX",

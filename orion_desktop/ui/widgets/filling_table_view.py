@@ -23,9 +23,21 @@ FILL_GIVES_FIRST = 0.6
 
 
 class FillingTableView(QTableView):
-    def __init__(self, fill_column: int, minimum_fill_width: int, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, fill_column: int, minimum_fill_width: int, parent: QWidget | None = None, *,
+        keep: frozenset[int] = frozenset(),
+        maximum_fill_width: int | None = None,
+    ) -> None:
+        """``keep``: text columns that give way last on a narrow view (after the other text columns).
+
+        ``maximum_fill_width``: on a wide view the fill column grows to this at most, and the other
+        text columns share the rest (a 750-pixel product column left a gap in the middle of the row).
+        """
         super().__init__(parent)
         self.fill_column = fill_column
+        self.keep = keep
+        self.maximum_fill_width = maximum_fill_width
+        self._spread: dict[int, int] = {}  # text column -> pixels it got from a capped fill column
         self.minimum_fill_width = minimum_fill_width
         self._auto_width: int | None = None  # the width this view last gave the fill column itself
         self._adjusting = False  # resizing sections here: their sectionResized is ours, not the user's
@@ -42,6 +54,7 @@ class FillingTableView(QTableView):
     def _section_resized(self, section: int, _old: int, _new: int) -> None:
         if section != self.fill_column and not self._adjusting:
             self._natural.pop(section, None)  # the user chose this width: it is not given back later
+            self._spread.pop(section, None)
             self.fill_width()  # another column changed: take up (or give back) the difference
 
     def is_number_column(self, column: int) -> bool:
@@ -67,6 +80,9 @@ class FillingTableView(QTableView):
 
     def _fit(self, header: QHeaderView) -> None:
         shown = [c for c in range(header.count()) if not header.isSectionHidden(c)]
+        for column, extra in self._spread.items():  # what a capped fill column shared is worked out again
+            header.resizeSection(column, max(header.sectionSize(column) - extra, header.minimumSectionSize()))
+        self._spread = {}
         available = self.viewport().width()
         others = sum(header.sectionSize(c) for c in shown if c != self.fill_column)
         spare = available - others - self.minimum_fill_width
@@ -85,9 +101,14 @@ class FillingTableView(QTableView):
         user_sized = self._auto_width is not None and current != self._auto_width
         if target >= self.minimum_fill_width:
             # Room for everything: the fill column takes the rest (a user's narrower choice is kept).
-            if current == target or (user_sized and current < target):
+            if user_sized and current < target:
                 return
-            self._set_fill(header, target)
+            cap = self.maximum_fill_width
+            if cap is not None and target > cap and not user_sized:
+                self._share(header, shown, target - cap)
+                target = cap
+            if current != target:
+                self._set_fill(header, target)
             return
         if not self.isVisible():  # not laid out yet: its width means nothing, squeeze nothing
             self._set_fill(header, self.minimum_fill_width)
@@ -98,17 +119,29 @@ class FillingTableView(QTableView):
             return
         self._set_fill(header, self.minimum_fill_width)
 
+    def _share(self, header: QHeaderView, shown: list[int], extra: int) -> None:
+        """Give ``extra`` pixels to the text columns other than the fill column, evenly."""
+        texts = [c for c in shown if c != self.fill_column and not self.is_number_column(c)]
+        for n, column in enumerate(texts):
+            part = extra // len(texts) + (1 if n < extra % len(texts) else 0)
+            header.resizeSection(column, header.sectionSize(column) + part)
+            self._spread[column] = part
+
     def fill_column_is_last_resort(self, header: QHeaderView, shown: list[int], deficit: int) -> bool:
         """Shrink the other text columns towards their header's width to cover ``deficit`` pixels;
         what they cannot cover comes off the fill column, down to a few characters. True when done."""
         metrics = self.fontMetrics()
         model = self.model()
         padding = metrics.horizontalAdvance("M")
-        floor = metrics.horizontalAdvance("n") * SQUEEZED_FILL_CHARS
-        # First the fill column gives some of its readable width, then the other text columns.
-        first_give = min(deficit, max(int(self.minimum_fill_width * (1 - FILL_GIVES_FIRST)), 0))
+        fill_floor = metrics.horizontalAdvance("n") * SQUEEZED_FILL_CHARS
+        # First the fill column gives some of its readable width (never below its floor), then the
+        # other text columns.
+        share = min(int(self.minimum_fill_width * (1 - FILL_GIVES_FIRST)), self.minimum_fill_width - fill_floor)
+        first_give = min(deficit, max(share, 0))
         deficit -= first_give
-        for column in reversed(shown):  # the rightmost text first: the main columns are on the left
+        # The rightmost text first (the main columns are on the left); the kept columns last.
+        order = [c for c in reversed(shown) if c not in self.keep] + [c for c in reversed(shown) if c in self.keep]
+        for column in order:
             if deficit <= 0:
                 break
             if column == self.fill_column or self.is_number_column(column):
@@ -121,7 +154,8 @@ class FillingTableView(QTableView):
                 self._natural.setdefault(column, size)
                 header.resizeSection(column, size - give)
                 deficit -= give
-        width = max(self.minimum_fill_width - first_give - max(deficit, 0), floor)
+        # (Before, this took the floor of the last text column looked at, not the fill column's.)
+        width = max(self.minimum_fill_width - first_give - max(deficit, 0), fill_floor)
         self._set_fill(header, width)
         return True
 

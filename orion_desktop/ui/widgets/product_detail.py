@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractScrollArea, QHBoxLayout, QHeaderView, QLabel, QVBoxLayout, QWidget
 
 from orion_desktop.domain.results import LedgerEntry, ProductInfo, ProductStock
 from orion_desktop.ui import formatting
@@ -56,8 +57,10 @@ class ProductDetailPane(DetailPane):
         self.locations_table = self._table(content, LOCATION_HEADERS, "detailLocations")
         self.ledger_table = self._table(content, LEDGER_HEADERS, "detailLedger", LEDGER_HEADER_TIPS)
         self.ledger_table.horizontalHeader().setStretchLastSection(True)  # the note takes what is left
-        # The location (text) gives way on a narrow window; the figures keep fitting their contents.
-        self.locations_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # Stock by location is as wide as its rows (every column fits its contents: a location cut to
+        # "WAREHOUSE_MAI…" named no place at 1024 px); Recent changes takes the rest and scrolls sideways.
+        self.locations_table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
+        self.locations_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.ledger_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.ledger_empty_label = QLabel("No stock changes recorded yet.", content)
         self.ledger_empty_label.setEnabled(False)
@@ -79,8 +82,8 @@ class ProductDetailPane(DetailPane):
         history.addWidget(self.ledger_empty_label)
         tables = QHBoxLayout()
         tables.setSpacing(16)
-        tables.addLayout(where, 2)
-        tables.addLayout(history, 3)
+        tables.addLayout(where, 0)
+        tables.addLayout(history, 1)
         self._lay_out(content, names, figures, tables)
         return content
 

@@ -3,7 +3,7 @@ and the split layout of the pages with a second table below the first."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtGui import QFont
@@ -32,18 +32,28 @@ def make_table(
     samples: Mapping[int, str] | None = None,
     selection: QAbstractItemView.SelectionMode = QAbstractItemView.SelectionMode.SingleSelection,
     row_padding: int = 8,
+    places: Iterable[int] = (),
+    keep: Iterable[int] = (),
+    max_fill_chars: int | None = None,
 ) -> FillingTableView:
     """A read-only table of whole-row selection whose ``fill_column`` takes the spare width.
 
     ``samples`` sizes other columns to fit a typical value (or their header, if wider);
+    ``places`` are location columns: cut at the left (the end tells bins apart) and, on a narrow
+    view, the last text columns to give way, as are the ``keep`` columns (identifiers such as a SKU);
+    ``max_fill_chars``: on a wide view the fill column stops there and the other text columns share the rest;
     ``selection`` may be ``NoSelection`` (the pack station highlights the scanned line instead);
     rows are the font's height plus ``row_padding`` pixels.
     """
     metrics = parent.fontMetrics()
-    table = FillingTableView(fill_column, metrics.horizontalAdvance("n") * fill_chars, parent)
+    places = frozenset(places)
+    table = FillingTableView(
+        fill_column, metrics.horizontalAdvance("n") * fill_chars, parent, keep=places | frozenset(keep),
+        maximum_fill_width=None if max_fill_chars is None else metrics.horizontalAdvance("n") * max_fill_chars,
+    )
     table.setObjectName(name)
     table.setModel(model)
-    table.setItemDelegate(GroupedNumberDelegate(table))  # 15,640 units, not 15640
+    table.setItemDelegate(GroupedNumberDelegate(table, left_elided=places))  # 15,640 units, not 15640
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(selection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
