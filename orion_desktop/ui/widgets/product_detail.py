@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QAbstractScrollArea, QHBoxLayout, QHeaderView, QLa
 from orion_desktop.domain.results import LedgerEntry, ProductInfo, ProductStock
 from orion_desktop.ui import formatting
 from orion_desktop.ui.widgets.detail_pane import DetailPane, figure_grid, figure_label, subtitle_label, title_label
+from orion_desktop.ui.widgets.number_delegate import GroupedNumberDelegate
 from orion_desktop.ui.widgets.tables import heading
 
 LOCATION_HEADERS = ("Location", "Quantity", "Reserved", "Available")
@@ -62,6 +63,8 @@ class ProductDetailPane(DetailPane):
         self.locations_table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
         self.locations_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.ledger_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        # A cut location keeps its end, the aisle and bin ("…MAIN.A-01"), as in the lists above.
+        self.ledger_table.setItemDelegate(GroupedNumberDelegate(self.ledger_table, left_elided=(2,)))
         self.ledger_empty_label = QLabel("No stock changes recorded yet.", content)
         self.ledger_empty_label.setEnabled(False)
 
