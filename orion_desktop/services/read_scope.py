@@ -4,6 +4,9 @@ Set once per sign-in (``Services.scope_reads_to``) from the signed-in user's sto
 the query modules as one extra filter, so no screen or command has to pass it along. Kept per
 ``Database`` (weakly), not per thread: the window's worker threads must see the same scope.
 ``None`` means every store (the local admin, or a user with no stores).
+
+Another store's row is treated as if it did not exist: a list leaves it out, and looking it up by
+its number or code gives the very sentence a real not-found gives.
 """
 
 from __future__ import annotations
@@ -11,7 +14,10 @@ from __future__ import annotations
 import threading
 from weakref import WeakKeyDictionary
 
+from sqlalchemy import ColumnElement, SQLColumnExpression, select
+
 from orion_desktop.db.engine import Database
+from orion_desktop.db.models import Store
 
 _SCOPES: WeakKeyDictionary[Database, frozenset[str]] = WeakKeyDictionary()
 _LOCK = threading.Lock()
@@ -29,3 +35,10 @@ def scope_of(database: Database) -> frozenset[str] | None:
     """The store codes the reads of ``database`` are limited to; None: every store."""
     with _LOCK:
         return _SCOPES.get(database)
+
+
+def in_stores(store_id: SQLColumnExpression[int], stores: frozenset[str]) -> ColumnElement[bool]:
+    """``store_id`` is the id of one of ``stores``: an ``IN (SELECT id FROM stores WHERE code IN ...)``
+    the planner turns into a semi-join on the few stores, for tables that carry a store id but are
+    not joined to ``stores`` (the filter stays in SQL, never in Python)."""
+    return store_id.in_(select(Store.id).where(Store.code.in_(sorted(stores))).scalar_subquery())
