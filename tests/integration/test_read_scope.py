@@ -318,3 +318,44 @@ def test_a_user_with_one_store_need_not_name_it(services: Services, scene: dict[
     assert services.stock.product_stock(None, "SKU-ALFA").product.store_code == "ALFA"
     with pytest.raises(NotFound):
         services.stock.product_stock(None, "SKU-BRAVO")
+
+
+def test_the_cli_of_a_store_bound_user_shows_only_their_stores(
+    database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--user`` of a packer of ALFA: lists, an export and a lookup of BRAVO's order, as a command."""
+    from orion_desktop.__main__ import main
+    from orion_desktop.db.engine import Database
+
+    database = Database(database_url)
+    try:
+        build_scene(Services.on(database))
+    finally:
+        database.dispose()
+    for env in ("ORION_USER", "ORION_ROLE", "ORION_PASSWORD", "ORION_NEW_PASSWORD", "ORION_NEW_PIN"):
+        monkeypatch.delenv(env, raising=False)
+
+    def run(*argv: str, expect: int = 0) -> tuple[str, str]:
+        code = main(["--db", database_url, *argv])
+        out, err = capsys.readouterr()
+        assert code == expect, f"exit {code}, stdout={out!r}, stderr={err!r}"
+        return out, err
+
+    monkeypatch.setenv("ORION_NEW_PASSWORD", "Admin-pass-5150")
+    run("user", "add", "--username", "root", "--role", "admin")
+    monkeypatch.setenv("ORION_PASSWORD", "Admin-pass-5150")
+    monkeypatch.setenv("ORION_NEW_PASSWORD", "Packer-pass-6061")
+    run("--user", "root", "user", "add", "--username", "pat", "--role", "packer", "--store", "ALFA")
+    out, _ = run("--user", "root", "stock", "list")
+    assert "BRAVO" in out  # the admin of every store sees both
+    monkeypatch.setenv("ORION_PASSWORD", "Packer-pass-6061")
+    out, _ = run("--user", "pat", "stock", "list")
+    assert "ALFA" in out and "BRAVO" not in out
+    out, _ = run("--user", "pat", "order", "list")
+    assert "ORD-ALFA" in out and "BRAVO" not in out
+    exported = tmp_path / "stock.csv"
+    run("--user", "pat", "export", "stock", str(exported))
+    text = exported.read_text(encoding="utf-8")
+    assert "SKU-ALFA" in text and "BRAVO" not in text
+    _, err = run("--user", "pat", "order", "show", "--order", "ORD-BRAVO", expect=1)
+    assert "There is no order ORD-BRAVO." in err
