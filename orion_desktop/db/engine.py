@@ -233,6 +233,9 @@ class Database:
         self.commit_guards: list[CommitGuard] = []
         """Called with each write transaction's Changes after its commit (not after a rollback, and
         not when it changed nothing, e.g. a replayed operation key). The place for telling other PCs."""
+        self.read_scope: frozenset[str] | None = None
+        """The store codes every read of the services is limited to (services/read_scope.py, set at
+        sign-in); None: every store. One immutable value, replaced whole, so threads need no lock."""
         # Pinned now: a relative path means the folder the program was started in.
         self._sqlite_path = (
             Path(os.path.abspath(os.path.expanduser(self.url.database)))

@@ -73,6 +73,12 @@ POLICIES: dict[str, str] = {
     "user_audit": (
         "(SELECT orion_is_admin()) OR username = (SELECT u.username FROM users u WHERE u.id = (SELECT orion_user_id()))"
     ),
+    # Operation keys hold the results of the calls made with them (codes, SKUs, quantities of a
+    # store): a user reads and writes only the keys they used themselves (migration 0008).
+    "operations": (
+        "(SELECT orion_is_admin()) OR "
+        "created_by = (SELECT u.username FROM users u WHERE u.id = (SELECT orion_user_id()))"
+    ),
 }
 
 # NULL = every store: the session is not an Orion per-user login (the owner, the shared login of

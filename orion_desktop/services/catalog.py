@@ -24,7 +24,7 @@ from orion_desktop.domain.validation import (
     normalize_store_code,
 )
 from orion_desktop.services.lookup import product_info, resolve_product, resolve_store, sku_matches
-from orion_desktop.services.read_scope import scope_of
+from orion_desktop.services.read_scope import in_stores, scope_of
 
 
 def parse_product_type(raw: str | ProductType | None) -> ProductType:
@@ -125,20 +125,20 @@ class CatalogService:
     def list_locations(self) -> tuple[LocationSummary, ...]:
         """Every location with how many stock rows and units it holds, in picking-path order.
 
+        Locations are shared by every store; their totals count the signed-in user's stores only.
         The totals are one pass over ``ix_inventory_location_id``, which holds every column they
         need (index-only), grouped before the few locations are joined.
         """
         with self._db.read() as session:
-            totals = (
-                select(
-                    Inventory.location_id,
-                    func.count().label("stock_rows"),
-                    func.sum(Inventory.quantity).label("quantity"),
-                    func.sum(Inventory.reserved_quantity).label("reserved"),
-                )
-                .group_by(Inventory.location_id)
-                .subquery()
-            )
+            totals_query = select(
+                Inventory.location_id,
+                func.count().label("stock_rows"),
+                func.sum(Inventory.quantity).label("quantity"),
+                func.sum(Inventory.reserved_quantity).label("reserved"),
+            ).group_by(Inventory.location_id)
+            if (scope := scope_of(self._db)) is not None:
+                totals_query = totals_query.where(in_stores(Inventory.store_id, scope))
+            totals = totals_query.subquery()
             rows = session.execute(
                 select(
                     Location.code,
@@ -208,7 +208,7 @@ class CatalogService:
 
     def get_product(self, store: str | None, identifier: str) -> ProductInfo:
         with self._db.read() as session:
-            store_info = resolve_store(session, store)
+            store_info = resolve_store(session, store, scope_of(self._db))  # another store's: not found
             ref = resolve_product(session, store_info, identifier)
             return product_info(session.get_one(Product, ref.id), store_info.code)
 
@@ -220,7 +220,7 @@ class CatalogService:
             if (scope := scope_of(self._db)) is not None:
                 query = query.where(Store.code.in_(scope))
             if store:
-                query = query.where(Product.store_id == resolve_store(session, store).id)
+                query = query.where(Product.store_id == resolve_store(session, store, scope).id)
             if search and search.strip():
                 query = query.where(product_search_clause(search))
             query = query.order_by(Store.code, Product.sku)

@@ -80,12 +80,14 @@ def run_once(
         .returning(Operation.__table__.c.key)
     ).first()
     if claimed is None:
-        stored_kind, stored_digest, stored = session.execute(
+        found = session.execute(
             select(Operation.kind, Operation.params_digest, Operation.result_json).where(Operation.key == key)
-        ).one()
+        ).one_or_none()
+        # None: another user's key, which a per-user PostgreSQL login may not read (migration 0008).
         # A key stored before digests existed (NULL) can only be checked by its kind.
-        if stored_kind != kind or (stored_digest is not None and stored_digest != digest):
+        if found is None or found.kind != kind or (found.params_digest is not None and found.params_digest != digest):
             raise Conflict(f"Operation key {key} was already used for a different request; use a new key.")
+        stored = found.result_json
         return cast(T, decode(result_type, json.loads(stored)))  # decode() builds a result_type
     result = action()
     session.execute(

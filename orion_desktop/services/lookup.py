@@ -48,19 +48,26 @@ class Slot:
 
 
 
-def resolve_store(session: Session, store_code: str | None) -> StoreInfo:
-    """A store by code; with no code, the only store (a clear error when there are several or none)."""
+def resolve_store(session: Session, store_code: str | None, stores: frozenset[str] | None = None) -> StoreInfo:
+    """A store by code; with no code, the only store (a clear error when there are several or none).
+
+    ``stores`` (the reads' scope, services/read_scope.py) hides every other store: it is not found,
+    and with no code the only store of the scope is meant.
+    """
     if store_code is None or not str(store_code).strip():
-        stores = session.execute(select(Store.id, Store.code, Store.name).order_by(Store.code).limit(2)).all()
-        if not stores:
+        query = select(Store.id, Store.code, Store.name).order_by(Store.code).limit(2)
+        if stores is not None:
+            query = query.where(Store.code.in_(sorted(stores)))
+        stores_found = session.execute(query).all()
+        if not stores_found:
             raise NotFound("There are no stores yet. Create one first with `orion-desktop store add`.")
-        if len(stores) > 1:
+        if len(stores_found) > 1:
             raise InvalidInput("There is more than one store; say which one with --store CODE.")
-        row = stores[0]
+        row = stores_found[0]
         return StoreInfo(id=row.id, code=row.code, name=row.name)
     code = normalize_store_code(store_code)
     found = session.execute(select(Store.id, Store.code, Store.name).where(Store.code == code)).first()
-    if found is None:
+    if found is None or (stores is not None and code not in stores):  # another store's: as if absent
         raise NotFound(f"There is no store with code {code}.")
     return StoreInfo(id=found.id, code=found.code, name=found.name)
 

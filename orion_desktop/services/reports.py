@@ -19,6 +19,7 @@ from orion_desktop.domain.report_results import BackorderSummary, LowStockReport
 from orion_desktop.domain.validation import check_count, check_level
 from orion_desktop.services import safe_files
 from orion_desktop.services.lookup import resolve_store
+from orion_desktop.services.read_scope import in_stores, scope_of
 from orion_desktop.services.stock.backorders import backordered_items_query
 from orion_desktop.services.stock.low_stock import REORDER_POINTS_ON_SCREENS, count_low_stock, low_stock_rows
 
@@ -40,13 +41,14 @@ LOW_STOCK_COLUMNS = (
 """The header line of ``export_low_stock`` files."""
 
 
-def _waiting_items(session: Session) -> AnySelect:
-    """Backordered items of stock-tracked products: (order id, item id, product id, missing units).
+def _waiting_items(session: Session, scope: frozenset[str] | None) -> AnySelect:
+    """Backordered items of stock-tracked products (of the ``scope``'s stores): (order id, item id,
+    product id, missing units).
 
     The same rows ``OrderQueries.backorders`` lists, so totals and lists agree.
     """
     waiting = backordered_items_query(session).order_by(None).subquery()
-    return (
+    query = (
         select(
             waiting.c.id.label("order_id"),
             waiting.c.item_id,
@@ -57,6 +59,8 @@ def _waiting_items(session: Session) -> AnySelect:
         .join(Product, Product.id == OrderItem.product_id)
         .where(Product.product_type == ProductType.PHYSICAL.value, Product.is_placeholder.is_(False))
     )
+    # An order's items are of its own store's products, so the product's store is the order's.
+    return query if scope is None else query.where(in_stores(Product.store_id, scope))
 
 
 class ReportService:
@@ -85,7 +89,7 @@ class ReportService:
         count = None if limit is None else check_count(limit, "limit")
         start = check_level(offset, "offset")
         with self._db.read() as session:
-            query = self._low_stock_select(session, override, store, reorder_points, start, count)
+            query = self._low_stock_select(session, override, store, reorder_points, start, count, scope_of(self._db))
             return tuple(
                 LowStockReportRow(
                     inventory_id=r.id,
@@ -115,20 +119,31 @@ class ReportService:
     ) -> int:
         """How many rows ``low_stock`` lists for the same arguments (the Dashboard's tile)."""
         override = None if threshold is None else check_level(threshold, "threshold")
+        scope = scope_of(self._db)
         with self._db.read() as session:
-            store_id = resolve_store(session, store).id if store is not None and str(store).strip() else None
-            query = count_low_stock(session, threshold=override, reorder_points=reorder_points, store_id=store_id)
+            store_id = resolve_store(session, store, scope).id if store is not None and str(store).strip() else None
+            query = count_low_stock(
+                session, threshold=override, reorder_points=reorder_points, store_id=store_id, stores=scope
+            )
             return int(session.execute(query).scalar_one())
 
     @staticmethod
     def _low_stock_select(
-        session: Session, override: int | None, store: str | None, reorder_points: bool, offset: int, limit: int | None
+        session: Session,
+        override: int | None,
+        store: str | None,
+        reorder_points: bool,
+        offset: int,
+        limit: int | None,
+        scope: frozenset[str] | None,
     ) -> AnySelect:
         """The rows to list in three steps, so the costly columns are worked out for one page only:
         which rows (``low_stock_rows``, the one definition), which of them make the page (ordered,
         limited), then the page's columns."""
-        store_id = resolve_store(session, store).id if store is not None and str(store).strip() else None
-        listed = low_stock_rows(session, threshold=override, reorder_points=reorder_points, store_id=store_id)
+        store_id = resolve_store(session, store, scope).id if store is not None and str(store).strip() else None
+        listed = low_stock_rows(
+            session, threshold=override, reorder_points=reorder_points, store_id=store_id, stores=scope
+        )
         # Which make the page: fewest available first, then store, SKU and picking order.
         page = (
             select(listed)
@@ -141,7 +156,7 @@ class ReportService:
             page = page.limit(limit)
         page_rows = page.subquery()
         # The page's columns: the backorders waiting and the product's available units.
-        waiting = _waiting_items(session).subquery()
+        waiting = _waiting_items(session, scope).subquery()
         per_product = (
             select(
                 waiting.c.product_id,
@@ -232,7 +247,7 @@ class ReportService:
     def backorder_summary(self) -> BackorderSummary:
         """How many units, items, orders and products wait for stock (``OrderQueries.backorders`` in sum)."""
         with self._db.read() as session:
-            waiting = _waiting_items(session).subquery()
+            waiting = _waiting_items(session, scope_of(self._db)).subquery()
             units, orders, items, products = session.execute(
                 select(
                     func.coalesce(func.sum(waiting.c.missing), 0),

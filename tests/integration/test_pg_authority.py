@@ -25,7 +25,7 @@ from orion_desktop.db.engine import Database
 from orion_desktop.db.migrate import upgrade
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import Role
-from orion_desktop.domain.errors import NotFound, PermissionDenied
+from orion_desktop.domain.errors import Conflict, NotFound, PermissionDenied
 from orion_desktop.domain.order_results import OrderLine, ShipRequest
 from orion_desktop.services.pg_logins import PgLogins, manages_logins, personal_url, sign_in_with_login
 from orion_desktop.services.users import WRONG_CREDENTIALS, SignInRefused
@@ -229,3 +229,33 @@ def test_personal_url_drops_any_stored_password() -> None:
     url = personal_url("postgresql+psycopg://orion_app:shared@db-server/orion", "Anna")
     assert url.username == "orion_anna" and url.password is None
     assert make_url(url).host == "db-server"
+
+
+def test_a_login_reads_and_uses_only_its_own_operation_keys(warehouse: Warehouse) -> None:
+    """Operation keys keep each call's result: another user's (store B's) are not readable (0008)."""
+    owner = Services.on(warehouse.owner)
+    other = Actor(warehouse.other, Role.PACKER, frozenset({"B"}))
+    owner.inventory.reserve(other, store="B", product="SKU-B", location="L-1", quantity=1, operation_key="key-of-b")
+    before = owner.stock.list_stock(store="A")[0].reserved_quantity
+    database, actor = sign_in_with_login(warehouse.url, warehouse.packer, PACKER_PASSWORD)
+    try:
+        services = Services.on(database)
+        first = services.inventory.reserve(actor, store="A", product="SKU-A", location="L-1", quantity=1,
+                                           operation_key="key-of-a")
+        replay = services.inventory.reserve(actor, store="A", product="SKU-A", location="L-1", quantity=1,
+                                            operation_key="key-of-a")
+        assert replay == first  # their own key replays
+        with pytest.raises(Conflict, match="^Operation key key-of-b was already used"):
+            services.inventory.reserve(actor, store="A", product="SKU-A", location="L-1", quantity=1,
+                                       operation_key="key-of-b")
+    finally:
+        database.dispose()
+    with _raw(warehouse, warehouse.packer, PACKER_PASSWORD) as conn:
+        assert conn.execute("SELECT key, created_by FROM operations").fetchall() == [("key-of-a", warehouse.packer)]
+        message = _refused(
+            conn, f"INSERT INTO operations (key, kind, result_json, created_by, created_at) "
+                  f"VALUES ('forged', 'x', '{{}}', '{warehouse.other}', now())"
+        )
+        assert "row-level security" in message
+    # The replay and the refused key reserved nothing more.
+    assert owner.stock.list_stock(store="A")[0].reserved_quantity == before + 1

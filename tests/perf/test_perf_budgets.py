@@ -487,3 +487,40 @@ def test_order_status_counts_over_100k_orders_under_150_ms(backend: str, order_d
     timing = perf.measure(queries.status_counts, runs=7)
     perf.record(f"(b) status_counts(), {backend}, {data.orders} orders: {timing} (budget 150 ms)")
     within_budget(timing.median_ms < 150, f"status_counts() took {timing.median_ms:.0f} ms (budget 150 ms)")
+
+
+# Store scoping (issue 14): the reads of a user of one of the two stores. The scope is an IN on
+# the store (a semi-join in SQL), so their page must cost about what everyone's page costs.
+SCOPED_READS: dict[str, Callable[[Services], Sequence[Any]]] = {
+    "stock page": lambda s: s.stock.list_stock(limit=200),
+    "stock page sorted by quantity": lambda s: s.stock.list_stock(limit=200, sort="quantity"),
+    "stock search": lambda s: s.stock.list_stock(limit=200, search="gadget"),
+    "order page": lambda s: s.order_queries.list_orders(limit=200),
+    "low-stock report page": lambda s: s.reports.low_stock(limit=200),
+}
+
+
+@pytest.mark.parametrize("read", list(SCOPED_READS))
+@pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
+def test_a_page_scoped_to_one_store_costs_at_most_2x_the_page_of_every_store(
+    backend: str, read: str, listing_data: Any, order_data: Any, perf: Any
+) -> None:
+    data = order_data(backend, 100_000) if read == "order page" else listing_data(backend, 100_000)
+    everyone = Services.on(data.database)
+    own = Database(data.database.url)  # its own scope: the shared data's Database stays unscoped
+    try:
+        mine = Services.on(own)
+        store = everyone.catalog.list_stores()[0].code
+        mine.scope_reads_to(Actor(name="perf", role=Role.MANAGER, store_codes=frozenset({store})))
+        call = SCOPED_READS[read]
+        page = call(mine)
+        assert len(page) > 0 and {row.store_code for row in page} == {store}
+        all_time, own_time = perf.measure_pair(lambda: call(everyone), lambda: call(mine), runs=11, warmup=3)
+    finally:
+        own.dispose()
+    ratio = own_time.median_ms / all_time.median_ms
+    perf.record(
+        f"(d) {read} scoped to one of two stores, {backend}, 100k rows: every store {all_time}; "
+        f"one store {own_time}; ratio {ratio:.1f}x (budget 2x)"
+    )
+    within_budget(ratio <= 2.0, f"the page of one store costs {ratio:.1f}x the page of every store (budget 2x)")

@@ -13,16 +13,18 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import SQLColumnExpression, select
 
 from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Order, OrderItem, Product, Store
+from orion_desktop.db.typing_aliases import AnySelect
 from orion_desktop.domain import gtin as gtin_rules
 from orion_desktop.domain.enums import TransactionType
 from orion_desktop.domain.orders import parse_status
 from orion_desktop.domain.results import LedgerEntry
 from orion_desktop.services import safe_files
 from orion_desktop.services.lookup import resolve_store
+from orion_desktop.services.read_scope import in_stores, scope_of
 from orion_desktop.services.stock.ledger import read_ledger
 
 PRODUCT_COLUMNS = ("store", "sku", "title", "gtin", "product_type", "low_stock_threshold", "reorder_point")
@@ -38,7 +40,13 @@ def _store_id(database: Database, store: str | None) -> int | None:
     if store is None or not str(store).strip():
         return None
     with database.read() as session:
-        return resolve_store(session, store).id
+        return resolve_store(session, store, scope_of(database)).id  # another store's: not found
+
+
+def _scoped(database: Database, query: AnySelect, store_id: SQLColumnExpression[int]) -> AnySelect:
+    """``query`` kept to the signed-in user's stores (services/read_scope.py)."""
+    scope = scope_of(database)
+    return query if scope is None else query.where(in_stores(store_id, scope))
 
 
 def export_products(database: Database, path: Path, store: str | None = None, *, overwrite: bool = False) -> int:
@@ -56,6 +64,7 @@ def export_products(database: Database, path: Path, store: str | None = None, *,
         .where(Product.is_placeholder.is_(False))
         .order_by(Store.code, Product.sku, Product.id)
     )
+    query = _scoped(database, query, Product.store_id)
     if store_id is not None:
         query = query.where(Product.store_id == store_id)
     with database.read() as session:
@@ -86,6 +95,7 @@ def export_orders(
         .join(OrderItem, OrderItem.order_id == Order.id)
         .order_by(Order.id, OrderItem.id)
     )
+    query = _scoped(database, query, Order.store_id)
     if store_id is not None:
         query = query.where(Order.store_id == store_id)
     if kind is not None:
@@ -121,7 +131,7 @@ def export_ledger(
         def page_of(limit: int, before: int | None) -> tuple[LedgerEntry, ...]:
             return read_ledger(session, store=store, product=product, order_number=order_number,
                                transaction_type=transaction_type, location=location, since=since, until=until,
-                               limit=limit, before_id=before)
+                               limit=limit, before_id=before, stores=scope_of(database))
 
         page_of(1, None)  # a bad filter is refused before the file is started
 

@@ -9,6 +9,7 @@ from orion_desktop.db.models import Inventory, Location, Product, Store
 from orion_desktop.domain import gtin as gtin_rules
 from orion_desktop.services import safe_files
 from orion_desktop.services.lookup import resolve_store
+from orion_desktop.services.read_scope import in_stores, scope_of
 from orion_desktop.services.stock.rows import stock_rows
 
 EXPORT_COLUMNS = (
@@ -32,10 +33,13 @@ def export_stock(database: Database, path: Path, store: str | None = None, *, ov
     """
     # Refused before the query: a wrong target costs nothing.
     safe_files.check_target(path, database_file=database.sqlite_path, overwrite=overwrite)
+    scope = scope_of(database)  # the signed-in user's stores only
     with database.read() as session:
         query = stock_rows().order_by(Store.code, Product.sku, Location.sort_key, Location.code)
+        if scope is not None:
+            query = query.where(in_stores(Inventory.store_id, scope))
         if store is not None and str(store).strip():
-            query = query.where(Inventory.store_id == resolve_store(session, store).id)
+            query = query.where(Inventory.store_id == resolve_store(session, store, scope).id)
         rows = session.execute(query).all()
     lines = (
         (

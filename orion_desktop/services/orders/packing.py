@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import SQLColumnExpression, func, select
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.engine import Database
@@ -23,6 +23,7 @@ from orion_desktop.db.models import (
     Store,
 )
 from orion_desktop.db.types import utcnow
+from orion_desktop.db.typing_aliases import AnySelect
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.errors import InvalidInput, InvalidTransition, NotFound
 from orion_desktop.domain.order_results import ShipmentResult, ShipRequest
@@ -32,6 +33,7 @@ from orion_desktop.domain.print_results import PackingSlip, PickList, PickRow, S
 from orion_desktop.domain.validation import clean_text
 from orion_desktop.services.lookup import sku_matches
 from orion_desktop.services.orders.service import OrderService
+from orion_desktop.services.read_scope import in_stores, scope_of
 
 _OPEN = (
     InventoryReservation.quantity_reserved
@@ -45,13 +47,19 @@ class PackingService:
         self._db = database
         self._orders = orders
 
+    def _scoped(self, query: AnySelect, store_id: SQLColumnExpression[int]) -> AnySelect:
+        """``query`` kept to the signed-in user's stores (services/read_scope.py)."""
+        scope = scope_of(self._db)
+        return query if scope is None else query.where(in_stores(store_id, scope))
+
     def open_order(self, order_number: str) -> OrderToPack:
         """The order's number, status, customer and open lines; refuses orders with nothing to pack."""
         number = clean_text(order_number, "order number", max_length=64)
         with self._db.read() as session:
-            order = session.execute(select(Order.id, Order.order_number, Order.status, Order.customer_name).where(
-                Order.order_number == number)).first()
-            if order is None:
+            order = session.execute(self._scoped(
+                select(Order.id, Order.order_number, Order.status, Order.customer_name).where(
+                    Order.order_number == number), Order.store_id)).first()
+            if order is None:  # also another store's order (the reads' scope): as if it did not exist
                 raise NotFound(f"There is no order {number}.")
             status = OrderStatus(order.status)
             if not status.is_open:
@@ -75,12 +83,15 @@ class PackingService:
             return OrderToPack(order.order_number, status, order.customer_name, lines)
 
     def product_name(self, code: str) -> str | None:
-        """The title of a product with this SKU or canonical GTIN in any store (for "wrong item")."""
+        """The title of a product with this SKU or canonical GTIN in any store the user works for (for
+        "wrong item"); another store's product is unknown here."""
         # The station passes canonical 14-digit GTINs for barcodes: those use the GTIN index, and
         # anything else is a typed SKU. One indexed equality each, never an OR over both columns.
         match = Product.gtin == code if len(code) == 14 and code.isdigit() else sku_matches(code)  # any case
         with self._db.read() as session:
-            return session.execute(select(Product.title).where(match).limit(1)).scalar_one_or_none()
+            return session.execute(
+                self._scoped(select(Product.title).where(match), Product.store_id).limit(1)
+            ).scalar_one_or_none()
 
     def complete(
         self,
@@ -109,9 +120,8 @@ class PackingService:
         if not numbers:
             raise InvalidInput("Name at least one order for the pick list.")
         with self._db.read() as session:
-            found = dict(
-                session.execute(select(Order.order_number, Order.id).where(Order.order_number.in_(numbers))).all()
-            )
+            found: dict[str, int] = dict(session.execute(self._scoped(
+                select(Order.order_number, Order.id).where(Order.order_number.in_(numbers)), Order.store_id)).all())
             missing = [n for n in numbers if n not in found]
             if missing:
                 raise NotFound(f"There is no order {', '.join(missing)}.")
@@ -148,10 +158,10 @@ class PackingService:
         """The slip for one shipment of an order (default: its latest shipped one)."""
         number = clean_text(order_number, "order number", max_length=64)
         with self._db.read() as session:
-            order = session.execute(
+            order = session.execute(self._scoped(
                 select(Order.id, Order.order_number, Order.customer_name, Store.name)
                 .join(Store, Store.id == Order.store_id)
-                .where(Order.order_number == number)
+                .where(Order.order_number == number), Order.store_id)
             ).first()
             if order is None:
                 raise NotFound(f"There is no order {number}.")

@@ -48,7 +48,7 @@ from orion_desktop.domain.orders import (
 from orion_desktop.domain.validation import check_count, clean_text
 from orion_desktop.services.catalog import like_pattern, narrowed, search_candidates
 from orion_desktop.services.orders.item_stock import item_states
-from orion_desktop.services.read_scope import scope_of
+from orion_desktop.services.read_scope import in_stores, scope_of
 from orion_desktop.services.stock.backorders import backordered_items_query
 
 _OPEN = (
@@ -58,9 +58,13 @@ _OPEN = (
 )
 
 
-def _order_id(session: Session, order_number: str) -> int:
+def _order_id(session: Session, order_number: str, stores: frozenset[str] | None) -> int:
+    """The order's id; another store's order than ``stores`` (the reads' scope) as if it did not exist."""
     number = clean_text(order_number, "order number", max_length=64)
-    found = session.execute(select(Order.id).where(Order.order_number == number)).scalar_one_or_none()
+    query = select(Order.id).where(Order.order_number == number)
+    if stores is not None:
+        query = query.where(in_stores(Order.store_id, stores))
+    found = session.execute(query).scalar_one_or_none()
     if found is None:
         raise NotFound(f"There is no order {number}.")
     return found
@@ -159,7 +163,7 @@ class OrderQueries:
             if store:
                 from orion_desktop.services.lookup import resolve_store
 
-                query = query.where(Order.store_id == resolve_store(session, store).id)
+                query = query.where(Order.store_id == resolve_store(session, store, scope).id)
             if search and search.strip():
                 query = query.where(_order_search_clause(session, search.strip()))
             if before_id is not None:
@@ -198,12 +202,10 @@ class OrderQueries:
 
     def get_order(self, order_number: str) -> OrderDetail:
         with self._db.read() as session:
-            order_id = _order_id(session, order_number)
+            order_id = _order_id(session, order_number, scope_of(self._db))
             order, store_code = session.execute(
                 select(Order, Store.code).join(Store, Store.id == Order.store_id).where(Order.id == order_id)
             ).one()
-            if (scope := scope_of(self._db)) is not None and store_code not in scope:
-                raise NotFound(f"There is no order {order.order_number}.")  # another store's: as if absent
             status = OrderStatus(order.status)
             waiting = status in (OrderStatus.PROCESSING, OrderStatus.PARTIALLY_SHIPPED)
             gtins = dict(
@@ -245,7 +247,7 @@ class OrderQueries:
     def shipment_status(self, order_number: str) -> ShipmentStatusReport:
         """Exactly the spec's fields; total_item_count counts the order's items."""
         with self._db.read() as session:
-            order_id = _order_id(session, order_number)
+            order_id = _order_id(session, order_number, scope_of(self._db))
             number, status = session.execute(select(Order.order_number, Order.status).where(Order.id == order_id)).one()
             rows = session.execute(
                 select(OrderItem.id, OrderItem.product_name, OrderItem.quantity, OrderItem.shipped_quantity)
@@ -276,7 +278,7 @@ class OrderQueries:
 
     def history(self, order_number: str) -> tuple[HistoryEntry, ...]:
         with self._db.read() as session:
-            order_id = _order_id(session, order_number)
+            order_id = _order_id(session, order_number, scope_of(self._db))
             rows = session.scalars(
                 select(OrderHistory).where(OrderHistory.order_id == order_id).order_by(OrderHistory.id)
             )
@@ -288,7 +290,7 @@ class OrderQueries:
 
     def notes(self, order_number: str, *, customer_visible_only: bool = False) -> tuple[NoteInfo, ...]:
         with self._db.read() as session:
-            order_id = _order_id(session, order_number)
+            order_id = _order_id(session, order_number, scope_of(self._db))
             query = select(OrderNote).where(OrderNote.order_id == order_id)
             if customer_visible_only:
                 query = query.where(OrderNote.is_internal.is_(False))
@@ -299,14 +301,15 @@ class OrderQueries:
 
     def backorders(self, *, product: str | None = None, store: str | None = None) -> tuple[BackorderRow, ...]:
         """Units waiting for stock, oldest order first (the order they will be served in)."""
+        scope = scope_of(self._db)
         with self._db.read() as session:
             product_ids = None
             if product:
                 from orion_desktop.services.lookup import resolve_product, resolve_store
 
-                product_ids = {resolve_product(session, resolve_store(session, store), product).id}
+                product_ids = {resolve_product(session, resolve_store(session, store, scope), product).id}
             waiting = backordered_items_query(session, product_ids).subquery()
-            rows = session.execute(
+            query = (
                 select(waiting.c.order_number, waiting.c.id, waiting.c.item_id, OrderItem.sku, OrderItem.product_name,
                        waiting.c.missing, Order.created_at, Product.product_type, Product.is_placeholder)
                 .join(OrderItem, OrderItem.id == waiting.c.item_id)
@@ -314,7 +317,10 @@ class OrderQueries:
                 .join(Product, Product.id == OrderItem.product_id)
                 .where(Product.product_type == "physical", Product.is_placeholder.is_(False))
                 .order_by(Order.created_at, Order.id, OrderItem.id)
-            ).all()
+            )
+            if scope is not None:  # the signed-in user's stores only
+                query = query.where(in_stores(Order.store_id, scope))
+            rows = session.execute(query).all()
             return tuple(BackorderRow(r[0], r[1], r[2], r[3], r[4], int(r[5]), r[6]) for r in rows)
 
     def open_shipments(self, status: str | None = None) -> tuple[ShipmentInfo, ...]:
@@ -330,7 +336,7 @@ class OrderQueries:
         count = check_count(limit, "limit")
         wanted = parse_shipment_status(status) if status else None
         with self._db.read() as session:
-            order_id = _order_id(session, order) if order else None
+            order_id = _order_id(session, order, scope_of(self._db)) if order else None
             closed = wanted in (ShipmentStatus.SHIPPED, ShipmentStatus.CANCELLED)
             return load_shipments(
                 session, order_id=order_id, open_only=order_id is None and wanted is None,

@@ -15,6 +15,7 @@ from orion_desktop.domain.errors import InvalidInput, NotFound
 from orion_desktop.domain.results import LedgerEntry
 from orion_desktop.domain.validation import check_count, clean_text, normalize_location_code
 from orion_desktop.services.lookup import resolve_product, resolve_store, sku_matches
+from orion_desktop.services.read_scope import in_stores
 
 
 def parse_transaction_type(raw: str | TransactionType) -> TransactionType:
@@ -79,11 +80,11 @@ def read_ledger(
     if stores is not None:  # the signed-in user's stores only (services/read_scope.py)
         query = query.where(Store.code.in_(stores))
     if store_text:
-        query = query.where(t.store_id == resolve_store(session, store_text).id)
+        query = query.where(t.store_id == resolve_store(session, store_text, stores).id)
     if product and product.strip():
-        query = query.where(t.product_id.in_(_product_ids(session, store_text or None, product.strip())))
+        query = query.where(t.product_id.in_(_product_ids(session, store_text or None, product.strip(), stores)))
     if order_number and order_number.strip():
-        query = query.where(t.order_id == _order_id(session, order_number))
+        query = query.where(t.order_id == _order_id(session, order_number, stores))
     if kind is not None:
         query = query.where(t.transaction_type == kind.value)
     if location and location.strip():
@@ -98,10 +99,10 @@ def read_ledger(
     return tuple(ledger_entry(*row) for row in session.execute(query).all())
 
 
-def _product_ids(session: Session, store: str | None, identifier: str) -> list[int]:
-    """The products a SKU or GTIN names: in one store, or in every store that has it."""
+def _product_ids(session: Session, store: str | None, identifier: str, stores: frozenset[str] | None) -> list[int]:
+    """The products a SKU or GTIN names: in one store, or in every store (of ``stores``) that has it."""
     if store is not None:
-        return [resolve_product(session, resolve_store(session, store), identifier).id]
+        return [resolve_product(session, resolve_store(session, store, stores), identifier).id]
     clauses = [sku_matches(identifier)]
     if gtin_rules.looks_like_gtin(identifier):
         if gtin_rules.is_placeholder(identifier):
@@ -109,18 +110,22 @@ def _product_ids(session: Session, store: str | None, identifier: str) -> list[i
                 "0000000000000 is the placeholder code for unmatched items; it does not name one product."
             )
         clauses.append(Product.gtin == gtin_rules.normalize_gtin(identifier))  # a wrong check digit is a sentence
-    ids = list(session.scalars(select(Product.id).where(or_(*clauses))).all())
+    query = select(Product.id).where(or_(*clauses))
+    if stores is not None:  # another store's product: as if it did not exist
+        query = query.where(in_stores(Product.store_id, stores))
+    ids = list(session.scalars(query).all())
     if not ids:
         raise NotFound(f"No product has the SKU or GTIN {identifier!r}.")
     return ids
 
 
-def _order_id(session: Session, order_number: str) -> int:
+def _order_id(session: Session, order_number: str, stores: frozenset[str] | None) -> int:
     number = clean_text(order_number, "order number", max_length=64)
     assert number is not None
-    found = session.execute(
-        select(Order.id).where(or_(Order.order_number == number, Order.order_number == number.upper()))
-    ).scalars().first()
+    query = select(Order.id).where(or_(Order.order_number == number, Order.order_number == number.upper()))
+    if stores is not None:  # another store's order: as if it did not exist
+        query = query.where(in_stores(Order.store_id, stores))
+    found = session.execute(query).scalars().first()
     if found is None:
         raise NotFound(f"There is no order {number}.")
     return found

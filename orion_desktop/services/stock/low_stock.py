@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 from orion_desktop.db.models import Inventory, Location, Product, Store
 from orion_desktop.db.typing_aliases import AnySelect
 from orion_desktop.domain.validation import DEFAULT_LOW_STOCK_THRESHOLD, REORDER_POINTS_ON_SCREENS
+from orion_desktop.services.read_scope import in_stores
 
 # Exactly the expression of ix_inventory_available, so that index serves the ranges below.
 _AVAILABLE = Inventory.quantity - Inventory.reserved_quantity
@@ -88,9 +89,11 @@ def _low_stock_select(
     threshold: int | None,
     reorder_points: bool,
     store_id: int | None,
+    stores: frozenset[str] | None,
     named: bool,
 ) -> AnySelect | CompoundSelect[*tuple[Any, ...]]:
-    """``columns`` of the low rows; ``named`` joins the store and location for their codes."""
+    """``columns`` of the low rows (of one store, and of the ``stores`` the reads are scoped to);
+    ``named`` joins the store and location for their codes."""
     level = low_stock_level(threshold)
 
     def rows_where(*conditions: ColumnElement[bool]) -> AnySelect:
@@ -99,6 +102,8 @@ def _low_stock_select(
             query = query.join(Store, Store.id == Inventory.store_id)
             query = query.join(Location, Location.id == Inventory.location_id)
         query = query.where(*conditions)
+        if stores is not None:
+            query = query.where(in_stores(Inventory.store_id, stores))
         return query if store_id is None else query.where(Inventory.store_id == store_id)
 
     by_threshold = rows_where(*below_threshold(session, threshold))
@@ -109,7 +114,12 @@ def _low_stock_select(
 
 
 def low_stock_rows(
-    session: Session, *, threshold: int | None, reorder_points: bool, store_id: int | None = None
+    session: Session,
+    *,
+    threshold: int | None,
+    reorder_points: bool,
+    store_id: int | None = None,
+    stores: frozenset[str] | None = None,
 ) -> Subquery:
     """The low stock rows, unordered, with the columns every caller needs.
 
@@ -131,13 +141,24 @@ def low_stock_rows(
         low_stock_level(threshold).label("threshold"),
     )
     query = _low_stock_select(
-        session, columns, threshold=threshold, reorder_points=reorder_points, store_id=store_id, named=True
+        session,
+        columns,
+        threshold=threshold,
+        reorder_points=reorder_points,
+        store_id=store_id,
+        stores=stores,
+        named=True,
     )
     return query.subquery("low_stock")
 
 
 def count_low_stock(
-    session: Session, *, threshold: int | None, reorder_points: bool, store_id: int | None = None
+    session: Session,
+    *,
+    threshold: int | None,
+    reorder_points: bool,
+    store_id: int | None = None,
+    stores: frozenset[str] | None = None,
 ) -> AnySelect:
     """How many rows ``low_stock_rows`` holds, as a query (stats() embeds it in its one statement).
 
@@ -149,6 +170,7 @@ def count_low_stock(
         threshold=threshold,
         reorder_points=reorder_points,
         store_id=store_id,
+        stores=stores,
         named=False,
     ).subquery("low_stock")
     return select(func.count()).select_from(rows)

@@ -40,7 +40,7 @@ from orion_desktop.domain.results import (
 from orion_desktop.domain.validation import check_count, check_level, normalize_location_code
 from orion_desktop.services.catalog import product_search_clause
 from orion_desktop.services.lookup import product_info, resolve_product, resolve_store
-from orion_desktop.services.read_scope import scope_of
+from orion_desktop.services.read_scope import in_stores, scope_of
 from orion_desktop.services.stock.ledger import read_ledger
 from orion_desktop.services.stock.low_stock import below_threshold, count_low_stock, low_stock_rows
 from orion_desktop.services.stock.rows import stock_rows
@@ -49,10 +49,15 @@ from orion_desktop.services.stock.verify import verify_ledger
 _AVAILABLE = Inventory.quantity - Inventory.reserved_quantity
 
 
-def _count_used(table: type[Store] | type[Location], reference: SQLColumnExpression[int]) -> ColumnElement[int]:
-    """How many stores (or locations) have stock rows: one index probe each (count(DISTINCT ...)
-    over the stock rows would sort them all)."""
-    used = select(Inventory.id).where(reference == table.id).correlate(table).exists()
+def _count_used(
+    table: type[Store] | type[Location], reference: SQLColumnExpression[int], scope: frozenset[str] | None
+) -> ColumnElement[int]:
+    """How many stores (or locations) have stock rows (of the ``scope``'s stores): one index probe
+    each (count(DISTINCT ...) over the stock rows would sort them all)."""
+    rows = select(Inventory.id).where(reference == table.id)
+    if scope is not None:
+        rows = rows.where(in_stores(Inventory.store_id, scope))
+    used = rows.correlate(table).exists()
     return select(func.count()).select_from(table).where(used).scalar_subquery().correlate(None)
 
 
@@ -149,6 +154,7 @@ def _sorted_page(
     after: StockRow | None,
     offset: int,
     count: int | None,
+    scope: frozenset[str] | None,
 ) -> AnySelect:
     """``query`` ordered by a column the user chose, one page of it.
 
@@ -157,7 +163,7 @@ def _sorted_page(
     sorts by quantity wants the whole list by quantity (the store filter narrows it).
     """
     if store:
-        query = query.where(Product.store_id == resolve_store(session, store).id)
+        query = query.where(Product.store_id == resolve_store(session, store, scope).id)
     order = _sort_expressions(sort)
     if after is not None:
         query = query.where(_after_cursor(sort, descending, after, session))
@@ -182,6 +188,7 @@ def _stock_page(
     after: StockRow | None,
     offset: int,
     count: int | None,
+    scope: frozenset[str] | None,
 ) -> AnySelect | None:
     """``query`` in store-code, SKU and location order, one page of it (None: nothing to show).
 
@@ -192,10 +199,13 @@ def _stock_page(
     each part at most offset + limit rows).
     """
     if store:
-        info = resolve_store(session, store)
+        info = resolve_store(session, store, scope)
         stores = [(info.id, info.code)]
     else:
-        stores = [(r.id, r.code) for r in session.execute(select(Store.id, Store.code).order_by(Store.code))]
+        listed = select(Store.id, Store.code).order_by(Store.code)
+        if scope is not None:  # only the signed-in user's stores are walked
+            listed = listed.where(Store.code.in_(sorted(scope)))
+        stores = [(r.id, r.code) for r in session.execute(listed)]
     ids_in_code_order = [store_id for store_id, _code in stores]
     if after is not None:
         stores = [(store_id, code) for store_id, code in stores if code >= after.store_code]
@@ -247,7 +257,7 @@ class StockQueries:
     def product_stock(self, store: str | None, product: str) -> ProductStock:
         """A product's stock at every location plus totals (``stock show``)."""
         with self._db.read() as session:
-            store_info = resolve_store(session, store)
+            store_info = resolve_store(session, store, scope_of(self._db))  # another store's: not found
             ref = resolve_product(session, store_info, product)
             rows = session.execute(
                 select(Location.code, Inventory.quantity, Inventory.reserved_quantity)
@@ -311,9 +321,9 @@ class StockQueries:
                 conditions.append(product_search_clause(search, session))
             listing = self._stock_select().where(*conditions)
             if sort is None:
-                query = _stock_page(session, listing, store, after, offset, count)
+                query = _stock_page(session, listing, store, after, offset, count, scope)
             else:
-                query = _sorted_page(session, listing, store, sort, descending, after, offset, count)
+                query = _sorted_page(session, listing, store, sort, descending, after, offset, count, scope)
             if query is None:
                 return ()
             # Core execution and positional rows: the ORM result layer costs more than the query here.
@@ -325,19 +335,22 @@ class StockQueries:
             )
 
     def stats(self) -> InventoryStats:
-        """The seven figures of the inventory spec's admin overview."""
+        """The seven figures of the inventory spec's admin overview (of the signed-in user's stores)."""
+        scope = scope_of(self._db)
         with self._db.read() as session:
-            entries, quantity, reserved, low, stores, locations = session.execute(
-                select(
-                    func.count(),
-                    func.coalesce(func.sum(Inventory.quantity), 0),
-                    func.coalesce(func.sum(Inventory.reserved_quantity), 0),
-                    # The spec's count: thresholds only (see services/stock/low_stock.py).
-                    count_low_stock(session, threshold=None, reorder_points=False).scalar_subquery().correlate(None),
-                    _count_used(Store, Inventory.store_id),
-                    _count_used(Location, Inventory.location_id),
-                ).select_from(Inventory)
-            ).one()
+            low_count = count_low_stock(session, threshold=None, reorder_points=False, stores=scope)
+            figures = select(
+                func.count(),
+                func.coalesce(func.sum(Inventory.quantity), 0),
+                func.coalesce(func.sum(Inventory.reserved_quantity), 0),
+                # The spec's count: thresholds only (see services/stock/low_stock.py).
+                low_count.scalar_subquery().correlate(None),
+                _count_used(Store, Inventory.store_id, scope),
+                _count_used(Location, Inventory.location_id, scope),
+            ).select_from(Inventory)
+            if scope is not None:
+                figures = figures.where(in_stores(Inventory.store_id, scope))
+            entries, quantity, reserved, low, stores, locations = session.execute(figures).one()
             return InventoryStats(
                 total_entries=entries,
                 total_quantity=int(quantity),
@@ -356,7 +369,7 @@ class StockQueries:
         override = None if threshold is None else check_level(threshold, "threshold")
         limit_value = None if limit is None else check_count(limit, "limit")
         with self._db.read() as session:
-            rows = low_stock_rows(session, threshold=override, reorder_points=reorder_points)
+            rows = low_stock_rows(session, threshold=override, reorder_points=reorder_points, stores=scope_of(self._db))
             query = select(
                 rows.c.product_id,
                 rows.c.store_code,
@@ -368,8 +381,6 @@ class StockQueries:
                 rows.c.available,
                 rows.c.threshold,
             ).order_by(rows.c.available, rows.c.sku, rows.c.location)
-            if (scope := scope_of(self._db)) is not None:
-                query = query.where(rows.c.store_code.in_(scope))
             if limit_value is not None:
                 query = query.limit(limit_value)
             # The columns are LowStockRow's fields in order. Core execution and positional rows:
@@ -412,4 +423,4 @@ class StockQueries:
     def verify(self) -> VerifyReport:
         """Invariant L: each (product, location) ledger sums to its stock, and its newest row matches."""
         with self._db.read() as session:
-            return verify_ledger(session)
+            return verify_ledger(session, scope_of(self._db))
