@@ -121,15 +121,35 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _truncate_all(database: Database) -> None:
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+def _empty_all_tables(database: Database) -> None:
+    """Every table empty and every id sequence back at 1, as a fresh migration leaves them.
+
+    DELETE rather than TRUNCATE: a test leaves a handful of rows, and TRUNCATE of the 16 tables
+    costs about 150 ms (new files for every table and index) against about 15 ms here; the
+    PostgreSQL tests run this about a thousand times per run. Sequences are reset so ids start
+    at 1 again, as TRUNCATE ... RESTART IDENTITY did.
+    """
+    deletes = "".join(f'DELETE FROM "{t.name}";' for t in Base.metadata.sorted_tables)
+    raw = database.engine.raw_connection()
+    try:
+        driver = raw.driver_connection
+        assert driver is not None  # an open pooled connection has its psycopg connection
+        with driver.cursor() as cursor:
+            # The ledger and order history refuse DELETE (migration 0005); the test role is a
+            # superuser, which may switch user triggers (and the foreign-key checks) off for
+            # this one transaction. One round trip: psycopg sends a query without parameters
+            # as one simple query, several statements included.
+            cursor.execute(
+                "SET LOCAL session_replication_role = replica;"
+                + deletes
+                + "SELECT setval(format('%I.%I', schemaname, sequencename), 1, false) FROM pg_sequences "
+                "WHERE schemaname = current_schema() AND last_value IS NOT NULL;"
+            )
+        raw.commit()
+    finally:
+        raw.close()
     with database.engine.begin() as conn:
-        # The ledger and order history refuse TRUNCATE (migration 0005); the test role is a
-        # superuser, which may switch user triggers off for this one transaction.
-        conn.execute(text("SET LOCAL session_replication_role = replica"))
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        if database.dialect == "postgresql":
-            drop_user_logins(conn, database.url.database or "")
+        drop_user_logins(conn, database.url.database or "")
 
 
 @pytest.fixture(params=BACKENDS)
@@ -148,7 +168,7 @@ def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -
         return f"sqlite:///{target}"
     url: str = request.getfixturevalue("pg_migrated_url")
     database = Database(url)
-    _truncate_all(database)
+    _empty_all_tables(database)
     database.dispose()
     return url
 

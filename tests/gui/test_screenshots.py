@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QApplication, QTableView, QVBoxLayout, QWidget
@@ -46,6 +47,8 @@ PAGES_WITH_TABLES = {"inventory", "orders", "pack-station", "shipment-status", "
 """Pages whose tables the column check must have seen (a check that saw no table could not fail)."""
 
 
+@pytest.mark.slow
+@pytest.mark.long  # 25 s, the default run's slowest test (a whole screenshot run): `pytest -m long` and .ci/run run it
 def test_the_command_saves_every_page_and_dialog_and_hides_no_figure_at_1024(
     qapp: QApplication, tmp_path: Path
 ) -> None:

@@ -7,15 +7,18 @@ recursive CTE. Each dataset lives in its own database, built once per test sessi
 Every measurement is recorded with :func:`record` and printed in the terminal summary, so a
 plain ``pytest tests/perf`` run shows the figures (copied by hand into RESULTS.md), followed by
 one table with a row per budget checked (``budgets.py``). A missed budget is measured once more,
-and the table shows both attempts.
+and the table shows both attempts. With ``ORION_PERF_TABLE=<path>`` the table, the figures and the
+machine are also written to that Markdown file (``table_file.py``), to refresh docs/performance.md.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -25,13 +28,14 @@ import pytest
 from orion_desktop.db.engine import Database
 from orion_desktop.db.migrate import upgrade
 
-from . import budgets
+from . import budgets, table_file
 from .budgets import BUDGET_ROWS, budget_table
 
 WORDS = ("widget", "gadget", "bolt", "cable", "lamp", "screw", "hinge", "valve")
 SQLITE_STAMP = "2026-01-01 00:00:00.000000"  # how SQLAlchemy stores a DateTime in SQLite
 
 _results: list[str] = []
+_started = datetime.now(UTC)  # about when the run began: this file is read while the tests are collected
 
 
 def record(line: str) -> None:
@@ -71,6 +75,11 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.section("performance budgets: one row per budget and attempt")
         for line in budget_table():
             terminalreporter.write_line(line)
+    target = os.environ.get(table_file.ENV_TABLE, "").strip()
+    if target:
+        path = Path(target)
+        table_file.write_table(path, _started, budget_table() if BUDGET_ROWS else [], _results)
+        terminalreporter.write_line(f"{table_file.ENV_TABLE}: the budget table, figures and machine written to {path}")
 
 
 @dataclass(frozen=True)
@@ -135,6 +144,9 @@ def perf_database(
         database = Database(url)
         upgrade(database)
         made.append(database)
+        if not database.is_sqlite:
+            with database.engine.connect() as conn:  # for the machine lines of ORION_PERF_TABLE
+                table_file.POSTGRES_VERSIONS.add(str(conn.exec_driver_sql("SHOW server_version").scalar_one()))
         return database
 
     yield make

@@ -75,6 +75,9 @@ from .budgets import load_average, within_budget
 
 OFFSCREEN_ONLY_WARNING = "This plugin does not support propagateSizeHints()"  # as in tests/gui/conftest.py
 pytestmark = [pytest.mark.perf, pytest.mark.qt_log_ignore(OFFSCREEN_ONLY_WARNING)]
+LONG = pytest.mark.long
+"""Every budget here is measured over 100k rows (built in most of a minute): long, left out of the default
+run and run by `pytest -m long` and .ci/run. The ready hook's check (1k rows, a second) stays."""
 
 MANAGER = Actor(name="perf", role=Role.MANAGER)
 SMALL, LARGE = 1_000, 100_000
@@ -399,10 +402,12 @@ def opening_figures(
 
 
 def check_opening(figures: dict[str, Figure], names: tuple[str, ...]) -> None:
-    missed = [f"{OPENING[name]}: {figures[name].ratio:.2f}x" for name in names if figures[name].ratio > 2.0]
-    within_budget(not missed, "; ".join(missed) + " (budget 2x)")
+    # Every ratio is in the message, so the table's row shows the figures of a pass too, not only of a miss.
+    ratios = "; ".join(f"{OPENING[name]}: {figures[name].ratio:.2f}x" for name in names)
+    within_budget(all(figures[name].ratio <= 2.0 for name in names), f"{ratios} (budget 2x)")
 
 
+@LONG
 @pytest.mark.parametrize("backend", [*BACKENDS, SQLITE_UNANALYZED])
 def test_the_inventory_page_opens_at_100k_within_2x_of_1k(
     backend: str, gui_data: Any, windows: Windows, opening_cache: Any, perf: Any
@@ -410,6 +415,7 @@ def test_the_inventory_page_opens_at_100k_within_2x_of_1k(
     check_opening(opening_figures(backend, gui_data, windows, opening_cache, perf), ("window", "inventory again"))
 
 
+@LONG
 @pytest.mark.parametrize("backend", [*BACKENDS, SQLITE_UNANALYZED])
 def test_the_orders_page_opens_at_100k_within_2x_of_1k(
     backend: str, gui_data: Any, windows: Windows, opening_cache: Any, perf: Any
@@ -461,6 +467,7 @@ def check_filtered(page: Any, case: FilterCase) -> None:
         assert all(case.search in o.customer_name for o in orders)
 
 
+@LONG
 @pytest.mark.parametrize(
     ("backend", "name"),
     [
@@ -612,6 +619,7 @@ def bare_window_start(env: dict[str, str]) -> float:
     return elapsed
 
 
+@LONG
 # Where a cold start's time goes (100k database): imports 0.7-0.9 s (SQLAlchemy and the ORM
 # models, PySide6, the page modules), building the pages ~0.1 s, the first page's queries ~0.1 s.
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -665,6 +673,7 @@ RSS_BUDGET_MB = 300
 ROWS_LOADED = 100_000
 
 
+@LONG
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_resident_memory_with_100k_rows_loaded_under_300_mb(
     backend: str, gui_data: Any, tmp_path: Path, perf: Any

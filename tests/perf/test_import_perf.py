@@ -37,7 +37,8 @@ from orion_desktop.domain.enums import Role
 
 from .budgets import within_budget
 
-pytestmark = pytest.mark.perf
+# Long (big datasets, minutes): left out of the default run; `pytest -m long` and .ci/run run it.
+pytestmark = [pytest.mark.perf, pytest.mark.long]
 
 # The budget's own size (DESIGN §7). A smaller size is not the same budget: at 25k rows SQLite's new-stock
 # import missed 3x twice in one CI run (fixed costs weigh more), so the suite keeps 100k.

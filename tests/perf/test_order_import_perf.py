@@ -31,7 +31,8 @@ from orion_desktop.domain.enums import Role
 
 from .budgets import within_budget
 
-pytestmark = pytest.mark.perf
+# Long (big datasets, minutes): left out of the default run; `pytest -m long` and .ci/run run it.
+pytestmark = [pytest.mark.perf, pytest.mark.long]
 
 LINES = int(os.environ.get("ORION_PERF_ORDER_LINES", "10000"))
 PRODUCTS = 1_000

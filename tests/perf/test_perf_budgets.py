@@ -26,6 +26,9 @@ from orion_desktop.domain.results import StockRow
 from .budgets import BudgetMissed, check_ratio, within_budget
 
 pytestmark = pytest.mark.perf
+LONG = pytest.mark.long
+"""The budgets over 100k-1M rows (their data takes most of a minute to build) are long: left out of the
+default run, run by `pytest -m long` and .ci/run. The reserve ratio (a) takes two seconds and stays."""
 
 ACTOR = Actor(name="perf", role=Role.MANAGER)
 ADMIN = Actor(name="admin", role=Role.ADMIN)
@@ -210,6 +213,7 @@ def stock_300k(perf_database: Any, perf: Any) -> Any:
     return get
 
 
+@LONG
 @pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
 def test_stats_over_300k_stock_rows_under_150_ms(backend: str, stock_300k: Any, perf: Any) -> None:
     data = stock_300k(backend)
@@ -222,6 +226,7 @@ def test_stats_over_300k_stock_rows_under_150_ms(backend: str, stock_300k: Any, 
     within_budget(timing.median_ms < 150, f"stats() took {timing.median_ms:.0f} ms (budget 150 ms)")
 
 
+@LONG
 @pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
 def test_low_stock_over_300k_stock_rows_under_150_ms(backend: str, stock_300k: Any, perf: Any) -> None:
     data = stock_300k(backend)
@@ -237,6 +242,7 @@ def test_low_stock_over_300k_stock_rows_under_150_ms(backend: str, stock_300k: A
     within_budget(everything.median_ms < 150, f"all low stock took {everything.median_ms:.0f} ms (budget 150 ms)")
 
 
+@LONG
 @pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
 def test_the_low_stock_report_over_300k_stock_rows_under_150_ms(backend: str, stock_300k: Any, perf: Any) -> None:
     """The Low stock page's query: thresholds, reorder points and the backorders waiting."""
@@ -258,6 +264,7 @@ def test_the_low_stock_report_over_300k_stock_rows_under_150_ms(backend: str, st
 # --- (c) verify over 1M ledger rows under 10 s ----------------------------------------------
 
 
+@LONG
 def test_verify_over_1m_ledger_rows_under_10_s(perf_database: Any, perf: Any) -> None:
     database = perf_database("postgresql", "ledger1m")
     ledger_rows = perf.fill_ledger(database, inventory_rows=100_000, steps=10)
@@ -310,6 +317,7 @@ def skewed_listing_data(perf_database: Any, perf: Any) -> Any:
     return _stock_listings(perf_database, perf, skewed=True)
 
 
+@LONG
 @pytest.mark.parametrize("search", list(SEARCHES))
 @pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
 def test_a_page_of_stock_at_100k_rows_costs_at_most_2x_the_page_at_1k_rows(
@@ -318,6 +326,7 @@ def test_a_page_of_stock_at_100k_rows_costs_at_most_2x_the_page_at_1k_rows(
     _compare_first_pages(backend, listing_data, perf, search=SEARCHES[search])
 
 
+@LONG
 @MISSES_SKEWED_WORD_SEARCH
 @pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
 def test_a_word_the_first_store_lacks_costs_at_most_2x_at_100k_rows(
@@ -327,6 +336,7 @@ def test_a_word_the_first_store_lacks_costs_at_most_2x_at_100k_rows(
     _compare_first_pages(backend, skewed_listing_data, perf, search="gadget", label="skewed ")
 
 
+@LONG
 @pytest.mark.parametrize("sort", ["quantity", "available", "product", "gtin"])
 @pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
 def test_a_page_sorted_by_a_column_at_100k_rows(backend: str, sort: str, listing_data: Any, perf: Any) -> None:
@@ -379,6 +389,7 @@ DEEP_PAGE_MISSES: dict[tuple[str, str | None], str] = {
 }
 
 
+@LONG
 @pytest.mark.parametrize(
     ("backend", "sort"),
     [
@@ -449,6 +460,7 @@ def order_data(perf_database: Any, perf: Any) -> Any:
     return get
 
 
+@LONG
 @pytest.mark.parametrize("filters", list(ORDER_FILTERS))
 @pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
 def test_a_page_of_orders_at_100k_orders_costs_at_most_2x_the_page_at_1k_orders(
@@ -477,6 +489,7 @@ def test_a_page_of_orders_at_100k_orders_costs_at_most_2x_the_page_at_1k_orders(
     within_budget(ratio <= 2.0, f"a page at 100k orders costs {ratio:.1f}x the page at 1k orders (budget 2x)")
 
 
+@LONG
 @pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
 def test_order_status_counts_over_100k_orders_under_150_ms(backend: str, order_data: Any, perf: Any) -> None:
     """The dashboard's counts: an aggregate over every order, held to the stats budget."""

@@ -53,7 +53,7 @@ from orion_desktop.domain.packing import ScanResult, ScanVerdict
 from orion_desktop.ui.data_events import DataEvents
 from orion_desktop.ui.pages.pack_station_page import PackStationPage
 
-from .budgets import BudgetMissed, load_average
+from .budgets import BudgetMissed, check_ratio, load_average
 
 OFFSCREEN_ONLY_WARNING = "This plugin does not support propagateSizeHints()"  # as in tests/gui/conftest.py
 pytestmark = [pytest.mark.perf, pytest.mark.qt_log_ignore(OFFSCREEN_ONLY_WARNING)]
@@ -290,6 +290,7 @@ def timed_scan(page: PackStationPage, code: str, results: list[ScanResult]) -> f
     return elapsed
 
 
+@pytest.mark.long  # 100k products and orders built per database: `pytest -m long` and .ci/run run it
 def test_scan_to_feedback_p95_under_50_ms(qtbot: QtBot, big_shop: BigShop, capsys: pytest.CaptureFixture[str],
                                           request: pytest.FixtureRequest) -> None:
     services = big_shop.services
@@ -376,13 +377,25 @@ def test_scan_to_feedback_p95_under_50_ms(qtbot: QtBot, big_shop: BigShop, capsy
             print(line)
     # Nothing refused was counted.
     assert sum(page.session.packed.values()) == ORDER_LINES * UNITS_PER_LINE
+    # Every kind of scan is a row of the run's budget table (p95 against its baseline's p95).
+    over: set[ScanVerdict] = set()
+    for verdict in timings:
+        try:
+            check_ratio(
+                f"scan feedback p95: {verdict.value}", database=backend.lower(), size=f"{PRODUCTS // 1000}k products",
+                service_ms=figures(timings[verdict]).p95, baseline_ms=figures(baselines[verdict]).p95,
+                budget=RATIO_BUDGET[verdict],
+                baseline="bare Qt round trip + lookup" if verdict in LOOKUP_VERDICTS else "bare Qt round trip",
+            )
+        except BudgetMissed:
+            over.add(verdict)
     # The station's own path (no database call) must meet the budget everywhere.
     for verdict in (ScanVerdict.COUNTED, ScanVerdict.BAD_CODE):
-        assert ratio(verdict) <= RATIO_BUDGET[verdict], missed(backend, verdict)
+        assert verdict not in over, missed(backend, verdict)
     # Codes that are not on the order cost PackingService.product_name's catalog lookup (one indexed
     # equality: the GTIN index for barcodes). It used to be an OR over gtin and sku, a full scan on PostgreSQL.
     for verdict in LOOKUP_VERDICTS:
-        if ratio(verdict) > RATIO_BUDGET[verdict]:
+        if verdict in over:
             raise BudgetMissed(missed(backend, verdict))
 
 

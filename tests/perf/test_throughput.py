@@ -28,7 +28,8 @@ from orion_desktop.domain.enums import Role
 
 from .budgets import BudgetMissed, check_floor, load_average
 
-pytestmark = pytest.mark.perf
+# Long (16 s, and 8 processes that load the machine): `pytest -m long` and .ci/run run it.
+pytestmark = [pytest.mark.perf, pytest.mark.long]
 
 SECONDS = float(os.environ.get("ORION_PERF_THROUGHPUT_SECONDS", "1.0"))
 PROCESSES = (1, 2, 4, 8)

@@ -1,6 +1,7 @@
 """Stress, kill and restart tests: many processes, random work, then the database must be sound.
 
-CI-sized by default; ``ORION_STRESS_SECONDS`` makes each run longer (e.g. 300 for a soak). What
+The three runs are long (marker ``long``): left out of the default run, run by ``pytest -m long`` and
+.ci/run, CI-sized by default; ``ORION_STRESS_SECONDS`` makes each run longer (e.g. 300 for a soak). What
 a run did (operations and refusals by kind, kills, outage length) is printed: ``pytest -s`` shows it.
 """
 
@@ -11,6 +12,7 @@ import re
 import time
 from pathlib import Path
 
+import pytest
 from private_postgres import PrivatePostgres
 from sqlalchemy import text
 from stress_run import RunReport, check_database, run_workers
@@ -32,6 +34,7 @@ def _seed(url: str) -> None:
         database.dispose()
 
 
+@pytest.mark.long
 def test_random_work_by_eight_processes_leaves_a_sound_database(database_url: str, tmp_path: Path) -> None:
     """8 processes × random requests through Services.perform (and imports) on one database."""
     _seed(database_url)
@@ -42,6 +45,7 @@ def test_random_work_by_eight_processes_leaves_a_sound_database(database_url: st
     assert {"create_order", "ship_part", "adjust", "transfer"} <= set(report.done)
 
 
+@pytest.mark.long
 def test_workers_killed_at_random_moments_leave_a_sound_database(database_url: str, tmp_path: Path) -> None:
     """SIGKILL of workers (most of them inside a call) while the others carry on; each is replaced and
     first retries its unfinished keyed call with the same key, which must be applied once."""
@@ -57,6 +61,7 @@ def test_workers_killed_at_random_moments_leave_a_sound_database(database_url: s
 SENTENCE = re.compile(r"[A-Z][^\n]*[.!?]")
 
 
+@pytest.mark.long
 def test_postgres_restart_in_mid_run(private_postgres: PrivatePostgres, tmp_path: Path) -> None:
     """The private server (never the shared one) stops for two seconds in mid-run: calls meanwhile get
     DatabaseUnavailable with a sentence, the same processes carry on when it is back, and keyed calls
