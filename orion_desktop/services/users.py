@@ -202,10 +202,23 @@ class UserService:
         parsed = _parse_role(role)
         with self._db.write() as session:
             user = self._user(session, username)
-            if user.role == Role.ADMIN.value and parsed is not Role.ADMIN and self._active_admins(session) == 1:
+            # Only an active admin counts: demoting a disabled one leaves the active ones as they are.
+            if (user.role == Role.ADMIN.value and user.is_active and parsed is not Role.ADMIN
+                    and self._active_admins(session) == 1):
                 raise Conflict(f"{user.username} is the last active admin and stays an admin.")
             old, user.role = user.role, parsed.value
             self._audit(session, actor.name, user.username, "role changed", f"{old} -> {parsed.value}")
+            return self._info(session, user)
+
+    def set_display_name(self, actor: Actor, username: str, display_name: str | None) -> UserInfo:
+        """Change the name shown for a user (empty: the user name again); admins only."""
+        self._require_admin(actor, "change a user's display name")
+        with self._db.write() as session:
+            user = self._user(session, username)
+            shown = clean_text(display_name, "display name", required=False) or user.username
+            old, user.display_name = user.display_name, shown
+            if old != shown:
+                self._audit(session, actor.name, user.username, "display name changed", f"{old} -> {shown}")
             return self._info(session, user)
 
     def set_stores(self, actor: Actor, username: str, stores: Iterable[str]) -> UserInfo:
