@@ -20,8 +20,8 @@ def add_commands(
     json_option: Callable[[argparse.ArgumentParser], None],
 ) -> None:
     """Register the user commands (called by cli.parser with its helpers)."""
-    sub = group(commands, "user", "users and sign-in: add, list, disable, enable, passwd, pin, stores, role, edit, audit",
-                "user_command")
+    sub = group(commands, "user",
+                "users and sign-in: add, list, disable, enable, passwd, pin, stores, role, edit, audit", "user_command")
     add = sub.add_parser("add", help=f"add a user (password from {ENV_NEW_PASSWORD} or a prompt)")
     add.add_argument("--username", required=True)
     add.add_argument("--role", dest="new_role", required=True, choices=[r.value for r in Role])
