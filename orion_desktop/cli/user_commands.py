@@ -1,4 +1,4 @@
-"""`orion-desktop user ...`: add, list, disable, enable, passwd, pin, stores, audit (issue 14)."""
+"""`orion-desktop user ...`: add, list, disable, enable, passwd, pin, stores, role, edit, audit (issue 14)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from orion_desktop.cli.context import CliContext, Commands
 from orion_desktop.cli.output import print_json, print_table
-from orion_desktop.cli.pg_login_hooks import login_active, login_added, login_password
+from orion_desktop.cli.pg_login_hooks import login_active, login_added, login_password, login_role
 from orion_desktop.cli.sign_in import ENV_NEW_PASSWORD, ENV_NEW_PIN, ENV_PASSWORD, ask_secret, new_secret
 from orion_desktop.domain.enums import Role
 from orion_desktop.services.users import UserInfo
@@ -20,8 +20,8 @@ def add_commands(
     json_option: Callable[[argparse.ArgumentParser], None],
 ) -> None:
     """Register the user commands (called by cli.parser with its helpers)."""
-    sub = group(commands, "user", "users and sign-in: add, list, disable, enable, passwd, pin, stores, audit",
-                "user_command")
+    sub = group(commands, "user",
+                "users and sign-in: add, list, disable, enable, passwd, pin, stores, role, edit, audit", "user_command")
     add = sub.add_parser("add", help=f"add a user (password from {ENV_NEW_PASSWORD} or a prompt)")
     add.add_argument("--username", required=True)
     add.add_argument("--role", dest="new_role", required=True, choices=[r.value for r in Role])
@@ -55,6 +55,18 @@ def add_commands(
     stores.add_argument("stores", nargs="*", metavar="CODE")
     json_option(stores)
     stores.set_defaults(handler=user_stores)
+
+    role = sub.add_parser("role", help="change a user's role (takes effect at their next sign-in)")
+    role.add_argument("--username", required=True)
+    role.add_argument("--role", dest="new_role", required=True, choices=[r.value for r in Role])
+    json_option(role)
+    role.set_defaults(handler=user_role)
+
+    edit = sub.add_parser("edit", help="change a user's display name")
+    edit.add_argument("--username", required=True)
+    edit.add_argument("--name", dest="display_name", required=True, help="the new display name ('': the user name)")
+    json_option(edit)
+    edit.set_defaults(handler=user_edit)
 
     audit = sub.add_parser("audit", help="sign-ins, failed attempts, lockouts and user changes, newest first")
     audit.add_argument("--limit", type=int, default=100)
@@ -135,6 +147,22 @@ def user_pin(ctx: CliContext) -> int:
 
 def user_stores(ctx: CliContext) -> int:
     _show(ctx, ctx.services.users.set_stores(ctx.actor, ctx.args.username, ctx.args.stores), "updated")
+    return 0
+
+
+def user_role(ctx: CliContext) -> int:
+    info = ctx.services.users.set_role(ctx.actor, ctx.args.username, ctx.args.new_role)
+    _show(ctx, info, "updated")
+    login_role(ctx, info.username, info.role)
+    return 0
+
+
+def user_edit(ctx: CliContext) -> int:
+    info = ctx.services.users.set_display_name(ctx.actor, ctx.args.username, ctx.args.display_name)
+    if ctx.json:
+        print_json(info)
+    else:
+        print(f"User {info.username} is shown as {info.display_name}.")
     return 0
 
 

@@ -202,10 +202,47 @@ class UserService:
         parsed = _parse_role(role)
         with self._db.write() as session:
             user = self._user(session, username)
-            if user.role == Role.ADMIN.value and parsed is not Role.ADMIN and self._active_admins(session) == 1:
-                raise Conflict(f"{user.username} is the last active admin and stays an admin.")
-            old, user.role = user.role, parsed.value
-            self._audit(session, actor.name, user.username, "role changed", f"{old} -> {parsed.value}")
+            self._change_role(session, actor, user, parsed)
+            return self._info(session, user)
+
+    def _change_role(self, session: Session, actor: Actor, user: User, role: Role) -> None:
+        # Only an active admin counts: demoting a disabled one leaves the active ones as they are.
+        if (user.role == Role.ADMIN.value and user.is_active and role is not Role.ADMIN
+                and self._active_admins(session) == 1):
+            raise Conflict(f"{user.username} is the last active admin and stays an admin.")
+        old, user.role = user.role, role.value
+        self._audit(session, actor.name, user.username, "role changed", f"{old} -> {role.value}")
+
+    def set_display_name(self, actor: Actor, username: str, display_name: str | None) -> UserInfo:
+        """Change the name shown for a user (empty: the user name again); admins only."""
+        self._require_admin(actor, "change a user's display name")
+        with self._db.write() as session:
+            user = self._user(session, username)
+            shown = clean_text(display_name, "display name", required=False) or user.username
+            old, user.display_name = user.display_name, shown
+            if old != shown:
+                self._audit(session, actor.name, user.username, "display name changed", f"{old} -> {shown}")
+            return self._info(session, user)
+
+    def update(self, actor: Actor, username: str, *, display_name: str | None, role: str | Role,
+               stores: Iterable[str]) -> UserInfo:
+        """Display name, role and stores in one transaction (the users dialog's Edit): all or nothing.
+
+        Only what differs is changed and audited; the role rule is ``set_role``'s."""
+        self._require_admin(actor, "edit users")
+        parsed = _parse_role(role)
+        with self._db.write() as session:
+            user = self._user(session, username)
+            if user.role != parsed.value:
+                self._change_role(session, actor, user, parsed)
+            shown = clean_text(display_name, "display name", required=False) or user.username
+            if shown != user.display_name:
+                old, user.display_name = user.display_name, shown
+                self._audit(session, actor.name, user.username, "display name changed", f"{old} -> {shown}")
+            wanted = tuple(sorted({normalize_store_code(code) for code in stores}))
+            if wanted != self._store_codes(session, user):
+                codes = self._replace_stores(session, user, wanted)
+                self._audit(session, actor.name, user.username, "stores changed", ", ".join(codes) or "all stores")
             return self._info(session, user)
 
     def set_stores(self, actor: Actor, username: str, stores: Iterable[str]) -> UserInfo:

@@ -30,11 +30,13 @@ from PySide6.QtWidgets import (
 )
 
 from orion_desktop.config import ENV_DATABASE_URL, save_database_url
+from orion_desktop.domain.enums import Role
 from orion_desktop.ui.about_box import about_box
 from orion_desktop.ui.connection_monitor import ConnectionMonitor
 from orion_desktop.ui.data_events import DataEvents
 from orion_desktop.ui.dialogs.database_dialog import DatabaseDialog
 from orion_desktop.ui.dialogs.documents_dialog import DocumentsDialog
+from orion_desktop.ui.dialogs.users_dialog import UsersDialog
 from orion_desktop.ui.export_actions import FileTransfers
 from orion_desktop.ui.help_dialog import MANUAL_TAB, SHORTCUTS_TAB, HelpDialog
 from orion_desktop.ui.icons import action_icon, page_icon
@@ -169,6 +171,12 @@ class MainWindow(QMainWindow):
                              (self.shortcuts_action, "help"), (self.manual_action, "documents")):
             action.setIcon(action_icon(icon))
 
+        self.users_dialog: UsersDialog | None = None
+        self.users_action = QAction("&Users…", self)
+        self.users_action.setStatusTip("Add, disable and edit users, their roles and stores (admins)")
+        self.users_action.setVisible(self.actor.role is Role.ADMIN)  # others never see it
+        self.users_action.triggered.connect(self.manage_users)
+
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))  # StandardKey.Quit is empty on Windows
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
@@ -203,6 +211,9 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(self.refresh_action)
         self.view_menu.addAction(self.find_action)
         self.view_menu.addSeparator()  # page actions follow, one per page
+        self.tools_menu: QMenu = self.menuBar().addMenu("&Tools")
+        self.tools_menu.addAction(self.users_action)
+        self.tools_menu.menuAction().setVisible(self.users_action.isVisible())  # no empty menu for others
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self.shortcuts_action)
         help_menu.addAction(self.manual_action)
@@ -406,6 +417,16 @@ class MainWindow(QMainWindow):
             self.documents_dialog = DocumentsDialog(self.services, self)
         self.documents_dialog.open()
         return self.documents_dialog
+
+    def manage_users(self) -> UsersDialog:
+        """Tools ▸ Users…: the admin's users dialog, window-modal, never a blocking exec()."""
+        if self.users_dialog is None:
+            self.users_dialog = UsersDialog(self.services, self.actor, self)
+            self.users_dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        else:
+            self.users_dialog.reload()
+        self.users_dialog.open()
+        return self.users_dialog
 
     def show_help(self, tab: int = SHORTCUTS_TAB) -> HelpDialog:
         """F1: the keyboard shortcuts (read from the actions as they are now) and the manual."""

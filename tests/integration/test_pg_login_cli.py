@@ -74,6 +74,12 @@ def test_user_commands_make_and_change_the_login(
     assert _login(database, f"{name}_pat") == (False, changed[1], ["orion_packer"])
     _run(url, capsys, "--user", "boss", "user", "enable", "pat")
     assert _login(database, f"{name}_pat") == (True, changed[1], ["orion_packer"])
+    # A role change moves the login to the other group role, and back.
+    out = _run(url, capsys, "--user", "boss", "user", "role", "--username", "pat", "--role", "manager")
+    assert f"Database login {name}_pat moved to orion_manager." in out
+    assert _login(database, f"{name}_pat") == (True, changed[1], ["orion_manager"])
+    _run(url, capsys, "--user", "boss", "user", "role", "--username", "pat", "--role", "packer")
+    assert _login(database, f"{name}_pat") == (True, changed[1], ["orion_packer"])
 
     # Signing in with the login: a URL without a login name, the password from ORION_PASSWORD.
     services = Services.on(database)

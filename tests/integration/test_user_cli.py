@@ -94,6 +94,31 @@ def test_list_disable_enable_stores_passwd_audit(with_users: str, capsys: pytest
         assert event in out
 
 
+def test_role_and_display_name_changes_and_the_last_admin_stays(
+    with_users: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ORION_PASSWORD", PACKER_PASSWORD)
+    _, err = _run(with_users, capsys, "--user", "pat", "user", "role", "--username", "pat", "--role", "admin",
+                  expect=1)
+    assert "pat is signed in as packer and may not manage users" in err
+    monkeypatch.setenv("ORION_PASSWORD", ADMIN_PASSWORD)
+    _, err = _run(with_users, capsys, "--user", "root", "user", "role", "--username", "root", "--role", "manager",
+                  expect=1)
+    assert err.strip() == "error: root is the last active admin and stays an admin."
+    out, _ = _run(with_users, capsys, "--user", "root", "user", "role", "--username", "pat", "--role", "manager")
+    assert "User pat (manager, A) updated." in out
+    out, _ = _run(with_users, capsys, "--user", "root", "user", "edit", "--username", "pat", "--name", "Pat  Quinn")
+    assert out.strip() == "User pat is shown as Pat Quinn."
+    # The new role holds from pat's next sign-in: a manager may add a product, a packer may not.
+    monkeypatch.setenv("ORION_PASSWORD", PACKER_PASSWORD)
+    out, _ = _run(with_users, capsys, "--user", "pat", "product", "add", "--store", "A", "--sku", "S-1",
+                  "--title", "Thing")
+    assert "S-1" in out
+    monkeypatch.setenv("ORION_PASSWORD", ADMIN_PASSWORD)
+    out, _ = _run(with_users, capsys, "--user", "root", "user", "audit")
+    assert "role changed" in out and "packer -> manager" in out and "display name changed" in out
+
+
 def test_no_terminal_and_no_password_is_an_error_not_a_hang(with_users: str) -> None:
     """stdin closed, no ORION_PASSWORD: a sentence at once (the timeout would catch a hang)."""
     script = Path(sys.executable).with_name("orion-desktop")
