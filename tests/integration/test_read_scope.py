@@ -196,7 +196,7 @@ WRITES = {
     "importing.import_orders", "importing.import_products", "importing.import_stock",
     # Accounts, admins only by role (and the user's own password or PIN).
     "users.create", "users.set_active", "users.set_pin", "users.set_role", "users.set_stores",
-    "users.change_password",
+    "users.change_password", "users.set_display_name", "users.update",
 }
 
 FACES_LOADED_ON_USE = ("importing", "users")  # Services' cached properties that are faces
