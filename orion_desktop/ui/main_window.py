@@ -12,7 +12,7 @@ import logging
 import os
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
+from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -54,6 +54,7 @@ from orion_desktop.ui.pages.shipment_status_page import ShipmentStatusPage
 from orion_desktop.ui.quit_guard import ask_before_quitting
 from orion_desktop.ui.settings import gui_settings
 from orion_desktop.ui.widgets.message_banner import BannerKind, MessageBanner
+from orion_desktop.ui.window_state import resize_to_default, restore_window_state, save_window_state
 
 if TYPE_CHECKING:
     from orion_desktop.domain.actor import Actor
@@ -62,8 +63,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 APP_TITLE = "Orion Desktop"
-DEFAULT_SIZE = (1440, 900)  # on first start; shrunk to fit smaller screens
-_SETTINGS_GROUP = "main_window"
 STATUS_MESSAGE_MS = 8000
 NAVIGATION_ICON_PX = 20
 
@@ -137,8 +136,8 @@ class MainWindow(QMainWindow):
         ):
             self.add_page(page)
         self.low_stock_page.row_actions.showInInventory.connect(self.show_in_inventory)
-        self._resize_to_default()
-        self._restore_state()
+        resize_to_default(self)
+        restore_window_state(self, self._settings, self.navigation, self.pages)
         self.focus_search()  # a scanner can be used as soon as the window opens
 
     # --- construction ---------------------------------------------------------------------
@@ -454,44 +453,9 @@ class MainWindow(QMainWindow):
     def _quit_question_closed(self, _result: int) -> None:
         self.quit_question = None
 
-    # --- settings -------------------------------------------------------------------------
-    def _resize_to_default(self) -> None:
-        width, height = DEFAULT_SIZE
-        screen = self.screen()
-        if screen is not None:
-            available = screen.availableGeometry()
-            width = min(width, int(available.width() * 0.9))
-            height = min(height, int(available.height() * 0.9))
-        self.resize(width, height)
-
-    def _restore_state(self) -> None:
-        settings = self._settings
-        settings.beginGroup(_SETTINGS_GROUP)
-        geometry, state, page_row = settings.value("geometry"), settings.value("state"), settings.value("page")
-        settings.endGroup()
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
-        try:
-            row = int(page_row) if page_row is not None else 0
-        except (TypeError, ValueError):
-            row = 0
-        if 0 <= row < len(self.pages):
-            self.navigation.setCurrentRow(row)
-        for page in self.pages:
-            page.restore_state(settings)
-
+    # --- settings (ui/window_state.py) -----------------------------------------------------
     def save_state(self) -> None:
-        settings = self._settings
-        settings.beginGroup(_SETTINGS_GROUP)
-        settings.setValue("geometry", self.saveGeometry())
-        settings.setValue("state", self.saveState())
-        settings.setValue("page", self.navigation.currentRow())
-        settings.endGroup()
-        for page in self.pages:
-            page.save_state(settings)
-        settings.sync()
+        save_window_state(self, self._settings, self.navigation, self.pages)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
