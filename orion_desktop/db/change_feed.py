@@ -157,12 +157,16 @@ class ChangeFeed:
             log.exception("A change feed handler failed")
 
     def _connected(self, lost: bool, first: bool) -> None:
-        """The source is watching: say so; after an outage, anything may have changed meanwhile."""
-        if first:
-            self._queue.put(FeedStatus(True, _now(), f"Watching {describe_url(self._url)} for changes."))
-        elif lost:
+        """The source is watching: say so; after an outage, anything may have changed meanwhile.
+
+        An outage can come before the first connection too (the database was away when the window
+        opened, or went away before the feed's thread got going): whoever heard "lost" must hear
+        "back", or a window waiting for it never reloads (``ui/outage_reload.py``)."""
+        if lost:
             self._queue.put(FeedStatus(True, _now(), "The connection to the database is back."))
             self._queue.put(ChangeNotice.anything(reconnected=True))
+        elif first:
+            self._queue.put(FeedStatus(True, _now(), f"Watching {describe_url(self._url)} for changes."))
 
     # --- PostgreSQL -----------------------------------------------------------------------------
 

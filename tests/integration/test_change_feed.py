@@ -7,14 +7,17 @@ what another PC is to the feed: another connection with another origin).
 from __future__ import annotations
 
 import queue
+import sqlite3
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from helpers import ADMIN, seed_catalog
+from sqlalchemy import create_engine, make_url, text
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
@@ -216,3 +219,44 @@ def test_stop_is_prompt_and_a_stopped_feed_delivers_nothing(shop: Services, data
     assert time.monotonic() - began < 1.5 and not change_feed.running
     write_in_another_process(database_url)
     assert collector.quiet_for(1.0) == []
+
+
+def test_a_feed_that_starts_during_an_outage_says_when_the_database_is_back(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """The database is away before the feed first connects: "lost", then "back" with a notice that
+    anything may have changed. Before, the first connection only said "Watching", and a window that
+    had heard "lost" waited for "back" for ever and never reloaded its pages after the outage."""
+    if backend == "sqlite":
+        path = tmp_path / "later.db"
+        url = f"sqlite:///{path}"
+
+        def database_arrives() -> None:
+            with sqlite3.connect(path) as conn:
+                conn.execute("CREATE TABLE anything (x INTEGER)")
+    else:
+        name = f"orion_later_{uuid.uuid4().hex[:8]}"
+        server = make_url(request.getfixturevalue("pg_admin_url"))
+        url = server.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
+        admin = create_engine(server.set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
+
+        def database_arrives() -> None:
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    collector = Collector()
+    change_feed = ChangeFeed(url, poll=0.05, backoff=(0.05, 0.1))
+    change_feed.start(collector.on_notice, collector.on_status)
+    try:
+        lost = collector.statuses.get(timeout=10)
+        assert not lost.connected, lost
+        database_arrives()
+        back = collector.statuses.get(timeout=10)
+        assert back.connected and "back" in back.detail, back
+        assert collector.next_notice()[1].reconnected
+    finally:
+        change_feed.stop()
+        if backend == "postgresql":
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
