@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, func, select
-from sqlalchemy.orm import QueryableAttribute, Session
+from sqlalchemy.orm import QueryableAttribute, Session, aliased
 
 from orion_desktop.db.change_recording import record_locations, record_stock
 from orion_desktop.db.dialect import dialect_insert
@@ -190,29 +190,40 @@ def product_info(row: Product, store_code: str) -> ProductInfo:
     )
 
 
-
-
-
-
-_SLOT_QUERY = (
-    select(
-        Product.id,
-        Product.store_id,
-        Store.code.label("store_code"),
-        Product.sku,
-        Product.title,
-        Product.product_type,
-        Product.is_placeholder,
-        Location.id.label("location_id"),
-        Inventory.id.label("inventory_id"),
+def _slot_query(location_matches: ColumnElement[bool], rows: int) -> Any:
+    """Product, location and stock row joined, for one product by SKU or GTIN at the locations given."""
+    return (
+        select(
+            Product.id,
+            Product.store_id,
+            Store.code.label("store_code"),
+            Product.sku,
+            Product.title,
+            Product.product_type,
+            Product.is_placeholder,
+            Location.id.label("location_id"),
+            Location.code.label("location_code"),
+            Inventory.id.label("inventory_id"),
+        )
+        .join(Store, Store.id == Product.store_id)
+        .join(Location, location_matches)
+        .join(Inventory, (Inventory.product_id == Product.id) & (Inventory.location_id == Location.id))
+        .where(Store.code == bindparam("store"), sku_matches(bindparam("sku")) | _gtin_match_without_sku())
+        .limit(rows)
     )
-    .join(Store, Store.id == Product.store_id)
-    .join(Location, Location.code == bindparam("location"))
-    .join(Inventory, (Inventory.product_id == Product.id) & (Inventory.location_id == Location.id))
-    .where(Store.code == bindparam("store"), sku_matches(bindparam("sku")) | (Product.gtin == bindparam("gtin")))
-    .order_by(sku_matches(bindparam("sku")).desc())  # a SKU match wins over a GTIN match
-    .limit(1)
-)
+
+
+def _gtin_match_without_sku() -> ColumnElement[bool]:
+    """The product with GTIN ``:gtin``, unless another product has SKU ``:sku``: a SKU match always
+    wins, as in :func:`resolve_product`, also when that product has no row at the location asked."""
+    other = aliased(Product)
+    sku_taken = select(other.id).where(other.store_id == Product.store_id,
+                                       func.lower(other.sku) == func.lower(bindparam("sku"))).exists()
+    return (Product.gtin == bindparam("gtin")) & ~sku_taken
+
+
+_SLOT_QUERY = _slot_query(Location.code == bindparam("location"), 1)
+_SLOT_PAIR_QUERY = _slot_query(Location.code.in_([bindparam("first"), bindparam("second")]), 2)
 
 
 def find_slot(session: Session, store_code: str, identifier: str, location_code: str) -> Slot | None:
@@ -221,6 +232,25 @@ def find_slot(session: Session, store_code: str, identifier: str, location_code:
     None means "take the careful path": something is missing, misspelled or invalid, and that
     path creates it or says exactly what is wrong.
     """
+    found = _find_slots(session, _SLOT_QUERY, store_code, identifier, {"location": location_code})
+    return None if found is None else found.get(location_code)
+
+
+def find_slot_pair(
+    session: Session, store_code: str, identifier: str, first: str, second: str
+) -> tuple[Slot, Slot] | None:
+    """The existing stock rows of one product at two locations in one query (a transfer), or None
+    when either is missing (then the careful path, as for :func:`find_slot`)."""
+    found = _find_slots(session, _SLOT_PAIR_QUERY, store_code, identifier, {"first": first, "second": second})
+    if found is None or first not in found or second not in found:
+        return None
+    return found[first], found[second]
+
+
+def _find_slots(
+    session: Session, query: Any, store_code: str, identifier: str, locations: dict[str, str]
+) -> dict[str, Slot] | None:
+    """Location code -> slot of the best-matching product (a SKU match before a GTIN match)."""
     text = identifier.strip()
     canonical = None
     if gtin_rules.looks_like_gtin(text) and not gtin_rules.is_placeholder(text):
@@ -228,11 +258,15 @@ def find_slot(session: Session, store_code: str, identifier: str, location_code:
             canonical = gtin_rules.normalize_gtin(text)
         except InvalidInput:
             return None
-    row = session.execute(
-        _SLOT_QUERY,
-        {"store": store_code.strip().upper(), "sku": text, "gtin": canonical, "location": location_code},
-    ).first()
-    if row is None:
+    rows = session.execute(
+        query, {"store": store_code.strip().upper(), "sku": text, "gtin": canonical, **locations}
+    ).all()
+    if not rows:
         return None
-    return Slot(product=_ref(row), location_id=row.location_id, location_code=location_code,
-                inventory_id=row.inventory_id)
+    best = rows[0].id  # one product matches (see _gtin_match_without_sku); this guards the invariant
+    return {
+        row.location_code: Slot(product=_ref(row), location_id=row.location_id, location_code=row.location_code,
+                                inventory_id=row.inventory_id)
+        for row in rows
+        if row.id == best
+    }

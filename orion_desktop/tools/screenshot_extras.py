@@ -155,3 +155,29 @@ def popup_over(window: QWidget, menu: QMenu) -> Any:
     painter.drawPixmap(window.mapFromGlobal(menu.pos()), menu.grab())
     painter.end()
     return picture.toImage()
+
+
+def users_dialog(tour: Screenshots, window: MainWindow) -> None:
+    """Tools ▸ Users… as an admin, with a few users added to the demo database first.
+
+    The last stop of the tour: once a database has users, everything else would need a sign-in."""
+    from orion_desktop.domain.actor import SYSTEM, Actor
+    from orion_desktop.domain.enums import Role
+    from orion_desktop.ui.dialogs.users_dialog import UsersDialog
+
+    users = tour.services.users
+    stores = [store.code for store in tour.services.catalog.list_stores()]
+    admin = Actor(name="olivia", role=Role.ADMIN)
+    users.create(SYSTEM, username="olivia", password="tour-password-1", role=Role.ADMIN, display_name="Olivia Grant")
+    for name, shown, role, kept_to in (("maria", "Maria Lopez", Role.MANAGER, stores[:2]),
+                                       ("pat", "Pat Kowalski", Role.PACKER, stores[:1]),
+                                       ("sam", "Sam Ortiz", Role.PACKER, stores[1:2])):
+        users.create(admin, username=name, password="tour-password-1", role=role, display_name=shown, stores=kept_to)
+    users.set_pin(admin, "pat", pin="4711", badge_code="BADGE-0042")
+    users.set_active(admin, "sam", False)
+
+    def loaded(dialog: UsersDialog) -> None:
+        tour.wait(lambda: not dialog.loading and dialog.model.rowCount() > 0)
+        tour.select(dialog.table, 2)
+
+    tour.dialog(tour.modal(lambda: UsersDialog(tour.services, admin, window)), "dialog-users", loaded)

@@ -129,6 +129,7 @@ class Screenshots:
         extras.database_dialogs(self, window)
         extras.menu_dialogs(self, window)
         self._database_unavailable(window)
+        extras.users_dialog(self, window)  # last: a database with users needs a sign-in for the rest
 
     def _first_row(self, window: MainWindow, page: Page) -> None:
         table = getattr(page, "table", None)

@@ -153,6 +153,25 @@ def test_transfer_moves_units_atomically(stocked: Services, manager: Actor) -> N
     assert_ledger_consistent(stocked)
 
 
+def test_a_transfer_between_two_existing_rows_finds_both_by_gtin_or_sku(stocked: Services, manager: Actor) -> None:
+    """Both rows found by one query (the fast path), by GTIN or by SKU; a SKU that is another product's
+    GTIN still means the product with that SKU."""
+    inv = stocked.inventory
+    for location in ("A-01", "B-02"):
+        inv.set_quantity(manager, store="MAIN", product="A", location=location, quantity=10)
+    result = inv.transfer(manager, store="MAIN", product=GTIN_A, source="a-01", destination="B-02", quantity=4)
+    assert (result.source.quantity_after, result.destination.quantity_after) == (6, 14)
+    result = inv.transfer(manager, store="MAIN", product="a", source="B-02", destination="A-01", quantity=1)
+    assert (result.source.quantity_after, result.destination.quantity_after) == (13, 7)
+    stocked.catalog.add_product(ADMIN, store="MAIN", sku=GTIN_A, title="SKU that looks like A's GTIN")
+    for location in ("A-01", "B-02"):
+        inv.set_quantity(manager, store="MAIN", product=GTIN_A, location=location, quantity=3)
+    result = inv.transfer(manager, store="MAIN", product=GTIN_A, source="A-01", destination="B-02", quantity=3)
+    assert (result.source.sku, result.source.quantity_after, result.destination.quantity_after) == (GTIN_A, 0, 6)
+    assert stocked.stock.product_stock("MAIN", "A").total_quantity == 20
+    assert_ledger_consistent(stocked)
+
+
 def test_delete_entry_refused_while_reserved(stocked: Services, manager: Actor) -> None:
     inv = stocked.inventory
     inv.set_quantity(manager, store="MAIN", product="A", location="A-01", quantity=5)

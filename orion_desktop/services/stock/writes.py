@@ -25,6 +25,7 @@ from orion_desktop.services.lookup import (
     ProductRef,
     Slot,
     find_slot,
+    find_slot_pair,
     inventory_id,
     location_id,
     resolve_product,
@@ -96,6 +97,28 @@ def _open(
         return slot, None
     # SQLite, a row created just now, or one another PC deleted while we waited (NotFound).
     return slot, levels[inv_id] if inv_id in levels else current_levels(session, slot)
+
+
+def _transfer_slots(
+    session: Session, actor: Actor, store: str | None, product: str, source: str, destination: str
+) -> tuple[Slot, Slot]:
+    """The source's and the destination's stock rows, every row of the product locked (PostgreSQL).
+
+    Both rows found by one query when they exist (the common case: one statement fewer than a
+    look-up per location); otherwise the source must exist and the destination is created."""
+    if store is not None and str(store).strip():
+        pair = find_slot_pair(
+            session, str(store), str(product), normalize_location_code(source), normalize_location_code(destination)
+        )
+        if pair is not None:
+            actor.require_store(pair[0].product.store_code)
+            require_stock_tracked(pair[0].product)
+            lock_slot(session, pair[1])  # every row of the product, the source's too, in one statement
+            return pair
+    out_slot = open_slot(session, actor, store, product, source, create=False)
+    # Locks every row of the product, the source's too, in one statement.
+    in_slot, _levels = open_locked_slot(session, actor, store, product, destination)
+    return out_slot, in_slot
 
 
 class InventoryService:
@@ -267,9 +290,7 @@ class InventoryService:
         with self._db.write() as session:
 
             def action() -> TransferResult:
-                out_slot = open_slot(session, actor, store, product, source, create=False)
-                # Locks every row of the product, the source's too, in one statement.
-                in_slot, _levels = open_locked_slot(session, actor, store, product, destination)
+                out_slot, in_slot = _transfer_slots(session, actor, store, product, source, destination)
                 note = LedgerNote(actor, note_reason, operation_key)
                 changes: dict[str, StockChange] = {}
                 # Touch rows in ascending primary-key order so two PCs cannot deadlock.
