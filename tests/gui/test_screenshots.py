@@ -40,6 +40,7 @@ EXPECTED = {
     "dialog-quit-half-packed.png",
     "dialog-low-stock-adjust.png",
     "dialog-about.png",
+    "dialog-users.png",
     "database-unavailable.png",
 }
 PAGES_WITH_TABLES = {"inventory", "orders", "pack-station", "shipment-status", "low-stock", "dashboard", "ledger",
