@@ -11,70 +11,28 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 import psycopg
 import pytest
+from pg_warehouse import BOSS, OTHER_PASSWORD, PACKER_PASSWORD, Warehouse, pg_warehouse
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from orion_desktop.bootstrap import Services
-from orion_desktop.db.engine import Database
-from orion_desktop.db.migrate import upgrade
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import Role
-from orion_desktop.domain.errors import Conflict, NotFound, PermissionDenied
-from orion_desktop.domain.order_results import OrderLine, ShipRequest
-from orion_desktop.services.pg_logins import PgLogins, manages_logins, personal_url, sign_in_with_login
+from orion_desktop.domain.errors import Conflict, DatabaseUnavailable, NotFound, PermissionDenied
+from orion_desktop.domain.order_results import ShipRequest
+from orion_desktop.services.pg_logins import PgLogins, personal_url, sign_in_with_login
 from orion_desktop.services.users import WRONG_CREDENTIALS, SignInRefused
-
-BOSS = Actor("boss", Role.ADMIN)
-PACKER_PASSWORD = "packer-secret-7731"
-OTHER_PASSWORD = "other-secret-2219"
-
-
-@dataclass
-class Warehouse:
-    url: str
-    owner: Database
-    packer: str  # Orion user name of the packer of store A
-    other: str  # another Orion user (store B)
-    order_a: str
-    order_b: str
 
 
 @pytest.fixture
 def warehouse(pg_database_factory: Callable[..., str]) -> Iterator[Warehouse]:
-    """Stores A and B with a product, stock and an order each; a packer of A and a packer of B,
-    each with their own login. The database is migrated by the test server's superuser."""
-    url = pg_database_factory("orion_rls")
-    owner = Database(url)
-    upgrade(owner)
-    services = Services.on(owner)
-    suffix = uuid.uuid4().hex[:6]
-    packer, other = f"pa{suffix}", f"pb{suffix}"
-    orders: dict[str, str] = {}
-    for store in ("A", "B"):
-        services.catalog.add_store(BOSS, store, f"Store {store}")
-        services.catalog.add_product(BOSS, store=store, sku=f"SKU-{store}", title=f"Thing {store}")
-        services.inventory.set_quantity(BOSS, store=store, product=f"SKU-{store}", location="L-1", quantity=10)
-        orders[store] = services.orders.create_order(BOSS, store=store, lines=[OrderLine(f"SKU-{store}", 2)])
-    services.users.create(BOSS, username="boss", password="boss-secret-55", role="admin")
-    services.users.create(BOSS, username=packer, password=PACKER_PASSWORD, role="packer", stores=["A"])
-    services.users.create(BOSS, username=other, password=OTHER_PASSWORD, role="packer", stores=["B"])
-    assert manages_logins(owner)
-    logins = PgLogins(owner)
-    logins.create(packer, PACKER_PASSWORD, Role.PACKER)
-    logins.create(other, OTHER_PASSWORD, Role.PACKER)
-    try:
-        yield Warehouse(url, owner, packer, other, orders["A"], orders["B"])
-    finally:
-        # The database goes with the factory; the logins are the server's and must go here.
-        logins.drop(packer)
-        logins.drop(other)
-        owner.dispose()
+    """Stores A and B, a packer of each and a manager, each with their own login (tests/pg_warehouse.py)."""
+    with pg_warehouse(pg_database_factory) as made:
+        yield made
 
 
 def _raw(warehouse: Warehouse, username: str, password: str) -> psycopg.Connection[tuple[object, ...]]:
@@ -208,6 +166,13 @@ def test_a_disabled_or_unknown_login_is_the_usual_sentence(warehouse: Warehouse)
     database, actor = sign_in_with_login(warehouse.url, warehouse.packer, PACKER_PASSWORD)
     database.dispose()
     assert actor.store_codes == frozenset({"A"})
+
+
+def test_a_server_that_cannot_be_reached_is_not_a_wrong_password() -> None:
+    # Port 1 of this PC: nothing listens there. "Wrong password" would send the person to retype it.
+    with pytest.raises(DatabaseUnavailable, match="^The database cannot be reached") as caught:
+        sign_in_with_login("postgresql+psycopg://127.0.0.1:1/orion", "anna", "anna-secret-31")
+    assert "anna-secret-31" not in f"{caught.value} {caught.value.details}"
 
 
 def test_a_role_change_moves_the_login_to_the_other_group(warehouse: Warehouse) -> None:
