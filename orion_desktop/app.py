@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication, QDialog, QWidget
 
 from orion_desktop.bootstrap import open_services
 from orion_desktop.config import save_database_url
+from orion_desktop.domain.errors import InvalidInput
 from orion_desktop.services.pg_logins import names_no_login
 from orion_desktop.services.sign_in_ways import OnThisConnection, SignedIn, SignInWay, WithOwnLogin
 from orion_desktop.ui.dialogs.database_dialog import DatabaseDialog
@@ -34,6 +35,7 @@ from orion_desktop.ui.icons import app_icon
 from orion_desktop.ui.locale_setup import use_grouped_numbers
 from orion_desktop.ui.main_window import APP_TITLE, MainWindow
 from orion_desktop.ui.plurals import install_plurals
+from orion_desktop.ui.sign_in_dialog import sign_in_with_own_login
 
 if TYPE_CHECKING:
     from orion_desktop.domain.actor import Actor
@@ -45,6 +47,9 @@ ORGANIZATION_NAME = "Orion"
 PROGRAM_NAME = "orion-desktop"
 
 ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], object]
+
+SIGN_IN_FIRST = ("This address names no database login: each user signs in with their own. "
+                 "Choose OK to sign in with your name and password.")
 
 ENV_EXIT_WHEN_READY = "ORION_EXIT_WHEN_READY"
 READY_LINE = "orion-desktop ready:"
@@ -70,6 +75,7 @@ class GuiSession:
         # Opened here, closed here. The first belongs to the caller, unless it hands it over
         # (``owns_services``: an own login's connection, which a switch of user must close).
         self._owned: list[Services] = [services] if owns_services else []
+        self._signed_in_to: SignedIn | None = None  # by sign_in_to, for the switch_to that follows
         self.window = self._new_window(services)
 
     def _sign_in_way(self, services: Services) -> SignInWay:
@@ -110,11 +116,30 @@ class GuiSession:
 
     # --- DatabaseConnector ----------------------------------------------------------------
     def open(self, url: str, *, create: bool = False) -> Services:
+        if names_no_login(url):
+            # Connecting as this PC's user would fail, or be someone else: only a sign-in connects.
+            raise InvalidInput(SIGN_IN_FIRST)
         return open_services(url, create=create)
 
-    def switch_to(self, services: Services, message: str, *, actor: Actor | None = None) -> None:
-        """Run on ``services`` from now on. ``actor``: already signed in to them (own login), so
-        nobody is asked again; else a database with users asks who is working."""
+    def sign_in_to(self, url: str) -> Services | None:
+        """File > Database… chose ``url`` (PostgreSQL, no login): the person signs in with their own
+        login first; their Services, or None when they cancel. ``switch_to`` then uses whoever signed in."""
+        signed = sign_in_with_own_login(url, None, parent=self.window)
+        if signed is None:
+            return None
+        self._signed_in_to = signed
+        return signed.services
+
+    def switch_to(self, services: Services, message: str, *, actor: Actor | None = None,
+                  url: str | None = None) -> None:
+        """Run on ``services`` (opened from ``url``, when another database) from now on. ``actor``:
+        already signed in to them (own login), so nobody is asked again; else a database with
+        users asks who is working."""
+        pending, self._signed_in_to = self._signed_in_to, None
+        if actor is None and pending is not None and pending.services is services:
+            actor = pending.actor  # signed in by sign_in_to, moments ago
+        if url is not None:
+            self.current_url = url  # the next switch of user signs in the way this database wants
         if actor is not None:
             self.actor = actor
             services.scope_reads_to(actor)

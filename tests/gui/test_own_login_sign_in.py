@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from pg_warehouse import MANAGER_PASSWORD, PACKER_PASSWORD, Warehouse, pg_warehouse
@@ -18,7 +19,9 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
+from orion_desktop.bootstrap import open_services
 from orion_desktop.domain import requests as rq
+from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import Role
 from orion_desktop.services.pg_logins import PgLogins
 from orion_desktop.services.registry import Services
@@ -42,10 +45,17 @@ def _session_user(services: Services) -> str:
 
 def _backends(warehouse: Warehouse, username: str) -> int:
     """How many server connections the login of ``username`` has open now (seen by the owner)."""
+    return len(_queries(warehouse, username))
+
+
+def _queries(warehouse: Warehouse, username: str) -> set[int]:
+    """The server processes of the login's query connections: the change feed's LISTEN connection,
+    which a window opens when it gets to it, is left out."""
     login = PgLogins(warehouse.owner).login(username)
     with warehouse.owner.engine.connect() as conn:
-        query = text("SELECT count(*) FROM pg_stat_activity WHERE usename = :login")
-        return int(conn.execute(query, {"login": login}).scalar_one())
+        query = text("SELECT pid FROM pg_stat_activity WHERE usename = :login "
+                     "AND application_name <> 'orion-desktop feed'")
+        return set(conn.execute(query, {"login": login}).scalars())
 
 
 def _ok(dialog: SignInDialog) -> None:
@@ -212,8 +222,8 @@ def test_the_idle_lock_by_the_same_user_keeps_the_window_its_connection_and_coun
         window.show()  # only a window on screen locks itself
         qtbot.waitExposed(window)
         QThreadPool.globalInstance().waitForDone(10_000)
-        before = _backends(warehouse, warehouse.packer)
-        assert before >= 1  # the window's own connection(s)
+        before = _queries(warehouse, warehouse.packer)
+        assert before  # the window's own pooled connection(s)
         station = window.pack_station_page
         marker = object()
         station.__dict__["_test_marker"] = marker  # stands for the scanned counts: the same page object survives
@@ -229,7 +239,47 @@ def test_the_idle_lock_by_the_same_user_keeps_the_window_its_connection_and_coun
         assert session.services is packer.services and window.services is packer.services
         assert _session_user(window.services) == PgLogins(warehouse.owner).login(warehouse.packer)
         # The connection opened to check the password is closed again.
-        qtbot.waitUntil(lambda: _backends(warehouse, warehouse.packer) == before, timeout=10_000)
+        qtbot.waitUntil(lambda: _queries(warehouse, warehouse.packer) == before, timeout=10_000)
     finally:
         QThreadPool.globalInstance().waitForDone(10_000)
         session.close()
+
+
+def test_file_database_with_an_address_naming_no_login_signs_in_first(
+    qtbot: QtBot, warehouse: Warehouse, tmp_path: Path, window_settings: QSettings
+) -> None:
+    from orion_desktop.app import SIGN_IN_FIRST, GuiSession
+
+    start_url = f"sqlite:///{tmp_path / 'start.db'}"
+    start = open_services(start_url, create=True)
+    session = GuiSession(start, Actor("local", Role.ADMIN), database_url=start_url, settings=window_settings)
+    try:
+        old = session.window
+        qtbot.addWidget(old)
+        old.show()
+        qtbot.waitExposed(old)
+        old.database_action.trigger()  # File > Database…
+        dialog = old.database_dialog
+        assert dialog is not None
+        dialog.postgres_radio.click()
+        dialog.url_edit.setText(warehouse.url_without_login)
+        dialog.test_button.click()  # Test does not connect as this PC's user: it says to sign in
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=15_000)
+        assert dialog.result_banner.text == SIGN_IN_FIRST
+        _answer(warehouse.packer, PACKER_PASSWORD)
+        dialog.ok_button.click()
+        qtbot.waitUntil(lambda: session.window is not old, timeout=15_000)
+        qtbot.addWidget(session.window)
+        assert session.actor.name == warehouse.packer and session.current_url == warehouse.url_without_login
+        assert _session_user(session.services) == PgLogins(warehouse.owner).login(warehouse.packer)
+        assert [s.code for s in session.services.catalog.list_stores()] == ["A"]
+        # The next switch of user on this window signs in with an own login too (no badge tab).
+        tip = session.window.user_session.switch_action.statusTip()  # type: ignore[attr-defined]
+        assert NO_BADGE_WITH_OWN_LOGIN in tip
+    finally:
+        window_to_stop = session.window
+        window_to_stop.connection_monitor.stop()
+        qtbot.waitUntil(lambda: not window_to_stop.connection_monitor.checking, timeout=10_000)
+        QThreadPool.globalInstance().waitForDone(10_000)
+        session.close()
+        start.close()
