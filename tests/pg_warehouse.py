@@ -8,11 +8,15 @@ so every name is unique and every login is dropped again at the end.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
 
 from orion_desktop.bootstrap import Services
@@ -82,3 +86,24 @@ def pg_warehouse(pg_database_factory: Callable[..., str]) -> Iterator[Warehouse]
         for name in made:
             logins.drop(name)
         owner.dispose()
+
+
+def verifier_matches(stored: str, password: str) -> bool:
+    """Check a SCRAM-SHA-256 verifier against a password the way the server does (RFC 5802/7677).
+
+    The test server trusts 127.0.0.1 and never asks for a password, so the stored verifier is
+    checked here instead."""
+    head, keys = stored.split("$", 1)[1].split("$")
+    iterations, salt = head.split(":")
+    stored_key = keys.split(":")[0]
+    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), base64.b64decode(salt), int(iterations))
+    client_key = hmac.new(salted, b"Client Key", "sha256").digest()
+    return hashlib.sha256(client_key).digest() == base64.b64decode(stored_key)
+
+
+def stored_password(warehouse: Warehouse, username: str) -> str:
+    """The verifier the server keeps for the login of ``username`` (read as the owner, a superuser)."""
+    login = PgLogins(warehouse.owner).login(username)
+    with warehouse.owner.engine.connect() as conn:
+        stored = conn.execute(text("SELECT rolpassword FROM pg_authid WHERE rolname = :n"), {"n": login})
+        return str(stored.scalar_one())

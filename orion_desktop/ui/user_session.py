@@ -20,6 +20,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLineEdit, QMessageBox
 
 from orion_desktop.domain.errors import OrionError
+from orion_desktop.services import user_logins
 from orion_desktop.services.sign_in_ways import NO_BADGE_WITH_OWN_LOGIN
 from orion_desktop.ui.sign_in_dialog import SignInDialog
 
@@ -128,13 +129,19 @@ class UserSession(QObject):
         fields = PasswordFields()
         if not fields.ask(self._window):
             return
+        services = self._window.services
         try:
-            self._window.services.users.change_password(self.actor, self.actor.name, fields.new,
-                                                        old_password=fields.old)
+            services.users.change_password(self.actor, self.actor.name, fields.new, old_password=fields.old)
         except OrionError as error:
             QMessageBox.warning(self._window, "Password not changed", str(error))
             return
-        self._window.show_status_message("Your password was changed.")
+        try:
+            # With own logins PostgreSQL checks the password at the next sign-in: its login must follow.
+            login = user_logins.login_password(services.pg_logins, self.actor.name, fields.new)
+        except OrionError as error:
+            QMessageBox.warning(self._window, "Database login not changed", str(error))
+            return
+        self._window.show_status_message(" ".join(filter(None, ("Your password was changed.", login))))
 
 
 class PasswordFields:

@@ -13,9 +13,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from pg_warehouse import MANAGER_PASSWORD, PACKER_PASSWORD, Warehouse, pg_warehouse
+from pg_warehouse import (
+    MANAGER_PASSWORD,
+    PACKER_PASSWORD,
+    Warehouse,
+    pg_warehouse,
+    stored_password,
+    verifier_matches,
+)
 from PySide6.QtCore import QSettings, QThreadPool, QTimer
-from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QInputDialog
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
@@ -283,3 +290,63 @@ def test_file_database_with_an_address_naming_no_login_signs_in_first(
         QThreadPool.globalInstance().waitForDone(10_000)
         session.close()
         start.close()
+
+
+def test_role_only_lowers_with_an_own_login_and_a_refusal_closes_its_connection(
+    qtbot: QtBot, warehouse: Warehouse
+) -> None:
+    manager = WithOwnLogin(warehouse.url_without_login, role="packer").by_password(warehouse.manager,
+                                                                                   MANAGER_PASSWORD)
+    try:
+        assert manager.actor.role is Role.PACKER and manager.opened
+    finally:
+        manager.release()
+    answered: list[str] = []
+    _answer(warehouse.packer, PACKER_PASSWORD, answered)
+    assert sign_in_with_own_login(warehouse.url_without_login, "admin") is None
+    refusal = f"{warehouse.packer} is a packer and cannot act as admin; --role only lowers a role."
+    assert answered[-1] == f"refused: {refusal}"
+    # The login connected before the role was refused: that connection is closed again.
+    qtbot.waitUntil(lambda: _backends(warehouse, warehouse.packer) == 0, timeout=10_000)
+
+
+def _answer_prompts(answers: list[str]) -> None:
+    """Type each answer into the next text prompt (QInputDialog) shown, in order."""
+
+    def attempt() -> None:
+        prompts = [w for w in QApplication.topLevelWidgets() if isinstance(w, QInputDialog) and w.isVisible()]
+        if not prompts:
+            QTimer.singleShot(20, attempt)
+            return
+        prompts[0].setTextValue(answers.pop(0))
+        prompts[0].accept()
+        if answers:
+            QTimer.singleShot(20, attempt)
+
+    QTimer.singleShot(20, attempt)
+
+
+def test_changing_ones_password_with_an_own_login_changes_the_login_too(
+    qtbot: QtBot, warehouse: Warehouse, window_settings: QSettings
+) -> None:
+    from orion_desktop.app import GuiSession
+
+    _answer(warehouse.packer, PACKER_PASSWORD)
+    packer = sign_in_with_own_login(warehouse.url_without_login, None)
+    assert packer is not None
+    session = GuiSession(packer.services, packer.actor, database_url=warehouse.url_without_login,
+                         settings=window_settings, owns_services=True)
+    try:
+        qtbot.addWidget(session.window)
+        new = "packer-renewed-5520"
+        _answer_prompts([PACKER_PASSWORD, new, new])
+        session.window.user_session.change_password()  # type: ignore[attr-defined]
+        login = PgLogins(warehouse.owner).login(warehouse.packer)
+        assert session.window.statusBar().currentMessage() == (
+            f"Your password was changed. The database login {login} has the new password.")
+        # What PostgreSQL checks at the next sign-in is the new password, not the old one.
+        stored = stored_password(warehouse, warehouse.packer)
+        assert verifier_matches(stored, new) and not verifier_matches(stored, PACKER_PASSWORD)
+    finally:
+        QThreadPool.globalInstance().waitForDone(10_000)
+        session.close()

@@ -8,14 +8,19 @@ is dropped at the end (roles belong to the whole server).
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from collections.abc import Callable, Iterator
 
 import psycopg
 import pytest
-from pg_warehouse import BOSS, OTHER_PASSWORD, PACKER_PASSWORD, Warehouse, pg_warehouse
+from pg_warehouse import (
+    BOSS,
+    OTHER_PASSWORD,
+    PACKER_PASSWORD,
+    Warehouse,
+    pg_warehouse,
+    stored_password,
+    verifier_matches,
+)
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -125,33 +130,16 @@ def test_through_the_app_the_packer_login_lists_only_store_a_and_can_pack(wareho
     assert [(e.username, e.detail) for e in signed_in] == [(warehouse.packer, "own database login")]
 
 
-def _verifier_matches(stored: str, password: str) -> bool:
-    """Check a SCRAM-SHA-256 verifier against a password the way the server does (RFC 5802/7677)."""
-    head, keys = stored.split("$", 1)[1].split("$")
-    iterations, salt = head.split(":")
-    stored_key = keys.split(":")[0]
-    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), base64.b64decode(salt), int(iterations))
-    client_key = hmac.new(salted, b"Client Key", "sha256").digest()
-    return hashlib.sha256(client_key).digest() == base64.b64decode(stored_key)
-
-
-def _stored_password(warehouse: Warehouse, username: str) -> str:
-    login = PgLogins(warehouse.owner).login(username)
-    with warehouse.owner.engine.connect() as conn:
-        stored = conn.execute(text("SELECT rolpassword FROM pg_authid WHERE rolname = :n"), {"n": login})
-        return str(stored.scalar_one())
-
-
 def test_passwords_are_stored_as_scram_and_changed(warehouse: Warehouse) -> None:
     # The test server trusts connections from 127.0.0.1 (pg_hba), so it never asks for a password;
     # the stored verifier is checked here exactly as a password-checking server would check it.
-    stored = _stored_password(warehouse, warehouse.packer)
+    stored = stored_password(warehouse, warehouse.packer)
     assert stored.startswith("SCRAM-SHA-256$")
-    assert _verifier_matches(stored, PACKER_PASSWORD)
-    assert not _verifier_matches(stored, OTHER_PASSWORD)
+    assert verifier_matches(stored, PACKER_PASSWORD)
+    assert not verifier_matches(stored, OTHER_PASSWORD)
     PgLogins(warehouse.owner).set_password(warehouse.packer, "a-new-secret-881")
-    changed = _stored_password(warehouse, warehouse.packer)
-    assert _verifier_matches(changed, "a-new-secret-881") and not _verifier_matches(changed, PACKER_PASSWORD)
+    changed = stored_password(warehouse, warehouse.packer)
+    assert verifier_matches(changed, "a-new-secret-881") and not verifier_matches(changed, PACKER_PASSWORD)
 
 
 def test_a_disabled_or_unknown_login_is_the_usual_sentence(warehouse: Warehouse) -> None:
@@ -190,7 +178,7 @@ def test_a_role_change_moves_the_login_to_the_other_group(warehouse: Warehouse) 
     assert groups == ["orion_manager"]
 
 
-def test_personal_url_drops_any_stored_password() -> None:
+def test_personal_url_drops_anystored_password() -> None:
     url = personal_url("postgresql+psycopg://orion_app:shared@db-server/orion", "Anna")
     assert url.username == "orion_anna" and url.password is None
     assert make_url(url).host == "db-server"
