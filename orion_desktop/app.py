@@ -49,7 +49,7 @@ PROGRAM_NAME = "orion-desktop"
 ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], object]
 
 SIGN_IN_FIRST = ("This address names no database login: each user signs in with their own. "
-                 "Choose OK to sign in with your name and password.")
+                 "Choose “Use this database” to sign in with your name and password.")
 
 ENV_EXIT_WHEN_READY = "ORION_EXIT_WHEN_READY"
 READY_LINE = "orion-desktop ready:"
@@ -124,7 +124,9 @@ class GuiSession:
     def sign_in_to(self, url: str) -> Services | None:
         """File > Database… chose ``url`` (PostgreSQL, no login): the person signs in with their own
         login first; their Services, or None when they cancel. ``switch_to`` then uses whoever signed in."""
-        signed = sign_in_with_own_login(url, None, parent=self.window)
+        # Over the Database dialog when it is open (it is modal), else over the window.
+        parent = QApplication.activeModalWidget() or self.window
+        signed = sign_in_with_own_login(url, None, parent=parent)
         if signed is None:
             return None
         self._signed_in_to = signed
