@@ -273,6 +273,10 @@ def test_file_database_with_an_address_naming_no_login_signs_in_first(
         dialog.test_button.click()  # Test does not connect as this PC's user: it says to sign in
         qtbot.waitUntil(lambda: not dialog.busy, timeout=15_000)
         assert dialog.result_banner.text == SIGN_IN_FIRST
+        _when_dialog(lambda sign_in: sign_in.reject())  # nobody signs in: nothing opens, nothing switches
+        dialog.ok_button.click()
+        assert dialog.isVisible() and session.window is old and session.services is start
+        assert dialog.result_banner.text == "Nobody signed in, so that database was not opened."
         _answer(warehouse.packer, PACKER_PASSWORD)
         dialog.ok_button.click()
         qtbot.waitUntil(lambda: session.window is not old, timeout=15_000)
