@@ -25,6 +25,9 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication, QDialog, QWidget
 
 from orion_desktop.bootstrap import open_services
 from orion_desktop.config import save_database_url
+from orion_desktop.domain.errors import InvalidInput
+from orion_desktop.services.pg_logins import names_no_login
+from orion_desktop.services.sign_in_ways import OnThisConnection, SignedIn, SignInWay, WithOwnLogin
 from orion_desktop.ui.dialogs.database_dialog import DatabaseDialog
 from orion_desktop.ui.errors import show_error_dialog, user_message
 from orion_desktop.ui.garbage_collection import GuiThreadCollector
@@ -32,6 +35,7 @@ from orion_desktop.ui.icons import app_icon
 from orion_desktop.ui.locale_setup import use_grouped_numbers
 from orion_desktop.ui.main_window import APP_TITLE, MainWindow
 from orion_desktop.ui.plurals import install_plurals
+from orion_desktop.ui.sign_in_dialog import sign_in_with_own_login
 
 if TYPE_CHECKING:
     from orion_desktop.domain.actor import Actor
@@ -43,6 +47,9 @@ ORGANIZATION_NAME = "Orion"
 PROGRAM_NAME = "orion-desktop"
 
 ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], object]
+
+SIGN_IN_FIRST = ("This address names no database login: each user signs in with their own. "
+                 "Choose “Use this database” to sign in with your name and password.")
 
 ENV_EXIT_WHEN_READY = "ORION_EXIT_WHEN_READY"
 READY_LINE = "orion-desktop ready:"
@@ -59,24 +66,44 @@ class GuiSession:
         *,
         database_url: str | None = None,
         settings: QSettings | None = None,
+        owns_services: bool = False,
     ) -> None:
         self.actor = actor
         self.services = services
         self.current_url = database_url
         self._settings = settings
-        self._owned: list[Services] = []  # opened here, closed here; the first belongs to the caller
+        # Opened here, closed here. The first belongs to the caller, unless it hands it over
+        # (``owns_services``: an own login's connection, which a switch of user must close).
+        self._owned: list[Services] = [services] if owns_services else []
+        self._signed_in_to: SignedIn | None = None  # by sign_in_to, for the switch_to that follows
         self.window = self._new_window(services)
+
+    def _sign_in_way(self, services: Services) -> SignInWay:
+        """Own PostgreSQL logins when the URL names none (README: per-user logins), else this connection."""
+        if self.current_url and names_no_login(self.current_url):
+            return WithOwnLogin(self.current_url)
+        return OnThisConnection(services)
 
     def _new_window(self, services: Services) -> MainWindow:
         window = MainWindow(services, self.actor, settings=self._settings, connector=self)
         if services.users.has_users():  # switch user, change password, idle lock (issue 14)
             from orion_desktop.ui.user_session import UserSession
 
-            window.user_session = UserSession(window, services, self.actor, self.switch_user)  # type: ignore[attr-defined]
+            window.user_session = UserSession(  # type: ignore[attr-defined]
+                window, self._sign_in_way(services), self.actor, self.switch_user
+            )
         return window
 
-    def switch_user(self, actor: Actor) -> None:
-        """Rebuild the window for ``actor`` (signed in by the sign-in dialog) on the same database."""
+    def switch_user(self, signed: SignedIn) -> None:
+        """Rebuild the window for the user signed in by the sign-in dialog.
+
+        With an own login ``signed`` brings that user's connection: it replaces the window's
+        services like another database would (the old ones are closed)."""
+        if signed.services is not self.services:
+            message = f"Signed in as {signed.actor.name} ({signed.actor.role.value})."
+            self.switch_to(signed.services, message, actor=signed.actor)
+            return
+        actor = signed.actor
         self.actor = actor
         self.services.scope_reads_to(actor)
         old_window = self.window
@@ -89,10 +116,36 @@ class GuiSession:
 
     # --- DatabaseConnector ----------------------------------------------------------------
     def open(self, url: str, *, create: bool = False) -> Services:
+        if names_no_login(url):
+            # Connecting as this PC's user would fail, or be someone else: only a sign-in connects.
+            raise InvalidInput(SIGN_IN_FIRST)
         return open_services(url, create=create)
 
-    def switch_to(self, services: Services, message: str) -> None:
-        if services.users.has_users():  # another database's users: sign in to it first
+    def sign_in_to(self, url: str) -> Services | None:
+        """File > Database… chose ``url`` (PostgreSQL, no login): the person signs in with their own
+        login first; their Services, or None when they cancel. ``switch_to`` then uses whoever signed in."""
+        # Over the Database dialog when it is open (it is modal), else over the window.
+        parent = QApplication.activeModalWidget() or self.window
+        signed = sign_in_with_own_login(url, None, parent=parent)
+        if signed is None:
+            return None
+        self._signed_in_to = signed
+        return signed.services
+
+    def switch_to(self, services: Services, message: str, *, actor: Actor | None = None,
+                  url: str | None = None) -> None:
+        """Run on ``services`` (opened from ``url``, when another database) from now on. ``actor``:
+        already signed in to them (own login), so nobody is asked again; else a database with
+        users asks who is working."""
+        pending, self._signed_in_to = self._signed_in_to, None
+        if actor is None and pending is not None and pending.services is services:
+            actor = pending.actor  # signed in by sign_in_to, moments ago
+        if url is not None:
+            self.current_url = url  # the next switch of user signs in the way this database wants
+        if actor is not None:
+            self.actor = actor
+            services.scope_reads_to(actor)
+        elif services.users.has_users():  # another database's users: sign in to it first
             from orion_desktop.ui.sign_in_dialog import sign_in_at_start
 
             actor = sign_in_at_start(services, self.actor, None)
@@ -132,18 +185,20 @@ def ensure_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def run_gui(services: Services, actor: Actor, argv: list[str], *, database_url: str | None = None) -> int:
+def run_gui(services: Services, actor: Actor, argv: list[str], *, database_url: str | None = None,
+            owns_services: bool = False) -> int:
     """Open the main window on ``services`` for ``actor`` and run until it is closed.
 
     ``argv`` holds the arguments meant for Qt (for example ``-style fusion``), without the
-    program name; ``database_url`` is what File > Database… starts from. Returns the event
-    loop's exit code.
+    program name; ``database_url`` is what File > Database… starts from. ``owns_services``: the
+    session closes ``services`` once it no longer uses them (an own login's connection). Returns
+    the event loop's exit code.
     """
     started = time.perf_counter()
     app = ensure_application(argv)
     collector = GuiThreadCollector(app)  # cycles are freed on the GUI thread, never in a worker
     collector.start()
-    session = GuiSession(services, actor, database_url=database_url)
+    session = GuiSession(services, actor, database_url=database_url, owns_services=owns_services)
     previous_hook = sys.excepthook
     sys.excepthook = _unexpected_error_hook(lambda: session.window)
     try:

@@ -1,4 +1,8 @@
-"""Starting the window from `orion-desktop` with no command: choose the database (demo or not), then hand over to Qt."""
+"""Starting the window from `orion-desktop` with no command: choose the database (demo or not), then hand over to Qt.
+
+A PostgreSQL URL that names no login means per-user logins (README): nothing connects until the
+person has signed in, and then only as their own login (``sign_in_with_own_login``).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,9 @@ from orion_desktop.bootstrap import open_services
 from orion_desktop.config import choose_database, current_actor, data_dir
 from orion_desktop.demo import fill_demo
 from orion_desktop.domain.errors import OrionError
+from orion_desktop.services.pg_logins import names_no_login
 from orion_desktop.services.registry import Services
-from orion_desktop.ui.sign_in_dialog import sign_in_at_start
+from orion_desktop.ui.sign_in_dialog import sign_in_at_start, sign_in_with_own_login
 
 
 def demo_database_url() -> str:
@@ -30,6 +35,8 @@ def launch(args: argparse.Namespace) -> int:
         url = demo_database_url()
     choice = choose_database(url)
     chosen = choice.url
+    if names_no_login(chosen):
+        return launch_with_own_login(chosen, args.role)
     try:
         # A new database is meant for --demo and for the default file on first start, not for a
         # --db, ORION_DATABASE_URL or saved path that names no file (a typo, a drive not connected).
@@ -50,3 +57,19 @@ def launch(args: argparse.Namespace) -> int:
         return run_gui(services, signed_in, [], database_url=chosen)
     finally:
         services.close()
+
+
+def launch_with_own_login(url: str, role: str | None) -> int:
+    """The window on ``url`` (PostgreSQL, no login in it): sign in first, as the user's own login.
+
+    Connecting as the PC's user first (as for other URLs) would fail, or connect as someone
+    else; so the sign-in dialog comes before any connection and shows a refusal or a server
+    that cannot be reached as a sentence. ``role`` (--role) only lowers. Cancel: exit code 1."""
+    ensure_application([])
+    signed = sign_in_with_own_login(url, role)
+    if signed is None:
+        return 1
+    try:
+        return run_gui(signed.services, signed.actor, [], database_url=url, owns_services=True)
+    finally:
+        signed.services.close()  # the session closed it already unless run_gui failed to start

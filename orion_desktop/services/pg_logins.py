@@ -13,11 +13,11 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
-from sqlalchemy import text
+from sqlalchemy import exc, text
 from sqlalchemy.engine import URL, make_url
 
 from orion_desktop.db import migrate
-from orion_desktop.db.engine import Database, parse_url
+from orion_desktop.db.engine import Database, parse_url, translate_db_error
 from orion_desktop.db.models import UserAudit
 from orion_desktop.db.pg_security import GROUP_ROLES, login_name
 from orion_desktop.domain.actor import Actor
@@ -186,16 +186,35 @@ def names_no_login(raw_url: str) -> bool:
     return url.get_backend_name() == "postgresql" and not url.username
 
 
+# What the server says when it refuses the login itself (wrong or missing password, unknown role,
+# NOLOGIN), lower case; anything else on connecting is about the server or the database.
+_REFUSED_LOGIN = ("password authentication failed", "no password supplied", "authentication failed",
+                  "not permitted to log in", "role \"")
+
+
+def _login_refused(driver_message: str) -> bool:
+    text_lower = driver_message.lower()
+    return any(words in text_lower for words in _REFUSED_LOGIN)
+
+
 def sign_in_with_login(url: URL | str, username: str, password: str) -> tuple[Database, Actor]:
     """Connect with the user's own PostgreSQL login; PostgreSQL checks the password.
 
     A refused login is the sign-in's usual "wrong password" sentence, without the server's text
-    (which would tell whether the login exists)."""
+    (which would tell whether the login exists); a server that cannot be reached is
+    ``DatabaseUnavailable``, as anywhere else."""
     target = personal_url(url, username).set(password=password)
     database = Database(target, create=False)
     try:
         with database.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
+    except exc.DBAPIError as error:
+        database.dispose()
+        if _login_refused(str(error.orig)):
+            raise SignInRefused(WRONG_CREDENTIALS) from None
+        # A server that is down or a database that is missing is not a wrong password: say what
+        # it is (the driver's words, which never hold the password, go to ``details``).
+        raise translate_db_error(error) from None
     except Exception:
         database.dispose()
         raise SignInRefused(WRONG_CREDENTIALS) from None

@@ -77,8 +77,14 @@ class DatabaseConnector(Protocol):
         SQLite file only with ``create``."""
         ...
 
-    def switch_to(self, services: Services, message: str) -> None:
-        """Run the GUI on ``services`` from now on (replaces this window), then show ``message``."""
+    def sign_in_to(self, url: str) -> Services | None:
+        """``url`` names no login (per-user logins): sign in first, on the GUI thread; the new
+        user's Services, or None when they cancel."""
+        ...
+
+    def switch_to(self, services: Services, message: str, *, url: str | None = None) -> None:
+        """Run the GUI on ``services`` (opened from ``url``) from now on (replaces this window),
+        then show ``message``."""
         ...
 
 
@@ -373,6 +379,7 @@ class MainWindow(QMainWindow):
             self._connector.open,
             initial_url=self._connector.current_url,
             current_description=self.services.database_description,
+            sign_in=self._connector.sign_in_to,
             parent=self,
         )
         dialog.finished.connect(lambda result: self._database_chosen(dialog, result))
@@ -396,7 +403,7 @@ class MainWindow(QMainWindow):
             if os.environ.get(ENV_DATABASE_URL, "").strip():
                 message += f" At the next start {ENV_DATABASE_URL} (set on this PC) takes precedence."
         assert self._connector is not None
-        self._connector.switch_to(dialog.services, message)
+        self._connector.switch_to(dialog.services, message, url=selection.url)
 
     # --- import, export, help ---------------------------------------------------------------
     def _export_filter(self, kind: str) -> dict[str, object]:

@@ -3,6 +3,10 @@
 Shown at start when the database has users; the window opens only for a signed-in user. A refusal
 (wrong password, disabled, locked) is shown in the dialog as the service's sentence, and the
 dialog stays open; the secret fields are cleared and never leave this dialog except to the service.
+
+The dialog does not know how the check is made: it is given a ``SignInWay``
+(``services/sign_in_ways.py``), on the app's own connection or with the user's own PostgreSQL
+login. With an own login the badge tab is hidden: PostgreSQL must be given the password itself.
 """
 
 from __future__ import annotations
@@ -20,23 +24,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from orion_desktop.domain.errors import OrionError
-from orion_desktop.services.users import lower_role
+from orion_desktop.services.sign_in_ways import NO_BADGE_WITH_OWN_LOGIN, OnThisConnection, WithOwnLogin
+from orion_desktop.ui.connection_errors import explain
 
 if TYPE_CHECKING:
     from orion_desktop.domain.actor import Actor
     from orion_desktop.services.registry import Services
+    from orion_desktop.services.sign_in_ways import SignedIn, SignInWay
 
 
 class SignInDialog(QDialog):
-    """Ask who is working; ``actor`` is set when the dialog is accepted."""
+    """Ask who is working; ``signed_in`` (and ``actor``) are set when the dialog is accepted."""
 
-    def __init__(self, services: Services, role: str | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, way: SignInWay, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Sign in to Orion Desktop"))
-        self._services = services
-        self._role = role
-        self.actor: Actor | None = None
+        self._way = way
+        self.signed_in: SignedIn | None = None
 
         self.tabs = QTabWidget(self)
         password_page = QWidget(self.tabs)
@@ -57,6 +61,9 @@ class SignInDialog(QDialog):
         badge_form.addRow(self.tr("Scan &badge:"), self.badge_edit)
         badge_form.addRow(self.tr("P&IN:"), self.pin_edit)
         self.tabs.addTab(badge_page, self.tr("Badge and PIN"))
+        if not way.offers_badge:
+            self.tabs.setTabVisible(1, False)
+            self.tabs.setToolTip(NO_BADGE_WITH_OWN_LOGIN)
 
         self.message = QLabel(self)
         self.message.setWordWrap(True)
@@ -74,20 +81,25 @@ class SignInDialog(QDialog):
         layout.addWidget(self.buttons)
         self.username_edit.setFocus()
 
+    @property
+    def actor(self) -> Actor | None:
+        """Who signed in (None until the dialog is accepted)."""
+        return self.signed_in.actor if self.signed_in is not None else None
+
     def _try_sign_in(self) -> None:
-        users = self._services.users
         try:
-            if self.tabs.currentIndex() == 0:
-                actor = users.authenticate(self.username_edit.text(), self.password_edit.text())
+            if self.tabs.currentIndex() == 0 or not self._way.offers_badge:
+                signed = self._way.by_password(self.username_edit.text(), self.password_edit.text())
             else:
-                actor = users.authenticate_badge(self.badge_edit.text(), self.pin_edit.text())
-            self.actor = lower_role(actor, self._role)
-        except OrionError as error:
-            self.message.setText(str(error))
+                signed = self._way.by_badge(self.badge_edit.text(), self.pin_edit.text())
+        except Exception as error:  # noqa: BLE001 (a server that is down is a sentence here, not a traceback)
+            # A refusal is the service's sentence; an unreachable server gets explain's plain one.
+            self.message.setText(explain(error)[0])
             return
         finally:
             self.password_edit.clear()
             self.pin_edit.clear()
+        self.signed_in = signed
         self.accept()
 
 
@@ -96,8 +108,20 @@ def sign_in_at_start(services: Services, fallback: Actor, role: str | None) -> A
     else whoever signs in here; None when the person cancels."""
     if not services.users.has_users():
         return fallback
-    dialog = SignInDialog(services, role)
+    dialog = SignInDialog(OnThisConnection(services, role))
     if dialog.exec() != QDialog.DialogCode.Accepted or dialog.actor is None:
         return None
     services.scope_reads_to(dialog.actor)
     return dialog.actor
+
+
+def sign_in_with_own_login(url: str, role: str | None, parent: QWidget | None = None) -> SignedIn | None:
+    """Before any connection to ``url`` (PostgreSQL, no login in it): the person signs in with their
+    own login, and the Services opened for them come back, reads scoped to their stores; None when
+    they cancel (then nothing stays connected)."""
+    dialog = SignInDialog(WithOwnLogin(url, role), parent)
+    if dialog.exec() != QDialog.DialogCode.Accepted or dialog.signed_in is None:
+        return None
+    signed = dialog.signed_in
+    signed.services.scope_reads_to(signed.actor)
+    return signed

@@ -1,9 +1,11 @@
 """Who works at this window (issue 14): switch user, change own password, and the idle lock.
 
 Installed by the GUI session on each main window when the database has users. Switching to
-another user rebuilds the window for them (``on_switch``); the idle lock shows the sign-in dialog
+another user rebuilds the window for them (``on_switch``, given the ``SignedIn``: with own
+PostgreSQL logins it carries the new user's own connection); the idle lock shows the sign-in dialog
 over the window after ``idle_minutes`` without keyboard or mouse input. The same user signing in
-again just closes it, so nothing on screen (a half-packed box's counts) is lost.
+again just closes it, so nothing on screen (a half-packed box's counts) is lost, and a connection
+opened only to check their password is closed again.
 """
 
 from __future__ import annotations
@@ -18,11 +20,13 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLineEdit, QMessageBox
 
 from orion_desktop.domain.errors import OrionError
+from orion_desktop.services import user_logins
+from orion_desktop.services.sign_in_ways import NO_BADGE_WITH_OWN_LOGIN
 from orion_desktop.ui.sign_in_dialog import SignInDialog
 
 if TYPE_CHECKING:
     from orion_desktop.domain.actor import Actor
-    from orion_desktop.services.registry import Services
+    from orion_desktop.services.sign_in_ways import SignedIn, SignInWay
     from orion_desktop.ui.main_window import MainWindow
 
 ENV_IDLE_LOCK_MINUTES = "ORION_IDLE_LOCK_MINUTES"
@@ -42,16 +46,21 @@ def idle_minutes() -> float:
 class UserSession(QObject):
     """The user actions and idle lock of one main window."""
 
-    def __init__(self, window: MainWindow, services: Services, actor: Actor,
-                 on_switch: Callable[[Actor], None], minutes: float | None = None) -> None:
+    def __init__(self, window: MainWindow, way: SignInWay, actor: Actor,
+                 on_switch: Callable[[SignedIn], None], minutes: float | None = None) -> None:
         super().__init__(window)
         self._window = window
-        self._services = services
+        self._way = way
         self.actor = actor
         self._on_switch = on_switch
         self.locked = False
         self.switch_action = QAction("S&witch user…", window)
-        self.switch_action.setStatusTip("Sign in as someone else (name and password, or badge and PIN)")
+        if way.offers_badge:
+            self.switch_action.setStatusTip("Sign in as someone else (name and password, or badge and PIN)")
+        else:
+            tip = f"Sign in as someone else, by name and password. {NO_BADGE_WITH_OWN_LOGIN}"
+            self.switch_action.setStatusTip(tip)
+            self.switch_action.setToolTip(tip)
         self.switch_action.triggered.connect(self.switch_user)
         self.password_action = QAction("Change &password…", window)
         self.password_action.triggered.connect(self.change_password)
@@ -79,15 +88,19 @@ class UserSession(QObject):
             self.idle_timer.start()  # any input restarts the idle time
         return False
 
-    def _ask(self, title: str) -> Actor | None:
-        dialog = SignInDialog(self._services, parent=self._window)
+    def _ask(self, title: str) -> SignedIn | None:
+        dialog = SignInDialog(self._way, parent=self._window)
         dialog.setWindowTitle(title)
-        return dialog.actor if dialog.exec() == QDialog.DialogCode.Accepted else None
+        return dialog.signed_in if dialog.exec() == QDialog.DialogCode.Accepted else None
 
     def switch_user(self) -> None:
-        actor = self._ask("Switch user")
-        if actor is not None and actor != self.actor:
-            self._on_switch(actor)
+        signed = self._ask("Switch user")
+        if signed is None:
+            return
+        if signed.actor != self.actor:
+            self._on_switch(signed)
+        else:
+            signed.release()  # the same user again: the window keeps its own connection
 
     def lock(self) -> None:
         """Cover the window until someone signs in; the same user finds it as they left it."""
@@ -95,7 +108,7 @@ class UserSession(QObject):
             return
         self.locked = True
         try:
-            while (actor := self._ask(f"Locked — {self.actor.name} was away")) is None:
+            while (signed := self._ask(f"Locked — {self.actor.name} was away")) is None:
                 if not self._window_open():  # the window closed meanwhile (quit, or the PC shut down)
                     return
                 if QMessageBox.question(self._window, "Locked", "Close Orion Desktop?") == (
@@ -104,22 +117,31 @@ class UserSession(QObject):
                     return
         finally:
             self.locked = False
-        if actor != self.actor:
-            self._on_switch(actor)
+        if signed.actor != self.actor:
+            self._on_switch(signed)
         else:
+            # The same user: the window, its services and what is on screen stay; a connection
+            # opened only to check the password (own login) is closed again.
+            signed.release()
             self.idle_timer.start()
 
     def change_password(self) -> None:
         fields = PasswordFields()
         if not fields.ask(self._window):
             return
+        services = self._window.services
         try:
-            self._services.users.change_password(self.actor, self.actor.name, fields.new,
-                                                 old_password=fields.old)
+            services.users.change_password(self.actor, self.actor.name, fields.new, old_password=fields.old)
         except OrionError as error:
             QMessageBox.warning(self._window, "Password not changed", str(error))
             return
-        self._window.show_status_message("Your password was changed.")
+        try:
+            # With own logins PostgreSQL checks the password at the next sign-in: its login must follow.
+            login = user_logins.login_password(services.pg_logins, self.actor.name, fields.new)
+        except OrionError as error:
+            QMessageBox.warning(self._window, "Database login not changed", str(error))
+            return
+        self._window.show_status_message(" ".join(filter(None, ("Your password was changed.", login))))
 
 
 class PasswordFields:

@@ -9,6 +9,7 @@ from pytestqt.qtbot import QtBot
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import Role
 from orion_desktop.services.registry import Services
+from orion_desktop.services.sign_in_ways import OnThisConnection
 from orion_desktop.ui.sign_in_dialog import SignInDialog, sign_in_at_start
 
 from .window_support import open_window
@@ -36,7 +37,7 @@ def test_a_database_without_users_opens_for_the_local_admin(qtbot: QtBot, stocke
 
 def test_a_wrong_password_is_a_sentence_and_the_dialog_stays(qtbot: QtBot, stocked: Services) -> None:
     _users(stocked)
-    dialog = SignInDialog(stocked)
+    dialog = SignInDialog(OnThisConnection(stocked))
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.username_edit.setText("pat")
@@ -52,14 +53,14 @@ def test_a_wrong_password_is_a_sentence_and_the_dialog_stays(qtbot: QtBot, stock
 
 def test_badge_and_pin_and_role_lowering(qtbot: QtBot, stocked: Services) -> None:
     _users(stocked)
-    dialog = SignInDialog(stocked, role="packer")
+    dialog = SignInDialog(OnThisConnection(stocked, role="packer"))
     qtbot.addWidget(dialog)
     dialog.tabs.setCurrentIndex(1)
     dialog.badge_edit.setText("B-9")
     dialog.pin_edit.setText(PIN)
     _ok(dialog)
     assert dialog.actor is not None and dialog.actor.name == "pat"
-    admin_dialog = SignInDialog(stocked, role="admin")
+    admin_dialog = SignInDialog(OnThisConnection(stocked, role="admin"))
     qtbot.addWidget(admin_dialog)
     admin_dialog.tabs.setCurrentIndex(1)
     admin_dialog.badge_edit.setText("B-9")
@@ -156,7 +157,7 @@ def test_the_idle_lock_keeps_the_window_and_its_counts_for_the_same_user(
     station = window.pack_station_page
     marker = object()
     station.__dict__["_test_marker"] = marker  # stands for the scanned counts: the same page object survives
-    lock = UserSession(window, stocked, pat, session.switch_user, minutes=0.001)  # about 60 ms
+    lock = UserSession(window, OnThisConnection(stocked), pat, session.switch_user, minutes=0.001)  # about 60 ms
     answered: list[str] = []
     _answer_sign_in(qtbot, username="pat", password=PASSWORD, answered=answered)
     qtbot.waitUntil(lambda: bool(answered) and not lock.locked, timeout=5000)

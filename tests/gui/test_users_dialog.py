@@ -10,6 +10,7 @@ from pytestqt.qtbot import QtBot
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import Role
 from orion_desktop.services.registry import Services
+from orion_desktop.services.sign_in_ways import OnThisConnection
 from orion_desktop.services.users import UserInfo
 from orion_desktop.ui.dialogs.action_dialog import ActionDialog
 from orion_desktop.ui.dialogs.user_forms import UserFormDialog
@@ -87,7 +88,7 @@ def test_an_admin_adds_a_packer_who_signs_in_and_sees_no_admin_entry(
     if stocked.is_shared_database:  # the owner's connection makes the packer's own login too
         assert "Database login" in dialog.banner.text and "_pat created." in dialog.banner.text
 
-    sign_in = SignInDialog(stocked)
+    sign_in = SignInDialog(OnThisConnection(stocked))
     qtbot.addWidget(sign_in)
     sign_in.username_edit.setText("pat")
     sign_in.password_edit.setText(PACKER_PASSWORD)
@@ -113,7 +114,7 @@ def test_disabling_a_user_makes_sign_in_refuse_with_a_sentence(
     assert dialog.banner.text.startswith("User pat disabled: they can no longer sign in.")
     assert dialog.active_button.text() == "&Enable"
 
-    sign_in = SignInDialog(stocked)
+    sign_in = SignInDialog(OnThisConnection(stocked))
     qtbot.addWidget(sign_in)
     sign_in.username_edit.setText("pat")
     sign_in.password_edit.setText(PACKER_PASSWORD)

@@ -8,73 +8,36 @@ is dropped at the end (roles belong to the whole server).
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 import psycopg
 import pytest
+from pg_warehouse import (
+    BOSS,
+    OTHER_PASSWORD,
+    PACKER_PASSWORD,
+    Warehouse,
+    pg_warehouse,
+    stored_password,
+    verifier_matches,
+)
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from orion_desktop.bootstrap import Services
-from orion_desktop.db.engine import Database
-from orion_desktop.db.migrate import upgrade
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import Role
-from orion_desktop.domain.errors import Conflict, NotFound, PermissionDenied
-from orion_desktop.domain.order_results import OrderLine, ShipRequest
-from orion_desktop.services.pg_logins import PgLogins, manages_logins, personal_url, sign_in_with_login
+from orion_desktop.domain.errors import Conflict, DatabaseUnavailable, NotFound, PermissionDenied
+from orion_desktop.domain.order_results import ShipRequest
+from orion_desktop.services.pg_logins import PgLogins, personal_url, sign_in_with_login
 from orion_desktop.services.users import WRONG_CREDENTIALS, SignInRefused
-
-BOSS = Actor("boss", Role.ADMIN)
-PACKER_PASSWORD = "packer-secret-7731"
-OTHER_PASSWORD = "other-secret-2219"
-
-
-@dataclass
-class Warehouse:
-    url: str
-    owner: Database
-    packer: str  # Orion user name of the packer of store A
-    other: str  # another Orion user (store B)
-    order_a: str
-    order_b: str
 
 
 @pytest.fixture
 def warehouse(pg_database_factory: Callable[..., str]) -> Iterator[Warehouse]:
-    """Stores A and B with a product, stock and an order each; a packer of A and a packer of B,
-    each with their own login. The database is migrated by the test server's superuser."""
-    url = pg_database_factory("orion_rls")
-    owner = Database(url)
-    upgrade(owner)
-    services = Services.on(owner)
-    suffix = uuid.uuid4().hex[:6]
-    packer, other = f"pa{suffix}", f"pb{suffix}"
-    orders: dict[str, str] = {}
-    for store in ("A", "B"):
-        services.catalog.add_store(BOSS, store, f"Store {store}")
-        services.catalog.add_product(BOSS, store=store, sku=f"SKU-{store}", title=f"Thing {store}")
-        services.inventory.set_quantity(BOSS, store=store, product=f"SKU-{store}", location="L-1", quantity=10)
-        orders[store] = services.orders.create_order(BOSS, store=store, lines=[OrderLine(f"SKU-{store}", 2)])
-    services.users.create(BOSS, username="boss", password="boss-secret-55", role="admin")
-    services.users.create(BOSS, username=packer, password=PACKER_PASSWORD, role="packer", stores=["A"])
-    services.users.create(BOSS, username=other, password=OTHER_PASSWORD, role="packer", stores=["B"])
-    assert manages_logins(owner)
-    logins = PgLogins(owner)
-    logins.create(packer, PACKER_PASSWORD, Role.PACKER)
-    logins.create(other, OTHER_PASSWORD, Role.PACKER)
-    try:
-        yield Warehouse(url, owner, packer, other, orders["A"], orders["B"])
-    finally:
-        # The database goes with the factory; the logins are the server's and must go here.
-        logins.drop(packer)
-        logins.drop(other)
-        owner.dispose()
+    """Stores A and B, a packer of each and a manager, each with their own login (tests/pg_warehouse.py)."""
+    with pg_warehouse(pg_database_factory) as made:
+        yield made
 
 
 def _raw(warehouse: Warehouse, username: str, password: str) -> psycopg.Connection[tuple[object, ...]]:
@@ -167,33 +130,16 @@ def test_through_the_app_the_packer_login_lists_only_store_a_and_can_pack(wareho
     assert [(e.username, e.detail) for e in signed_in] == [(warehouse.packer, "own database login")]
 
 
-def _verifier_matches(stored: str, password: str) -> bool:
-    """Check a SCRAM-SHA-256 verifier against a password the way the server does (RFC 5802/7677)."""
-    head, keys = stored.split("$", 1)[1].split("$")
-    iterations, salt = head.split(":")
-    stored_key = keys.split(":")[0]
-    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), base64.b64decode(salt), int(iterations))
-    client_key = hmac.new(salted, b"Client Key", "sha256").digest()
-    return hashlib.sha256(client_key).digest() == base64.b64decode(stored_key)
-
-
-def _stored_password(warehouse: Warehouse, username: str) -> str:
-    login = PgLogins(warehouse.owner).login(username)
-    with warehouse.owner.engine.connect() as conn:
-        stored = conn.execute(text("SELECT rolpassword FROM pg_authid WHERE rolname = :n"), {"n": login})
-        return str(stored.scalar_one())
-
-
 def test_passwords_are_stored_as_scram_and_changed(warehouse: Warehouse) -> None:
     # The test server trusts connections from 127.0.0.1 (pg_hba), so it never asks for a password;
     # the stored verifier is checked here exactly as a password-checking server would check it.
-    stored = _stored_password(warehouse, warehouse.packer)
+    stored = stored_password(warehouse, warehouse.packer)
     assert stored.startswith("SCRAM-SHA-256$")
-    assert _verifier_matches(stored, PACKER_PASSWORD)
-    assert not _verifier_matches(stored, OTHER_PASSWORD)
+    assert verifier_matches(stored, PACKER_PASSWORD)
+    assert not verifier_matches(stored, OTHER_PASSWORD)
     PgLogins(warehouse.owner).set_password(warehouse.packer, "a-new-secret-881")
-    changed = _stored_password(warehouse, warehouse.packer)
-    assert _verifier_matches(changed, "a-new-secret-881") and not _verifier_matches(changed, PACKER_PASSWORD)
+    changed = stored_password(warehouse, warehouse.packer)
+    assert verifier_matches(changed, "a-new-secret-881") and not verifier_matches(changed, PACKER_PASSWORD)
 
 
 def test_a_disabled_or_unknown_login_is_the_usual_sentence(warehouse: Warehouse) -> None:
@@ -208,6 +154,13 @@ def test_a_disabled_or_unknown_login_is_the_usual_sentence(warehouse: Warehouse)
     database, actor = sign_in_with_login(warehouse.url, warehouse.packer, PACKER_PASSWORD)
     database.dispose()
     assert actor.store_codes == frozenset({"A"})
+
+
+def test_a_server_that_cannot_be_reached_is_not_a_wrong_password() -> None:
+    # Port 1 of this PC: nothing listens there. "Wrong password" would send the person to retype it.
+    with pytest.raises(DatabaseUnavailable, match="^The database cannot be reached") as caught:
+        sign_in_with_login("postgresql+psycopg://127.0.0.1:1/orion", "anna", "anna-secret-31")
+    assert "anna-secret-31" not in f"{caught.value} {caught.value.details}"
 
 
 def test_a_role_change_moves_the_login_to_the_other_group(warehouse: Warehouse) -> None:
@@ -225,7 +178,7 @@ def test_a_role_change_moves_the_login_to_the_other_group(warehouse: Warehouse) 
     assert groups == ["orion_manager"]
 
 
-def test_personal_url_drops_any_stored_password() -> None:
+def test_personal_url_drops_anystored_password() -> None:
     url = personal_url("postgresql+psycopg://orion_app:shared@db-server/orion", "Anna")
     assert url.username == "orion_anna" and url.password is None
     assert make_url(url).host == "db-server"

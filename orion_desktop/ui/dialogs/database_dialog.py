@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from orion_desktop.services.pg_logins import names_no_login
 from orion_desktop.ui.connection_errors import explain
 from orion_desktop.ui.dialogs.action_dialog import MUTED_STYLE, ActionDialog
 from orion_desktop.ui.widgets.message_banner import BannerKind
@@ -45,6 +46,13 @@ class OpenDatabase(Protocol):
     """The composition root's ``open_services``: a new SQLite file is created only with ``create``."""
 
     def __call__(self, url: str, *, create: bool = False) -> Services: ...
+
+
+class SignInFirst(Protocol):
+    """For a PostgreSQL URL without a login: sign in with one's own login (GUI thread); the opened
+    Services, or None when the person cancels (``GuiSession.sign_in_to``)."""
+
+    def __call__(self, url: str) -> Services | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,12 +97,14 @@ class DatabaseDialog(ActionDialog):
         initial_url: str | None = None,
         current_description: str | None = None,
         intro: str | None = None,
+        sign_in: SignInFirst | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__("Database", parent)
         self.setObjectName("databaseDialog")
         self.setModal(True)
         self._open_database = open_database
+        self._sign_in = sign_in
         self.selection: DatabaseSelection | None = None
         self.services: Services | None = None  # opened on OK; the caller owns it afterwards
         self.file_dialog: QFileDialog | None = None
@@ -302,6 +312,19 @@ class DatabaseDialog(ActionDialog):
         # Decided on the GUI thread, from what the user saw: a file name that does not exist yet
         # (the hint said "a new, empty one will be created") is the one case that creates a file.
         return DatabaseRequest(self.url(), create=self._sqlite_file_is_new())
+
+    def accept(self) -> None:
+        """OK. A PostgreSQL URL naming no login means per-user logins: nothing connects before the
+        person signs in as themselves, so the sign-in dialog comes first and opens the database."""
+        if self._sign_in is None or self.busy or not self.validate() or not names_no_login(self.url()):
+            super().accept()
+            return
+        services = self._sign_in(self.url())
+        if services is None:
+            self.result_banner.show_message("Nobody signed in, so that database was not opened.", BannerKind.INFO)
+            return
+        self.outcome = services
+        self.succeeded()
 
     def submit(self, value: DatabaseRequest) -> Services:
         """Open the database ``value`` names (off the GUI thread) and make sure it answers."""
