@@ -18,7 +18,7 @@ import sys
 import time
 from collections.abc import Callable
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QDialog, QWidget
@@ -116,10 +116,7 @@ class GuiSession:
 
     # --- DatabaseConnector ----------------------------------------------------------------
     def open(self, url: str, *, create: bool = False) -> Services:
-        if names_no_login(url):
-            # Connecting as this PC's user would fail, or be someone else: only a sign-in connects.
-            raise InvalidInput(SIGN_IN_FIRST)
-        return open_services(url, create=create)
+        return open_unless_own_login(url, create=create)
 
     def sign_in_to(self, url: str) -> Services | None:
         """File > Database… chose ``url`` (PostgreSQL, no login): the person signs in with their own
@@ -271,24 +268,58 @@ class _ReadyProbe(QObject):
             self._app.exit(1)
 
 
-def ask_for_database(error: BaseException, url: str | None) -> tuple[str, Services] | None:
+def open_unless_own_login(url: str, *, create: bool = False) -> Services:
+    """Open ``url``, unless it is PostgreSQL naming no login (per-user logins): connecting as this
+    PC's user would fail, or be someone else, so only a sign-in connects to it."""
+    if names_no_login(url):
+        raise InvalidInput(SIGN_IN_FIRST)
+    return open_services(url, create=create)
+
+
+class DatabaseChoice(NamedTuple):
+    """The database chosen at start: its URL, its opened services and, when the person signed in
+    with their own login to open it, who that is (else None: the usual sign-in follows)."""
+
+    url: str
+    services: Services
+    actor: Actor | None
+
+
+def ask_for_database(error: BaseException, url: str | None, role: str | None = None) -> DatabaseChoice | None:
     """The database could not be opened at start: say why and let the user choose another.
 
-    Returns the chosen URL (also remembered for the next start) and its opened services, or
-    None when the user cancels.
+    Returns the chosen URL (also remembered for the next start) with its opened services, or
+    None when the user cancels. A PostgreSQL URL naming no login is opened by signing in with
+    one's own login first (``role``: --role, which only lowers), as File > Database… does.
     """
     ensure_application()
+    signed: list[SignedIn] = []
+
+    def sign_in(url: str) -> Services | None:  # the name SignInFirst gives it
+        answer = sign_in_with_own_login(url, role, parent=QApplication.activeModalWidget())
+        if answer is None:
+            return None
+        signed.append(answer)
+        return answer.services
+
     dialog = DatabaseDialog(
-        open_services,
+        open_unless_own_login,
         initial_url=url,
         intro=f"{APP_TITLE} could not open its database:\n{user_message(error)}\n\n"
         "Try again, or choose another database.",
+        sign_in=sign_in,
     )
     try:
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.services is None or dialog.selection is None:
+            for answer in signed:
+                answer.release()
             return None
         save_database_url(dialog.selection.url)
-        return dialog.selection.url, dialog.services
+        actor = next((a.actor for a in signed if a.services is dialog.services), None)
+        for answer in signed:
+            if answer.services is not dialog.services:
+                answer.release()  # an earlier sign-in whose database was not the one kept
+        return DatabaseChoice(dialog.selection.url, dialog.services, actor)
     finally:
         dialog.deleteLater()
 

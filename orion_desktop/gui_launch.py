@@ -37,17 +37,20 @@ def launch(args: argparse.Namespace) -> int:
     chosen = choice.url
     if names_no_login(chosen):
         return launch_with_own_login(chosen, args.role)
+    own_login_actor = None
     try:
         # A new database is meant for --demo and for the default file on first start, not for a
         # --db, ORION_DATABASE_URL or saved path that names no file (a typo, a drive not connected).
         services: Services = open_services(chosen, create=args.demo or choice.source == "default")
     except OrionError as error:
         # Started from a desktop icon nobody reads stderr: say it in a window and offer a choice.
-        answer = ask_for_database(error, chosen)
+        answer = ask_for_database(error, chosen, args.role)
         if answer is None:
             raise  # cancelled: `error: <sentence>` on stderr, exit code 1
-        chosen, services = answer
+        chosen, services, own_login_actor = answer
     try:
+        if own_login_actor is not None:  # signed in with their own login to open it (per-user logins)
+            return run_gui(services, own_login_actor, [], database_url=chosen, owns_services=True)
         if args.demo and not services.catalog.list_stores():
             fill_demo(services.database, actor)
         ensure_application([])

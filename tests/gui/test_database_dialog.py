@@ -248,7 +248,8 @@ def test_a_database_that_cannot_be_opened_at_start_offers_the_dialog(
         DatabaseUnavailable("The database cannot be reached: connection refused"), UNREACHABLE
     )
     assert answer_given is not None
-    url, services = answer_given
+    url, services, own_login_actor = answer_given
+    assert own_login_actor is None  # a SQLite file: the usual sign-in follows (none without users)
     try:
         assert "could not open its database:\nThe database cannot be reached: connection refused" in seen["intro"]
         assert seen["address"] == UNREACHABLE

@@ -354,3 +354,44 @@ def test_changing_ones_password_with_an_own_login_changes_the_login_too(
     finally:
         QThreadPool.globalInstance().waitForDone(10_000)
         session.close()
+
+
+def test_a_database_chosen_at_start_with_no_login_in_it_signs_in_with_the_own_login(
+    qtbot: QtBot, warehouse: Warehouse, tmp_path: Path
+) -> None:
+    """The saved database cannot be opened, so start-up offers the Database dialog; choosing an
+    address that names no login signs in first (never connecting as this PC's user) and the window
+    opens as that user's own login."""
+    from orion_desktop.gui_launch import launch
+    from orion_desktop.ui.dialogs.database_dialog import DatabaseDialog
+
+    seen: dict[str, object] = {}
+
+    def choose_the_shared_database() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, DatabaseDialog):
+            QTimer.singleShot(20, choose_the_shared_database)
+            return
+        dialog.postgres_radio.click()
+        dialog.url_edit.setText(warehouse.url_without_login)
+        _answer(warehouse.packer, PACKER_PASSWORD)
+        dialog.ok_button.click()
+
+    def look_then_close() -> None:
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        if not windows or windows[0].inventory_page.model.rowCount() == 0:
+            QTimer.singleShot(50, look_then_close)
+            return
+        window = windows[0]
+        qtbot.addWidget(window)
+        seen["actor"] = window.actor.name
+        seen["session_user"] = _session_user(window.services)
+        seen["listed"] = {row.store_code for row in window.inventory_page.model.rows()}
+        window.close()
+
+    QTimer.singleShot(20, choose_the_shared_database)
+    QTimer.singleShot(100, look_then_close)
+    assert launch(_launch_args(f"sqlite:///{tmp_path / 'moved-away.db'}")) == 0
+    assert seen == {"actor": warehouse.packer, "session_user": PgLogins(warehouse.owner).login(warehouse.packer),
+                    "listed": {"A"}}
+    qtbot.waitUntil(lambda: _backends(warehouse, warehouse.packer) == 0, timeout=10_000)  # closed with the window
