@@ -46,9 +46,13 @@ def watch_changes(ctx: CliContext) -> int:
                 continue
             if isinstance(item, FeedStatus):
                 _print_status(item, ctx.json)
-            else:
-                line = json.dumps(notice_json(item), separators=(",", ":")) if ctx.json else notice_line(item)
-                print(line, flush=True)
+                continue
+            # A user kept to some stores sees only their stores' ids (issue 14: store scoping everywhere).
+            notice = ctx.services.visible_notice(item)
+            if notice is None:
+                continue
+            line = json.dumps(notice_json(notice), separators=(",", ":")) if ctx.json else notice_line(notice)
+            print(line, flush=True)
     except KeyboardInterrupt:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl+C must not interrupt the tidy-up
         signal.signal(signal.SIGTERM, signal.SIG_IGN)

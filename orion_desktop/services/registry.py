@@ -19,7 +19,7 @@ from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.requests import Request
 from orion_desktop.services import commands, read_scope
 from orion_desktop.services.catalog import CatalogService
-from orion_desktop.services.change_feed import ChangeFeed
+from orion_desktop.services.change_feed import ChangeFeed, ChangeNotice, in_read_scope
 from orion_desktop.services.orders import OrderQueries, OrderService, PackingService
 from orion_desktop.services.reports import ReportService
 from orion_desktop.services.stock import InventoryService, StockQueries
@@ -85,6 +85,11 @@ class Services:
         """A new, not yet started feed of what is committed to this database, here and on other PCs
         (``start(on_notice, on_status=None)``, ``stop()``; ARCHITECTURE.md: the change feed between PCs)."""
         return ChangeFeed(self._database)
+
+    def visible_notice(self, notice: ChangeNotice) -> ChangeNotice | None:
+        """``notice`` narrowed to the stores the reads are scoped to; None when it named only others'
+        (services/change_feed.py ``in_read_scope``)."""
+        return in_read_scope(self._database, notice)
 
     def scope_reads_to(self, actor: Actor) -> None:
         """From now on every list, search and report shows only ``actor``'s stores (services/read_scope.py)."""
