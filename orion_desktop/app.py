@@ -285,7 +285,9 @@ class DatabaseChoice(NamedTuple):
     actor: Actor | None
 
 
-def ask_for_database(error: BaseException, url: str | None, role: str | None = None) -> DatabaseChoice | None:
+def ask_for_database(
+    error: BaseException, url: str | None, role: str | None = None, username: str = ""
+) -> DatabaseChoice | None:
     """The database could not be opened at start: say why and let the user choose another.
 
     Returns the chosen URL (also remembered for the next start) with its opened services, or
@@ -296,7 +298,7 @@ def ask_for_database(error: BaseException, url: str | None, role: str | None = N
     signed: list[SignedIn] = []
 
     def sign_in(url: str) -> Services | None:  # the name SignInFirst gives it
-        answer = sign_in_with_own_login(url, role, parent=QApplication.activeModalWidget())
+        answer = sign_in_with_own_login(url, role, parent=QApplication.activeModalWidget(), username=username)
         if answer is None:
             return None
         signed.append(answer)

@@ -36,7 +36,8 @@ if TYPE_CHECKING:
 class SignInDialog(QDialog):
     """Ask who is working; ``signed_in`` (and ``actor``) are set when the dialog is accepted."""
 
-    def __init__(self, way: SignInWay, parent: QWidget | None = None) -> None:
+    def __init__(self, way: SignInWay, parent: QWidget | None = None, *, username: str = "") -> None:
+        """``username``: filled in (``--user`` or ORION_USER at start), so only the password is typed."""
         super().__init__(parent)
         self.setWindowTitle(self.tr("Sign in to Orion Desktop"))
         self._way = way
@@ -79,7 +80,8 @@ class SignInDialog(QDialog):
         layout.addWidget(self.tabs)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
-        self.username_edit.setFocus()
+        self.username_edit.setText(username.strip())
+        (self.password_edit if self.username_edit.text() else self.username_edit).setFocus()
 
     @property
     def actor(self) -> Actor | None:
@@ -103,23 +105,25 @@ class SignInDialog(QDialog):
         self.accept()
 
 
-def sign_in_at_start(services: Services, fallback: Actor, role: str | None) -> Actor | None:
+def sign_in_at_start(services: Services, fallback: Actor, role: str | None, username: str = "") -> Actor | None:
     """The Actor the window opens for: ``fallback`` (the local admin) on a database without users,
     else whoever signs in here; None when the person cancels."""
     if not services.users.has_users():
         return fallback
-    dialog = SignInDialog(OnThisConnection(services, role))
+    dialog = SignInDialog(OnThisConnection(services, role), username=username)
     if dialog.exec() != QDialog.DialogCode.Accepted or dialog.actor is None:
         return None
     services.scope_reads_to(dialog.actor)
     return dialog.actor
 
 
-def sign_in_with_own_login(url: str, role: str | None, parent: QWidget | None = None) -> SignedIn | None:
+def sign_in_with_own_login(
+    url: str, role: str | None, parent: QWidget | None = None, username: str = ""
+) -> SignedIn | None:
     """Before any connection to ``url`` (PostgreSQL, no login in it): the person signs in with their
     own login, and the Services opened for them come back, reads scoped to their stores; None when
     they cancel (then nothing stays connected)."""
-    dialog = SignInDialog(WithOwnLogin(url, role), parent)
+    dialog = SignInDialog(WithOwnLogin(url, role), parent, username=username)
     if dialog.exec() != QDialog.DialogCode.Accepted or dialog.signed_in is None:
         return None
     signed = dialog.signed_in

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from orion_desktop.domain.actor import Actor
@@ -49,6 +49,24 @@ def test_a_wrong_password_is_a_sentence_and_the_dialog_stays(qtbot: QtBot, stock
     dialog.password_edit.setText(PASSWORD)
     _ok(dialog)
     assert dialog.actor == Actor(name="pat", role=Role.PACKER)
+
+
+def test_a_user_name_given_at_start_is_filled_in_and_only_the_password_is_typed(
+    qtbot: QtBot, stocked: Services
+) -> None:
+    _users(stocked)
+
+    def type_the_password() -> None:
+        dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, SignInDialog) and w.isVisible())
+        seen["name"] = dialog.username_edit.text()
+        seen["focus"] = dialog.focusWidget() is dialog.password_edit
+        dialog.password_edit.setText(PASSWORD)
+        _ok(dialog)
+
+    seen: dict[str, object] = {}
+    QTimer.singleShot(50, type_the_password)
+    assert sign_in_at_start(stocked, LOCAL, None, username=" pat ") == Actor(name="pat", role=Role.PACKER)
+    assert seen == {"name": "pat", "focus": True}
 
 
 def test_badge_and_pin_and_role_lowering(qtbot: QtBot, stocked: Services) -> None:
