@@ -302,7 +302,7 @@ class Database:
         if changes.is_empty or self.is_sqlite:
             return
         payload = notice_payload(changes, actor, datetime.now(UTC), self.origin)
-        session.execute(_ANNOUNCE, {"channel": CHANNEL, "payload": payload})
+        session.connection().execute(_ANNOUNCE, {"channel": CHANNEL, "payload": payload})  # Core: no ORM work
 
     def _commit_guarded(self, session: Session) -> None:
         guards = list(self.commit_guards)

@@ -250,7 +250,7 @@ def lock_product_rows(session: Session, product_ids: set[int] | list[int]) -> di
     """
     if not product_ids or session.get_bind().dialect.name != "postgresql":
         return {}
-    rows = session.execute(
+    rows = session.connection().execute(  # Core, so no ORM work per statement
         select(_inventory.c.id, _inventory.c.quantity, _inventory.c.reserved_quantity)
         .where(matches_any(session, _inventory.c.product_id, sorted(product_ids)))
         .order_by(_inventory.c.id)

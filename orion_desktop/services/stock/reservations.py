@@ -78,7 +78,7 @@ def hold(
         session, slot, TransactionType.RESERVE, quantity_change=0, reserved_change=quantity, note=note
     )
     now = utcnow()
-    session.execute(
+    session.connection().execute(  # Core, so no ORM work per statement (as in apply_change)
         _HOLD_INSERT,
         {
             "inventory_id": slot.inventory_id,
