@@ -194,13 +194,7 @@ def _slot_query(location_matches: ColumnElement[bool], rows: int) -> Any:
     """Product, location and stock row joined, for one product by SKU or GTIN at the locations given."""
     return (
         select(
-            Product.id,
-            Product.store_id,
-            Store.code.label("store_code"),
-            Product.sku,
-            Product.title,
-            Product.product_type,
-            Product.is_placeholder,
+            *_product_columns(),
             Location.id.label("location_id"),
             Location.code.label("location_code"),
             Inventory.id.label("inventory_id"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from pg_warehouse import (
@@ -36,6 +37,9 @@ from orion_desktop.services.sign_in_ways import NO_BADGE_WITH_OWN_LOGIN, WithOwn
 from orion_desktop.services.users import WRONG_CREDENTIALS
 from orion_desktop.ui.main_window import MainWindow
 from orion_desktop.ui.sign_in_dialog import SignInDialog, sign_in_with_own_login
+
+if TYPE_CHECKING:
+    from orion_desktop.app import GuiSession
 
 
 @pytest.fixture
@@ -180,16 +184,22 @@ def test_a_server_that_cannot_be_reached_is_a_sentence_in_the_dialog(qtbot: QtBo
     assert dialog.password_edit.text() == ""
 
 
-def test_switching_from_the_packer_to_a_manager_takes_the_managers_own_connection(
-    qtbot: QtBot, warehouse: Warehouse, window_settings: QSettings
-) -> None:
+def _packer_session(warehouse: Warehouse, settings: QSettings) -> GuiSession:
+    """The packer signed in with their own login (through the dialog) and a GUI session on it."""
     from orion_desktop.app import GuiSession
 
     _answer(warehouse.packer, PACKER_PASSWORD)
     packer = sign_in_with_own_login(warehouse.url_without_login, None)
     assert packer is not None
-    session = GuiSession(packer.services, packer.actor, database_url=warehouse.url_without_login,
-                         settings=window_settings, owns_services=True)
+    return GuiSession(packer.services, packer.actor, database_url=warehouse.url_without_login,
+                      settings=settings, owns_services=True)
+
+
+def test_switching_from_the_packer_to_a_manager_takes_the_managers_own_connection(
+    qtbot: QtBot, warehouse: Warehouse, window_settings: QSettings
+) -> None:
+    session = _packer_session(warehouse, window_settings)
+    packer = session.services
     try:
         first_window = session.window
         qtbot.addWidget(first_window)
@@ -197,7 +207,7 @@ def test_switching_from_the_packer_to_a_manager_takes_the_managers_own_connectio
         first_window.user_session.switch_user()  # type: ignore[attr-defined]
         qtbot.addWidget(session.window)
         assert session.actor.name == warehouse.manager and session.actor.role is Role.MANAGER
-        assert session.window is not first_window and session.services is not packer.services
+        assert session.window is not first_window and session.services is not packer
         assert f"{warehouse.manager} (manager)" in session.window.user_label.text()
         assert _session_user(session.services) == PgLogins(warehouse.owner).login(warehouse.manager)
         # The packer's connection was closed with their window: the server sees none left.
@@ -215,14 +225,10 @@ def test_switching_from_the_packer_to_a_manager_takes_the_managers_own_connectio
 def test_the_idle_lock_by_the_same_user_keeps_the_window_its_connection_and_counts(
     qtbot: QtBot, warehouse: Warehouse, window_settings: QSettings
 ) -> None:
-    from orion_desktop.app import GuiSession
     from orion_desktop.ui.user_session import UserSession
 
-    _answer(warehouse.packer, PACKER_PASSWORD)
-    packer = sign_in_with_own_login(warehouse.url_without_login, None)
-    assert packer is not None
-    session = GuiSession(packer.services, packer.actor, database_url=warehouse.url_without_login,
-                         settings=window_settings, owns_services=True)
+    session = _packer_session(warehouse, window_settings)
+    packer = session.services
     try:
         window = session.window
         qtbot.addWidget(window)
@@ -234,7 +240,7 @@ def test_the_idle_lock_by_the_same_user_keeps_the_window_its_connection_and_coun
         station = window.pack_station_page
         marker = object()
         station.__dict__["_test_marker"] = marker  # stands for the scanned counts: the same page object survives
-        lock = UserSession(window, WithOwnLogin(warehouse.url_without_login), packer.actor, session.switch_user,
+        lock = UserSession(window, WithOwnLogin(warehouse.url_without_login), session.actor, session.switch_user,
                            minutes=0.001)  # about 60 ms
         answered: list[str] = []
         _answer(warehouse.packer, PACKER_PASSWORD, answered)
@@ -243,7 +249,7 @@ def test_the_idle_lock_by_the_same_user_keeps_the_window_its_connection_and_coun
         assert answered == [f"Locked — {warehouse.packer} was away"]
         assert session.window is window and window.pack_station_page is station
         assert station.__dict__["_test_marker"] is marker
-        assert session.services is packer.services and window.services is packer.services
+        assert session.services is packer and window.services is packer
         assert _session_user(window.services) == PgLogins(warehouse.owner).login(warehouse.packer)
         # The connection opened to check the password is closed again.
         qtbot.waitUntil(lambda: _queries(warehouse, warehouse.packer) == before, timeout=10_000)
@@ -333,13 +339,7 @@ def _answer_prompts(answers: list[str]) -> None:
 def test_changing_ones_password_with_an_own_login_changes_the_login_too(
     qtbot: QtBot, warehouse: Warehouse, window_settings: QSettings
 ) -> None:
-    from orion_desktop.app import GuiSession
-
-    _answer(warehouse.packer, PACKER_PASSWORD)
-    packer = sign_in_with_own_login(warehouse.url_without_login, None)
-    assert packer is not None
-    session = GuiSession(packer.services, packer.actor, database_url=warehouse.url_without_login,
-                         settings=window_settings, owns_services=True)
+    session = _packer_session(warehouse, window_settings)
     try:
         qtbot.addWidget(session.window)
         new = "packer-renewed-5520"
