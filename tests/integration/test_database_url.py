@@ -129,7 +129,7 @@ def test_the_window_start_refuses_a_missing_db_without_asking_when_cancelled(
 
     offered: list[str] = []
 
-    def cancel(error: BaseException, url: str | None) -> None:
+    def cancel(error: BaseException, url: str | None, role: str | None = None, username: str = "") -> None:
         offered.append(str(error))
         return None
 
