@@ -55,6 +55,16 @@ def _row(dialog: UsersDialog, username: str) -> UserInfo:
     return next(u for u in dialog.model.users if u.username == username)
 
 
+def _sign_in_as_pat(qtbot: QtBot, services: Services) -> SignInDialog:
+    """The sign-in dialog, answered with pat's name and password (accepted or refused)."""
+    sign_in = SignInDialog(OnThisConnection(services))
+    qtbot.addWidget(sign_in)
+    sign_in.username_edit.setText("pat")
+    sign_in.password_edit.setText(PACKER_PASSWORD)
+    sign_in.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    return sign_in
+
+
 def _add_packer(qtbot: QtBot, dialog: UsersDialog) -> None:
     """Type a packer of store MAIN into the Add form, as a person would."""
     dialog.add_button.click()
@@ -88,11 +98,7 @@ def test_an_admin_adds_a_packer_who_signs_in_and_sees_no_admin_entry(
     if stocked.is_shared_database:  # the owner's connection makes the packer's own login too
         assert "Database login" in dialog.banner.text and "_pat created." in dialog.banner.text
 
-    sign_in = SignInDialog(OnThisConnection(stocked))
-    qtbot.addWidget(sign_in)
-    sign_in.username_edit.setText("pat")
-    sign_in.password_edit.setText(PACKER_PASSWORD)
-    sign_in.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    sign_in = _sign_in_as_pat(qtbot, stocked)
     assert sign_in.actor == Actor(name="pat", role=Role.PACKER, store_codes=frozenset({"MAIN"}))
     packer_window = open_window(qtbot, stocked, sign_in.actor, window_settings)
     assert not packer_window.users_action.isVisible()
@@ -114,11 +120,7 @@ def test_disabling_a_user_makes_sign_in_refuse_with_a_sentence(
     assert dialog.banner.text.startswith("User pat disabled: they can no longer sign in.")
     assert dialog.active_button.text() == "&Enable"
 
-    sign_in = SignInDialog(OnThisConnection(stocked))
-    qtbot.addWidget(sign_in)
-    sign_in.username_edit.setText("pat")
-    sign_in.password_edit.setText(PACKER_PASSWORD)
-    sign_in.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    sign_in = _sign_in_as_pat(qtbot, stocked)
     assert sign_in.actor is None
     assert sign_in.message.text() == "User pat is disabled; ask an admin to enable it."
 
