@@ -11,6 +11,7 @@ from sqlalchemy.orm import QueryableAttribute, Session, aliased
 from orion_desktop.db.change_recording import record_locations, record_stock
 from orion_desktop.db.dialect import dialect_insert
 from orion_desktop.db.models import Inventory, Location, Product, Store
+from orion_desktop.db.prepared import Prepared
 from orion_desktop.db.types import utcnow
 from orion_desktop.db.typing_aliases import AnyRow
 from orion_desktop.domain import gtin as gtin_rules
@@ -216,8 +217,8 @@ def _gtin_match_without_sku() -> ColumnElement[bool]:
     return (Product.gtin == bindparam("gtin")) & ~sku_taken
 
 
-_SLOT_QUERY = _slot_query(Location.code == bindparam("location"), 1)
-_SLOT_PAIR_QUERY = _slot_query(Location.code.in_([bindparam("first"), bindparam("second")]), 2)
+_SLOT_QUERY = Prepared(_slot_query(Location.code == bindparam("location"), 1))
+_SLOT_PAIR_QUERY = Prepared(_slot_query(Location.code.in_([bindparam("first"), bindparam("second")]), 2))
 
 
 def find_slot(session: Session, store_code: str, identifier: str, location_code: str) -> Slot | None:
@@ -242,7 +243,7 @@ def find_slot_pair(
 
 
 def _find_slots(
-    session: Session, query: Any, store_code: str, identifier: str, locations: dict[str, str]
+    session: Session, query: Prepared, store_code: str, identifier: str, locations: dict[str, str]
 ) -> dict[str, Slot] | None:
     """Location code -> slot of the best-matching product (a SKU match before a GTIN match)."""
     text = identifier.strip()
@@ -254,9 +255,7 @@ def _find_slots(
             return None
     # On the Session's connection: a Core query needs none of the ORM's per-statement work (about
     # 15 us a statement on SQLite, a tenth of a reserve's own time; docs/performance.md).
-    rows = session.connection().execute(
-        query, {"store": store_code.strip().upper(), "sku": text, "gtin": canonical, **locations}
-    ).all()
+    rows = query.run(session, {"store": store_code.strip().upper(), "sku": text, "gtin": canonical, **locations})
     if not rows:
         return None
     best = rows[0].id  # one product matches (see _gtin_match_without_sku); this guards the invariant

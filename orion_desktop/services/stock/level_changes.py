@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from orion_desktop.db.change_recording import record_actor, record_stock
 from orion_desktop.db.dialect import matches_any
 from orion_desktop.db.models import Inventory, InventoryTransaction, OrderItem
+from orion_desktop.db.prepared import Prepared
 from orion_desktop.db.types import utcnow
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import TransactionType
@@ -67,7 +68,13 @@ _CHANGE = (
     .returning(_inventory.c.quantity, _inventory.c.reserved_quantity)
 )
 _CHANGE_EXPECTED = _CHANGE.where(_inventory.c.quantity == bindparam("expected"))
-_LEDGER_INSERT = _ledger.insert()
+_LEDGER_COLUMNS = (
+    "store_id", "product_id", "location_id", "transaction_type", "order_id", "order_number", "reason", "created_by",
+    "operation_key", "quantity_change", "reserved_change", "quantity_after", "reserved_after", "created_at",
+)
+_CHANGE_RUN = Prepared(_CHANGE)
+_CHANGE_EXPECTED_RUN = Prepared(_CHANGE_EXPECTED)
+_LEDGER_INSERT = Prepared(_ledger.insert().inline(), _LEDGER_COLUMNS)
 
 
 def _change_and_ledger(change: Any) -> Any:
@@ -150,12 +157,12 @@ def apply_change(
             raise _refusal(session, slot, kind, quantity_change, reserved_change)
         quantity_after, reserved_after = row
     else:
-        statement = _CHANGE if expected_quantity is None else _CHANGE_EXPECTED
-        row = session.connection().execute(statement, change).first()
-        if row is None:
+        prepared = _CHANGE_RUN if expected_quantity is None else _CHANGE_EXPECTED_RUN
+        rows = prepared.run(session, change)
+        if not rows:
             raise _refusal(session, slot, kind, quantity_change, reserved_change)
-        quantity_after, reserved_after = row
-        session.connection().execute(_LEDGER_INSERT, ledger | {
+        quantity_after, reserved_after = rows[0]
+        _LEDGER_INSERT.run(session, ledger | {
             "quantity_change": quantity_change,
             "reserved_change": reserved_change,
             "quantity_after": quantity_after,

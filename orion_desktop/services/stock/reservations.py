@@ -16,6 +16,7 @@ from sqlalchemy import CursorResult, bindparam, case, select, update
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.models import InventoryReservation
+from orion_desktop.db.prepared import Prepared
 from orion_desktop.db.types import utcnow
 from orion_desktop.domain.enums import TransactionType
 from orion_desktop.domain.errors import Conflict, InsufficientStock
@@ -24,7 +25,10 @@ from orion_desktop.services.lookup import Slot
 from orion_desktop.services.stock.level_changes import LedgerNote, apply_change
 
 _reservations = InventoryReservation.__table__
-_HOLD_INSERT = _reservations.insert()
+_HOLD_INSERT = Prepared(_reservations.insert().inline(), (
+    "inventory_id", "location_id", "order_id", "order_item_id", "quantity_reserved", "quantity_fulfilled",
+    "quantity_released", "status", "expires_at", "notes", "created_by", "reserved_at", "updated_at",
+))
 _OPEN = _reservations.c.quantity_reserved - _reservations.c.quantity_fulfilled - _reservations.c.quantity_released
 
 
@@ -78,8 +82,8 @@ def hold(
         session, slot, TransactionType.RESERVE, quantity_change=0, reserved_change=quantity, note=note
     )
     now = utcnow()
-    session.connection().execute(  # Core, so no ORM work per statement (as in apply_change)
-        _HOLD_INSERT,
+    _HOLD_INSERT.run(
+        session,
         {
             "inventory_id": slot.inventory_id,
             "location_id": slot.location_id,

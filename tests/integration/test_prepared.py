@@ -1,0 +1,78 @@
+"""``db.prepared.Prepared`` on SQLite and PostgreSQL: the hot paths' statements run on the bare
+cursor must give what SQLAlchemy's own execute gives (the same converted values, the same
+wrapped errors) and stay inside the caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import bindparam, exc, select
+
+from orion_desktop.db.engine import Database
+from orion_desktop.db.models import Location
+from orion_desktop.db.prepared import Prepared
+from orion_desktop.domain.errors import Conflict
+
+_locations = Location.__table__
+SELECT_BY_CODE = select(_locations).where(_locations.c.code == bindparam("code"))
+_BY_CODE = Prepared(SELECT_BY_CODE)
+_INSERT = Prepared(_locations.insert().inline(), ("code", "name", "sort_key", "is_active", "created_at"))
+MOMENT = datetime(2026, 12, 4, 23, 30, 15, 123456, tzinfo=UTC)
+
+
+def _add(database: Database, code: str, *, active: bool = True) -> None:
+    with database.write() as session:
+        _INSERT.run(session, {"code": code, "name": f"Shelf {code}", "sort_key": 7, "is_active": active,
+                              "created_at": MOMENT})
+
+
+def test_rows_come_back_as_sqlalchemy_gives_them(database: Database) -> None:
+    _add(database, "PICK-1", active=False)
+    with database.read() as session:
+        mine = _BY_CODE.run(session, {"code": "PICK-1"})
+        theirs = session.connection().execute(SELECT_BY_CODE, {"code": "PICK-1"}).all()
+    assert [tuple(row) for row in mine] == [tuple(row) for row in theirs]
+    (row,) = mine
+    assert row.is_active is False  # a real bool on SQLite too, not 0
+    assert row.created_at == MOMENT  # the UTC type's conversion, both ways
+    assert (row.code, row.name, row.sort_key) == ("PICK-1", "Shelf PICK-1", 7)
+
+
+def test_a_statement_without_a_result_returns_no_rows(database: Database) -> None:
+    with database.write() as session:
+        assert _INSERT.run(session, {"code": "A", "name": None, "sort_key": 0, "is_active": True,
+                                     "created_at": MOMENT}) == []
+
+
+def test_it_runs_inside_the_callers_transaction(database: Database) -> None:
+    with pytest.raises(RuntimeError), database.write() as session:
+        _INSERT.run(session, {"code": "GONE", "name": None, "sort_key": 0, "is_active": True, "created_at": MOMENT})
+        assert len(_BY_CODE.run(session, {"code": "GONE"})) == 1  # visible to its own transaction
+        raise RuntimeError("the caller fails after the insert")
+    with database.read() as session:
+        assert _BY_CODE.run(session, {"code": "GONE"}) == []  # rolled back with everything else
+
+
+def test_a_driver_error_is_sqlalchemys_and_becomes_a_sentence(database: Database) -> None:
+    _add(database, "DUP")
+    with database.write() as session:
+        with pytest.raises(exc.IntegrityError):
+            _INSERT.run(session, {"code": "DUP", "name": None, "sort_key": 0, "is_active": True,
+                                  "created_at": MOMENT})
+        session.rollback()
+    with pytest.raises(Conflict, match="would break a rule"):
+        _add(database, "DUP")
+    with database.read() as session:
+        assert len(_BY_CODE.run(session, {"code": "DUP"})) == 1
+
+
+def test_a_missing_parameter_is_refused_not_sent_as_null(database: Database) -> None:
+    with database.read() as session, pytest.raises(exc.InvalidRequestError, match="code"):
+        _BY_CODE.run(session, {})
+
+
+def test_an_insert_must_give_every_column_with_a_python_default(database: Database) -> None:
+    without_time = Prepared(_locations.insert().inline(), ("code",))  # created_at's default is computed in Python
+    with database.write() as session, pytest.raises(ValueError, match="created_at"):
+        without_time.run(session, {"code": "X"})
