@@ -145,9 +145,17 @@ def watch_writes(engine: Engine) -> None:
 
     @event.listens_for(engine, "after_cursor_execute")
     def _note(conn: Any, _cursor: Any, statement: str, _params: Any, context: Any, _many: bool) -> None:
-        kind = TABLE_KINDS.get(_written_table(statement, context) or "")
-        if kind is not None:
-            conn.info.setdefault(_WRITTEN_KEY, set()).add(kind)
+        if context is None:
+            return  # a db.prepared statement (SQLAlchemy always gives a context): it notes its own table
+        note_written(conn, _written_table(statement, context))
+
+
+def note_written(connection: Any, table: str | None) -> None:
+    """Note that a statement on ``connection`` wrote ``table`` (statements run past SQLAlchemy's
+    events, ``db.prepared``, call this themselves, so the safety net stays whole)."""
+    kind = TABLE_KINDS.get(table or "")
+    if kind is not None:
+        connection.info.setdefault(_WRITTEN_KEY, set()).add(kind)
 
 
 def _written_table(statement: str, context: Any) -> str | None:

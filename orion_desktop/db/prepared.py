@@ -20,6 +20,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement
 
+from orion_desktop.db.change_recording import note_written
+
 
 class _Compiled:
     """One statement's SQL for one dialect, with what turns parameters and rows into their types."""
@@ -27,26 +29,55 @@ class _Compiled:
     def __init__(self, statement: ClauseElement, dialect: Dialect, insert_columns: Sequence[str] | None) -> None:
         compiled: Any = statement.compile(dialect=dialect, column_keys=insert_columns)
         self.sql: str = compiled.string
+        writes = compiled.isinsert or compiled.isupdate or compiled.isdelete
+        self.written_table: str | None = getattr(getattr(statement, "table", None), "name", None) if writes else None
         prefetched = [column.name for column in getattr(compiled, "insert_prefetch", [])]
         if prefetched:  # defaults SQLAlchemy computes in Python per call; a bare cursor would skip them
             raise ValueError(f"A prepared insert must give every column with a Python default: {prefetched}")
         self._compiled = compiled
         self._positional: list[str] | None = list(compiled.positiontup) if compiled.positional else None
         self._binds: dict[str, Callable[[Any], Any]] = dict(compiled._bind_processors)
+        self._expanding = bool(compiled.post_compile_params)
+        # Per bind: where its value comes from (the call's key, else the value fixed in the statement)
+        # and its type's conversion; what construct_params works out on every call, worked out once.
+        self._plan: list[tuple[str, str, bool, Any, Callable[[Any], Any] | None]] | None = None
+        if not self._expanding and not any(bind.callable for bind in compiled.binds.values()):
+            self._plan = [(name, bind.key, bind.required, bind.value, self._binds.get(name))
+                          for name, bind in compiled.binds.items()]
         self._returned: list[Any] = list(compiled._result_columns)
         names = [column.keyname for column in self._returned]
         self.row_type: Any = namedtuple("Row", names, rename=True) if names else None
         self._dialect = dialect
         self._results: list[Callable[[Any], Any] | None] | None = None  # from the first result's description
 
-    def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | Mapping[str, Any]:
-        params: dict[str, Any] = self._compiled.construct_params(values)
-        for name, process in self._binds.items():
+    def bound(self, values: Mapping[str, Any]) -> tuple[str, Sequence[Any] | Mapping[str, Any]]:
+        """The SQL to send and the driver's parameters for one call, converted by their types."""
+        sql, positional = self.sql, self._positional
+        if self._plan is not None:
+            params = {}
+            for name, key, required, fixed, process in self._plan:
+                if key in values:
+                    value = values[key]
+                elif required:
+                    raise exc.InvalidRequestError(f"A value is required for bind parameter {key!r}")
+                else:
+                    value = fixed
+                params[name] = value if process is None else process(value)
+            return sql, params if positional is None else [params[name] for name in positional]
+        if self._expanding:  # an IN list: one placeholder per value, laid out per call as SQLAlchemy does
+            expanded = self._compiled.construct_expanded_state(values)
+            sql, params = expanded.statement, dict(expanded.parameters)
+            positional = expanded.positiontup
+            processors = {**self._binds, **expanded.processors}
+        else:
+            params = self._compiled.construct_params(values)
+            processors = self._binds
+        for name, process in processors.items():
             if name in params:
                 params[name] = process(params[name])
-        if self._positional is None:
-            return params
-        return [params[name] for name in self._positional]
+        if positional is None:
+            return sql, params
+        return sql, [params[name] for name in positional]
 
     def rows(self, description: Sequence[Any], raw: Sequence[Sequence[Any]]) -> list[Any]:
         """The driver's rows as named tuples of the values SQLAlchemy would have returned."""
@@ -63,7 +94,7 @@ class Prepared:
 
     ``columns``: for a bare ``table.insert()``, the columns every call gives values for. Make such
     an insert ``.inline()``: PostgreSQL would otherwise return the new row's id, SQLite nothing.
-    Not for statements with "expanding" IN lists (``matches_any`` binds one value instead)."""
+    An IN list of values is laid out per call (``matches_any`` binds one value instead)."""
 
     def __init__(self, statement: ClauseElement, columns: Sequence[str] | None = None) -> None:
         self.statement = statement
@@ -71,6 +102,19 @@ class Prepared:
         self._by_dialect: dict[str, _Compiled] = {}
 
     def run(self, session: Session, params: Mapping[str, Any]) -> list[Any]:
+        """Every row the statement returns (none for a write without RETURNING)."""
+        return self._execute(session, params, rows=True)[0]
+
+    def first(self, session: Session, params: Mapping[str, Any]) -> Any:
+        """The first row, or None."""
+        rows = self.run(session, params)
+        return rows[0] if rows else None
+
+    def count(self, session: Session, params: Mapping[str, Any]) -> int:
+        """How many rows a write changed (the driver's rowcount)."""
+        return self._execute(session, params, rows=False)[1]
+
+    def _execute(self, session: Session, params: Mapping[str, Any], *, rows: bool) -> tuple[list[Any], int]:
         connection = session.connection()
         dialect = connection.dialect
         compiled = self._by_dialect.get(dialect.name)
@@ -78,19 +122,28 @@ class Prepared:
             compiled = self._by_dialect[dialect.name] = _Compiled(self.statement, dialect, self._columns)
         driver = connection.connection.driver_connection
         assert driver is not None
-        values = compiled.parameters(params)
+        sql, values = compiled.bound(params)
         cursor = driver.cursor()
+        events = connection.dispatch
         try:
-            cursor.execute(compiled.sql, values)
-            if compiled.row_type is None:
-                return []
-            return compiled.rows(cursor.description, cursor.fetchall())
+            # The engine's cursor events still see every statement (tests watch the SQL sent; the
+            # change-recording net listens after it); with no listeners this costs nothing.
+            if events.before_cursor_execute:
+                events.before_cursor_execute(connection, cursor, sql, values, None, False)
+            cursor.execute(sql, values)
+            if events.after_cursor_execute:
+                events.after_cursor_execute(connection, cursor, sql, values, None, False)
+            if compiled.written_table is not None:  # also for a WITH ... INSERT, which no pattern names
+                note_written(connection, compiled.written_table)
+            if not rows or compiled.row_type is None:
+                return [], cursor.rowcount
+            return compiled.rows(cursor.description, cursor.fetchall()), cursor.rowcount
         except dialect.loaded_dbapi.Error as error:
             # As SQLAlchemy's own execute: a lost connection leaves the pool, and the error is wrapped.
             lost = bool(dialect.is_disconnect(error, driver, cursor))
             if lost:
                 connection.invalidate(error)
-            raise exc.DBAPIError.instance(compiled.sql, values, error, dialect.loaded_dbapi.Error,
+            raise exc.DBAPIError.instance(sql, values, error, dialect.loaded_dbapi.Error,
                                           connection_invalidated=lost) from error
         finally:
             cursor.close()

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import bindparam, exc, select
 
+from orion_desktop.db.change_recording import recording
 from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Location
 from orion_desktop.db.prepared import Prepared
@@ -76,3 +77,37 @@ def test_an_insert_must_give_every_column_with_a_python_default(database: Databa
     without_time = Prepared(_locations.insert().inline(), ("code",))  # created_at's default is computed in Python
     with database.write() as session, pytest.raises(ValueError, match="created_at"):
         without_time.run(session, {"code": "X"})
+
+
+def test_a_write_is_noted_for_the_change_sets_like_any_other(database: Database) -> None:
+    """The safety net of ``change_recording``: a table written is reported even when no chokepoint
+    named it; a Prepared statement bypasses SQLAlchemy's events, so it must note the table itself."""
+    with recording() as recorded:
+        _add(database, "NEW")
+    assert recorded.changes.locations
+    with recording() as recorded, database.write() as session:
+        _BY_CODE.run(session, {"code": "NEW"})
+    assert recorded.changes.is_empty  # a read changes nothing
+
+
+def test_count_is_the_rows_a_write_changed(database: Database) -> None:
+    _add(database, "ONE")
+    rename = Prepared(_locations.update().where(_locations.c.code == bindparam("old")).values(name=bindparam("new")))
+    with database.write() as session:
+        assert rename.count(session, {"old": "ONE", "new": "Shelf one"}) == 1
+        assert rename.count(session, {"old": "NONE", "new": "x"}) == 0
+        assert rename.first(session, {"old": "ONE", "new": "y"}) is None  # no RETURNING: no rows
+
+
+def test_an_in_list_is_laid_out_per_call(database: Database) -> None:
+    for code in ("IN-1", "IN-2", "IN-3"):
+        _add(database, code)
+    among = Prepared(select(_locations.c.code).where(_locations.c.code.in_(["IN-1", "IN-3", "NONE"]),
+                                                     _locations.c.sort_key == bindparam("key"))
+                     .order_by(_locations.c.code))
+    chosen = Prepared(select(_locations.c.code).where(_locations.c.code.in_(bindparam("codes", expanding=True)))
+                      .order_by(_locations.c.code))
+    with database.read() as session:
+        assert [row.code for row in among.run(session, {"key": 7})] == ["IN-1", "IN-3"]
+        assert [row.code for row in chosen.run(session, {"codes": ["IN-2", "IN-3"]})] == ["IN-2", "IN-3"]
+        assert [row.code for row in chosen.run(session, {"codes": ["IN-1"]})] == ["IN-1"]

@@ -8,13 +8,17 @@ from sqlalchemy.orm import Session
 
 from orion_desktop.db.change_recording import record_actor, record_orders
 from orion_desktop.db.models import OrderHistory
+from orion_desktop.db.prepared import Prepared
 from orion_desktop.db.types import utcnow
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.orders import OrderHistoryAction
 
 log = logging.getLogger(__name__)
 
-_INSERT = OrderHistory.__table__.insert()  # built once; a call only binds its values
+# Built once; a call only binds its values.
+_INSERT = Prepared(OrderHistory.__table__.insert().inline(), (
+    "order_id", "action", "old_status", "new_status", "description", "created_by", "created_at",
+))
 
 
 def record(
@@ -31,8 +35,8 @@ def record(
     named as changed (ARCHITECTURE.md: change sets)."""
     record_orders(session, (order_id,))
     record_actor(session, actor.name)  # who, for the change feed
-    session.connection().execute(
-        _INSERT,
+    _INSERT.run(
+        session,
         {
             "order_id": order_id,
             "action": action.value,

@@ -21,6 +21,7 @@ from orion_desktop.db.models import (
     Shipment,
     ShipmentLine,
 )
+from orion_desktop.db.prepared import Prepared
 from orion_desktop.domain.enums import ProductType, TransactionType
 from orion_desktop.domain.errors import InsufficientStock
 from orion_desktop.domain.order_results import ReservedLine
@@ -85,7 +86,7 @@ _parcel_parts = (
     .group_by(_shipment_lines.c.order_item_id)
     .subquery()
 )
-_ITEM_STATES = (
+_ITEM_STATES = Prepared(
     select(
         _items.c.id,
         _items.c.order_id,
@@ -110,7 +111,7 @@ _ITEM_STATES = (
 )
 # An item's open reservations, oldest first, with the location (id and code) of each one's stock
 # row: settling them needs no query per row (a row deleted since has no inventory id and is skipped).
-_ITEM_RESERVATIONS = (
+_ITEM_RESERVATIONS = Prepared(
     select(
         _reservations.c.id,
         _reservations.c.inventory_id,
@@ -129,7 +130,7 @@ _ITEM_RESERVATIONS = (
 
 def item_states(session: Session, order_id: int) -> list[ItemState]:
     """Every item of the order (in id order) with its open reservations and the units in open parcels."""
-    rows = session.connection().execute(_ITEM_STATES, {"order_id": order_id}).all()
+    rows = _ITEM_STATES.run(session, {"order_id": order_id})
     return [
         ItemState(
             id=r[0],
@@ -162,7 +163,7 @@ def _item_reservations(session: Session, item_id: int) -> tuple[list[OpenReserva
     """An item's open reservations (oldest first) and where their stock rows are."""
     reservations: list[OpenReservation] = []
     slots: Slots = {}
-    rows = session.connection().execute(_ITEM_RESERVATIONS, {"item_id": item_id})
+    rows = _ITEM_RESERVATIONS.run(session, {"item_id": item_id})
     for rid, inventory_id, location_id, order_item_id, open_quantity, row_location, code in rows:
         reservations.append(OpenReservation(rid, inventory_id, location_id, order_item_id, open_quantity))
         if inventory_id is not None and code is not None:
@@ -178,13 +179,14 @@ _CANDIDATES = (
     .join(_locations, _locations.c.id == _inventory.c.location_id)
     .where(_inventory.c.product_id == bindparam("product_id"), _locations.c.is_active.is_(True))
 )
-_CANDIDATES_AT = _CANDIDATES.where(_inventory.c.location_id == bindparam("location_id"))
+_CANDIDATES_AT = Prepared(_CANDIDATES.where(_inventory.c.location_id == bindparam("location_id")))
+_CANDIDATES_ANYWHERE = Prepared(_CANDIDATES)
 
 
 def _candidates(session: Session, product_id: int, location_id: int | None = None) -> list[tuple[StockCandidate, int]]:
     """Stock rows of a product with something available, with their location ids."""
-    query = _CANDIDATES if location_id is None else _CANDIDATES_AT
-    rows = session.connection().execute(query, {"product_id": product_id, "location_id": location_id}).all()
+    query = _CANDIDATES_ANYWHERE if location_id is None else _CANDIDATES_AT
+    rows = query.run(session, {"product_id": product_id, "location_id": location_id})
     return [(StockCandidate(r[0], r[1], r[2], int(r[3])), r[4]) for r in rows]
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import String, bindparam, cast, delete, func, insert, select, up
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.models import OrderItem, Shipment, ShipmentLine
+from orion_desktop.db.prepared import Prepared
 from orion_desktop.db.types import utcnow
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.orders import OPEN_SHIPMENT_STATUSES, OrderHistoryAction, ShipmentStatus
@@ -25,7 +26,7 @@ _shipments = Shipment.__table__
 # A new shipment's number is "SHP-<order number without ORD->-<n>", n one more than the order's
 # shipments so far. Counted inside the INSERT (no round trip of its own); the caller holds the
 # order row locked, so no other shipment of the order can appear in between.
-_NEW_SHIPMENT = (
+_NEW_SHIPMENT = Prepared(
     insert(_shipments)
     .values(
         shipment_number=bindparam("prefix", type_=String)
@@ -53,11 +54,11 @@ def insert_shipment(
 ) -> tuple[int, str]:
     """Insert the order's next shipment (no ORM flush); returns its id and number."""
     now = utcnow()
-    row = session.connection().execute(_NEW_SHIPMENT, {
+    (row,) = _NEW_SHIPMENT.run(session, {
         "prefix": f"SHP-{order_number.removeprefix('ORD-')}-", "of_order": order_id, "new_status": status.value,
         "by": created_by, "now": now, "shipped": now if status is ShipmentStatus.SHIPPED else None,
         "tracking": tracking, "by_carrier": carrier,
-    }).one()
+    })
     return int(row[0]), str(row[1])
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from orion_desktop.db.dialect import matches_any
 from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Order, OrderItem, OrderNote, Product
+from orion_desktop.db.prepared import Prepared
 from orion_desktop.db.types import utcnow
 from orion_desktop.domain.actor import Actor, Permission
 from orion_desktop.domain.enums import TransactionType
@@ -86,7 +87,7 @@ class LockedOrder:
 _orders = Order.__table__
 # Built once: every order write starts here. NO KEY UPDATE, so foreign-key checks (KEY SHARE)
 # of rows inserted for this order by a restock's backorder allocation never wait on it.
-_LOCK_ORDER = (
+_LOCK_ORDER = Prepared(
     select(_orders.c.id, _orders.c.store_id, _orders.c.order_number, _orders.c.status,
            _orders.c.reservation_expires_at)
     .where(_orders.c.order_number == bindparam("number"))
@@ -97,7 +98,7 @@ _LOCK_ORDER = (
 def lock_order(session: Session, order_number: str) -> tuple[LockedOrder, list[ItemState]]:
     """Lock the order row, then the stock rows of its products (ascending), then read its items."""
     number = clean_text(order_number, "order number", max_length=64)
-    row = session.connection().execute(_LOCK_ORDER, {"number": number}).first()
+    row = _LOCK_ORDER.first(session, {"number": number})
     if row is None:
         raise NotFound(f"There is no order {number}.")
     lock_order_rows(session, row[0])

@@ -16,12 +16,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CursorResult, String, bindparam, delete, func, update
+from sqlalchemy import String, bindparam, delete, func, update
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.models import Order, OrderItem, Shipment, ShipmentLine
+from orion_desktop.db.prepared import Prepared
 from orion_desktop.db.types import utcnow
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.errors import Conflict, InvalidTransition
@@ -85,8 +86,8 @@ def _status_update(target: OrderStatus) -> Any:
 
 
 # Built once (ARCHITECTURE.md: stock changes): the hot paths only bind parameters.
-_SET_STATUS = {target: _status_update(target) for target in OrderStatus}
-_SET_TRACKING = (
+_SET_STATUS = {target: Prepared(_status_update(target)) for target in OrderStatus}
+_SET_TRACKING = Prepared(
     update(_orders)
     .where(_orders.c.id == bindparam("order_id"))
     .values(
@@ -94,7 +95,7 @@ _SET_TRACKING = (
         carrier=func.coalesce(bindparam("by_carrier", type_=String), _orders.c.carrier),
     )
 )
-_SHIP_UNITS = (
+_SHIP_UNITS = Prepared(
     update(_items)
     .where(_items.c.id == bindparam("item_id"), _items.c.shipped_quantity + bindparam("units") <= _items.c.quantity)
     .values(shipped_quantity=_items.c.shipped_quantity + bindparam("units"))
@@ -107,7 +108,7 @@ def set_status(session: Session, order: LockedOrder, target: OrderStatus, cause:
     if steps != (target,):  # a person's multi-step request runs step by step through the hooks
         raise InvalidTransition(f"Order {order.order_number} cannot go from {order.status.value} to "
                                 f"{target.value} in one step.")
-    session.connection().execute(_SET_STATUS[target], {"order_id": order.id, "now": utcnow()})
+    _SET_STATUS[target].run(session, {"order_id": order.id, "now": utcnow()})
     return replace(order, status=target)
 
 
@@ -267,8 +268,7 @@ def ship_units(
              "quantity": line.quantity}
             for line, location_id in placed
         )
-        updated = session.connection().execute(_SHIP_UNITS, {"item_id": item.id, "units": quantity})
-        if cast("CursorResult[Any]", updated).rowcount != 1:
+        if _SHIP_UNITS.count(session, {"item_id": item.id, "units": quantity}) != 1:
             raise Conflict(f"{item.product.sku} was shipped by another workstation at the same moment.")
     session.connection().execute(LINE_INSERT, shipment_lines if len(shipment_lines) > 1 else shipment_lines[0])
     # ``items`` are every item of the order, read under the order's lock: the totals need no query.
@@ -276,8 +276,8 @@ def ship_units(
     shipped_units = sum(item.shipped_quantity for item in items) + units
     new_status = status_after_shipping(shipped_units, sum(item.quantity for item in items))
     if shipment_tracking or shipment_carrier:
-        session.connection().execute(_SET_TRACKING, {"order_id": order.id, "tracking": shipment_tracking,
-                                        "by_carrier": shipment_carrier})
+        _SET_TRACKING.run(session, {"order_id": order.id, "tracking": shipment_tracking,
+                                     "by_carrier": shipment_carrier})
     before = order
     if new_status != order.status:
         order = set_status(session, order, new_status, Cause.SHIPPING)

@@ -15,11 +15,15 @@ a PC cannot change the item meanwhile either: it would need this product's stock
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.dialect import matches_any
 from orion_desktop.db.models import InventoryReservation, Order, OrderItem
+from orion_desktop.db.prepared import Prepared
 from orion_desktop.db.typing_aliases import AnySelect
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.order_results import ReservedLine
@@ -57,7 +61,7 @@ def _waiting_items() -> AnySelect:
 
 _WAITING = _waiting_items()
 # Built once: every stock increase of one product (adjust, transfer, a return) asks this.
-_WAITING_FOR_ONE = _WAITING.where(OrderItem.product_id == bindparam("product_id"))
+_WAITING_FOR_ONE = Prepared(_WAITING.where(OrderItem.product_id == bindparam("product_id")))
 
 
 def backordered_items_query(session: Session, product_ids: set[int] | None = None) -> AnySelect:
@@ -74,8 +78,9 @@ def allocate_backorders(session: Session, product_ids: set[int], actor: Actor) -
         return []
     reserved: list[ReservedLine] = []
     exhausted: set[int] = set()  # products with no stock left to hand out
+    waiting: Sequence[Any]
     if len(product_ids) == 1:
-        waiting = session.connection().execute(_WAITING_FOR_ONE, {"product_id": next(iter(product_ids))}).all()
+        waiting = _WAITING_FOR_ONE.run(session, {"product_id": next(iter(product_ids))})
     else:
         waiting = session.execute(backordered_items_query(session, product_ids)).all()
     for order_id, order_number, item_id, _missing in waiting:

@@ -114,11 +114,12 @@ def _change_and_ledger(change: Any) -> Any:
         .from_select(names, select(*values).select_from(changed))
         .returning(columns.quantity_after, columns.reserved_after)
     )
-_CHANGE_LOGGED = _change_and_ledger(_CHANGE)
-_CHANGE_EXPECTED_LOGGED = _change_and_ledger(_CHANGE_EXPECTED)
+_CHANGE_LOGGED = Prepared(_change_and_ledger(_CHANGE))
+_CHANGE_EXPECTED_LOGGED = Prepared(_change_and_ledger(_CHANGE_EXPECTED))
 _LEVELS = select(_inventory.c.quantity, _inventory.c.reserved_quantity).where(_inventory.c.id == bindparam("row_id"))
-_LEVELS_LOCKED = _LEVELS.with_for_update(key_share=True)  # FOR NO KEY UPDATE on PostgreSQL
-_LEVELS_DELETING = _LEVELS.with_for_update()
+_LEVELS_LOCKED = Prepared(_LEVELS.with_for_update(key_share=True))  # FOR NO KEY UPDATE on PostgreSQL
+_LEVELS_DELETING = Prepared(_LEVELS.with_for_update())
+_LEVELS_READ = Prepared(_LEVELS)
 
 
 def apply_change(
@@ -152,7 +153,7 @@ def apply_change(
         statement = _CHANGE_LOGGED if expected_quantity is None else _CHANGE_EXPECTED_LOGGED
         # Prefixed: a parameter named like an inventory column would join the UPDATE's SET clause.
         prefixed = {f"led_{name}": value for name, value in ledger.items()}
-        row = session.connection().execute(statement, change | prefixed).first()
+        row = statement.first(session, change | prefixed)
         if row is None:
             raise _refusal(session, slot, kind, quantity_change, reserved_change)
         quantity_after, reserved_after = row
@@ -194,8 +195,8 @@ def current_levels(session: Session, slot: Slot, *, lock: bool = False, deleting
     (the lock an UPDATE takes); ``deleting`` with FOR UPDATE, the lock a DELETE needs, taken at
     once so that it never has to be upgraded while another PC waits on the row.
     """
-    query = _LEVELS_DELETING if deleting else _LEVELS_LOCKED if lock else _LEVELS
-    row = session.connection().execute(query, {"row_id": slot.inventory_id}).first()
+    query = _LEVELS_DELETING if deleting else _LEVELS_LOCKED if lock else _LEVELS_READ
+    row = query.first(session, {"row_id": slot.inventory_id})
     if row is None:
         raise missing_stock(slot.product, slot.location_code)
     return row.quantity, row.reserved_quantity
@@ -266,7 +267,7 @@ def lock_product_rows(session: Session, product_ids: set[int] | list[int]) -> di
     return {row_id: (quantity, reserved) for row_id, quantity, reserved in rows}
 
 
-_LOCK_ORDER_ROWS = (
+_LOCK_ORDER_ROWS = Prepared(
     select(_inventory.c.id)
     .where(_inventory.c.product_id.in_(
         select(OrderItem.__table__.c.product_id).where(OrderItem.__table__.c.order_id == bindparam("order_id"))
@@ -283,7 +284,7 @@ def lock_order_rows(session: Session, order_id: int) -> None:
     first): the caller holds the order row locked, so its items cannot change meanwhile.
     """
     if session.get_bind().dialect.name == "postgresql":
-        session.connection().execute(_LOCK_ORDER_ROWS, {"order_id": order_id}).all()
+        _LOCK_ORDER_ROWS.run(session, {"order_id": order_id})
 
 
 def lock_slot(session: Session, slot: Slot) -> tuple[int, int]:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, bindparam, case, select, update
+from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.models import InventoryReservation
@@ -54,8 +54,8 @@ def _settling(column: str, stamp: str) -> Any:
 
 
 _SETTLE = {
-    TransactionType.FULFILL: _settling("quantity_fulfilled", "fulfilled_at"),
-    TransactionType.RELEASE: _settling("quantity_released", "released_at"),
+    TransactionType.FULFILL: Prepared(_settling("quantity_fulfilled", "fulfilled_at")),
+    TransactionType.RELEASE: Prepared(_settling("quantity_released", "released_at")),
 }
 
 
@@ -162,8 +162,7 @@ def settle(
         if remaining == 0:
             break
         take = min(reservation.open_quantity, remaining)
-        updated = session.connection().execute(statement, {"reservation_id": reservation.id, "take": take, "now": now})
-        if cast("CursorResult[Any]", updated).rowcount != 1:
+        if statement.count(session, {"reservation_id": reservation.id, "take": take, "now": now}) != 1:
             raise Conflict("Another workstation changed this reservation at the same moment. Please try again.")
         remaining -= take
     return change

@@ -113,7 +113,8 @@ def _transfer_slots(
         if pair is not None:
             actor.require_store(pair[0].product.store_code)
             require_stock_tracked(pair[0].product)
-            lock_slot(session, pair[1])  # every row of the product, the source's too, in one statement
+            if session.get_bind().dialect.name == "postgresql":  # SQLite: the writer holds the whole file already
+                lock_slot(session, pair[1])  # every row of the product, the source's too, in one statement
             return pair
     out_slot = open_slot(session, actor, store, product, source, create=False)
     # Locks every row of the product, the source's too, in one statement.
