@@ -103,26 +103,19 @@ def hold(
     return change
 
 
-def open_reservations(
-    session: Session, *, inventory_id: int | None = None, order_item_id: int | None, manual: bool = False
-) -> list[OpenReservation]:
-    """Open reservations, oldest first: of one item, or the manual holds (``manual=True``) of one row."""
-    query = select(
-        _reservations.c.id,
-        _reservations.c.inventory_id,
-        _reservations.c.location_id,
-        _reservations.c.order_item_id,
-        _OPEN,
-    ).where(
-        _reservations.c.status == "active"
-    )
-    if manual:
-        query = query.where(_reservations.c.order_item_id.is_(None))
-    else:
-        query = query.where(_reservations.c.order_item_id == order_item_id)
-    if inventory_id is not None:
-        query = query.where(_reservations.c.inventory_id == inventory_id)
-    return [OpenReservation(*row) for row in session.execute(query.order_by(_reservations.c.id)).all()]
+# The manual holds of one stock row, oldest first (a release or fulfil by hand), built once.
+_MANUAL_HOLDS = Prepared(
+    select(_reservations.c.id, _reservations.c.inventory_id, _reservations.c.location_id,
+           _reservations.c.order_item_id, _OPEN)
+    .where(_reservations.c.status == "active", _reservations.c.order_item_id.is_(None),
+           _reservations.c.inventory_id == bindparam("row_id"))
+    .order_by(_reservations.c.id)
+)
+
+
+def manual_holds(session: Session, inventory_id: int) -> list[OpenReservation]:
+    """The open manual holds (not for an order) of one stock row, oldest first."""
+    return [OpenReservation(*row) for row in _MANUAL_HOLDS.run(session, {"row_id": inventory_id})]
 
 
 def settle(

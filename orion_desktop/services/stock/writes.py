@@ -41,7 +41,7 @@ from orion_desktop.services.stock.level_changes import (
     missing_stock,
     require_stock_tracked,
 )
-from orion_desktop.services.stock.reservations import hold, open_reservations, settle
+from orion_desktop.services.stock.reservations import hold, manual_holds, settle
 
 
 def open_slot(session: Session, actor: Actor, store: str | None, product: str, location: str, *, create: bool) -> Slot:
@@ -260,7 +260,7 @@ class InventoryService:
                 # instead of both planning to take the same hold.
                 current_levels(session, slot, lock=True)
                 # Only manual holds: units reserved for an order move through that order.
-                holds = open_reservations(session, inventory_id=slot.inventory_id, order_item_id=None, manual=True)
+                holds = manual_holds(session, slot.inventory_id)
                 return settle(session, slot, holds, count, kind, note)
 
             return run_once(
