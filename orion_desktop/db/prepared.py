@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import exc
 from sqlalchemy.engine import Dialect
@@ -22,28 +22,38 @@ from sqlalchemy.sql import ClauseElement
 
 from orion_desktop.db.change_recording import note_written
 
+Plan = list[tuple[str, str, bool, Any, Callable[[Any], Any] | None]]
+"""Per bind, in order: its name in the SQL, the call's key for it, whether the call must give it, the
+value fixed in the statement otherwise, and its type's conversion: what ``construct_params`` works
+out on every call, worked out once."""
+
+
+class _Layout(NamedTuple):
+    """The SQL sent and how its parameters are laid out (None: by SQLAlchemy, per call)."""
+
+    sql: str
+    positional: Sequence[str] | None
+    plan: Plan | None
+
 
 class _Compiled:
     """One statement's SQL for one dialect, with what turns parameters and rows into their types."""
 
     def __init__(self, statement: ClauseElement, dialect: Dialect, insert_columns: Sequence[str] | None) -> None:
         compiled: Any = statement.compile(dialect=dialect, column_keys=insert_columns)
-        self.sql: str = compiled.string
         writes = compiled.isinsert or compiled.isupdate or compiled.isdelete
         self.written_table: str | None = getattr(getattr(statement, "table", None), "name", None) if writes else None
         prefetched = [column.name for column in getattr(compiled, "insert_prefetch", [])]
         if prefetched:  # defaults SQLAlchemy computes in Python per call; a bare cursor would skip them
             raise ValueError(f"A prepared insert must give every column with a Python default: {prefetched}")
         self._compiled = compiled
-        self._positional: list[str] | None = list(compiled.positiontup) if compiled.positional else None
         self._binds: dict[str, Callable[[Any], Any]] = dict(compiled._bind_processors)
-        self._expanding = bool(compiled.post_compile_params)
-        # Per bind: where its value comes from (the call's key, else the value fixed in the statement)
-        # and its type's conversion; what construct_params works out on every call, worked out once.
-        self._plan: list[tuple[str, str, bool, Any, Callable[[Any], Any] | None]] | None = None
-        if not self._expanding and not any(bind.callable for bind in compiled.binds.values()):
-            self._plan = [(name, bind.key, bind.required, bind.value, self._binds.get(name))
-                          for name, bind in compiled.binds.items()]
+        positional = list(compiled.positiontup) if compiled.positional else None
+        plan = None
+        if not compiled.post_compile_params and not any(bind.callable for bind in compiled.binds.values()):
+            plan = [(name, bind.key, bind.required, bind.value, self._binds.get(name))
+                    for name, bind in compiled.binds.items()]
+        self._layout = _Layout(compiled.string, positional, plan)  # replaced whole, never changed: threads
         self._returned: list[Any] = list(compiled._result_columns)
         names = [column.keyname for column in self._returned]
         self.row_type: Any = namedtuple("Row", names, rename=True) if names else None
@@ -52,10 +62,10 @@ class _Compiled:
 
     def bound(self, values: Mapping[str, Any]) -> tuple[str, Sequence[Any] | Mapping[str, Any]]:
         """The SQL to send and the driver's parameters for one call, converted by their types."""
-        sql, positional = self.sql, self._positional
-        if self._plan is not None:
+        sql, positional, plan = self._layout
+        if plan is not None:
             params = {}
-            for name, key, required, fixed, process in self._plan:
+            for name, key, required, fixed, process in plan:
                 if key in values:
                     value = values[key]
                 elif required:
@@ -64,8 +74,9 @@ class _Compiled:
                     value = fixed
                 params[name] = value if process is None else process(value)
             return sql, params if positional is None else [params[name] for name in positional]
-        if self._expanding:  # an IN list: one placeholder per value, laid out per call as SQLAlchemy does
+        if self._compiled.post_compile_params:  # IN lists: one placeholder per value, laid out per call
             expanded = self._compiled.construct_expanded_state(values)
+            self._fix_constant_lists(expanded, values)
             sql, params = expanded.statement, dict(expanded.parameters)
             positional = expanded.positiontup
             processors = {**self._binds, **expanded.processors}
@@ -78,6 +89,21 @@ class _Compiled:
         if positional is None:
             return sql, params
         return sql, [params[name] for name in positional]
+
+    def _fix_constant_lists(self, expanded: Any, values: Mapping[str, Any]) -> None:
+        """When every IN list is written into the statement (a fixed set of statuses, say), its
+        layout never changes: keep the expanded SQL and bind from a plan from the next call on."""
+        lists = self._compiled.post_compile_params
+        if any(bind.callable or bind.key in values for bind in lists):
+            return  # a list the caller passes: its length may differ on every call
+        plan: Plan = []
+        for name, value in expanded.parameters.items():
+            bind = self._compiled.binds.get(name)
+            if bind is not None and bind not in lists:
+                plan.append((name, bind.key, bind.required, bind.value, self._binds.get(name)))
+            else:  # one value of a fixed list; a key no call can give
+                plan.append((name, "\0", False, value, expanded.processors.get(name)))
+        self._layout = _Layout(expanded.statement, expanded.positiontup, plan)
 
     def rows(self, description: Sequence[Any], raw: Sequence[Sequence[Any]]) -> list[Any]:
         """The driver's rows as named tuples of the values SQLAlchemy would have returned."""

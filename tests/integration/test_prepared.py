@@ -109,5 +109,10 @@ def test_an_in_list_is_laid_out_per_call(database: Database) -> None:
                       .order_by(_locations.c.code))
     with database.read() as session:
         assert [row.code for row in among.run(session, {"key": 7})] == ["IN-1", "IN-3"]
+        # A list fixed in the statement is laid out once; later calls bind from the kept plan.
+        assert [row.code for row in among.run(session, {"key": 7})] == ["IN-1", "IN-3"]
+        assert among.run(session, {"key": 8}) == []
+        with pytest.raises(exc.InvalidRequestError, match="key"):
+            among.run(session, {})
         assert [row.code for row in chosen.run(session, {"codes": ["IN-2", "IN-3"]})] == ["IN-2", "IN-3"]
         assert [row.code for row in chosen.run(session, {"codes": ["IN-1"]})] == ["IN-1"]
