@@ -20,6 +20,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 
 from orion_desktop.db import change_recording
+from orion_desktop.db.prepared import Prepared
 from orion_desktop.db.unavailable import reported_problem, unreachable
 from orion_desktop.domain.change_notice import CHANNEL, notice_payload
 from orion_desktop.domain.changes import Changes
@@ -201,7 +202,7 @@ def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else "no details"
 
 
-_ANNOUNCE = text("SELECT pg_notify(:channel, :payload)")
+_ANNOUNCE = Prepared(text("SELECT pg_notify(:channel, :payload)"))
 
 
 class CommitGuard(Protocol):
@@ -302,7 +303,7 @@ class Database:
         if changes.is_empty or self.is_sqlite:
             return
         payload = notice_payload(changes, actor, datetime.now(UTC), self.origin)
-        session.connection().execute(_ANNOUNCE, {"channel": CHANNEL, "payload": payload})  # Core: no ORM work
+        _ANNOUNCE.run(session, {"channel": CHANNEL, "payload": payload})
 
     def _commit_guarded(self, session: Session) -> None:
         guards = list(self.commit_guards)
