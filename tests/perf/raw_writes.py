@@ -105,7 +105,7 @@ _LEDGER = (
     "%(order)s, %(number)s, %(reason)s, 'perf', %(now)s, NULL)"
 )
 _SETTLE = (
-    "UPDATE inventory_reservations SET quantity_fulfilled = quantity_fulfilled + %(n)s, status = 'fulfilled', "
+    "UPDATE inventory_reservations SET quantity_fulfilled = quantity_fulfilled + %(n)s, status = %(status)s, "
     "fulfilled_at = %(now)s, updated_at = %(now)s WHERE id = %(id)s"
 )
 _SHIPMENT = (
@@ -121,14 +121,16 @@ _SHIPPED_UNITS = (
     "WHERE id = %(item)s AND shipped_quantity + %(n)s <= quantity"
 )
 _ORDER_SHIPPED = "UPDATE orders SET status = 'shipped', shipped_at = %(now)s, updated_at = %(now)s WHERE id = %(order)s"
+_ORDER_PART_SHIPPED = "UPDATE orders SET status = 'partially_shipped', updated_at = %(now)s WHERE id = %(order)s"
 _HISTORY = (
     "INSERT INTO order_history (order_id, action, old_status, new_status, description, created_by, created_at) "
-    "VALUES (%(order)s, 'shipped', %(old)s, 'shipped', %(text)s, 'perf', %(now)s)"
+    "VALUES (%(order)s, 'shipped', %(old)s, %(new)s, %(text)s, 'perf', %(now)s)"
 )
 
 
-def raw_ship_line(raw: RawConnection, order_number: str, sku: str) -> int:
-    """Ship the whole of a processing one-line order's line from its reservation; returns the shipment id.
+def raw_ship_line(raw: RawConnection, order_number: str, sku: str, units: int | None = None) -> int:
+    """Ship a processing one-line order's line (all of it, or ``units`` of it: a partial ship) from
+    its reservation; returns the shipment id.
 
     The order row is locked, then its products' stock rows in ascending id, as the service does.
     """
@@ -141,21 +143,23 @@ def raw_ship_line(raw: RawConnection, order_number: str, sku: str) -> int:
             cursor, _ITEM, {"order": order_id, "sku": sku}
         )
         assert held == n, "the raw ship expects the whole line reserved"
+        whole = units is None or units == n
+        n = n if units is None else units
         quantity, reserved = raw.one(cursor, _FULFIL, {"n": n, "now": now, "row": row})
         raw.run(cursor, _LEDGER, {
             "store": store, "product": product, "location": location, "kind": "fulfill", "dq": -n, "dr": -n,
             "qa": quantity, "ra": reserved, "order": order_id, "number": order_number, "reason": "shipped",
             "now": now,
         })
-        raw.run(cursor, _SETTLE, {"n": n, "now": now, "id": reservation})
+        raw.run(cursor, _SETTLE, {"n": n, "now": now, "id": reservation, "status": "fulfilled" if whole else "active"})
         shipment_number = f"SHP-{order_number.removeprefix('ORD-')}-1"
         shipment = raw.one(cursor, _SHIPMENT, {"shipment": shipment_number, "order": order_id, "now": now})[0]
         raw.run(cursor, _SHIPMENT_LINE, {"shipment": shipment, "item": item, "location": location, "n": n})
         assert raw.run(cursor, _SHIPPED_UNITS, {"n": n, "item": item}) == 1
-        raw.run(cursor, _ORDER_SHIPPED, {"now": now, "order": order_id})
+        raw.run(cursor, _ORDER_SHIPPED if whole else _ORDER_PART_SHIPPED, {"now": now, "order": order_id})
         raw.run(cursor, _HISTORY, {
-            "order": order_id, "old": status, "text": f"Shipment {shipment_number}: shipped {n} {sku} ({n} units).",
-            "now": now,
+            "order": order_id, "old": status, "new": "shipped" if whole else "partially_shipped",
+            "text": f"Shipment {shipment_number}: shipped {n} {sku} ({n} units).", "now": now,
         })
         raw.commit()
         return int(shipment)
