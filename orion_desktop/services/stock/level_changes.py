@@ -241,6 +241,14 @@ def _refusal(
     )
 
 
+_LOCK_ONE_PRODUCT = Prepared(
+    select(_inventory.c.id, _inventory.c.quantity, _inventory.c.reserved_quantity)
+    .where(_inventory.c.product_id == bindparam("product_id"))
+    .order_by(_inventory.c.id)
+    .with_for_update(key_share=True)
+)
+
+
 def lock_product_rows(session: Session, product_ids: set[int] | list[int]) -> dict[int, tuple[int, int]]:
     """Lock every stock row of these products in ascending id, before a multi-row change.
 
@@ -258,6 +266,10 @@ def lock_product_rows(session: Session, product_ids: set[int] | list[int]) -> di
     """
     if not product_ids or session.get_bind().dialect.name != "postgresql":
         return {}
+    if len(product_ids) == 1:  # the common case (a reserve, a transfer): built once
+        (product_id,) = product_ids
+        return {row.id: (row.quantity, row.reserved_quantity)
+                for row in _LOCK_ONE_PRODUCT.run(session, {"product_id": product_id})}
     rows = session.connection().execute(  # Core, so no ORM work per statement
         select(_inventory.c.id, _inventory.c.quantity, _inventory.c.reserved_quantity)
         .where(matches_any(session, _inventory.c.product_id, sorted(product_ids)))
