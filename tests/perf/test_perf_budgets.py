@@ -265,14 +265,14 @@ def test_the_low_stock_report_over_300k_stock_rows_under_150_ms(backend: str, st
 
 
 @LONG
-def test_verify_over_1m_ledger_rows_under_10_s(perf_database: Any, perf: Any) -> None:
-    database = perf_database("postgresql", "ledger1m")
+def test_verify_over_1m_ledger_rows_under_10_s(backend: str, perf_database: Any, perf: Any) -> None:
+    database = perf_database(backend, "ledger1m")
     ledger_rows = perf.fill_ledger(database, inventory_rows=100_000, steps=10)
     queries = Services.on(database).stock
     timing = perf.measure(queries.verify, runs=1, warmup=0)
     report = queries.verify()
     perf.record(
-        f"(c) verify(), PostgreSQL, {ledger_rows} ledger rows over {report.rows_checked} stock rows: "
+        f"(c) verify(), {backend}, {ledger_rows} ledger rows over {report.rows_checked} stock rows: "
         f"{timing} (budget 10 s)"
     )
     assert report.ledger_rows == ledger_rows == 1_000_000
