@@ -289,3 +289,48 @@ def raw_process_order(raw: RawConnection, order_number: str) -> None:
     except BaseException:
         raw.rollback()
         raise
+
+
+# The oldest order line still missing units of a product (what a stock increase must fill first).
+_OLDEST_WAITING = (
+    "SELECT o.id, o.order_number, oi.id, oi.quantity - oi.shipped_quantity - COALESCE(("
+    "SELECT SUM(r.quantity_reserved - r.quantity_fulfilled - r.quantity_released) FROM inventory_reservations r "
+    "WHERE r.order_item_id = oi.id AND r.status = 'active'), 0) AS missing "
+    "FROM order_items oi JOIN orders o ON o.id = oi.order_id "
+    "WHERE oi.product_id = %(product)s AND o.status IN ('processing', 'partially_shipped') "
+    "AND oi.quantity - oi.shipped_quantity > COALESCE(("
+    "SELECT SUM(r.quantity_reserved - r.quantity_fulfilled - r.quantity_released) FROM inventory_reservations r "
+    "WHERE r.order_item_id = oi.id AND r.status = 'active'), 0) "
+    "ORDER BY o.created_at, o.id, oi.id LIMIT 1"
+)
+
+
+def raw_restock_for_backorder(raw: RawConnection, sku: str, location: str, n: int) -> None:
+    """``stock adjust +n`` where an order waits for the product: the units arrive (ledger row), then go
+    to the oldest waiting line (a reservation for it, its ledger row, the order's history row)."""
+    cursor = raw.begin()
+    try:
+        now = raw.now()
+        slot = raw.one(cursor, _SLOT, {"store": "MAIN", "sku": sku, "location": location})
+        store, product, location_id, row = slot
+        if not raw.sqlite:
+            cursor.execute(raw.sql(_LOCK_PRODUCT), {"product": product}).fetchall()
+        after = raw.one(cursor, _CHANGE, {"dq": n, "dr": 0, "now": now, "row": row})
+        _ledger(raw, cursor, slot, "adjust", n, 0, after, now)
+        order_id, order_number, item, missing = raw.one(cursor, _OLDEST_WAITING, {"product": product})
+        take = min(n, int(missing))
+        after = raw.one(cursor, _CHANGE, {"dq": 0, "dr": take, "now": now, "row": row})
+        raw.run(cursor, _LEDGER, {
+            "store": store, "product": product, "location": location_id, "kind": "reserve", "dq": 0, "dr": take,
+            "qa": after[0], "ra": after[1], "order": order_id, "number": order_number,
+            "reason": "backorder allocated", "now": now,
+        })
+        raw.run(cursor, _ORDER_HOLD, {"row": row, "location": location_id, "order": order_id, "item": item,
+                                      "n": take, "now": now})
+        raw.run(cursor, _HISTORY_ROW, {"order": order_id, "action": "inventory_reserved", "old": None, "new": None,
+                                       "text": f"Backorder of {sku}: reserved {take} ({take} at {location}) from "
+                                               "new stock.", "now": now})
+        raw.commit()
+    except BaseException:
+        raw.rollback()
+        raise

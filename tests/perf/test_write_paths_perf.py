@@ -93,6 +93,10 @@ MISSES = {
     "(1.83-1.84x before): too near the limit to count on",
     ("processing an order", "sqlite"): "passes on a quiet machine: 2.62-2.64x (0.33 ms vs 0.12 ms); 3.97-4.04x "
     "before",
+    # test_backorder_perf.py, first measured 5 Dec 00:20 UTC (load 0.3-0.7): 8.1-8.3x on SQLite and 5.4-5.5x on
+    # PostgreSQL, because every waiting order was read even after the units ran out; fixed, then these.
+    ("backorder allocation", "sqlite"): "3.10-3.25x raw (0.49-0.52 ms vs 0.16 ms)",
+    ("backorder allocation", "postgresql"): "1.62-1.97x raw (2.43-2.73 ms vs 1.39-1.50 ms): near the limit",
 }
 
 

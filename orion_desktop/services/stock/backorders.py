@@ -41,18 +41,22 @@ _OPEN = (
 
 
 def _waiting_items() -> AnySelect:
-    """Items waiting for stock, oldest order first: (order id, order number, item id, missing units)."""
-    open_parts = (
-        select(InventoryReservation.order_item_id, func.sum(_OPEN).label("open_quantity"))
-        .where(InventoryReservation.status == "active", InventoryReservation.order_item_id.is_not(None))
-        .group_by(InventoryReservation.order_item_id)
-        .subquery()
+    """Items waiting for stock, oldest order first: (order id, order number, item id, missing units).
+
+    Each item's open reservations are summed by a correlated subquery on the (item, status) index, so
+    asking about one product costs its waiting items only, not a sum over every active reservation in
+    the warehouse (which a stock increase of any product used to pay).
+    """
+    open_units = (
+        select(func.coalesce(func.sum(_OPEN), 0))
+        .where(InventoryReservation.order_item_id == OrderItem.id, InventoryReservation.status == "active")
+        .correlate(OrderItem)
+        .scalar_subquery()
     )
-    missing = OrderItem.quantity - OrderItem.shipped_quantity - func.coalesce(open_parts.c.open_quantity, 0)
+    missing = OrderItem.quantity - OrderItem.shipped_quantity - open_units
     query = (
         select(Order.id, Order.order_number, OrderItem.id.label("item_id"), missing.label("missing"))
         .join(Order, Order.id == OrderItem.order_id)
-        .outerjoin(open_parts, open_parts.c.order_item_id == OrderItem.id)
         .where(Order.status.in_(WAITING_STATUSES), missing > 0)
         .order_by(Order.created_at, Order.id, OrderItem.id)
     )
@@ -84,6 +88,8 @@ def allocate_backorders(session: Session, product_ids: set[int], actor: Actor) -
     else:
         waiting = session.execute(backordered_items_query(session, product_ids)).all()
     for order_id, order_number, item_id, _missing in waiting:
+        if exhausted >= product_ids:
+            break  # nothing left to hand out: the other waiting orders need no look (one query each)
         item = next(i for i in item_states(session, order_id) if i.id == item_id)
         if not item.stock_tracked or item.unreserved == 0 or item.product.id in exhausted:
             continue
