@@ -120,7 +120,7 @@ class Prepared:
 
     ``columns``: for a bare ``table.insert()``, the columns every call gives values for. Make such
     an insert ``.inline()``: PostgreSQL would otherwise return the new row's id, SQLite nothing.
-    An IN list of values is laid out per call (``matches_any`` binds one value instead)."""
+    An IN list fixed in the statement is laid out once; a list a call passes, per call."""
 
     def __init__(self, statement: ClauseElement, columns: Sequence[str] | None = None) -> None:
         self.statement = statement
