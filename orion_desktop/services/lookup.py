@@ -125,15 +125,20 @@ def _ref(row: AnyRow) -> ProductRef:
     )
 
 
+_LOCATION_ID = Prepared(select(Location.id).where(Location.code == bindparam("code")))
+_INVENTORY_ID = Prepared(select(Inventory.id).where(Inventory.product_id == bindparam("product_id"),
+                                                     Inventory.location_id == bindparam("location_id")))
+
+
 def location_id(session: Session, code: str, *, create: bool) -> int | None:
     """The id of a location (None if missing), created on first use when ``create``.
 
     The spec treats locations as text, so a stock operation may name a new one.
     """
     normalized = normalize_location_code(code)
-    found = session.execute(select(Location.id).where(Location.code == normalized)).scalar_one_or_none()
-    if found is not None or not create:
-        return found
+    row = _LOCATION_ID.first(session, {"code": normalized})
+    if row is not None or not create:
+        return None if row is None else int(row.id)
     insert = dialect_insert(session)
     record_locations(session)
     session.execute(
@@ -146,11 +151,9 @@ def location_id(session: Session, code: str, *, create: bool) -> int | None:
 
 def inventory_id(session: Session, product: ProductRef, location: int, *, create: bool) -> int | None:
     """The inventory row of (product, location); created empty when ``create`` and missing."""
-    found = session.execute(
-        select(Inventory.id).where(Inventory.product_id == product.id, Inventory.location_id == location)
-    ).scalar_one_or_none()
-    if found is not None or not create:
-        return found
+    row = _INVENTORY_ID.first(session, {"product_id": product.id, "location_id": location})
+    if row is not None or not create:
+        return None if row is None else int(row.id)
     insert = dialect_insert(session)
     record_stock(session, (product.id,))  # a new stock row is a change of the product's stock
     # On PostgreSQL the row the insert ran into may be deleted by another PC before we read it

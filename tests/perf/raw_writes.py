@@ -334,3 +334,45 @@ def raw_restock_for_backorder(raw: RawConnection, sku: str, location: str, n: in
     except BaseException:
         raw.rollback()
         raise
+
+
+_RETURN_ITEM = (
+    "SELECT oi.id, oi.product_id, p.store_id, oi.shipped_quantity - oi.returned_quantity, p.sku "
+    "FROM order_items oi JOIN products p ON p.id = oi.product_id WHERE oi.order_id = %(order)s"
+)
+_ROW_AT = (
+    "SELECT l.id, i.id FROM locations l JOIN inventory i ON i.location_id = l.id AND i.product_id = %(product)s "
+    "WHERE l.code = %(location)s"
+)
+_RETURNED_UNITS = (
+    "UPDATE order_items SET returned_quantity = returned_quantity + %(n)s "
+    "WHERE id = %(item)s AND returned_quantity + %(n)s <= shipped_quantity"
+)
+
+
+def raw_return(raw: RawConnection, order_number: str, location: str, n: int) -> None:
+    """``order return`` of ``n`` shipped units of a one-line order back onto the shelf at ``location``:
+    the stock comes back with its ledger row, the line counts them returned, the order's history
+    says so, and waiting orders are asked about (as any stock increase does)."""
+    cursor = raw.begin()
+    try:
+        now = raw.now()
+        order_id, _status = raw.one(cursor, _LOCK_ORDER, {"number": order_number})
+        cursor.execute(raw.sql(_LOCK_STOCK), {"order": order_id}).fetchall()
+        item, product, store, returnable, sku = raw.one(cursor, _RETURN_ITEM, {"order": order_id})
+        assert returnable >= n, "the raw return expects the units shipped"
+        location_id, row = raw.one(cursor, _ROW_AT, {"product": product, "location": location})
+        after = raw.one(cursor, _CHANGE, {"dq": n, "dr": 0, "now": now, "row": row})
+        raw.run(cursor, _LEDGER, {
+            "store": store, "product": product, "location": location_id, "kind": "return", "dq": n, "dr": 0,
+            "qa": after[0], "ra": after[1], "order": order_id, "number": order_number, "reason": "customer return",
+            "now": now,
+        })
+        assert raw.run(cursor, _RETURNED_UNITS, {"n": n, "item": item}) == 1
+        raw.run(cursor, _HISTORY_ROW, {"order": order_id, "action": "returned", "old": None, "new": None,
+                                       "text": f"Returned {n} {sku} back to {location}.", "now": now})
+        cursor.execute(raw.sql(_WAITING), {"product": product}).fetchall()
+        raw.commit()
+    except BaseException:
+        raw.rollback()
+        raise

@@ -95,6 +95,16 @@ _LOCK_ORDER = Prepared(
 )
 
 
+_items = OrderItem.__table__
+# Built once: the units of a line that came back (the WHERE clause keeps returned <= shipped).
+_RETURN_UNITS = Prepared(
+    update(_items)
+    .where(_items.c.id == bindparam("item_id"),
+           _items.c.returned_quantity + bindparam("units") <= _items.c.shipped_quantity)
+    .values(returned_quantity=_items.c.returned_quantity + bindparam("units"))
+)
+
+
 def lock_order(session: Session, order_number: str) -> tuple[LockedOrder, list[ItemState]]:
     """Lock the order row, then the stock rows of its products (ascending), then read its items."""
     number = clean_text(order_number, "order number", max_length=64)
@@ -412,11 +422,7 @@ class OrderService:
                     apply_change(session, Slot(line.product, loc_id, restocked, inv_id), TransactionType.RETURN,
                                  quantity_change=count, reserved_change=0,
                                  note=_note(actor, order, why or "customer return", operation_key))
-                session.execute(
-                    update(OrderItem)
-                    .where(OrderItem.id == line.id, OrderItem.returned_quantity + count <= OrderItem.shipped_quantity)
-                    .values(returned_quantity=OrderItem.returned_quantity + count)
-                )
+                _RETURN_UNITS.run(session, {"item_id": line.id, "units": count})
                 where = f"back to {restocked}" if restocked else "as damaged (not restocked)"
                 record(session, order.id, OrderHistoryAction.RETURNED,
                        f"Returned {count} {line.product.sku} {where}" + (f": {why}" if why else "") + ".", actor)
