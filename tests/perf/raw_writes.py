@@ -376,3 +376,59 @@ def raw_return(raw: RawConnection, order_number: str, location: str, n: int) -> 
     except BaseException:
         raw.rollback()
         raise
+
+
+_EXPIRED = (
+    "SELECT id, order_number FROM orders WHERE status = 'processing' AND reservation_expires_at < %(cutoff)s "
+    "ORDER BY id FOR NO KEY UPDATE"
+)
+_LOCK_ORDERS_STOCK = (
+    "SELECT id FROM inventory WHERE product_id IN "
+    "(SELECT product_id FROM order_items WHERE order_id = ANY(%(orders)s)) ORDER BY id FOR NO KEY UPDATE"
+)
+_ORDER_HOLDS = (
+    "SELECT r.id, r.inventory_id, r.location_id, r.quantity_reserved - r.quantity_fulfilled - r.quantity_released, "
+    "i.store_id, i.product_id FROM inventory_reservations r JOIN inventory i ON i.id = r.inventory_id "
+    "WHERE r.order_id = %(order)s AND r.status = 'active' ORDER BY r.id"
+)
+_RELEASE_HOLD = (
+    "UPDATE inventory_reservations SET quantity_released = quantity_released + %(n)s, status = 'released', "
+    "released_at = %(now)s, updated_at = %(now)s WHERE id = %(id)s"
+)
+_BACK_TO_PENDING = (
+    "UPDATE orders SET status = 'pending', reservation_expires_at = NULL, updated_at = %(now)s WHERE id = %(order)s"
+)
+
+
+def raw_expire(raw: RawConnection, cutoff: Any) -> int:
+    """``order expire``: every processing order whose deadline is before ``cutoff`` gives its held units
+    back (ledger rows, reservations released) and goes back to pending with a history row; the orders,
+    then their products' stock rows, are locked first. Returns the number of orders expired."""
+    cursor = raw.begin()
+    try:
+        now = raw.now()
+        orders = [tuple(row) for row in cursor.execute(raw.sql(_EXPIRED), {"cutoff": cutoff}).fetchall()]
+        if orders and not raw.sqlite:
+            cursor.execute(_LOCK_ORDERS_STOCK, {"orders": [order_id for order_id, _ in orders]}).fetchall()
+        for order_id, order_number in orders:
+            holds = cursor.execute(raw.sql(_ORDER_HOLDS), {"order": order_id}).fetchall()
+            units = 0
+            for hold, row, location, n, store, product in holds:
+                after = raw.one(cursor, _CHANGE, {"dq": 0, "dr": -n, "now": now, "row": row})
+                raw.run(cursor, _LEDGER, {
+                    "store": store, "product": product, "location": location, "kind": "release", "dq": 0, "dr": -n,
+                    "qa": after[0], "ra": after[1], "order": order_id, "number": order_number,
+                    "reason": "reservation expired", "now": now,
+                })
+                raw.run(cursor, _RELEASE_HOLD, {"n": n, "now": now, "id": hold})
+                units += n
+            raw.run(cursor, _BACK_TO_PENDING, {"now": now, "order": order_id})
+            raw.run(cursor, _HISTORY_ROW, {
+                "order": order_id, "action": "inventory_released", "old": "processing", "new": "pending",
+                "text": f"Reservation expired; released {units} units and moved back to pending.", "now": now,
+            })
+        raw.commit()
+        return len(orders)
+    except BaseException:
+        raw.rollback()
+        raise

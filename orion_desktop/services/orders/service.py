@@ -105,6 +105,12 @@ _RETURN_UNITS = Prepared(
 )
 
 
+# Built once: an expired order's deadline is spent (processing it again holds stock until it ships).
+_CLEAR_DEADLINE = Prepared(
+    update(_orders).where(_orders.c.id == bindparam("order_id")).values(reservation_expires_at=None)
+)
+
+
 def lock_order(session: Session, order_number: str) -> tuple[LockedOrder, list[ItemState]]:
     """Lock the order row, then the stock rows of its products (ascending), then read its items."""
     number = clean_text(order_number, "order number", max_length=64)
@@ -480,7 +486,7 @@ class OrderService:
                 released_units += units
                 set_status(session, order, OrderStatus.PENDING, Cause.EXPIRY)
                 # The deadline is spent: processing the order again holds stock until it ships or is cancelled.
-                session.execute(update(Order).where(Order.id == order.id).values(reservation_expires_at=None))
+                _CLEAR_DEADLINE.run(session, {"order_id": order.id})
                 record(session, order.id, OrderHistoryAction.INVENTORY_RELEASED,
                        f"Reservation expired; released {plural(units, 'unit')} and moved back to pending.", actor,
                        old_status=order.status.value, new_status=OrderStatus.PENDING.value)
