@@ -432,3 +432,48 @@ def raw_expire(raw: RawConnection, cutoff: Any) -> int:
     except BaseException:
         raw.rollback()
         raise
+
+
+_HELD_ITEMS = (
+    "SELECT oi.id, oi.product_id, p.store_id, oi.quantity - oi.shipped_quantity, r.id, r.inventory_id, "
+    "r.location_id, r.quantity_reserved - r.quantity_fulfilled - r.quantity_released, p.sku "
+    "FROM order_items oi JOIN products p ON p.id = oi.product_id "
+    "JOIN inventory_reservations r ON r.order_item_id = oi.id AND r.status = 'active' "
+    "WHERE oi.order_id = %(order)s ORDER BY oi.id"
+)
+
+
+def raw_ship_order(raw: RawConnection, order_number: str) -> None:
+    """``order status shipped`` of a processing order whose every line is reserved at one shelf: one
+    shipment with a line per item, each line's units out of stock (ledger rows, reservations
+    fulfilled), the order shipped with one history row. Locks as the service does."""
+    cursor = raw.begin()
+    try:
+        now = raw.now()
+        order_id, status = raw.one(cursor, _LOCK_ORDER, {"number": order_number})
+        cursor.execute(raw.sql(_LOCK_STOCK), {"order": order_id}).fetchall()
+        items = cursor.execute(raw.sql(_HELD_ITEMS), {"order": order_id}).fetchall()
+        shipment_number = f"SHP-{order_number.removeprefix('ORD-')}-1"
+        shipment = raw.one(cursor, _SHIPMENT, {"shipment": shipment_number, "order": order_id, "now": now})[0]
+        shipped = []
+        for item, product, store, n, reservation, row, location, held, sku in items:
+            assert held == n, "the raw ship expects every line reserved whole"
+            quantity, reserved = raw.one(cursor, _FULFIL, {"n": n, "now": now, "row": row})
+            raw.run(cursor, _LEDGER, {
+                "store": store, "product": product, "location": location, "kind": "fulfill", "dq": -n, "dr": -n,
+                "qa": quantity, "ra": reserved, "order": order_id, "number": order_number, "reason": "shipped",
+                "now": now,
+            })
+            raw.run(cursor, _SETTLE, {"n": n, "now": now, "id": reservation, "status": "fulfilled"})
+            raw.run(cursor, _SHIPMENT_LINE, {"shipment": shipment, "item": item, "location": location, "n": n})
+            assert raw.run(cursor, _SHIPPED_UNITS, {"n": n, "item": item}) == 1
+            shipped.append(f"{n} {sku}")
+        raw.run(cursor, _ORDER_SHIPPED, {"now": now, "order": order_id})
+        raw.run(cursor, _HISTORY, {
+            "order": order_id, "old": status, "new": "shipped",
+            "text": f"Shipment {shipment_number}: shipped {', '.join(shipped)}.", "now": now,
+        })
+        raw.commit()
+    except BaseException:
+        raw.rollback()
+        raise
