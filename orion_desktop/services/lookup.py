@@ -146,7 +146,7 @@ def location_id(session: Session, code: str, *, create: bool) -> int | None:
         .values(code=normalized, name=None, sort_key=0, is_active=True, created_at=utcnow())
         .on_conflict_do_nothing(index_elements=["code"])
     )
-    return session.execute(select(Location.id).where(Location.code == normalized)).scalar_one()
+    return int(_LOCATION_ID.run(session, {"code": normalized})[0].id)
 
 
 def inventory_id(session: Session, product: ProductRef, location: int, *, create: bool) -> int | None:
@@ -172,11 +172,9 @@ def inventory_id(session: Session, product: ProductRef, location: int, *, create
             )
             .on_conflict_do_nothing(index_elements=["product_id", "location_id"])
         )
-        found = session.execute(
-            select(Inventory.id).where(Inventory.product_id == product.id, Inventory.location_id == location)
-        ).scalar_one_or_none()
-        if found is not None:
-            return found
+        row = _INVENTORY_ID.first(session, {"product_id": product.id, "location_id": location})
+        if row is not None:
+            return int(row.id)
     return None
 
 
