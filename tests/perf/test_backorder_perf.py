@@ -13,17 +13,16 @@ from sqlalchemy import text
 
 from orion_desktop.domain.order_results import OrderLine
 
-from .budgets import check_ratio, load_average
 from .raw_writes import raw_restock_for_backorder
-from .test_write_paths_perf import (
-    BUDGET,
+from .write_pairs import (
     MANAGER,
     RUNS,
     WARMUP,
-    assert_verified,
+    check_against_raw,
     expect_known_miss,
     raw_connection,
     stocked_warehouse,
+    time_both_sides,
 )
 
 pytestmark = pytest.mark.perf
@@ -50,16 +49,9 @@ def test_stock_arriving_for_a_waiting_order_costs_at_most_2x_raw_sql(
     def raw_call() -> None:
         raw_restock_for_backorder(raw, "RAW", "PICK-1", 2)
 
-    try:
-        service, baseline = perf.measure_pair(service_call, raw_call, runs=RUNS, warmup=WARMUP)
-    finally:
-        raw.close()
-    assert_verified(services)
+    service, baseline = time_both_sides(perf, services, raw, service_call, raw_call)
     with database.engine.connect() as conn:  # every call of both sides filled exactly one waiting line
         reserved = conn.execute(text("SELECT count(*) FROM inventory_reservations WHERE status = 'active' "
                                      "AND order_item_id IS NOT NULL AND quantity_reserved = 2")).scalar_one()
     assert reserved == 2 * waiting
-    perf.record(f"backorder allocation, {backend}: service {service}; raw {baseline}; "
-                f"ratio {service.median_ms / baseline.median_ms:.2f}x; {load_average()}")
-    check_ratio("backorder allocation", database=backend, size=f"{RUNS} waiting orders of 1 line",
-                service_ms=service.median_ms, baseline_ms=baseline.median_ms, budget=BUDGET[backend])
+    check_against_raw(perf, "backorder allocation", backend, f"{RUNS} waiting orders of 1 line", service, baseline)

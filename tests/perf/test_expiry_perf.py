@@ -14,17 +14,16 @@ from sqlalchemy import text
 
 from orion_desktop.domain.order_results import OrderLine
 
-from .budgets import check_ratio, load_average
 from .raw_writes import raw_expire
-from .test_write_paths_perf import (
-    BUDGET,
+from .write_pairs import (
     MANAGER,
     RUNS,
     WARMUP,
-    assert_verified,
+    check_against_raw,
     expect_known_miss,
     raw_connection,
     stocked_warehouse,
+    time_both_sides,
 )
 
 pytestmark = pytest.mark.perf
@@ -64,16 +63,9 @@ def test_expiring_a_batch_of_reservations_costs_at_most_2x_raw_sql(
         done["RAW"] += 1
         assert raw_expire(raw, moment.strftime("%Y-%m-%d %H:%M:%S.%f") if raw.sqlite else moment) == BATCH
 
-    try:
-        service, baseline = perf.measure_pair(service_call, raw_call, runs=RUNS, warmup=WARMUP)
-    finally:
-        raw.close()
-    assert_verified(services)
+    service, baseline = time_both_sides(perf, services, raw, service_call, raw_call)
     with database.engine.connect() as conn:  # every order of both sides is back to pending, nothing held
         pending = conn.execute(text("SELECT count(*) FROM orders WHERE status = 'pending'")).scalar_one()
         held = conn.execute(text("SELECT count(*) FROM inventory_reservations WHERE status = 'active'")).scalar_one()
     assert (pending, held) == (2 * calls * BATCH, 0)
-    perf.record(f"expiry, {backend}: service {service}; raw {baseline}; "
-                f"ratio {service.median_ms / baseline.median_ms:.2f}x; {load_average()}")
-    check_ratio("expiry", database=backend, size=f"{BATCH} orders of 1 line a call",
-                service_ms=service.median_ms, baseline_ms=baseline.median_ms, budget=BUDGET[backend])
+    check_against_raw(perf, "expiry", backend, f"{BATCH} orders of 1 line a call", service, baseline)

@@ -10,18 +10,17 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from .budgets import check_ratio, load_average
 from .raw_writes import raw_return
-from .test_write_paths_perf import (
-    BUDGET,
+from .write_pairs import (
     MANAGER,
     RUNS,
     WARMUP,
-    assert_verified,
+    check_against_raw,
     expect_known_miss,
     processing_orders,
     raw_connection,
     stocked_warehouse,
+    time_both_sides,
 )
 
 pytestmark = pytest.mark.perf
@@ -47,15 +46,8 @@ def test_a_return_to_the_shelf_costs_at_most_2x_raw_sql(
     def raw_call() -> None:
         raw_return(raw, next(raw_orders), "PICK-1", 1)
 
-    try:
-        service, baseline = perf.measure_pair(service_call, raw_call, runs=RUNS, warmup=WARMUP)
-    finally:
-        raw.close()
-    assert_verified(services)
+    service, baseline = time_both_sides(perf, services, raw, service_call, raw_call)
     with database.engine.connect() as conn:  # every call of both sides took one unit back
         returned = conn.execute(text("SELECT sum(returned_quantity) FROM order_items")).scalar_one()
     assert returned == 2 * (RUNS + WARMUP)
-    perf.record(f"return to the shelf, {backend}: service {service}; raw {baseline}; "
-                f"ratio {service.median_ms / baseline.median_ms:.2f}x; {load_average()}")
-    check_ratio("return to the shelf", database=backend, size=f"{RUNS} shipped orders of 1 line",
-                service_ms=service.median_ms, baseline_ms=baseline.median_ms, budget=BUDGET[backend])
+    check_against_raw(perf, "return to the shelf", backend, f"{RUNS} shipped orders of 1 line", service, baseline)
