@@ -146,11 +146,8 @@ def raw_ship_line(raw: RawConnection, order_number: str, sku: str, units: int | 
         whole = units is None or units == n
         n = n if units is None else units
         quantity, reserved = raw.one(cursor, _FULFIL, {"n": n, "now": now, "row": row})
-        raw.run(cursor, _LEDGER, {
-            "store": store, "product": product, "location": location, "kind": "fulfill", "dq": -n, "dr": -n,
-            "qa": quantity, "ra": reserved, "order": order_id, "number": order_number, "reason": "shipped",
-            "now": now,
-        })
+        _ledger(raw, cursor, (store, product, location, None), "fulfill", -n, -n, (quantity, reserved), now,
+                order=order_id, number=order_number, reason="shipped")
         raw.run(cursor, _SETTLE, {"n": n, "now": now, "id": reservation, "status": "fulfilled" if whole else "active"})
         shipment_number = f"SHP-{order_number.removeprefix('ORD-')}-1"
         shipment = raw.one(cursor, _SHIPMENT, {"shipment": shipment_number, "order": order_id, "now": now})[0]
@@ -192,11 +189,13 @@ _WAITING = (
 
 
 def _ledger(raw: RawConnection, cursor: Any, slot: tuple[Any, ...], kind: str, dq: int, dr: int,
-            after: tuple[Any, ...], now: Any) -> None:
+            after: tuple[Any, ...], now: Any, *, order: int | None = None, number: str | None = None,
+            reason: str | None = None) -> None:
+    """The ledger row of one stock change; ``slot`` is (store, product, location, stock row)."""
     store, product, location, _row = slot
     raw.run(cursor, _LEDGER, {
         "store": store, "product": product, "location": location, "kind": kind, "dq": dq, "dr": dr,
-        "qa": after[0], "ra": after[1], "order": None, "number": None, "reason": None, "now": now,
+        "qa": after[0], "ra": after[1], "order": order, "number": number, "reason": reason, "now": now,
     })
 
 
@@ -271,11 +270,8 @@ def raw_process_order(raw: RawConnection, order_number: str) -> None:
         item, product, store, n = raw.one(cursor, _PENDING_ITEM, {"order": order_id})
         row, location, code = raw.one(cursor, _STOCK_AT, {"product": product, "n": n})
         after = raw.one(cursor, _CHANGE, {"dq": 0, "dr": n, "now": now, "row": row})
-        raw.run(cursor, _LEDGER, {
-            "store": store, "product": product, "location": location, "kind": "reserve", "dq": 0, "dr": n,
-            "qa": after[0], "ra": after[1], "order": order_id, "number": order_number, "reason": "order processing",
-            "now": now,
-        })
+        _ledger(raw, cursor, (store, product, location, None), "reserve", 0, n, after, now,
+                order=order_id, number=order_number, reason="order processing")
         raw.run(cursor, _ORDER_HOLD, {"row": row, "location": location, "order": order_id, "item": item, "n": n,
                                       "now": now})
         raw.run(cursor, _ORDER_PROCESSING, {"now": now, "order": order_id})
@@ -320,11 +316,8 @@ def raw_restock_for_backorder(raw: RawConnection, sku: str, location: str, n: in
         order_id, order_number, item, missing = raw.one(cursor, _OLDEST_WAITING, {"product": product})
         take = min(n, int(missing))
         after = raw.one(cursor, _CHANGE, {"dq": 0, "dr": take, "now": now, "row": row})
-        raw.run(cursor, _LEDGER, {
-            "store": store, "product": product, "location": location_id, "kind": "reserve", "dq": 0, "dr": take,
-            "qa": after[0], "ra": after[1], "order": order_id, "number": order_number,
-            "reason": "backorder allocated", "now": now,
-        })
+        _ledger(raw, cursor, (store, product, location_id, None), "reserve", 0, take, after, now,
+                order=order_id, number=order_number, reason="backorder allocated")
         raw.run(cursor, _ORDER_HOLD, {"row": row, "location": location_id, "order": order_id, "item": item,
                                       "n": take, "now": now})
         raw.run(cursor, _HISTORY_ROW, {"order": order_id, "action": "inventory_reserved", "old": None, "new": None,
@@ -363,11 +356,8 @@ def raw_return(raw: RawConnection, order_number: str, location: str, n: int) -> 
         assert returnable >= n, "the raw return expects the units shipped"
         location_id, row = raw.one(cursor, _ROW_AT, {"product": product, "location": location})
         after = raw.one(cursor, _CHANGE, {"dq": n, "dr": 0, "now": now, "row": row})
-        raw.run(cursor, _LEDGER, {
-            "store": store, "product": product, "location": location_id, "kind": "return", "dq": n, "dr": 0,
-            "qa": after[0], "ra": after[1], "order": order_id, "number": order_number, "reason": "customer return",
-            "now": now,
-        })
+        _ledger(raw, cursor, (store, product, location_id, None), "return", n, 0, after, now,
+                order=order_id, number=order_number, reason="customer return")
         assert raw.run(cursor, _RETURNED_UNITS, {"n": n, "item": item}) == 1
         raw.run(cursor, _HISTORY_ROW, {"order": order_id, "action": "returned", "old": None, "new": None,
                                        "text": f"Returned {n} {sku} back to {location}.", "now": now})
@@ -415,11 +405,8 @@ def raw_expire(raw: RawConnection, cutoff: Any) -> int:
             units = 0
             for hold, row, location, n, store, product in holds:
                 after = raw.one(cursor, _CHANGE, {"dq": 0, "dr": -n, "now": now, "row": row})
-                raw.run(cursor, _LEDGER, {
-                    "store": store, "product": product, "location": location, "kind": "release", "dq": 0, "dr": -n,
-                    "qa": after[0], "ra": after[1], "order": order_id, "number": order_number,
-                    "reason": "reservation expired", "now": now,
-                })
+                _ledger(raw, cursor, (store, product, location, None), "release", 0, -n, after, now,
+                        order=order_id, number=order_number, reason="reservation expired")
                 raw.run(cursor, _RELEASE_HOLD, {"n": n, "now": now, "id": hold})
                 units += n
             raw.run(cursor, _BACK_TO_PENDING, {"now": now, "order": order_id})
@@ -459,11 +446,8 @@ def raw_ship_order(raw: RawConnection, order_number: str) -> None:
         for item, product, store, n, reservation, row, location, held, sku in items:
             assert held == n, "the raw ship expects every line reserved whole"
             quantity, reserved = raw.one(cursor, _FULFIL, {"n": n, "now": now, "row": row})
-            raw.run(cursor, _LEDGER, {
-                "store": store, "product": product, "location": location, "kind": "fulfill", "dq": -n, "dr": -n,
-                "qa": quantity, "ra": reserved, "order": order_id, "number": order_number, "reason": "shipped",
-                "now": now,
-            })
+            _ledger(raw, cursor, (store, product, location, None), "fulfill", -n, -n, (quantity, reserved), now,
+                    order=order_id, number=order_number, reason="shipped")
             raw.run(cursor, _SETTLE, {"n": n, "now": now, "id": reservation, "status": "fulfilled"})
             raw.run(cursor, _SHIPMENT_LINE, {"shipment": shipment, "item": item, "location": location, "n": n})
             assert raw.run(cursor, _SHIPPED_UNITS, {"n": n, "item": item}) == 1
