@@ -20,6 +20,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 
 from orion_desktop.db import change_recording
+from orion_desktop.db.idle_ping import ping_connections_after_idle
 from orion_desktop.db.prepared import Prepared
 from orion_desktop.db.unavailable import reported_problem, unreachable
 from orion_desktop.domain.change_notice import CHANNEL, notice_payload
@@ -149,9 +150,8 @@ def create_orion_engine(url: URL | str, *, create: bool = True) -> Engine:
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         _configure_sqlite(engine, Path(url.database), create=create)
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
-        pool_pre_ping=True,  # survive a database restart
         pool_size=5,
         max_overflow=5,
         isolation_level="READ COMMITTED",
@@ -161,6 +161,8 @@ def create_orion_engine(url: URL | str, *, create: bool = True) -> Engine:
             "application_name": "orion-desktop",
         },
     )
+    ping_connections_after_idle(engine)  # survive a database restart, without a round trip per transaction
+    return engine
 
 
 def translate_db_error(error: exc.DBAPIError) -> OrionError:

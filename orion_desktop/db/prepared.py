@@ -39,10 +39,12 @@ class _Layout(NamedTuple):
 class _Compiled:
     """One statement's SQL for one dialect, with what turns parameters and rows into their types."""
 
-    def __init__(self, statement: ClauseElement, dialect: Dialect, insert_columns: Sequence[str] | None) -> None:
+    def __init__(
+        self, statement: ClauseElement, dialect: Dialect, insert_columns: Sequence[str] | None, writes: str | None
+    ) -> None:
         compiled: Any = statement.compile(dialect=dialect, column_keys=insert_columns)
-        writes = compiled.isinsert or compiled.isupdate or compiled.isdelete
-        self.written_table: str | None = getattr(getattr(statement, "table", None), "name", None) if writes else None
+        dml = compiled.isinsert or compiled.isupdate or compiled.isdelete
+        self.written_table: str | None = getattr(getattr(statement, "table", None), "name", None) if dml else writes
         prefetched = [column.name for column in getattr(compiled, "insert_prefetch", [])]
         if prefetched:  # defaults SQLAlchemy computes in Python per call; a bare cursor would skip them
             raise ValueError(f"A prepared insert must give every column with a Python default: {prefetched}")
@@ -120,11 +122,16 @@ class Prepared:
 
     ``columns``: for a bare ``table.insert()``, the columns every call gives values for. Make such
     an insert ``.inline()``: PostgreSQL would otherwise return the new row's id, SQLite nothing.
-    An IN list fixed in the statement is laid out once; a list a call passes, per call."""
+    An IN list fixed in the statement is laid out once; a list a call passes, per call.
+    ``writes``: the table a SELECT writes through its WITH clauses (an INSERT, UPDATE or DELETE
+    names its own), noted for the change-recording safety net."""
 
-    def __init__(self, statement: ClauseElement, columns: Sequence[str] | None = None) -> None:
+    def __init__(
+        self, statement: ClauseElement, columns: Sequence[str] | None = None, *, writes: str | None = None
+    ) -> None:
         self.statement = statement
         self._columns = list(columns) if columns is not None else None
+        self._writes = writes
         self._by_dialect: dict[str, _Compiled] = {}
 
     def run(self, session: Session, params: Mapping[str, Any]) -> list[Any]:
@@ -145,7 +152,7 @@ class Prepared:
         dialect = connection.dialect
         compiled = self._by_dialect.get(dialect.name)
         if compiled is None:
-            compiled = self._by_dialect[dialect.name] = _Compiled(self.statement, dialect, self._columns)
+            compiled = self._by_dialect[dialect.name] = _Compiled(self.statement, dialect, self._columns, self._writes)
         driver = connection.connection.driver_connection
         assert driver is not None
         sql, values = compiled.bound(params)

@@ -7,11 +7,13 @@ for the last unit cannot both win: the loser's UPDATE matches no row.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import CTE
 
 from orion_desktop.db.change_recording import record_actor, record_stock
 from orion_desktop.db.dialect import matches_any
@@ -115,6 +117,31 @@ def _change_and_ledger(change: Any) -> Any:
         .returning(columns.quantity_after, columns.reserved_after)
     )
 _CHANGE_LOGGED = Prepared(_change_and_ledger(_CHANGE))
+
+
+@dataclass(frozen=True)
+class FollowOn:
+    """PostgreSQL: one more insert made from the ledger row, in the change's own statement.
+
+    Built once with :func:`followed_by`; ``params`` name its own bind parameters (give them a
+    prefix of their own, as the ledger's ``led_``). SQLite runs its insert as a statement of its
+    own after the change; ``statement`` is only used on PostgreSQL.
+    """
+
+    statement: Prepared
+    params: Mapping[str, Any]
+
+
+def followed_by(insert_from: Callable[[CTE], Any]) -> Prepared:
+    """The change, its ledger row and ``insert_from(logged)``, one statement returning the after levels.
+
+    ``insert_from`` builds an INSERT ... SELECT ... FROM ``logged`` (the ledger row's CTE), so it
+    writes nothing when the change was refused. A reserve then holds its stock row's lock for one
+    round trip, and a hold costs no statement of its own (issue 12).
+    """
+    logged = _change_and_ledger(_CHANGE).cte("logged")
+    statement = select(logged.c.quantity_after, logged.c.reserved_after).add_cte(insert_from(logged).cte("follow_on"))
+    return Prepared(statement, writes=_inventory.name)
 _CHANGE_EXPECTED_LOGGED = Prepared(_change_and_ledger(_CHANGE_EXPECTED))
 _LEVELS = select(_inventory.c.quantity, _inventory.c.reserved_quantity).where(_inventory.c.id == bindparam("row_id"))
 _LEVELS_LOCKED = Prepared(_LEVELS.with_for_update(key_share=True))  # FOR NO KEY UPDATE on PostgreSQL
@@ -131,8 +158,11 @@ def apply_change(
     reserved_change: int,
     note: LedgerNote,
     expected_quantity: int | None = None,
+    follow_on: FollowOn | None = None,
 ) -> StockChange:
-    """Apply one change to one inventory row and write its ledger row, or raise and change nothing."""
+    """Apply one change to one inventory row and write its ledger row, or raise and change nothing.
+
+    ``follow_on`` (PostgreSQL only; no ``expected_quantity``): an insert made in the same statement."""
     now = utcnow()
     record_stock(session, (slot.product.id,))  # what changed, reported after the commit
     record_actor(session, note.actor.name)  # and who, for the change feed
@@ -152,7 +182,11 @@ def apply_change(
     if session.get_bind().dialect.name == "postgresql":
         statement = _CHANGE_LOGGED if expected_quantity is None else _CHANGE_EXPECTED_LOGGED
         # Prefixed: a parameter named like an inventory column would join the UPDATE's SET clause.
-        prefixed = {f"led_{name}": value for name, value in ledger.items()}
+        prefixed: dict[str, Any] = {f"led_{name}": value for name, value in ledger.items()}
+        if follow_on is not None:
+            assert expected_quantity is None
+            statement = follow_on.statement
+            prefixed.update(follow_on.params)
         row = statement.first(session, change | prefixed)
         if row is None:
             raise _refusal(session, slot, kind, quantity_change, reserved_change)

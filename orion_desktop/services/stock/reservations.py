@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, case, select, update
+from sqlalchemy import bindparam, case, literal, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import CTE
 
 from orion_desktop.db.models import InventoryReservation
 from orion_desktop.db.prepared import Prepared
@@ -22,13 +23,29 @@ from orion_desktop.domain.enums import TransactionType
 from orion_desktop.domain.errors import Conflict, InsufficientStock
 from orion_desktop.domain.results import StockChange
 from orion_desktop.services.lookup import Slot
-from orion_desktop.services.stock.level_changes import LedgerNote, apply_change
+from orion_desktop.services.stock.level_changes import FollowOn, LedgerNote, apply_change, followed_by
 
 _reservations = InventoryReservation.__table__
 _HOLD_INSERT = Prepared(_reservations.insert().inline(), (
     "inventory_id", "location_id", "order_id", "order_item_id", "quantity_reserved", "quantity_fulfilled",
     "quantity_released", "status", "expires_at", "notes", "created_by", "reserved_at", "updated_at",
 ))
+_HOLD_VALUES = ("inventory_id", "location_id", "order_id", "order_item_id", "quantity_reserved", "expires_at", "notes",
+                "created_by")
+
+
+def _hold_from(logged: CTE) -> Any:
+    """The reservation row, inserted from the ledger row of its reserve (none when it was refused)."""
+    columns = _reservations.c
+    values = [bindparam(f"hold_{name}", type_=columns[name].type) for name in _HOLD_VALUES]
+    return _reservations.insert().from_select(
+        [*_HOLD_VALUES, "quantity_fulfilled", "quantity_released", "status", "reserved_at", "updated_at"],
+        select(*values, literal(0), literal(0), literal("active"), bindparam("now"), bindparam("now"))
+        .select_from(logged),
+    )
+
+
+_RESERVE_AND_HOLD = followed_by(_hold_from)  # PostgreSQL: change, ledger row and hold, one statement
 _OPEN = _reservations.c.quantity_reserved - _reservations.c.quantity_fulfilled - _reservations.c.quantity_released
 
 
@@ -78,32 +95,33 @@ def hold(
     expires_at: datetime | None = None,
 ) -> StockChange:
     """Reserve ``quantity`` at ``slot`` and record who it is for."""
+    held = {
+        "inventory_id": slot.inventory_id,
+        "location_id": slot.location_id,
+        "order_id": note.order_id,
+        "order_item_id": order_item_id,
+        "quantity_reserved": quantity,
+        "expires_at": expires_at,
+        "notes": note.reason,
+        "created_by": note.actor.name,
+    }
+    if session.get_bind().dialect.name == "postgresql":
+        follow_on = FollowOn(_RESERVE_AND_HOLD, {f"hold_{name}": value for name, value in held.items()})
+        return apply_change(session, slot, TransactionType.RESERVE, quantity_change=0, reserved_change=quantity,
+                            note=note, follow_on=follow_on)
     change = apply_change(
         session, slot, TransactionType.RESERVE, quantity_change=0, reserved_change=quantity, note=note
     )
     now = utcnow()
-    _HOLD_INSERT.run(
-        session,
-        {
-            "inventory_id": slot.inventory_id,
-            "location_id": slot.location_id,
-            "order_id": note.order_id,
-            "order_item_id": order_item_id,
-            "quantity_reserved": quantity,
-            "quantity_fulfilled": 0,
-            "quantity_released": 0,
-            "status": "active",
-            "expires_at": expires_at,
-            "notes": note.reason,
-            "created_by": note.actor.name,
-            "reserved_at": now,
-            "updated_at": now,
-        },
-    )
+    _HOLD_INSERT.run(session, held | {"quantity_fulfilled": 0, "quantity_released": 0, "status": "active",
+                                      "reserved_at": now, "updated_at": now})
     return change
 
 
 # The manual holds of one stock row, oldest first (a release or fulfil by hand), built once.
+# Not joined to the stock row's lock: under READ COMMITTED a statement that waited for that lock
+# would still read the holds as they were when it began (the concurrency tests caught that), so the
+# caller locks the row first and this reads the holds with the next statement's fresh snapshot.
 _MANUAL_HOLDS = Prepared(
     select(_reservations.c.id, _reservations.c.inventory_id, _reservations.c.location_id,
            _reservations.c.order_item_id, _OPEN)
