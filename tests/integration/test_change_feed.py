@@ -21,8 +21,10 @@ from sqlalchemy import create_engine, make_url, text
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
+from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.change_notice import ChangeNotice, FeedStatus
 from orion_desktop.domain.changes import Changes
+from orion_desktop.domain.enums import Role
 from orion_desktop.domain.errors import InsufficientStock
 from orion_desktop.services.change_feed import ChangeFeed
 
@@ -135,6 +137,24 @@ def test_this_apps_own_commits_are_never_remote(
         Services.on(other).inventory.adjust(ADMIN, store="MAIN", product="A", location=WH, delta=1, reason="other")
         _, notice = collector.next_notice()
         assert notice.remote and notice.origin != database.origin
+    finally:
+        other.dispose()
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)  # SQLite's feed never says who changed what
+@pytest.mark.parametrize("name", ["o'Brien", "100% sure", "back\\slash \\' E'x'", "Zoë \"Z\" 😀"])
+def test_any_user_name_is_announced_as_it_is(
+    feed: tuple[ChangeFeed, Collector], shop: Services, database_url: str, name: str
+) -> None:
+    """Quotes, percent signs, backslashes and any letter in a user's name arrive unchanged."""
+    _, collector = feed
+    other = Database(database_url)  # another PC
+    try:
+        Services.on(other).inventory.adjust(Actor(name, Role.MANAGER), store="MAIN", product="A", location=WH,
+                                            delta=1, reason="counted")
+        _, notice = collector.next_notice()
+        assert (notice.user, notice.remote) == (name, True)
+        assert notice.changes == Changes.of(products=[_product_id(shop, "A")])
     finally:
         other.dispose()
 
