@@ -15,13 +15,16 @@ from pathlib import Path
 
 import pytest
 from helpers import ADMIN, assert_ledger_consistent, seed_catalog
+from sqlalchemy import event
 
 from orion_desktop.__main__ import main
 from orion_desktop.bootstrap import Services
+from orion_desktop.db.engine import Database
 from orion_desktop.db.types import utcnow
 from orion_desktop.domain.errors import ImportRejected, InsufficientStock, InvalidInput, InvalidTransition
 from orion_desktop.domain.order_results import OrderLine, ShipRequest
 from orion_desktop.domain.orders import Cause, OrderStatus, check_transition
+from orion_desktop.services.imports import order_status
 
 S = OrderStatus
 
@@ -247,6 +250,47 @@ def test_imported_statuses_follow_the_machine(shop: Services, tmp_path: Path) ->
     assert status_moves(shop, "IMP-2") == [(None, "pending"), ("pending", "processing"), ("processing", "shipped")]
     assert shop.stock.product_stock("MAIN", "C").total_quantity == 70
     assert status_moves(shop, "IMP-3") == [(None, "pending"), ("pending", "cancelled")]
+    assert_clean(shop)
+
+
+def test_imported_orders_reserve_in_file_order_across_read_batches_and_other_moves(
+    shop: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bulk move reads items and stock once per batch of orders and keeps the stock in memory: a
+    shipped order of the same product in between (the ordinary path) must be seen by the next one."""
+    monkeypatch.setattr(order_status, "ORDERS_PER_READ", 2)  # batch boundaries inside this small file
+    shop.inventory.set_quantity(ADMIN, store="MAIN", product="A", location="WAREHOUSE_MAIN", quantity=5)
+    _import(shop, tmp_path, "order_number,status,product,quantity\n"
+                            "P-1,processing,A,2\n"
+                            "S-1,shipped,A,1\n"    # 4 left, 2 of them reserved for P-1
+                            "P-2,processing,A,3\n"  # 2 available: 1 backordered
+                            "P-3,processing,A,1\nP-3,,B,2\n")
+    assert [reserved(shop, n) for n in ("P-1", "P-2", "P-3")] == [{"A": 2}, {"A": 2}, {"A": 0, "B": 2}]
+    assert [(b.order_number, b.sku, b.quantity) for b in shop.order_queries.backorders()] == [
+        ("P-2", "A", 1), ("P-3", "A", 1)]
+    a = shop.stock.product_stock("MAIN", "A")
+    assert (a.total_quantity, a.total_reserved) == (4, 4)
+    assert_clean(shop)
+
+
+def test_an_import_of_processing_orders_reads_items_and_stock_once_not_per_order(
+    shop: Services, database: Database, tmp_path: Path
+) -> None:
+    reads: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        if statement.startswith(("SELECT order_items.id", "SELECT inventory.id, locations.code",
+                                 "SELECT inventory.product_id")):
+            reads.append(statement.split(" FROM ")[0])
+
+    orders = "".join(f"P-{n},processing,A,1\nP-{n},,B,1\n" for n in range(30))
+    event.listen(database.engine, "before_cursor_execute", seen)
+    try:
+        _import(shop, tmp_path, "order_number,status,product,quantity\n" + orders)
+    finally:
+        event.remove(database.engine, "before_cursor_execute", seen)
+    assert len(reads) == 2, reads  # the items of the 30 orders, the stock rows of A and B: one query each
+    assert all(reserved(shop, f"P-{n}") == {"A": 1, "B": 1} for n in range(30))
     assert_clean(shop)
 
 

@@ -17,9 +17,13 @@ from orion_desktop.domain.errors import OrionError
 from orion_desktop.domain.orders import Cause, OrderStatus, check_transition, parse_status
 from orion_desktop.services.imports.csv_files import Problems
 from orion_desktop.services.orders import transitions
-from orion_desktop.services.orders.item_stock import item_states
+from orion_desktop.services.orders.item_stock import ItemState, item_states_of
+from orion_desktop.services.orders.locked_stock import LockedStock
 from orion_desktop.services.orders.service import LockedOrder
 from orion_desktop.services.stock.level_changes import lock_product_rows
+
+ORDERS_PER_READ = 500
+"""Orders whose items one query reads (each order id travels as a bound value of its IN list)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,21 +49,38 @@ def check_imported_status(order_number: str, raw: str | None) -> str | None:
 
 
 def move_imported(session: Session, actor: Actor, moves: Sequence[ImportedMove], problems: Problems) -> None:
-    """Move each imported order to its status, with the hooks of the status machine."""
+    """Move each imported order to its status, with the hooks of the status machine.
+
+    Many orders at once: the items of a few hundred orders are read by one query, and the stock of
+    their products by one query for all of them (orders/locked_stock.py), instead of one query per
+    order and one per item; the writes stay each order's own, in the file's order."""
     if not moves:
         return
     # Every stock row these orders touch, locked at once in ascending id before any changes.
     lock_product_rows(session, {product_id for move in moves for product_id in move.product_ids})
-    for move in moves:
-        order = LockedOrder(move.order_id, move.store_id, move.order_number, OrderStatus.PENDING, None)
-        items = item_states(session, order.id)
-        try:
-            if move.target is OrderStatus.PROCESSING:
-                transitions.enter_processing(session, actor, order, items, None, Cause.REQUEST)
-            elif move.target is OrderStatus.SHIPPED:
-                transitions.ship_all(session, actor, order, items, None)
-            elif move.target is OrderStatus.CANCELLED:
-                transitions.cancel_order(session, actor, order, items, None)
-        except OrionError as error:
-            problems.add(move.line, f"order {move.order_number}: {error}")
-            problems.raise_if_any()  # the transaction rolls back: the import writes nothing
+    stock = LockedStock(session)
+    for start in range(0, len(moves), ORDERS_PER_READ):
+        batch = moves[start:start + ORDERS_PER_READ]
+        items_of = item_states_of(session, [move.order_id for move in batch])
+        stock.load(product_id for move in batch if move.target is OrderStatus.PROCESSING
+                   for product_id in move.product_ids)
+        for move in batch:
+            _move(session, actor, move, items_of[move.order_id], stock, problems)
+
+
+def _move(
+    session: Session, actor: Actor, move: ImportedMove, items: list[ItemState], stock: LockedStock, problems: Problems
+) -> None:
+    order = LockedOrder(move.order_id, move.store_id, move.order_number, OrderStatus.PENDING, None)
+    try:
+        if move.target is OrderStatus.PROCESSING:
+            transitions.enter_processing(session, actor, order, items, None, Cause.REQUEST, stock)
+        elif move.target is OrderStatus.SHIPPED:
+            stock.forget(move.product_ids)  # these go through the ordinary path, which changes the rows
+            transitions.ship_all(session, actor, order, items, None)
+        elif move.target is OrderStatus.CANCELLED:
+            stock.forget(move.product_ids)
+            transitions.cancel_order(session, actor, order, items, None)
+    except OrionError as error:
+        problems.add(move.line, f"order {move.order_number}: {error}")
+        problems.raise_if_any()  # the transaction rolls back: the import writes nothing

@@ -6,8 +6,10 @@ plans made here from fresh reads cannot be overtaken by another PC.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
@@ -27,6 +29,7 @@ from orion_desktop.domain.errors import InsufficientStock
 from orion_desktop.domain.order_results import ReservedLine
 from orion_desktop.domain.orders import OPEN_SHIPMENT_STATUSES, StockCandidate, plan_allocation
 from orion_desktop.services.lookup import ProductRef, Slot
+from orion_desktop.services.orders.locked_stock import LockedStock
 from orion_desktop.services.stock.level_changes import LedgerNote, apply_change
 from orion_desktop.services.stock.reservations import OpenReservation, hold, settle
 
@@ -68,47 +71,55 @@ _inventory = Inventory.__table__
 _locations = Location.__table__
 _OPEN_T = _reservations.c.quantity_reserved - _reservations.c.quantity_fulfilled - _reservations.c.quantity_released
 
+def _item_states_query(order_matches: Callable[[Any], Any]) -> Any:
+    """The items of the orders ``order_matches(order_id column)`` picks, with their open reserved units
+    and the units in their open parcels, in id order."""
+    open_parts = (
+        select(_reservations.c.order_item_id, func.sum(_OPEN_T).label("open_quantity"))
+        .where(_reservations.c.status == "active", order_matches(_reservations.c.order_id))
+        .group_by(_reservations.c.order_item_id)
+        .subquery()
+    )
+    # Read with the items (no round trip of its own): shipping another way must know which
+    # parcels it overtakes.
+    parcel_parts = (
+        select(_shipment_lines.c.order_item_id, func.sum(_shipment_lines.c.quantity).label("parcel_quantity"))
+        .join(_shipments, _shipments.c.id == _shipment_lines.c.shipment_id)
+        .where(order_matches(_shipments.c.order_id),
+               _shipments.c.status.in_([s.value for s in OPEN_SHIPMENT_STATUSES]))
+        .group_by(_shipment_lines.c.order_item_id)
+        .subquery()
+    )
+    return (
+        select(
+            _items.c.id,
+            _items.c.order_id,
+            _items.c.quantity,
+            _items.c.shipped_quantity,
+            _items.c.returned_quantity,
+            func.coalesce(open_parts.c.open_quantity, 0),
+            _products.c.id,
+            _products.c.store_id,
+            _products.c.sku,
+            _products.c.title,
+            _products.c.product_type,
+            _products.c.is_placeholder,
+            _products.c.gtin,
+            func.coalesce(parcel_parts.c.parcel_quantity, 0),
+        )
+        .join(_products, _products.c.id == _items.c.product_id)
+        .outerjoin(open_parts, open_parts.c.order_item_id == _items.c.id)
+        .outerjoin(parcel_parts, parcel_parts.c.order_item_id == _items.c.id)
+        .where(order_matches(_items.c.order_id))
+        .order_by(_items.c.id)
+    )
+
+
 # Built once (ARCHITECTURE.md: stock changes): every ship, status change and return reads the
 # items this way, so a call only binds the order id instead of building and compiling a query.
-_open_parts = (
-    select(_reservations.c.order_item_id, func.sum(_OPEN_T).label("open_quantity"))
-    .where(_reservations.c.status == "active", _reservations.c.order_id == bindparam("order_id"))
-    .group_by(_reservations.c.order_item_id)
-    .subquery()
-)
-# Read with the items (no round trip of its own): shipping another way must know which
-# parcels it overtakes.
-_parcel_parts = (
-    select(_shipment_lines.c.order_item_id, func.sum(_shipment_lines.c.quantity).label("parcel_quantity"))
-    .join(_shipments, _shipments.c.id == _shipment_lines.c.shipment_id)
-    .where(_shipments.c.order_id == bindparam("order_id"),
-           _shipments.c.status.in_([s.value for s in OPEN_SHIPMENT_STATUSES]))
-    .group_by(_shipment_lines.c.order_item_id)
-    .subquery()
-)
-_ITEM_STATES = Prepared(
-    select(
-        _items.c.id,
-        _items.c.order_id,
-        _items.c.quantity,
-        _items.c.shipped_quantity,
-        _items.c.returned_quantity,
-        func.coalesce(_open_parts.c.open_quantity, 0),
-        _products.c.id,
-        _products.c.store_id,
-        _products.c.sku,
-        _products.c.title,
-        _products.c.product_type,
-        _products.c.is_placeholder,
-        _products.c.gtin,
-        func.coalesce(_parcel_parts.c.parcel_quantity, 0),
-    )
-    .join(_products, _products.c.id == _items.c.product_id)
-    .outerjoin(_open_parts, _open_parts.c.order_item_id == _items.c.id)
-    .outerjoin(_parcel_parts, _parcel_parts.c.order_item_id == _items.c.id)
-    .where(_items.c.order_id == bindparam("order_id"))
-    .order_by(_items.c.id)
-)
+_ITEM_STATES = Prepared(_item_states_query(lambda order_id: order_id == bindparam("order_id")))
+# Many orders' items at once (an import moving its orders on): one query, not one per order.
+_ITEM_STATES_OF = Prepared(_item_states_query(lambda order_id: order_id.in_(bindparam("order_ids", expanding=True))))
 # An item's open reservations, oldest first, with the location (id and code) of each one's stock
 # row: settling them needs no query per row (a row deleted since has no inventory id and is skipped).
 _ITEM_RESERVATIONS = Prepared(
@@ -130,29 +141,38 @@ _ITEM_RESERVATIONS = Prepared(
 
 def item_states(session: Session, order_id: int) -> list[ItemState]:
     """Every item of the order (in id order) with its open reservations and the units in open parcels."""
-    rows = _ITEM_STATES.run(session, {"order_id": order_id})
-    return [
-        ItemState(
-            id=r[0],
-            order_id=r[1],
-            product=ProductRef(
-                id=r[6],
-                store_id=r[7],
-                store_code="",
-                sku=r[8],
-                title=r[9],
-                product_type=ProductType(r[10]),
-                is_placeholder=r[11],
-            ),
-            quantity=r[2],
-            shipped_quantity=r[3],
-            returned_quantity=r[4],
-            open_reserved=int(r[5]),
-            gtin=r[12],
-            in_parcels=int(r[13]),
-        )
-        for r in rows
-    ]
+    return [_item_state(row) for row in _ITEM_STATES.run(session, {"order_id": order_id})]
+
+
+def item_states_of(session: Session, order_ids: Sequence[int]) -> dict[int, list[ItemState]]:
+    """:func:`item_states` of many orders (at most a few hundred ids: one bound value each), by order id."""
+    found: dict[int, list[ItemState]] = {order_id: [] for order_id in order_ids}
+    if order_ids:
+        for row in _ITEM_STATES_OF.run(session, {"order_ids": list(order_ids)}):
+            found[row[1]].append(_item_state(row))
+    return found
+
+
+def _item_state(r: Any) -> ItemState:
+    return ItemState(
+        id=r[0],
+        order_id=r[1],
+        product=ProductRef(
+            id=r[6],
+            store_id=r[7],
+            store_code="",
+            sku=r[8],
+            title=r[9],
+            product_type=ProductType(r[10]),
+            is_placeholder=r[11],
+        ),
+        quantity=r[2],
+        shipped_quantity=r[3],
+        returned_quantity=r[4],
+        open_reserved=int(r[5]),
+        gtin=r[12],
+        in_parcels=int(r[13]),
+    )
 
 
 Slots = dict[int, tuple[int, str]]
@@ -191,16 +211,21 @@ def _candidates(session: Session, product_id: int, location_id: int | None = Non
 
 
 def reserve_for_item(
-    session: Session, item: ItemState, quantity: int, note: LedgerNote, expires_at: datetime | None = None
+    session: Session, item: ItemState, quantity: int, note: LedgerNote, expires_at: datetime | None = None,
+    stock: LockedStock | None = None,
 ) -> tuple[list[ReservedLine], int]:
-    """Reserve up to ``quantity`` units for an item across locations: (lines reserved, shortfall)."""
-    found = _candidates(session, item.product.id)
+    """Reserve up to ``quantity`` units for an item across locations: (lines reserved, shortfall).
+
+    ``stock``: where the candidates come from when many items are reserved at once (read once)."""
+    found = _candidates(session, item.product.id) if stock is None else stock.candidates(item.product.id)
     location_ids = {candidate.inventory_id: location_id for candidate, location_id in found}
     plan, shortfall = plan_allocation(quantity, [candidate for candidate, _ in found])
     reserved: list[ReservedLine] = []
     for allocation in plan:
         slot = Slot(item.product, location_ids[allocation.inventory_id], allocation.location, allocation.inventory_id)
         hold(session, slot, allocation.quantity, note, order_item_id=item.id, expires_at=expires_at)
+        if stock is not None:
+            stock.reserved(item.product.id, allocation.inventory_id, allocation.quantity)
         reserved.append(ReservedLine(item.id, item.product.sku, allocation.location, allocation.quantity))
     return reserved, shortfall
 

@@ -45,6 +45,7 @@ from orion_desktop.services.orders.item_stock import (
     release_item,
     reserve_for_item,
 )
+from orion_desktop.services.orders.locked_stock import LockedStock
 from orion_desktop.services.orders.parcel_lines import (
     LINE_INSERT,
     cancel_open_parcels,
@@ -114,9 +115,12 @@ def set_status(session: Session, order: LockedOrder, target: OrderStatus, cause:
 
 # --- the hooks --------------------------------------------------------------------------------
 def enter_processing(
-    session: Session, actor: Actor, order: LockedOrder, items: list[ItemState], key: str | None, cause: Cause
+    session: Session, actor: Actor, order: LockedOrder, items: list[ItemState], key: str | None, cause: Cause,
+    stock: LockedStock | None = None,
 ) -> tuple[LockedOrder, StatusChangeResult]:
-    """Reserve what can be reserved; the rest is reported and stays backordered (soft failure)."""
+    """Reserve what can be reserved; the rest is reported and stays backordered (soft failure).
+
+    ``stock``: the locked stock of many orders read once (a bulk move; see orders/locked_stock.py)."""
     moved = set_status(session, order, OrderStatus.PROCESSING, cause)
     note = ledger_note(actor, order, "order processing", key)
     reserved: list[ReservedLine] = []
@@ -133,7 +137,8 @@ def enter_processing(
             continue
         if item.unreserved == 0:
             continue
-        lines, shortfall = reserve_for_item(session, item, item.unreserved, note, order.reservation_expires_at)
+        lines, shortfall = reserve_for_item(session, item, item.unreserved, note, order.reservation_expires_at,
+                                           stock)
         reserved.extend(lines)
         if shortfall:
             reason = "no stock at any location" if not lines else f"only {item.unreserved - shortfall} available"
