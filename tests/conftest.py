@@ -7,8 +7,11 @@ Under CI (CI=true) a missing variable is a failure, never a silent skip.
 
 from __future__ import annotations
 
+import faulthandler
+import gc
 import os
 import shutil
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -26,9 +29,48 @@ from orion_desktop.db.migrate import upgrade
 from orion_desktop.db.models import Base
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import Role
+from orion_desktop.ui.garbage_collection import DueCollections
 
 PG_ENV = "ORION_TEST_POSTGRES_URL"
 BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """A crash prints the crashing thread only: CI keeps the head and tail of a long log, and with
+    every thread's stack the one that crashed fell in the part it left out. Runs after pytest's
+    own faulthandler set-up, while output is not captured, so stderr here is the terminal's."""
+    if sys.__stderr__ is not None:
+        faulthandler.enable(file=os.dup(sys.__stderr__.fileno()), all_threads=False)
+
+
+_QT_FIXTURES = frozenset({"qtbot", "qapp"})
+_due_collections = DueCollections()
+_qt_garbage_may_remain = False
+
+
+@pytest.fixture(autouse=True)
+def _cycles_freed_on_the_main_thread(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The window's rule (ui/garbage_collection.py) in the tests: Qt garbage is freed on the main thread.
+
+    Automatic collection runs on whichever thread allocates past a threshold. In a test with Qt
+    objects that can be a pool thread loading a page, and a widget of this or an earlier test
+    destroyed there crashes Qt (a CI run died of a segfault in a worker thread). So it is off for a
+    Qt test, which collects on the main thread when it ends (first in, so torn down after qtbot);
+    before the next test without Qt switches it back on, one full collection frees every Qt cycle.
+    """
+    global _qt_garbage_may_remain
+    if _QT_FIXTURES.isdisjoint(request.fixturenames):
+        if _qt_garbage_may_remain:
+            gc.collect()
+            _qt_garbage_may_remain = False
+        gc.enable()
+        yield
+        return
+    gc.disable()
+    _qt_garbage_may_remain = True
+    yield
+    _due_collections.collect_if_due()
 
 
 @pytest.fixture(autouse=True)

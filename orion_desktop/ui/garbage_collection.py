@@ -20,26 +20,13 @@ FULL_COLLECTION_GAP_S = 60.0
 collection takes a noticeable moment, and CPython's own rule that spaces them out is internal."""
 
 
-class GuiThreadCollector(QObject):
-    """While started: automatic collection off, a GUI-thread timer collects as thresholds are crossed."""
+class DueCollections:
+    """Collects what automatic collection would have, when asked, on the asking thread.
 
-    def __init__(self, parent: QObject | None = None, *, interval_ms: int = CHECK_INTERVAL_MS) -> None:
-        super().__init__(parent)
-        self._timer = QTimer(self)
-        self._timer.setInterval(interval_ms)
-        self._timer.timeout.connect(self.collect_if_due)
-        self._was_enabled = gc.isenabled()
+    Plain Python, so the test suite applies the window's rule between tests as well."""
+
+    def __init__(self) -> None:
         self._last_full = float("-inf")
-
-    def start(self) -> None:
-        self._was_enabled = gc.isenabled()
-        gc.disable()
-        self._timer.start()
-
-    def stop(self) -> None:
-        self._timer.stop()
-        if self._was_enabled:
-            gc.enable()
 
     def collect_if_due(self) -> int:
         """Collect the oldest generation whose threshold is crossed; returns what was freed."""
@@ -59,3 +46,29 @@ class GuiThreadCollector(QObject):
             else:
                 self._last_full = now
         return gc.collect(generation)
+
+
+class GuiThreadCollector(QObject):
+    """While started: automatic collection off, a GUI-thread timer collects as thresholds are crossed."""
+
+    def __init__(self, parent: QObject | None = None, *, interval_ms: int = CHECK_INTERVAL_MS) -> None:
+        super().__init__(parent)
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self.collect_if_due)
+        self._was_enabled = gc.isenabled()
+        self._due = DueCollections()
+
+    def start(self) -> None:
+        self._was_enabled = gc.isenabled()
+        gc.disable()
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+        if self._was_enabled:
+            gc.enable()
+
+    def collect_if_due(self) -> int:
+        """Collect the oldest generation whose threshold is crossed; returns what was freed."""
+        return self._due.collect_if_due()

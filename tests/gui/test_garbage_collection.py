@@ -28,12 +28,22 @@ class _Cycle:
 
 @pytest.fixture
 def collector(qtbot: QtBot) -> Iterator[GuiThreadCollector]:
+    gc.enable()  # as the app starts; the suite keeps it off in Qt tests (conftest), restored below
     owner = QObject()
     started = GuiThreadCollector(owner, interval_ms=20)
     started.start()
     yield started
     started.stop()
+    gc.disable()
     owner.deleteLater()
+
+
+def test_the_suite_keeps_automatic_collection_off_in_qt_tests_only(qtbot: QtBot) -> None:
+    assert not gc.isenabled()  # the tests' own rule (tests/conftest.py), like the window's
+
+
+def test_tests_without_qt_keep_automatic_collection() -> None:
+    assert gc.isenabled()
 
 
 def test_automatic_collection_is_off_while_started_and_back_after(collector: GuiThreadCollector) -> None:
