@@ -138,7 +138,7 @@ class Prepared:
 
     def run(self, session: Session, params: Mapping[str, Any]) -> list[Any]:
         """Every row the statement returns (none for a write without RETURNING)."""
-        return self._execute(session, params, rows=True)[0]
+        return self._execute(session, [params], rows=True)[0]
 
     def first(self, session: Session, params: Mapping[str, Any]) -> Any:
         """The first row, or None."""
@@ -147,27 +147,50 @@ class Prepared:
 
     def count(self, session: Session, params: Mapping[str, Any]) -> int:
         """How many rows a write changed (the driver's rowcount)."""
-        return self._execute(session, params, rows=False)[1]
+        return self._execute(session, [params], rows=False)[1]
 
-    def _execute(self, session: Session, params: Mapping[str, Any], *, rows: bool) -> tuple[list[Any], int]:
-        connection = session.connection()
-        dialect = connection.dialect
+    def run_many(self, session: Session, many: Sequence[Mapping[str, Any]]) -> None:
+        """A write without RETURNING, once per mapping, sent as one ``executemany`` (psycopg pipelines
+        it on PostgreSQL: one round trip for all of them); a single mapping is a plain execute."""
+        if many:
+            self._execute(session, many, rows=False)
+
+    def _compiled_for(self, dialect: Dialect) -> _Compiled:
         compiled = self._by_dialect.get(dialect.name)
         if compiled is None:
             compiled = self._by_dialect[dialect.name] = _Compiled(self.statement, dialect, self._columns, self._writes)
+        return compiled
+
+    def _execute(
+        self, session: Session, calls: Sequence[Mapping[str, Any]], *, rows: bool
+    ) -> tuple[list[Any], int]:
+        connection = session.connection()
+        dialect = connection.dialect
+        compiled = self._compiled_for(dialect)
         driver = connection.connection.driver_connection
         assert driver is not None
-        sql, values = compiled.bound(params)
+        many = len(calls) > 1
+        values: Any  # one call's parameters, or (many) a list of them
+        if many:
+            bound = [compiled.bound(params) for params in calls]
+            sql, values = bound[0][0], [params for _sql, params in bound]
+            if any(other != sql for other, _params in bound):
+                raise ValueError("run_many needs the same SQL for every call (an IN list a call passes varies it)")
+        else:
+            sql, values = compiled.bound(calls[0])
         cursor = driver.cursor()
         events = connection.dispatch
         try:
             # The engine's cursor events still see every statement (tests watch the SQL sent; the
             # change-recording net listens after it); with no listeners this costs nothing.
             if events.before_cursor_execute:
-                events.before_cursor_execute(connection, cursor, sql, values, None, False)
-            cursor.execute(sql, values)
+                events.before_cursor_execute(connection, cursor, sql, values, None, many)
+            if many:
+                cursor.executemany(sql, values)
+            else:
+                cursor.execute(sql, values)
             if events.after_cursor_execute:
-                events.after_cursor_execute(connection, cursor, sql, values, None, False)
+                events.after_cursor_execute(connection, cursor, sql, values, None, many)
             if compiled.written_table is not None:  # also for a WITH ... INSERT, which no pattern names
                 note_written(connection, compiled.written_table)
             if not rows or compiled.row_type is None:

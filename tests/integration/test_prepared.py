@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import bindparam, exc, select
+from sqlalchemy import bindparam, event, exc, select
 
 from orion_desktop.db.change_recording import recording
 from orion_desktop.db.engine import Database
@@ -116,3 +116,33 @@ def test_an_in_list_is_laid_out_per_call(database: Database) -> None:
             among.run(session, {})
         assert [row.code for row in chosen.run(session, {"codes": ["IN-2", "IN-3"]})] == ["IN-2", "IN-3"]
         assert [row.code for row in chosen.run(session, {"codes": ["IN-1"]})] == ["IN-1"]
+
+
+def test_run_many_writes_every_row_in_one_executemany_inside_the_transaction(database: Database) -> None:
+    sent: list[bool] = []
+
+    def watch(_conn: object, _cursor: object, _sql: str, _params: object, _context: object, many: bool) -> None:
+        sent.append(many)
+
+    rows = [{"code": f"M-{n}", "name": None, "sort_key": n, "is_active": True, "created_at": MOMENT} for n in range(3)]
+    event.listen(database.engine, "before_cursor_execute", watch)
+    try:
+        with recording() as recorded, database.write() as session:
+            _INSERT.run_many(session, rows)
+            _INSERT.run_many(session, [])  # nothing to write: nothing sent
+    finally:
+        event.remove(database.engine, "before_cursor_execute", watch)
+    assert sent.count(True) == 1 and recorded.changes.locations
+    with database.read() as session:
+        assert [(row.code, row.sort_key) for row in _BY_CODE.run(session, {"code": "M-2"})] == [("M-2", 2)]
+    with pytest.raises(Conflict), database.write() as session:  # one bad row: none of them is kept
+        _INSERT.run_many(session, [{**row, "code": f"N-{n}"} for n, row in enumerate(rows)] + [rows[0]])
+    with database.read() as session:
+        assert _BY_CODE.run(session, {"code": "N-0"}) == []
+
+
+def test_run_many_refuses_calls_whose_sql_differs(database: Database) -> None:
+    chosen = Prepared(_locations.update().where(_locations.c.code.in_(bindparam("codes", expanding=True)))
+                      .values(name=bindparam("new")))
+    with database.write() as session, pytest.raises(ValueError, match="same SQL"):
+        chosen.run_many(session, [{"codes": ["A"], "new": "x"}, {"codes": ["A", "B"], "new": "y"}])

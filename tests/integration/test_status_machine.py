@@ -216,6 +216,42 @@ def test_expiry_moves_only_processing_orders_back_to_pending(shop: Services) -> 
     assert_clean(shop)
 
 
+def test_expiring_many_orders_reads_their_items_once_and_writes_their_history_together(
+    shop: Services, database: Database
+) -> None:
+    past = utcnow() - timedelta(minutes=5)
+    numbers = []
+    for _ in range(6):
+        number = shop.orders.create_order(ADMIN, store="MAIN", lines=[OrderLine("A", 2), OrderLine("B", 1)],
+                                          reservation_expires_at=past)
+        shop.orders.change_status(ADMIN, number, "processing")
+        numbers.append(number)
+    sent: list[tuple[str, bool]] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, _params: object, _context: object, many: bool) -> None:
+        sent.append((statement, many))
+
+    def count(start: str, *, many: bool = False) -> int:
+        return sum(1 for statement, was_many in sent if statement.startswith(start) and was_many == many)
+
+    event.listen(database.engine, "before_cursor_execute", seen)
+    try:
+        result = shop.orders.expire_reservations(ADMIN)
+    finally:
+        event.remove(database.engine, "before_cursor_execute", seen)
+    assert sorted(result.order_numbers) == sorted(numbers) and result.released_units == 18
+    assert count("SELECT order_items.id,") == 1  # the 6 orders' items: one read
+    assert count("INSERT INTO order_history", many=True) == 1  # their 6 history rows: one executemany
+    assert count("INSERT INTO order_history") == 0
+    assert count("UPDATE orders SET") == 6  # the status and the spent deadline in one statement each
+    for number in numbers:
+        order = shop.order_queries.get_order(number)
+        assert (order.status, order.reservation_expires_at) == (S.PENDING, None)
+        assert status_moves(shop, number)[-1] == ("processing", "pending")
+        assert reserved(shop, number) == {"A": 0, "B": 0}
+    assert_clean(shop)
+
+
 def test_returns_change_no_status(shop: Services) -> None:
     number = pending_order(shop)
     shop.orders.change_status(ADMIN, number, "shipped")

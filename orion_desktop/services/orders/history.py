@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -21,6 +23,16 @@ _INSERT = Prepared(OrderHistory.__table__.insert().inline(), (
 ))
 
 
+class Entry(NamedTuple):
+    """One history row of many written together (``record_many``)."""
+
+    order_id: int
+    action: OrderHistoryAction
+    description: str
+    old_status: str | None = None
+    new_status: str | None = None
+
+
 def record(
     session: Session,
     order_id: int,
@@ -33,17 +45,26 @@ def record(
 ) -> None:
     """Write one history row. Every change of an order writes one, so this is where the order is
     named as changed (ARCHITECTURE.md: change sets)."""
-    record_orders(session, (order_id,))
+    record_many(session, [Entry(order_id, action, description, old_status, new_status)], actor)
+
+
+def record_many(session: Session, entries: Sequence[Entry], actor: Actor) -> None:
+    """Write many history rows by ``actor`` at once: one round trip on PostgreSQL, however many."""
+    if not entries:
+        return
+    record_orders(session, [entry.order_id for entry in entries])
     record_actor(session, actor.name)  # who, for the change feed
-    _INSERT.run(
-        session,
+    now = utcnow()
+    rows = [
         {
-            "order_id": order_id,
-            "action": action.value,
-            "old_status": old_status,
-            "new_status": new_status,
-            "description": description,
+            "order_id": entry.order_id,
+            "action": entry.action.value,
+            "old_status": entry.old_status,
+            "new_status": entry.new_status,
+            "description": entry.description,
             "created_by": actor.name,
-            "created_at": utcnow(),
-        },
-    )
+            "created_at": now,
+        }
+        for entry in entries
+    ]
+    _INSERT.run_many(session, rows)  # one row: a plain execute

@@ -144,11 +144,16 @@ def item_states(session: Session, order_id: int) -> list[ItemState]:
     return [_item_state(row) for row in _ITEM_STATES.run(session, {"order_id": order_id})]
 
 
+IDS_PER_READ = 500
+"""Order ids bound in one read of many orders' items: each is a bound value, and a read stays small."""
+
+
 def item_states_of(session: Session, order_ids: Sequence[int]) -> dict[int, list[ItemState]]:
-    """:func:`item_states` of many orders (at most a few hundred ids: one bound value each), by order id."""
+    """:func:`item_states` of many orders, by order id: one query per ``IDS_PER_READ`` orders."""
     found: dict[int, list[ItemState]] = {order_id: [] for order_id in order_ids}
-    if order_ids:
-        for row in _ITEM_STATES_OF.run(session, {"order_ids": list(order_ids)}):
+    ids = list(found)
+    for start in range(0, len(ids), IDS_PER_READ):
+        for row in _ITEM_STATES_OF.run(session, {"order_ids": ids[start:start + IDS_PER_READ]}):
             found[row[1]].append(_item_state(row))
     return found
 

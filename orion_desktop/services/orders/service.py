@@ -63,8 +63,8 @@ from orion_desktop.services.lookup import inventory_id as find_inventory_id
 from orion_desktop.services.lookup import location_id as find_location_id
 from orion_desktop.services.orders import parcels, transitions
 from orion_desktop.services.orders.creation import insert_order, refuse_short_stock
-from orion_desktop.services.orders.history import record
-from orion_desktop.services.orders.item_stock import ItemState, item_states, release_item
+from orion_desktop.services.orders.history import Entry, record, record_many
+from orion_desktop.services.orders.item_stock import ItemState, item_states, item_states_of, release_item
 from orion_desktop.services.orders.parcel_lines import prepared_units
 from orion_desktop.services.orders.queries import find_shipment, load_shipments
 from orion_desktop.services.orders.ship_planning import find_item, plan_shipment
@@ -102,12 +102,6 @@ _RETURN_UNITS = Prepared(
     .where(_items.c.id == bindparam("item_id"),
            _items.c.returned_quantity + bindparam("units") <= _items.c.shipped_quantity)
     .values(returned_quantity=_items.c.returned_quantity + bindparam("units"))
-)
-
-
-# Built once: an expired order's deadline is spent (processing it again holds stock until it ships).
-_CLEAR_DEADLINE = Prepared(
-    update(_orders).where(_orders.c.id == bindparam("order_id")).values(reservation_expires_at=None)
 )
 
 
@@ -476,21 +470,22 @@ class OrderService:
                 ).scalars()))
             expired: list[str] = []
             released_units = 0
+            history: list[Entry] = []
+            items_of = item_states_of(session, [row.id for row in rows])
             for row in rows:
                 order = LockedOrder(row.id, row.store_id, row.order_number, OrderStatus(row.status),
                                     row.reservation_expires_at)
-                items = item_states(session, order.id)
                 note = _note(actor, order, "reservation expired")
-                released = [line for item in items for line in release_item(session, item, note)]
+                released = [line for item in items_of[order.id] for line in release_item(session, item, note)]
                 units = sum(r.quantity for r in released)
                 released_units += units
-                set_status(session, order, OrderStatus.PENDING, Cause.EXPIRY)
                 # The deadline is spent: processing the order again holds stock until it ships or is cancelled.
-                _CLEAR_DEADLINE.run(session, {"order_id": order.id})
-                record(session, order.id, OrderHistoryAction.INVENTORY_RELEASED,
-                       f"Reservation expired; released {plural(units, 'unit')} and moved back to pending.", actor,
-                       old_status=order.status.value, new_status=OrderStatus.PENDING.value)
+                set_status(session, order, OrderStatus.PENDING, Cause.EXPIRY, clear_deadline=True)
+                text = f"Reservation expired; released {plural(units, 'unit')} and moved back to pending."
+                history.append(Entry(order.id, OrderHistoryAction.INVENTORY_RELEASED, text,
+                                     old_status=order.status.value, new_status=OrderStatus.PENDING.value))
                 expired.append(order.order_number)
+            record_many(session, history, actor)  # one round trip for the batch's history rows
             return ExpiryResult(tuple(expired), released_units)
 
 

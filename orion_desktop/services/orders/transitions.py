@@ -79,15 +79,21 @@ _orders = Order.__table__
 _items = OrderItem.__table__
 
 
-def _status_update(target: OrderStatus) -> Any:
+def _status_update(target: OrderStatus, *, clear_deadline: bool) -> Any:
     values: dict[str, Any] = {"status": target.value, "updated_at": bindparam("now")}
     if target in _STATUS_TIMESTAMP:
         values[_STATUS_TIMESTAMP[target]] = bindparam("now")
+    if clear_deadline:
+        values["reservation_expires_at"] = None
     return update(_orders).where(_orders.c.id == bindparam("order_id")).values(values)
 
 
 # Built once (ARCHITECTURE.md: stock changes): the hot paths only bind parameters.
-_SET_STATUS = {target: Prepared(_status_update(target)) for target in OrderStatus}
+_SET_STATUS = {
+    (target, clear): Prepared(_status_update(target, clear_deadline=clear))
+    for target in OrderStatus
+    for clear in (False, True)
+}
 _SET_TRACKING = Prepared(
     update(_orders)
     .where(_orders.c.id == bindparam("order_id"))
@@ -103,13 +109,17 @@ _SHIP_UNITS = Prepared(
 )
 
 
-def set_status(session: Session, order: LockedOrder, target: OrderStatus, cause: Cause) -> LockedOrder:
-    """Take one step of the status machine (checked) and stamp its time; returns the order as it is now."""
+def set_status(
+    session: Session, order: LockedOrder, target: OrderStatus, cause: Cause, *, clear_deadline: bool = False
+) -> LockedOrder:
+    """Take one step of the status machine (checked) and stamp its time; returns the order as it is now.
+
+    ``clear_deadline``: the reservation deadline is spent too, in the same statement (expiry)."""
     steps = check_transition(order.order_number, order.status, target, cause=cause)
     if steps != (target,):  # a person's multi-step request runs step by step through the hooks
         raise InvalidTransition(f"Order {order.order_number} cannot go from {order.status.value} to "
                                 f"{target.value} in one step.")
-    _SET_STATUS[target].run(session, {"order_id": order.id, "now": utcnow()})
+    _SET_STATUS[target, clear_deadline].run(session, {"order_id": order.id, "now": utcnow()})
     return replace(order, status=target)
 
 
