@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from orion_desktop.db.dialect import matches_any
 from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Order, OrderItem, OrderNote, Product
 from orion_desktop.db.prepared import Prepared
@@ -71,7 +70,7 @@ from orion_desktop.services.orders.ship_planning import find_item, plan_shipment
 from orion_desktop.services.orders.transitions import ledger_note as _note
 from orion_desktop.services.orders.transitions import set_status
 from orion_desktop.services.stock.backorders import allocate_backorders
-from orion_desktop.services.stock.level_changes import apply_change, lock_order_rows, lock_product_rows
+from orion_desktop.services.stock.level_changes import apply_change, lock_order_rows, lock_orders_rows
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +90,14 @@ _LOCK_ORDER = Prepared(
     select(_orders.c.id, _orders.c.store_id, _orders.c.order_number, _orders.c.status,
            _orders.c.reservation_expires_at)
     .where(_orders.c.order_number == bindparam("number"))
+    .with_for_update(key_share=True)
+)
+# Built once: the processing orders past their deadline, locked in ascending id (expiry).
+_LOCK_EXPIRED = Prepared(
+    select(_orders.c.id, _orders.c.store_id, _orders.c.order_number, _orders.c.status,
+           _orders.c.reservation_expires_at)
+    .where(_orders.c.status == OrderStatus.PROCESSING.value, _orders.c.reservation_expires_at < bindparam("moment"))
+    .order_by(_orders.c.id)
     .with_for_update(key_share=True)
 )
 
@@ -458,16 +465,8 @@ class OrderService:
             # statement before anything changes (orders before stock rows, as everywhere): locking
             # order after order would let this call wait on a PC that waits on it. A row that
             # stopped matching while we waited (shipped, cancelled) is rechecked and left out.
-            rows = session.execute(
-                select(Order.id, Order.store_id, Order.order_number, Order.status, Order.reservation_expires_at)
-                .where(Order.status == OrderStatus.PROCESSING.value, Order.reservation_expires_at < moment)
-                .order_by(Order.id)
-                .with_for_update(key_share=True)
-            ).all()
-            if rows:
-                lock_product_rows(session, set(session.execute(
-                    select(OrderItem.product_id).where(matches_any(session, OrderItem.order_id, [r.id for r in rows]))
-                ).scalars()))
+            rows = _LOCK_EXPIRED.run(session, {"moment": moment})
+            lock_orders_rows(session, [row.id for row in rows])
             expired: list[str] = []
             released_units = 0
             history: list[Entry] = []
