@@ -45,7 +45,9 @@ _NEW_SHIPMENT = Prepared(
     )
     .returning(_shipments.c.id, _shipments.c.shipment_number)
 )
-LINE_INSERT = ShipmentLine.__table__.insert()
+# Built once: every ship path writes its shipment's lines with this (one executemany for many lines).
+LINE_INSERT = Prepared(ShipmentLine.__table__.insert().inline(), ("shipment_id", "order_item_id", "location_id",
+                                                                   "quantity"))
 
 
 def insert_shipment(

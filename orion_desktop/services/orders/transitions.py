@@ -285,7 +285,7 @@ def ship_units(
         )
         if _SHIP_UNITS.count(session, {"item_id": item.id, "units": quantity}) != 1:
             raise Conflict(f"{item.product.sku} was shipped by another workstation at the same moment.")
-    session.connection().execute(LINE_INSERT, shipment_lines if len(shipment_lines) > 1 else shipment_lines[0])
+    LINE_INSERT.run_many(session, shipment_lines)
     # ``items`` are every item of the order, read under the order's lock: the totals need no query.
     units = sum(q for _, q, _ in planned)
     shipped_units = sum(item.shipped_quantity for item in items) + units
