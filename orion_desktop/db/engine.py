@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from orion_desktop.db import change_recording
 from orion_desktop.db.idle_ping import ping_connections_after_idle
-from orion_desktop.db.prepared import Prepared
+from orion_desktop.db.prepared import Prepared, run_driver_sql
 from orion_desktop.db.unavailable import reported_problem, unreachable
 from orion_desktop.domain.change_notice import CHANNEL, notice_payload
 from orion_desktop.domain.changes import Changes
@@ -126,10 +126,7 @@ def _configure_sqlite(engine: Engine, path: Path, *, create: bool) -> None:
     def _on_begin(conn: Any) -> None:
         # A deferred transaction that reads then writes fails at once with "database is locked";
         # writers take the lock up front so busy_timeout can queue them.
-        if conn.get_execution_options().get(_WRITE_OPTION):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            conn.exec_driver_sql("BEGIN")
+        run_driver_sql(conn, "BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE_OPTION) else "BEGIN")
 
 
 def create_orion_engine(url: URL | str, *, create: bool = True) -> Engine:
