@@ -67,16 +67,25 @@ def open_locked_slot(
     return slot, levels
 
 
+def open_locked_row(session: Session, actor: Actor, store: str | None, product: str, location: str) -> Slot:
+    """:func:`open_locked_slot` for a caller that needs the lock but not the levels (an increase, a
+    transfer's destination): on SQLite, whose writer holds the whole file, nothing more is read."""
+    return _open(session, actor, store, product, location, create=True, lock=True, levels_wanted=False)[0]
+
+
 def _open(
-    session: Session, actor: Actor, store: str | None, product: str, location: str, *, create: bool, lock: bool
+    session: Session, actor: Actor, store: str | None, product: str, location: str, *, create: bool, lock: bool,
+    levels_wanted: bool = True,
 ) -> tuple[Slot, tuple[int, int] | None]:
+    # PostgreSQL reads the levels with the lock anyway; SQLite would need a query of its own.
+    read_levels = lock and (levels_wanted or session.get_bind().dialect.name == "postgresql")
     code = normalize_location_code(location)
     if store is not None and str(store).strip():
         found = find_slot(session, str(store), str(product), code)
         if found is not None:
             actor.require_store(found.product.store_code)
             require_stock_tracked(found.product)
-            return found, lock_slot(session, found) if lock else None
+            return found, lock_slot(session, found) if read_levels else None
     store_info = resolve_store(session, store)
     actor.require_store(store_info.code)
     ref = resolve_product(session, store_info, product)
@@ -93,7 +102,7 @@ def _open(
     if loc_id is None or inv_id is None:
         raise missing_stock(ref, code)
     slot = Slot(product=ref, location_id=loc_id, location_code=code, inventory_id=inv_id)
-    if not lock:
+    if not read_levels:
         return slot, None
     # SQLite, a row created just now, or one another PC deleted while we waited (NotFound).
     return slot, levels[inv_id] if inv_id in levels else current_levels(session, slot)
@@ -118,7 +127,7 @@ def _transfer_slots(
             return pair
     out_slot = open_slot(session, actor, store, product, source, create=False)
     # Locks every row of the product, the source's too, in one statement.
-    in_slot, _levels = open_locked_slot(session, actor, store, product, destination)
+    in_slot = open_locked_row(session, actor, store, product, destination)
     return out_slot, in_slot
 
 
@@ -186,7 +195,7 @@ class InventoryService:
 
             def action() -> StockChange:
                 if change > 0:  # may serve backorders: every row of the product locked first
-                    slot, _levels = open_locked_slot(session, actor, store, product, location)
+                    slot = open_locked_row(session, actor, store, product, location)
                 else:  # one row, changed by one conditional UPDATE
                     slot = open_slot(session, actor, store, product, location, create=False)
                 result = apply_change(
