@@ -309,15 +309,18 @@ def test_imported_orders_reserve_in_file_order_across_read_batches_and_other_mov
     assert_clean(shop)
 
 
-def test_an_import_of_processing_orders_reads_items_and_stock_once_not_per_order(
+def test_an_import_of_processing_orders_reads_items_and_stock_once_and_writes_history_together(
     shop: Services, database: Database, tmp_path: Path
 ) -> None:
     reads: list[str] = []
+    history_writes: list[str] = []
 
     def seen(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
         if statement.startswith(("SELECT order_items.id", "SELECT inventory.id, locations.code",
                                  "SELECT inventory.product_id")):
             reads.append(statement.split(" FROM ")[0])
+        if statement.startswith("INSERT INTO order_history"):
+            history_writes.append(statement)
 
     orders = "".join(f"P-{n},processing,A,1\nP-{n},,B,1\n" for n in range(30))
     event.listen(database.engine, "before_cursor_execute", seen)
@@ -326,7 +329,10 @@ def test_an_import_of_processing_orders_reads_items_and_stock_once_not_per_order
     finally:
         event.remove(database.engine, "before_cursor_execute", seen)
     assert len(reads) == 2, reads  # the items of the 30 orders, the stock rows of A and B: one query each
+    # Their rows as new orders (one bulk insert), then the moves' rows (one executemany), not 60 statements.
+    assert len(history_writes) == 2, history_writes
     assert all(reserved(shop, f"P-{n}") == {"A": 1, "B": 1} for n in range(30))
+    assert all(status_moves(shop, f"P-{n}") == [(None, "pending"), ("pending", "processing")] for n in range(30))
     assert_clean(shop)
 
 

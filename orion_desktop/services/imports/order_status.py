@@ -16,7 +16,7 @@ from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.errors import OrionError
 from orion_desktop.domain.orders import Cause, OrderStatus, check_transition, parse_status
 from orion_desktop.services.imports.csv_files import Problems
-from orion_desktop.services.orders import transitions
+from orion_desktop.services.orders import history, transitions
 from orion_desktop.services.orders.item_stock import ItemState, item_states_of
 from orion_desktop.services.orders.locked_stock import LockedStock
 from orion_desktop.services.orders.service import LockedOrder
@@ -64,8 +64,9 @@ def move_imported(session: Session, actor: Actor, moves: Sequence[ImportedMove],
         items_of = item_states_of(session, [move.order_id for move in batch])
         stock.load(product_id for move in batch if move.target is OrderStatus.PROCESSING
                    for product_id in move.product_ids)
-        for move in batch:
-            _move(session, actor, move, items_of[move.order_id], stock, problems)
+        with history.batched(session):  # the batch's history rows: one executemany, not one statement each
+            for move in batch:
+                _move(session, actor, move, items_of[move.order_id], stock, problems)
 
 
 def _move(

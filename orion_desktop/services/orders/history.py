@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from typing import NamedTuple
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -67,4 +68,30 @@ def record_many(session: Session, entries: Sequence[Entry], actor: Actor) -> Non
         }
         for entry in entries
     ]
-    _INSERT.run_many(session, rows)  # one row: a plain execute
+    batch = session.info.get(_BATCH_KEY)
+    if batch is not None:
+        batch.extend(rows)  # written when the batch ends, in this order
+    else:
+        _INSERT.run_many(session, rows)  # one row: a plain execute
+
+
+_BATCH_KEY = "orion.history_batch"
+
+
+@contextmanager
+def batched(session: Session) -> Iterator[None]:
+    """History rows recorded inside this block are written together when it ends (one ``executemany``,
+    in the order they were recorded): for work over many orders, such as an import moving them on.
+
+    Safe because nothing reads an order's history inside the transaction that writes it. An error
+    inside the block writes none of them; the caller's transaction rolls back anyway."""
+    if _BATCH_KEY in session.info:
+        yield  # already batching: the outer block writes them
+        return
+    rows: list[dict[str, Any]] = []
+    session.info[_BATCH_KEY] = rows
+    try:
+        yield
+    finally:
+        session.info.pop(_BATCH_KEY, None)
+    _INSERT.run_many(session, rows)
