@@ -10,6 +10,7 @@ from __future__ import annotations
 import faulthandler
 import gc
 import os
+import re
 import shutil
 import sys
 import uuid
@@ -33,6 +34,24 @@ from orion_desktop.ui.garbage_collection import DueCollections
 
 PG_ENV = "ORION_TEST_POSTGRES_URL"
 BACKENDS = ("sqlite", "postgresql")
+TEST_WORKERS = 2
+"""Processes of the default run (pytest-xdist, ``-n auto`` in pyproject.toml): the functional tests
+take about half the time in two, on a 2-core machine with PostgreSQL on it too."""
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: two worker processes, or none when the run may select a performance budget.
+
+    The budgets time two sides of a pair in one process (tests/perf) and their tables are kept in
+    that process: a second worker running other tests beside them would skew the ratios, and the
+    tables would be lost in the workers. So only a mark expression that leaves them out (the
+    default, ``not perf``) runs in parallel; ``-m perf``, ``-m long`` or ``-m ""`` run in one process.
+    """
+    if re.search(r"\bnot\s+perf\b", config.option.markexpr or "") is None:
+        return 0
+    workers = min(TEST_WORKERS, os.cpu_count() or 1)
+    return workers if workers > 1 else 0
 
 
 @pytest.hookimpl(trylast=True)

@@ -49,7 +49,7 @@ PAGES_WITH_TABLES = {"inventory", "orders", "pack-station", "shipment-status", "
 
 
 @pytest.mark.slow
-@pytest.mark.long  # 25 s, the default run's slowest test (a whole screenshot run): `pytest -m long` and .ci/run run it
+@pytest.mark.long  # 25-33 s (a whole screenshot run): in the default run, left out of the quick one
 def test_the_command_saves_every_page_and_dialog_and_hides_no_figure_at_1024(
     qapp: QApplication, tmp_path: Path
 ) -> None:

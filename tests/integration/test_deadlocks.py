@@ -274,7 +274,7 @@ def test_a_deliberate_deadlock_moves_the_counter(database: Database) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.long  # a 20 s stress run: `pytest -m long` and .ci/run run it
+@pytest.mark.long  # a 20 s stress run: in the default run, left out of the quick one
 def test_mixed_work_on_hot_rows_never_deadlocks(database: Database, services: Services, tmp_path: Path) -> None:
     _seed(services)
     url = database.url.render_as_string(hide_password=False)

@@ -66,7 +66,7 @@ def worker(url: str, seed: int) -> dict[str, int]:
 
 
 @pytest.mark.slow
-@pytest.mark.long  # processes racing for 7 s a database: `pytest -m long` and .ci/run run it
+@pytest.mark.long  # processes racing for 7 s a database: in the default run, left out of the quick one
 def test_parallel_order_work_never_oversells_or_deadlocks(services: Services, database_url: str) -> None:
     services.catalog.add_store(ADMIN, "MAIN", "Main")
     for sku in PRODUCTS:

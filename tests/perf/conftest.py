@@ -61,7 +61,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Tell the budget table which attempt of a test is running (pytest-rerunfailures counts them)."""
+    """Tell the budget table which attempt of a test is running (pytest-rerunfailures counts them).
+
+    A budget never runs in a pytest-xdist worker: another worker's tests beside it would skew its
+    ratio, and its figures would miss the table (tests/conftest.py: ``-n auto`` gives none for it).
+    """
+    if item.get_closest_marker("perf") is not None and os.environ.get("PYTEST_XDIST_WORKER"):
+        pytest.fail("Performance budgets are measured in one process: run them with -n auto or -n 0.",
+                    pytrace=False)
     budgets.ATTEMPT = int(getattr(item, "execution_count", 1) or 1)
 
 

@@ -76,8 +76,8 @@ from .budgets import load_average, within_budget
 OFFSCREEN_ONLY_WARNING = "This plugin does not support propagateSizeHints()"  # as in tests/gui/conftest.py
 pytestmark = [pytest.mark.perf, pytest.mark.qt_log_ignore(OFFSCREEN_ONLY_WARNING)]
 LONG = pytest.mark.long
-"""Every budget here is measured over 100k rows (built in most of a minute): long, left out of the default
-run and run by `pytest -m long` and .ci/run. The ready hook's check (1k rows, a second) stays."""
+"""Every budget here is measured over 100k rows (built in most of a minute): long as well as perf, run by
+`pytest -m perf` and .ci/run. The ready hook's check (1k rows, a second) is not long."""
 
 MANAGER = Actor(name="perf", role=Role.MANAGER)
 SMALL, LARGE = 1_000, 100_000

@@ -36,7 +36,7 @@ from orion_desktop.db.engine import Database
 
 from .budgets import BudgetMissed, load_average, within_budget  # noqa: F401  (for xfail markers)
 
-# Long (big datasets, minutes): left out of the default run; `pytest -m long` and .ci/run run it.
+# Long (big datasets, minutes): run by `pytest -m perf` (and .ci/run), in one process, as every budget.
 pytestmark = [pytest.mark.perf, pytest.mark.long]
 
 LINES = int(os.environ.get("ORION_PERF_IMPORT_LINES", "100000"))

@@ -37,7 +37,7 @@ from orion_desktop.domain.enums import Role
 
 from .budgets import within_budget
 
-# Long (big datasets, minutes): left out of the default run; `pytest -m long` and .ci/run run it.
+# Long (big datasets, minutes): run by `pytest -m perf` (and .ci/run), in one process, as every budget.
 pytestmark = [pytest.mark.perf, pytest.mark.long]
 
 # The budget's own size (DESIGN §7). A smaller size is not the same budget: at 25k rows SQLite's new-stock

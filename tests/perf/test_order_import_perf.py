@@ -31,7 +31,7 @@ from orion_desktop.domain.enums import Role
 
 from .budgets import within_budget
 
-# Long (big datasets, minutes): left out of the default run; `pytest -m long` and .ci/run run it.
+# Long (big datasets, minutes): run by `pytest -m perf` (and .ci/run), in one process, as every budget.
 pytestmark = [pytest.mark.perf, pytest.mark.long]
 
 LINES = int(os.environ.get("ORION_PERF_ORDER_LINES", "10000"))

@@ -27,8 +27,8 @@ from .budgets import BudgetMissed, check_ratio, within_budget
 
 pytestmark = pytest.mark.perf
 LONG = pytest.mark.long
-"""The budgets over 100k-1M rows (their data takes most of a minute to build) are long: left out of the
-default run, run by `pytest -m long` and .ci/run. The reserve ratio (a) takes two seconds and stays."""
+"""The budgets over 100k-1M rows (their data takes most of a minute to build) are long as well as perf:
+`pytest -m perf` and .ci/run run them; `-m "perf and not long"` leaves them out of a quick check."""
 
 ACTOR = Actor(name="perf", role=Role.MANAGER)
 ADMIN = Actor(name="admin", role=Role.ADMIN)

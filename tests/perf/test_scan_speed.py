@@ -290,7 +290,7 @@ def timed_scan(page: PackStationPage, code: str, results: list[ScanResult]) -> f
     return elapsed
 
 
-@pytest.mark.long  # 100k products and orders built per database: `pytest -m long` and .ci/run run it
+@pytest.mark.long  # 100k products and orders built per database: `pytest -m perf` runs it
 def test_scan_to_feedback_p95_under_50_ms(qtbot: QtBot, big_shop: BigShop, capsys: pytest.CaptureFixture[str],
                                           request: pytest.FixtureRequest) -> None:
     services = big_shop.services

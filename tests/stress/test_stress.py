@@ -1,7 +1,7 @@
 """Stress, kill and restart tests: many processes, random work, then the database must be sound.
 
-The three runs are long (marker ``long``): left out of the default run, run by ``pytest -m long`` and
-.ci/run, CI-sized by default; ``ORION_STRESS_SECONDS`` makes each run longer (e.g. 300 for a soak). What
+The three runs are long (marker ``long``): in the default run (README), CI-sized, and left out of the
+quick one (``-m 'not perf and not long'``); ``ORION_STRESS_SECONDS`` makes each run longer (e.g. 300 for a soak). What
 a run did (operations and refusals by kind, kills, outage length) is printed: ``pytest -s`` shows it.
 """
 
