@@ -1,4 +1,4 @@
-"""Many packers on one PostgreSQL database: reserve + release cycles per second (issue 12; issue 13 item 5).
+"""Many packers on one PostgreSQL database: reserve + release cycles, and ships, per second (issue 12; 13 item 5).
 
 1, 2, 4 and 8 processes, each cycling reserve 1 / release 1 on one of 5 hot products, for a fixed
 time, through the services and through the same statements on bare psycopg (the limit of this
@@ -6,8 +6,9 @@ machine), in the same run, one cell after the other. Prints the table; the budge
 processes: the services at least 0.8x the raw driver's cycles per second. A third column runs the
 raw side with the change feed's NOTIFY in each transaction, as every write of the services has.
 
-CI size: ``ORION_PERF_THROUGHPUT_SECONDS`` (default 1 s per cell, so about 20 s in all);
-set it to 20 for the issue's figures. Processes are forked: each builds its own engine or
+The second test ships whole one-line orders the same way (below). CI size:
+``ORION_PERF_THROUGHPUT_SECONDS`` (default 1 s per cell, so about 20 s a test); set it to 20 for the
+issue's figures. Processes are forked: each builds its own engine or
 connection (the parent's pooled connections are never used by a child, which leaves by os._exit).
 """
 
