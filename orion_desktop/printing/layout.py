@@ -27,11 +27,12 @@ _TABLE = "<table width='100%' cellpadding='5' cellspacing='0' border='0.5'>"
 
 
 def _header(*columns: tuple[str, int, bool]) -> str:
-    """Header cells: (label, width in percent, right-aligned)."""
-    return "<tr>" + "".join(
+    """Header cells: (label, width in percent, right-aligned), in ``<thead>``: Qt makes that the
+    table's header row, which it repeats at the top of every page the table runs onto."""
+    return "<thead><tr>" + "".join(
         f"<th width='{width}%'" + (" class='num'" if right else "") + f">{escape(label)}</th>"
         for label, width, right in columns
-    ) + "</tr>"
+    ) + "</tr></thead>"
 
 
 def _page(title: str, body: str) -> str:
@@ -44,14 +45,22 @@ def _codes(numbers: tuple[str, ...] | list[str]) -> str:
     return "".join(f"<p style='margin: 0 0 8pt 0'>{barcode_html(number)}</p>" for number in numbers)
 
 
+# Ends every cell of a pick-list row: Qt moves a cell's line that crosses the page's foot to the next
+# page cell by cell, so a line taller than its neighbours (the big tick box) went over alone and sat
+# above the next page's first line, where a picker would tick it for the wrong product. Lines of one
+# height break together.
+_ROW_HEIGHT = "<span style='font-size: 16pt'>&nbsp;</span>"
+
+
 def pick_list_html(pick: PickList) -> str:
     """Portrait A4: location first and never broken across lines (``nowrap``), a tick box per line."""
     orders = ", ".join(pick.order_numbers)
     rows = "".join(
         "<tr>"
-        f"<td class='loc'>{escape(row.location or 'NOT RESERVED')}</td>"
-        f"<td>{escape(row.sku)}</td><td>{escape(row.title)}</td>"
-        f"<td class='num'>{row.quantity}</td><td class='order'>{escape(row.order_number)}</td>"
+        f"<td class='loc'>{escape(row.location or 'NOT RESERVED')}{_ROW_HEIGHT}</td>"
+        f"<td>{escape(row.sku)}{_ROW_HEIGHT}</td><td>{escape(row.title)}{_ROW_HEIGHT}</td>"
+        f"<td class='num'>{row.quantity}{_ROW_HEIGHT}</td>"
+        f"<td class='order'>{escape(row.order_number)}{_ROW_HEIGHT}</td>"
         "<td class='tick'>&#9744;</td>"
         "</tr>"
         for row in pick.rows

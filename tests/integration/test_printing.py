@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,9 @@ from pypdf import PdfReader
 from orion_desktop.__main__ import main
 from orion_desktop.bootstrap import Services
 from orion_desktop.domain.order_results import OrderLine
+from orion_desktop.domain.print_results import PickList, PickRow
+from orion_desktop.printing.layout import pick_list_html
+from orion_desktop.printing.pdf import write_pdf
 
 
 @pytest.fixture(autouse=True)
@@ -78,3 +82,20 @@ def test_printing_errors_are_sentences(orders: tuple[str, str], database_url: st
     assert "There is no order ORD-NONE" in capsys.readouterr().err
     assert main(["--db", database_url, "picklist", "--order", first, "--pdf", str(tmp_path / "no" / "p.pdf")]) == 1
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_a_pick_list_over_several_pages_repeats_its_column_headings_on_each(tmp_path: Path) -> None:
+    """A picker holding page 3 still sees which column is the quantity and which the order."""
+    rows = tuple(PickRow(f"AISLE-{n // 10:02d}", n, f"SKU-{n:03d}", f"Product {n}", 1 + n % 4, f"ORD-{n % 7:05d}")
+                 for n in range(120))
+    numbers = tuple(sorted({row.order_number for row in rows}))
+    pick = PickList(order_numbers=numbers, rows=rows, created_at=datetime(2026, 12, 5, 9, 0, tzinfo=UTC))
+    target = write_pdf(pick_list_html(pick), tmp_path / "long.pdf", "Pick list", database_file=None, overwrite=False)
+    pages = [" ".join(page.extract_text().split()) for page in PdfReader(target).pages]
+    assert len(pages) >= 3
+    for number, text in enumerate(pages, start=1):
+        assert "Location SKU Product Qty Order Done" in text, f"page {number} has no column headings"
+        # A line is never split over two pages: its tick box is on the page of its product.
+        assert text.count("\u2610") == text.count("SKU-"), f"page {number} has a tick box of another page's line"
+    every_row = " ".join(pages)
+    assert all(f"SKU-{n:03d}" in every_row for n in range(120))
