@@ -7,6 +7,11 @@ dialog stays open; the secret fields are cleared and never leave this dialog exc
 The dialog does not know how the check is made: it is given a ``SignInWay``
 (``services/sign_in_ways.py``), on the app's own connection or with the user's own PostgreSQL
 login. With an own login the badge tab is hidden: PostgreSQL must be given the password itself.
+
+The check runs off the GUI thread (``ui/worker.py``): argon2 takes a tenth of a second or more by
+design, and an own login connects to the server, which takes up to its 5 s connect timeout when the
+server is away. Meanwhile the dialog says so and cannot be closed, so the answer always finds it (an
+own login's connection opened for a dialog that was gone would stay open).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from orion_desktop.services.sign_in_ways import NO_BADGE_WITH_OWN_LOGIN, OnThisConnection, WithOwnLogin
 from orion_desktop.ui.connection_errors import explain
+from orion_desktop.ui.worker import run_in_background
 
 if TYPE_CHECKING:
     from orion_desktop.domain.actor import Actor
@@ -42,6 +48,7 @@ class SignInDialog(QDialog):
         self.setWindowTitle(self.tr("Sign in to Orion Desktop"))
         self._way = way
         self.signed_in: SignedIn | None = None
+        self._signing_in = False
 
         self.tabs = QTabWidget(self)
         password_page = QWidget(self.tabs)
@@ -88,21 +95,53 @@ class SignInDialog(QDialog):
         """Who signed in (None until the dialog is accepted)."""
         return self.signed_in.actor if self.signed_in is not None else None
 
+    @property
+    def signing_in(self) -> bool:
+        """True while the name and password (or badge and PIN) are being checked."""
+        return self._signing_in
+
     def _try_sign_in(self) -> None:
-        try:
-            if self.tabs.currentIndex() == 0 or not self._way.offers_badge:
-                signed = self._way.by_password(self.username_edit.text(), self.password_edit.text())
-            else:
-                signed = self._way.by_badge(self.badge_edit.text(), self.pin_edit.text())
-        except Exception as error:  # noqa: BLE001 (a server that is down is a sentence here, not a traceback)
-            # A refusal is the service's sentence; an unreachable server gets explain's plain one.
-            self.message.setText(explain(error)[0])
+        if self._signing_in:
             return
-        finally:
-            self.password_edit.clear()
-            self.pin_edit.clear()
+        way = self._way
+        if self.tabs.currentIndex() == 0 or not way.offers_badge:
+            username, password = self.username_edit.text(), self.password_edit.text()
+
+            def check() -> SignedIn:
+                return way.by_password(username, password)
+        else:
+            badge, pin = self.badge_edit.text(), self.pin_edit.text()
+
+            def check() -> SignedIn:
+                return way.by_badge(badge, pin)
+        # The typed secrets leave the fields at once; only the check holds them, until it ends.
+        self.password_edit.clear()
+        self.pin_edit.clear()
+        self._set_signing_in(True)
+        run_in_background(self, check, on_done=self._signed_in, on_error=self._refused)
+
+    def _set_signing_in(self, busy: bool) -> None:
+        self._signing_in = busy
+        self.buttons.setEnabled(not busy)
+        self.tabs.setEnabled(not busy)
+        if busy:
+            self.message.setText(self.tr("Signing in…"))
+
+    def _signed_in(self, signed: SignedIn) -> None:
+        self._set_signing_in(False)
         self.signed_in = signed
         self.accept()
+
+    def _refused(self, error: BaseException) -> None:
+        self._set_signing_in(False)
+        # A refusal is the service's sentence; an unreachable server gets explain's plain one.
+        self.message.setText(explain(error)[0])
+        (self.password_edit if self.tabs.currentIndex() == 0 else self.pin_edit).setFocus()
+
+    def reject(self) -> None:
+        """Cancel and Escape close the dialog, except while a check runs: its answer needs the dialog."""
+        if not self._signing_in:
+            super().reject()
 
 
 def sign_in_at_start(services: Services, fallback: Actor, role: str | None, username: str = "") -> Actor | None:

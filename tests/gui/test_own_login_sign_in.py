@@ -23,7 +23,7 @@ from pg_warehouse import (
     verifier_matches,
 )
 from PySide6.QtCore import QSettings, QThreadPool, QTimer
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QInputDialog
+from PySide6.QtWidgets import QApplication, QInputDialog
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
@@ -37,6 +37,8 @@ from orion_desktop.services.sign_in_ways import NO_BADGE_WITH_OWN_LOGIN, WithOwn
 from orion_desktop.services.users import WRONG_CREDENTIALS
 from orion_desktop.ui.main_window import MainWindow
 from orion_desktop.ui.sign_in_dialog import SignInDialog, sign_in_with_own_login
+
+from .window_support import press_sign_in
 
 if TYPE_CHECKING:
     from orion_desktop.app import GuiSession
@@ -69,11 +71,6 @@ def _queries(warehouse: Warehouse, username: str) -> set[int]:
         return set(conn.execute(query, {"login": login}).scalars())
 
 
-def _ok(dialog: SignInDialog) -> None:
-    button = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
-    assert button is not None
-    button.click()
-
 
 def _visible_sign_in() -> SignInDialog | None:
     found = [w for w in QApplication.topLevelWidgets() if isinstance(w, SignInDialog) and w.isVisible()]
@@ -99,7 +96,7 @@ def _answer(username: str, password: str, answered: list[str] | None = None) -> 
         dialog.password_edit.setText(password)
         if answered is not None:
             answered.append(dialog.windowTitle())
-        _ok(dialog)
+        press_sign_in(dialog)
         if dialog.isVisible():  # refused: say so and give up, rather than leave a modal dialog waiting
             if answered is not None:
                 answered.append(f"refused: {dialog.message.text()}")
@@ -154,7 +151,7 @@ def test_a_refused_own_login_keeps_the_dialog_open_and_opens_no_window(
         seen["badge_tab_visible"] = dialog.tabs.isTabVisible(1)
         dialog.username_edit.setText(warehouse.packer)
         dialog.password_edit.setText(PACKER_PASSWORD)
-        _ok(dialog)
+        press_sign_in(dialog)
         seen["message"] = dialog.message.text()
         seen["still_open"] = dialog.isVisible()
         seen["password_left"] = dialog.password_edit.text()
@@ -176,7 +173,7 @@ def test_a_server_that_cannot_be_reached_is_a_sentence_in_the_dialog(qtbot: QtBo
     assert not dialog.tabs.isTabVisible(1) and dialog.tabs.toolTip() == NO_BADGE_WITH_OWN_LOGIN
     dialog.username_edit.setText("anna")
     dialog.password_edit.setText("anna-secret-31")
-    _ok(dialog)
+    press_sign_in(dialog)
     assert dialog.isVisible() and dialog.signed_in is None
     assert dialog.message.text() == (
         "The server did not accept the connection: PostgreSQL may not be running there, or the port is wrong."

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import threading
+
 from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import Role
 from orion_desktop.services.registry import Services
-from orion_desktop.services.sign_in_ways import OnThisConnection
+from orion_desktop.services.sign_in_ways import OnThisConnection, SignedIn
 from orion_desktop.ui.sign_in_dialog import SignInDialog, sign_in_at_start
 
-from .window_support import open_window
+from .window_support import open_window, press_sign_in
 
 PASSWORD = "Window-pass-4410"
 PIN = "2468"
@@ -24,11 +26,6 @@ def _users(services: Services) -> None:
     admin = services.users.authenticate("alice", PASSWORD)
     services.users.create(admin, username="pat", password=PASSWORD, role="packer", pin=PIN, badge_code="B-9")
 
-
-def _ok(dialog: SignInDialog) -> None:
-    button = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
-    assert button is not None
-    button.click()
 
 
 def test_a_database_without_users_opens_for_the_local_admin(qtbot: QtBot, stocked: Services) -> None:
@@ -42,12 +39,12 @@ def test_a_wrong_password_is_a_sentence_and_the_dialog_stays(qtbot: QtBot, stock
     dialog.show()
     dialog.username_edit.setText("pat")
     dialog.password_edit.setText("not-it-at-all")
-    _ok(dialog)
+    press_sign_in(dialog)
     assert dialog.isVisible() and dialog.actor is None
     assert dialog.message.text() == "The user name or password is wrong."
     assert dialog.password_edit.text() == ""  # the typed secret does not linger
     dialog.password_edit.setText(PASSWORD)
-    _ok(dialog)
+    press_sign_in(dialog)
     assert dialog.actor == Actor(name="pat", role=Role.PACKER)
 
 
@@ -61,7 +58,7 @@ def test_a_user_name_given_at_start_is_filled_in_and_only_the_password_is_typed(
         seen["name"] = dialog.username_edit.text()
         seen["focus"] = dialog.focusWidget() is dialog.password_edit
         dialog.password_edit.setText(PASSWORD)
-        _ok(dialog)
+        press_sign_in(dialog)
 
     seen: dict[str, object] = {}
     QTimer.singleShot(50, type_the_password)
@@ -76,14 +73,14 @@ def test_badge_and_pin_and_role_lowering(qtbot: QtBot, stocked: Services) -> Non
     dialog.tabs.setCurrentIndex(1)
     dialog.badge_edit.setText("B-9")
     dialog.pin_edit.setText(PIN)
-    _ok(dialog)
+    press_sign_in(dialog)
     assert dialog.actor is not None and dialog.actor.name == "pat"
     admin_dialog = SignInDialog(OnThisConnection(stocked, role="admin"))
     qtbot.addWidget(admin_dialog)
     admin_dialog.tabs.setCurrentIndex(1)
     admin_dialog.badge_edit.setText("B-9")
     admin_dialog.pin_edit.setText(PIN)
-    _ok(admin_dialog)
+    press_sign_in(admin_dialog)
     assert admin_dialog.actor is None
     assert "pat is a packer and cannot act as admin" in admin_dialog.message.text()
 
@@ -99,7 +96,7 @@ def test_a_packer_signs_in_and_sees_no_stock_adjustment(
         dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, SignInDialog) and w.isVisible())
         dialog.username_edit.setText("pat")
         dialog.password_edit.setText(PASSWORD)
-        _ok(dialog)
+        press_sign_in(dialog)
 
     QTimer.singleShot(50, sign_in)
     actor = sign_in_at_start(stocked, LOCAL, None)
@@ -132,7 +129,7 @@ def _answer_sign_in(qtbot: QtBot, *, username: str = "", password: str = "", bad
             dialog.password_edit.setText(password)
         if answered is not None:
             answered.append(dialog.windowTitle())
-        _ok(dialog)
+        press_sign_in(dialog)
 
     QTimer.singleShot(20, fill)
 
@@ -184,3 +181,40 @@ def test_the_idle_lock_keeps_the_window_and_its_counts_for_the_same_user(
     assert station.__dict__["_test_marker"] is marker
     lock.idle_timer.stop()
     session.close()
+
+
+class _HeldCheck(OnThisConnection):
+    """The real check on the real database, held back until the test lets it go (a slow server)."""
+
+    def __init__(self, services: Services) -> None:
+        super().__init__(services)
+        self.go = threading.Event()
+
+    def by_password(self, username: str, password: str) -> SignedIn:
+        assert self.go.wait(10), "the test never let the check go"
+        return super().by_password(username, password)
+
+
+def test_the_check_runs_off_the_window_and_the_dialog_waits_for_it(qtbot: QtBot, stocked: Services) -> None:
+    """argon2, or an own login's connection to a server that is away, must not freeze the screen."""
+    _users(stocked)
+    way = _HeldCheck(stocked)
+    dialog = SignInDialog(way)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.username_edit.setText("pat")
+    dialog.password_edit.setText(PASSWORD)
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert ok is not None
+    ok.click()
+    ticks: list[int] = []
+    QTimer.singleShot(0, lambda: ticks.append(1))
+    qtbot.waitUntil(lambda: ticks == [1])  # the GUI thread answers while the check is still running
+    assert dialog.signing_in and dialog.message.text() == "Signing in…"
+    assert not ok.isEnabled() and dialog.password_edit.text() == ""
+    dialog.reject()  # Escape or Cancel while it runs: the answer still needs the dialog
+    assert dialog.isVisible()
+    way.go.set()
+    qtbot.waitUntil(lambda: not dialog.signing_in)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.actor == Actor(name="pat", role=Role.PACKER)

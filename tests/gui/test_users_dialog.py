@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -18,7 +17,7 @@ from orion_desktop.ui.dialogs.users_dialog import UsersDialog, UsersModel
 from orion_desktop.ui.main_window import MainWindow
 from orion_desktop.ui.sign_in_dialog import SignInDialog
 
-from .window_support import open_window
+from .window_support import open_window, press_sign_in
 
 ADMIN_PASSWORD = "Admin-window-5512"
 PACKER_PASSWORD = "Packer-window-7734"
@@ -61,7 +60,7 @@ def _sign_in_as_pat(qtbot: QtBot, services: Services) -> SignInDialog:
     qtbot.addWidget(sign_in)
     sign_in.username_edit.setText("pat")
     sign_in.password_edit.setText(PACKER_PASSWORD)
-    sign_in.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    press_sign_in(sign_in)
     return sign_in
 
 
