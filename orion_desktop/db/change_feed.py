@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import logging
 import queue
+import select
+import socket
 import sqlite3
 import threading
 import time
@@ -42,8 +44,6 @@ POLL_SECONDS = 0.5
 """SQLite: how often ``PRAGMA data_version`` is read (a cheap read of the WAL index)."""
 BACKOFF_FIRST, BACKOFF_MAX = 0.5, 5.0
 """PostgreSQL: the wait before reconnecting doubles from the first to the last, then stays."""
-LISTEN_WAIT = 0.5
-"""PostgreSQL: how long one wait for notifications lasts, so ``stop()`` is prompt."""
 KEEPALIVE_SECONDS = 5.0
 """PostgreSQL: an idle listening connection runs ``SELECT 1`` this often, so a dead link is noticed."""
 
@@ -78,6 +78,9 @@ class ChangeFeed:
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._guard: _OwnCommits | None = None
+        # PostgreSQL: the listening thread waits on its connection's socket and on this pair's
+        # reader at once; stop() writes a byte, so it need not wait out a timeout.
+        self._wake: tuple[socket.socket, socket.socket] | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -92,6 +95,8 @@ class ChangeFeed:
         if self._threads:
             raise RuntimeError("this change feed was started already")
         self._stopping.clear()
+        if not self.is_sqlite:
+            self._wake = socket.socketpair()
         source = self._poll_sqlite if self.is_sqlite else self._listen_postgres
         self._threads = [
             threading.Thread(target=source, name="orion-feed-source", daemon=True),
@@ -103,14 +108,20 @@ class ChangeFeed:
             thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Stop both threads (within about half a second); safe to call twice."""
+        """Stop both threads (at once, unless one is connecting); safe to call twice."""
         self._stopping.set()
         self._queue.put(None)
+        if self._wake is not None:
+            self._wake[1].send(b"\0")
         for thread in self._threads:
             if thread is not threading.current_thread():
                 thread.join(timeout)
         self._threads = []
         self._queue = queue.Queue()
+        if self._wake is not None:
+            for end in self._wake:
+                end.close()
+            self._wake = None
 
     # --- delivering -----------------------------------------------------------------------------
 
@@ -194,16 +205,26 @@ class ChangeFeed:
                 delay = min(delay * 2, self._backoff[1])
 
     def _receive(self, conn: psycopg.Connection[Any], own_origin: str) -> None:
-        """Hand on every notification until stopped; raises psycopg.Error when the link breaks."""
+        """Hand on every notification until stopped; raises psycopg.Error when the link breaks.
+
+        Waits on the connection's socket and on the stop signal together (``select``), then reads
+        what arrived without waiting again (``notifies(timeout=0)``)."""
+        assert self._wake is not None
+        stop_signal = self._wake[0].fileno()
         quiet_since = time.monotonic()
         while not self._stopping.is_set():
-            for notify in conn.notifies(timeout=LISTEN_WAIT):
-                quiet_since = time.monotonic()
-                try:
-                    self._queue.put(parse_notice(notify.payload, own_origin=own_origin))
-                except ValueError:
-                    log.warning("Ignored an announcement that is not Orion's: %.80r", notify.payload)
-            if time.monotonic() - quiet_since > KEEPALIVE_SECONDS:
+            keepalive_in = max(0.0, KEEPALIVE_SECONDS - (time.monotonic() - quiet_since))
+            readable, _, _ = select.select([conn.fileno(), stop_signal], [], [], keepalive_in)
+            if stop_signal in readable:
+                return
+            if readable:  # the server sent something (or closed the link: notifies raises then)
+                for notify in conn.notifies(timeout=0.0):
+                    quiet_since = time.monotonic()
+                    try:
+                        self._queue.put(parse_notice(notify.payload, own_origin=own_origin))
+                    except ValueError:
+                        log.warning("Ignored an announcement that is not Orion's: %.80r", notify.payload)
+            if time.monotonic() - quiet_since >= KEEPALIVE_SECONDS:
                 conn.execute("SELECT 1")  # a dead link raises here instead of waiting forever
                 quiet_since = time.monotonic()
 

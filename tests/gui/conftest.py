@@ -94,13 +94,3 @@ def window(qtbot: QtBot, stocked: Services, manager: Actor, window_settings: QSe
     main_window.show()
     qtbot.waitExposed(main_window)
     return main_window
-
-
-@pytest.fixture(autouse=True)
-def _prompt_feed_stop(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A window's PostgreSQL change feed waits up to LISTEN_WAIT (0.5 s) for notifications before it
-    sees that it should stop, and every window closed at a test's end waits that long: about 0.5 s of
-    teardown per PostgreSQL GUI test. A short wait here keeps the same code path (the keepalive is
-    timed on its own) and makes the stop prompt. Raises if the name goes, so a rename cannot silently
-    bring the half second back."""
-    monkeypatch.setattr("orion_desktop.db.change_feed.LISTEN_WAIT", 0.05)

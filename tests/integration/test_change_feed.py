@@ -230,13 +230,19 @@ def test_a_big_import_is_one_notice(
 
 
 def test_stop_is_prompt_and_a_stopped_feed_delivers_nothing(shop: Services, database_url: str) -> None:
-    collector = Collector()
-    change_feed = shop.change_feed()
-    change_feed.start(collector.on_notice, collector.on_status)
-    collector.wait_watching()
-    began = time.monotonic()
-    change_feed.stop()
-    assert time.monotonic() - began < 1.5 and not change_feed.running
+    """Closing a window stops its feed: at once, not after the feed's next wait runs out (on
+    PostgreSQL a wait on the server used to last up to half a second, 0.3 s in the middle)."""
+    took = []
+    for _ in range(5):
+        collector = Collector()
+        change_feed = shop.change_feed()
+        change_feed.start(collector.on_notice, collector.on_status)
+        collector.wait_watching()
+        began = time.monotonic()
+        change_feed.stop()
+        took.append(time.monotonic() - began)
+        assert not change_feed.running
+    assert max(took) < 0.25, took
     write_in_another_process(database_url)
     assert collector.quiet_for(1.0) == []
 
