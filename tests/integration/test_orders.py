@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from helpers import ADMIN, GTIN_B, assert_ledger_consistent, seed_catalog
+from sqlalchemy import event
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.types import utcnow
@@ -167,6 +168,31 @@ def test_restock_serves_backorders_oldest_first(shop: Services) -> None:
     assert [i.reserved for i in shop.order_queries.get_order(second).items] == [30]
     assert any(h.action is OrderHistoryAction.INVENTORY_RESERVED and "Backorder" in h.description
                for h in shop.order_queries.history(second))
+    assert_invariants(shop)
+
+
+def test_restock_stops_reading_waiting_orders_once_its_units_are_handed_out(shop: Services) -> None:
+    """Three orders wait for B; 10 units arrive, enough for the oldest only. The stock rows are read
+    once and kept current, so the two younger orders' items are never read (one query each)."""
+    shop.orders.change_status(ADMIN, order(shop, ("B", 50)), "processing")  # every unit of B taken
+    waiting = [order(shop, ("B", 10)) for _ in range(3)]
+    for number in waiting:
+        shop.orders.change_status(ADMIN, number, "processing")  # 10 backordered each
+    sent: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(" ".join(statement.split()))
+
+    engine = shop.database.engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        shop.inventory.adjust(ADMIN, store="MAIN", product="B", location="INBOUND", delta=10, reason="delivery")
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert {b.order_number: b.quantity for b in shop.order_queries.backorders()} == {waiting[1]: 10, waiting[2]: 10}
+    items_reads = [s for s in sent if s.startswith("SELECT order_items.id, order_items.order_id")]
+    stock_reads = [s for s in sent if s.startswith("SELECT inventory.product_id, inventory.id, locations.code")]
+    assert (len(items_reads), len(stock_reads)) == (1, 1), sent
     assert_invariants(shop)
 
 

@@ -27,14 +27,17 @@ _locations = Location.__table__
 
 # The stock rows of many products at active locations: the candidates item_stock reads one product
 # at a time, with the product id.
-_CANDIDATES_OF = Prepared(
+_CANDIDATES = (
     select(
         _inventory.c.product_id, _inventory.c.id, _locations.c.code, _locations.c.sort_key,
         _inventory.c.quantity - _inventory.c.reserved_quantity, _locations.c.id,
     )
     .join(_locations, _locations.c.id == _inventory.c.location_id)
-    .where(_inventory.c.product_id.in_(bindparam("product_ids", expanding=True)), _locations.c.is_active.is_(True))
+    .where(_locations.c.is_active.is_(True))
 )
+_CANDIDATES_OF = Prepared(_CANDIDATES.where(_inventory.c.product_id.in_(bindparam("product_ids", expanding=True))))
+# One product (a stock increase's backorder allocation): no IN list to lay out on every call.
+_CANDIDATES_OF_ONE = Prepared(_CANDIDATES.where(_inventory.c.product_id == bindparam("product_id")))
 
 Candidates = list[tuple[StockCandidate, int]]
 """A product's stock rows, each with its location id."""
@@ -54,9 +57,9 @@ class LockedStock:
             batch = wanted[start:start + IDS_PER_QUERY]
             for product_id in batch:
                 self._by_product[product_id] = []
-            for product_id, row_id, code, sort_key, available, location_id in _CANDIDATES_OF.run(
-                self._session, {"product_ids": batch}
-            ):
+            rows = (_CANDIDATES_OF_ONE.run(self._session, {"product_id": batch[0]}) if len(batch) == 1
+                    else _CANDIDATES_OF.run(self._session, {"product_ids": batch}))
+            for product_id, row_id, code, sort_key, available, location_id in rows:
                 candidate = StockCandidate(row_id, code, sort_key, int(available))
                 self._by_product[product_id].append((candidate, location_id))
 
@@ -65,6 +68,10 @@ class LockedStock:
         if product_id not in self._by_product:
             self.load([product_id])
         return list(self._by_product[product_id])
+
+    def available(self, product_id: int) -> int:
+        """Units of the product free to reserve at active locations, now in this transaction."""
+        return sum(max(candidate.available, 0) for candidate, _location_id in self.candidates(product_id))
 
     def reserved(self, product_id: int, inventory_id: int, quantity: int) -> None:
         """``quantity`` units of the row were just reserved by this transaction."""

@@ -30,6 +30,7 @@ from orion_desktop.domain.order_results import ReservedLine
 from orion_desktop.domain.orders import OrderHistoryAction, OrderStatus
 from orion_desktop.services.orders.history import record
 from orion_desktop.services.orders.item_stock import item_states, reserve_for_item
+from orion_desktop.services.orders.locked_stock import LockedStock
 from orion_desktop.services.stock.level_changes import LedgerNote
 
 WAITING_STATUSES = (OrderStatus.PROCESSING.value, OrderStatus.PARTIALLY_SHIPPED.value)
@@ -77,26 +78,33 @@ def backordered_items_query(session: Session, product_ids: set[int] | None = Non
 
 
 def allocate_backorders(session: Session, product_ids: set[int], actor: Actor) -> list[ReservedLine]:
-    """Reserve newly available stock of these products for waiting orders, oldest first."""
+    """Reserve newly available stock of these products for waiting orders, oldest first.
+
+    The products' stock rows are read once and kept current as units are handed out (LockedStock):
+    exact, because the caller holds them locked (see the module's docstring) and only this changes
+    them meanwhile. So allocation stops as soon as nothing is left, without reading the next order."""
     if not product_ids:
         return []
     reserved: list[ReservedLine] = []
+    stock = LockedStock(session)
     exhausted: set[int] = set()  # products with no stock left to hand out
+    only = next(iter(product_ids)) if len(product_ids) == 1 else None
     waiting: Sequence[Any]
-    if len(product_ids) == 1:
-        waiting = _WAITING_FOR_ONE.run(session, {"product_id": next(iter(product_ids))})
+    if only is not None:
+        waiting = _WAITING_FOR_ONE.run(session, {"product_id": only})
     else:
         waiting = session.execute(backordered_items_query(session, product_ids)).all()
     for order_id, order_number, item_id, _missing in waiting:
-        if exhausted >= product_ids:
+        if exhausted >= product_ids or (only is not None and stock.available(only) == 0):
             break  # nothing left to hand out: the other waiting orders need no look (one query each)
         item = next(i for i in item_states(session, order_id) if i.id == item_id)
         if not item.stock_tracked or item.unreserved == 0 or item.product.id in exhausted:
             continue
         note = LedgerNote(actor, "backorder allocated", order_id=order_id, order_number=order_number)
-        lines, _shortfall = reserve_for_item(session, item, item.unreserved, note)
-        if not lines:
+        lines, _shortfall = reserve_for_item(session, item, item.unreserved, note, stock=stock)
+        if stock.available(item.product.id) == 0:
             exhausted.add(item.product.id)
+        if not lines:
             continue
         units = sum(line.quantity for line in lines)
         where = ", ".join(f"{line.quantity} at {line.location}" for line in lines)
