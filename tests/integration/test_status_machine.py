@@ -216,7 +216,7 @@ def test_expiry_moves_only_processing_orders_back_to_pending(shop: Services) -> 
     assert_clean(shop)
 
 
-def test_expiring_many_orders_reads_their_items_once_and_writes_their_history_together(
+def test_expiring_many_orders_reads_their_items_and_holds_once_and_writes_their_history_together(
     shop: Services, database: Database
 ) -> None:
     past = utcnow() - timedelta(minutes=5)
@@ -241,6 +241,7 @@ def test_expiring_many_orders_reads_their_items_once_and_writes_their_history_to
         event.remove(database.engine, "before_cursor_execute", seen)
     assert sorted(result.order_numbers) == sorted(numbers) and result.released_units == 18
     assert count("SELECT order_items.id,") == 1  # the 6 orders' items: one read
+    assert count("SELECT inventory_reservations.id,") == 1  # their 12 items' reservations: one read
     assert count("INSERT INTO order_history", many=True) == 1  # their 6 history rows: one executemany
     assert count("INSERT INTO order_history") == 0
     assert count("UPDATE orders SET") == 6  # the status and the spent deadline in one statement each

@@ -122,7 +122,7 @@ _ITEM_STATES = Prepared(_item_states_query(lambda order_id: order_id == bindpara
 _ITEM_STATES_OF = Prepared(_item_states_query(lambda order_id: order_id.in_(bindparam("order_ids", expanding=True))))
 # An item's open reservations, oldest first, with the location (id and code) of each one's stock
 # row: settling them needs no query per row (a row deleted since has no inventory id and is skipped).
-_ITEM_RESERVATIONS = Prepared(
+_OPEN_RESERVATIONS = (
     select(
         _reservations.c.id,
         _reservations.c.inventory_id,
@@ -134,8 +134,13 @@ _ITEM_RESERVATIONS = Prepared(
     )
     .outerjoin(_inventory, _inventory.c.id == _reservations.c.inventory_id)
     .outerjoin(_locations, _locations.c.id == _inventory.c.location_id)
-    .where(_reservations.c.status == "active", _reservations.c.order_item_id == bindparam("item_id"))
+    .where(_reservations.c.status == "active")
     .order_by(_reservations.c.id)
+)
+_ITEM_RESERVATIONS = Prepared(_OPEN_RESERVATIONS.where(_reservations.c.order_item_id == bindparam("item_id")))
+# The same for many items at once (expiry): one read for a batch of orders, not one per item.
+_ITEMS_RESERVATIONS = Prepared(
+    _OPEN_RESERVATIONS.where(_reservations.c.order_item_id.in_(bindparam("item_ids", expanding=True)))
 )
 
 
@@ -184,16 +189,35 @@ Slots = dict[int, tuple[int, str]]
 """Stock row id -> (location id, location code), read with the reservations."""
 
 
-def _item_reservations(session: Session, item_id: int) -> tuple[list[OpenReservation], Slots]:
+Held = tuple[list[OpenReservation], Slots]
+"""An item's open reservations (oldest first) and where their stock rows are."""
+
+
+def _item_reservations(session: Session, item_id: int) -> Held:
     """An item's open reservations (oldest first) and where their stock rows are."""
-    reservations: list[OpenReservation] = []
-    slots: Slots = {}
-    rows = _ITEM_RESERVATIONS.run(session, {"item_id": item_id})
-    for rid, inventory_id, location_id, order_item_id, open_quantity, row_location, code in rows:
-        reservations.append(OpenReservation(rid, inventory_id, location_id, order_item_id, open_quantity))
-        if inventory_id is not None and code is not None:
-            slots[inventory_id] = (row_location, code)
-    return reservations, slots
+    held: Held = ([], {})
+    for row in _ITEM_RESERVATIONS.run(session, {"item_id": item_id}):
+        _add_reservation(held, row)
+    return held
+
+
+def reservations_of_items(session: Session, item_ids: Sequence[int]) -> dict[int, Held]:
+    """:func:`_item_reservations` of many items, by item id: one query per ``IDS_PER_READ`` items.
+    Exact for as long as the caller holds the items' orders or their stock rows locked."""
+    found: dict[int, Held] = {item_id: ([], {}) for item_id in item_ids}
+    ids = list(found)
+    for start in range(0, len(ids), IDS_PER_READ):
+        for row in _ITEMS_RESERVATIONS.run(session, {"item_ids": ids[start:start + IDS_PER_READ]}):
+            _add_reservation(found[row[3]], row)
+    return found
+
+
+def _add_reservation(held: Held, row: Any) -> None:
+    rid, inventory_id, location_id, order_item_id, open_quantity, row_location, code = row
+    reservations, slots = held
+    reservations.append(OpenReservation(rid, inventory_id, location_id, order_item_id, open_quantity))
+    if inventory_id is not None and code is not None:
+        slots[inventory_id] = (row_location, code)
 
 
 _CANDIDATES = (
@@ -235,9 +259,9 @@ def reserve_for_item(
     return reserved, shortfall
 
 
-def release_item(session: Session, item: ItemState, note: LedgerNote) -> list[ReservedLine]:
-    """Release every open reservation of an item (cancel, expiry)."""
-    reservations, slots = _item_reservations(session, item.id)
+def release_item(session: Session, item: ItemState, note: LedgerNote, held: Held | None = None) -> list[ReservedLine]:
+    """Release every open reservation of an item (cancel, expiry); ``held``: read already, for many items."""
+    reservations, slots = held if held is not None else _item_reservations(session, item.id)
     released, _total = _settle_up_to(session, item, reservations, slots, item.open_reserved, TransactionType.RELEASE,
                                       note)
     return [line for line, _location_id in released]

@@ -60,7 +60,7 @@ from orion_desktop.services.idempotency import run_once
 from orion_desktop.services.lookup import Slot, resolve_product, resolve_store
 from orion_desktop.services.lookup import inventory_id as find_inventory_id
 from orion_desktop.services.lookup import location_id as find_location_id
-from orion_desktop.services.orders import parcels, transitions
+from orion_desktop.services.orders import item_stock, parcels, transitions
 from orion_desktop.services.orders.creation import insert_order, refuse_short_stock
 from orion_desktop.services.orders.history import Entry, record, record_many
 from orion_desktop.services.orders.item_stock import ItemState, item_states, item_states_of, release_item
@@ -471,11 +471,13 @@ class OrderService:
             released_units = 0
             history: list[Entry] = []
             items_of = item_states_of(session, [row.id for row in rows])
+            held = item_stock.reservations_of_items(session, [item.id for items in items_of.values() for item in items])
             for row in rows:
                 order = LockedOrder(row.id, row.store_id, row.order_number, OrderStatus(row.status),
                                     row.reservation_expires_at)
                 note = _note(actor, order, "reservation expired")
-                released = [line for item in items_of[order.id] for line in release_item(session, item, note)]
+                items = items_of[order.id]
+                released = [line for item in items for line in release_item(session, item, note, held[item.id])]
                 units = sum(r.quantity for r in released)
                 released_units += units
                 # The deadline is spent: processing the order again holds stock until it ships or is cancelled.
