@@ -20,7 +20,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.change_recording import ORDERS, STOCK, record_actor, record_all
-from orion_desktop.db.dialect import matches_any
+from orion_desktop.db.dialect import values_table
 from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Order, OrderItem
 from orion_desktop.domain.actor import Actor, Permission
@@ -214,10 +214,14 @@ def _orders_in_database(
     earlier: dict[str, _PendingOrder] = {}
     existing: set[str] = set()
     for batch in chunks(sorted(numbers), LOOKUP_CHUNK):
+        # Joined as a table, not ``order_number = ANY(...)``: PostgreSQL answers that from the trigram
+        # index of the search box, and with numbers that share their characters (SO-000123 ...) each
+        # one scans most of it: 18 s for 2,500 numbers against 20k orders, 7 ms as a join.
+        wanted = values_table(session, batch)
         rows = session.execute(
             select(
                 Order.id, Order.order_number, Order.store_id, Order.customer_name, Order.customer_email, Order.channel
-            ).where(matches_any(session, Order.order_number, batch))
+            ).join(wanted, Order.order_number == wanted.c.value)
         ).all()
         for order_id, number, store_id, customer, email, channel in rows:
             first_line = written.first_lines.line_of(order_id)
