@@ -310,11 +310,14 @@ def test_imported_orders_reserve_in_file_order_across_read_batches_and_other_mov
     assert_clean(shop)
 
 
-def test_an_import_of_processing_orders_reads_items_and_stock_once_and_writes_history_together(
+def test_an_import_of_processing_orders_reads_and_writes_in_a_few_statements_whatever_their_number(
     shop: Services, database: Database, tmp_path: Path
 ) -> None:
+    """30 processing orders of 2 lines: their items and stock read once, their statuses, holds, ledger
+    rows and history rows each written by one statement (or one executemany), not one per order."""
     reads: list[str] = []
     history_writes: list[str] = []
+    stock_writes: list[str] = []
 
     def seen(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
         if statement.startswith(("SELECT order_items.id", "SELECT inventory.id, locations.code",
@@ -322,6 +325,9 @@ def test_an_import_of_processing_orders_reads_items_and_stock_once_and_writes_hi
             reads.append(statement.split(" FROM ")[0])
         if statement.startswith("INSERT INTO order_history"):
             history_writes.append(statement)
+        if statement.startswith(("UPDATE orders SET status", "UPDATE inventory", "INSERT INTO inventory_transactions",
+                                 "INSERT INTO inventory_reservations", "WITH")):
+            stock_writes.append(statement[:40])
 
     orders = "".join(f"P-{n},processing,A,1\nP-{n},,B,1\n" for n in range(30))
     event.listen(database.engine, "before_cursor_execute", seen)
@@ -332,8 +338,34 @@ def test_an_import_of_processing_orders_reads_items_and_stock_once_and_writes_hi
     assert len(reads) == 2, reads  # the items of the 30 orders, the stock rows of A and B: one query each
     # Their rows as new orders (one bulk insert), then the moves' rows (one executemany), not 60 statements.
     assert len(history_writes) == 2, history_writes
+    # The statuses, the stock rows of A and B, their 60 ledger rows, their 60 holds.
+    assert len(stock_writes) == 4, stock_writes
     assert all(reserved(shop, f"P-{n}") == {"A": 1, "B": 1} for n in range(30))
     assert all(status_moves(shop, f"P-{n}") == [(None, "pending"), ("pending", "processing")] for n in range(30))
+    assert_clean(shop)
+
+
+def test_imported_holds_written_together_leave_a_ledger_whose_rows_count_up_row_by_row(
+    shop: Services, tmp_path: Path
+) -> None:
+    """The holds of many orders are one UPDATE per batch; each ledger row still tells the level after
+    its own reserve, in the order of the file, across the two locations the units come from."""
+    shop.inventory.set_quantity(ADMIN, store="MAIN", product="A", location="WAREHOUSE_MAIN", quantity=4)
+    shop.inventory.set_quantity(ADMIN, store="MAIN", product="A", location="BACKROOM", quantity=3)
+    _import(shop, tmp_path, "order_number,status,product,quantity\n"
+                            "P-1,processing,A,3\nP-2,processing,A,2\nP-3,processing,A,1\nP-4,processing,A,2\n")
+    ledger = sorted(shop.stock.ledger(product="A", transaction_type="reserve", limit=100), key=lambda e: e.id)
+    chains: dict[str, list[tuple[int, int, int, str | None]]] = {}
+    for entry in ledger:
+        chains.setdefault(entry.location, []).append(
+            (entry.reserved_change, entry.reserved_after, entry.quantity_after, entry.order_number))
+    for rows in chains.values():
+        levels = [after - change for change, after, _quantity, _order in rows]
+        assert levels[0] == 0 and all(rows[n - 1][1] == levels[n] for n in range(1, len(rows))), rows
+    assert sum(change for rows in chains.values() for change, *_rest in rows) == 7
+    assert [entry.order_number for entry in ledger if entry.order_number != ledger[0].order_number][0] == "P-2"
+    assert [reserved(shop, f"P-{n}") for n in range(1, 5)] == [{"A": 3}, {"A": 2}, {"A": 1}, {"A": 1}]
+    assert [(b.order_number, b.quantity) for b in shop.order_queries.backorders()] == [("P-4", 1)]
     assert_clean(shop)
 
 

@@ -51,31 +51,41 @@ def check_imported_status(order_number: str, raw: str | None) -> str | None:
 def move_imported(session: Session, actor: Actor, moves: Sequence[ImportedMove], problems: Problems) -> None:
     """Move each imported order to its status, with the hooks of the status machine.
 
-    Many orders at once: the items of a few hundred orders are read by one query, and the stock of
-    their products by one query for all of them (orders/locked_stock.py), instead of one query per
-    order and one per item; the writes stay each order's own, in the file's order."""
+    Many orders at once, a few hundred at a time: their items are read by one query, the stock of
+    their products by one for all of them (orders/locked_stock.py), the processing orders' statuses
+    are set by one ``executemany`` and their holds written together (``LockedStock.write_holds``),
+    as are the history rows. Each order is still planned in the file's order, so it reserves what the
+    orders before it left; an order shipped or cancelled by the file writes what is pending first."""
     if not moves:
         return
     # Every stock row these orders touch, locked at once in ascending id before any changes.
     lock_product_rows(session, {product_id for move in moves for product_id in move.product_ids})
-    stock = LockedStock(session)
+    stock = LockedStock(session, defer_holds=True)
     for start in range(0, len(moves), ORDERS_PER_READ):
         batch = moves[start:start + ORDERS_PER_READ]
         items_of = item_states_of(session, [move.order_id for move in batch])
-        stock.load(product_id for move in batch if move.target is OrderStatus.PROCESSING
-                   for product_id in move.product_ids)
+        processing = [move for move in batch if move.target is OrderStatus.PROCESSING]
+        stock.load(product_id for move in processing for product_id in move.product_ids)
+        transitions.set_statuses(session, [_as_locked(move) for move in processing], OrderStatus.PROCESSING,
+                                 Cause.REQUEST)
         with history.batched(session):  # the batch's history rows: one executemany, not one statement each
             for move in batch:
                 _move(session, actor, move, items_of[move.order_id], stock, problems)
+            stock.write_holds()
+
+
+def _as_locked(move: ImportedMove) -> LockedOrder:
+    """The imported order as the status machine sees it: just written, pending, locked by this import."""
+    return LockedOrder(move.order_id, move.store_id, move.order_number, OrderStatus.PENDING, None)
 
 
 def _move(
     session: Session, actor: Actor, move: ImportedMove, items: list[ItemState], stock: LockedStock, problems: Problems
 ) -> None:
-    order = LockedOrder(move.order_id, move.store_id, move.order_number, OrderStatus.PENDING, None)
+    order = _as_locked(move)
     try:
-        if move.target is OrderStatus.PROCESSING:
-            transitions.enter_processing(session, actor, order, items, None, Cause.REQUEST, stock)
+        if move.target is OrderStatus.PROCESSING:  # its status is set already (move_imported)
+            transitions.reserve_for_processing(session, actor, order, items, None, Cause.REQUEST, stock)
         elif move.target is OrderStatus.SHIPPED:
             stock.forget(move.product_ids)  # these go through the ordinary path, which changes the rows
             transitions.ship_all(session, actor, order, items, None)

@@ -245,16 +245,18 @@ def reserve_for_item(
 ) -> tuple[list[ReservedLine], int]:
     """Reserve up to ``quantity`` units for an item across locations: (lines reserved, shortfall).
 
-    ``stock``: where the candidates come from when many items are reserved at once (read once)."""
+    ``stock``: where the candidates come from when many items are reserved at once (read once), and
+    what makes the holds (see orders/locked_stock.py)."""
     found = _candidates(session, item.product.id) if stock is None else stock.candidates(item.product.id)
     location_ids = {candidate.inventory_id: location_id for candidate, location_id in found}
     plan, shortfall = plan_allocation(quantity, [candidate for candidate, _ in found])
     reserved: list[ReservedLine] = []
     for allocation in plan:
         slot = Slot(item.product, location_ids[allocation.inventory_id], allocation.location, allocation.inventory_id)
-        hold(session, slot, allocation.quantity, note, order_item_id=item.id, expires_at=expires_at)
-        if stock is not None:
-            stock.reserved(item.product.id, allocation.inventory_id, allocation.quantity)
+        if stock is None:
+            hold(session, slot, allocation.quantity, note, order_item_id=item.id, expires_at=expires_at)
+        else:  # counted there, and perhaps written later with the holds of other orders
+            stock.hold(slot, allocation.quantity, note, item.id, expires_at)
         reserved.append(ReservedLine(item.id, item.product.sku, allocation.location, allocation.quantity))
     return reserved, shortfall
 

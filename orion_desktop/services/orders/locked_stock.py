@@ -6,11 +6,16 @@ current in memory as this transaction reserves. That is exact only while no one 
 the rows (the caller holds them locked: ``lock_product_rows`` on PostgreSQL, the writer's lock on
 SQLite) and while nothing else in this transaction changes them: a step that does (shipping or
 cancelling an order of the same file) calls :meth:`LockedStock.forget` for its products.
+
+With ``defer_holds`` the holds made through it are written together by :meth:`LockedStock.write_holds`
+(the caller calls it; ``forget`` does too, first): a few statements for hundreds of orders instead of
+one or three per hold (issue 12, the order import's processing orders).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -18,6 +23,10 @@ from sqlalchemy.orm import Session
 from orion_desktop.db.models import Inventory, Location
 from orion_desktop.db.prepared import Prepared
 from orion_desktop.domain.orders import StockCandidate
+from orion_desktop.services.lookup import Slot
+from orion_desktop.services.stock.bulk_holds import Hold, hold_many
+from orion_desktop.services.stock.level_changes import LedgerNote
+from orion_desktop.services.stock.reservations import hold
 
 IDS_PER_QUERY = 500
 """Most product ids in one query (each travels as a bound value of its IN list)."""
@@ -46,9 +55,11 @@ Candidates = list[tuple[StockCandidate, int]]
 class LockedStock:
     """Each product's stock rows with what is available there, read once, kept current."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, *, defer_holds: bool = False) -> None:
         self._session = session
         self._by_product: dict[int, Candidates] = {}
+        self._defer_holds = defer_holds
+        self._pending: list[Hold] = []
 
     def load(self, product_ids: Iterable[int]) -> None:
         """Read the stock rows of every product not read yet, a few hundred products a query."""
@@ -73,7 +84,29 @@ class LockedStock:
         """Units of the product free to reserve at active locations, now in this transaction."""
         return sum(max(candidate.available, 0) for candidate, _location_id in self.candidates(product_id))
 
-    def reserved(self, product_id: int, inventory_id: int, quantity: int) -> None:
+    def hold(
+        self, slot: Slot, quantity: int, note: LedgerNote, order_item_id: int, expires_at: datetime | None
+    ) -> None:
+        """Reserve ``quantity`` units at ``slot`` for an order item (now, or deferred) and count them here."""
+        held = Hold(slot, quantity, note, order_item_id, expires_at)
+        if self._defer_holds:
+            self._pending.append(held)
+        else:
+            hold(self._session, slot, quantity, note, order_item_id=order_item_id, expires_at=expires_at)
+        self._reserved(slot.product.id, slot.inventory_id, quantity)
+
+    def write_holds(self) -> None:
+        """Write the deferred holds: one alone as an ordinary hold (one statement on PostgreSQL), many
+        together (``hold_many``: three statements, however many)."""
+        pending, self._pending = self._pending, []
+        if len(pending) == 1:
+            (only,) = pending
+            hold(self._session, only.slot, only.quantity, only.note, order_item_id=only.order_item_id,
+                 expires_at=only.expires_at)
+        elif pending:
+            hold_many(self._session, pending)
+
+    def _reserved(self, product_id: int, inventory_id: int, quantity: int) -> None:
         """``quantity`` units of the row were just reserved by this transaction."""
         rows = self._by_product[product_id]
         for index, (candidate, location_id) in enumerate(rows):
@@ -85,6 +118,8 @@ class LockedStock:
         raise KeyError(f"stock row {inventory_id} is not one of product {product_id}'s")
 
     def forget(self, product_ids: Iterable[int]) -> None:
-        """Something else changed these products' rows: read them again when next asked."""
+        """Something else is to change these products' rows: write the deferred holds first (their
+        ledger rows must come before the other change's), and read the rows again when next asked."""
+        self.write_holds()
         for product_id in product_ids:
             self._by_product.pop(product_id, None)

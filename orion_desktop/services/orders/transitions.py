@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import String, bindparam, delete, func, update
 from sqlalchemy.orm import Session
 
+from orion_desktop.db.dialect import matches_any
 from orion_desktop.db.models import Order, OrderItem, Shipment, ShipmentLine
 from orion_desktop.db.prepared import Prepared
 from orion_desktop.db.types import utcnow
@@ -79,13 +80,19 @@ _orders = Order.__table__
 _items = OrderItem.__table__
 
 
-def _status_update(target: OrderStatus, *, clear_deadline: bool) -> Any:
-    values: dict[str, Any] = {"status": target.value, "updated_at": bindparam("now")}
+def _status_values(target: OrderStatus, now: Any, *, clear_deadline: bool = False) -> dict[str, Any]:
+    """What a step to ``target`` writes on the order row: the status, its time stamp, the update time."""
+    values: dict[str, Any] = {"status": target.value, "updated_at": now}
     if target in _STATUS_TIMESTAMP:
-        values[_STATUS_TIMESTAMP[target]] = bindparam("now")
+        values[_STATUS_TIMESTAMP[target]] = now
     if clear_deadline:
         values["reservation_expires_at"] = None
-    return update(_orders).where(_orders.c.id == bindparam("order_id")).values(values)
+    return values
+
+
+def _status_update(target: OrderStatus, *, clear_deadline: bool) -> Any:
+    return (update(_orders).where(_orders.c.id == bindparam("order_id"))
+            .values(_status_values(target, bindparam("now"), clear_deadline=clear_deadline)))
 
 
 # Built once (ARCHITECTURE.md: stock changes): the hot paths only bind parameters.
@@ -115,12 +122,29 @@ def set_status(
     """Take one step of the status machine (checked) and stamp its time; returns the order as it is now.
 
     ``clear_deadline``: the reservation deadline is spent too, in the same statement (expiry)."""
+    _check_one_step(order, target, cause)
+    _SET_STATUS[target, clear_deadline].run(session, {"order_id": order.id, "now": utcnow()})
+    return replace(order, status=target)
+
+
+def _check_one_step(order: LockedOrder, target: OrderStatus, cause: Cause) -> None:
     steps = check_transition(order.order_number, order.status, target, cause=cause)
     if steps != (target,):  # a person's multi-step request runs step by step through the hooks
         raise InvalidTransition(f"Order {order.order_number} cannot go from {order.status.value} to "
                                 f"{target.value} in one step.")
-    _SET_STATUS[target, clear_deadline].run(session, {"order_id": order.id, "now": utcnow()})
-    return replace(order, status=target)
+
+
+def set_statuses(session: Session, orders: Sequence[LockedOrder], target: OrderStatus, cause: Cause) -> None:
+    """``set_status`` for many orders at once (an import): each step checked, one UPDATE for all of
+    them (the ids as one parameter). The caller runs each order's hook afterwards."""
+    if not orders:
+        return
+    for order in orders:
+        _check_one_step(order, target, cause)
+    ids = [order.id for order in orders]
+    session.connection().execute(  # Core: no ORM work for hundreds of rows
+        update(_orders).where(matches_any(session, _orders.c.id, ids)).values(_status_values(target, utcnow()))
+    )
 
 
 # --- the hooks --------------------------------------------------------------------------------
@@ -132,6 +156,15 @@ def enter_processing(
 
     ``stock``: the locked stock of many orders read once (a bulk move; see orders/locked_stock.py)."""
     moved = set_status(session, order, OrderStatus.PROCESSING, cause)
+    return moved, reserve_for_processing(session, actor, order, items, key, cause, stock)
+
+
+def reserve_for_processing(
+    session: Session, actor: Actor, order: LockedOrder, items: list[ItemState], key: str | None, cause: Cause,
+    stock: LockedStock | None = None,
+) -> StatusChangeResult:
+    """The hook of entering processing, for an order (``order``: as it was) whose status is set already:
+    :func:`enter_processing` after ``set_status``, the order import after ``set_statuses``."""
     note = ledger_note(actor, order, "order processing", key)
     reserved: list[ReservedLine] = []
     skipped: list[SkippedItem] = []
@@ -169,11 +202,10 @@ def enter_processing(
     for warning in warnings:
         log.warning("Order %s: %s", order.order_number, warning)
         record(session, order.id, OrderHistoryAction.STATUS_CHANGED, f"Warning: {warning}.", actor)
-    result = StatusChangeResult(
+    return StatusChangeResult(
         order.order_number, order.status, OrderStatus.PROCESSING, tuple(reserved), tuple(skipped),
         tuple(backordered), warnings=warnings,
     )
-    return moved, result
 
 
 def cancel_order(
