@@ -46,6 +46,8 @@ def _describe(ch: str) -> str:
 
 def hidden_character(text: str, *, allow_whitespace: bool = True) -> str | None:
     """The first control, format or surrogate character in ``text`` (None when there is none)."""
+    if text.isascii() and text.isprintable():  # the common case, checked in C: no control character there
+        return None
     for ch in text:
         if unicodedata.category(ch) in _HIDDEN_CATEGORIES and not (allow_whitespace and ch in _WHITESPACE_CONTROLS):
             return ch

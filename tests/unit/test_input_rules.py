@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import unicodedata
 from collections.abc import Callable
 
 import pytest
@@ -19,6 +20,7 @@ from orion_desktop.domain.text_rules import (
     clean_operation_key,
     clean_sku,
     clean_text,
+    hidden_character,
 )
 from orion_desktop.domain.validation import (
     MAX_DIGITS,
@@ -145,6 +147,15 @@ def test_hidden_characters_are_refused_in_free_text(hidden: str) -> None:
         _one_sentence(message)
         with pytest.raises(InvalidInput, match="invisible"):
             clean_multiline_text(f"line one\n{text}", "note")
+
+
+@given(st.text(max_size=12), st.booleans())
+def test_the_quick_ascii_check_finds_what_the_character_by_character_rule_finds(text: str, whitespace: bool) -> None:
+    """hidden_character skips printable ASCII text in one C call; the answer must be the rule's own:
+    the first control (Cc), format (Cf) or surrogate (Cs) character, tab and line breaks allowed on request."""
+    expected = next((ch for ch in text if unicodedata.category(ch) in ("Cc", "Cf", "Cs")
+                     and not (whitespace and ch in "\t\n\r")), None)
+    assert hidden_character(text, allow_whitespace=whitespace) == expected
 
 
 def test_white_space_is_still_collapsed_in_one_line_text_and_kept_in_notes() -> None:
