@@ -53,7 +53,7 @@ def move_imported(session: Session, actor: Actor, moves: Sequence[ImportedMove],
 
     Many orders at once, a few hundred at a time: their items are read by one query, the stock of
     their products by one for all of them (orders/locked_stock.py), the processing orders' statuses
-    are set by one ``executemany`` and their holds written together (``LockedStock.write_holds``),
+    are set by one UPDATE and their holds written together (``LockedStock.write_holds``),
     as are the history rows. Each order is still planned in the file's order, so it reserves what the
     orders before it left; an order shipped or cancelled by the file writes what is pending first."""
     if not moves:

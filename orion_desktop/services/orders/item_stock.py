@@ -111,7 +111,10 @@ def _item_states_query(order_matches: Callable[[Any], Any]) -> Any:
         .outerjoin(open_parts, open_parts.c.order_item_id == _items.c.id)
         .outerjoin(parcel_parts, parcel_parts.c.order_item_id == _items.c.id)
         .where(order_matches(_items.c.order_id))
-        .order_by(_items.c.id)
+        # By order, then id: the order of the index on order_id (SQLite appends the rowid). By id alone,
+        # SQLite read the items of many orders by scanning the whole table in id order, once per
+        # batch of 500 orders: 20 ms a batch at 20k items, growing with the table.
+        .order_by(_items.c.order_id, _items.c.id)
     )
 
 

@@ -1,7 +1,7 @@
 """Holds of many order items written together: the processing orders of an order import (issue 12).
 
 One hold alone is one statement on PostgreSQL (``reservations.hold``: the stock change, its ledger
-row and the reservation row). Hundreds of orders at once are four statements, however many holds:
+row and the reservation row). Hundreds of orders at once are three statements, however many holds:
 ONE conditional UPDATE of every stock row concerned (each by its total), then the ledger rows, the
 reservation rows, each an ``INSERT ... SELECT`` from the rows sent as one parameter per column
 (:func:`db.bulk_rows.typed_rows`).
