@@ -265,9 +265,12 @@ class Worker:
             path.write_text("product,location,quantity\n" + "".join(
                 f"{p},{loc},{self.rng.randint(0, 50)}\n" for p, loc in sorted(rows)), encoding="utf-8")
         else:
-            path.write_text("order_number;customer;channel;product;quantity\n" + "".join(
-                f"I{self.slot}-{self.life}-{number};Importer;marketplace;{self.product()};{self.rng.randint(1, 3)}\n"
-                for _ in range(2)), encoding="utf-8")
+            # Two orders of two lines; about half moved on to processing by the file, so their holds are
+            # written together (stock/bulk_holds.py) while other workers reserve and ship the same stock.
+            orders = [(f"I{self.slot}-{self.life}-{number}-{n}", self.rng.choice(("", "processing"))) for n in range(2)]
+            path.write_text("order_number;customer;channel;status;product;quantity\n" + "".join(
+                f"{order};Importer;marketplace;{status};{self.product()};{self.rng.randint(1, 3)}\n"
+                for order, status in orders for _ in range(2)), encoding="utf-8")
         self.calls += 1
         self.mark(1)
         try:
