@@ -10,9 +10,9 @@ payloads of 8000 bytes or more, so the payload is coarsened until it fits.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from orion_desktop.domain.changes import Changes
 
@@ -74,23 +74,24 @@ class FeedStatus:
 
 
 def notice_payload(changes: Changes, user: str | None, time: datetime, origin: str) -> str:
-    """The announcement's text: a JSON object under ``MAX_PAYLOAD_BYTES`` (coarser changes if need be)."""
+    """The announcement's text: a JSON object under ``MAX_PAYLOAD_BYTES`` (coarser changes if need be).
+
+    Every write transaction on PostgreSQL makes one, so the common case is serialised once."""
     short_user = user[:MAX_USER_CHARS] if user else None
-    for candidate in (
-        changes,
-        changes | Changes(all_stock=True),
-        changes | Changes(all_stock=True, all_orders=True),
-    ):
-        data: dict[str, Any] = {
-            "changes": json.loads(candidate.to_json()),
-            "user": short_user,
-            "time": time.astimezone(UTC).isoformat(timespec="milliseconds"),
-            "origin": origin,
-        }
+    stamp = time.astimezone(UTC).isoformat(timespec="milliseconds")
+    for candidate in _finer_to_coarser(changes):
+        data = {"changes": candidate.as_data(), "user": short_user, "time": stamp, "origin": origin}
         text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
         if len(text.encode()) <= MAX_PAYLOAD_BYTES:
             return text
     raise AssertionError("an announcement without id lists always fits")  # pragma: no cover
+
+
+def _finer_to_coarser(changes: Changes) -> Iterator[Changes]:
+    """The changes, then without their product ids, then without their order ids too (made only if asked)."""
+    yield changes
+    yield changes | Changes(all_stock=True)
+    yield changes | Changes(all_stock=True, all_orders=True)
 
 
 def parse_notice(payload: str, *, own_origin: str) -> ChangeNotice:

@@ -27,6 +27,9 @@ under ``MAX_JSON_BYTES``)."""
 MAX_JSON_BYTES = 7900
 """PostgreSQL's NOTIFY payload must stay below 8000 bytes; ``to_json`` collapses id sets to fit."""
 
+_SURELY_FITTING_IDS = 100
+"""So many ids of up to 20 characters each, with the keys, are far under ``MAX_JSON_BYTES``."""
+
 
 def _ids(values: Iterable[int]) -> frozenset[int]:
     return frozenset(int(value) for value in values)
@@ -102,8 +105,8 @@ class Changes:
     def concerns_order(self, order_id: int) -> bool:
         return self.all_orders or order_id in self.orders
 
-    def to_json(self) -> str:
-        """A compact JSON object (only what is set), at most ``MAX_JSON_BYTES`` long."""
+    def as_data(self) -> dict[str, Any]:
+        """The JSON object ``to_json`` writes: only what is set, coarsened to stay under ``MAX_JSON_BYTES``."""
         data: dict[str, Any] = {}
         if self.all_stock:
             data["stock"] = "all"
@@ -117,13 +120,21 @@ class Changes:
             data["catalog"] = True
         if self.locations:
             data["locations"] = True
-        text = json.dumps(data, separators=(",", ":"))
-        if len(text.encode()) <= MAX_JSON_BYTES:
-            return text
+        if self._fits_unmeasured() or len(json.dumps(data, separators=(",", ":"))) <= MAX_JSON_BYTES:
+            return data  # the JSON is ASCII: its length in characters is its length in bytes
         # Very large ids: give up the longer list first (still correct, only coarser).
         if len(self.products) >= len(self.orders):
-            return (self | Changes(all_stock=True)).to_json()
-        return (self | Changes(all_orders=True)).to_json()
+            return (self | Changes(all_stock=True)).as_data()
+        return (self | Changes(all_orders=True)).as_data()
+
+    def _fits_unmeasured(self) -> bool:
+        """A few ids of at most 19 digits (a 64-bit id) always fit: the common write, not serialised twice."""
+        ids = len(self.products) + len(self.orders)
+        return ids <= _SURELY_FITTING_IDS and all(abs(i) < 10**19 for i in (*self.products, *self.orders))
+
+    def to_json(self) -> str:
+        """A compact JSON object (only what is set), at most ``MAX_JSON_BYTES`` long."""
+        return json.dumps(self.as_data(), separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> Changes:

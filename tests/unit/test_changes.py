@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from orion_desktop.domain.changes import ID_CAP, MAX_JSON_BYTES, NO_CHANGES, Changes
 
@@ -38,6 +42,27 @@ def test_json_stays_under_the_notify_limit() -> None:
     assert len(text.encode()) <= MAX_JSON_BYTES
     assert Changes.from_json(text).all_stock  # coarser, never wrong
     assert Changes.of(products={1, 2}).to_json() == '{"stock":[1,2]}'
+
+
+@given(
+    products=st.sets(st.integers(0, 10**40), max_size=ID_CAP),
+    orders=st.sets(st.integers(0, 10**40), max_size=ID_CAP),
+)
+@example(products=set(range(10**19, 10**19 + ID_CAP)), orders=set())  # 400 ids of 20 digits: too long
+@example(products={10**99 + n for n in range(100)}, orders=set())  # few ids, but of 100 digits: too long
+def test_any_change_set_fits_exactly_when_it_keeps_its_ids(products: set[int], orders: set[int]) -> None:
+    """Few short ids skip the measuring; long ids (up to 41 digits) and many are measured: either way the
+    JSON fits, keeps every id it can and coarsens only when the whole list would not fit."""
+    changes = Changes.of(products=products, orders=orders)
+    text = changes.to_json()
+    assert len(text.encode()) <= MAX_JSON_BYTES
+    back = Changes.from_json(text)
+    if back == changes:
+        return
+    whole = json.dumps({"stock": sorted(changes.products), "orders": sorted(changes.orders)}, separators=(",", ":"))
+    assert len(whole) > MAX_JSON_BYTES
+    assert all(back.concerns_product(p) for p in changes.products)
+    assert all(back.concerns_order(o) for o in changes.orders)
 
 
 @pytest.mark.parametrize("text", ["[]", '{"stock": "some"}', '{"orders": [1.5]}', '{"users": []}'])
