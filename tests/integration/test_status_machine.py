@@ -21,10 +21,13 @@ from orion_desktop.__main__ import main
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
 from orion_desktop.db.types import utcnow
-from orion_desktop.domain.errors import ImportRejected, InsufficientStock, InvalidInput, InvalidTransition
+from orion_desktop.domain.errors import Conflict, ImportRejected, InsufficientStock, InvalidInput, InvalidTransition
 from orion_desktop.domain.order_results import OrderLine, ShipRequest
 from orion_desktop.domain.orders import Cause, OrderStatus, check_transition
 from orion_desktop.services.imports import order_status
+from orion_desktop.services.lookup import find_slot
+from orion_desktop.services.stock.bulk_holds import Hold, hold_many
+from orion_desktop.services.stock.level_changes import LedgerNote
 
 S = OrderStatus
 
@@ -366,6 +369,25 @@ def test_imported_holds_written_together_leave_a_ledger_whose_rows_count_up_row_
     assert [entry.order_number for entry in ledger if entry.order_number != ledger[0].order_number][0] == "P-2"
     assert [reserved(shop, f"P-{n}") for n in range(1, 5)] == [{"A": 3}, {"A": 2}, {"A": 1}, {"A": 1}]
     assert [(b.order_number, b.quantity) for b in shop.order_queries.backorders()] == [("P-4", 1)]
+    assert_clean(shop)
+
+
+def test_bulk_holds_that_would_oversell_a_row_are_refused_whole_and_change_nothing(
+    shop: Services, database: Database
+) -> None:
+    """hold_many trusts its caller's locked levels, but the database still checks: 4 + 3 of 5 units at one
+    row is refused as a whole (the other row's hold too), with a sentence, and the rollback leaves all."""
+    shop.inventory.set_quantity(ADMIN, store="MAIN", product="A", location="WAREHOUSE_MAIN", quantity=5)
+    shop.inventory.set_quantity(ADMIN, store="MAIN", product="B", location="WAREHOUSE_MAIN", quantity=5)
+    before = [shop.stock.product_stock("MAIN", sku) for sku in ("A", "B")]
+    with pytest.raises(Conflict, match="nothing was written"), database.write() as session:
+        slot_a = find_slot(session, "MAIN", "A", "WAREHOUSE_MAIN")
+        slot_b = find_slot(session, "MAIN", "B", "WAREHOUSE_MAIN")
+        assert slot_a is not None and slot_b is not None
+        note = LedgerNote(ADMIN, "test")
+        hold_many(session, [Hold(slot_b, 1, note), Hold(slot_a, 4, note), Hold(slot_a, 3, note)])
+    assert [shop.stock.product_stock("MAIN", sku) for sku in ("A", "B")] == before
+    assert shop.stock.ledger(product="A", transaction_type="reserve") == ()
     assert_clean(shop)
 
 
