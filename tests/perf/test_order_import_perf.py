@@ -198,17 +198,25 @@ def _raw_executemany(database: Database, work: Work, then: Callable[[Any], Work]
 def test_importing_orders_costs_at_most_3x_raw_executemany(backend: str, shop: Any, perf: Any) -> None:
     """Every two lines make a pending order with two items and its history row."""
     place = shop(backend)
-    database = place.database
     # A missed budget is measured again (see conftest.py) on the same database: fresh numbers each time.
     attempt = next(_ATTEMPTS)
     warm = _order_file(place, "warm.csv", f"W{attempt}", 200)  # warm-up: module imports, statement compilation
     place.services.importing.import_orders(MANAGER, warm)
-    perf.analyze(database)  # statistics of the tables as they are now: the module's docstring says why
+    perf.analyze(place.database)  # statistics of the tables as they are now: the module's docstring says why
     files = {r: _order_file(place, f"orders{r}.csv", f"S{attempt}-{r}") for r in range(1, RUNS + 1)}
     # Raw ids in ranges far above the service's, each round's below the one before: SQLite gives the
     # service max(id) + 1, so it never meets a later raw round; PostgreSQL's sequence stays low.
-    work = {r: _raw_work(place, f"R{attempt}-{r}", 1_500_000_000 - (attempt * RUNS + r) * 1_000_000)
+    work = {r: (_raw_work(place, f"R{attempt}-{r}", 1_500_000_000 - (attempt * RUNS + r) * 1_000_000),)
             for r in range(1, RUNS + 1)}
+    _against_raw(place, perf, files, work, f"order import, {backend}, {LINES // 1000}k lines "
+                 f"({LINES // 2 // 1000}k orders)")
+
+
+def _against_raw(
+    place: Shop, perf: Any, files: dict[int, Path], work: dict[int, tuple[Any, ...]], what: str
+) -> None:
+    """Import the files through the service and run the raw writers (``_raw_executemany``'s arguments
+    after the database), alternately; then stock verify, the figure and the budget."""
     service_rounds, raw_rounds = iter(range(1, RUNS + 1)), iter(range(1, RUNS + 1))
 
     def service() -> None:
@@ -216,15 +224,17 @@ def test_importing_orders_costs_at_most_3x_raw_executemany(backend: str, shop: A
         assert (result.rows, result.created) == (LINES // 2 * 2, LINES // 2)
 
     def raw() -> None:
-        _raw_executemany(database, work.pop(next(raw_rounds)))
+        _raw_executemany(place.database, *work.pop(next(raw_rounds)))
 
     service_time, raw_time = perf.measure_pair(service, raw, runs=RUNS, warmup=0)
+    report = place.services.stock.verify()  # both sides left the ledger reconciled
+    assert report.ok, report.problems()
     ratio = service_time.median_ms / raw_time.median_ms
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     line = (
-        f"(g) order import, {backend}, {LINES // 1000}k lines ({LINES // 2 // 1000}k orders): service "
-        f"{service_time.median_ms / 1000:.2f} s, raw executemany {raw_time.median_ms / 1000:.2f} s "
-        f"(median of {RUNS}); ratio {ratio:.2f}x (budget {BUDGET:g}x). Load average {load}"
+        f"(g) {what}: service {service_time.median_ms / 1000:.2f} s, raw executemany "
+        f"{raw_time.median_ms / 1000:.2f} s (median of {RUNS}); ratio {ratio:.2f}x (budget {BUDGET:g}x). "
+        f"Load average {load}"
     )
     perf.record(line)
     within_budget(ratio <= BUDGET, line)
@@ -300,34 +310,13 @@ def test_importing_processing_orders_costs_at_most_3x_raw_executemany(backend: s
     """Every two lines make an order moved on to processing by the file: both lines reserved (issue 12,
     item 3: the holds of many orders written together), against the same rows written by hand."""
     place = shop(backend)
-    database = place.database
     attempt = next(_ATTEMPTS)
     warm = _order_file(place, "warm-processing.csv", f"WP{attempt}", 200, status="processing")
     place.services.importing.import_orders(MANAGER, warm)
-    perf.analyze(database)  # statistics of the tables as they are now: the module's docstring says why
+    perf.analyze(place.database)  # statistics of the tables as they are now: the module's docstring says why
     files = {r: _order_file(place, f"processing{r}.csv", f"SP{attempt}-{r}", status="processing")
              for r in range(1, RUNS + 1)}
     work = {r: _raw_processing_work(place, f"RP{attempt}-{r}", 500_000_000 - (attempt * RUNS + r) * 1_000_000)
             for r in range(1, RUNS + 1)}
-    service_rounds, raw_rounds = iter(range(1, RUNS + 1)), iter(range(1, RUNS + 1))
-
-    def service() -> None:
-        result = place.services.importing.import_orders(MANAGER, files[next(service_rounds)])
-        assert (result.rows, result.created) == (LINES // 2 * 2, LINES // 2)
-
-    def raw() -> None:
-        _raw_executemany(database, *work.pop(next(raw_rounds)))
-
-    service_time, raw_time = perf.measure_pair(service, raw, runs=RUNS, warmup=0)
-    report = place.services.stock.verify()  # both sides left the ledger reconciled
-    assert report.ok, report.problems()
-    ratio = service_time.median_ms / raw_time.median_ms
-    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-    line = (
-        f"(g) order import in processing, {backend}, {LINES // 1000}k lines ({LINES // 2 // 1000}k orders, every "
-        f"line reserved): service {service_time.median_ms / 1000:.2f} s, raw executemany "
-        f"{raw_time.median_ms / 1000:.2f} s (median of {RUNS}); ratio {ratio:.2f}x (budget {BUDGET:g}x). "
-        f"Load average {load}"
-    )
-    perf.record(line)
-    within_budget(ratio <= BUDGET, line)
+    _against_raw(place, perf, files, work, f"order import in processing, {backend}, {LINES // 1000}k lines "
+                 f"({LINES // 2 // 1000}k orders, every line reserved)")
