@@ -502,16 +502,20 @@ def test_a_stock_import_locks_every_row_of_its_products_in_ascending_id_before_w
     statements: list[str] = []
     blocked: list[bool] = []
 
-    def after_execute(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+    def sent(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         statements.append(" ".join(statement.split()))
+
+    def done(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         if "FOR NO KEY UPDATE" in statement and not blocked:
             blocked.append(_row_is_locked(database, "A", "STORE_FRONT"))
 
-    event.listen(database.engine, "after_cursor_execute", after_execute)
+    event.listen(database.engine, "before_cursor_execute", sent)
+    event.listen(database.engine, "after_cursor_execute", done)
     try:
         importer.import_stock(MANAGER, write(tmp_path, "stock.csv", STOCK_HEADER + "A,WAREHOUSE_A,9\nB,BIN-9,4\n"))
     finally:
-        event.remove(database.engine, "after_cursor_execute", after_execute)
+        event.remove(database.engine, "before_cursor_execute", sent)
+        event.remove(database.engine, "after_cursor_execute", done)
     writes = [i for i, s in enumerate(statements) if s.startswith(("UPDATE inventory", "INSERT INTO inventory "))]
     assert writes, statements
     if database.is_sqlite:
