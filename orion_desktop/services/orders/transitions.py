@@ -150,13 +150,10 @@ def set_statuses(session: Session, orders: Sequence[LockedOrder], target: OrderS
 # --- the hooks --------------------------------------------------------------------------------
 def enter_processing(
     session: Session, actor: Actor, order: LockedOrder, items: list[ItemState], key: str | None, cause: Cause,
-    stock: LockedStock | None = None,
 ) -> tuple[LockedOrder, StatusChangeResult]:
-    """Reserve what can be reserved; the rest is reported and stays backordered (soft failure).
-
-    ``stock``: the locked stock of many orders read once (a bulk move; see orders/locked_stock.py)."""
+    """Reserve what can be reserved; the rest is reported and stays backordered (soft failure)."""
     moved = set_status(session, order, OrderStatus.PROCESSING, cause)
-    return moved, reserve_for_processing(session, actor, order, items, key, cause, stock)
+    return moved, reserve_for_processing(session, actor, order, items, key, cause)
 
 
 def reserve_for_processing(
@@ -164,7 +161,9 @@ def reserve_for_processing(
     stock: LockedStock | None = None,
 ) -> StatusChangeResult:
     """The hook of entering processing, for an order (``order``: as it was) whose status is set already:
-    :func:`enter_processing` after ``set_status``, the order import after ``set_statuses``."""
+    :func:`enter_processing` after ``set_status``, the order import after ``set_statuses``.
+
+    ``stock``: the locked stock of many orders read once, which makes the holds (orders/locked_stock.py)."""
     note = ledger_note(actor, order, "order processing", key)
     reserved: list[ReservedLine] = []
     skipped: list[SkippedItem] = []
