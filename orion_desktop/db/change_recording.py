@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import Session
 
 from orion_desktop.domain.changes import NO_CHANGES, Changes
@@ -110,14 +110,13 @@ def actor_of(session: Session) -> str | None:
     return pending.actor if isinstance(pending, _Pending) else None
 
 
-def collect(session: Session) -> Changes:
-    """What this transaction changed: what the chokepoints named, plus any kind written unnamed.
+def collect(session: Session, connection: Connection) -> Changes:
+    """What this transaction changed: what the chokepoints named on ``session``, plus any kind
+    written unnamed on ``connection``, the transaction's.
 
     Call before the commit (the connection, and what it noted, goes back to the pool then)."""
     pending = session.info.pop(_SESSION_KEY, None) or _Pending()
-    written: set[str] = set()
-    if session.in_transaction():
-        written = session.connection().info.pop(_WRITTEN_KEY, set())
+    written: set[str] = connection.info.pop(_WRITTEN_KEY, set())
     everything = pending.everything | (written - pending.kinds)
     kinds = pending.kinds | written
     return Changes.of(
