@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import bindparam, event, exc, select
+from sqlalchemy import bindparam, event, exc, select, update
 
 from orion_desktop.db.change_recording import recording
 from orion_desktop.db.engine import Database
@@ -146,3 +146,24 @@ def test_run_many_refuses_calls_whose_sql_differs(database: Database) -> None:
                       .values(name=bindparam("new")))
     with database.write() as session, pytest.raises(ValueError, match="same SQL"):
         chosen.run_many(session, [{"codes": ["A"], "new": "x"}, {"codes": ["A", "B"], "new": "y"}])
+
+
+def test_each_timestamp_is_stored_as_given_when_statements_share_and_alternate_them(database: Database) -> None:
+    """The timestamp conversion remembers its last value (db/prepared._LastTimestamp): moments bound
+    again and again, alternating, by two statements, and a naive one (taken as UTC), all come back as given."""
+    other = MOMENT.replace(microsecond=0, second=1)
+    naive = datetime(2026, 12, 5, 8, 0, 0, 7)
+    touch = Prepared(update(_locations).where(_locations.c.code == bindparam("code"))
+                     .values(created_at=bindparam("moment")))
+    moments = [MOMENT, MOMENT, other, MOMENT, naive, naive, other]
+    with database.write() as session:
+        for n, moment in enumerate(moments):
+            _INSERT.run(session, {"code": f"T{n}", "name": None, "sort_key": n, "is_active": True,
+                                  "created_at": moment})
+        touch.run(session, {"code": "T1", "moment": other})
+        touch.run(session, {"code": "T2", "moment": MOMENT})
+    expected = [m.replace(tzinfo=UTC) for m in moments]
+    expected[1], expected[2] = other, MOMENT
+    with database.read() as session:
+        stored = [_BY_CODE.first(session, {"code": f"T{n}"}).created_at for n in range(len(moments))]
+    assert stored == expected

@@ -68,7 +68,7 @@ from orion_desktop.services.orders.parcel_lines import prepared_units
 from orion_desktop.services.orders.queries import find_shipment, load_shipments
 from orion_desktop.services.orders.ship_planning import find_item, plan_shipment
 from orion_desktop.services.orders.transitions import ledger_note as _note
-from orion_desktop.services.orders.transitions import set_status
+from orion_desktop.services.orders.transitions import set_statuses
 from orion_desktop.services.stock.backorders import allocate_backorders
 from orion_desktop.services.stock.level_changes import apply_change, lock_order_rows, lock_orders_rows
 
@@ -468,6 +468,7 @@ class OrderService:
             rows = _LOCK_EXPIRED.run(session, {"moment": moment})
             lock_orders_rows(session, [row.id for row in rows])
             expired: list[str] = []
+            moved: list[LockedOrder] = []
             released_units = 0
             history: list[Entry] = []
             items_of = item_states_of(session, [row.id for row in rows])
@@ -480,12 +481,13 @@ class OrderService:
                 released = [line for item in items for line in release_item(session, item, note, held[item.id])]
                 units = sum(r.quantity for r in released)
                 released_units += units
-                # The deadline is spent: processing the order again holds stock until it ships or is cancelled.
-                set_status(session, order, OrderStatus.PENDING, Cause.EXPIRY, clear_deadline=True)
+                moved.append(order)
                 text = f"Reservation expired; released {plural(units, 'unit')} and moved back to pending."
                 history.append(Entry(order.id, OrderHistoryAction.INVENTORY_RELEASED, text,
                                      old_status=order.status.value, new_status=OrderStatus.PENDING.value))
                 expired.append(order.order_number)
+            # The deadline is spent: processing the order again holds stock until it ships or is cancelled.
+            set_statuses(session, moved, OrderStatus.PENDING, Cause.EXPIRY, clear_deadline=True)
             record_many(session, history, actor)  # one round trip for the batch's history rows
             return ExpiryResult(tuple(expired), released_units)
 
