@@ -15,13 +15,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine, create_engine, event, exc, text
+from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import URL, RootTransaction, make_url
 from sqlalchemy.orm import Session
 
 from orion_desktop.db import change_recording
 from orion_desktop.db.idle_ping import ping_connections_after_idle
-from orion_desktop.db.prepared import CONNECTION_KEY, Prepared, run_driver_sql
+from orion_desktop.db.prepared import CONNECTION_KEY, quoted, run_driver_script, run_driver_sql
 from orion_desktop.db.unavailable import reported_problem, unreachable
 from orion_desktop.domain.change_notice import CHANNEL, notice_payload
 from orion_desktop.domain.changes import Changes
@@ -209,9 +209,6 @@ def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else "no details"
 
 
-_ANNOUNCE = Prepared(text("SELECT pg_notify(:channel, :payload)"))
-
-
 class CommitGuard(Protocol):
     """Told just before and just after every write transaction's commit on this Database (the SQLite
     change feed uses it to tell this app's own commits from other processes')."""
@@ -301,8 +298,7 @@ class Database:
                     session.flush()  # pending ORM rows are written (and noted) before collecting
                     actor = change_recording.actor_of(session)
                     changes = change_recording.collect(session, connection)
-                    self._announce(session, changes, actor)
-                    self._commit_guarded(transaction)
+                    self._commit_guarded(connection, transaction, self._announcement(connection, changes, actor))
                 else:
                     transaction.commit()
             except exc.DBAPIError as error:
@@ -318,19 +314,25 @@ class Database:
         if changes is not None and not changes.is_empty:
             self._publish(changes)
 
-    def _announce(self, session: Session, changes: Changes, actor: str | None) -> None:
-        """PostgreSQL: NOTIFY the change feed inside this transaction, so a rollback announces nothing.
-        One round trip per write transaction that changed something; nothing per statement."""
+    def _announcement(self, connection: Connection, changes: Changes, actor: str | None) -> str | None:
+        """PostgreSQL: the change feed's NOTIFY of this transaction's changes and the COMMIT, as one
+        script; None when nothing changed (or on SQLite: the COMMIT alone, by the transaction)."""
         if changes.is_empty or self.is_sqlite:
-            return
+            return None
         payload = notice_payload(changes, actor, datetime.now(UTC), self.origin)
-        _ANNOUNCE.run(session, {"channel": CHANNEL, "payload": payload})
+        return f"SELECT pg_notify({quoted(connection, CHANNEL)}, {quoted(connection, payload)}); COMMIT"
 
-    def _commit_guarded(self, transaction: RootTransaction) -> None:
+    def _commit_guarded(self, connection: Connection, transaction: RootTransaction, announcement: str | None) -> None:
+        """Commit, the guards told before and after. With an ``announcement`` (PostgreSQL), the NOTIFY
+        and the COMMIT go to the server as one script, in one round trip: a rollback (or a failed
+        commit) still announces nothing, and a listener hears of the commit only once it is made.
+        The connection's transaction then has nothing left to send: psycopg sees the server idle."""
         guards = list(self.commit_guards)
         for guard in guards:
             guard.before_commit()
         try:
+            if announcement is not None:
+                run_driver_script(connection, announcement)
             transaction.commit()
         finally:
             for guard in guards:

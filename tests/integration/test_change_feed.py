@@ -14,10 +14,12 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import ADMIN, seed_catalog
-from sqlalchemy import create_engine, make_url, text
+from psycopg import pq
+from sqlalchemy import create_engine, event, make_url, text
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
@@ -189,6 +191,32 @@ def test_a_rolled_back_write_announces_nothing(
         assert collector.next_notice()[1].remote
     finally:
         other.dispose()
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_the_announcement_and_the_commit_go_to_the_server_as_one_statement(shop: Services, database: Database) -> None:
+    """PostgreSQL: a write's last statement is its NOTIFY and its COMMIT as one script (one round trip),
+    after which the server holds no transaction open, so the driver's own commit has nothing to send."""
+    sent: list[tuple[str, pq.TransactionStatus]] = []
+
+    def before(*_args: object) -> None:  # Prepared statements fire the after-event only while one listens before
+        pass
+
+    def after(_conn: object, cursor: Any, statement: str, *_rest: object) -> None:
+        sent.append((statement, cursor.connection.info.transaction_status))
+
+    event.listen(database.engine, "before_cursor_execute", before)
+    event.listen(database.engine, "after_cursor_execute", after)
+    try:
+        shop.inventory.adjust(ADMIN, store="MAIN", product="A", location=WH, delta=1, reason="one")
+    finally:
+        event.remove(database.engine, "after_cursor_execute", after)
+        event.remove(database.engine, "before_cursor_execute", before)
+    statement, status = sent[-1]
+    assert statement.startswith("SELECT pg_notify('orion_changes', '") and statement.endswith("'); COMMIT")
+    assert status == pq.TransactionStatus.IDLE  # committed by the script
+    assert sum("pg_notify" in statement for statement, _ in sent) == 1
+    assert shop.stock.verify().ok
 
 
 def test_a_burst_of_commits_is_coalesced(feed: tuple[ChangeFeed, Collector], shop: Services, database_url: str) -> None:
