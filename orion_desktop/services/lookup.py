@@ -220,6 +220,11 @@ def _gtin_match_without_sku() -> ColumnElement[bool]:
 
 _SLOT_QUERY = Prepared(_slot_query(Location.code == bindparam("location"), 1))
 _SLOT_PAIR_QUERY = Prepared(_slot_query(Location.code.in_([bindparam("first"), bindparam("second")]), 2))
+# FOR NO KEY UPDATE OF inventory on PostgreSQL (the lock an UPDATE takes); SQLite has no such clause
+# and needs none: its writer holds the whole file.
+_LOCKED_SLOT_QUERY = Prepared(
+    _slot_query(Location.code == bindparam("location"), 1).with_for_update(of=Inventory, key_share=True)
+)
 
 
 def find_slot(session: Session, store_code: str, identifier: str, location_code: str) -> Slot | None:
@@ -229,6 +234,14 @@ def find_slot(session: Session, store_code: str, identifier: str, location_code:
     path creates it or says exactly what is wrong.
     """
     found = _find_slots(session, _SLOT_QUERY, store_code, identifier, {"location": location_code})
+    return None if found is None else found.get(location_code)
+
+
+def find_locked_slot(session: Session, store_code: str, identifier: str, location_code: str) -> Slot | None:
+    """:func:`find_slot` with the stock row locked until the commit by the same statement: one round
+    trip for the look-up and the lock. Under READ COMMITTED a statement that waited for the lock
+    reads the row as the other PC left it; the next statement sees everything it committed."""
+    found = _find_slots(session, _LOCKED_SLOT_QUERY, store_code, identifier, {"location": location_code})
     return None if found is None else found.get(location_code)
 
 

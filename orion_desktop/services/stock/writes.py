@@ -24,6 +24,7 @@ from orion_desktop.services.idempotency import run_once
 from orion_desktop.services.lookup import (
     ProductRef,
     Slot,
+    find_locked_slot,
     find_slot,
     find_slot_pair,
     inventory_id,
@@ -106,6 +107,20 @@ def _open(
         return slot, None
     # SQLite, a row created just now, or one another PC deleted while we waited (NotFound).
     return slot, levels[inv_id] if inv_id in levels else current_levels(session, slot)
+
+
+def _locked_row(session: Session, actor: Actor, store: str | None, product: str, location: str) -> Slot:
+    """The existing slot with its stock row (that row only) locked: found and locked by one statement
+    when the store is named; otherwise the careful path (:func:`open_slot`), then the lock."""
+    if store is not None and str(store).strip():
+        found = find_locked_slot(session, str(store), str(product), normalize_location_code(location))
+        if found is not None:
+            actor.require_store(found.product.store_code)
+            require_stock_tracked(found.product)
+            return found
+    slot = open_slot(session, actor, store, product, location, create=False)
+    current_levels(session, slot, lock=True)
+    return slot
 
 
 def _transfer_slots(
@@ -261,13 +276,12 @@ class InventoryService:
         with self._db.write() as session:
 
             def action() -> StockChange:
-                slot = open_slot(session, actor, store, product, location, create=False)
                 note = LedgerNote(actor, note_reason, operation_key)
                 if kind is TransactionType.RESERVE:
-                    return hold(session, slot, count, note)
+                    return hold(session, open_slot(session, actor, store, product, location, create=False), count, note)
                 # Lock the stock row before reading its holds, so two PCs releasing at once queue up
                 # instead of both planning to take the same hold.
-                current_levels(session, slot, lock=True)
+                slot = _locked_row(session, actor, store, product, location)
                 # Only manual holds: units reserved for an order move through that order.
                 holds = manual_holds(session, slot.inventory_id)
                 return settle(session, slot, holds, count, kind, note)
