@@ -138,8 +138,8 @@ def set_statuses(
     session: Session, orders: Sequence[LockedOrder], target: OrderStatus, cause: Cause, *,
     clear_deadline: bool = False,
 ) -> None:
-    """``set_status`` for many orders at once (an import, expiry): each step checked, one UPDATE for
-    all of them (the ids as one parameter). The caller runs each order's hook afterwards."""
+    """``set_status`` for many orders at once (an import, expiry): each step checked, then one round
+    trip (see ``_FEW_ORDERS``). The caller runs each order's hook afterwards."""
     if not orders:
         return
     for order in orders:
