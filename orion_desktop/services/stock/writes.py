@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
@@ -81,12 +83,9 @@ def _open(
     # PostgreSQL reads the levels with the lock anyway; SQLite would need a query of its own.
     read_levels = lock and (levels_wanted or session.get_bind().dialect.name == "postgresql")
     code = normalize_location_code(location)
-    if store is not None and str(store).strip():
-        found = find_slot(session, str(store), str(product), code)
-        if found is not None:
-            actor.require_store(found.product.store_code)
-            require_stock_tracked(found.product)
-            return found, lock_slot(session, found) if read_levels else None
+    found = _quick_slot(find_slot, session, actor, store, product, code)
+    if found is not None:
+        return found, lock_slot(session, found) if read_levels else None
     store_info = resolve_store(session, store)
     actor.require_store(store_info.code)
     ref = resolve_product(session, store_info, product)
@@ -109,15 +108,27 @@ def _open(
     return slot, levels[inv_id] if inv_id in levels else current_levels(session, slot)
 
 
+def _quick_slot(
+    finder: Callable[[Session, str, str, str], Slot | None],
+    session: Session, actor: Actor, store: str | None, product: str, code: str,
+) -> Slot | None:
+    """The slot by ``finder``'s one joined query when the store is named and the row exists, checked
+    (the actor's store, a stock-tracked product); None: take the careful, step-by-step path."""
+    if store is None or not str(store).strip():
+        return None
+    found = finder(session, str(store), str(product), code)
+    if found is not None:
+        actor.require_store(found.product.store_code)
+        require_stock_tracked(found.product)
+    return found
+
+
 def _locked_row(session: Session, actor: Actor, store: str | None, product: str, location: str) -> Slot:
     """The existing slot with its stock row (that row only) locked: found and locked by one statement
     when the store is named; otherwise the careful path (:func:`open_slot`), then the lock."""
-    if store is not None and str(store).strip():
-        found = find_locked_slot(session, str(store), str(product), normalize_location_code(location))
-        if found is not None:
-            actor.require_store(found.product.store_code)
-            require_stock_tracked(found.product)
-            return found
+    found = _quick_slot(find_locked_slot, session, actor, store, product, normalize_location_code(location))
+    if found is not None:
+        return found
     slot = open_slot(session, actor, store, product, location, create=False)
     current_levels(session, slot, lock=True)
     return slot
