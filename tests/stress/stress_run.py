@@ -93,7 +93,7 @@ def run_workers(
     replaced at once by a new life in its slot); ``during(deadline)`` runs in this process meanwhile."""
     context = _context()
     rng = random.Random(seed)
-    in_call = context.RawArray("b", workers)  # 1 while a worker is inside a service call
+    in_call = context.RawArray("b", workers)  # 1 while a worker is inside a service call, 2 a keyed one
     began = time.time()
     deadline = began + seconds
     stop_at = context.RawValue("d", deadline)  # the kill loop moves it when a loaded machine made it late
@@ -152,17 +152,22 @@ def _kill_loop(
     while report.kills < kills and time.time() < give_up:
         gap = max(0.1, (deadline - time.time() - 1.5) / (kills - report.kills))
         time.sleep(rng.uniform(0.3, 1.5) * gap)
-        # Aim at a worker inside a call when one is (a kill inside a transaction), else any.
+        # Aim at a worker inside a call when one is (a kill inside a transaction), else any. Every
+        # fourth kill waits longer for a keyed call, so the retry with the same key after a crash is
+        # always exercised, not left to chance (a tenth of the calls are keyed).
         slot = rng.randrange(len(processes))
-        aim_until = time.time() + (0.15 if rng.random() < 0.8 else 0.0)
+        want_keyed = report.kills % 4 == 0
+        aim_until = time.time() + (0.5 if want_keyed else 0.15 if rng.random() < 0.8 else 0.0)
         while True:
-            busy = [slot for slot in range(len(processes)) if in_call[slot] == 1]
+            busy = [slot for slot in range(len(processes)) if in_call[slot] == 2 or (in_call[slot] and not want_keyed)]
             if busy or time.time() >= aim_until:
                 break
             time.sleep(0.002)
+        if not busy:
+            busy = [slot for slot in range(len(processes)) if in_call[slot]]
         slot = rng.choice(busy) if busy else slot
         victim = processes[slot]
-        was_in_call = in_call[slot] == 1
+        was_in_call = in_call[slot] != 0
         if victim.pid is None or not victim.is_alive():
             continue
         os.kill(victim.pid, signal.SIGKILL)

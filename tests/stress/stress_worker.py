@@ -55,7 +55,7 @@ KIND_WEIGHTS = {
     "import_stock": 1, "import_orders": 1, "expire": 1,
 }
 STOP_AT: Any = None  # a shared double: the time to stop, which the kill loop may move later
-IN_CALL: Any = None  # a shared byte array: this slot's byte is 1 while a call runs (the kill loop aims at it)
+IN_CALL: Any = None  # a shared byte array: 1 while this slot is in a call, 2 in a keyed one (the kill loop aims at it)
 PARCEL_NEXT = {"pending": "picking", "picking": "packing", "packing": "ready_to_ship", "ready_to_ship": "shipped"}
 
 
@@ -188,7 +188,7 @@ class Worker:
         self.calls += 1
         self.first_call = self.first_call or time.time()
         try:
-            self.mark(1)
+            self.mark(2 if key else 1)
             self.services.perform(self.actor, request, operation_key=key)
         except DatabaseUnavailable as error:
             self.unavailable_times.append(time.time())

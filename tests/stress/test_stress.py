@@ -55,7 +55,9 @@ def test_workers_killed_at_random_moments_leave_a_sound_database(database_url: s
     problems = check_database(database_url, report)
     assert not problems, "\n".join(problems)
     assert report.kills >= KILLS and report.kills_in_call >= KILLS // 5
-    assert sum(life["retried_after_crash"] for life in report.lives) > 0  # some kills hit a keyed call
+    retried = sum(life["retried_after_crash"] for life in report.lives)
+    print(f"  keyed calls retried with their key after a kill: {retried}")
+    assert retried > 0  # the kill loop aims every fourth kill at a keyed call
 
 
 SENTENCE = re.compile(r"[A-Z][^\n]*[.!?]")
