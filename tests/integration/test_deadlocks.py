@@ -353,6 +353,27 @@ def _stock_file(path: Path) -> Path:
     path.write_text("store,sku,location,quantity\nMAIN,C,L1,14\nMAIN,A,L9,4\nMAIN,B,L2,11\n", encoding="utf-8")
     return path
 
+# PostgreSQL: a call of a server-side function (migration 0009) stands for the statements in its
+# body, which the engine's events cannot see; they are checked by the same rules, read from pg_proc.
+_SERVER_CALL = re.compile(r"\bFROM (orion_\w+_by_hand)\(")
+_IN_SERVER_FUNCTION: Any = object()
+_ONE_ROW_IN_FUNCTION = re.compile(r"\bFROM inventory WHERE id = \w+\.inventory_id FOR NO KEY UPDATE\b")
+
+
+def _with_server_statements(database: Database, sent: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """``sent`` with each server function's call followed by the statements of its body."""
+    expanded: list[tuple[str, Any]] = []
+    for sql, params in sent:
+        expanded.append((sql, params))
+        called = _SERVER_CALL.search(sql)
+        if called is None:
+            continue
+        with database.engine.connect() as conn:
+            body = conn.exec_driver_sql("SELECT prosrc FROM pg_proc WHERE proname = %(name)s",
+                                        {"name": called[1]}).scalar_one()
+        expanded += [(part.strip(), _IN_SERVER_FUNCTION) for part in body.split(";") if part.strip()]
+    return expanded
+
 
 LOCK_CASES: dict[str, tuple[Callable[[Services, Path], Any], Callable[[Services, Any], Any]]] = {
     "set": (lambda s, d: None, lambda s, _: s.inventory.set_quantity(ADMIN, store=STORE, product="A", location="L1",
@@ -413,6 +434,7 @@ def test_each_call_locks_its_rows_in_one_ordered_statement_first(
     finally:
         event.remove(database.engine, "before_cursor_execute", capture)
 
+    sent = _with_server_statements(database, sent)
     first_change = next((i for i, (sql, _) in enumerate(sent) if _INVENTORY_CHANGE.match(sql)), len(sent))
     stock_locks = [(i, sql, repr(params)) for i, (sql, params) in enumerate(sent) if _INVENTORY_LOCK.search(sql)]
     order_locks = [(i, sql, repr(params)) for i, (sql, params) in enumerate(sent) if _ORDERS_LOCK.search(sql)]
@@ -426,6 +448,9 @@ def test_each_call_locks_its_rows_in_one_ordered_statement_first(
     with database.engine.connect() as conn:
         for _, sql, _ in stock_locks + order_locks:
             params = next(p for s, p in sent if s == sql)
+            if params is _IN_SERVER_FUNCTION:  # a PL/pgSQL statement: it may lock the one row it names
+                assert _ONE_ROW_IN_FUNCTION.search(sql), sql
+                continue
             plan = [row[0] for row in conn.exec_driver_sql("EXPLAIN " + sql, params)]
             assert plan[0].startswith("LockRows"), "\n".join(plan)
             if _ONE_ROW.search(sql):

@@ -35,6 +35,7 @@ from orion_desktop.services.lookup import (
     resolve_store,
 )
 from orion_desktop.services.stock.backorders import allocate_backorders
+from orion_desktop.services.stock.held_on_server import move_held_on_server
 from orion_desktop.services.stock.level_changes import (
     LedgerNote,
     apply_change,
@@ -288,6 +289,11 @@ class InventoryService:
 
             def action() -> StockChange:
                 note = LedgerNote(actor, note_reason, operation_key)
+                if self._db.dialect == "postgresql":  # the common case in one round trip
+                    done = move_held_on_server(session, kind, store, product, normalize_location_code(location),
+                                               count, note)
+                    if done is not None:
+                        return done
                 if kind is TransactionType.RESERVE:
                     return hold(session, open_slot(session, actor, store, product, location, create=False), count, note)
                 # Lock the stock row before reading its holds, so two PCs releasing at once queue up
