@@ -36,7 +36,7 @@ def _holds(database: Database) -> list[tuple[int, int, int, str]]:
             "SELECT quantity_reserved, quantity_fulfilled, quantity_released, status FROM inventory_reservations "
             "ORDER BY id"
         ))
-        return [tuple(row) for row in rows]  # type: ignore[misc]
+        return [tuple(row) for row in rows]
 
 
 def test_reserve_by_gtin_release_by_sku_in_any_case_and_fulfil_oldest_hold_first(
