@@ -11,7 +11,6 @@ import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -20,10 +19,10 @@ from sqlalchemy.engine import URL, RootTransaction, make_url
 from sqlalchemy.orm import Session
 
 from orion_desktop.db import change_recording
+from orion_desktop.db.announcer import Announcer
 from orion_desktop.db.idle_ping import ping_connections_after_idle
-from orion_desktop.db.prepared import CONNECTION_KEY, quoted, run_driver_script, run_driver_sql
+from orion_desktop.db.prepared import CONNECTION_KEY, run_driver_sql
 from orion_desktop.db.unavailable import reported_problem, unreachable
-from orion_desktop.domain.change_notice import CHANNEL, notice_payload
 from orion_desktop.domain.changes import Changes
 from orion_desktop.domain.errors import Conflict, DatabaseUnavailable, InvalidInput, OrionError, PermissionDenied
 
@@ -232,12 +231,16 @@ class Database:
         self._write_engine = self.engine.execution_options(**{_WRITE_OPTION: True})
         change_recording.watch_writes(self.engine)
         self.commit_listeners: list[Callable[[Changes], object]] = []
+        """Called with each write transaction's Changes after its commit (not after a rollback, and
+        not when it changed nothing, e.g. a replayed operation key)."""
         self.origin = uuid.uuid4().hex[:16]
         """A random id of this Database object: the change feed's announcements carry it, so an app
         tells its own from other PCs' (ARCHITECTURE.md: the change feed between PCs)."""
+        self._announcer = None if self.is_sqlite else Announcer(self.engine, self.origin)
+        """PostgreSQL: sends each committed write's changes to the other PCs, after the commit, several
+        commits as one notice under load (SQLite's feed needs none: it watches the file)."""
         self.commit_guards: list[CommitGuard] = []
-        """Called with each write transaction's Changes after its commit (not after a rollback, and
-        not when it changed nothing, e.g. a replayed operation key). The place for telling other PCs."""
+        """Told just before and after each write's commit (see CommitGuard)."""
         self.read_scope: frozenset[str] | None = None
         """The store codes every read of the services is limited to (services/read_scope.py, set at
         sign-in); None: every store. One immutable value, replaced whole, so threads need no lock."""
@@ -287,6 +290,7 @@ class Database:
         except exc.DBAPIError as error:
             raise translate_db_error(error) from error
         changes: Changes | None = None
+        actor: str | None = None
         try:
             transaction = _begin(connection)
             session = Session(bind=connection, expire_on_commit=False, autoflush=False,
@@ -298,7 +302,7 @@ class Database:
                     session.flush()  # pending ORM rows are written (and noted) before collecting
                     actor = change_recording.actor_of(session)
                     changes = change_recording.collect(session, connection)
-                    self._commit_guarded(connection, transaction, self._announcement(connection, changes, actor))
+                    self._commit_guarded(transaction)
                 else:
                     transaction.commit()
             except exc.DBAPIError as error:
@@ -312,27 +316,16 @@ class Database:
         finally:
             connection.close()
         if changes is not None and not changes.is_empty:
+            if self._announcer is not None:  # PostgreSQL: other PCs hear of it (db/announcer.py)
+                self._announcer.announce(changes, actor)
             self._publish(changes)
 
-    def _announcement(self, connection: Connection, changes: Changes, actor: str | None) -> str | None:
-        """PostgreSQL: the change feed's NOTIFY of this transaction's changes and the COMMIT, as one
-        script; None when nothing changed (or on SQLite: the COMMIT alone, by the transaction)."""
-        if changes.is_empty or self.is_sqlite:
-            return None
-        payload = notice_payload(changes, actor, datetime.now(UTC), self.origin)
-        return f"SELECT pg_notify({quoted(connection, CHANNEL)}, {quoted(connection, payload)}); COMMIT"
-
-    def _commit_guarded(self, connection: Connection, transaction: RootTransaction, announcement: str | None) -> None:
-        """Commit, the guards told before and after. With an ``announcement`` (PostgreSQL), the NOTIFY
-        and the COMMIT go to the server as one script, in one round trip: a rollback (or a failed
-        commit) still announces nothing, and a listener hears of the commit only once it is made.
-        The connection's transaction then has nothing left to send: psycopg sees the server idle."""
+    def _commit_guarded(self, transaction: RootTransaction) -> None:
+        """Commit, the guards told before and after."""
         guards = list(self.commit_guards)
         for guard in guards:
             guard.before_commit()
         try:
-            if announcement is not None:
-                run_driver_script(connection, announcement)
             transaction.commit()
         finally:
             for guard in guards:
@@ -354,5 +347,11 @@ class Database:
         except exc.DBAPIError as error:
             raise translate_db_error(error) from error
 
+    def flush_announcements(self) -> None:
+        """Wait (a few seconds at most) until the other PCs were told of every commit made so far."""
+        if self._announcer is not None:
+            self._announcer.flush()
+
     def dispose(self) -> None:
+        self.flush_announcements()
         self.engine.dispose()

@@ -15,7 +15,6 @@ from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple, TypeVar
 
-from psycopg import sql as psycopg_sql
 from sqlalchemy import Connection, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
@@ -245,20 +244,8 @@ def run_driver_sql(connection: Connection, sql: str) -> None:
     _on_driver(connection, sql, (), many=False, read=lambda _cursor: None)
 
 
-def run_driver_script(connection: Connection, sql: str) -> None:
-    """Statements without parameters, several in one string (``SELECT ...; COMMIT``), sent in one
-    round trip (PostgreSQL's simple query protocol) and never prepared by psycopg (the text differs
-    from call to call, and a prepared statement holds one command)."""
-    _on_driver(connection, sql, None, many=False, read=lambda _cursor: None, prepare=False)
-
-
-def quoted(connection: Connection, text: str) -> str:
-    """``text`` as a PostgreSQL string literal, quoted by psycopg for this connection's settings."""
-    return psycopg_sql.Literal(text).as_string(connection.connection.driver_connection)
-
-
 def _on_driver(
-    connection: Connection, sql: str, values: Any, *, many: bool, read: Callable[[Any], T], prepare: bool | None = None
+    connection: Connection, sql: str, values: Any, *, many: bool, read: Callable[[Any], T]
 ) -> T:
     """Send ``sql`` on ``connection``'s driver connection, inside its transaction; ``read`` the cursor."""
     dialect = connection.dialect
@@ -276,8 +263,6 @@ def _on_driver(
             events.before_cursor_execute(connection, cursor, sql, values, None, many)
         if many:
             cursor.executemany(sql, values)
-        elif prepare is not None:  # psycopg only
-            cursor.execute(sql, values, prepare=prepare)
         else:
             cursor.execute(sql, values)
         if watched and events.after_cursor_execute:
