@@ -53,27 +53,29 @@ class Announcer:
         self._engine = engine
         self._origin = origin
         self._condition = threading.Condition()
-        self._pending: ChangeNotice | None = None
+        self._pending: list[tuple[Changes, str | None]] = []  # committed, not yet sent
         self._sending = False
+        self._waiting = False  # the thread waits for something to send (announce() wakes it)
         self._last_sent = 0.0  # time.monotonic() of the last send
         self._thread: threading.Thread | None = None
         _LIVE.add(self)
 
     def announce(self, changes: Changes, user: str | None) -> None:
-        """Queue the changes of a committed transaction; returns at once (never waits for the server)."""
-        notice = ChangeNotice(changes, user, datetime.now(UTC), self._origin, remote=False)
+        """Queue the changes of a committed transaction; returns at once (never waits for the server).
+        Only appended here: merging is the thread's work, once per notice, not once per commit."""
         with self._condition:
-            self._pending = notice if self._pending is None else self._pending | notice
+            self._pending.append((changes, user))
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="orion-announcer", daemon=True)
                 self._thread.start()
-            self._condition.notify_all()
+            elif self._waiting:
+                self._condition.notify_all()
 
     def flush(self, timeout: float = FLUSH_TIMEOUT) -> bool:
         """Wait until everything queued so far is sent (or given up); False when ``timeout`` ran out."""
         deadline = time.monotonic() + timeout
         with self._condition:
-            while self._pending is not None or self._sending:
+            while self._pending or self._sending:
                 left = deadline - time.monotonic()
                 if left <= 0 or self._thread is None or not self._thread.is_alive():
                     return False
@@ -84,21 +86,22 @@ class Announcer:
         while True:
             with self._condition:
                 quiet_until = time.monotonic() + IDLE_EXIT
-                while self._pending is None:
+                while not self._pending:
                     left = quiet_until - time.monotonic()
                     if left <= 0:
                         self._thread = None  # under the lock: announce() starts another
                         return
+                    self._waiting = True
                     self._condition.wait(left)
+                    self._waiting = False
                 wait = self._last_sent + GAP - time.monotonic()
             if wait > 0:
                 time.sleep(wait)  # meanwhile more commits join the pending notice
             with self._condition:
-                notice, self._pending = self._pending, None
+                pending, self._pending = self._pending, []
                 self._sending = True
             try:
-                if notice is not None:
-                    self._send(notice)
+                self._send(_merged(pending, self._origin))
             finally:
                 with self._condition:
                     self._sending = False
@@ -117,13 +120,26 @@ class Announcer:
             log.warning("The change feed could not announce a commit: %s", error)
 
 
+def _merged(pending: list[tuple[Changes, str | None]], origin: str) -> ChangeNotice:
+    """One notice of every queued commit: their changes together, every user named once."""
+    changes = Changes.of(
+        products=frozenset().union(*(c.products for c, _ in pending)),
+        orders=frozenset().union(*(c.orders for c, _ in pending)),
+        all_stock=any(c.all_stock for c, _ in pending), all_orders=any(c.all_orders for c, _ in pending),
+        catalog=any(c.catalog for c, _ in pending), locations=any(c.locations for c, _ in pending),
+    )
+    users = [user for user in dict.fromkeys(user for _, user in pending) if user]
+    return ChangeNotice(changes, ", ".join(users) if users else None, datetime.now(UTC), origin, remote=False)
+
+
 def _after_fork_in_child() -> None:
     """A forked child has none of the parent's threads, and a lock held in the parent at the fork
     would stay held: its announcers start afresh (what the parent had queued is the parent's)."""
     for announcer in list(_LIVE):
         announcer._condition = threading.Condition()
-        announcer._pending = None
+        announcer._pending = []
         announcer._sending = False
+        announcer._waiting = False
         announcer._thread = None
 
 
