@@ -6,7 +6,8 @@ not the work, set the pace (docs/performance.md: throughput). So a write no long
 its transaction. Its ``Changes`` go to this process's ``Announcer`` once committed, and its thread
 sends them: at once when it has been quiet for ``GAP`` seconds, otherwise with everything else
 committed meanwhile, as one notice. Under load that is one NOTIFY per ``GAP`` per process, whatever
-the number of commits; alone, a commit is announced as fast as before.
+the number of commits; alone, a commit is announced as fast as before. The NOTIFY is a short
+transaction of its own on one of the ``Database``'s connections (the kept ones when idle).
 
 What holds as before: a listener hears only of committed changes (a rollback announces nothing), and
 it hears of them within a second. What is new: a process killed between its commit and the send
@@ -23,12 +24,12 @@ import os
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, exc
-
-from orion_desktop.domain.change_notice import CHANNEL, ChangeNotice, notice_payload
+from orion_desktop.domain.change_notice import ChangeNotice, notice_payload
 from orion_desktop.domain.changes import Changes
+from orion_desktop.domain.errors import OrionError
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +50,9 @@ _LIVE: weakref.WeakSet[Announcer] = weakref.WeakSet()
 class Announcer:
     """Sends the announcements of one ``Database`` (its ``origin``) on PostgreSQL."""
 
-    def __init__(self, engine: Engine, origin: str) -> None:
-        self._engine = engine
+    def __init__(self, send: Callable[[str], None], origin: str) -> None:
+        """``send(payload)`` makes the NOTIFY (``Database``: on one of its own connections)."""
+        self._send_payload = send
         self._origin = origin
         self._condition = threading.Condition()
         self._pending: list[tuple[Changes, str | None]] = []  # committed, not yet sent
@@ -109,15 +111,13 @@ class Announcer:
                     self._condition.notify_all()
 
     def _send(self, notice: ChangeNotice) -> None:
-        payload = notice_payload(notice.changes, notice.user, notice.time, self._origin)
         try:
-            with self._engine.connect() as connection:
-                autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
-                autocommit.exec_driver_sql("SELECT pg_notify(%(channel)s, %(payload)s)",
-                                           {"channel": CHANNEL, "payload": payload})
-        except exc.SQLAlchemyError as error:
+            self._send_payload(notice_payload(notice.changes, notice.user, notice.time, self._origin))
+        except OrionError as error:
             # The commits stand. A listener that lost the server too reloads everything when it is back.
             log.warning("The change feed could not announce a commit: %s", error)
+        except Exception:  # a bug: logged, and the thread carries on with the next notice
+            log.exception("The change feed could not announce a commit")
 
 
 def _merged(pending: list[tuple[Changes, str | None]], origin: str) -> ChangeNotice:

@@ -14,15 +14,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine, create_engine, event, exc
+from sqlalchemy import Connection, Engine, create_engine, event, exc, text
 from sqlalchemy.engine import URL, RootTransaction, make_url
 from sqlalchemy.orm import Session
 
 from orion_desktop.db import change_recording
 from orion_desktop.db.announcer import Announcer
 from orion_desktop.db.idle_ping import ping_connections_after_idle
+from orion_desktop.db.kept_connections import KeptConnections
 from orion_desktop.db.prepared import CONNECTION_KEY, run_driver_sql
 from orion_desktop.db.unavailable import reported_problem, unreachable
+from orion_desktop.domain.change_notice import CHANNEL
 from orion_desktop.domain.changes import Changes
 from orion_desktop.domain.errors import Conflict, DatabaseUnavailable, InvalidInput, OrionError, PermissionDenied
 
@@ -236,9 +238,12 @@ class Database:
         self.origin = uuid.uuid4().hex[:16]
         """A random id of this Database object: the change feed's announcements carry it, so an app
         tells its own from other PCs' (ARCHITECTURE.md: the change feed between PCs)."""
-        self._announcer = None if self.is_sqlite else Announcer(self.engine, self.origin)
+        self._announcer = None if self.is_sqlite else Announcer(self._notify, self.origin)
         """PostgreSQL: sends each committed write's changes to the other PCs, after the commit, several
         commits as one notice under load (SQLite's feed needs none: it watches the file)."""
+        self._kept = None if self.is_sqlite else KeptConnections(self.engine)
+        """PostgreSQL: the connections transactions used, kept for the next ones (db/kept_connections.py).
+        SQLite checks each one out: the pool's checkout is where a moved database file is noticed."""
         self.commit_guards: list[CommitGuard] = []
         """Told just before and after each write's commit (see CommitGuard)."""
         self.read_scope: frozenset[str] | None = None
@@ -285,9 +290,12 @@ class Database:
         # its first statement: the Session's own way costs about 35 us a transaction (issue 12), and
         # the hot paths' statements (db/prepared.py) take this connection from ``session.info``.
         # On SQLite a write takes the file's write lock here, when the block opens.
+        kept = self._kept
         try:
-            connection = bind.connect()
+            connection = bind.connect() if kept is None else kept.take()
         except exc.DBAPIError as error:
+            if kept is not None and error.connection_invalidated:
+                kept.forget_all()
             raise translate_db_error(error) from error
         changes: Changes | None = None
         actor: str | None = None
@@ -307,6 +315,8 @@ class Database:
                     transaction.commit()
             except exc.DBAPIError as error:
                 _roll_back(transaction)
+                if kept is not None and error.connection_invalidated:
+                    kept.forget_all()  # the others were opened before the server went away too
                 raise translate_db_error(error) from error
             except BaseException:
                 _roll_back(transaction)
@@ -314,7 +324,10 @@ class Database:
             finally:
                 session.close()
         finally:
-            connection.close()
+            if kept is None:
+                connection.close()
+            else:
+                kept.give_back(connection)
         if changes is not None and not changes.is_empty:
             if self._announcer is not None:  # PostgreSQL: other PCs hear of it (db/announcer.py)
                 self._announcer.announce(changes, actor)
@@ -339,13 +352,39 @@ class Database:
             except Exception:  # the commit stands: a listener's failure must not turn it into an error
                 log.exception("A commit listener failed")
 
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A connection for statements outside the unit of work (a ping, the schema's revision, login
+        settings); whatever it left open is rolled back after. On PostgreSQL one of the kept ones, so
+        an app holds no second server connection for these."""
+        kept = self._kept
+        if kept is None:
+            with self.engine.connect() as connection:
+                yield connection
+            return
+        connection = kept.take()
+        try:
+            yield connection
+        finally:
+            if connection.in_transaction():
+                try:
+                    connection.rollback()
+                except exc.DBAPIError:
+                    connection.invalidate()  # lost meanwhile: give_back closes it
+            kept.give_back(connection)
+
     def ping(self) -> None:
         """Raise DatabaseUnavailable unless a trivial query succeeds."""
         try:
-            with self.engine.connect() as conn:
+            with self.connection() as conn:
                 conn.exec_driver_sql("SELECT 1")
         except exc.DBAPIError as error:
             raise translate_db_error(error) from error
+
+    def _notify(self, payload: str) -> None:
+        """PostgreSQL: send one announcement (the announcer's thread calls this; a transaction of its own)."""
+        with self._session(self.engine) as session:
+            session.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": payload})
 
     def flush_announcements(self) -> None:
         """Wait (a few seconds at most) until the other PCs were told of every commit made so far."""
@@ -354,4 +393,6 @@ class Database:
 
     def dispose(self) -> None:
         self.flush_announcements()
+        if self._kept is not None:
+            self._kept.close_all()
         self.engine.dispose()

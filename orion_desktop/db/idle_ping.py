@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sqlalchemy import Engine, event, exc
+from sqlalchemy import Connection, Engine, event, exc
 
 IDLE_SECONDS = 1.0
 """A connection idle longer than this is pinged before use; a restart takes longer than this."""
@@ -48,3 +48,19 @@ def ping_connections_after_idle(engine: Engine) -> None:
                 # The pool discards this connection and checks out (and checks) a new one.
                 raise exc.DisconnectionError(str(error)) from error
             raise
+
+
+def answers(connection: Connection) -> bool:
+    """Whether ``connection``'s server still answers a ping (False: the link is dead); any other
+    driver error is raised as SQLAlchemy's wrapped error."""
+    dialect = connection.dialect
+    driver_connection = connection.connection.dbapi_connection
+    if driver_connection is None:  # already given up
+        return False
+    try:
+        dialect.do_ping(driver_connection)
+    except dialect.loaded_dbapi.Error as error:
+        if dialect.is_disconnect(error, driver_connection, None):
+            return False
+        raise exc.DBAPIError.instance(None, None, error, dialect.loaded_dbapi.Error) from error
+    return True

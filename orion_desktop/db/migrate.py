@@ -64,7 +64,7 @@ def _read_revision(conn: Connection) -> str | None:
 
 def current_revision(database: Database) -> str | None:
     try:
-        with database.engine.connect() as conn:
+        with database.connection() as conn:
             return _read_revision(conn)
     except exc.DBAPIError as error:
         raise translate_db_error(error) from error

@@ -40,7 +40,7 @@ def own_login(database: Database) -> bool:
     """True when connected as some Orion user's own login (db/pg_security.py naming rule)."""
     if database.dialect != "postgresql":
         return False
-    with database.engine.connect() as conn:
+    with database.connection() as conn:
         return conn.execute(text("SELECT orion_user_id() IS NOT NULL")).scalar_one() is True
 
 
@@ -48,7 +48,7 @@ def manages_logins(database: Database) -> bool:
     """True on PostgreSQL when the connected role may create roles and the group roles exist."""
     if database.dialect != "postgresql":
         return False
-    with database.engine.connect() as conn:
+    with database.connection() as conn:
         may = conn.execute(
             text("SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user")
         ).scalar_one()
@@ -73,7 +73,7 @@ class PgLogins:
         return login_name(self._database_name, username)
 
     def session_login(self) -> str:
-        with self._db.engine.connect() as conn:
+        with self._db.connection() as conn:
             return str(conn.execute(text("SELECT session_user")).scalar_one())
 
     def _run(self, username: str, what: str, build: Any) -> None:
@@ -110,7 +110,7 @@ class PgLogins:
         A login left from an earlier user of the same name (roles outlive a restored database)
         is taken over: new password, LOGIN, and the group of ``role``."""
         group = _group(role)
-        with self._db.engine.connect() as conn:
+        with self._db.connection() as conn:
             exists = conn.execute(
                 text("SELECT count(*) FROM pg_roles WHERE rolname = :n"), {"n": self.login(username)}
             ).scalar_one()
@@ -206,7 +206,7 @@ def sign_in_with_login(url: URL | str, username: str, password: str) -> tuple[Da
     target = personal_url(url, username).set(password=password)
     database = Database(target, create=False)
     try:
-        with database.engine.connect() as conn:
+        with database.connection() as conn:
             conn.execute(text("SELECT 1"))
     except exc.DBAPIError as error:
         database.dispose()

@@ -52,7 +52,7 @@ def warehouse(pg_database_factory: Callable[..., str]) -> Iterator[Warehouse]:
 
 
 def _session_user(services: Services) -> str:
-    with services.database.engine.connect() as conn:
+    with services.database.connection() as conn:  # the app's own connection, as the services use
         return str(conn.execute(text("SELECT session_user")).scalar_one())
 
 
