@@ -50,8 +50,9 @@ _LIVE: weakref.WeakSet[Announcer] = weakref.WeakSet()
 class Announcer:
     """Sends the announcements of one ``Database`` (its ``origin``) on PostgreSQL."""
 
-    def __init__(self, send: Callable[[str], None], origin: str) -> None:
-        """``send(payload)`` makes the NOTIFY (``Database``: on one of its own connections)."""
+    def __init__(self, send: Callable[[], Callable[[str], None] | None], origin: str) -> None:
+        """``send()`` gives the callable that makes the NOTIFY of a payload, or None when it is gone
+        (``Database``: a weak reference to its method, so the announcer keeps no Database alive)."""
         self._send_payload = send
         self._origin = origin
         self._condition = threading.Condition()
@@ -112,7 +113,9 @@ class Announcer:
 
     def _send(self, notice: ChangeNotice) -> None:
         try:
-            self._send_payload(notice_payload(notice.changes, notice.user, notice.time, self._origin))
+            send = self._send_payload()
+            if send is not None:
+                send(notice_payload(notice.changes, notice.user, notice.time, self._origin))
         except OrionError as error:
             # The commits stand. A listener that lost the server too reloads everything when it is back.
             log.warning("The change feed could not announce a commit: %s", error)

@@ -9,6 +9,7 @@ import logging
 import os
 import sqlite3
 import uuid
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -238,7 +239,7 @@ class Database:
         self.origin = uuid.uuid4().hex[:16]
         """A random id of this Database object: the change feed's announcements carry it, so an app
         tells its own from other PCs' (ARCHITECTURE.md: the change feed between PCs)."""
-        self._announcer = None if self.is_sqlite else Announcer(self._notify, self.origin)
+        self._announcer = None if self.is_sqlite else Announcer(weakref.WeakMethod(self._notify), self.origin)
         """PostgreSQL: sends each committed write's changes to the other PCs, after the commit, several
         commits as one notice under load (SQLite's feed needs none: it watches the file)."""
         self._kept = None if self.is_sqlite else KeptConnections(self.engine)
