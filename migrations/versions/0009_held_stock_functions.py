@@ -36,8 +36,9 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # The slot look-up of services/lookup.py (_slot_query): the product by SKU in any case, or by its
-# GTIN unless another product of the store has that SKU; the location by its code.
-_FIND_SLOT = """
+# GTIN unless another product of the store has that SKU; the location by its code. No row: nothing is
+# returned (the careful path explains); a product without stock: the outcome ``untracked``.
+_FIND_TRACKED_SLOT = """
     SELECT p.id AS product_id, p.store_id, s.code AS store_code, p.sku, p.title, p.product_type,
            p.is_placeholder, l.id AS location_id, i.id AS inventory_id
       INTO slot
@@ -50,8 +51,22 @@ _FIND_SLOT = """
             OR (p.gtin = p_gtin AND NOT EXISTS (
                   SELECT 1 FROM products other
                    WHERE other.store_id = p.store_id AND lower(other.sku) = lower(p_sku))))
-     LIMIT 1
+     LIMIT 1;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    IF slot.is_placeholder OR slot.product_type <> 'physical' THEN
+        RETURN QUERY SELECT {slot}, 'untracked'::text, NULL::integer, NULL::integer;
+        RETURN;
+    END IF;
 """
+
+# The ledger row of the change, with the levels after it (``quantity_now``, ``reserved_now``).
+_LEDGER_ROW = """INSERT INTO inventory_transactions (
+        store_id, product_id, location_id, transaction_type, quantity_change, reserved_change,
+        quantity_after, reserved_after, reason, created_by, created_at, operation_key)
+    VALUES (slot.store_id, slot.product_id, slot.location_id, {kind}, {quantity_change}, {reserved_change},
+            quantity_now, reserved_now, p_reason, p_actor, p_now, p_key);"""
 
 _RESULT = """
     RETURNS TABLE (
@@ -81,15 +96,7 @@ LANGUAGE plpgsql VOLATILE SECURITY INVOKER AS $$
 #variable_conflict use_column
 DECLARE {_DECLARE}
 BEGIN
-    {_FIND_SLOT};
-    IF NOT FOUND THEN
-        RETURN;
-    END IF;
-    IF slot.is_placeholder OR slot.product_type <> 'physical' THEN
-        RETURN QUERY SELECT {_SLOT}, 'untracked'::text, NULL::integer, NULL::integer;
-        RETURN;
-    END IF;
-    UPDATE inventory
+    {_FIND_TRACKED_SLOT.format(slot=_SLOT)}    UPDATE inventory
        SET reserved_quantity = reserved_quantity + p_quantity, updated_at = p_now
      WHERE id = slot.inventory_id AND quantity >= reserved_quantity + p_quantity
     RETURNING quantity, reserved_quantity INTO quantity_now, reserved_now;
@@ -97,11 +104,7 @@ BEGIN
         RETURN QUERY SELECT {_SLOT}, 'short'::text, NULL::integer, NULL::integer;
         RETURN;
     END IF;
-    INSERT INTO inventory_transactions (
-        store_id, product_id, location_id, transaction_type, quantity_change, reserved_change,
-        quantity_after, reserved_after, reason, created_by, created_at, operation_key)
-    VALUES (slot.store_id, slot.product_id, slot.location_id, 'reserve', 0, p_quantity,
-            quantity_now, reserved_now, p_reason, p_actor, p_now, p_key);
+    {_LEDGER_ROW.format(kind="'reserve'", quantity_change='0', reserved_change='p_quantity')}
     INSERT INTO inventory_reservations (
         inventory_id, location_id, quantity_reserved, quantity_fulfilled, quantity_released, status,
         notes, created_by, reserved_at, updated_at)
@@ -128,15 +131,7 @@ BEGIN
     IF p_kind NOT IN ('release', 'fulfill') THEN
         RAISE EXCEPTION 'orion_settle_by_hand: unknown kind %', p_kind;
     END IF;
-    {_FIND_SLOT};
-    IF NOT FOUND THEN
-        RETURN;
-    END IF;
-    IF slot.is_placeholder OR slot.product_type <> 'physical' THEN
-        RETURN QUERY SELECT {_SLOT}, 'untracked'::text, NULL::integer, NULL::integer;
-        RETURN;
-    END IF;
-    -- The stock row locked before its holds are read: two PCs settling at once queue up here, and
+    {_FIND_TRACKED_SLOT.format(slot=_SLOT)}    -- The stock row locked before its holds are read: two PCs settling at once queue up here, and
     -- the next statement (a new snapshot under READ COMMITTED) sees what the first one committed.
     PERFORM 1 FROM inventory WHERE id = slot.inventory_id FOR NO KEY UPDATE;
     IF NOT FOUND THEN  -- deleted by another PC while this one waited
@@ -159,12 +154,7 @@ BEGIN
         RETURN QUERY SELECT {_SLOT}, 'short'::text, NULL::integer, NULL::integer;
         RETURN;
     END IF;
-    INSERT INTO inventory_transactions (
-        store_id, product_id, location_id, transaction_type, quantity_change, reserved_change,
-        quantity_after, reserved_after, reason, created_by, created_at, operation_key)
-    VALUES (slot.store_id, slot.product_id, slot.location_id, p_kind,
-            CASE WHEN fulfilling THEN -p_quantity ELSE 0 END, -p_quantity,
-            quantity_now, reserved_now, p_reason, p_actor, p_now, p_key);
+    {_LEDGER_ROW.format(kind='p_kind', quantity_change='CASE WHEN fulfilling THEN -p_quantity ELSE 0 END', reserved_change='-p_quantity')}
     -- Oldest hold first, as services/stock/reservations.py settles them.
     FOR hold IN
         SELECT id, quantity_reserved - quantity_fulfilled - quantity_released AS open
