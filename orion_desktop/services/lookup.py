@@ -256,17 +256,26 @@ def find_slot_pair(
     return found[first], found[second]
 
 
+def slot_gtin(identifier: str) -> str | None | bool:
+    """The canonical GTIN a slot look-up matches ``identifier`` (stripped) against: None when it does
+    not look like a GTIN (a SKU only), False when it is a GTIN with a wrong check digit (no quick
+    look-up: the careful path says what is wrong)."""
+    if not gtin_rules.looks_like_gtin(identifier) or gtin_rules.is_placeholder(identifier):
+        return None
+    try:
+        return gtin_rules.normalize_gtin(identifier)
+    except InvalidInput:
+        return False
+
+
 def _find_slots(
     session: Session, query: Prepared, store_code: str, identifier: str, locations: dict[str, str]
 ) -> dict[str, Slot] | None:
     """Location code -> slot of the best-matching product (a SKU match before a GTIN match)."""
     text = identifier.strip()
-    canonical = None
-    if gtin_rules.looks_like_gtin(text) and not gtin_rules.is_placeholder(text):
-        try:
-            canonical = gtin_rules.normalize_gtin(text)
-        except InvalidInput:
-            return None
+    canonical = slot_gtin(text)
+    if canonical is False:
+        return None
     # On the Session's connection: a Core query needs none of the ORM's per-statement work (about
     # 15 us a statement on SQLite, a tenth of a reserve's own time; docs/performance.md).
     rows = query.run(session, {"store": store_code.strip().upper(), "sku": text, "gtin": canonical, **locations})

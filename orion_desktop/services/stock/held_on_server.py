@@ -23,12 +23,10 @@ from orion_desktop.db.change_recording import record_actor, record_stock
 from orion_desktop.db.models import Inventory
 from orion_desktop.db.prepared import Prepared
 from orion_desktop.db.types import UtcDateTime, utcnow
-from orion_desktop.domain import gtin as gtin_rules
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.enums import ProductType, TransactionType
-from orion_desktop.domain.errors import InvalidInput
 from orion_desktop.domain.results import StockChange
-from orion_desktop.services.lookup import ProductRef
+from orion_desktop.services.lookup import ProductRef, slot_gtin
 from orion_desktop.services.stock.level_changes import LedgerNote, require_stock_tracked
 
 _BINDS = (
@@ -64,12 +62,9 @@ def move_held_on_server(
     if not store_code or not _may_work_in(note.actor, store_code):
         return None
     identifier = str(product).strip()
-    gtin = None
-    if gtin_rules.looks_like_gtin(identifier) and not gtin_rules.is_placeholder(identifier):
-        try:
-            gtin = gtin_rules.normalize_gtin(identifier)
-        except InvalidInput:
-            return None
+    gtin = slot_gtin(identifier)
+    if gtin is False:
+        return None
     params = {
         "store": store_code, "sku": identifier, "gtin": gtin, "location": location_code, "quantity": quantity,
         "actor": note.actor.name, "reason": note.reason, "key": note.operation_key, "now": utcnow(),
