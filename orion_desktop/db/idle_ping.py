@@ -17,6 +17,7 @@ import time
 from typing import Any
 
 from sqlalchemy import Connection, Engine, event, exc
+from sqlalchemy.engine import Dialect
 
 IDLE_SECONDS = 1.0
 """A connection idle longer than this is pinged before use; a restart takes longer than this."""
@@ -41,13 +42,9 @@ def ping_connections_after_idle(engine: Engine) -> None:
     def _check(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         if time.monotonic() - record.info.get(_RETURNED_AT, 0.0) <= IDLE_SECONDS:
             return
-        try:
-            dialect.do_ping(dbapi_connection)
-        except dialect.loaded_dbapi.Error as error:
-            if dialect.is_disconnect(error, dbapi_connection, None):
-                # The pool discards this connection and checks out (and checks) a new one.
-                raise exc.DisconnectionError(str(error)) from error
-            raise
+        lost = _lost_link(dialect, dbapi_connection)
+        if lost is not None:  # the pool discards this connection and checks out (and checks) a new one
+            raise exc.DisconnectionError(str(lost)) from lost
 
 
 def answers(connection: Connection) -> bool:
@@ -58,9 +55,18 @@ def answers(connection: Connection) -> bool:
     if driver_connection is None:  # already given up
         return False
     try:
-        dialect.do_ping(driver_connection)
+        return _lost_link(dialect, driver_connection) is None
     except dialect.loaded_dbapi.Error as error:
-        if dialect.is_disconnect(error, driver_connection, None):
-            return False
         raise exc.DBAPIError.instance(None, None, error, dialect.loaded_dbapi.Error) from error
-    return True
+
+
+def _lost_link(dialect: Dialect, dbapi_connection: Any) -> Exception | None:
+    """Ping: None when the server answers, the driver's error when the link is dead; any other
+    driver error is raised."""
+    try:
+        dialect.do_ping(dbapi_connection)
+    except dialect.loaded_dbapi.Error as error:
+        if dialect.is_disconnect(error, dbapi_connection, None):
+            return error
+        raise
+    return None
