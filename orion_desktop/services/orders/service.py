@@ -66,7 +66,8 @@ from orion_desktop.services.orders.history import Entry, record, record_many
 from orion_desktop.services.orders.item_stock import ItemState, item_states, item_states_of, release_item
 from orion_desktop.services.orders.parcel_lines import prepared_units
 from orion_desktop.services.orders.queries import find_shipment, load_shipments
-from orion_desktop.services.orders.ship_planning import find_item, plan_shipment
+from orion_desktop.services.orders.ship_planning import find_item, plan_shipment, shipped_lines
+from orion_desktop.services.orders.shipped_on_server import ship_on_server
 from orion_desktop.services.orders.transitions import ledger_note as _note
 from orion_desktop.services.orders.transitions import set_statuses
 from orion_desktop.services.stock.backorders import allocate_backorders
@@ -225,25 +226,17 @@ class OrderService:
         with self._db.write() as session:
 
             def action() -> ShipmentResult:
+                # PostgreSQL: the common case in one round trip; else None, with nothing written yet.
+                on_server = ship_on_server(session, actor, order_number, requests, tracking=tracking_number,
+                                           carrier=carrier_name, key=operation_key)
+                if on_server is not None:
+                    return on_server
                 order, items = lock_order(session, order_number)
                 # Units in prepared parcels may be shipped here too: ship_units then shrinks those parcels.
                 planned = plan_shipment(session, items, requests, already_planned={})
                 shipment_id = transitions.ship_units(session, actor, order, items, planned, tracking=tracking_number,
                                                      carrier=carrier_name, key=operation_key).shipment_id
-                # The lines as they are now, without reading them again: the order row is locked and
-                # ship_units added exactly ``quantity`` to each (its conditional UPDATE checked it).
-                results = tuple(
-                    ShipItemResult(
-                        order_id=order.id,
-                        item_id=item.id,
-                        fulfilled_quantity=quantity,
-                        shipped_quantity=item.shipped_quantity + quantity,
-                        remaining_quantity=item.remaining - quantity,
-                        is_fully_shipped=item.remaining == quantity,
-                    )
-                    for item, quantity, _ in planned
-                )
-                return ShipmentResult(shipment_id, results)
+                return ShipmentResult(shipment_id, shipped_lines(order.id, planned))
 
             return run_once(
                 session, operation_key, "order.ship", actor, ShipmentResult, action,

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from orion_desktop.domain import gtin as gtin_rules
 from orion_desktop.domain.errors import InvalidInput, NotFound
-from orion_desktop.domain.order_results import ShipRequest
+from orion_desktop.domain.order_results import ShipItemResult, ShipRequest
 from orion_desktop.domain.text_rules import shown
 from orion_desktop.domain.validation import MAX_DIGITS, check_count, normalize_location_code, whole_number
 from orion_desktop.services.lookup import location_id as find_location_id
@@ -74,3 +74,19 @@ def plan_shipment(
                 raise NotFound(f"There is no location {code}.")
         planned.append((item, quantity, location))
     return planned
+
+
+def shipped_lines(order_id: int, planned: Sequence[tuple[ItemState, int, int | None]]) -> tuple[ShipItemResult, ...]:
+    """The planned lines as they are after shipping, without reading them again: the order row is
+    locked and ``ship_units`` added exactly ``quantity`` to each (its conditional UPDATE checked it)."""
+    return tuple(
+        ShipItemResult(
+            order_id=order_id,
+            item_id=item.id,
+            fulfilled_quantity=quantity,
+            shipped_quantity=item.shipped_quantity + quantity,
+            remaining_quantity=item.remaining - quantity,
+            is_fully_shipped=item.remaining == quantity,
+        )
+        for item, quantity, _ in planned
+    )
