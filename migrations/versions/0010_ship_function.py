@@ -62,8 +62,9 @@ DECLARE
     amount integer;
     left_to_settle integer;
     take integer;
-    held_at_rows integer;
     held integer;
+    shipments_so_far integer;
+    open_parcels integer;
     total_units integer := 0;
     what text := '';
     new_status varchar;
@@ -81,6 +82,7 @@ DECLARE
     row_line integer[] := '{}';
     row_ids integer[] := '{}';
     row_locations integer[] := '{}';
+    row_stores integer[] := '{}';
     row_amounts integer[] := '{}';
 BEGIN
     IF cardinality(p_quantities) IS NULL THEN
@@ -95,21 +97,23 @@ BEGIN
     PERFORM 1 FROM inventory
      WHERE product_id IN (SELECT oi.product_id FROM order_items oi WHERE oi.order_id = ord.id)
      ORDER BY id FOR NO KEY UPDATE;
-    IF EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = ord.id
-                AND s.status IN ('pending', 'picking', 'packing', 'ready_to_ship')) THEN
-        RETURN;  -- open parcels may promise these units: the careful path shrinks them
+    SELECT count(*), count(*) FILTER (WHERE s.status IN ('pending', 'picking', 'packing', 'ready_to_ship'))
+      INTO shipments_so_far, open_parcels
+      FROM shipments s WHERE s.order_id = ord.id;
+    IF open_parcels > 0 THEN
+        RETURN;  -- they may promise these units: the careful path shrinks them
     END IF;
 
     -- Plan, writing nothing: any line outside the common case sends the whole ship to the careful path.
     FOR i IN 1 .. cardinality(p_quantities) LOOP
         IF p_item_ids[i] IS NOT NULL THEN
-            SELECT oi.id, oi.quantity, oi.shipped_quantity, p.id AS product_id, p.sku, p.product_type,
+            SELECT oi.id, oi.quantity, oi.shipped_quantity, p.id AS product_id, p.store_id, p.sku, p.product_type,
                    p.is_placeholder
               INTO item
               FROM order_items oi JOIN products p ON p.id = oi.product_id
              WHERE oi.order_id = ord.id AND oi.id = p_item_ids[i];
         ELSE  -- a SKU in any case first (the first line in id order), then a GTIN
-            SELECT oi.id, oi.quantity, oi.shipped_quantity, p.id AS product_id, p.sku, p.product_type,
+            SELECT oi.id, oi.quantity, oi.shipped_quantity, p.id AS product_id, p.store_id, p.sku, p.product_type,
                    p.is_placeholder
               INTO item
               FROM order_items oi JOIN products p ON p.id = oi.product_id
@@ -124,26 +128,20 @@ BEGIN
         IF wanted <= 0 OR wanted > item.quantity - item.shipped_quantity THEN
             RETURN;
         END IF;
-        SELECT coalesce(sum(r.quantity_reserved - r.quantity_fulfilled - r.quantity_released)
-                            FILTER (WHERE r.inventory_id IS NOT NULL), 0),
-               coalesce(sum(r.quantity_reserved - r.quantity_fulfilled - r.quantity_released), 0)
-          INTO held_at_rows, held
-          FROM inventory_reservations r
-         WHERE r.order_item_id = item.id AND r.status = 'active';
-        -- Its own reservations cover the units, and none is left over beyond what remains to ship.
-        IF held_at_rows < wanted OR held > item.quantity - item.shipped_quantity THEN
-            RETURN;
-        END IF;
+        -- Its reservations by stock row, ascending (a row deleted since: no row, last): the units come
+        -- from the first ones; all of them together may not hold more than remains to ship.
         taken := 0;
+        held := 0;
         FOR grp IN
             SELECT r.inventory_id, sum(r.quantity_reserved - r.quantity_fulfilled - r.quantity_released) AS open,
                    inv.location_id, inv.quantity, inv.reserved_quantity
-              FROM inventory_reservations r JOIN inventory inv ON inv.id = r.inventory_id
+              FROM inventory_reservations r LEFT JOIN inventory inv ON inv.id = r.inventory_id
              WHERE r.order_item_id = item.id AND r.status = 'active'
              GROUP BY r.inventory_id, inv.location_id, inv.quantity, inv.reserved_quantity
-             ORDER BY r.inventory_id
+             ORDER BY r.inventory_id NULLS LAST
         LOOP
-            EXIT WHEN taken = wanted;
+            held := held + grp.open;
+            CONTINUE WHEN taken = wanted OR grp.inventory_id IS NULL;
             amount := least(grp.open, wanted - taken);
             IF amount <= 0 OR grp.inventory_id = ANY(row_ids) OR grp.reserved_quantity < amount
                OR grp.quantity < grp.reserved_quantity THEN
@@ -152,9 +150,13 @@ BEGIN
             row_line := row_line || (cardinality(line_items) + 1);
             row_ids := row_ids || grp.inventory_id;
             row_locations := row_locations || grp.location_id;
+            row_stores := row_stores || item.store_id;
             row_amounts := row_amounts || amount;
             taken := taken + amount;
         END LOOP;
+        IF taken < wanted OR held > item.quantity - item.shipped_quantity THEN
+            RETURN;  -- free stock to take, or a surplus reservation to release: the careful path
+        END IF;
         line_items := line_items || item.id;
         line_products := line_products || item.product_id;
         line_units := line_units || wanted;
@@ -167,10 +169,9 @@ BEGIN
     -- Write: the shipment, numbered after the order's shipments so far (the order row is locked).
     INSERT INTO shipments (shipment_number, order_id, status, tracking_number, carrier, created_by, created_at,
                            shipped_at)
-    SELECT 'SHP-' || CASE WHEN left(ord.order_number, 4) = 'ORD-' THEN substr(ord.order_number, 5)
-                          ELSE ord.order_number END || '-' || (count(*) + 1),
-           ord.id, 'shipped', p_tracking, p_carrier, p_actor, p_now, p_now
-      FROM shipments s WHERE s.order_id = ord.id
+    VALUES ('SHP-' || CASE WHEN left(ord.order_number, 4) = 'ORD-' THEN substr(ord.order_number, 5)
+                           ELSE ord.order_number END || '-' || (shipments_so_far + 1),
+            ord.id, 'shipped', p_tracking, p_carrier, p_actor, p_now, p_now)
     RETURNING id, shipment_number INTO ship_id, ship_number;
     FOR k IN 1 .. cardinality(row_ids) LOOP
         UPDATE inventory
@@ -184,9 +185,8 @@ BEGIN
         INSERT INTO inventory_transactions (
             store_id, product_id, location_id, transaction_type, order_id, order_number, reason, created_by,
             operation_key, quantity_change, reserved_change, quantity_after, reserved_after, created_at)
-        SELECT p.store_id, p.id, row_locations[k], 'fulfill', ord.id, ord.order_number, 'shipped', p_actor,
-               p_key, -row_amounts[k], -row_amounts[k], quantity_now, reserved_now, p_now
-          FROM products p WHERE p.id = line_products[row_line[k]];
+        VALUES (row_stores[k], line_products[row_line[k]], row_locations[k], 'fulfill', ord.id, ord.order_number,
+                'shipped', p_actor, p_key, -row_amounts[k], -row_amounts[k], quantity_now, reserved_now, p_now);
         left_to_settle := row_amounts[k];
         FOR hold IN
             SELECT r.id, r.quantity_reserved - r.quantity_fulfilled - r.quantity_released AS open
