@@ -237,10 +237,10 @@ def _processing_orders_file(folder: Path) -> Path:
 
 
 @pytest.mark.xfail(raises=BudgetMissed, strict=False, reason=(
-    "5 Dec 2026 19:47-19:50 UTC, 1 s cells: 0.50x and 0.74x at 8 processes (0.53x and 0.46x before the "
-    "announcer and the kept connections; 0.56x when first measured at 11:33 UTC). A ship is still 12 statements "
-    "and their Python per transaction on 2 shared cores: 1.0 ms of client CPU against 0.44 ms raw "
-    "(docs/performance.md)"
+    "5 Dec 2026 21:26-21:34 UTC, 1 s cells, alternating with the code before: 0.94x, 0.77x, 1.03x and 1.06x at "
+    "8 processes with the ship function (migration 0010), against 0.62x, 0.56x, 0.55x and 0.44x without it; 3 s "
+    "cells 0.97x and 0.99x. It passes in most runs; a 1 s cell on 2 cores shared with the server still moves by "
+    "a fifth, so the marker stays, not strict: a pass shows as XPASS (docs/performance.md)"
 ))
 def test_many_packers_shipping_on_one_postgresql_reach_0_8x_the_raw_driver(
     perf_database: Any, perf: Any, tmp_path: Path
