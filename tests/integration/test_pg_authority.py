@@ -21,7 +21,7 @@ from pg_warehouse import (
     stored_password,
     verifier_matches,
 )
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 
 from orion_desktop.bootstrap import Services
@@ -128,6 +128,30 @@ def test_through_the_app_the_packer_login_lists_only_store_a_and_can_pack(wareho
     assert owner.stock.verify().ok
     signed_in = [e for e in owner.users.audit(BOSS) if e.event == "signed in"]
     assert [(e.username, e.detail) for e in signed_in] == [(warehouse.packer, "own database login")]
+
+
+def test_a_packer_login_ships_through_the_server_function_in_its_own_store_only(warehouse: Warehouse) -> None:
+    """The ship function (migration 0010) runs as the calling login: the packer group may call it, and
+    row-level security hides store B's order from it as from any statement."""
+    owner = Services.on(warehouse.owner)
+    for number in (warehouse.order_a, warehouse.order_b):
+        owner.orders.change_status(BOSS, number, "processing")
+    database, actor = sign_in_with_login(warehouse.url, warehouse.packer, PACKER_PASSWORD)
+    sent: list[str] = []
+    event.listen(database.engine, "before_cursor_execute", lambda *call: sent.append(call[2]))
+    try:
+        services = Services.on(database)
+        shipped = services.orders.ship(actor, warehouse.order_a, [ShipRequest("sku-a")])
+        assert [(line.shipped_quantity, line.is_fully_shipped) for line in shipped.items] == [(2, True)]
+        assert sum("FROM orion_ship_lines(" in statement for statement in sent) == 1
+        with pytest.raises((NotFound, PermissionDenied)):
+            services.orders.ship(Actor(actor.name, Role.PACKER), warehouse.order_b, [ShipRequest("SKU-B")])
+    finally:
+        database.dispose()
+    assert [o.status.value for o in (owner.order_queries.get_order(n) for n in (warehouse.order_a,
+                                                                               warehouse.order_b))] == [
+        "shipped", "processing"]
+    assert owner.stock.verify().ok
 
 
 def test_passwords_are_stored_as_scram_and_changed(warehouse: Warehouse) -> None:
