@@ -60,7 +60,7 @@ def ship_on_server(
         return None
     number = clean_text(order_number, "order number", max_length=64)  # refused as lock_order refuses it
     named = [_named_line(request) for request in requests]
-    if any(line is None for line in named):
+    if not named or any(line is None for line in named):
         return None
     item_ids, refs, gtins, quantities = (list(column) for column in zip(*named, strict=True))
     rows = _SHIP_LINES.run(session, {
