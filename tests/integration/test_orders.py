@@ -171,6 +171,25 @@ def test_restock_serves_backorders_oldest_first(shop: Services) -> None:
     assert_invariants(shop)
 
 
+def test_a_delivery_for_more_waiting_orders_than_the_first_look_reads_serves_them_all_oldest_first(
+    shop: Services,
+) -> None:
+    """The waiting items are read FIRST_LOOK at a time (services/stock/backorders.py): a delivery that
+    fills more orders than that reads the rest, past the ones it has seen, and still goes oldest first."""
+    from orion_desktop.services.stock import backorders
+
+    shop.orders.change_status(ADMIN, order(shop, ("B", 50)), "processing")  # every unit of B taken
+    waiting = [order(shop, ("B", 2)) for _ in range(backorders.FIRST_LOOK + 4)]
+    for number in waiting:
+        shop.orders.change_status(ADMIN, number, "processing")  # 2 backordered each
+    served = backorders.FIRST_LOOK + 2  # more than the first read holds
+    shop.inventory.adjust(ADMIN, store="MAIN", product="B", location="INBOUND", delta=2 * served + 1,
+                          reason="delivery")
+    still = {b.order_number: b.quantity for b in shop.order_queries.backorders()}
+    assert still == {waiting[served]: 1, waiting[served + 1]: 2}  # the oldest whole, then 1 unit to the next
+    assert_invariants(shop)
+
+
 def test_restock_stops_reading_waiting_orders_once_its_units_are_handed_out(shop: Services) -> None:
     """Three orders wait for B; 10 units arrive, enough for the oldest only. The stock rows are read
     once and kept current, so the two younger orders' items are never read (one query each)."""

@@ -15,7 +15,7 @@ a PC cannot change the item meanwhile either: it would need this product's stock
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import bindparam, func, select
@@ -65,8 +65,22 @@ def _waiting_items() -> AnySelect:
 
 
 _WAITING = _waiting_items()
-# Built once: every stock increase of one product (adjust, transfer, a return) asks this.
+# Built once: every stock increase of one product (adjust, transfer, a return) asks this, the oldest
+# FIRST_LOOK first: a delivery usually fills a few orders, and a product may have hundreds waiting.
+FIRST_LOOK = 16
 _WAITING_FOR_ONE = Prepared(_WAITING.where(OrderItem.product_id == bindparam("product_id")))
+_FIRST_WAITING_FOR_ONE = Prepared(_WAITING.where(OrderItem.product_id == bindparam("product_id")).limit(FIRST_LOOK))
+
+
+def _waiting_for_one(session: Session, product_id: int) -> Iterator[Any]:
+    """The product's waiting items, oldest first, read FIRST_LOOK at a time only while the caller asks
+    for more: the rest, if it gets that far, in a second read (without the items it has seen)."""
+    first = _FIRST_WAITING_FOR_ONE.run(session, {"product_id": product_id})
+    yield from first
+    if len(first) == FIRST_LOOK:
+        seen = {row.item_id for row in first}
+        yield from (row for row in _WAITING_FOR_ONE.run(session, {"product_id": product_id})
+                    if row.item_id not in seen)
 
 
 def backordered_items_query(session: Session, product_ids: set[int] | None = None) -> AnySelect:
@@ -89,9 +103,9 @@ def allocate_backorders(session: Session, product_ids: set[int], actor: Actor) -
     stock = LockedStock(session)
     exhausted: set[int] = set()  # products with no stock left to hand out
     only = next(iter(product_ids)) if len(product_ids) == 1 else None
-    waiting: Sequence[Any]
+    waiting: Iterable[Any]
     if only is not None:
-        waiting = _WAITING_FOR_ONE.run(session, {"product_id": only})
+        waiting = _waiting_for_one(session, only)
     else:
         waiting = session.execute(backordered_items_query(session, product_ids)).all()
     for order_id, order_number, item_id, _missing in waiting:
