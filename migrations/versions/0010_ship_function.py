@@ -12,7 +12,8 @@ two cores that work, not the database, set the pace. ``orion_ship_lines`` does t
 statements on the server, in one call.
 
 It ships only the common case: an order in processing or partially shipped, without open
-parcels, each named line of a physical product, shipped from its own reservations, which cover
+parcels, each named line (or, with no quantities given, every line with units left: a person's
+"shipped") of a physical product, shipped from its own reservations, which cover
 the units asked for and no more than remain to ship. Anything else (an order to take through
 processing first, a parcel to shrink, a location the packer picked, units to take from free
 stock, a surplus reservation to release, a line named twice, a refusal to word) returns no row
@@ -45,8 +46,9 @@ CREATE OR REPLACE FUNCTION orion_ship_lines(
     p_order varchar, p_item_ids integer[], p_refs varchar[], p_gtins varchar[], p_quantities integer[],
     p_tracking varchar, p_carrier varchar, p_actor varchar, p_key varchar, p_now timestamptz
 ) RETURNS TABLE (
-    order_id integer, shipment_id integer, item_id integer, product_id integer, units integer,
-    shipped_after integer, ordered integer
+    order_id integer, shipment_id integer, old_status varchar, new_status varchar, item_id integer,
+    product_id integer, sku varchar, units integer, shipped_after integer, ordered integer,
+    location_code varchar, row_units integer
 )
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER AS $$
 #variable_conflict use_column
@@ -67,7 +69,7 @@ DECLARE
     open_parcels integer;
     total_units integer := 0;
     what text := '';
-    new_status varchar;
+    status_after varchar;
     ship_id integer;
     ship_number varchar;
     quantity_now integer;
@@ -78,16 +80,16 @@ DECLARE
     line_units integer[] := '{}';
     line_shipped integer[] := '{}';
     line_ordered integer[] := '{}';
+    line_skus varchar[] := '{}';
     -- ... and one per stock row a line takes units from (by ascending row id within a line).
     row_line integer[] := '{}';
     row_ids integer[] := '{}';
     row_locations integer[] := '{}';
+    row_codes varchar[] := '{}';
     row_stores integer[] := '{}';
     row_amounts integer[] := '{}';
 BEGIN
-    IF cardinality(p_quantities) IS NULL THEN
-        RETURN;
-    END IF;
+    -- p_quantities NULL: every line with units left to ship, all of them (a person's "shipped").
     -- The locks of every order write (services/orders/service.py lock_order), in the same order.
     SELECT o.id, o.store_id, o.order_number, o.status INTO ord
       FROM orders o WHERE order_number = p_order FOR NO KEY UPDATE;
@@ -102,6 +104,14 @@ BEGIN
       FROM shipments s WHERE s.order_id = ord.id;
     IF open_parcels > 0 THEN
         RETURN;  -- they may promise these units: the careful path shrinks them
+    END IF;
+    IF p_quantities IS NULL THEN
+        SELECT array_agg(oi.id ORDER BY oi.id) INTO p_item_ids
+          FROM order_items oi WHERE oi.order_id = ord.id AND oi.quantity > oi.shipped_quantity;
+        p_quantities := array_fill(NULL::integer, ARRAY[cardinality(p_item_ids)]);
+    END IF;
+    IF coalesce(cardinality(p_quantities), 0) = 0 THEN
+        RETURN;
     END IF;
 
     -- Plan, writing nothing: any line outside the common case sends the whole ship to the careful path.
@@ -134,10 +144,12 @@ BEGIN
         held := 0;
         FOR grp IN
             SELECT r.inventory_id, sum(r.quantity_reserved - r.quantity_fulfilled - r.quantity_released) AS open,
-                   inv.location_id, inv.quantity, inv.reserved_quantity
-              FROM inventory_reservations r LEFT JOIN inventory inv ON inv.id = r.inventory_id
+                   inv.location_id, l.code, inv.quantity, inv.reserved_quantity
+              FROM inventory_reservations r
+              LEFT JOIN inventory inv ON inv.id = r.inventory_id
+              LEFT JOIN locations l ON l.id = inv.location_id
              WHERE r.order_item_id = item.id AND r.status = 'active'
-             GROUP BY r.inventory_id, inv.location_id, inv.quantity, inv.reserved_quantity
+             GROUP BY r.inventory_id, inv.location_id, l.code, inv.quantity, inv.reserved_quantity
              ORDER BY r.inventory_id NULLS LAST
         LOOP
             held := held + grp.open;
@@ -150,6 +162,7 @@ BEGIN
             row_line := row_line || (cardinality(line_items) + 1);
             row_ids := row_ids || grp.inventory_id;
             row_locations := row_locations || grp.location_id;
+            row_codes := row_codes || grp.code;
             row_stores := row_stores || item.store_id;
             row_amounts := row_amounts || amount;
             taken := taken + amount;
@@ -162,6 +175,7 @@ BEGIN
         line_units := line_units || wanted;
         line_shipped := line_shipped || (item.shipped_quantity + wanted);
         line_ordered := line_ordered || item.quantity;
+        line_skus := line_skus || item.sku;
         what := what || CASE WHEN i > 1 THEN ', ' ELSE '' END || wanted || ' ' || item.sku;
         total_units := total_units + wanted;
     END LOOP;
@@ -214,31 +228,34 @@ BEGIN
     -- The order: tracking, status with its time stamp, and one history row.
     SELECT CASE WHEN sum(oi.quantity) > 0 AND sum(oi.shipped_quantity) >= sum(oi.quantity)
                 THEN 'shipped' ELSE 'partially_shipped' END
-      INTO new_status
+      INTO status_after
       FROM order_items oi WHERE oi.order_id = ord.id;
     IF p_tracking IS NOT NULL OR p_carrier IS NOT NULL THEN
         UPDATE orders SET tracking_number = coalesce(p_tracking, tracking_number),
                           carrier = coalesce(p_carrier, carrier)
          WHERE id = ord.id;
     END IF;
-    IF new_status <> ord.status THEN
+    IF status_after <> ord.status THEN
         UPDATE orders
-           SET status = new_status, updated_at = p_now,
-               partially_shipped_at = CASE WHEN new_status = 'partially_shipped' THEN p_now
+           SET status = status_after, updated_at = p_now,
+               partially_shipped_at = CASE WHEN status_after = 'partially_shipped' THEN p_now
                                            ELSE partially_shipped_at END,
-               shipped_at = CASE WHEN new_status = 'shipped' THEN p_now ELSE shipped_at END
+               shipped_at = CASE WHEN status_after = 'shipped' THEN p_now ELSE shipped_at END
          WHERE id = ord.id;
     END IF;
     INSERT INTO order_history (order_id, action, old_status, new_status, description, created_by, created_at)
-    VALUES (ord.id, 'shipped', ord.status, new_status,
+    VALUES (ord.id, 'shipped', ord.status, status_after,
             'Shipment ' || ship_number || ': shipped ' || what || ' (' || total_units
             || CASE WHEN total_units = 1 THEN ' unit' ELSE ' units' END || ')'
             || CASE WHEN p_tracking IS NOT NULL THEN ', tracking ' || p_tracking ELSE '' END || '.',
             p_actor, p_now);
+    -- One row per stock row the units left from, with its line (a line with two rows comes twice).
     RETURN QUERY
-        SELECT ord.id, ship_id, line.item, line.product, line.units, line.shipped, line.ordered
-          FROM unnest(line_items, line_products, line_units, line_shipped, line_ordered)
-               AS line(item, product, units, shipped, ordered);
+        SELECT ord.id, ship_id, ord.status, status_after, line_items[row_line[r]], line_products[row_line[r]],
+               line_skus[row_line[r]], line_units[row_line[r]], line_shipped[row_line[r]], line_ordered[row_line[r]],
+               row_codes[r], row_amounts[r]
+          FROM generate_subscripts(row_ids, 1) AS r
+         ORDER BY r;
 END
 $$
 """

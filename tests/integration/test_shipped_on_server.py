@@ -29,6 +29,7 @@ def path(request: pytest.FixtureRequest, database: Database, monkeypatch: pytest
     off. SQLite always takes the careful path (so there both run the same)."""
     if request.param != "as built":
         monkeypatch.setattr(order_service, "ship_on_server", lambda *args, **kwargs: None)
+        monkeypatch.setattr(order_service, "ship_all_on_server", lambda *args, **kwargs: None)
     return str(request.param)
 
 
@@ -143,6 +144,31 @@ def test_one_line_across_two_shelves_in_one_ship_and_a_replayed_key(
                               ("fulfill", "A", SECOND, -1, -1, 1, 0, "ORD-N", "shipped", "admin", "once")]
     assert rows["history"] == [("shipped", "processing", "shipped", "Shipment SHP-N-1: shipped 3 A (3 units).",
                                 "admin")]
+    assert_ledger_consistent(shop)
+
+
+def test_a_persons_shipped_sends_every_unit_left_from_each_shelf(shop: Services, database: Database, path: str) -> None:
+    number = _order(shop, ("A", 3), ("B", 2))
+    shop.orders.ship_item(ADMIN, number, "B", 1)
+    result = shop.orders.change_status(ADMIN, number, "shipped", operation_key="done")
+    ids = {sku: _item_id(shop, number, sku) for sku in ("A", "B")}
+    assert (result.order_number, result.old_status.value, result.new_status.value) == (
+        number, "partially_shipped", "shipped")
+    assert [(line.item_id, line.sku, line.location, line.quantity) for line in result.fulfilled] == [
+        (ids["A"], "A", FIRST, 2), (ids["A"], "A", SECOND, 1), (ids["B"], "B", FIRST, 1)]
+    assert (result.reserved, result.released, result.skipped_items, result.backordered) == ((), (), (), ())
+    assert shop.orders.change_status(ADMIN, number, "shipped", operation_key="done") == result  # a retry
+    rows = _rows(database, number)
+    assert rows["order"] == [("shipped", None, None, True, True, True)]
+    assert rows["shipment lines"] == [("SHP-N-1", "B", FIRST, 1), ("SHP-N-2", "A", FIRST, 2),
+                                      ("SHP-N-2", "A", SECOND, 1), ("SHP-N-2", "B", FIRST, 1)]
+    assert rows["ledger"][1:] == [("fulfill", "A", FIRST, -2, -2, 0, 0, "ORD-N", "shipped", "admin", "done"),
+                                  ("fulfill", "A", SECOND, -1, -1, 1, 0, "ORD-N", "shipped", "admin", "done"),
+                                  ("fulfill", "B", FIRST, -1, -1, 8, 0, "ORD-N", "shipped", "admin", "done")]
+    assert rows["history"][1:] == [("shipped", "partially_shipped", "shipped",
+                                    "Shipment SHP-N-2: shipped 3 A, 1 B (4 units).", "admin")]
+    pending = _order(shop, ("B", 1), process=False)  # through processing first: the careful path
+    assert shop.orders.change_status(ADMIN, pending, "shipped").new_status.value == "shipped"
     assert_ledger_consistent(shop)
 
 

@@ -67,7 +67,7 @@ from orion_desktop.services.orders.item_stock import ItemState, item_states, ite
 from orion_desktop.services.orders.parcel_lines import prepared_units
 from orion_desktop.services.orders.queries import find_shipment, load_shipments
 from orion_desktop.services.orders.ship_planning import find_item, plan_shipment, shipped_lines
-from orion_desktop.services.orders.shipped_on_server import ship_on_server
+from orion_desktop.services.orders.shipped_on_server import ship_all_on_server, ship_on_server
 from orion_desktop.services.orders.transitions import ledger_note as _note
 from orion_desktop.services.orders.transitions import set_statuses
 from orion_desktop.services.stock.backorders import allocate_backorders
@@ -191,6 +191,10 @@ class OrderService:
         with self._db.write() as session:
 
             def action() -> StatusChangeResult:
+                if wanted is OrderStatus.SHIPPED:  # PostgreSQL's common case in one round trip, else None
+                    shipped_on_server = ship_all_on_server(session, actor, order_number, operation_key)
+                    if shipped_on_server is not None:
+                        return shipped_on_server
                 order, items = lock_order(session, order_number)
                 check_transition(order.order_number, order.status, wanted)
                 if wanted is OrderStatus.PROCESSING:

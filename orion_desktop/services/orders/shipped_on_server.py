@@ -27,13 +27,21 @@ from orion_desktop.db.types import UtcDateTime, utcnow
 from orion_desktop.domain import gtin as gtin_rules
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.errors import InvalidInput
-from orion_desktop.domain.order_results import ShipItemResult, ShipmentResult, ShipRequest
+from orion_desktop.domain.order_results import (
+    ReservedLine,
+    ShipItemResult,
+    ShipmentResult,
+    ShipRequest,
+    StatusChangeResult,
+)
+from orion_desktop.domain.orders import OrderStatus
 from orion_desktop.domain.validation import MAX_DIGITS, check_count, clean_text
 from orion_desktop.services.lookup import slot_gtin
 
 _ROW: dict[str, TypeEngine[Any]] = {
-    "order_id": Integer(), "shipment_id": Integer(), "item_id": Integer(), "product_id": Integer(),
-    "units": Integer(), "shipped_after": Integer(), "ordered": Integer(),
+    "order_id": Integer(), "shipment_id": Integer(), "old_status": String(), "new_status": String(),
+    "item_id": Integer(), "product_id": Integer(), "sku": String(), "units": Integer(), "shipped_after": Integer(),
+    "ordered": Integer(), "location_code": String(), "row_units": Integer(),
 }
 _SHIP_LINES = Prepared(
     text("SELECT * FROM orion_ship_lines(:order, :item_ids, :refs, :gtins, :quantities, :tracking, :carrier, "
@@ -63,15 +71,11 @@ def ship_on_server(
     if not named or any(line is None for line in named):
         return None
     item_ids, refs, gtins, quantities = (list(column) for column in zip(*named, strict=True))
-    rows = _SHIP_LINES.run(session, {
-        "order": number, "item_ids": item_ids, "refs": refs, "gtins": gtins, "quantities": quantities,
-        "tracking": tracking, "carrier": carrier, "actor": actor.name, "key": key, "now": utcnow(),
-    })
+    rows = _ship(session, actor, {"order": number, "item_ids": item_ids, "refs": refs, "gtins": gtins,
+                                  "quantities": quantities, "tracking": tracking, "carrier": carrier, "key": key})
     if not rows:
         return None  # nothing was written: the careful path ships it, or words the refusal
-    record_stock(session, (row.product_id for row in rows))  # what changed, reported after the commit
-    record_orders(session, (rows[0].order_id,))
-    record_actor(session, actor.name)  # and who, for the change feed
+    lines = {row.item_id: row for row in rows}  # a line shipped from two stock rows comes twice
     return ShipmentResult(rows[0].shipment_id, tuple(
         ShipItemResult(
             order_id=row.order_id,
@@ -81,8 +85,35 @@ def ship_on_server(
             remaining_quantity=row.ordered - row.shipped_after,
             is_fully_shipped=row.shipped_after == row.ordered,
         )
-        for row in rows
+        for row in lines.values()
     ))
+
+
+def ship_all_on_server(session: Session, actor: Actor, order_number: str, key: str | None) -> StatusChangeResult | None:
+    """A person's "shipped" (``transitions.ship_all``): every unit left, as one shipment, in one round
+    trip; None when the careful path must do it (a pending order among others), always on SQLite."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    number = clean_text(order_number, "order number", max_length=64)
+    assert number is not None  # required: an empty number was refused
+    rows = _ship(session, actor, {"order": number, "item_ids": None, "refs": None, "gtins": None,
+                                  "quantities": None, "tracking": None, "carrier": None, "key": key})
+    if not rows:
+        return None
+    return StatusChangeResult(
+        number, OrderStatus(rows[0].old_status), OrderStatus(rows[0].new_status),
+        fulfilled=tuple(ReservedLine(row.item_id, row.sku, row.location_code, row.row_units) for row in rows),
+    )
+
+
+def _ship(session: Session, actor: Actor, params: dict[str, Any]) -> list[Any]:
+    """The function's rows (none: nothing was written), with what changed named for the change feed."""
+    rows = _SHIP_LINES.run(session, params | {"actor": actor.name, "now": utcnow()})
+    if rows:
+        record_stock(session, {row.product_id for row in rows})  # what changed, reported after the commit
+        record_orders(session, (rows[0].order_id,))
+        record_actor(session, actor.name)  # and who, for the change feed
+    return rows
 
 
 def _named_line(request: ShipRequest) -> tuple[int | None, str | None, str | None, int | None] | None:
