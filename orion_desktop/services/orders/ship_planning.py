@@ -79,14 +79,17 @@ def plan_shipment(
 def shipped_lines(order_id: int, planned: Sequence[tuple[ItemState, int, int | None]]) -> tuple[ShipItemResult, ...]:
     """The planned lines as they are after shipping, without reading them again: the order row is
     locked and ``ship_units`` added exactly ``quantity`` to each (its conditional UPDATE checked it)."""
-    return tuple(
-        ShipItemResult(
-            order_id=order_id,
-            item_id=item.id,
-            fulfilled_quantity=quantity,
-            shipped_quantity=item.shipped_quantity + quantity,
-            remaining_quantity=item.remaining - quantity,
-            is_fully_shipped=item.remaining == quantity,
-        )
-        for item, quantity, _ in planned
+    return tuple(shipped_line(order_id, item.id, quantity, item.shipped_quantity + quantity, item.quantity)
+                 for item, quantity, _ in planned)
+
+
+def shipped_line(order_id: int, item_id: int, units: int, shipped_after: int, ordered: int) -> ShipItemResult:
+    """One line after ``units`` of it left: ``shipped_after`` of its ``ordered`` units are gone."""
+    return ShipItemResult(
+        order_id=order_id,
+        item_id=item_id,
+        fulfilled_quantity=units,
+        shipped_quantity=shipped_after,
+        remaining_quantity=ordered - shipped_after,
+        is_fully_shipped=shipped_after == ordered,
     )

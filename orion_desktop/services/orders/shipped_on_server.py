@@ -29,7 +29,6 @@ from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.errors import InvalidInput
 from orion_desktop.domain.order_results import (
     ReservedLine,
-    ShipItemResult,
     ShipmentResult,
     ShipRequest,
     StatusChangeResult,
@@ -37,6 +36,7 @@ from orion_desktop.domain.order_results import (
 from orion_desktop.domain.orders import OrderStatus
 from orion_desktop.domain.validation import MAX_DIGITS, check_count, clean_text
 from orion_desktop.services.lookup import slot_gtin
+from orion_desktop.services.orders.ship_planning import shipped_line
 
 _ROW: dict[str, TypeEngine[Any]] = {
     "order_id": Integer(), "shipment_id": Integer(), "old_status": String(), "new_status": String(),
@@ -77,15 +77,7 @@ def ship_on_server(
         return None  # nothing was written: the careful path ships it, or words the refusal
     lines = {row.item_id: row for row in rows}  # a line shipped from two stock rows comes twice
     return ShipmentResult(rows[0].shipment_id, tuple(
-        ShipItemResult(
-            order_id=row.order_id,
-            item_id=row.item_id,
-            fulfilled_quantity=row.units,
-            shipped_quantity=row.shipped_after,
-            remaining_quantity=row.ordered - row.shipped_after,
-            is_fully_shipped=row.shipped_after == row.ordered,
-        )
-        for row in lines.values()
+        shipped_line(row.order_id, row.item_id, row.units, row.shipped_after, row.ordered) for row in lines.values()
     ))
 
 

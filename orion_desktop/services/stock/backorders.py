@@ -73,8 +73,8 @@ _FIRST_WAITING_FOR_ONE = Prepared(_WAITING.where(OrderItem.product_id == bindpar
 
 
 def _waiting_for_one(session: Session, product_id: int) -> Iterator[Any]:
-    """The product's waiting items, oldest first, read FIRST_LOOK at a time only while the caller asks
-    for more: the rest, if it gets that far, in a second read (without the items it has seen)."""
+    """The product's waiting items, oldest first: the oldest FIRST_LOOK in one read, and only if the
+    caller asks for more than those, the rest in a second read (without the items it has seen)."""
     first = _FIRST_WAITING_FOR_ONE.run(session, {"product_id": product_id})
     yield from first
     if len(first) == FIRST_LOOK:
