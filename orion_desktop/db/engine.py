@@ -23,7 +23,7 @@ from orion_desktop.db import change_recording
 from orion_desktop.db.announcer import Announcer
 from orion_desktop.db.idle_ping import ping_connections_after_idle
 from orion_desktop.db.kept_connections import KeptConnections
-from orion_desktop.db.prepared import CONNECTION_KEY, run_driver_sql
+from orion_desktop.db.prepared import CONNECTION_KEY, STATEMENTS_LEFT_KEY, run_driver_sql
 from orion_desktop.db.unavailable import reported_problem, unreachable
 from orion_desktop.domain.change_notice import CHANNEL
 from orion_desktop.domain.changes import Changes
@@ -292,12 +292,7 @@ class Database:
         # the hot paths' statements (db/prepared.py) take this connection from ``session.info``.
         # On SQLite a write takes the file's write lock here, when the block opens.
         kept = self._kept
-        try:
-            connection = bind.connect() if kept is None else kept.take()
-        except exc.DBAPIError as error:
-            if kept is not None and error.connection_invalidated:
-                kept.forget_all()
-            raise translate_db_error(error) from error
+        connection = self._take(bind)
         changes: Changes | None = None
         actor: str | None = None
         try:
@@ -329,10 +324,69 @@ class Database:
                 connection.close()
             else:
                 kept.give_back(connection)
-        if changes is not None and not changes.is_empty:
-            if self._announcer is not None:  # PostgreSQL: other PCs hear of it (db/announcer.py)
-                self._announcer.announce(changes, actor)
-            self._publish(changes)
+        if changes is not None:
+            self._committed(changes, actor)
+
+    @contextmanager
+    def one_statement(self) -> Iterator[Session]:
+        """PostgreSQL: a write that is one statement (a call of a server function, which does all of
+        its work or none of it), sent outside BEGIN and COMMIT: the server commits it as it finishes,
+        so the write is one round trip instead of three (docs/performance.md: one-statement writes).
+
+        The Session yields no ORM use (it is bound to nothing) and runs one ``db.prepared`` statement
+        at most: a second would commit on its own, so it is refused as a bug. What the statement
+        changed goes to the announcer and the commit listeners, as after ``write()``."""
+        if self._kept is None:
+            raise RuntimeError("one_statement is for PostgreSQL; SQLite writes take write()")
+        connection = self._take(self._write_engine)
+        driver: Any = connection.connection.driver_connection
+        changes: Changes | None = None
+        actor: str | None = None
+        try:
+            driver.autocommit = True  # psycopg: a client-side switch, no round trip
+            session = Session(autoflush=False)
+            session.info[CONNECTION_KEY] = connection
+            session.info[STATEMENTS_LEFT_KEY] = 1
+            try:
+                yield session
+            except exc.DBAPIError as error:  # the statement failed: the server rolled it back
+                if error.connection_invalidated:
+                    self._kept.forget_all()
+                raise translate_db_error(error) from error
+            finally:
+                # A statement that returned is committed, even when Python fails after it: told anyway.
+                # (A lost link ends with the connection invalidated: nothing to tell, nothing to read.)
+                if not connection.invalidated:
+                    actor = change_recording.actor_of(session)
+                    changes = change_recording.collect(session, connection)
+                session.close()
+        finally:
+            try:
+                if not connection.invalidated:
+                    driver.autocommit = False
+            except connection.dialect.loaded_dbapi.Error:  # the link died meanwhile (a server restart)
+                connection.invalidate()  # so it is not kept
+            self._kept.give_back(connection)
+            if changes is not None:
+                self._committed(changes, actor)
+
+    def _take(self, bind: Engine) -> Connection:
+        """A connection for one transaction: a kept one on PostgreSQL, a pooled one on SQLite."""
+        kept = self._kept
+        try:
+            return bind.connect() if kept is None else kept.take()
+        except exc.DBAPIError as error:
+            if kept is not None and error.connection_invalidated:
+                kept.forget_all()
+            raise translate_db_error(error) from error
+
+    def _committed(self, changes: Changes, actor: str | None) -> None:
+        """After a write's commit: other PCs and this app's listeners hear what it changed."""
+        if changes.is_empty:
+            return
+        if self._announcer is not None:  # PostgreSQL: other PCs hear of it (db/announcer.py)
+            self._announcer.announce(changes, actor)
+        self._publish(changes)
 
     def _commit_guarded(self, transaction: RootTransaction) -> None:
         """Commit, the guards told before and after."""

@@ -203,6 +203,11 @@ class Prepared:
     def _execute(
         self, session: Session, calls: Sequence[Mapping[str, Any]], *, rows: bool
     ) -> tuple[list[Any], int]:
+        left = session.info.get(STATEMENTS_LEFT_KEY)
+        if left is not None:  # Database.one_statement: outside a transaction each statement commits alone
+            if left < 1 or len(calls) > 1:
+                raise RuntimeError("A one-statement write ran a second statement; it must take Database.write()")
+            session.info[STATEMENTS_LEFT_KEY] = left - 1
         connection = session_connection(session)
         compiled = self._compiled_for(connection.dialect)
         many = len(calls) > 1
@@ -226,6 +231,8 @@ class Prepared:
 
 
 CONNECTION_KEY = "orion_connection"
+STATEMENTS_LEFT_KEY = "orion_statements_left"
+"""In ``session.info`` of a ``Database.one_statement`` write: how many statements it may still run."""
 
 
 def session_connection(session: Session) -> Connection:

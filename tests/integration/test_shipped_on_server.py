@@ -14,7 +14,7 @@ import pytest
 from helpers import ADMIN, GTIN_A, assert_ledger_consistent, seed_catalog
 from sqlalchemy import event, text
 
-import orion_desktop.services.orders.service as order_service
+import orion_desktop.services.orders.shipped_on_server as on_server
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
 from orion_desktop.domain.errors import InvalidInput, InvalidTransition, NotFound
@@ -28,8 +28,8 @@ def path(request: pytest.FixtureRequest, database: Database, monkeypatch: pytest
     """On PostgreSQL "as built" ships the common case on the server; "careful path only" switches that
     off. SQLite always takes the careful path (so there both run the same)."""
     if request.param != "as built":
-        monkeypatch.setattr(order_service, "ship_on_server", lambda *args, **kwargs: None)
-        monkeypatch.setattr(order_service, "ship_all_on_server", lambda *args, **kwargs: None)
+        monkeypatch.setattr(on_server, "ship_on_server", lambda *args, **kwargs: None)
+        monkeypatch.setattr(on_server, "ship_all_on_server", lambda *args, **kwargs: None)
     return str(request.param)
 
 

@@ -60,14 +60,13 @@ from orion_desktop.services.idempotency import run_once
 from orion_desktop.services.lookup import Slot, resolve_product, resolve_store
 from orion_desktop.services.lookup import inventory_id as find_inventory_id
 from orion_desktop.services.lookup import location_id as find_location_id
-from orion_desktop.services.orders import item_stock, parcels, transitions
+from orion_desktop.services.orders import item_stock, parcels, shipped_on_server, transitions
 from orion_desktop.services.orders.creation import insert_order, refuse_short_stock
 from orion_desktop.services.orders.history import Entry, record, record_many
 from orion_desktop.services.orders.item_stock import ItemState, item_states, item_states_of, release_item
 from orion_desktop.services.orders.parcel_lines import prepared_units
 from orion_desktop.services.orders.queries import find_shipment, load_shipments
 from orion_desktop.services.orders.ship_planning import find_item, plan_shipment, shipped_lines
-from orion_desktop.services.orders.shipped_on_server import ship_all_on_server, ship_on_server
 from orion_desktop.services.orders.transitions import ledger_note as _note
 from orion_desktop.services.orders.transitions import set_statuses
 from orion_desktop.services.stock.backorders import allocate_backorders
@@ -188,13 +187,17 @@ class OrderService:
         """Move an order along the status machine, with the stock hook of the target status."""
         actor.require(Permission.MANAGE_ORDERS)
         wanted = parse_status(target)
+        if wanted is OrderStatus.SHIPPED:  # PostgreSQL without a key: the common case as one statement of its own
+            shipped = shipped_on_server.ship_all_alone(self._db, actor, order_number, operation_key)
+            if shipped is not None:
+                return shipped
         with self._db.write() as session:
 
             def action() -> StatusChangeResult:
-                if wanted is OrderStatus.SHIPPED:  # PostgreSQL's common case in one round trip, else None
-                    shipped_on_server = ship_all_on_server(session, actor, order_number, operation_key)
-                    if shipped_on_server is not None:
-                        return shipped_on_server
+                if wanted is OrderStatus.SHIPPED and operation_key is not None:  # with its key row, in one call
+                    on_server = shipped_on_server.ship_all_on_server(session, actor, order_number, operation_key)
+                    if on_server is not None:
+                        return on_server
                 order, items = lock_order(session, order_number)
                 check_transition(order.order_number, order.status, wanted)
                 if wanted is OrderStatus.PROCESSING:
@@ -227,14 +230,19 @@ class OrderService:
             raise InvalidInput("Choose at least one line to ship.")
         tracking_number = clean_text(tracking, "tracking number", required=False, max_length=128)
         carrier_name = clean_text(carrier, "carrier", required=False, max_length=64)
+        shipped = shipped_on_server.ship_alone(self._db, actor, order_number, requests, tracking=tracking_number,
+                                               carrier=carrier_name, key=operation_key)
+        if shipped is not None:  # PostgreSQL without a key: the common case as one statement of its own
+            return shipped
         with self._db.write() as session:
 
             def action() -> ShipmentResult:
-                # PostgreSQL: the common case in one round trip; else None, with nothing written yet.
-                on_server = ship_on_server(session, actor, order_number, requests, tracking=tracking_number,
-                                           carrier=carrier_name, key=operation_key)
-                if on_server is not None:
-                    return on_server
+                if operation_key is not None:  # with its key row, in this transaction: the common case in one call
+                    on_server = shipped_on_server.ship_on_server(
+                        session, actor, order_number, requests, tracking=tracking_number, carrier=carrier_name,
+                        key=operation_key)
+                    if on_server is not None:
+                        return on_server
                 order, items = lock_order(session, order_number)
                 # Units in prepared parcels may be shipped here too: ship_units then shrinks those parcels.
                 planned = plan_shipment(session, items, requests, already_planned={})
@@ -443,7 +451,7 @@ class OrderService:
 
     def add_note(self, actor: Actor, order_number: str, text: str, *, customer_visible: bool = False) -> NoteInfo:
         actor.require(Permission.MOVE_RESERVED_STOCK)
-        body = _note_text(text)
+        body = clean_multiline_text(text, "note")  # a note keeps its line breaks
         with self._db.write() as session:
             order, _items = lock_order(session, order_number)
             note = OrderNote(order_id=order.id, note=body, is_internal=not customer_visible, created_by=actor.name)
@@ -487,8 +495,3 @@ class OrderService:
             set_statuses(session, moved, OrderStatus.PENDING, Cause.EXPIRY, clear_deadline=True)
             record_many(session, history, actor)  # one round trip for the batch's history rows
             return ExpiryResult(tuple(expired), released_units)
-
-
-def _note_text(raw: object) -> str:
-    """A note keeps its line breaks; only surrounding blank space goes (domain text rules)."""
-    return clean_multiline_text(raw, "note")

@@ -6,7 +6,7 @@ and its stock rows stayed locked; with many packers on one server that work set 
 the same rows on the server, in one round trip.
 
 It ships the common case only (see the migration). ``None`` from here means "take the careful
-path" (``transitions.ship_units``) in the same transaction, before anything was written: a line
+path" (``transitions.ship_units``) in a transaction, before anything was written: a line
 named by a number that may be an item id or a SKU, a location picked by the packer, a quantity
 that is not a plain count, or anything the function does not ship. That path words every refusal.
 """
@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeEngine
 
 from orion_desktop.db.change_recording import record_actor, record_orders, record_stock
+from orion_desktop.db.engine import Database
 from orion_desktop.db.models import Inventory
-from orion_desktop.db.prepared import Prepared
+from orion_desktop.db.prepared import Prepared, session_connection
 from orion_desktop.db.types import UtcDateTime, utcnow
 from orion_desktop.domain import gtin as gtin_rules
 from orion_desktop.domain.actor import Actor
@@ -64,7 +65,7 @@ def ship_on_server(
 ) -> ShipmentResult | None:
     """Ship the requested lines as one new shipment in one round trip; None when the careful path
     must do it (see the module), always on SQLite."""
-    if session.get_bind().dialect.name != "postgresql":
+    if session_connection(session).dialect.name != "postgresql":
         return None
     number = clean_text(order_number, "order number", max_length=64)  # refused as lock_order refuses it
     named = [_named_line(request) for request in requests]
@@ -81,10 +82,31 @@ def ship_on_server(
     ))
 
 
+def ship_alone(
+    db: Database, actor: Actor, order_number: str, requests: Sequence[ShipRequest], *,
+    tracking: str | None, carrier: str | None, key: str | None,
+) -> ShipmentResult | None:
+    """``ship_on_server`` for a call without an operation key (``key`` None), as a statement of its own
+    (``Database.one_statement``: no BEGIN or COMMIT round trip); None: nothing was written, and the
+    call takes a transaction (with a key, or the careful path). Always None on SQLite."""
+    if key is not None or db.is_sqlite:
+        return None
+    with db.one_statement() as session:
+        return ship_on_server(session, actor, order_number, requests, tracking=tracking, carrier=carrier, key=None)
+
+
+def ship_all_alone(db: Database, actor: Actor, order_number: str, key: str | None) -> StatusChangeResult | None:
+    """``ship_all_on_server`` the same way: for a call without an operation key, a statement of its own."""
+    if key is not None or db.is_sqlite:
+        return None
+    with db.one_statement() as session:
+        return ship_all_on_server(session, actor, order_number, None)
+
+
 def ship_all_on_server(session: Session, actor: Actor, order_number: str, key: str | None) -> StatusChangeResult | None:
     """A person's "shipped" (``transitions.ship_all``): every unit left, as one shipment, in one round
     trip; None when the careful path must do it (a pending order among others), always on SQLite."""
-    if session.get_bind().dialect.name != "postgresql":
+    if session_connection(session).dialect.name != "postgresql":
         return None
     number = clean_text(order_number, "order number", max_length=64)
     assert number is not None  # required: an empty number was refused

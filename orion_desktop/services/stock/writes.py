@@ -285,11 +285,19 @@ class InventoryService:
         actor.require(Permission.MOVE_RESERVED_STOCK)
         count = check_count(quantity)
         note_reason = clean_text(reason, "reason", required=False)
+        on_server = not self._db.is_sqlite  # PostgreSQL: the common case in one call of a server function
+        if on_server and operation_key is None:  # ... as a statement of its own (no key row to write with it)
+            with self._db.one_statement() as session:
+                done = move_held_on_server(session, kind, store, product, normalize_location_code(location), count,
+                                           LedgerNote(actor, note_reason, None))
+            if done is not None:
+                return done
+            on_server = False  # not the common case: the careful path, in a transaction, without a second try
         with self._db.write() as session:
 
             def action() -> StockChange:
                 note = LedgerNote(actor, note_reason, operation_key)
-                if self._db.dialect == "postgresql":  # the common case in one round trip
+                if on_server:
                     done = move_held_on_server(session, kind, store, product, normalize_location_code(location),
                                                count, note)
                     if done is not None:
