@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.dialect import matches_any
@@ -55,10 +55,14 @@ def _waiting_items() -> AnySelect:
         .scalar_subquery()
     )
     missing = OrderItem.quantity - OrderItem.shipped_quantity - open_units
+    waiting = Order.status.in_(WAITING_STATUSES)
     query = (
         select(Order.id, Order.order_number, OrderItem.id.label("item_id"), missing.label("missing"))
         .join(Order, Order.id == OrderItem.order_id)
-        .where(Order.status.in_(WAITING_STATUSES), missing > 0)
+        # The sum only for items of waiting orders: a condition naming only order_items is checked as
+        # each item is read, before its order (SQLite, and PostgreSQL's nested loop), so the sum ran for
+        # every item of the product ever ordered; naming the order's status in it puts it after the join.
+        .where(waiting, case((waiting, missing), else_=0) > 0)
         .order_by(Order.created_at, Order.id, OrderItem.id)
     )
     return query
