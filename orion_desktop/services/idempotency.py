@@ -18,11 +18,12 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from orion_desktop.db.dialect import dialect_insert
 from orion_desktop.db.models import Operation
+from orion_desktop.db.prepared import Prepared, session_connection
 from orion_desktop.db.types import utcnow
 from orion_desktop.domain.actor import Actor
 from orion_desktop.domain.errors import Conflict
@@ -30,6 +31,21 @@ from orion_desktop.domain.text_rules import clean_operation_key
 
 T = TypeVar("T")
 _PENDING = "null"
+_operations = Operation.__table__
+# Built once (every keyed write runs both): the key row claimed first, the result stored last.
+_CLAIM = {
+    dialect: Prepared(
+        insert(_operations)
+        .values(key=bindparam("key"), kind=bindparam("kind"), result_json=bindparam("pending"),
+                params_digest=bindparam("digest"), created_by=bindparam("actor"), created_at=bindparam("now"))
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(_operations.c.key)
+    )
+    for dialect, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
+_STORE_RESULT = Prepared(
+    update(_operations).where(_operations.c.key == bindparam("key")).values(result_json=bindparam("result"))
+)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -69,16 +85,10 @@ def run_once(
         return action()
     key = clean_operation_key(key)
     digest = params_digest(kind, params)
-    insert = dialect_insert(session)
-    claimed = session.execute(
-        insert(Operation.__table__)
-        .values(
-            key=key, kind=kind, result_json=_PENDING, params_digest=digest, created_by=actor.name,
-            created_at=utcnow(),
-        )
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(Operation.__table__.c.key)
-    ).first()
+    claim = _CLAIM[session_connection(session).dialect.name]
+    claimed = claim.first(session, {
+        "key": key, "kind": kind, "pending": _PENDING, "digest": digest, "actor": actor.name, "now": utcnow(),
+    })
     if claimed is None:
         found = session.execute(
             select(Operation.kind, Operation.params_digest, Operation.result_json).where(Operation.key == key)
@@ -90,9 +100,7 @@ def run_once(
         stored = found.result_json
         return cast(T, decode(result_type, json.loads(stored)))  # decode() builds a result_type
     result = action()
-    session.execute(
-        Operation.__table__.update().where(Operation.key == key).values(result_json=json.dumps(encode(result)))
-    )
+    _STORE_RESULT.run(session, {"key": key, "result": json.dumps(encode(result))})
     return result
 
 
