@@ -128,15 +128,26 @@ _HISTORY = (
 )
 
 
-def raw_ship_line(raw: RawConnection, order_number: str, sku: str, units: int | None = None) -> int:
+_CLAIM_KEY = (
+    "INSERT INTO operations (key, kind, result_json, params_digest, created_by, created_at) "
+    "VALUES (%(key)s, 'order.ship', 'null', %(digest)s, 'perf', %(now)s) ON CONFLICT (key) DO NOTHING RETURNING key"
+)
+_STORE_RESULT = "UPDATE operations SET result_json = %(result)s WHERE key = %(key)s"
+
+
+def raw_ship_line(raw: RawConnection, order_number: str, sku: str, units: int | None = None, *,
+                  key: str | None = None) -> int:
     """Ship a processing one-line order's line (all of it, or ``units`` of it: a partial ship) from
-    its reservation; returns the shipment id.
+    its reservation; returns the shipment id. With an operation ``key`` (what the pack station sends),
+    the key row is claimed first and the result stored in it last, in the same transaction.
 
     The order row is locked, then its products' stock rows in ascending id, as the service does.
     """
     cursor = raw.begin()
     try:
         now = raw.now()
+        if key is not None:
+            raw.one(cursor, _CLAIM_KEY, {"key": key, "digest": f"{order_number}:{sku}", "now": now})
         order_id, status = raw.one(cursor, _LOCK_ORDER, {"number": order_number})
         cursor.execute(raw.sql(_LOCK_STOCK), {"order": order_id}).fetchall()
         item, product, store, n, reservation, row, location, held = raw.one(
@@ -158,6 +169,9 @@ def raw_ship_line(raw: RawConnection, order_number: str, sku: str, units: int | 
             "order": order_id, "old": status, "new": "shipped" if whole else "partially_shipped",
             "text": f"Shipment {shipment_number}: shipped {n} {sku} ({n} units).", "now": now,
         })
+        if key is not None:
+            result = f'{{"shipment_id":{shipment},"items":[{{"item_id":{item},"shipped":{n}}}]}}'
+            raw.run(cursor, _STORE_RESULT, {"result": result, "key": key})
         raw.commit()
         return int(shipment)
     except BaseException:
