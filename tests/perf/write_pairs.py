@@ -93,7 +93,7 @@ MISSES = {
     # 20 statements a batch of 4 orders, the raw side 25: what is left is Python's work per statement.
     ("expiry", "sqlite"): "2.90-3.13x (1.58-1.76 ms vs 0.54-0.56 ms a batch of 4 orders); 3.33-3.36x before",
     ("status to shipped", "sqlite"): "2.76-2.86x (1.07-1.08 ms vs 0.38-0.39 ms); 3.00-3.08x before",
-    # 6 Dec 00:50 UTC, 2 alternating runs: the key row's claim and result Prepared, against built per call before.
+    # 6 Dec 00:30 UTC, 2 alternating runs: the key row's claim and result Prepared, against built per call before.
     ("pack-station complete with its operation key", "sqlite"): (
         "2.94-3.00x (1.26 ms vs 0.42-0.43 ms); 4.66-4.90x before (1.67-2.39 ms vs 0.35-0.49 ms)"
     ),
