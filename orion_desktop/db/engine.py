@@ -343,7 +343,11 @@ class Database:
         changes: Changes | None = None
         actor: str | None = None
         try:
-            driver.autocommit = True  # psycopg: a client-side switch, no round trip
+            try:
+                driver.autocommit = True  # psycopg: a client-side switch, no round trip
+            except connection.dialect.loaded_dbapi.Error as error:  # a link found broken: told as a sentence
+                connection.invalidate(error)
+                raise unreachable(str(error)) from error
             session = Session(autoflush=False)
             session.info[CONNECTION_KEY] = connection
             session.info[STATEMENTS_LEFT_KEY] = 1

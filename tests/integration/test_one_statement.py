@@ -15,7 +15,7 @@ from sqlalchemy import Integer, event, text
 
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.engine import Database
-from orion_desktop.db.prepared import Prepared
+from orion_desktop.db.prepared import Prepared, session_connection
 from orion_desktop.domain.change_notice import CHANNEL
 from orion_desktop.domain.changes import Changes
 from orion_desktop.domain.errors import DatabaseUnavailable, OrionError
@@ -140,6 +140,7 @@ _BACKEND = Prepared(text("SELECT pg_backend_pid() AS pid").columns(pid=Integer()
 def test_a_link_lost_under_the_statement_is_told_and_the_next_write_reconnects(
     shop: Services, database: Database
 ) -> None:
+    database.flush_announcements()  # the announcer's thread takes kept connections too: quiet first
     with database.one_statement() as session:  # the connection the next write takes (the last kept)
         pid = _BACKEND.first(session, {}).pid
     url = database.url.set(drivername="postgresql").render_as_string(hide_password=False)
@@ -150,3 +151,16 @@ def test_a_link_lost_under_the_statement_is_told_and_the_next_write_reconnects(
     held = shop.inventory.reserve(ADMIN, store="MAIN", product="A", location=WH, quantity=1)
     assert (held.quantity_after, held.reserved_after) == (10, 1)  # the lost one changed nothing
     assert_ledger_consistent(shop)
+
+
+def test_a_kept_connection_found_closed_is_told_and_the_next_write_reconnects(
+    shop: Services, database: Database
+) -> None:
+    database.flush_announcements()  # the announcer's thread takes kept connections too: quiet first
+    with database.one_statement() as session:  # the connection the next write takes (the last kept)
+        driver: Any = session_connection(session).connection.driver_connection
+    driver.close()  # broken while kept: switching it to autocommit is the first thing to fail
+    with pytest.raises(DatabaseUnavailable, match="cannot be reached"):
+        shop.inventory.reserve(ADMIN, store="MAIN", product="A", location=WH, quantity=1)
+    held = shop.inventory.reserve(ADMIN, store="MAIN", product="A", location=WH, quantity=1)
+    assert (held.quantity_after, held.reserved_after) == (10, 1)
