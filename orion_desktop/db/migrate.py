@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_HEAD = "0010_ship_function"
+SCHEMA_HEAD = "0011_leaner_ship_function"
 """The newest migration revision; a test checks it equals Alembic's single head."""
 
 # Arbitrary constant: the key of the PostgreSQL advisory lock that serialises upgrades.

@@ -147,6 +147,39 @@ def test_one_line_across_two_shelves_in_one_ship_and_a_replayed_key(
     assert_ledger_consistent(shop)
 
 
+def test_a_line_held_twice_on_one_shelf_settles_the_older_hold_first(
+    shop: Services, database: Database, path: str
+) -> None:
+    # 12 B with 10 on the shelf: 10 held at processing, 2 more when 2 arrive (a second hold, same shelf).
+    number = _order(shop, ("B", 12))
+    shop.inventory.adjust(ADMIN, store="MAIN", product="B", location=FIRST, delta=2, reason="delivery")
+    assert [row[2:4] for row in _rows(database, number)["reservations"]] == [(10, 0), (2, 0)]
+    sent: list[str] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", capture)
+    try:
+        first = shop.orders.ship_item(ADMIN, number, "B", 11, operation_key="eleven")
+    finally:
+        event.remove(database.engine, "before_cursor_execute", capture)
+    on_the_server = not any("UPDATE inventory_reservations" in statement for statement in sent)
+    assert on_the_server == (path == "as built" and not database.is_sqlite)  # the function settled both holds
+    assert (first.fulfilled_quantity, first.shipped_quantity, first.remaining_quantity) == (11, 11, 1)
+    assert [row[3:6] for row in _rows(database, number)["reservations"]] == [(10, 0, "fulfilled"), (1, 0, "active")]
+    shop.orders.ship_item(ADMIN, number, "B")
+    rows = _rows(database, number)
+    assert rows["reservations"] == [("B", FIRST, 10, 10, 0, "fulfilled", True),
+                                    ("B", FIRST, 2, 2, 0, "fulfilled", True)]
+    assert rows["shipment lines"] == [("SHP-N-1", "B", FIRST, 11), ("SHP-N-2", "B", FIRST, 1)]
+    assert rows["ledger"] == [("fulfill", "B", FIRST, -11, -11, 1, 1, "ORD-N", "shipped", "admin", "eleven"),
+                              ("fulfill", "B", FIRST, -1, -1, 0, 0, "ORD-N", "shipped", "admin", None)]
+    assert [row[1:3] for row in rows["history"]] == [("processing", "partially_shipped"),
+                                                      ("partially_shipped", "shipped")]
+    assert_ledger_consistent(shop)
+
+
 def test_a_persons_shipped_sends_every_unit_left_from_each_shelf(shop: Services, database: Database, path: str) -> None:
     number = _order(shop, ("A", 3), ("B", 2))
     shop.orders.ship_item(ADMIN, number, "B", 1)

@@ -2,7 +2,7 @@
 
 A ship was eleven statements, each a round trip with Python's work between them while the order
 and its stock rows stayed locked; with many packers on one server that work set the pace
-(docs/performance.md: throughput). ``orion_ship_lines`` (migration 0010) locks, plans and writes
+(docs/performance.md: throughput). ``orion_ship_lines`` (migrations 0010 and 0011) locks, plans and writes
 the same rows on the server, in one round trip.
 
 It ships the common case only (see the migration). ``None`` from here means "take the careful
