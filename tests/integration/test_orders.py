@@ -14,9 +14,17 @@ from sqlalchemy import event
 from orion_desktop.bootstrap import Services
 from orion_desktop.db.types import utcnow
 from orion_desktop.domain.enums import TransactionType
-from orion_desktop.domain.errors import InsufficientStock, InvalidInput, InvalidTransition, NotFound, OrionError
+from orion_desktop.domain.errors import (
+    Conflict,
+    InsufficientStock,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    OrionError,
+)
 from orion_desktop.domain.order_results import OrderLine, ShipRequest
 from orion_desktop.domain.orders import OrderHistoryAction, OrderStatus
+from orion_desktop.services.orders import creation
 
 
 @pytest.fixture
@@ -301,6 +309,18 @@ def test_order_number_format(shop: Services) -> None:
     prefix, store_id, day, tail = number.split("-")
     assert prefix == "ORD" and store_id.isdigit() and len(day) == 8 and len(tail) == 6
 
+
+
+def test_a_drawn_order_number_that_is_taken_is_drawn_again(shop: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A random 6-character tail: at thousands of orders a day a draw now and then meets a number in use.
+    taken = order(shop, ("A", 1))
+    draws = iter([taken, taken, taken.rsplit("-", 1)[0] + "-FRESH2"])
+    monkeypatch.setattr(creation, "new_order_number", lambda _store, _day: next(draws))
+    assert order(shop, ("A", 1)) == taken.rsplit("-", 1)[0] + "-FRESH2"
+    monkeypatch.setattr(creation, "new_order_number", lambda _store, _day: taken)  # never a free one
+    with pytest.raises(Conflict, match=r"^No free order number could be drawn; please try again\.$"):
+        order(shop, ("A", 1))
+    assert len(shop.order_queries.list_orders()) == 2
 
 BAD = [
     (lambda s, n: s.orders.change_status(ADMIN, "ORD-NOPE", "processing"), NotFound, "no order"),

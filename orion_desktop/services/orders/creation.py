@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from orion_desktop.db.models import Order, OrderItem, Product
 from orion_desktop.domain.actor import Actor
-from orion_desktop.domain.errors import InsufficientStock
-from orion_desktop.domain.orders import OrderHistoryAction, OrderStatus
+from orion_desktop.domain.errors import Conflict, InsufficientStock
+from orion_desktop.domain.orders import OrderHistoryAction, OrderStatus, new_order_number
 from orion_desktop.domain.text_rules import plural
 from orion_desktop.services.orders.history import record
+
+NUMBER_DRAWS = 10
+
+
+def unused_order_number(session: Session, store_id: int) -> str:
+    """A new order number no order has yet. Its tail is drawn at random (30^6 tails a store a day), so
+    with thousands of orders a day a drawn number is now and then taken already: another is drawn."""
+    today = datetime.now(UTC).date()
+    for _ in range(NUMBER_DRAWS):
+        number = new_order_number(store_id, today)
+        if not session.execute(select(Order.id).where(Order.order_number == number)).first():
+            return number
+    raise Conflict("No free order number could be drawn; please try again.")
 
 
 def insert_order(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
@@ -43,7 +43,6 @@ from orion_desktop.domain.orders import (
     ShipmentStatus,
     check_shippable,
     check_transition,
-    new_order_number,
     parse_shipment_status,
     parse_status,
 )
@@ -61,7 +60,7 @@ from orion_desktop.services.lookup import Slot, resolve_product, resolve_store
 from orion_desktop.services.lookup import inventory_id as find_inventory_id
 from orion_desktop.services.lookup import location_id as find_location_id
 from orion_desktop.services.orders import item_stock, parcels, shipped_on_server, transitions
-from orion_desktop.services.orders.creation import insert_order, refuse_short_stock
+from orion_desktop.services.orders.creation import insert_order, refuse_short_stock, unused_order_number
 from orion_desktop.services.orders.history import Entry, record, record_many
 from orion_desktop.services.orders.item_stock import ItemState, item_states, item_states_of, release_item
 from orion_desktop.services.orders.parcel_lines import prepared_units
@@ -163,8 +162,8 @@ class OrderService:
                 if strict:
                     products = {p.id: p for p in session.scalars(select(Product).where(Product.id.in_(quantities)))}
                     refuse_short_stock(session, products, quantities)
-                order_number = given_number or new_order_number(store_info.id, datetime.now(UTC).date())
-                if session.execute(select(Order.id).where(Order.order_number == order_number)).first():
+                order_number = given_number or unused_order_number(session, store_info.id)
+                if given_number and session.execute(select(Order.id).where(Order.order_number == order_number)).first():
                     raise Conflict(f"An order numbered {order_number} already exists.")
                 insert_order(
                     session, actor, store_id=store_info.id, order_number=order_number, quantities=quantities,
