@@ -112,8 +112,29 @@ def params_digest(kind: str, params: Mapping[str, object]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+# Values JSON takes as they are (exactly these types: an IntEnum or a StrEnum is encoded by its value).
+# Checked first, so a keyed write's digest and result cost a few microseconds, not tens (issue 12).
+_PLAIN_TYPES: frozenset[type] = frozenset({str, int, float, bool, type(None)})
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _dataclass_fields(value: Any) -> tuple[str, ...] | None:
+    """The field names of a dataclass instance (kept per class); None for anything else, a class too."""
+    cls = type(value)
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        if not hasattr(cls, "__dataclass_fields__"):
+            return None
+        names = _FIELD_NAMES[cls] = tuple(field.name for field in dataclasses.fields(value))
+    return names
+
+
 def canonical(value: Any) -> Any:
     """A parameter as plain JSON: files by content, mappings with text keys, sets sorted."""
+    if type(value) in _PLAIN_TYPES:
+        return value
     if isinstance(value, FileContent):
         return {"file_sha256": value.digest()}
     if isinstance(value, Path):
@@ -124,15 +145,19 @@ def canonical(value: Any) -> Any:
         return sorted((canonical(item) for item in value), key=repr)
     if isinstance(value, list | tuple):
         return [canonical(item) for item in value]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {field.name: canonical(getattr(value, field.name)) for field in dataclasses.fields(value)}
+    names = _dataclass_fields(value)
+    if names is not None:
+        return {name: canonical(getattr(value, name)) for name in names}
     return encode(value)
 
 
 def encode(value: Any) -> Any:
     """Frozen dataclasses (and enums, tuples, datetimes, dates, decimals) to JSON-ready values."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {field.name: encode(getattr(value, field.name)) for field in dataclasses.fields(value)}
+    if type(value) in _PLAIN_TYPES:
+        return value
+    names = _dataclass_fields(value)
+    if names is not None:
+        return {name: encode(getattr(value, name)) for name in names}
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, list | tuple):
