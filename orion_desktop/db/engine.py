@@ -77,6 +77,18 @@ def _file_identity(path: Path) -> tuple[int, int] | None:
     return status.st_dev, status.st_ino
 
 
+def _same_sqlite_file(path: Path) -> Callable[[Connection, float], bool]:
+    """SQLite's check of a kept connection: outside any transaction, and the file at ``path`` is still
+    the one it opened (the pool's checkout checks the same, ``_configure_sqlite``)."""
+
+    def usable(connection: Connection, _idle_since: float) -> bool:
+        driver: Any = connection.connection.driver_connection
+        return (driver is not None and not driver.in_transaction
+                and connection.info.get(_FILE_IDENTITY) == _file_identity(path))
+
+    return usable
+
+
 def missing_database_message(path: Path) -> str:
     """The sentence for a SQLite URL that names no existing file (or a folder that does not exist)."""
     shown = path.expanduser().absolute()
@@ -243,8 +255,7 @@ class Database:
         """PostgreSQL: sends each committed write's changes to the other PCs, after the commit, several
         commits as one notice under load (SQLite's feed needs none: it watches the file)."""
         self._kept = None if self.is_sqlite else KeptConnections(self.engine)
-        """PostgreSQL: the connections transactions used, kept for the next ones (db/kept_connections.py).
-        SQLite checks each one out: the pool's checkout is where a moved database file is noticed."""
+        """PostgreSQL: the connections transactions used, kept for the next ones (db/kept_connections.py)."""
         self.commit_guards: list[CommitGuard] = []
         """Told just before and after each write's commit (see CommitGuard)."""
         self.read_scope: frozenset[str] | None = None
@@ -256,6 +267,13 @@ class Database:
             if self.url.get_backend_name() == "sqlite" and self.url.database
             else None
         )
+        self._kept_sqlite: dict[bool, KeptConnections] = {}
+        """SQLite: the connections of reads (False) and of writes (True, which begin IMMEDIATE), kept
+        as on PostgreSQL; one whose file is no longer the one at the path is not used again."""
+        if self._sqlite_path is not None:
+            usable = _same_sqlite_file(self._sqlite_path)
+            self._kept_sqlite = {False: KeptConnections(self.engine, usable),
+                                 True: KeptConnections(self._write_engine, usable)}
 
     @property
     def dialect(self) -> str:
@@ -291,7 +309,7 @@ class Database:
         # its first statement: the Session's own way costs about 35 us a transaction (issue 12), and
         # the hot paths' statements (db/prepared.py) take this connection from ``session.info``.
         # On SQLite a write takes the file's write lock here, when the block opens.
-        kept = self._kept
+        kept = self._keeper(bind)
         connection = self._take(bind)
         changes: Changes | None = None
         actor: str | None = None
@@ -374,9 +392,13 @@ class Database:
             if changes is not None:
                 self._committed(changes, actor)
 
+    def _keeper(self, bind: Engine) -> KeptConnections | None:
+        """Where ``bind``'s connections are kept between transactions (None: the pool, each time)."""
+        return self._kept if self._kept is not None else self._kept_sqlite.get(bind is self._write_engine)
+
     def _take(self, bind: Engine) -> Connection:
-        """A connection for one transaction: a kept one on PostgreSQL, a pooled one on SQLite."""
-        kept = self._kept
+        """A connection for one transaction: a kept one, else one checked out of the pool."""
+        kept = self._keeper(bind)
         try:
             return bind.connect() if kept is None else kept.take()
         except exc.DBAPIError as error:
@@ -452,6 +474,7 @@ class Database:
 
     def dispose(self) -> None:
         self.flush_announcements()
-        if self._kept is not None:
-            self._kept.close_all()
+        for kept in (self._kept, *self._kept_sqlite.values()):
+            if kept is not None:
+                kept.close_all()
         self.engine.dispose()

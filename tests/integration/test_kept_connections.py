@@ -1,9 +1,12 @@
-"""PostgreSQL: transactions reuse kept connections, and a dead one never reaches a user twice
-(db/kept_connections.py). SQLite checks each connection out of the pool, as before."""
+"""Transactions reuse kept connections (db/kept_connections.py). PostgreSQL: a dead one never reaches
+a user twice. SQLite: reads and writes keep theirs apart, and one left inside a transaction, or opened
+on a file that is no longer the one at the path, is not used again (tests/gui/test_database_loss.py
+moves and replaces the file under a running app)."""
 
 from __future__ import annotations
 
 import multiprocessing
+import sqlite3
 from typing import Any
 
 import pytest
@@ -13,9 +16,11 @@ from sqlalchemy import text
 from orion_desktop.bootstrap import Services
 from orion_desktop.db import idle_ping
 from orion_desktop.db.engine import Database
+from orion_desktop.db.prepared import CONNECTION_KEY
 from orion_desktop.domain.errors import DatabaseUnavailable
 
 POSTGRES_ONLY = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 WH = "WAREHOUSE_MAIN"
 
 
@@ -115,3 +120,43 @@ def test_dispose_gives_every_kept_connection_back(database_url: str) -> None:
             assert alive.scalar_one() == 0
     finally:
         watcher.dispose()
+
+
+def _driver(database: Database, *, write: bool) -> Any:
+    """The sqlite3 connection a read or a write transaction ran on."""
+    with (database.write() if write else database.read()) as session:
+        session.execute(text("SELECT 1"))
+        return session.info[CONNECTION_KEY].connection.driver_connection
+
+
+@SQLITE_ONLY
+def test_sqlite_reads_and_writes_each_keep_their_connection(database: Database, services: Services) -> None:
+    seed_catalog(services)
+    writer, reader = _driver(database, write=True), _driver(database, write=False)
+    _adjust(services)
+    assert _driver(database, write=True) is writer and _driver(database, write=False) is reader
+    assert writer is not reader  # a write begins IMMEDIATE, a read does not: never the same connection
+
+
+@SQLITE_ONLY
+def test_a_sqlite_connection_left_inside_a_transaction_is_not_used_again(
+    database: Database, services: Services
+) -> None:
+    seed_catalog(services)
+    before = services.stock.product_stock("MAIN", "A").total_quantity
+    writer = _driver(database, write=True)
+    writer.execute("BEGIN")  # left open behind the app's back: it would hold the next write's BEGIN
+    _adjust(services)
+    assert _driver(database, write=True) is not writer
+    assert services.stock.product_stock("MAIN", "A").total_quantity == before + 1  # written, once
+
+
+@SQLITE_ONLY
+def test_sqlite_dispose_closes_the_kept_connections(database_url: str) -> None:
+    database = Database(database_url)
+    seed_catalog(Services.on(database))
+    writer, reader = _driver(database, write=True), _driver(database, write=False)
+    database.dispose()
+    for closed in (writer, reader):
+        with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+            closed.execute("SELECT 1")
