@@ -231,6 +231,15 @@ def test_email_addresses_are_checked_for_syntax_only() -> None:
     assert clean_email(None) is None and clean_email("  ") is None
 
 
+
+def test_a_remembered_address_check_answers_as_the_first_and_a_refusal_is_refused_again() -> None:
+    # The check is remembered (an import meets an order's address on every line): the same answer,
+    # under whatever name the field has, and a refused address is refused every time, never kept.
+    assert clean_email("Bo@Example.COM") == clean_email("Bo@Example.COM", "customer e-mail") == "Bo@example.com"
+    for what in ("e-mail address", "customer e-mail"):
+        with pytest.raises(InvalidInput, match=f"^'bo@example' is not a valid {what}: "):
+            clean_email("bo@example", what)
+
 @pytest.mark.parametrize("bad", ["anna", "anna@", "@example.com", "anna@example", "an na@example.com",
                                  "anna@@example.com", "anna..b@example.com", "anna@exa mple.com",
                                  "anna@example.com\u202e", "a" * 250 + "@example.com"])
