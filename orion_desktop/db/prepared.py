@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, exc
 from sqlalchemy.engine import Dialect
@@ -23,7 +23,6 @@ from sqlalchemy.sql import ClauseElement
 from orion_desktop.db.change_recording import note_written
 from orion_desktop.db.types import UtcDateTime
 
-T = TypeVar("T")
 Plan = list[tuple[str, str, bool, Any, Callable[[Any], Any] | None]]
 """Per bind, in order: its name in the SQL, the call's key for it, whether the call must give it, the
 value fixed in the statement otherwise, and its type's conversion: what ``construct_params`` works
@@ -65,7 +64,8 @@ class _Compiled:
         names = [column.keyname for column in self._returned]
         self.row_type: Any = namedtuple("Row", names, rename=True) if names else None
         self._dialect = dialect
-        self._results: list[Callable[[Any], Any] | None] | None = None  # from the first result's description
+        # (column index, conversion) of the columns that need one, from the first result's description
+        self._results: list[tuple[int, Callable[[Any], Any]]] | None = None
 
     def bound(self, values: Mapping[str, Any]) -> tuple[str, Sequence[Any] | Mapping[str, Any]]:
         """The SQL to send and the driver's parameters for one call, converted by their types."""
@@ -114,14 +114,26 @@ class _Compiled:
 
     def rows(self, cursor: Any, raw: Sequence[Sequence[Any]]) -> list[Any]:
         """The driver's rows as named tuples of the values SQLAlchemy would have returned."""
-        if self._results is None:  # as SQLAlchemy's result does: by the type and the driver's column type
+        converters = self._results
+        if converters is None:  # as SQLAlchemy's result does: by the type and the driver's column type
             # cursor.description only here: psycopg builds it afresh on every call (a tenth of a
             # reserve's client time when read per statement).
-            self._results = [column.type._cached_result_processor(self._dialect, described[1])
-                             for column, described in zip(self._returned, cursor.description, strict=True)]
-        converters = self._results
-        return [self.row_type(*(value if convert is None else convert(value)
-                                for value, convert in zip(row, converters, strict=True))) for row in raw]
+            processors = [column.type._cached_result_processor(self._dialect, described[1])
+                          for column, described in zip(self._returned, cursor.description, strict=True)]
+            # Only the columns that need it are converted: most are integers and text, which the
+            # driver already gives as they are.
+            converters = self._results = [(index, convert) for index, convert in enumerate(processors)
+                                          if convert is not None]
+        make = self.row_type._make
+        if not converters:
+            return [make(row) for row in raw]
+        converted = []
+        for row in raw:
+            values = list(row)
+            for index, convert in converters:
+                values[index] = convert(values[index])
+            converted.append(make(values))
+        return converted
 
 
 class _LastTimestamp:
@@ -203,12 +215,16 @@ class Prepared:
     def _execute(
         self, session: Session, calls: Sequence[Mapping[str, Any]], *, rows: bool
     ) -> tuple[list[Any], int]:
-        left = session.info.get(STATEMENTS_LEFT_KEY)
+        info = session.info
+        left = info.get(STATEMENTS_LEFT_KEY)
         if left is not None:  # Database.one_statement: outside a transaction each statement commits alone
             if left < 1 or len(calls) > 1:
                 raise RuntimeError("A one-statement write ran a second statement; it must take Database.write()")
-            session.info[STATEMENTS_LEFT_KEY] = left - 1
-        connection = session_connection(session)
+            info[STATEMENTS_LEFT_KEY] = left - 1
+        route = info.get(ROUTE_KEY)
+        if route is None or route.connection.closed:
+            route = info[ROUTE_KEY] = _route(session_connection(session))
+        connection = route.connection
         compiled = self._compiled_for(connection.dialect)
         many = len(calls) > 1
         values: Any  # one call's parameters, or (many) a list of them
@@ -219,15 +235,17 @@ class Prepared:
                 raise ValueError("run_many needs the same SQL for every call (an IN list a call passes varies it)")
         else:
             sql, values = compiled.bound(calls[0])
-
-        def read(cursor: Any) -> tuple[list[Any], int]:
+        cursor = _send(route, sql, values, many)
+        try:
             if compiled.written_table is not None:  # also for a WITH ... INSERT, which no pattern names
                 note_written(connection, compiled.written_table)
             if not rows or compiled.row_type is None:
                 return [], cursor.rowcount
             return compiled.rows(cursor, cursor.fetchall()), cursor.rowcount
-
-        return _on_driver(connection, sql, values, many=many, read=read)
+        except connection.dialect.loaded_dbapi.Error as error:  # SQLite steps on as the rows are fetched
+            raise _wrapped(error, route, cursor, sql, values, many) from error
+        finally:
+            cursor.close()
 
 
 CONNECTION_KEY = "orion_connection"
@@ -245,42 +263,65 @@ def session_connection(session: Session) -> Connection:
     return connection
 
 
+ROUTE_KEY = "orion_route"
+"""In ``session.info``: the session's ``_Route``, worked out at its first hot-path statement."""
+
+
+class _Route(NamedTuple):
+    """Where a transaction's hot-path statements go: worked out once, not per statement (asking the
+    pool for the driver's connection and the engine's event lists for listeners cost about 4 us a
+    statement, a sixth of what the Python of one statement cost on SQLite)."""
+
+    connection: Connection
+    driver: Any  # the DBAPI connection under ``connection``
+    watched: bool  # something listens before the engine's statements (a test watching the SQL sent)
+
+
+def _route(connection: Connection) -> _Route:
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    # The engine's cursor events see these statements while something listens before them, then after
+    # them too. Otherwise neither is sent: the one listener after them in production, the
+    # change-recording net, ignores them (they note their own table), and calling it cost about 8 us a
+    # statement. A listener added in the middle of a transaction sees its statements from the next one on.
+    return _Route(connection, driver, bool(connection.dispatch.before_cursor_execute))
+
+
 def run_driver_sql(connection: Connection, sql: str) -> None:
     """A statement without parameters or rows (``BEGIN IMMEDIATE``) straight on the driver's cursor:
     SQLAlchemy's ``exec_driver_sql`` costs about 25 us in Python, more than SQLite's own work."""
-    _on_driver(connection, sql, (), many=False, read=lambda _cursor: None)
+    _send(_route(connection), sql, (), False).close()
 
 
-def _on_driver(
-    connection: Connection, sql: str, values: Any, *, many: bool, read: Callable[[Any], T]
-) -> T:
-    """Send ``sql`` on ``connection``'s driver connection, inside its transaction; ``read`` the cursor."""
-    dialect = connection.dialect
-    driver = connection.connection.driver_connection
-    assert driver is not None
-    cursor = driver.cursor()
-    events = connection.dispatch
+def _send(route: _Route, sql: str, values: Any, many: bool) -> Any:
+    """Send ``sql`` on the route's driver connection, inside its transaction; the cursor, to read and close."""
+    connection = route.connection
+    cursor = route.driver.cursor()
     try:
-        # The engine's cursor events see these statements while something listens before them (a test
-        # watching the SQL sent), then after them too. Otherwise neither is sent: the one listener after
-        # them in production, the change-recording net, ignores them (they note their own table), and
-        # calling it cost about 8 us a statement.
-        watched = bool(events.before_cursor_execute)
-        if watched:
+        if route.watched:
+            events = connection.dispatch
             events.before_cursor_execute(connection, cursor, sql, values, None, many)
         if many:
             cursor.executemany(sql, values)
         else:
             cursor.execute(sql, values)
-        if watched and events.after_cursor_execute:
+        if route.watched and events.after_cursor_execute:
             events.after_cursor_execute(connection, cursor, sql, values, None, many)
-        return read(cursor)
-    except dialect.loaded_dbapi.Error as error:
-        # As SQLAlchemy's own execute: a lost connection leaves the pool, and the error is wrapped.
-        lost = bool(dialect.is_disconnect(error, driver, cursor))
-        if lost:
-            connection.invalidate(error)
-        raise exc.DBAPIError.instance(sql, values, error, dialect.loaded_dbapi.Error,
-                                      connection_invalidated=lost) from error
-    finally:
+    except connection.dialect.loaded_dbapi.Error as error:
         cursor.close()
+        raise _wrapped(error, route, cursor, sql, values, many) from error
+    except BaseException:
+        cursor.close()
+        raise
+    return cursor
+
+
+def _wrapped(error: Exception, route: _Route, cursor: Any, sql: str, values: Any, many: bool) -> Any:
+    """The driver's error as SQLAlchemy's own execute raises it: a lost connection leaves the pool,
+    and the error is wrapped (so callers and ``translate_db_error`` see what they always saw)."""
+    dialect = route.connection.dialect
+    lost = bool(dialect.is_disconnect(error, route.driver, cursor))
+    if lost:
+        route.connection.invalidate(error)
+    return exc.DBAPIError.instance(sql, values, error, dialect.loaded_dbapi.Error,
+                                   connection_invalidated=lost, ismulti=many)
