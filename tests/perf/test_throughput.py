@@ -2,12 +2,13 @@
 
 1, 2, 4 and 8 processes, each cycling reserve 1 / release 1 on one of 5 hot products, for a fixed
 time, through the services and through the same statements on bare psycopg (the limit of this
-machine), in the same run, one cell after the other. Prints the table; the budget is at 8
-processes: the services at least 0.8x the raw driver's cycles per second. A third column runs the
+machine), in the same run, one cell after the other (at 8 processes service, raw, raw, service, each
+side the mean of its two cells). Prints the table; the budget is at 8 processes: the services at least
+0.8x the raw driver's cycles per second. A third column runs the
 raw side with the change feed's NOTIFY in each transaction, as every write of the services has.
 
 The second test ships whole one-line orders the same way (below). CI size:
-``ORION_PERF_THROUGHPUT_SECONDS`` (default 1 s per cell, so about 20 s a test); set it to 20 for the
+``ORION_PERF_THROUGHPUT_SECONDS`` (default 1 s per cell, so about 25 s a test); set it to 20 for the
 issue's figures. Processes are forked: each builds its own engine or
 connection (the parent's pooled connections are never used by a child, which leaves by os._exit).
 """
@@ -141,6 +142,21 @@ def _cell(side: str, url: str, processes: int, target: Callable[..., None] | Non
     return total / SECONDS
 
 
+def _both_sides(processes: int, run: Callable[[str], float]) -> tuple[float, float, str]:
+    """The services' and the raw side's throughput at ``processes`` (``run(side)`` measures one cell),
+    and how they were measured. At the budget's 8 processes the cells run service, raw, raw, service
+    and each side's figure is the mean of its two: a drift of the machine's speed during the
+    measurement (another job starting, the tables growing) weighs on both sides alike, where one
+    cell each gave it all to the side measured second."""
+    if processes != PROCESSES[-1]:
+        return run("service"), run("raw"), ""
+    first_service, first_raw = run("service"), run("raw")
+    second_raw, second_service = run("raw"), run("service")
+    service, raw = (first_service + second_service) / 2, (first_raw + second_raw) / 2
+    return service, raw, (f" (cells service, raw, raw, service: {first_service:.0f}, {first_raw:.0f}, "
+                          f"{second_raw:.0f}, {second_service:.0f})")
+
+
 def _report(perf: Any, services: Services, heading: str, table: list[str], budget: str,
             figures: dict[int, tuple[float, float]], unit: str) -> None:
     """The database still adds up; the table goes to the run's figures; 8 processes against the floor."""
@@ -173,11 +189,10 @@ def test_many_packers_on_one_postgresql_reach_0_8x_the_raw_driver(perf_database:
              "(raw + NOTIFY) |", "|---|---|---|---|---|---|"]
     figures: dict[int, tuple[float, float]] = {}
     for processes in PROCESSES:
-        service = _cell("service", url, processes)
-        raw = _cell("raw", url, processes)
+        service, raw, cells = _both_sides(processes, lambda side, n=processes: _cell(side, url, n))
         notifying = _cell("raw+notify", url, processes)
         figures[processes] = (service, raw)
-        table.append(f"| {processes} | {service:.0f} | {raw:.0f} | {service / raw:.2f} | {notifying:.0f} | "
+        table.append(f"| {processes} | {service:.0f} | {raw:.0f} | {service / raw:.2f}{cells} | {notifying:.0f} | "
                      f"{service / notifying:.2f} |")
     _report(perf, services, f"throughput, reserve+release on {len(HOT)} hot products, PostgreSQL, {SECONDS:g} s a "
             "cell", table, "throughput at 8 processes (reserve+release)", figures, "cycles/s")
@@ -185,7 +200,7 @@ def test_many_packers_on_one_postgresql_reach_0_8x_the_raw_driver(perf_database:
 
 # --- shipping ------------------------------------------------------------------------------------
 
-SHIP_ORDERS = int(os.environ.get("ORION_PERF_THROUGHPUT_ORDERS", str(int(7_000 * SECONDS) + 2_000)))
+SHIP_ORDERS = int(os.environ.get("ORION_PERF_THROUGHPUT_ORDERS", str(int(9_000 * SECONDS) + 2_000)))
 """Processing one-line orders on the hot products, one shipped per cycle: enough for every cell at
 the rates measured (the test fails, never caps the figure, when the cells run out of them)."""
 
@@ -257,10 +272,9 @@ def test_many_packers_shipping_on_one_postgresql_reach_0_8x_the_raw_driver(
     table = ["| processes | service ships/s | raw ships/s | service / raw |", "|---|---|---|---|"]
     figures: dict[int, tuple[float, float]] = {}
     for processes in PROCESSES:
-        service = _cell("service", url, processes, _ship_worker, taken)
-        raw = _cell("raw", url, processes, _ship_worker, taken)
+        service, raw, cells = _both_sides(processes, lambda side, n=processes: _cell(side, url, n, _ship_worker, taken))
         figures[processes] = (service, raw)
-        table.append(f"| {processes} | {service:.0f} | {raw:.0f} | {service / raw:.2f} |")
+        table.append(f"| {processes} | {service:.0f} | {raw:.0f} | {service / raw:.2f}{cells} |")
     assert taken.value < SHIP_ORDERS, f"the cells ran out of orders ({SHIP_ORDERS}): set ORION_PERF_THROUGHPUT_ORDERS"
     with database.engine.connect() as conn:
         shipped = conn.exec_driver_sql("SELECT count(*) FROM orders WHERE status = 'shipped'").scalar_one()
