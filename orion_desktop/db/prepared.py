@@ -316,7 +316,7 @@ def _send(route: _Route, sql: str, values: Any, many: bool) -> Any:
     return cursor
 
 
-def _wrapped(error: Exception, route: _Route, cursor: Any, sql: str, values: Any, many: bool) -> Any:
+def _wrapped(error: Any, route: _Route, cursor: Any, sql: str, values: Any, many: bool) -> Any:
     """The driver's error as SQLAlchemy's own execute raises it: a lost connection leaves the pool,
     and the error is wrapped (so callers and ``translate_db_error`` see what they always saw)."""
     dialect = route.connection.dialect

@@ -200,7 +200,8 @@ def test_a_delivery_for_more_waiting_orders_than_the_first_look_reads_serves_the
 
 def test_restock_stops_reading_waiting_orders_once_its_units_are_handed_out(shop: Services) -> None:
     """Three orders wait for B; 10 units arrive, enough for the oldest only. The stock rows are read
-    once and kept current, so the two younger orders' items are never read (one query each)."""
+    once and kept current, and the waiting items are read once with their product and missing units:
+    no order's items are read again, and allocation stops when the units are handed out."""
     shop.orders.change_status(ADMIN, order(shop, ("B", 50)), "processing")  # every unit of B taken
     waiting = [order(shop, ("B", 10)) for _ in range(3)]
     for number in waiting:
@@ -218,8 +219,9 @@ def test_restock_stops_reading_waiting_orders_once_its_units_are_handed_out(shop
         event.remove(engine, "before_cursor_execute", note)
     assert {b.order_number: b.quantity for b in shop.order_queries.backorders()} == {waiting[1]: 10, waiting[2]: 10}
     items_reads = [s for s in sent if s.startswith("SELECT order_items.id, order_items.order_id")]
+    waiting_reads = [s for s in sent if s.startswith("SELECT orders.id, orders.order_number, order_items.id")]
     stock_reads = [s for s in sent if s.startswith("SELECT inventory.product_id, inventory.id, locations.code")]
-    assert (len(items_reads), len(stock_reads)) == (1, 1), sent
+    assert (len(items_reads), len(waiting_reads), len(stock_reads)) == (0, 1, 1), sent
     assert_invariants(shop)
 
 

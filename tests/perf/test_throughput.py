@@ -142,16 +142,16 @@ def _cell(side: str, url: str, processes: int, target: Callable[..., None] | Non
     return total / SECONDS
 
 
-def _both_sides(processes: int, run: Callable[[str], float]) -> tuple[float, float, str]:
-    """The services' and the raw side's throughput at ``processes`` (``run(side)`` measures one cell),
+def _both_sides(processes: int, run: Callable[[str, int], float]) -> tuple[float, float, str]:
+    """The services' and the raw side's throughput at ``processes`` (``run(side, processes)`` measures one cell),
     and how they were measured. At the budget's 8 processes the cells run service, raw, raw, service
     and each side's figure is the mean of its two: a drift of the machine's speed during the
     measurement (another job starting, the tables growing) weighs on both sides alike, where one
     cell each gave it all to the side measured second."""
     if processes != PROCESSES[-1]:
-        return run("service"), run("raw"), ""
-    first_service, first_raw = run("service"), run("raw")
-    second_raw, second_service = run("raw"), run("service")
+        return run("service", processes), run("raw", processes), ""
+    first_service, first_raw = run("service", processes), run("raw", processes)
+    second_raw, second_service = run("raw", processes), run("service", processes)
     service, raw = (first_service + second_service) / 2, (first_raw + second_raw) / 2
     return service, raw, (f" (cells service, raw, raw, service: {first_service:.0f}, {first_raw:.0f}, "
                           f"{second_raw:.0f}, {second_service:.0f})")
@@ -189,7 +189,7 @@ def test_many_packers_on_one_postgresql_reach_0_8x_the_raw_driver(perf_database:
              "(raw + NOTIFY) |", "|---|---|---|---|---|---|"]
     figures: dict[int, tuple[float, float]] = {}
     for processes in PROCESSES:
-        service, raw, cells = _both_sides(processes, lambda side, n=processes: _cell(side, url, n))
+        service, raw, cells = _both_sides(processes, lambda side, n: _cell(side, url, n))
         notifying = _cell("raw+notify", url, processes)
         figures[processes] = (service, raw)
         table.append(f"| {processes} | {service:.0f} | {raw:.0f} | {service / raw:.2f}{cells} | {notifying:.0f} | "
@@ -272,7 +272,7 @@ def test_many_packers_shipping_on_one_postgresql_reach_0_8x_the_raw_driver(
     table = ["| processes | service ships/s | raw ships/s | service / raw |", "|---|---|---|---|"]
     figures: dict[int, tuple[float, float]] = {}
     for processes in PROCESSES:
-        service, raw, cells = _both_sides(processes, lambda side, n=processes: _cell(side, url, n, _ship_worker, taken))
+        service, raw, cells = _both_sides(processes, lambda side, n: _cell(side, url, n, _ship_worker, taken))
         figures[processes] = (service, raw)
         table.append(f"| {processes} | {service:.0f} | {raw:.0f} | {service / raw:.2f}{cells} |")
     assert taken.value < SHIP_ORDERS, f"the cells ran out of orders ({SHIP_ORDERS}): set ORION_PERF_THROUGHPUT_ORDERS"

@@ -242,24 +242,25 @@ def _candidates(session: Session, product_id: int, location_id: int | None = Non
 
 
 def reserve_for_item(
-    session: Session, item: ItemState, quantity: int, note: LedgerNote, expires_at: datetime | None = None,
-    stock: LockedStock | None = None,
+    session: Session, item_id: int, product: ProductRef, quantity: int, note: LedgerNote,
+    expires_at: datetime | None = None, stock: LockedStock | None = None,
 ) -> tuple[list[ReservedLine], int]:
-    """Reserve up to ``quantity`` units for an item across locations: (lines reserved, shortfall).
+    """Reserve up to ``quantity`` units of ``product`` for the order item ``item_id`` across locations:
+    (lines reserved, shortfall).
 
     ``stock``: where the candidates come from when many items are reserved at once (read once), and
     what makes the holds (see orders/locked_stock.py)."""
-    found = _candidates(session, item.product.id) if stock is None else stock.candidates(item.product.id)
+    found = _candidates(session, product.id) if stock is None else stock.candidates(product.id)
     location_ids = {candidate.inventory_id: location_id for candidate, location_id in found}
     plan, shortfall = plan_allocation(quantity, [candidate for candidate, _ in found])
     reserved: list[ReservedLine] = []
     for allocation in plan:
-        slot = Slot(item.product, location_ids[allocation.inventory_id], allocation.location, allocation.inventory_id)
+        slot = Slot(product, location_ids[allocation.inventory_id], allocation.location, allocation.inventory_id)
         if stock is None:
-            hold(session, slot, allocation.quantity, note, order_item_id=item.id, expires_at=expires_at)
+            hold(session, slot, allocation.quantity, note, order_item_id=item_id, expires_at=expires_at)
         else:  # counted there, and perhaps written later with the holds of other orders
-            stock.hold(slot, allocation.quantity, note, item.id, expires_at)
-        reserved.append(ReservedLine(item.id, item.product.sku, allocation.location, allocation.quantity))
+            stock.hold(slot, allocation.quantity, note, item_id, expires_at)
+        reserved.append(ReservedLine(item_id, product.sku, allocation.location, allocation.quantity))
     return reserved, shortfall
 
 

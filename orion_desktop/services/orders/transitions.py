@@ -193,8 +193,8 @@ def reserve_for_processing(
             continue
         if item.unreserved == 0:
             continue
-        lines, shortfall = reserve_for_item(session, item, item.unreserved, note, order.reservation_expires_at,
-                                           stock)
+        lines, shortfall = reserve_for_item(session, item.id, item.product, item.unreserved, note,
+                                           order.reservation_expires_at, stock)
         reserved.extend(lines)
         if shortfall:
             reason = "no stock at any location" if not lines else f"only {item.unreserved - shortfall} available"
