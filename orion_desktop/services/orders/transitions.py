@@ -38,7 +38,7 @@ from orion_desktop.domain.orders import (
     status_after_shipping,
 )
 from orion_desktop.domain.text_rules import plural
-from orion_desktop.services.orders.history import record
+from orion_desktop.services.orders.history import Entry, record, record_many
 from orion_desktop.services.orders.item_stock import (
     ItemState,
     fulfill_lines,
@@ -207,14 +207,16 @@ def reserve_for_processing(
         summary += f"; backordered {plural(sum(b.quantity for b in backordered), 'unit')}"
     if cause is Cause.SHIPPING:
         summary = "Processing started to ship from a pending order. " + summary
-    record(session, order.id, OrderHistoryAction.PROCESSING_STARTED, summary + ".", actor,
-           old_status=order.status.value, new_status=OrderStatus.PROCESSING.value)
+    # The rows go as one write (one round trip on PostgreSQL), in this order.
+    entries = [Entry(order.id, OrderHistoryAction.PROCESSING_STARTED, summary + ".",
+                     old_status=order.status.value, new_status=OrderStatus.PROCESSING.value)]
     if reserved:
         where = ", ".join(f"{r.quantity} {r.sku} at {r.location}" for r in reserved)
-        record(session, order.id, OrderHistoryAction.INVENTORY_RESERVED, f"Reserved {where}.", actor)
+        entries.append(Entry(order.id, OrderHistoryAction.INVENTORY_RESERVED, f"Reserved {where}."))
     for warning in warnings:
         log.warning("Order %s: %s", order.order_number, warning)
-        record(session, order.id, OrderHistoryAction.STATUS_CHANGED, f"Warning: {warning}.", actor)
+        entries.append(Entry(order.id, OrderHistoryAction.STATUS_CHANGED, f"Warning: {warning}."))
+    record_many(session, entries, actor)
     return StatusChangeResult(
         order.order_number, order.status, OrderStatus.PROCESSING, tuple(reserved), tuple(skipped),
         tuple(backordered), warnings=warnings,
