@@ -233,11 +233,12 @@ def cancel_order(
     for item in items:
         released.extend(release_item(session, item, note))
     units = sum(r.quantity for r in released)
-    record(session, order.id, OrderHistoryAction.CANCELLED, f"Order cancelled; released {units} reserved units.",
-           actor, old_status=order.status.value, new_status=OrderStatus.CANCELLED.value)
+    entries = [Entry(order.id, OrderHistoryAction.CANCELLED, f"Order cancelled; released {units} reserved units.",
+                     old_status=order.status.value, new_status=OrderStatus.CANCELLED.value)]
     if released:
-        record(session, order.id, OrderHistoryAction.INVENTORY_RELEASED,
-               "Released " + ", ".join(f"{r.quantity} {r.sku} at {r.location}" for r in released) + ".", actor)
+        entries.append(Entry(order.id, OrderHistoryAction.INVENTORY_RELEASED,
+                             "Released " + ", ".join(f"{r.quantity} {r.sku} at {r.location}" for r in released) + "."))
+    record_many(session, entries, actor)  # one write, in this order
     if any(item.in_parcels for item in items):
         cancel_open_parcels(session, actor, order.id, "the order was cancelled")
     return StatusChangeResult(order.order_number, order.status, OrderStatus.CANCELLED, released=tuple(released))
