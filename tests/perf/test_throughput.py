@@ -202,8 +202,9 @@ def test_many_packers_on_one_postgresql_reach_0_8x_the_raw_driver(perf_database:
 # --- shipping ------------------------------------------------------------------------------------
 
 SHIP_BATCH = int(os.environ.get("ORION_PERF_THROUGHPUT_ORDERS", "2000"))
-"""The fewest processing one-line orders imported before a shipping cell; a cell gets more, three times
-the highest rate the cells before it measured, so a fast machine never runs a cell dry."""
+"""The fewest processing one-line orders waiting before a shipping cell, per second of the cell; a cell
+gets more, three times the highest rate the cells before it measured, so a fast machine never runs a
+cell dry."""
 
 
 class _OrderPool:
@@ -214,7 +215,8 @@ class _OrderPool:
     clock); a worker stops when the pool is empty, and such a cell is measured again with more orders,
     never reported capped."""
 
-    def __init__(self, database: Database, services: Services, folder: Path) -> None:
+    def __init__(self, database: Database, services: Services, folder: Path,
+                 settle: Callable[[Database], None]) -> None:
         context = multiprocessing.get_context("fork")
         self.taken = context.Value("l", 0)
         self.limit = context.Value("l", 0)
@@ -222,6 +224,7 @@ class _OrderPool:
         self._database = database
         self._services = services
         self._folder = folder
+        self._settle = settle
 
     def make_room(self, count: int) -> None:
         """Import orders after the last one until at least ``count`` are waiting to be shipped."""
@@ -234,6 +237,8 @@ class _OrderPool:
                   for n in range(first, first + missing)]
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         self._services.importing.import_orders(PACKER, path)
+        # The import's dead rows and stale statistics are dealt with now, not by autovacuum in the next cell.
+        self._settle(self._database)
         self._database.engine.dispose()  # no pooled connection is inherited by the forked workers
         self.limit.value = first + missing
 
@@ -286,9 +291,9 @@ def _ship_worker(side: str, url: str, _sku: str, start_at: float, seconds: float
 
 
 def _ship_cell(pool: _OrderPool, url: str, side: str, processes: int, notes: list[str]) -> float:
-    """One shipping cell with a full pool: three times the highest rate so far, at least SHIP_BATCH.
+    """One shipping cell with a full pool: three times the highest rate so far, at least SHIP_BATCH (a second).
     A cell that still empties the pool is measured again with twice the orders, and said so."""
-    wanted = max(SHIP_BATCH, int(3 * pool.fastest * SECONDS) + processes)
+    wanted = int(max(SHIP_BATCH, 3 * pool.fastest) * SECONDS) + processes
     while True:
         pool.make_room(wanted)
         rate = _cell(side, url, processes, _ship_worker, pool)
@@ -315,7 +320,7 @@ def test_many_packers_shipping_on_one_postgresql_reach_0_8x_the_raw_driver(
     the 5 hot products, through the services and through raw SQL, every order shipped once."""
     database = perf_database("postgresql", "throughput_ship")
     services = stocked_warehouse(database, *HOT)
-    pool = _OrderPool(database, services, tmp_path)
+    pool = _OrderPool(database, services, tmp_path, perf.analyze)
     url = database.url.render_as_string(hide_password=False)
     table = ["| processes | service ships/s | raw ships/s | service / raw |", "|---|---|---|---|"]
     figures: dict[int, tuple[float, float]] = {}
