@@ -33,7 +33,7 @@ from orion_desktop.domain.change_notice import CHANNEL, notice_payload
 from orion_desktop.domain.changes import Changes
 from orion_desktop.domain.enums import Role
 
-from .budgets import BudgetMissed, check_floor, load_average
+from .budgets import check_floor, load_average
 from .raw_writes import RawConnection, raw_ship_line
 from .write_pairs import stocked_warehouse
 
@@ -170,14 +170,6 @@ def _report(perf: Any, services: Services, heading: str, table: list[str], budge
                 baseline=raw, floor=0.8, unit=unit)
 
 
-# Visible, not hidden: the figures of the last side-by-side runs. Not strict (a shared machine).
-@pytest.mark.xfail(raises=BudgetMissed, strict=False, reason=(
-    "8 processes, 5-6 Dec 2026 23:50-00:25 UTC, alternating with the code before: 1.07x and 0.83x (1 s cells), "
-    "0.91x and 0.99x (3 s cells) with the hold functions' calls sent without BEGIN and COMMIT, against 0.82x, "
-    "0.86x, 0.65x and 0.73x before; 6 Dec 04:40-05:20 UTC on a slower machine 1.04x, 1.19x, and 1.08x with "
-    "service, raw, raw, service cells. It passes in most runs, but a cell on 2 cores shared with the server "
-    "still moves by a fifth, so the marker stays, not strict: a pass shows as XPASS (docs/performance.md)"
-))
 def test_many_packers_on_one_postgresql_reach_0_8x_the_raw_driver(perf_database: Any, perf: Any) -> None:
     database = perf_database("postgresql", "throughput")
     services = stocked_warehouse(database, *HOT)
@@ -305,14 +297,6 @@ def _ship_cell(pool: _OrderPool, url: str, side: str, processes: int, notes: lis
         wanted *= 2
 
 
-@pytest.mark.xfail(raises=BudgetMissed, strict=False, reason=(
-    "6 Dec 2026 02:13-02:30 UTC, 3 s cells, alternating with the code before: 0.69x, 0.82x, 0.68x and 0.86x at "
-    "8 processes with the leaner ship function (migration 0011), 0.77x, 0.72x, 0.75x and 0.80x with 0010; 1 s "
-    "cells in CI 0.74x and 0.80x, 0.94x and 0.89x later; 6 Dec 04:40-05:20 UTC on a slower machine 1.14x, 1.10x, "
-    "and 1.08x with service, raw, raw, service cells. A ship costs the server and the client no more than the "
-    "raw statements (docs/performance.md: a leaner ship function); 8 processes and their backends on 2 cores "
-    "move a cell by a third, so the marker stays, not strict: a pass shows as XPASS"
-))
 def test_many_packers_shipping_on_one_postgresql_reach_0_8x_the_raw_driver(
     perf_database: Any, perf: Any, tmp_path: Path
 ) -> None:
