@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from orion_desktop.db import statistics as sqlite_statistics
 from orion_desktop.db.engine import Database
 from orion_desktop.db.migrate import upgrade
 
@@ -201,11 +202,13 @@ def _insert_generated(database: Database, table: str, columns: str, count: int, 
 
 
 def analyze(database: Database) -> None:
-    """Fresh planner statistics, as autovacuum / a periodic ANALYZE would give a real database."""
+    """Fresh planner statistics, as autovacuum (PostgreSQL) or the app's own ANALYZE (SQLite:
+    ``db.statistics``, its search indexes' shadow tables left out) would give a real database."""
+    if database.is_sqlite:
+        sqlite_statistics.analyze(database)
     raw = database.engine.raw_connection()
     try:
         if database.is_sqlite:
-            raw.cursor().execute("ANALYZE")
             raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
         else:
             driver = raw.driver_connection
