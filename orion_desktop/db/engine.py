@@ -482,6 +482,14 @@ class Database:
 
     def dispose(self) -> None:
         self.flush_announcements()
+        self.close_idle_connections()
+
+    def close_idle_connections(self) -> None:
+        """Close every idle connection, kept or pooled: the next transactions open new ones.
+
+        SQLite reads a file's planner statistics when a connection opens and never again (ANALYZE
+        does not make other connections reload them), so after ``db.statistics`` wrote them the
+        connections opened before would plan without them for as long as they are reused."""
         for kept in (self._kept, *self._kept_sqlite.values()):
             if kept is not None:
                 kept.close_all()

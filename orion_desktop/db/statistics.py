@@ -70,17 +70,16 @@ def analyze(database: Database) -> None:
 
 
 def _write_statistics(database: Database, work: Callable[[Connection], None]) -> None:
-    """``work`` in a writer's transaction, on a connection closed afterwards instead of kept.
+    """``work`` in a writer's transaction, then every idle connection closed.
 
     A writer's transaction (BEGIN IMMEDIATE) because ``sqlite_stat1`` is written, and a plain BEGIN
-    that reads first could not wait for another writer (ARCHITECTURE.md: stock changes). Closed,
-    because a connection keeps the estimates it loaded: one whose shadow-table rows were deleted
-    still plans with them (reloading drops no estimate whose row is gone), and connections opened
-    after the commit read the new statistics."""
-    with database.engine.execution_options(orion_write=True).connect() as conn:
-        with conn.begin():
-            work(conn)
-        conn.invalidate()
+    that reads first could not wait for another writer (ARCHITECTURE.md: stock changes). The
+    connections are closed because a SQLite connection reads the statistics once, when it opens
+    (measured: another connection's ANALYZE leaves its plans as they were), so only connections
+    opened after the commit plan with the new ones."""
+    with database.engine.execution_options(orion_write=True).begin() as conn:
+        work(conn)
+    database.close_idle_connections()
 
 
 def _analyze_tables(conn: Connection) -> None:

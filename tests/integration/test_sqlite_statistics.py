@@ -145,8 +145,28 @@ def test_a_file_analyzed_whole_loses_its_shadow_tables_statistics_when_opened(sq
     ensure_schema(sqlite_db)  # what every start does: nothing is stale, the shadow rows go
     assert _shadow_rows(sqlite_db) == []
     assert _analyzed_products(sqlite_db) == 1_500
+    assert "SEARCH" in _fts5_merge_plan(sqlite_db)  # the connection that read the old rows does not serve
+
+
+_STORES_RANGE = "EXPLAIN QUERY PLAN SELECT * FROM stores WHERE id >= 1 AND id <= 2"
+
+
+def _stores_range_plans(database: Database) -> list[str]:
+    """How two connections of the app, open at once, plan a range of store ids: a seek without
+    statistics, a scan once they say the table holds one row (so the plan tells whether the
+    connection read them)."""
+    with database.connection() as first, database.connection() as second:
+        return [str(conn.exec_driver_sql(_STORES_RANGE).all()[0][3]) for conn in (first, second)]
+
+
+def test_the_connections_opened_before_the_statistics_are_not_used_after_them(sqlite_db: Database) -> None:
+    """A SQLite connection reads the statistics when it opens and never again (another connection's
+    ANALYZE leaves its plans as they were), so none opened before they were written serves after."""
+    _add_products(sqlite_db, 1_500)
     sqlite_db.dispose()
-    assert "SEARCH" in _fts5_merge_plan(sqlite_db)
+    assert [plan.split()[0] for plan in _stores_range_plans(sqlite_db)] == ["SEARCH", "SEARCH"]
+    assert statistics.refresh_if_stale(sqlite_db) is True
+    assert [plan.split()[0] for plan in _stores_range_plans(sqlite_db)] == ["SCAN", "SCAN"]
 
 
 def test_postgresql_is_left_to_autovacuum(pg_migrated_url: str) -> None:
