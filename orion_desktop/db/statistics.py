@@ -83,7 +83,8 @@ def _write_statistics(database: Database, work: Callable[[Connection], None]) ->
 
 
 def _analyze_tables(conn: Connection) -> None:
-    for table in _own_tables(conn):
+    own, _shadows = _tables(conn)
+    for table in own:
         conn.exec_driver_sql(f'ANALYZE "{table}"')
     _forget_shadow_statistics(conn)
 
@@ -96,19 +97,15 @@ def _forget_shadow_statistics(conn: Connection) -> None:
         conn.exec_driver_sql(f"DELETE FROM sqlite_stat1 WHERE tbl IN ({marks})", tuple(shadows))
 
 
-def _own_tables(conn: Connection) -> list[str]:
-    """The file's own tables: neither SQLite's, nor virtual tables, nor their shadow tables."""
-    shadows = set(_shadow_tables(conn))
+def _tables(conn: Connection) -> tuple[list[str], list[str]]:
+    """The file's own tables (neither SQLite's nor virtual), and the real tables behind its virtual
+    tables (FTS5 names these shadow tables ``<table>_<part>``)."""
     rows = conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'table'").all()
-    return [name for name, sql in rows if not name.startswith("sqlite_")
-            and not str(sql).startswith("CREATE VIRTUAL TABLE") and name not in shadows]
-
-
-def _shadow_tables(conn: Connection) -> list[str]:
-    """The real tables behind the file's virtual tables (FTS5 names them ``<table>_<part>``)."""
-    rows = conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'table'").all()
-    virtual = [name for name, sql in rows if str(sql).startswith("CREATE VIRTUAL TABLE")]
-    return [name for name, _sql in rows if any(name.startswith(f"{table}_") for table in virtual)]
+    virtual = {name for name, sql in rows if str(sql).startswith("CREATE VIRTUAL TABLE")}
+    shadows = [name for name, _sql in rows if any(name.startswith(f"{table}_") for table in virtual)]
+    own = [name for name, _sql in rows
+           if not name.startswith("sqlite_") and name not in virtual and name not in shadows]
+    return own, shadows
 
 
 def _shadow_statistics(conn: Connection) -> list[str]:
@@ -116,7 +113,8 @@ def _shadow_statistics(conn: Connection) -> list[str]:
     if not _has_statistics_table(conn):
         return []
     analyzed = {table for (table,) in conn.exec_driver_sql("SELECT DISTINCT tbl FROM sqlite_stat1")}
-    return sorted(table for table in _shadow_tables(conn) if table in analyzed)
+    _own, shadows = _tables(conn)
+    return sorted(table for table in shadows if table in analyzed)
 
 
 def _stale_tables(conn: Connection) -> list[str]:
