@@ -53,8 +53,8 @@ def make_warehouse(services: Services) -> Warehouse:
 
 
 def wait_idle(qtbot: QtBot, page: Any, timeout: int = LOAD_TIMEOUT_MS) -> None:
-    """Until the page's background loads have all reported back."""
-    qtbot.waitUntil(lambda: not page.is_loading, timeout=timeout)
+    """Until the page's background loads have all reported back, and no change waits for one more."""
+    qtbot.waitUntil(lambda: not page.is_loading and not getattr(page, "reload_pending", False), timeout=timeout)
 
 
 def open_page(qtbot: QtBot, page: W, size: tuple[int, int] = (1200, 760)) -> W:

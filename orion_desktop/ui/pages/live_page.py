@@ -54,6 +54,12 @@ class LivePage(Page):
         return False
 
     @property
+    def reload_pending(self) -> bool:
+        """True while a change that arrived during a reload waits for that reload to end: the page
+        is not up to date yet, though nothing is loading at this moment."""
+        return self._changed_meanwhile
+
+    @property
     def is_stale(self) -> bool:
         """True when the page shows outdated data (or none) and will reload when shown."""
         return self._stale
@@ -111,7 +117,8 @@ class LivePage(Page):
         if not self._changed_meanwhile:
             return
         if not self.isVisible():
-            self._stale = True
+            self._stale = True  # the next show reloads it
+            self._changed_meanwhile = False
         elif self.is_loading:
             self._reload_again.start()
         else:
